@@ -1,0 +1,110 @@
+public import CabinetCore
+public import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Mustache
+
+/// Renders server-side HTML pages: a module's template inside the kernel's layout, with the request's language.
+///
+/// Templates reach texts as `{{t.home.title}}`: every catalogue key `web.home.title` is offered under `t`.
+/// Values are HTML-escaped by Mustache's `{{…}}`.
+public struct WebRenderer: Sendable {
+    /// A link in the main navigation contributed by a module.
+    public struct NavigationItem: Sendable, Hashable {
+        public var path: String
+        /// Catalogue key of the label, e.g. `web.nav.tariffs`.
+        public var titleKey: String
+
+        public init(path: String, titleKey: String) {
+            self.path = path
+            self.titleKey = titleKey
+        }
+    }
+
+    private let library: MustacheLibrary
+    public let catalog: MessageCatalog
+    private let webTexts: [Language: [String: String]]
+    private let navigation: [NavigationItem]
+    /// Appended to asset URLs so a new release is fetched despite long cache lifetimes.
+    public let assetVersion: String
+
+    public init(library: MustacheLibrary, catalog: MessageCatalog, navigation: [NavigationItem], assetVersion: String,
+                webKeys: [String]) {
+        self.library = library
+        self.catalog = catalog
+        self.navigation = navigation
+        self.assetVersion = assetVersion
+        var texts: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            var entries: [String: String] = [:]
+            for key in webKeys where key.hasPrefix("web.") {
+                entries[String(key.dropFirst(4))] = catalog.text(key, in: language)
+            }
+            texts[language] = entries
+        }
+        self.webTexts = texts
+    }
+
+    /// Renders `template` (which extends `layout`) as a complete page.
+    public func render(
+        _ template: String, title: String, context: CabinetRequestContext, data: [String: Any] = [:],
+        status: HTTPResponse.Status = .ok, path: String = "/"
+    ) -> Response {
+        var object = data
+        let language = context.language
+        object["lang"] = language.rawValue
+        object["title"] = title
+        object["t"] = Self.nest(webTexts[language] ?? [:])
+        object["assetVersion"] = assetVersion
+        object["requestId"] = object["requestId"] ?? context.requestID
+        object["nav"] = navigation.map { ["path": $0.path, "title": catalog.text($0.titleKey, in: language),
+                                          "current": $0.path == path] as [String: Any] }
+        let other: Language = language == .ru ? .en : .ru
+        object["switchLanguage"] = ["code": other.rawValue, "label": other == .ru ? "Русский" : "English",
+                                    "back": path] as [String: Any]
+        let html = library.render(object, withTemplate: template) ?? "<!doctype html><title>\(template)</title>"
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Turns `home.title` keys into nested dictionaries so Mustache's dotted names find them.
+    static func nest(_ flat: [String: String]) -> [String: Any] {
+        var root: [String: Any] = [:]
+        for (key, value) in flat {
+            insert(value, at: key.split(separator: ".").map(String.init), into: &root)
+        }
+        return root
+    }
+
+    private static func insert(_ value: String, at path: [String], into node: inout [String: Any]) {
+        guard let head = path.first else { return }
+        if path.count == 1 {
+            node[head] = value
+            return
+        }
+        var child = node[head] as? [String: Any] ?? [:]
+        insert(value, at: Array(path.dropFirst()), into: &child)
+        node[head] = child
+    }
+}
+
+/// Loads Mustache templates from several folders (the kernel's and each module's) into one library.
+public enum TemplateLoader {
+    public static func library(from directories: [URL]) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        var seen: Set<String> = []
+        for directory in directories {
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            for file in files where file.hasSuffix(".mustache") {
+                let name = String(file.dropLast(".mustache".count))
+                guard seen.insert(name).inserted else {
+                    throw CabinetError.internal("template \(name) is defined twice (\(directory.lastPathComponent))")
+                }
+                let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                try library.register(text, named: name)
+            }
+        }
+        return library
+    }
+}

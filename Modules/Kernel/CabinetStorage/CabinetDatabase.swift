@@ -1,0 +1,91 @@
+public import Logging
+public import SQLKit
+
+/// The one SQL layer of Cabinet: the same SQL (through SQLKit) on an embedded SQLite file or on PostgreSQL.
+///
+/// - ``read(_:)`` runs statements outside any explicit transaction (a single statement is its own snapshot).
+/// - ``write(_:)`` runs a transaction with the lock money needs: `BEGIN IMMEDIATE` behind a FIFO writer lock on
+///   SQLite, `BEGIN` plus the row locks the body takes (`SELECT … FOR UPDATE`) on PostgreSQL. Busy,
+///   serialization and deadlock failures are retried, so **the body may run more than once** and must not have
+///   effects outside the database.
+public final class CabinetDatabase: Sendable {
+    /// Which engine is underneath, for the rare statement that differs.
+    public enum Backend: String, Sendable { case sqlite, postgres }
+
+    public let backend: Backend
+    public let url: DatabaseURL
+    let engine: any DatabaseEngine
+    let logger: Logger
+
+    private init(url: DatabaseURL, engine: any DatabaseEngine, logger: Logger) {
+        self.url = url
+        self.engine = engine
+        self.backend = engine.backend
+        self.logger = logger
+    }
+
+    /// Opens (and for SQLite creates) the database. Close it with ``close()``.
+    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4) async throws -> CabinetDatabase {
+        let engine: any DatabaseEngine
+        switch url {
+        case .sqlite(let path):
+            engine = try await SQLiteEngine.open(path: path, readers: readers, logger: logger)
+        case .sqliteInMemory:
+            engine = try await SQLiteEngine.open(path: nil, readers: 0, logger: logger)
+        case .postgres(let location):
+            engine = try await PostgresEngine.open(location, logger: logger)
+        }
+        return CabinetDatabase(url: url, engine: engine, logger: logger)
+    }
+
+    /// Runs reads. Several statements each see their own committed state.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await engine.read(body)
+    }
+
+    /// Runs `body` in one write transaction, retrying on busy, serialization and deadlock failures.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await engine.transaction(body)
+            } catch where attempt < Self.maxAttempts && StorageErrors.isRetryable(error) {
+                logger.debug("retrying transaction", metadata: ["cabinet.attempt": "\(attempt)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * attempt))
+            }
+        }
+    }
+
+    static let maxAttempts = 8
+
+    /// Checks that the database answers (for `/health`).
+    public func ping() async throws {
+        _ = try await read { db in try await db.raw("SELECT 1 AS one").first() }
+    }
+
+    /// Connections in use and tasks waiting for one, for the DB pool metrics.
+    public func poolStatistics() async -> PoolStatistics {
+        await engine.statistics()
+    }
+
+    /// Closes every connection. Further calls fail.
+    public func close() async {
+        await engine.close()
+    }
+}
+
+/// A snapshot of the connection pool for `/metrics`.
+public struct PoolStatistics: Sendable, Hashable {
+    public var connections: Int
+    public var writersWaiting: Int
+}
+
+/// What each backend provides.
+protocol DatabaseEngine: Sendable {
+    var backend: CabinetDatabase.Backend { get }
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func statistics() async -> PoolStatistics
+    func close() async
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// SQLite in WAL mode with `synchronous=FULL`: one writer connection behind a FIFO lock and a few read-only
+/// connections. Every libsqlite3 call runs on a thread pool of our own, never on the cooperative pool.
+final class SQLiteEngine: DatabaseEngine {
+    let backend = CabinetDatabase.Backend.sqlite
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = NIOLockedCounter()
+    private let writeLock = AsyncFIFOLock()
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.threadPool = threadPool
+        self.logger = logger
+    }
+
+    /// - Parameter path: the file, created with its folder when missing; `nil` for a private in-memory database
+    ///   (one connection; reads then also go through the writer lock).
+    static func open(path: String?, readers readerCount: Int, logger: Logger) async throws -> SQLiteEngine {
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, readerCount + 1))
+        threadPool.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        do {
+            let storage: SQLiteConnection.Storage
+            if let path {
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                storage = .file(path: path)
+            } else {
+                storage = .memory
+            }
+            let writer = try await SQLiteConnection.open(storage: storage, threadPool: threadPool, logger: logger, on: eventLoop)
+            let db = writer.sql(queryLogLevel: nil)
+            if path != nil {
+                let mode = try await db.raw("PRAGMA journal_mode=WAL").first()?.decode(column: "journal_mode", as: String.self)
+                guard mode?.lowercased() == "wal" else {
+                    throw StorageError.durabilityNotGuaranteed("SQLite did not switch to WAL (got \(mode ?? "nothing"))")
+                }
+            }
+            // FULL: the WAL is synced on every commit, so an acknowledged payment survives a power cut.
+            for pragma in ["PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+                try await db.raw(SQLQueryString(pragma)).run()
+            }
+            let synchronous = try await db.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
+            guard synchronous == 2 else {
+                throw StorageError.durabilityNotGuaranteed("SQLite synchronous is \(synchronous ?? -1), expected FULL (2)")
+            }
+            var readers: [SQLiteConnection] = []
+            if let path {
+                for _ in 0..<readerCount {
+                    let reader = try await SQLiteConnection.open(
+                        storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+                    let rdb = reader.sql(queryLogLevel: nil)
+                    for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA query_only=1"] {
+                        try await rdb.raw(SQLQueryString(pragma)).run()
+                    }
+                    readers.append(reader)
+                }
+            }
+            return SQLiteEngine(writer: writer, readers: readers, threadPool: threadPool, logger: logger)
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard !readers.isEmpty else {
+            return try await writeLock.withLock { try await body(writer.sql(queryLogLevel: nil)) }
+        }
+        // Connections are opened in serialized mode, so concurrent single statements on one reader are safe;
+        // round robin spreads them without a lease round trip on the hot path.
+        let reader = readers[nextReader.next() % readers.count]
+        return try await body(reader.sql(queryLogLevel: nil))
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let db = writer.sql(queryLogLevel: nil)
+            // IMMEDIATE takes the write lock up front: a read-then-write transaction cannot fail with
+            // SQLITE_BUSY halfway through (which a busy timeout cannot fix).
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                do {
+                    try await db.raw("ROLLBACK").run()
+                } catch {
+                    logger.error("rollback failed", metadata: ["error": "\(error)"])
+                }
+                throw error
+            }
+        }
+    }
+
+    func statistics() async -> PoolStatistics {
+        PoolStatistics(connections: readers.count + 1, writersWaiting: await writeLock.waiting)
+    }
+
+    func close() async {
+        for connection in readers + [writer] {
+            do {
+                try await connection.close()
+            } catch {
+                logger.warning("closing an SQLite connection failed", metadata: ["error": "\(error)"])
+            }
+        }
+        do {
+            try await threadPool.shutdownGracefully()
+        } catch {
+            logger.warning("stopping the SQLite thread pool failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A tiny thread-safe counter for round robin.
+final class NIOLockedCounter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int {
+        value.withLock { current in
+            current = current &+ 1
+            return current & Int.max
+        }
+    }
+}

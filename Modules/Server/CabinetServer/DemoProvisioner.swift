@@ -1,0 +1,95 @@
+public import CabinetCore
+import Foundation
+public import Subscribers
+
+/// Provisions deterministic demo lines in every region (idempotent): three per region, the first Moscow line
+/// being `+7 900 000-00-01`.
+public struct DemoProvisioner: Sendable {
+    /// One demo line as printed for a person trying the cabinet.
+    public struct DemoLine: Sendable, Hashable {
+        public var msisdn: MSISDN
+        public var region: RegionID
+        public var regionName: String
+        public var owner: String
+        public var status: LineStatus
+    }
+
+    private let runtime: CabinetRuntime
+
+    public init(runtime: CabinetRuntime) {
+        self.runtime = runtime
+    }
+
+    /// Number blocks of the shipped regions; other regions get a block from their first prefix.
+    static let blocks: [String: String] = [
+        "msk": "900000000", "spb": "904000000", "nnov": "908000000", "perm": "902000000", "nsk": "913000000",
+        "almaty": "701000000",
+    ]
+
+    static let owners = ["Иванов Иван Иванович", "Петрова Мария Сергеевна", "Сидоров Алексей Петрович"]
+
+    /// The demo numbers of a region.
+    public static func numbers(for region: Region, index: Int) -> [MSISDN] {
+        let block: String
+        if let known = blocks[region.id.rawValue] {
+            block = known
+        } else {
+            let prefix = region.msisdnRules.prefixes.first ?? "9"
+            let filler = String(format: "%03d", (index * 7) % 1000)
+            block = String((prefix + filler + "000000000").prefix(9))
+        }
+        return (1...owners.count).compactMap { MSISDN(e164: "+7" + block + String($0)) }
+    }
+
+    /// Creates the demo lines that are missing and returns all of them.
+    public func provision() async throws -> [DemoLine] {
+        var result: [DemoLine] = []
+        // The shipped regions first, Moscow leading, so the first line printed is +7 900 000-00-01.
+        let order = ["msk", "spb", "nnov", "perm", "nsk", "almaty"]
+        let regions = runtime.regions.regions.sorted { a, b in
+            (order.firstIndex(of: a.id.rawValue) ?? order.count, a.id) < (order.firstIndex(of: b.id.rawValue) ?? order.count, b.id)
+        }
+        for (index, region) in regions.enumerated() where region.isEnabled(SubscribersModule.id) {
+            for (position, msisdn) in Self.numbers(for: region, index: index).enumerated()
+            where region.msisdnRules.allows(msisdn) {
+                let owner = Self.owners[position]
+                let existing = try await runtime.subscribers.line(msisdn: msisdn)
+                if let existing {
+                    result.append(DemoLine(msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
+                                           owner: existing.owner.fullName ?? owner, status: existing.status))
+                    continue
+                }
+                let line = try await runtime.subscribers.provision(NewLine(
+                    msisdn: msisdn, region: region.id, status: .active,
+                    activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(days: -400 + position * 150),
+                    owner: OwnerProfile(fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
+                result.append(DemoLine(msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
+                                       status: line.status))
+            }
+        }
+        return result
+    }
+
+    /// The table `cabinet demo` and `serve --demo` print.
+    public static func table(_ lines: [DemoLine]) -> String {
+        var rows = [["number", "region", "owner", "status"]]
+        rows += lines.map { [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.owner, $0.status.rawValue] }
+        return TextTable.render(rows)
+    }
+}
+
+/// Plain-text tables for command output.
+public enum TextTable {
+    public static func render(_ rows: [[String]]) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        var widths = Array(repeating: 0, count: columns)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

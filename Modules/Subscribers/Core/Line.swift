@@ -1,0 +1,69 @@
+public import CabinetCore
+public import Foundation
+
+/// One line of the operator: a SIM with its number, in a region, with a status and an owner.
+public struct Line: Sendable, Hashable, Identifiable {
+    public var id: SubscriberID
+    public var msisdn: MSISDN
+    public var region: RegionID
+    public var status: LineStatus
+    /// The day the line was activated (tenure, "days on network", counts from here).
+    public var activatedOn: LocalDate
+    public var owner: OwnerProfile
+    public var companyID: CompanyID?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: SubscriberID, msisdn: MSISDN, region: RegionID, status: LineStatus, activatedOn: LocalDate,
+        owner: OwnerProfile, companyID: CompanyID?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.msisdn = msisdn
+        self.region = region
+        self.status = status
+        self.activatedOn = activatedOn
+        self.owner = owner
+        self.companyID = companyID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What the network lets a line do.
+public enum LineStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Everything works.
+    case active
+    /// Blocked (lost SIM, operator decision): no service, no login alerts to a thief.
+    case blocked
+    /// Voluntarily suspended by the owner, or for debt.
+    case suspended
+    /// The contract ended. Final: the line cannot come back.
+    case terminated
+
+    /// Whether a line in this status may move to `next`.
+    public func canChange(to next: LineStatus) -> Bool {
+        self != .terminated || next == .terminated
+    }
+}
+
+/// Who owns the line and how to reach them.
+public struct OwnerProfile: Sendable, Hashable, Codable {
+    public var fullName: String?
+    public var email: String?
+    public var contactNumber: MSISDN?
+    public var postalAddress: String?
+
+    public init(fullName: String? = nil, email: String? = nil, contactNumber: MSISDN? = nil, postalAddress: String? = nil) {
+        self.fullName = fullName
+        self.email = email
+        self.contactNumber = contactNumber
+        self.postalAddress = postalAddress
+    }
+
+    /// Share of filled fields, 0–100 (the profile page shows it).
+    public var completenessPercent: Int {
+        let filled = [fullName != nil, email != nil, contactNumber != nil, postalAddress != nil].filter { $0 }.count
+        return filled * 25
+    }
+}

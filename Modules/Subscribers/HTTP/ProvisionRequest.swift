@@ -1,0 +1,70 @@
+import CabinetCore
+import Subscribers
+
+/// `POST /operator/v1/subscribers` body. Every field is checked and all problems are reported together.
+struct ProvisionRequest: Decodable, Sendable {
+    struct Owner: Decodable, Sendable {
+        var fullName: String?
+        var email: String?
+        var contactNumber: String?
+        var postalAddress: String?
+    }
+
+    var msisdn: String
+    var region: String
+    var status: String?
+    var activatedOn: String?
+    var owner: Owner?
+    var companyId: String?
+
+    func newLine() throws -> NewLine {
+        var problems: [FieldError] = []
+        var number: MSISDN?
+        do { number = try MSISDN(parsing: msisdn) } catch { problems += error.cabinetError(field: "msisdn").fieldErrors }
+        let regionID = RegionID(rawValue: region)
+        if regionID == nil {
+            problems.append(FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
+        }
+        var lineStatus = LineStatus.active
+        if let status {
+            if let parsed = LineStatus(rawValue: status) { lineStatus = parsed } else {
+                problems.append(FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": status]))
+            }
+        }
+        var date: LocalDate?
+        if let activatedOn {
+            date = LocalDate(activatedOn)
+            if date == nil {
+                problems.append(FieldError(field: "activatedOn", code: SubscribersError.invalidDate, arguments: ["date": activatedOn]))
+            }
+        }
+        var contact: MSISDN?
+        if let text = owner?.contactNumber {
+            do { contact = try MSISDN(parsing: text) } catch {
+                problems += error.cabinetError(field: "owner.contactNumber").fieldErrors
+            }
+        }
+        var company: CompanyID?
+        if let companyId {
+            company = CompanyID(rawValue: companyId)
+            if company == nil {
+                problems.append(FieldError(field: "companyId", code: SubscribersError.invalidCompany, arguments: ["company": companyId]))
+            }
+        }
+        guard problems.isEmpty, let number, let regionID else { throw CabinetError.validation(problems) }
+        return NewLine(
+            msisdn: number, region: regionID, status: lineStatus, activatedOn: date,
+            owner: OwnerProfile(fullName: owner?.fullName.nonEmpty, email: owner?.email.nonEmpty, contactNumber: contact,
+                                postalAddress: owner?.postalAddress.nonEmpty),
+            companyID: company)
+    }
+}
+
+extension Optional where Wrapped == String {
+    var nonEmpty: String? {
+        guard let value = self?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+import Foundation

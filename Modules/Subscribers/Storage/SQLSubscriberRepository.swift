@@ -1,0 +1,119 @@
+public import CabinetCore
+public import CabinetStorage
+public import Foundation
+import SQLKit
+public import Subscribers
+
+/// The line registry over the SQL layer; the same statements on SQLite and PostgreSQL.
+public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory {
+    private let database: CabinetDatabase
+
+    public init(database: CabinetDatabase) {
+        self.database = database
+    }
+
+    private static let columns: SQLQueryString = """
+        id, msisdn, region, status, activated_on, full_name, email, contact_number, postal_address, company_id,
+        created_at, updated_at
+        """
+
+    public func insert(_ line: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line {
+        let at = now.storageMilliseconds
+        do {
+            let row = try await database.write { db in
+                try await db.raw("""
+                    INSERT INTO subscribers_line
+                        (msisdn, region, status, activated_on, full_name, email, contact_number, postal_address,
+                         company_id, created_at, updated_at)
+                    VALUES (\(bind: line.msisdn.e164), \(bind: line.region.rawValue), \(bind: line.status.rawValue),
+                            \(bind: activatedOn.description), \(bind: line.owner.fullName), \(bind: line.owner.email),
+                            \(bind: line.owner.contactNumber?.e164), \(bind: line.owner.postalAddress),
+                            \(bind: line.companyID?.rawValue), \(bind: at), \(bind: at))
+                    RETURNING \(Self.columns)
+                    """).first()
+            }
+            guard let row else { throw CabinetError.internal("INSERT … RETURNING gave no row") }
+            return try Self.decode(row)
+        } catch where StorageErrors.isUniqueViolation(error) {
+            throw CabinetError(SubscribersError.alreadyExists, kind: .conflict, arguments: ["msisdn": line.msisdn.formatted])
+        }
+    }
+
+    public func line(msisdn: MSISDN) async throws -> Line? {
+        let row = try await database.read { db in
+            try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE msisdn = \(bind: msisdn.e164)").first()
+        }
+        return try row.map(Self.decode)
+    }
+
+    public func line(id: SubscriberID) async throws -> Line? {
+        let row = try await database.read { db in
+            try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE id = \(bind: id.rawValue)").first()
+        }
+        return try row.map(Self.decode)
+    }
+
+    public func update(_ line: Line) async throws -> Line {
+        let row = try await database.write { db in
+            try await db.raw("""
+                UPDATE subscribers_line SET
+                    region = \(bind: line.region.rawValue), status = \(bind: line.status.rawValue),
+                    activated_on = \(bind: line.activatedOn.description), full_name = \(bind: line.owner.fullName),
+                    email = \(bind: line.owner.email), contact_number = \(bind: line.owner.contactNumber?.e164),
+                    postal_address = \(bind: line.owner.postalAddress), company_id = \(bind: line.companyID?.rawValue),
+                    updated_at = \(bind: line.updatedAt.storageMilliseconds)
+                WHERE id = \(bind: line.id.rawValue)
+                RETURNING \(Self.columns)
+                """).first()
+        }
+        guard let row else { throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": line.msisdn.formatted]) }
+        return try Self.decode(row)
+    }
+
+    public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
+        let after = cursor?.e164 ?? ""
+        let rows = try await database.read { db in
+            if let region {
+                try await db.raw("""
+                    SELECT \(Self.columns) FROM subscribers_line
+                    WHERE region = \(bind: region.rawValue) AND msisdn > \(bind: after)
+                    ORDER BY msisdn LIMIT \(literal: limit)
+                    """).all()
+            } else {
+                try await db.raw("""
+                    SELECT \(Self.columns) FROM subscribers_line WHERE msisdn > \(bind: after) ORDER BY msisdn LIMIT \(literal: limit)
+                    """).all()
+            }
+        }
+        return try rows.map(Self.decode)
+    }
+
+    public func count() async throws -> Int {
+        try await database.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM subscribers_line").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Line {
+        let msisdnText = try row.decode(column: "msisdn", as: String.self)
+        let regionText = try row.decode(column: "region", as: String.self)
+        let statusText = try row.decode(column: "status", as: String.self)
+        let dateText = try row.decode(column: "activated_on", as: String.self)
+        guard let msisdn = MSISDN(e164: msisdnText), let region = RegionID(rawValue: regionText),
+            let status = LineStatus(rawValue: statusText), let activatedOn = LocalDate(dateText)
+        else {
+            throw CabinetError.internal("corrupt subscribers_line row \(msisdnText)")
+        }
+        return Line(
+            id: SubscriberID(try row.decode(column: "id", as: Int64.self)),
+            msisdn: msisdn, region: region, status: status, activatedOn: activatedOn,
+            owner: OwnerProfile(
+                fullName: try row.decode(column: "full_name", as: String?.self),
+                email: try row.decode(column: "email", as: String?.self),
+                contactNumber: try row.decode(column: "contact_number", as: String?.self).flatMap(MSISDN.init(e164:)),
+                postalAddress: try row.decode(column: "postal_address", as: String?.self)),
+            companyID: try row.decode(column: "company_id", as: String?.self).flatMap(CompanyID.init(rawValue:)),
+            createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+}

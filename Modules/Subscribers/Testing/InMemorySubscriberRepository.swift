@@ -1,0 +1,49 @@
+public import CabinetCore
+public import Foundation
+public import Subscribers
+
+/// The line registry in memory, for domain tests.
+public actor InMemorySubscriberRepository: SubscriberRepository {
+    private var lines: [SubscriberID: Line] = [:]
+    private var nextID: Int64 = 1
+
+    public init(lines: [Line] = []) {
+        for line in lines {
+            self.lines[line.id] = line
+            nextID = max(nextID, line.id.rawValue + 1)
+        }
+    }
+
+    public func insert(_ new: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line {
+        guard !lines.values.contains(where: { $0.msisdn == new.msisdn }) else {
+            throw CabinetError(SubscribersError.alreadyExists, kind: .conflict, arguments: ["msisdn": new.msisdn.formatted])
+        }
+        let line = Line(
+            id: SubscriberID(nextID), msisdn: new.msisdn, region: new.region, status: new.status, activatedOn: activatedOn,
+            owner: new.owner, companyID: new.companyID, createdAt: now, updatedAt: now)
+        nextID += 1
+        lines[line.id] = line
+        return line
+    }
+
+    public func line(msisdn: MSISDN) async throws -> Line? { lines.values.first { $0.msisdn == msisdn } }
+    public func line(id: SubscriberID) async throws -> Line? { lines[id] }
+
+    public func update(_ line: Line) async throws -> Line {
+        guard lines[line.id] != nil else {
+            throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": line.msisdn.formatted])
+        }
+        lines[line.id] = line
+        return line
+    }
+
+    public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
+        Array(lines.values
+            .filter { region == nil || $0.region == region }
+            .filter { cursor == nil || $0.msisdn.e164 > cursor?.e164 ?? "" }
+            .sorted { $0.msisdn < $1.msisdn }
+            .prefix(limit))
+    }
+
+    public func count() async throws -> Int { lines.count }
+}

@@ -1,0 +1,225 @@
+// swift-tools-version:6.2
+// Cabinet: a mobile operator's subscriber self-service cabinet as embeddable Swift modules.
+//
+// The shape is fixed in DESIGN.md §1: a kernel (Modules/Kernel), feature modules with four layers each
+// (Modules/<Name>/{Core,Storage,HTTP,Testing}) and a composition root (Modules/Server). A small helper below
+// turns one `ModuleSpec` line into a module's targets, products and test targets.
+import PackageDescription
+
+// MARK: - External packages (only the versions mirrored on the build machines)
+
+let externalPackages: [Package.Dependency] = [
+    // Drop Hummingbird's swift-configuration trait: process settings are parsed by CabinetConfiguration.
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+    .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+    .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+]
+
+extension Target.Dependency {
+    static let hummingbird = Self.product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdTesting = Self.product(name: "HummingbirdTesting", package: "hummingbird")
+    static let mustache = Self.product(name: "Mustache", package: "swift-mustache")
+    static let argumentParser = Self.product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let logging = Self.product(name: "Logging", package: "swift-log")
+    static let metrics = Self.product(name: "Metrics", package: "swift-metrics")
+    static let httpTypes = Self.product(name: "HTTPTypes", package: "swift-http-types")
+    static let nioCore = Self.product(name: "NIOCore", package: "swift-nio")
+    static let nioPosix = Self.product(name: "NIOPosix", package: "swift-nio")
+    static let prometheus = Self.product(name: "Prometheus", package: "swift-prometheus")
+    static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let yams = Self.product(name: "Yams", package: "Yams")
+    static let sqlKit = Self.product(name: "SQLKit", package: "sql-kit")
+    static let sqliteKit = Self.product(name: "SQLiteKit", package: "sqlite-kit")
+    static let sqliteNIO = Self.product(name: "SQLiteNIO", package: "sqlite-nio")
+    static let postgresKit = Self.product(name: "PostgresKit", package: "postgres-kit")
+    static let postgresNIO = Self.product(name: "PostgresNIO", package: "postgres-nio")
+}
+
+// MARK: - Kernel
+
+let kernelTargets: [Target] = [
+    .target(
+        name: "CabinetCore",
+        dependencies: [.logging, .yams],
+        path: "Modules/Kernel/CabinetCore",
+        resources: [.process("Resources")]
+    ),
+    .target(
+        name: "CabinetStorage",
+        dependencies: [
+            "CabinetCore", .logging, .metrics, .nioCore, .nioPosix, .sqlKit, .sqliteKit, .sqliteNIO, .postgresKit,
+            .postgresNIO,
+        ],
+        path: "Modules/Kernel/CabinetStorage"
+    ),
+    .target(
+        name: "CabinetMessaging",
+        dependencies: ["CabinetCore", "CabinetStorage", .logging, .serviceLifecycle],
+        path: "Modules/Kernel/CabinetMessaging"
+    ),
+    .target(
+        name: "CabinetHTTP",
+        dependencies: ["CabinetCore", .hummingbird, .httpTypes, .mustache, .logging, .metrics, .prometheus],
+        path: "Modules/Kernel/CabinetHTTP",
+        resources: [.copy("Resources/templates"), .copy("Resources/public"), .process("Resources/messages")]
+    ),
+    .target(
+        name: "CabinetTesting",
+        dependencies: ["CabinetCore", "CabinetStorage", "CabinetMessaging", .logging],
+        path: "Modules/Kernel/CabinetTesting"
+    ),
+    .testTarget(name: "CabinetCoreTests", dependencies: ["CabinetCore", "CabinetTesting"],
+                resources: [.copy("BrokenRegions")]),
+    .testTarget(name: "CabinetStorageTests", dependencies: ["CabinetStorage", "CabinetTesting"]),
+    .testTarget(name: "CabinetMessagingTests", dependencies: ["CabinetMessaging", "CabinetTesting"]),
+    .testTarget(name: "CabinetHTTPTests", dependencies: ["CabinetHTTP", "CabinetTesting", .hummingbirdTesting]),
+]
+
+// MARK: - Feature modules
+
+/// One feature module: `Modules/<name>/{Core,Storage,HTTP,Testing}` become the targets `<name>`, `<name>Storage`,
+/// `<name>HTTP` and `<name>Testing`, each also a library product, plus `<name>Tests`, `<name>StorageTests` and
+/// `<name>HTTPTests` under `Tests/`. A module whose issue has not yet built a layer lists only the layers it has.
+struct ModuleSpec {
+    enum Layer { case core, storage, http, testing }
+
+    var name: String
+    /// Other modules whose *Core* this module's Core may import. Must stay acyclic.
+    var uses: [String] = []
+    var layers: Set<Layer> = [.core, .storage, .http, .testing]
+    /// Resources inside Core (message catalogues).
+    var coreResources: [Resource] = [.process("Resources")]
+    var httpResources: [Resource] = []
+
+    var targets: [Target] {
+        let dir = "Modules/\(name)"
+        let core = Target.Dependency.target(name: name)
+        var result: [Target] = [
+            .target(
+                name: name,
+                dependencies: ["CabinetCore", .logging] + uses.map { .target(name: $0) },
+                path: "\(dir)/Core",
+                resources: coreResources
+            ),
+            .testTarget(
+                name: "\(name)Tests",
+                dependencies: [core, "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+            ),
+        ]
+        if layers.contains(.storage) {
+            result += [
+                .target(name: "\(name)Storage", dependencies: [core, "CabinetStorage", .logging], path: "\(dir)/Storage"),
+                .testTarget(
+                    name: "\(name)StorageTests",
+                    dependencies: [.target(name: "\(name)Storage"), "CabinetTesting"]
+                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                ),
+            ]
+        }
+        if layers.contains(.http) {
+            result += [
+                .target(
+                    name: "\(name)HTTP",
+                    dependencies: [core, "CabinetHTTP", .hummingbird, .httpTypes, .logging],
+                    path: "\(dir)/HTTP",
+                    resources: httpResources
+                ),
+                .testTarget(
+                    name: "\(name)HTTPTests",
+                    dependencies: [.target(name: "\(name)HTTP"), "CabinetTesting", .hummingbirdTesting]
+                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                ),
+            ]
+        }
+        if layers.contains(.testing) {
+            result.append(
+                .target(name: "\(name)Testing", dependencies: [core, "CabinetTesting", .logging], path: "\(dir)/Testing")
+            )
+        }
+        return result
+    }
+
+    var products: [Product] {
+        var names = [name]
+        if layers.contains(.storage) { names.append("\(name)Storage") }
+        if layers.contains(.http) { names.append("\(name)HTTP") }
+        if layers.contains(.testing) { names.append("\(name)Testing") }
+        return names.map { .library(name: $0, targets: [$0]) }
+    }
+}
+
+let modules: [ModuleSpec] = [
+    .init(name: "Subscribers"),
+    // The modules below carry only their region-file settings so far; their issues add the other layers.
+    .init(name: "Auth", layers: [.core]),
+    .init(name: "Tariffs", layers: [.core]),
+    .init(name: "Billing", uses: ["Tariffs"], layers: [.core]),
+    .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
+    .init(name: "Payments", uses: ["Billing"], layers: [.core]),
+    .init(name: "Support", layers: [.core]),
+]
+
+// MARK: - Server
+
+let serverTargets: [Target] = [
+    .target(
+        name: "CabinetServer",
+        dependencies: [
+            "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
+            .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle,
+        ] + modules.flatMap { spec in spec.products.map { Target.Dependency.target(name: $0.name) } }
+            .filter { dependency in
+                if case .targetItem(let name, _) = dependency { return !name.hasSuffix("Testing") }
+                return true
+            },
+        path: "Modules/Server/CabinetServer"
+    ),
+    .executableTarget(
+        name: "cabinet",
+        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", .hummingbird, .argumentParser, .logging],
+        path: "Modules/Server/cabinet"
+    ),
+    .testTarget(
+        name: "CabinetServerTests",
+        dependencies: ["CabinetServer", "CabinetTesting", "SubscribersTesting", .hummingbirdTesting]
+    ),
+]
+
+let package = Package(
+    name: "Cabinet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CabinetCore", targets: ["CabinetCore"]),
+        .library(name: "CabinetStorage", targets: ["CabinetStorage"]),
+        .library(name: "CabinetMessaging", targets: ["CabinetMessaging"]),
+        .library(name: "CabinetHTTP", targets: ["CabinetHTTP"]),
+        .library(name: "CabinetTesting", targets: ["CabinetTesting"]),
+        .library(name: "CabinetServer", targets: ["CabinetServer"]),
+        .executable(name: "cabinet", targets: ["cabinet"]),
+    ] + modules.flatMap(\.products),
+    dependencies: externalPackages,
+    targets: kernelTargets + modules.flatMap(\.targets) + serverTargets
+)
+
+// MARK: - One strict-settings block for every target
+
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),  // SE-0335: every existential spelled `any`
+        .enableUpcomingFeature("MemberImportVisibility"),  // SE-0444: no members through transitive imports
+        .enableUpcomingFeature("InternalImportsByDefault"),  // SE-0409: a Core cannot leak what it imports
+    ]
+}
