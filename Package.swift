@@ -80,11 +80,10 @@ let kernelTargets: [Target] = [
         dependencies: ["CabinetCore", "CabinetStorage", "CabinetMessaging", .logging],
         path: "Modules/Kernel/CabinetTesting"
     ),
-    .testTarget(name: "CabinetCoreTests", dependencies: ["CabinetCore", "CabinetTesting"],
-                resources: [.copy("BrokenRegions")]),
-    .testTarget(name: "CabinetStorageTests", dependencies: ["CabinetStorage", "CabinetTesting"]),
-    .testTarget(name: "CabinetMessagingTests", dependencies: ["CabinetMessaging", "CabinetTesting"]),
-    .testTarget(name: "CabinetHTTPTests", dependencies: ["CabinetHTTP", "CabinetTesting", .hummingbirdTesting]),
+    .testTarget(name: "CabinetCoreTests", dependencies: ["CabinetCore", "CabinetTesting"]),
+    .testTarget(name: "CabinetStorageTests", dependencies: ["CabinetStorage", "CabinetTesting", .sqlKit]),
+    .testTarget(name: "CabinetMessagingTests", dependencies: ["CabinetMessaging", "CabinetStorage", "CabinetTesting"]),
+    .testTarget(name: "CabinetHTTPTests", dependencies: ["CabinetHTTP", "CabinetCore", "CabinetTesting", .hummingbird, .hummingbirdTesting, .httpTypes]),
 ]
 
 // MARK: - Feature modules
@@ -115,7 +114,7 @@ struct ModuleSpec {
             ),
             .testTarget(
                 name: "\(name)Tests",
-                dependencies: [core, "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                dependencies: [core, "CabinetCore", "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
             ),
         ]
         if layers.contains(.storage) {
@@ -123,7 +122,7 @@ struct ModuleSpec {
                 .target(name: "\(name)Storage", dependencies: [core, "CabinetStorage", .logging], path: "\(dir)/Storage"),
                 .testTarget(
                     name: "\(name)StorageTests",
-                    dependencies: [.target(name: "\(name)Storage"), "CabinetTesting"]
+                    dependencies: [.target(name: "\(name)Storage"), core, "CabinetCore", "CabinetStorage", "CabinetTesting", .sqlKit]
                         + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
                 ),
             ]
@@ -138,7 +137,10 @@ struct ModuleSpec {
                 ),
                 .testTarget(
                     name: "\(name)HTTPTests",
-                    dependencies: [.target(name: "\(name)HTTP"), "CabinetTesting", .hummingbirdTesting]
+                    dependencies: [
+                        .target(name: "\(name)HTTP"), core, "CabinetCore", "CabinetHTTP", "CabinetTesting", .hummingbird,
+                        .hummingbirdTesting, .httpTypes,
+                    ]
                         + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
                 ),
             ]
@@ -193,7 +195,11 @@ let serverTargets: [Target] = [
     ),
     .testTarget(
         name: "CabinetServerTests",
-        dependencies: ["CabinetServer", "CabinetTesting", "SubscribersTesting", .hummingbirdTesting]
+        dependencies: [
+            "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
+            "Subscribers", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
+        ],
+        resources: [.copy("BrokenRegions")]
     ),
 ]
 

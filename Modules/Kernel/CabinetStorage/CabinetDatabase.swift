@@ -1,5 +1,6 @@
 public import Logging
 public import SQLKit
+import Synchronization
 
 /// The one SQL layer of Cabinet: the same SQL (through SQLKit) on an embedded SQLite file or on PostgreSQL.
 ///
@@ -44,7 +45,16 @@ public final class CabinetDatabase: Sendable {
     }
 
     /// Runs `body` in one write transaction, retrying on busy, serialization and deadlock failures.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    ///
+    /// The transaction runs to its end even when the calling task is cancelled (a client hung up, the server is
+    /// shutting down): a transaction stopped between `BEGIN` and `COMMIT` would leave SQLite's single writer
+    /// connection inside it, and the drivers refuse every statement of a cancelled task, `ROLLBACK` included.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Task { try await self.writeRetrying(body) }.value
+    }
+
+    private func writeRetrying<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -71,8 +81,15 @@ public final class CabinetDatabase: Sendable {
 
     /// Closes every connection. Further calls fail.
     public func close() async {
+        // The server's shutdown and a command's cleanup may both close; only the first does anything.
+        guard closed.withLock({ wasClosed in
+            defer { wasClosed = true }
+            return !wasClosed
+        }) else { return }
         await engine.close()
     }
+
+    private let closed = Mutex(false)
 }
 
 /// A snapshot of the connection pool for `/metrics`.

@@ -13,6 +13,11 @@ public struct SubscriberImport: Sendable {
     public struct Progress: Sendable, Hashable {
         public var processed: Int
         public var total: Int
+
+        public init(processed: Int, total: Int) {
+            self.processed = processed
+            self.total = total
+        }
     }
 
     /// One record that was not imported.

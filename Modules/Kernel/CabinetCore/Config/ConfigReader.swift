@@ -31,6 +31,12 @@ public struct ConfigValue {
     public let path: String
     public let reader: ConfigReader
 
+    public init(node: ConfigNode, path: String, reader: ConfigReader) {
+        self.node = node
+        self.path = path
+        self.reader = reader
+    }
+
     /// Records a problem about this value.
     public func problem(_ message: String) {
         reader.report(message, at: node.location, path: path)

@@ -138,9 +138,14 @@ public struct RegionLoader: Sendable {
             for module in known { _ = object.child(module.id.rawValue) }
             if let rules, let currency, let plan = rules.plan {
                 let expected: Currency = plan == .kazakhstan ? .kzt : .rub
-                if expected != currency {
-                    object.child("currency")?.problem(
-                        "currency \(currency.code) does not match the region's numbers (\(plan.rawValue)), which use \(expected.code)")
+                if expected != currency, let node = object.child("currency") {
+                    let message = "currency \(currency.code) does not match the region's numbers (\(plan.rawValue)), which use \(expected.code)"
+                    if node.node.location.file == file {
+                        node.problem(message)
+                    } else {
+                        // Inherited from the defaults: the region's own file has to say `currency: KZT`.
+                        headerReader.report("\(message); set currency in \(file)", at: ConfigLocation(file: file), path: "currency")
+                    }
                 }
             }
             if let modules {
@@ -164,8 +169,11 @@ public struct RegionLoader: Sendable {
         // Sections: each module reads its own, with the region's currency.
         let reader = ConfigReader(currency: currency, primaryFile: file)
         var settings: [ModuleID: any ModuleSettings] = [:]
+        let enabled = Set(header?.modules ?? [])
         for module in modules {
             let key = module.id.rawValue
+            // A module that is off needs no section; one that is written anyway is still checked for mistakes.
+            guard enabled.contains(module.id) || tree[key] != nil else { continue }
             let node = tree[key] ?? .emptyMapping(at: tree.location)
             let value = ConfigValue(node: node.isNull ? .emptyMapping(at: node.location) : node, path: key, reader: reader)
             if let decoded = module.readSettings(value) { settings[module.id] = decoded }

@@ -10,6 +10,11 @@ public struct CSVLineReader: Sequence {
         /// The 1-based line the record starts on.
         public var line: Int
         public var fields: [String]
+
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     public enum Problem: Error, Sendable, Hashable {

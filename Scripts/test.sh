@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of Cabinet on a fresh machine: installs what the tests need when it is missing (PostgreSQL from
+# Debian), starts PostgreSQL on 127.0.0.1 in a temporary folder, builds, checks the module layering and the region
+# files, runs the whole Swift test suite on SQLite and on PostgreSQL, and stops what it started.
+#
+#   Scripts/test.sh            everything
+#   Scripts/test.sh Subscribers   only tests whose name matches (passed to `swift test --filter`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. Scripts/lib.sh
+
+filter=${1:-}
+started=$(date +%s)
+trap stop_postgres EXIT
+
+start_postgres
+
+log "building (debug, with tests)"
+build_log=$(mktemp)
+set +e
+swift build --build-tests 2>&1 | tee "$build_log" | awk '/^\[[0-9]+\/[0-9]+\]/ { split($1, p, "[][/]"); if (p[2] % 250 == 0) print }'
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+    grep -E "error" "$build_log" | head -n 40 >&2
+    echo "build failed" >&2
+    exit 1
+fi
+# Our own code builds without warnings (dependencies' warnings are theirs).
+if grep -E "^$(pwd)/(Modules|Tests)/.*warning:" "$build_log" | sort -u | grep .; then
+    echo "warnings in Cabinet's code (above)" >&2
+    exit 1
+fi
+
+log "module layering"
+Scripts/check-layering.sh
+
+log "region files"
+Scripts/check-regions.sh
+
+log "swift test (SQLite and PostgreSQL)"
+test_log=$(mktemp)
+set +e
+CABINET_TEST_POSTGRES_URL="$PG_URL" CABINET_TEST_REQUIRE_POSTGRES=1 \
+    swift test --skip-build ${filter:+--filter "$filter"} 2>&1 | tee "$test_log" | grep -vE '^(◇|↳) ' | grep -E '✘|error|Test run|failed|passed after' | grep -vE '^✔ Test [a-zA-Z]' | tail -n 40
+status=${PIPESTATUS[0]}
+set -e
+sqlite=$(grep -cE 'argument backend → sqlite|argument _ → sqlite|→ \.sqlite|→ sqlite' "$test_log" || true)
+postgres=$(grep -cE 'argument backend → postgres|argument _ → postgres|→ \.postgres|→ postgres' "$test_log" || true)
+summary=$(grep -E '^(✔|✘) Test run with' "$test_log" | tail -n 1)
+echo "$summary"
+echo "storage test cases run: sqlite=$sqlite postgres=$postgres"
+echo "took $(( $(date +%s) - started ))s"
+if [ "$status" -ne 0 ]; then
+    grep -E '✘' "$test_log" | head -n 60 >&2
+    exit "$status"
+fi

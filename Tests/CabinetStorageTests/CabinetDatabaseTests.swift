@@ -1,0 +1,143 @@
+import CabinetStorage
+import CabinetTesting
+import Foundation
+import SQLKit
+import Testing
+
+@Suite struct CabinetDatabaseTests {
+    static let counters = Migration("test-001-counters", sql: [
+        "CREATE TABLE test_counter (id TEXT PRIMARY KEY, value BIGINT NOT NULL CHECK (value >= 0))",
+        "INSERT INTO test_counter (id, value) VALUES ('a', 1000)",
+        "CREATE TABLE test_blob (id {{pk}}, data {{blob}} NOT NULL, note TEXT)",
+    ])
+
+    @Test func postgresIsNotSilentlySkipped() {
+        if TestDatabase.postgresRequired {
+            #expect(TestDatabase.postgresURL != nil, "CABINET_TEST_REQUIRE_POSTGRES=1 needs CABINET_TEST_POSTGRES_URL")
+            #expect(TestDatabase.available.contains(.postgres))
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func migrationsApplyOnceAndAreRecorded(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            let migrator = Migrator(migrations: [Self.counters])
+            #expect(try await migrator.migrate(database, logger: .test) == [])
+            #expect(try await migrator.pending(database) == [])
+            let next = Migration("test-002-more", sql: ["CREATE TABLE test_more (id {{pk}}, name TEXT)"])
+            let two = Migrator(migrations: [Self.counters, next])
+            #expect(try await two.pending(database) == ["test-002-more"])
+            #expect(try await two.migrate(database, logger: .test) == ["test-002-more"])
+            let id = try await database.write { db in
+                try await db.raw("INSERT INTO test_more (name) VALUES ('x') RETURNING id").first()?.decode(column: "id", as: Int64.self)
+            }
+            #expect(id == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func refusesASchemaNewerThanTheBuild(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            let older = Migrator(migrations: [])
+            await #expect(throws: StorageError.schemaNewer(unknownMigrations: ["test-001-counters"])) {
+                try await older.migrate(database, logger: .test)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aFailedTransactionLeavesNothing(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.write { db in
+                    try await db.raw("UPDATE test_counter SET value = 0 WHERE id = 'a'").run()
+                    throw Boom()
+                }
+            }
+            #expect(try await value(database) == 1000)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func concurrentReadModifyWriteTransactionsLoseNothing(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            let lock: SQLQueryString = database.backend == .postgres ? " FOR UPDATE" : ""
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await database.write { db in
+                            let current = try await db.raw("SELECT value FROM test_counter WHERE id = 'a'\(lock)").first()?
+                                .decode(column: "value", as: Int64.self) ?? 0
+                            try await db.raw("UPDATE test_counter SET value = \(bind: current - 1) WHERE id = 'a'").run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await value(database) == 950)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func constraintViolationsAreClassifiedTheSameOnBothBackends(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            do {
+                try await database.write { db in
+                    try await db.raw("INSERT INTO test_counter (id, value) VALUES ('a', 1)").run()
+                }
+                Issue.record("duplicate key accepted")
+            } catch {
+                #expect(StorageErrors.isUniqueViolation(error))
+                #expect(!StorageErrors.isRetryable(error))
+            }
+            do {
+                try await database.write { db in
+                    try await db.raw("UPDATE test_counter SET value = -1 WHERE id = 'a'").run()
+                }
+                Issue.record("check constraint not enforced")
+            } catch {
+                #expect(StorageErrors.isCheckViolation(error))
+                #expect(!StorageErrors.isUniqueViolation(error))
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func binaryAndTextRoundTrip(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            let bytes = Data((0...255).map(UInt8.init))
+            let note = "Привет, ₽ ₸ — \u{0}?"
+            try await database.write { db in
+                try await db.raw("INSERT INTO test_blob (data, note) VALUES (\(bind: bytes), \(bind: note.replacingOccurrences(of: "\u{0}", with: "")))").run()
+            }
+            let row = try await database.read { db in try await db.raw("SELECT data, note FROM test_blob").first() }
+            #expect(try row?.decode(column: "data", as: Data.self) == bytes)
+            #expect(try row?.decode(column: "note", as: String.self) == "Привет, ₽ ₸ — ?")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func healthPingAndPoolStatistics(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: []) { database throws in
+            try await database.ping()
+            let statistics = await database.poolStatistics()
+            #expect(statistics.writersWaiting == 0)
+        }
+    }
+
+    @Test func sqliteRunsInWALWithFullSync() async throws {
+        try await TestDatabase.sqlite.withDatabase(migrations: []) { database throws in
+            let mode = try await database.read { db in
+                try await db.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            }
+            #expect(mode == "wal")
+        }
+    }
+
+    private func value(_ database: CabinetDatabase) async throws -> Int64? {
+        try await database.read { db in
+            try await db.raw("SELECT value FROM test_counter WHERE id = 'a'").first()?.decode(column: "value", as: Int64.self)
+        }
+    }
+}

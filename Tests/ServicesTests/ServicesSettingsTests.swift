@@ -1,0 +1,41 @@
+import CabinetCore
+import CabinetTesting
+import Foundation
+import Services
+import Testing
+
+@Suite struct ServicesSettingsTests {
+    static let yaml = """
+        options:
+          - id: ya-na-svyazi
+            name: {ru: Я на связи, en: I'm Reachable}
+            description: {ru: SMS о пропущенных, en: Missed calls}
+            kind: missedCalls
+            connectionFee: "0.00"
+            fee: {amount: "1.50", period: day}
+          - id: roaming-ban
+            name: {ru: Запрет роуминга, en: Roaming ban}
+            description: {ru: Запрет, en: Ban}
+            kind: barring
+            connectionFee: "0.00"
+            incompatibleWith: [international-roaming]
+        blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300}
+        """
+
+    @Test func readsOptionsAndBlackList() throws {
+        let (settings, problems) = SettingsProbe.read(ServicesSettings.self, yaml: Self.yaml)
+        #expect(problems.isEmpty)
+        let services = try #require(settings)
+        #expect(services.options.count == 2)
+        #expect(services.options[0].fee?.amount.amountString == "1.50")
+        #expect(services.options[1].fee == nil)
+        #expect(services.blackList.maxEntries == 300)
+    }
+
+    @Test func kindsAreChecked() {
+        let result = SettingsProbe.read(ServicesSettings.self, yaml: Self.yaml.replacingOccurrences(of: "kind: barring", with: "kind: magic"))
+        #expect(result.problems == [
+            "section.options[1].kind: expected one of missedCalls, ringback, barring, boost, other, found \"magic\""
+        ])
+    }
+}
