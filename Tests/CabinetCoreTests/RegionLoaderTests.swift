@@ -173,3 +173,26 @@ enum GadgetModule: CabinetModule {
         ])
     }
 }
+
+@Suite struct RegionLoaderEmbeddingTests {
+    @Test func aProgramEmbeddingFewerModulesReadsTheFullFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            name: {ru: Москва, en: Moscow}
+            currency: RUB
+            timeZone: Europe/Moscow
+            msisdn: {prefixes: ["900"]}
+            modules: [gadget, billing]
+            billing: {anything: 1}
+            """.write(to: folder.appendingPathComponent("msk.yaml"), atomically: true, encoding: .utf8)
+        let strict = RegionLoader(modules: [GadgetModule.self]).load(directory: folder)
+        #expect(strict.problems.map(\.message) == [
+            "unknown module \"billing\"; known: gadget", "unknown key 'billing'",
+        ])
+        let embedding = RegionLoader(modules: [GadgetModule.self], otherModules: .ignore).load(directory: folder)
+        #expect(embedding.problems.isEmpty)
+        #expect(embedding.regions.first?.modules == ["gadget"])
+    }
+}

@@ -152,5 +152,5 @@ public struct CabinetConfiguration: Sendable {
 /// Every problem with the process settings, reported together.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var problems: [String]
-    public var description: String { problems.map { "error: \($0)" }.joined(separator: "\n") }
+    public var description: String { problems.joined(separator: "\n") }
 }

@@ -53,16 +53,17 @@ public enum CabinetCommands {
     public static func describe(_ report: SubscriberImport.Report, catalog: MessageCatalog, language: Language) -> String {
         var lines: [String] = []
         for failure in report.failures {
-            var message = catalog.message(for: failure.error, in: language)
-            if !failure.error.fieldErrors.isEmpty {
-                message = failure.error.fieldErrors.map { "\($0.field): \(catalog.message(for: $0, in: language))" }
-                    .joined(separator: "; ")
-            }
-            lines.append("line \(failure.line): \(message)")
+            lines.append("line \(failure.line): \(explain(failure.error, catalog: catalog, language: language))")
         }
         lines.append("created \(report.created), updated \(report.updated), unchanged \(report.unchanged), "
                      + "failed \(report.failures.count) of \(report.total)")
         return lines.joined(separator: "\n")
+    }
+
+    /// An error in words: its field problems when it has them, its own message otherwise.
+    public static func explain(_ error: CabinetError, catalog: MessageCatalog, language: Language) -> String {
+        guard !error.fieldErrors.isEmpty else { return catalog.message(for: error, in: language) }
+        return error.fieldErrors.map { "\($0.field): \(catalog.message(for: $0, in: language))" }.joined(separator: "; ")
     }
 
     /// `cabinet outbox`: recent messages as a table.

@@ -88,7 +88,8 @@ extension AsyncParsableCommand {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(Explain.error(error))\n".utf8))
+            let lines = Explain.error(error).split(separator: "\n").map { "error: \($0)\n" }.joined()
+            FileHandle.standardError.write(Data(lines.utf8))
             throw ExitCode.failure
         }
     }

@@ -44,9 +44,8 @@ struct SubscribersCommand: AsyncParsableCommand {
                 let line = try await number.asyncMap { try await runtime.subscribers.line(msisdn: $0) } ?? nil
                 await runtime.close()
                 if let failure = report.failures.first {
-                    throw CommandFailure(CabinetCommands.describe(
-                        SubscriberImport.Report(failures: [failure]), catalog: runtime.catalog,
-                        language: CabinetCommands.outputLanguage).components(separatedBy: "\n").first ?? "failed")
+                    throw CommandFailure(CabinetCommands.explain(failure.error, catalog: runtime.catalog,
+                                                                 language: CabinetCommands.outputLanguage))
                 }
                 if let line {
                     print((report.created == 1 ? "created\n" : report.updated == 1 ? "updated\n" : "unchanged\n")
@@ -83,7 +82,8 @@ struct SubscribersCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\n".utf8))
                 await runtime.close()
                 print(CabinetCommands.describe(report, catalog: runtime.catalog, language: CabinetCommands.outputLanguage))
-                print("took \(ContinuousClock.now - started)")
+                let (seconds, attoseconds) = (ContinuousClock.now - started).components
+                print(String(format: "took %.2f s", Double(seconds) + Double(attoseconds) / 1e18))
                 if !report.failures.isEmpty { throw ExitCode.failure }
             }
         }

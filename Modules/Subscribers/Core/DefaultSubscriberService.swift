@@ -96,7 +96,7 @@ public struct DefaultSubscriberService: SubscriberService {
         if !region.msisdnRules.allows(new.msisdn) {
             problems.append(FieldError(
                 field: "msisdn", code: SubscribersError.outsideRegion,
-                arguments: ["msisdn": new.msisdn.formatted, "region": region.name.ru, "prefixes": region.msisdnRules.prefixes.joined(separator: ", ")]))
+                arguments: ["msisdn": new.msisdn.formatted, "region": region.id.rawValue, "prefixes": region.msisdnRules.prefixes.joined(separator: ", ")]))
         }
         if let activatedOn = new.activatedOn, activatedOn > LocalDate(clock.now, in: region.timeZone) {
             problems.append(FieldError(field: "activatedOn", code: SubscribersError.futureDate, arguments: ["date": activatedOn.description]))

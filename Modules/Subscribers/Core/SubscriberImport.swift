@@ -56,7 +56,7 @@ public struct SubscriberImport: Sendable {
         let header: [String]
         switch first {
         case .failure(let problem):
-            report.failures.append(Failure(line: problem.line, error: Self.rowError("malformed header", line: problem.line)))
+            report.failures.append(Failure(line: problem.line, error: Self.rowError(problem)))
             return report
         case .success(let record):
             header = record.fields.map { $0.trimmingCharacters(in: " \t").lowercased() }
@@ -80,12 +80,7 @@ public struct SubscriberImport: Sendable {
         for (index, element) in records.dropFirst().enumerated() {
             switch element {
             case .failure(let problem):
-                let reason: String
-                switch problem {
-                case .unterminatedQuote: reason = "a quoted field is not closed"
-                case .textAfterClosingQuote: reason = "text after a closing quote"
-                }
-                report.failures.append(Failure(line: problem.line, error: Self.rowError(reason, line: problem.line)))
+                report.failures.append(Failure(line: problem.line, error: Self.rowError(problem)))
             case .success(let record):
                 do {
                     let new = try Self.parse(record, header: header)
@@ -106,14 +101,18 @@ public struct SubscriberImport: Sendable {
         return report
     }
 
-    static func rowError(_ reason: String, line: Int) -> CabinetError {
-        CabinetError(SubscribersError.csvRow, kind: .invalidInput, arguments: ["reason": reason, "line": String(line)])
+    static func rowError(_ problem: CSVLineReader.Problem) -> CabinetError {
+        switch problem {
+        case .unterminatedQuote: CabinetError(SubscribersError.csvUnterminatedQuote, kind: .invalidInput)
+        case .textAfterClosingQuote: CabinetError(SubscribersError.csvTextAfterQuote, kind: .invalidInput)
+        }
     }
 
     /// Turns one record into a ``NewLine``, collecting every field problem of the record.
     static func parse(_ record: CSVLineReader.Record, header: [String]) throws -> NewLine {
         guard record.fields.count == header.count else {
-            throw rowError("\(record.fields.count) fields where the header has \(header.count)", line: record.line)
+            throw CabinetError(SubscribersError.csvFieldCount, kind: .invalidInput,
+                               arguments: ["fields": String(record.fields.count), "columns": String(header.count)])
         }
         var values: [String: String] = [:]
         for (name, value) in zip(header, record.fields) {

@@ -16,11 +16,14 @@ public enum SubscribersError {
     public static let invalidCompany: ErrorCode = "subscribers.invalidCompany"
     public static let emptyPatch: ErrorCode = "subscribers.emptyPatch"
     public static let csvHeader: ErrorCode = "subscribers.csv.header"
-    public static let csvRow: ErrorCode = "subscribers.csv.row"
+    public static let csvUnterminatedQuote: ErrorCode = "subscribers.csv.unterminatedQuote"
+    public static let csvTextAfterQuote: ErrorCode = "subscribers.csv.textAfterQuote"
+    public static let csvFieldCount: ErrorCode = "subscribers.csv.fieldCount"
 
     public static let all: [ErrorCode] = [
         notFound, alreadyExists, unknownRegion, regionDisabled, outsideRegion, invalidStatus, terminatedIsFinal,
-        invalidEmail, invalidDate, futureDate, tooLong, invalidCompany, emptyPatch, csvHeader, csvRow,
+        invalidEmail, invalidDate, futureDate, tooLong, invalidCompany, emptyPatch, csvHeader, csvUnterminatedQuote,
+        csvTextAfterQuote, csvFieldCount,
     ]
 
     static func notFound(_ msisdn: MSISDN) -> CabinetError {

@@ -7,11 +7,22 @@ public import Foundation
 public struct RegionLoader: Sendable {
     /// The modules whose sections a region file may carry.
     public let modules: [any CabinetModule.Type]
+    /// What to do with modules the files name that this loader does not know.
+    public let otherModules: OtherModules
+
+    /// Modules a region file names that are not among ``modules``.
+    public enum OtherModules: Sendable {
+        /// A mistake: the server and `cabinet regions check` know every module and report it.
+        case refuse
+        /// Skipped with their sections: a program embedding a few modules reads the operator's full files.
+        case ignore
+    }
 
     public static let defaultsFileName = "_defaults.yaml"
 
-    public init(modules: [any CabinetModule.Type]) {
+    public init(modules: [any CabinetModule.Type], otherModules: OtherModules = .refuse) {
         self.modules = modules
+        self.otherModules = otherModules
     }
 
     /// The result of loading a folder: the regions that loaded and every problem found.
@@ -126,13 +137,18 @@ public struct RegionLoader: Sendable {
                 return zone
             }
             let rules = object.requireObject("msisdn", MSISDNRules.decode(from:))
-            let modules = object.requireList("modules") { value -> ModuleID? in
+            let modules = object.requireList("modules") { value -> ModuleID?? in
                 guard let text = value.decode(String.self) else { return nil }
                 guard known.contains(where: { $0.id.rawValue == text }) else {
+                    if self.otherModules == .ignore { return .some(nil) }
                     value.problem("unknown module \"\(text)\"; known: \(known.map(\.id.rawValue).joined(separator: ", "))")
                     return nil
                 }
                 return ModuleID(rawValue: text)
+            }?.compactMap { $0 }
+            if self.otherModules == .ignore, case .mapping(let entries) = tree.value {
+                // Sections of modules this program does not embed are not its business.
+                for entry in entries { _ = object.child(entry.key) }
             }
             // Module sections are read below with the region's currency; mark them as known here.
             for module in known { _ = object.child(module.id.rawValue) }
