@@ -12,6 +12,9 @@ let externalPackages: [Package.Dependency] = [
     // Drop Hummingbird's swift-configuration trait: process settings are parsed by CabinetConfiguration.
     .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -30,6 +33,9 @@ let externalPackages: [Package.Dependency] = [
 extension Target.Dependency {
     static let hummingbird = Self.product(name: "Hummingbird", package: "hummingbird")
     static let hummingbirdTesting = Self.product(name: "HummingbirdTesting", package: "hummingbird")
+    static let bcrypt = Self.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")
+    static let crypto = Self.product(name: "Crypto", package: "swift-crypto")
+    static let asyncHTTPClient = Self.product(name: "AsyncHTTPClient", package: "async-http-client")
     static let mustache = Self.product(name: "Mustache", package: "swift-mustache")
     static let argumentParser = Self.product(name: "ArgumentParser", package: "swift-argument-parser")
     static let logging = Self.product(name: "Logging", package: "swift-log")
@@ -37,6 +43,7 @@ extension Target.Dependency {
     static let httpTypes = Self.product(name: "HTTPTypes", package: "swift-http-types")
     static let nioCore = Self.product(name: "NIOCore", package: "swift-nio")
     static let nioPosix = Self.product(name: "NIOPosix", package: "swift-nio")
+    static let nioHTTP1 = Self.product(name: "NIOHTTP1", package: "swift-nio")
     static let prometheus = Self.product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let yams = Self.product(name: "Yams", package: "Yams")
@@ -66,7 +73,7 @@ let kernelTargets: [Target] = [
     ),
     .target(
         name: "CabinetMessaging",
-        dependencies: ["CabinetCore", "CabinetStorage", .logging, .serviceLifecycle],
+        dependencies: ["CabinetCore", "CabinetStorage", .logging, .serviceLifecycle, .nioCore, .nioPosix],
         path: "Modules/Kernel/CabinetMessaging"
     ),
     .target(
@@ -101,6 +108,11 @@ struct ModuleSpec {
     /// Resources inside Core (message catalogues).
     var coreResources: [Resource] = [.process("Resources")]
     var httpResources: [Resource] = []
+    /// Extra dependencies of the Core (another package's product that pulls in no HTTP, e.g. bcrypt, swift-crypto).
+    var coreDependencies: [Target.Dependency] = []
+    /// Extra dependencies of the Storage target (the outbox of CabinetMessaging).
+    var storageDependencies: [Target.Dependency] = []
+    var httpDependencies: [Target.Dependency] = []
 
     var targets: [Target] {
         let dir = "Modules/\(name)"
@@ -108,7 +120,7 @@ struct ModuleSpec {
         var result: [Target] = [
             .target(
                 name: name,
-                dependencies: ["CabinetCore", .logging] + uses.map { .target(name: $0) },
+                dependencies: ["CabinetCore", .logging] + uses.map { .target(name: $0) } + coreDependencies,
                 path: "\(dir)/Core",
                 resources: coreResources
             ),
@@ -119,7 +131,9 @@ struct ModuleSpec {
         ]
         if layers.contains(.storage) {
             result += [
-                .target(name: "\(name)Storage", dependencies: [core, "CabinetStorage", .logging], path: "\(dir)/Storage"),
+                .target(
+                    name: "\(name)Storage", dependencies: [core, "CabinetStorage", .sqlKit, .logging] + storageDependencies,
+                    path: "\(dir)/Storage"),
                 .testTarget(
                     name: "\(name)StorageTests",
                     dependencies: [.target(name: "\(name)Storage"), core, "CabinetCore", "CabinetStorage", "CabinetTesting", .sqlKit]
@@ -131,7 +145,7 @@ struct ModuleSpec {
             result += [
                 .target(
                     name: "\(name)HTTP",
-                    dependencies: [core, "CabinetHTTP", .hummingbird, .httpTypes, .logging],
+                    dependencies: [core, "CabinetCore", "CabinetHTTP", .hummingbird, .httpTypes, .logging] + httpDependencies,
                     path: "\(dir)/HTTP",
                     resources: httpResources
                 ),
@@ -153,6 +167,14 @@ struct ModuleSpec {
         return result
     }
 
+    /// The layers a server links (everything but Testing).
+    var runtimeTargets: [Target.Dependency] {
+        var names = [name]
+        if layers.contains(.storage) { names.append("\(name)Storage") }
+        if layers.contains(.http) { names.append("\(name)HTTP") }
+        return names.map { .target(name: $0) }
+    }
+
     var products: [Product] {
         var names = [name]
         if layers.contains(.storage) { names.append("\(name)Storage") }
@@ -165,7 +187,9 @@ struct ModuleSpec {
 let modules: [ModuleSpec] = [
     .init(name: "Subscribers"),
     // The modules below carry only their region-file settings so far; their issues add the other layers.
-    .init(name: "Auth", layers: [.core]),
+    .init(
+        name: "Auth", uses: ["Subscribers"], httpResources: [.copy("Resources/templates")], coreDependencies: [.bcrypt, .crypto],
+        storageDependencies: ["CabinetMessaging"], httpDependencies: ["Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1]),
     .init(name: "Tariffs", layers: [.core]),
     .init(name: "Billing", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
@@ -180,12 +204,8 @@ let serverTargets: [Target] = [
         name: "CabinetServer",
         dependencies: [
             "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
-            .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle,
-        ] + modules.flatMap { spec in spec.products.map { Target.Dependency.target(name: $0.name) } }
-            .filter { dependency in
-                if case .targetItem(let name, _) = dependency { return !name.hasSuffix("Testing") }
-                return true
-            },
+            .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .asyncHTTPClient,
+        ] + modules.flatMap(\.runtimeTargets),
         path: "Modules/Server/CabinetServer"
     ),
     .executableTarget(

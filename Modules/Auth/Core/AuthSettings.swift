@@ -47,6 +47,28 @@ public struct AuthSettings: ModuleSettings, Hashable {
     /// Whether a login from a new device sends an SMS alert.
     public var newDeviceAlert: Bool
 
+    /// The federal defaults as values (what `_defaults.yaml` ships), for numbers that are not lines: the
+    /// answer to an unknown number must look like the answer to a known one.
+    public enum Fallback {
+        public static let policy = AuthSettings(
+            otp: OTPPolicy(length: 6, lifetime: .seconds(600), maxAttempts: 5, resendInterval: .seconds(60), maxPerHour: 5,
+                           maxPerDay: 10, maxFailuresBeforeLock: 20, lockDuration: .seconds(3600), maxPerAddressPerHour: 30),
+            password: PasswordPolicy(minLength: 8, maxChangesPerDay: 2, delayFromFailure: 5, lockAfterFailures: 100),
+            session: SessionPolicy(idleTimeout: .seconds(1800), absoluteTimeout: .seconds(43_200)),
+            pukMaxFailures: 10, linkedNumbersLimit: 5, pushConfirmationLifetime: .seconds(120), newDeviceAlert: true)
+    }
+
+    public init(otp: OTPPolicy, password: PasswordPolicy, session: SessionPolicy, pukMaxFailures: Int,
+                linkedNumbersLimit: Int, pushConfirmationLifetime: Duration, newDeviceAlert: Bool) {
+        self.otp = otp
+        self.password = password
+        self.session = session
+        self.pukMaxFailures = pukMaxFailures
+        self.linkedNumbersLimit = linkedNumbersLimit
+        self.pushConfirmationLifetime = pushConfirmationLifetime
+        self.newDeviceAlert = newDeviceAlert
+    }
+
     public init?(from section: ConfigObject) {
         let otp = section.requireObject("otp") { o -> OTPPolicy? in
             let length = o.requireInt("length", in: 4...8)

@@ -2,6 +2,7 @@ public import CabinetCore
 public import Hummingbird
 import Logging
 import NIOCore
+public import Foundation
 
 /// The per-request state every module's routes see: language, client address, request id.
 ///
@@ -15,6 +16,10 @@ public struct CabinetRequestContext: RequestContext {
     public let peerAddress: String?
     /// The client's address: the peer, or the trusted proxy's forwarded address when configured.
     public var clientAddress: String?
+    /// The authenticated session, set by Auth's middleware.
+    public var session: SessionInfo?
+    /// The line this request acts on and the rights on it, set by Auth's middleware.
+    public var line: LineAccess?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -26,5 +31,34 @@ public struct CabinetRequestContext: RequestContext {
     public var requestID: String {
         if case .string(let id)? = logger[metadataKey: "hb.request.id"] { return id }
         return logger[metadataKey: "hb.request.id"].map { "\($0)" } ?? "-"
+    }
+}
+
+extension CabinetRequestContext {
+    /// The session, or `auth.required` (401).
+    public func requireSession() throws -> SessionInfo {
+        guard let session else { throw CabinetError("auth.required", kind: .unauthenticated) }
+        return session
+    }
+
+    /// The acting line with `scope` granted, or 401 without a session and 403 without the right.
+    public func requireLine(_ scope: AccessScope) throws -> LineAccess {
+        let session = try requireSession()
+        if session.passwordChangeRequired {
+            throw CabinetError("auth.passwordRequired", kind: .forbidden)
+        }
+        guard let line else { throw CabinetError("auth.required", kind: .unauthenticated) }
+        try line.require(scope)
+        return line
+    }
+
+    /// Sensitive actions (transfers, delegation, SIM block, promised payment) need a fresh SMS code:
+    /// throws `auth.stepUpRequired` (403) unless one was confirmed in this session within `window`.
+    public func requireStepUp(within window: Duration = .seconds(300), now: Date) throws {
+        let session = try requireSession()
+        let (seconds, _) = window.components
+        guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds), at <= now.addingTimeInterval(5) else {
+            throw CabinetError("auth.stepUpRequired", kind: .forbidden)
+        }
     }
 }

@@ -24,6 +24,27 @@ public struct CabinetConfiguration: Sendable {
     public var outboxPollInterval: Duration = .seconds(1)
     /// Served over HTTPS (behind a TLS-terminating proxy): secure cookies and HSTS.
     public var https: Bool = false
+    /// The server secret behind keyed hashes (codes, password pre-hash); generated and kept in the database when unset.
+    public var secret: String?
+    /// How the cabinet is reached from outside, for social-login callbacks; `http://host:port` when unset.
+    public var publicURL: String?
+    /// Proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String> = []
+    /// A YAML file listing social login providers.
+    public var identityProvidersFile: URL?
+    /// bcrypt cost of passwords and PUKs (10–14; tests set 4 directly).
+    public var bcryptCost: UInt8 = 12
+    /// Where SMS go: the log (development) or an SMSC over SMPP.
+    public var sms: SMSConfiguration = .log
+
+    /// The SMS channel.
+    public enum SMSConfiguration: Sendable, Hashable {
+        case log
+        case smpp(host: String, port: Int, systemID: String, password: String, sourceAddress: String, messagesPerSecond: Int)
+    }
+
+    /// The base URL outside visitors use.
+    public var effectivePublicURL: String { publicURL ?? "http://\(host):\(port)" }
 
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
@@ -42,6 +63,18 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_MAIL_DIR", "folder of the development mail sink (data/mail)"),
         ("CABINET_OUTBOX_POLL", "outbox poll interval, e.g. 1s, 500ms (1s)"),
         ("CABINET_HTTPS", "true when served over HTTPS: secure cookies, HSTS (false)"),
+        ("CABINET_SECRET", "server secret for keyed hashes, at least 32 characters (generated and stored in the database when unset)"),
+        ("CABINET_PUBLIC_URL", "external base URL, e.g. https://my.operator.example (http://host:port)"),
+        ("CABINET_TRUSTED_PROXIES", "comma-separated addresses of proxies whose X-Forwarded-For is trusted (none)"),
+        ("CABINET_IDENTITY_PROVIDERS", "YAML file of social login providers (none)"),
+        ("CABINET_BCRYPT_COST", "bcrypt cost for passwords, 10–14 (12)"),
+        ("CABINET_SMS", "log or smpp (log)"),
+        ("CABINET_SMPP_HOST", "SMSC host (with CABINET_SMS=smpp)"),
+        ("CABINET_SMPP_PORT", "SMSC port (2775)"),
+        ("CABINET_SMPP_SYSTEM_ID", "SMPP system_id"),
+        ("CABINET_SMPP_PASSWORD", "SMPP password"),
+        ("CABINET_SMPP_SOURCE", "sender address shown on phones (CABINET)"),
+        ("CABINET_SMPP_RATE", "messages per second the SMSC allows (20)"),
     ]
 
     /// Values given on the command line; `nil` leaves the lower layers' value.
@@ -129,6 +162,49 @@ public struct CabinetConfiguration: Sendable {
         if let text = environment["CABINET_HTTPS"] {
             if let flag = parseBool(text) { configuration.https = flag }
             else { problems.append("CABINET_HTTPS: \"\(text)\" is not true or false") }
+        }
+        if let text = environment["CABINET_SECRET"] {
+            if text.count < 32 { problems.append("CABINET_SECRET: must have at least 32 characters") } else { configuration.secret = text }
+        }
+        if let text = environment["CABINET_PUBLIC_URL"] {
+            if let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
+                configuration.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+            } else {
+                problems.append("CABINET_PUBLIC_URL: \"\(text)\" is not an http(s) URL")
+            }
+        }
+        if let text = environment["CABINET_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        if let text = environment["CABINET_IDENTITY_PROVIDERS"] {
+            if FileManager.default.fileExists(atPath: text) { configuration.identityProvidersFile = URL(fileURLWithPath: text) }
+            else { problems.append("CABINET_IDENTITY_PROVIDERS: no file \(text)") }
+        }
+        if let text = environment["CABINET_BCRYPT_COST"] {
+            if let cost = UInt8(text), (10...14).contains(cost) { configuration.bcryptCost = cost }
+            else { problems.append("CABINET_BCRYPT_COST: \"\(text)\" is not 10–14") }
+        }
+        switch environment["CABINET_SMS"] {
+        case nil, "log": break
+        case "smpp":
+            let host = environment["CABINET_SMPP_HOST"] ?? ""
+            let port = environment["CABINET_SMPP_PORT"].map { Int($0) } ?? 2775
+            let systemID = environment["CABINET_SMPP_SYSTEM_ID"] ?? ""
+            let rate = environment["CABINET_SMPP_RATE"].map { Int($0) } ?? 20
+            if host.isEmpty { problems.append("CABINET_SMPP_HOST: required with CABINET_SMS=smpp") }
+            if systemID.isEmpty || systemID.count > 15 { problems.append("CABINET_SMPP_SYSTEM_ID: required, at most 15 characters") }
+            guard let port, (1...65535).contains(port) else {
+                problems.append("CABINET_SMPP_PORT: not a port")
+                break
+            }
+            guard let rate, rate > 0 else {
+                problems.append("CABINET_SMPP_RATE: not a positive number")
+                break
+            }
+            configuration.sms = .smpp(host: host, port: port, systemID: systemID, password: environment["CABINET_SMPP_PASSWORD"] ?? "",
+                                      sourceAddress: environment["CABINET_SMPP_SOURCE"] ?? "CABINET", messagesPerSecond: rate)
+        case let other?:
+            problems.append("CABINET_SMS: \"\(other)\" is not log or smpp")
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration

@@ -2,6 +2,7 @@ import Auth
 import Billing
 public import CabinetCore
 import CabinetHTTP
+import AuthStorage
 import CabinetMessaging
 public import CabinetStorage
 import Payments
@@ -25,7 +26,7 @@ public enum CabinetModules {
 
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
-        MessagingSchema.migrations + SubscribersSchema.migrations
+        KernelSchema.migrations + MessagingSchema.migrations + SubscribersSchema.migrations + AuthSchema.migrations
     }
 
     /// All translated texts: kernel, web shell, every module.

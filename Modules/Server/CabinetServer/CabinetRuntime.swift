@@ -8,6 +8,11 @@ public import Logging
 public import Subscribers
 import SubscribersHTTP
 import SubscribersStorage
+public import Auth
+import AuthHTTP
+import AuthStorage
+import AsyncHTTPClient
+public import ServiceLifecycle
 
 /// What the composition root may be given instead of the real thing (tests inject a clock and recording senders).
 public struct CabinetDependencies: Sendable {
@@ -17,13 +22,20 @@ public struct CabinetDependencies: Sendable {
     /// `nil`: `.eml` files in the configured mail folder.
     public var mail: (any MailSender)?
     public var logger: Logger
+    /// `nil`: the development gateway (confirm through the operator API or `cabinet auth push`).
+    public var push: (any PushConfirmationGateway)?
+    /// `nil`: bcrypt at the configured cost.
+    public var passwordHasher: (any PasswordHasher)?
 
     public init(clock: any WallClock = SystemClock(), sms: (any SMSSender)? = nil, mail: (any MailSender)? = nil,
-                logger: Logger = Logger(label: "cabinet")) {
+                logger: Logger = Logger(label: "cabinet"), push: (any PushConfirmationGateway)? = nil,
+                passwordHasher: (any PasswordHasher)? = nil) {
         self.clock = clock
         self.sms = sms
         self.mail = mail
         self.logger = logger
+        self.push = push
+        self.passwordHasher = passwordHasher
     }
 }
 
@@ -41,10 +53,18 @@ public final class CabinetRuntime: Sendable {
     public let outbox: OutboxWorker
     public let metrics: HTTPMetrics
     public let catalog: MessageCatalog
+    public let auth: DefaultAuthService
+    /// Background work besides the outbox (housekeeping), run by the application's service group.
+    public let jobs: [any Service]
+    private let httpClient: HTTPClient?
 
     private init(configuration: CabinetConfiguration, regions: RegionCatalog, database: CabinetDatabase,
                  clock: any WallClock, logger: Logger, subscribers: any SubscriberService, outbox: OutboxWorker,
-                 metrics: HTTPMetrics, catalog: MessageCatalog) {
+                 metrics: HTTPMetrics, catalog: MessageCatalog, auth: DefaultAuthService, jobs: [any Service],
+                 httpClient: HTTPClient?) {
+        self.auth = auth
+        self.jobs = jobs
+        self.httpClient = httpClient
         self.configuration = configuration
         self.regions = regions
         self.database = database
@@ -71,12 +91,32 @@ public final class CabinetRuntime: Sendable {
                 repository: SQLSubscriberRepository(database: database), regions: regions, clock: dependencies.clock,
                 logger: logger)
             let outbox = OutboxWorker(
-                database: database, sms: dependencies.sms ?? LogSMSSender(logger: logger),
+                database: database, sms: try dependencies.sms ?? makeSMSSender(configuration, logger: logger),
                 mail: dependencies.mail ?? FileMailSender(directory: configuration.mailDirectory, clock: dependencies.clock),
                 clock: dependencies.clock, policy: .init(pollInterval: configuration.outboxPollInterval), logger: logger)
+            var secret = configuration.secret ?? ""
+            if secret.isEmpty {
+                // Development default: generated once and kept in the database. Production sets CABINET_SECRET.
+                secret = try await database.setting("auth.secret") { AuthSecrets.generate().base64EncodedString() }
+            }
+            let providers = try configuration.identityProvidersFile.map(IdentityProvidersFile.load) ?? []
+            let httpClient = providers.isEmpty ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
+            let store = SQLAuthStore(database: database, messagesQueued: { outbox.nudge() })
+            let auth = await DefaultAuthService(
+                store: store, lines: subscribers, regions: regions, secrets: AuthSecrets(secret: Data(secret.utf8)),
+                hasher: dependencies.passwordHasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost),
+                commonPasswords: try CommonPasswords.bundled(), push: dependencies.push ?? ManualPushGateway(),
+                providers: providers, providerClient: httpClient.map(HTTPIdentityProviderClient.init),
+                clock: dependencies.clock, logger: logger)
+            let clock = dependencies.clock
+            let housekeeping = PeriodicJob(name: "auth.purge", every: .seconds(3600), logger: logger) {
+                let removed = try await store.purgeExpired(now: clock.now)
+                if removed > 0 { logger.debug("purged expired auth rows", metadata: ["cabinet.rows": "\(removed)"]) }
+            }
             return CabinetRuntime(
                 configuration: configuration, regions: regions, database: database, clock: dependencies.clock,
-                logger: logger, subscribers: subscribers, outbox: outbox, metrics: HTTPMetrics(), catalog: catalog)
+                logger: logger, subscribers: subscribers, outbox: outbox, metrics: HTTPMetrics(), catalog: catalog, auth: auth,
+                jobs: [housekeeping], httpClient: httpClient)
         } catch {
             await database.close()
             throw error
@@ -88,7 +128,12 @@ public final class CabinetRuntime: Sendable {
         var modules: [any HTTPModule] = []
         let enabled = regions.enabledModules
         if enabled.contains(SubscribersModule.id) { modules.append(SubscribersHTTPModule(service: subscribers)) }
+        if enabled.contains(AuthModule.id) { modules.append(authHTTP) }
         return modules
+    }
+
+    var authHTTP: AuthHTTPModule {
+        AuthHTTPModule(service: auth, https: configuration.https, publicBaseURL: configuration.effectivePublicURL)
     }
 
     /// The router with every middleware, the kernel's routes and each enabled module's routes.
@@ -104,10 +149,12 @@ public final class CabinetRuntime: Sendable {
 
         let router = Router(context: CabinetRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
         router.add(middleware: LanguageMiddleware())
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
         router.add(middleware: SecurityHeadersMiddleware(hsts: configuration.https))
+        if regions.enabledModules.contains(AuthModule.id) { router.add(middleware: authHTTP.middleware) }
         if let publicFolder = KernelWeb.publicFolder {
             router.add(middleware: FileMiddleware(
                 publicFolder.path, urlBasePath: "/static",
@@ -139,9 +186,21 @@ public final class CabinetRuntime: Sendable {
         return router
     }
 
-    /// Closes the database.
+    /// Closes the database and the HTTP client of social login.
     public func close() async {
+        try? await httpClient?.shutdown()
         await database.close()
+    }
+}
+
+/// The SMS channel the configuration names (SMPP arrives with its adapter).
+func makeSMSSender(_ configuration: CabinetConfiguration, logger: Logger) throws -> any SMSSender {
+    switch configuration.sms {
+    case .log:
+        return LogSMSSender(logger: logger)
+    case .smpp(let host, let port, let systemID, let password, let source, let rate):
+        return SMPPSMSSender(configuration: .init(host: host, port: port, systemID: systemID, password: password,
+                                                  sourceAddress: source, messagesPerSecond: rate), logger: logger)
     }
 }
 

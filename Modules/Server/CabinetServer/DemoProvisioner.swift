@@ -1,6 +1,7 @@
 public import CabinetCore
 import Foundation
 public import Subscribers
+import Auth
 
 /// Provisions deterministic demo lines in every region (idempotent): three per region, the first Moscow line
 /// being `+7 900 000-00-01`.
@@ -12,6 +13,13 @@ public struct DemoProvisioner: Sendable {
         public var regionName: String
         public var owner: String
         public var status: LineStatus
+        /// The PUK printed on the demo SIM pack (for trying PUK login).
+        public var puk: String
+    }
+
+    /// A demo line's PUK: 8 digits derived from its number, so it is the same on every run.
+    public static func puk(for msisdn: MSISDN) -> String {
+        String(msisdn.nationalNumber.suffix(7)).reversed() + "8"
     }
 
     private let runtime: CabinetRuntime
@@ -54,17 +62,22 @@ public struct DemoProvisioner: Sendable {
             where region.msisdnRules.allows(msisdn) {
                 let owner = Self.owners[position]
                 let existing = try await runtime.subscribers.line(msisdn: msisdn)
+                let puk = Self.puk(for: msisdn)
+                if region.isEnabled(AuthModule.id), try await !runtime.auth.hasPUK(msisdn), existing != nil {
+                    try await runtime.auth.provisionPUK(puk, for: msisdn)
+                }
                 if let existing {
                     result.append(DemoLine(msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
-                                           owner: existing.owner.fullName ?? owner, status: existing.status))
+                                           owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk))
                     continue
                 }
                 let line = try await runtime.subscribers.provision(NewLine(
                     msisdn: msisdn, region: region.id, status: .active,
                     activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(days: -400 + position * 150),
                     owner: OwnerProfile(fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
+                if region.isEnabled(AuthModule.id) { try await runtime.auth.provisionPUK(puk, for: msisdn) }
                 result.append(DemoLine(msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
-                                       status: line.status))
+                                       status: line.status, puk: puk))
             }
         }
         return result
@@ -72,8 +85,8 @@ public struct DemoProvisioner: Sendable {
 
     /// The table `cabinet demo` and `serve --demo` print.
     public static func table(_ lines: [DemoLine]) -> String {
-        var rows = [["number", "region", "owner", "status"]]
-        rows += lines.map { [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.owner, $0.status.rawValue] }
+        var rows = [["number", "region", "owner", "status", "PUK"]]
+        rows += lines.map { [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.owner, $0.status.rawValue, $0.puk] }
         return TextTable.render(rows)
     }
 }

@@ -32,7 +32,9 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
         logger: runtime.logger)
     // Shut down in reverse order: the server stops first, then the outbox worker, then the database closes.
-    app.addServices(RuntimeService(runtime: runtime), runtime.outbox)
+    app.addServices(RuntimeService(runtime: runtime))
+    app.addServices(runtime.jobs)
+    app.addServices(runtime.outbox)
     return app
 }
 

@@ -14,10 +14,16 @@ public struct WebRenderer: Sendable {
         public var path: String
         /// Catalogue key of the label, e.g. `web.nav.tariffs`.
         public var titleKey: String
+        /// Shown only with a session (`true`), only without one (`false`), or always (`nil`).
+        public var whenLoggedIn: Bool?
+        /// Order in the bar (smaller first).
+        public var order: Int
 
-        public init(path: String, titleKey: String) {
+        public init(path: String, titleKey: String, whenLoggedIn: Bool? = nil, order: Int = 50) {
             self.path = path
             self.titleKey = titleKey
+            self.whenLoggedIn = whenLoggedIn
+            self.order = order
         }
     }
 
@@ -57,8 +63,14 @@ public struct WebRenderer: Sendable {
         object["t"] = Self.nest(webTexts[language] ?? [:])
         object["assetVersion"] = assetVersion
         object["requestId"] = object["requestId"] ?? context.requestID
-        object["nav"] = navigation.map { ["path": $0.path, "title": catalog.text($0.titleKey, in: language),
-                                          "current": $0.path == path] as [String: Any] }
+        let loggedIn = context.session != nil
+        object["nav"] = navigation.filter { $0.whenLoggedIn == nil || $0.whenLoggedIn == loggedIn }.sorted { $0.order < $1.order }
+            .map { ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path] as [String: Any] }
+        if let session = context.session {
+            object["session"] = ["msisdn": session.msisdn.formatted, "csrf": session.csrfToken,
+                                 "acting": context.line.map { $0.msisdn.formatted } ?? session.msisdn.formatted,
+                                 "other": context.line.map { $0.msisdn != session.msisdn } ?? false] as [String: Any]
+        }
         let other: Language = language == .ru ? .en : .ru
         object["switchLanguage"] = ["code": other.rawValue, "label": other == .ru ? "Русский" : "English",
                                     "back": path] as [String: Any]

@@ -1,0 +1,145 @@
+import Logging
+public import CabinetCore
+import Foundation
+import Subscribers
+
+extension DefaultAuthService {
+    /// `POST /auth/otp`: sends a login code when the number is an active line; answers the same for any number.
+    public func requestLoginCode(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent {
+        let active = try await activeLine(msisdn)
+        let settings = active?.1 ?? Self.fallbackPolicy
+        return try await sendCode(purpose: .login, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
+            guard let (line, settings) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
+            let minutes = Int(settings.otp.lifetime.timeInterval / 60)
+            return CodeIssue(
+                subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
+                message: OutgoingText(to: .phone(msisdn), text: "Код для входа в личный кабинет: \(code). Действует \(minutes) мин. Никому его не сообщайте.",
+                                      purpose: "auth.login", sensitive: true))
+        }
+    }
+
+    /// Logs in with the newest login code sent to the number.
+    public func login(msisdn: MSISDN, code: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+        let active = try await activeLine(msisdn)
+        let settings = active?.1 ?? Self.fallbackPolicy
+        let outcome = try await check(code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
+        guard case .valid = outcome, let (line, _) = active else {
+            try await recordFailure(msisdn, line: active?.0, method: .otp, client: client, detail: "\(outcome)")
+            if case .locked = outcome, let line = active?.0 {
+                try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .codeLocked,
+                                                    method: .otp, client: client), message: nil)
+            }
+            throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
+        }
+        return try await openSession(for: line, settings: settings, method: .otp, kind: kind, client: client)
+    }
+
+    /// Logs in with number and password. Every failure answers `auth.login.failed`, whatever the reason.
+    public func login(msisdn: MSISDN, password: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+        let active = try await activeLine(msisdn)
+        let settings = active?.1 ?? Self.fallbackPolicy
+        let key = active.map { String($0.0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
+        try await checkNotDelayed(factor: "password", key: key, policy: settings.password)
+        let stored = try await active.asyncFlatMap { try await store.passwordHash(of: $0.0.id) }
+        let matches = await hasher.verify(secrets.passwordPrehash(Self.normalize(password)), against: stored ?? decoyHash)
+        guard matches, stored != nil, let (line, settings) = active else {
+            let state = try await store.recordFailure(factor: "password", key: key, now: clock.now) { count in
+                count >= settings.password.lockAfterFailures ? Date.distantFuture : nil
+            }
+            try await recordFailure(msisdn, line: active?.0, method: .password, client: client, detail: "wrong password")
+            if state.consecutive == settings.password.lockAfterFailures, let line = active?.0 {
+                try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now,
+                                                    event: .passwordLocked, method: .password, client: client),
+                                       message: OutgoingText(to: .phone(msisdn),
+                                                             text: "Вход по паролю заблокирован после многих неудачных попыток. Войдите по коду из SMS и задайте новый пароль.",
+                                                             purpose: "auth.passwordLocked"))
+            }
+            throw CabinetError(AuthError.loginFailed, kind: .unauthenticated)
+        }
+        try await store.clearFailures(factor: "password", key: key)
+        return try await openSession(for: line, settings: settings, method: .password, kind: kind, client: client)
+    }
+
+    /// Logs in with the PUK code of the SIM pack; the person must then set a password.
+    public func login(msisdn: MSISDN, puk: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+        let digits = puk.filter { !$0.isWhitespace }
+        guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw AuthError.invalid(AuthError.pukFormat, field: "puk")
+        }
+        // PUK login works for blocked lines too: it is how a found SIM gets back in.
+        let line = try await lines.line(msisdn: msisdn).flatMap { $0.status == .terminated ? nil : $0 }
+        let settings = policy(for: line)
+        let key = line.map { String($0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
+        let state = try await store.failureState(factor: "puk", key: key)
+        if let until = state.lockedUntil, until > clock.now {
+            throw CabinetError(AuthError.pukLocked, kind: .forbidden)
+        }
+        let stored = try await line.asyncFlatMap { try await store.pukHash(of: $0.id) }
+        let matches = await hasher.verify(secrets.passwordPrehash("puk:" + digits), against: stored ?? decoyHash)
+        guard matches, stored != nil, let line else {
+            let state = try await store.recordFailure(factor: "puk", key: key, now: clock.now) { count in
+                count >= settings.pukMaxFailures ? Date.distantFuture : nil
+            }
+            try await recordFailure(msisdn, line: line, method: .puk, client: client, detail: "wrong PUK")
+            if state.consecutive >= settings.pukMaxFailures {
+                if let line, state.consecutive == settings.pukMaxFailures {
+                    try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .pukLocked,
+                                                        method: .puk, client: client), message: nil)
+                }
+                throw CabinetError(AuthError.pukLocked, kind: .forbidden)
+            }
+            throw CabinetError(AuthError.loginFailed, kind: .unauthenticated)
+        }
+        try await store.clearFailures(factor: "puk", key: key)
+        return try await openSession(for: line, settings: settings, method: .puk, kind: kind, client: client,
+                                     passwordRequired: true)
+    }
+
+    /// The operator provisions the PUK printed in the SIM pack (stored only as a slow hash).
+    public func provisionPUK(_ puk: String, for msisdn: MSISDN) async throws {
+        let digits = puk.filter { !$0.isWhitespace }
+        guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw AuthError.invalid(AuthError.pukFormat, field: "puk")
+        }
+        guard let line = try await lines.line(msisdn: msisdn) else {
+            throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": msisdn.formatted])
+        }
+        try await store.setPUK(await hasher.hash(secrets.passwordPrehash("puk:" + digits)), for: line.id, now: clock.now)
+        try await store.clearFailures(factor: "puk", key: String(line.id.rawValue))
+    }
+
+    /// Whether a PUK is on file for the line (demo provisioning skips lines that have one).
+    public func hasPUK(_ msisdn: MSISDN) async throws -> Bool {
+        guard let line = try await lines.line(msisdn: msisdn) else { return false }
+        return try await store.pukHash(of: line.id) != nil
+    }
+
+    /// Refuses a password attempt while the progressive delay runs (from the 5th consecutive failure: 30 s doubling
+    /// to an hour, NIST 800-63B 5.2.2) or after the lock.
+    func checkNotDelayed(factor: String, key: String, policy: AuthSettings.PasswordPolicy) async throws {
+        let state = try await store.failureState(factor: factor, key: key)
+        let now = clock.now
+        if let until = state.lockedUntil, until > now {
+            throw CabinetError(AuthError.passwordLocked, kind: .forbidden)
+        }
+        guard state.consecutive >= policy.delayFromFailure, let last = state.lastFailureAt else { return }
+        let exponent = min(state.consecutive - policy.delayFromFailure, 7)
+        let delay = min(30.0 * pow(2, Double(exponent)), 3600)
+        let allowedAt = last.addingTimeInterval(delay)
+        if allowedAt > now {
+            throw AuthError.tooMany(AuthError.passwordDelayed, retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
+        }
+    }
+
+    /// NFKC, as NIST 800-63B 5.1.1.2 asks, so the same password typed on two keyboards is the same password.
+    static func normalize(_ password: String) -> String {
+        password.precomposedStringWithCompatibilityMapping
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+public import CabinetCore
+import Foundation
+public import Subscribers
+
+extension DefaultAuthService {
+    /// The profile of the session's own line and whether its e-mail is confirmed.
+    public func profile(_ session: AuthSession) async throws -> (line: Line, emailConfirmed: Bool) {
+        guard let line = try await lines.line(id: session.subscriberID) else {
+            throw CabinetError(AuthError.required, kind: .unauthenticated)
+        }
+        let confirmed = try await store.confirmedEmail(of: line.id)
+        return (line, confirmed != nil && confirmed == line.owner.email)
+    }
+
+    /// The subscriber edits their profile (name, e-mail, contact number, address); a new e-mail gets a code to
+    /// confirm it.
+    public func updateProfile(_ session: AuthSession, fullName: FieldChange<String>, email: FieldChange<String>,
+                              contactNumber: FieldChange<MSISDN>, postalAddress: FieldChange<String>, client: ClientInfo)
+        async throws -> Line
+    {
+        var patch = LinePatch()
+        patch.fullName = fullName
+        patch.email = email
+        patch.contactNumber = contactNumber
+        patch.postalAddress = postalAddress
+        guard !patch.isEmpty else { return try await profile(session).line }
+        let line = try await lines.update(msisdn: session.msisdn, with: patch)
+        if case .set(let address) = email, try await store.confirmedEmail(of: line.id) != address {
+            _ = try await requestEmailConfirmation(session, client: client)
+        }
+        return line
+    }
+
+    /// Sends a confirmation code to the profile's e-mail.
+    public func requestEmailConfirmation(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent {
+        let (line, confirmed) = try await profile(session)
+        guard let email = line.owner.email, !confirmed else {
+            throw CabinetError(AuthError.emailNothingToConfirm, kind: .conflict)
+        }
+        let settings = policy(for: line)
+        return try await sendCode(purpose: .email, key: email.lowercased(), settings: settings, client: client) { code, hash, expiresAt in
+            CodeIssue(subscriberID: line.id, sessionID: session.id, target: email, codeHash: hash, expiresAt: expiresAt,
+                      message: OutgoingText(to: .email(email), subject: "Подтверждение адреса / E-mail confirmation",
+                                            text: "Код подтверждения адреса в личном кабинете: \(code)\nYour confirmation code: \(code)",
+                                            purpose: "auth.email", sensitive: true))
+        }
+    }
+
+    public func confirmEmail(_ session: AuthSession, code: String, client: ClientInfo) async throws {
+        let (line, _) = try await profile(session)
+        guard let email = line.owner.email else { throw CabinetError(AuthError.emailNothingToConfirm, kind: .conflict) }
+        let outcome = try await check(code, purpose: .email, key: email.lowercased(), sessionID: session.id,
+                                      settings: policy(for: line), client: client)
+        guard case .valid(_, let target) = outcome, target == email else {
+            throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
+        }
+        try await store.confirmEmail(email, for: line.id, now: clock.now)
+        try await store.record(JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .emailConfirmed,
+                                            client: client, detail: email), message: nil)
+    }
+}

@@ -1,0 +1,64 @@
+import Subscribers
+import Logging
+public import CabinetCore
+public import Foundation
+
+/// The start of a "confirm on the phone" login.
+public struct PushStarted: Sendable, Hashable {
+    public var id: String
+    public var expiresAt: Date
+}
+
+/// Where a "confirm on the phone" login stands.
+public enum PushProgress: Sendable {
+    case pending(expiresAt: Date)
+    case loggedIn(LoginResult)
+    case declined
+    case expired
+}
+
+extension DefaultAuthService {
+    /// Starts a login the subscriber confirms on the phone. An unknown number gets an id too, which never confirms.
+    public func startPushLogin(for msisdn: MSISDN, client: ClientInfo) async throws -> PushStarted {
+        let active = try await activeLine(msisdn)
+        let settings = active?.1 ?? Self.fallbackPolicy
+        let now = clock.now
+        // The same sending limits as codes: every request costs the operator a message to the phone.
+        _ = try await sendCode(purpose: .login, key: "push:" + msisdn.e164, settings: settings, client: client) { _, _, _ in nil }
+        let id = SecureRandom.token(bytes: 18)
+        let expiresAt = now.addingTimeInterval(settings.pushConfirmationLifetime.timeInterval)
+        if let (line, _) = active {
+            try await store.insertPush(PushLogin(id: id, subscriberID: line.id, msisdn: msisdn, status: .pending, createdAt: now,
+                                                 expiresAt: expiresAt))
+            try await push.requestConfirmation(id: id, msisdn: msisdn, text: "Вход в личный кабинет. Нажмите 1, чтобы подтвердить.")
+        }
+        return PushStarted(id: id, expiresAt: expiresAt)
+    }
+
+    /// The network's answer (the development gateway: the operator API or `cabinet auth confirm`).
+    public func resolvePush(id: String, confirmed: Bool) async throws {
+        guard try await store.resolvePush(id: id, to: confirmed ? .confirmed : .declined, now: clock.now) else {
+            throw CabinetError(AuthError.pushNotFound, kind: .notFound)
+        }
+    }
+
+    /// Polled by the login page: opens the session once, when confirmed.
+    public func pollPushLogin(id: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> PushProgress {
+        guard let request = try await store.push(id: id) else {
+            // Unknown ids (including those given for unknown numbers) look pending until they would have expired.
+            return .expired
+        }
+        let now = clock.now
+        switch request.status {
+        case .pending:
+            return now >= request.expiresAt ? .expired : .pending(expiresAt: request.expiresAt)
+        case .declined, .used:
+            return request.status == .declined ? .declined : .expired
+        case .confirmed:
+            guard try await store.usePush(id: id, now: now), let (line, settings) = try await activeLine(request.msisdn) else {
+                return .expired
+            }
+            return .loggedIn(try await openSession(for: line, settings: settings, method: .push, kind: kind, client: client))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+public import Auth
+import CabinetCore
+public import CabinetHTTP
+import HTTPTypes
+public import Hummingbird
+import Logging
+
+/// Finds the session of every request (cookie for the web, `Authorization: Bearer` for API clients) and puts it and
+/// the acting line into the context. A request without a valid session simply has none; routes that need one say so.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = CabinetRequestContext
+    let service: DefaultAuthService
+    let cookies: SessionCookies
+
+    public init(service: DefaultAuthService, cookies: SessionCookies) {
+        self.service = service
+        self.cookies = cookies
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let cookie = request.cookies[cookies.sessionName]?.value
+        // The operator API has its own key in the same header; it is not a session.
+        guard !request.uri.path.hasPrefix("/operator/"), let token = bearer ?? cookie else {
+            return try await next(request, context)
+        }
+        guard let authenticated = try await service.authenticate(token: token) else {
+            var response = try await next(request, context)
+            if cookie != nil, bearer == nil {
+                // The session ended (timeout, logout elsewhere): drop the dead cookie.
+                response.headers.append(HTTPField(name: .setCookie, value: cookies.expired()))
+            }
+            return response
+        }
+        context.session = authenticated.session.info
+        context.line = authenticated.line
+        context.logger[metadataKey: "cabinet.session"] = "\(authenticated.session.id.prefix(8))"
+        return try await next(request, context)
+    }
+}
+
+/// Names and attributes of Cabinet's cookies: `__Host-` prefix, `Secure` and HSTS-friendly when served over HTTPS;
+/// always `HttpOnly` and `SameSite=Lax`; no expiry on the session cookie (the server decides when a session ends).
+public struct SessionCookies: Sendable {
+    public let https: Bool
+
+    public init(https: Bool) {
+        self.https = https
+    }
+
+    public var sessionName: String { https ? "__Host-cabinet_session" : "cabinet_session" }
+    public var deviceName: String { https ? "__Host-cabinet_device" : "cabinet_device" }
+    public var csrfName: String { https ? "__Host-cabinet_csrf" : "cabinet_csrf" }
+
+    private var attributes: String { https ? "; Path=/; HttpOnly; SameSite=Lax; Secure" : "; Path=/; HttpOnly; SameSite=Lax" }
+
+    public func session(_ token: String) -> String { "\(sessionName)=\(token)\(attributes)" }
+    public func expired() -> String { "\(sessionName)=\(attributes); Max-Age=0" }
+    public func device(_ id: String) -> String { "\(deviceName)=\(id)\(attributes); Max-Age=31536000" }
+    public func csrf(_ token: String) -> String { "\(csrfName)=\(token)\(attributes); Max-Age=3600" }
+}
