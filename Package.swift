@@ -113,6 +113,9 @@ struct ModuleSpec {
     /// Extra dependencies of the Storage target (the outbox of CabinetMessaging).
     var storageDependencies: [Target.Dependency] = []
     var httpDependencies: [Target.Dependency] = []
+    var testingDependencies: [Target.Dependency] = []
+    /// Extra dependencies of every test target of the module.
+    var testDependencies: [Target.Dependency] = []
 
     var targets: [Target] {
         let dir = "Modules/\(name)"
@@ -127,6 +130,7 @@ struct ModuleSpec {
             .testTarget(
                 name: "\(name)Tests",
                 dependencies: [core, "CabinetCore", "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                    + testDependencies
             ),
         ]
         if layers.contains(.storage) {
@@ -137,7 +141,7 @@ struct ModuleSpec {
                 .testTarget(
                     name: "\(name)StorageTests",
                     dependencies: [.target(name: "\(name)Storage"), core, "CabinetCore", "CabinetStorage", "CabinetTesting", .sqlKit]
-                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies
                 ),
             ]
         }
@@ -155,13 +159,15 @@ struct ModuleSpec {
                         .target(name: "\(name)HTTP"), core, "CabinetCore", "CabinetHTTP", "CabinetTesting", .hummingbird,
                         .hummingbirdTesting, .httpTypes,
                     ]
-                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies
                 ),
             ]
         }
         if layers.contains(.testing) {
             result.append(
-                .target(name: "\(name)Testing", dependencies: [core, "CabinetTesting", .logging], path: "\(dir)/Testing")
+                .target(
+                    name: "\(name)Testing", dependencies: [core, "CabinetCore", "CabinetTesting", .logging] + testingDependencies,
+                    path: "\(dir)/Testing")
             )
         }
         return result
@@ -189,7 +195,9 @@ let modules: [ModuleSpec] = [
     // The modules below carry only their region-file settings so far; their issues add the other layers.
     .init(
         name: "Auth", uses: ["Subscribers"], httpResources: [.copy("Resources/templates")], coreDependencies: [.bcrypt, .crypto],
-        storageDependencies: ["CabinetMessaging"], httpDependencies: ["Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1]),
+        storageDependencies: ["CabinetMessaging"], httpDependencies: ["Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1],
+        testingDependencies: ["AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging"],
+        testDependencies: ["AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging", .sqlKit]),
     .init(name: "Tariffs", layers: [.core]),
     .init(name: "Billing", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),

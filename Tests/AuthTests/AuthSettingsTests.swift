@@ -1,5 +1,7 @@
 import Auth
 import CabinetCore
+import CabinetMessaging
+import Subscribers
 import CabinetTesting
 import Foundation
 import Testing

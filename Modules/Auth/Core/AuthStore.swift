@@ -119,13 +119,14 @@ public struct FailureState: Sendable, Hashable {
 public struct PushLogin: Sendable, Hashable {
     public enum Status: String, Sendable { case pending, confirmed, declined, used }
     public var id: String
-    public var subscriberID: SubscriberID
+    /// `nil` for a number that is not a line: the request exists (so it looks pending) but can never be confirmed.
+    public var subscriberID: SubscriberID?
     public var msisdn: MSISDN
     public var status: Status
     public var createdAt: Date
     public var expiresAt: Date
 
-    public init(id: String, subscriberID: SubscriberID, msisdn: MSISDN, status: Status, createdAt: Date, expiresAt: Date) {
+    public init(id: String, subscriberID: SubscriberID?, msisdn: MSISDN, status: Status, createdAt: Date, expiresAt: Date) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn

@@ -7,7 +7,7 @@ extension DefaultAuthService {
     /// `POST /auth/otp`: sends a login code when the number is an active line; answers the same for any number.
     public func requestLoginCode(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         return try await sendCode(purpose: .login, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
             guard let (line, settings) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
             let minutes = Int(settings.otp.lifetime.timeInterval / 60)
@@ -21,7 +21,7 @@ extension DefaultAuthService {
     /// Logs in with the newest login code sent to the number.
     public func login(msisdn: MSISDN, code: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let outcome = try await check(code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
         guard case .valid = outcome, let (line, _) = active else {
             try await recordFailure(msisdn, line: active?.0, method: .otp, client: client, detail: "\(outcome)")
@@ -37,7 +37,7 @@ extension DefaultAuthService {
     /// Logs in with number and password. Every failure answers `auth.login.failed`, whatever the reason.
     public func login(msisdn: MSISDN, password: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let key = active.map { String($0.0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
         try await checkNotDelayed(factor: "password", key: key, policy: settings.password)
         let stored = try await active.asyncFlatMap { try await store.passwordHash(of: $0.0.id) }
@@ -68,7 +68,7 @@ extension DefaultAuthService {
         }
         // PUK login works for blocked lines too: it is how a found SIM gets back in.
         let line = try await lines.line(msisdn: msisdn).flatMap { $0.status == .terminated ? nil : $0 }
-        let settings = policy(for: line)
+        let settings = policy(for: msisdn, line: line)
         let key = line.map { String($0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
         let state = try await store.failureState(factor: "puk", key: key)
         if let until = state.lockedUntil, until > clock.now {

@@ -86,7 +86,7 @@ extension DefaultAuthService {
     /// "Вспомнить пароль": sends a reset code (same answer for any number).
     public func requestPasswordReset(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         return try await sendCode(purpose: .reset, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
             guard let (line, _) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
             return CodeIssue(subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
@@ -100,7 +100,7 @@ extension DefaultAuthService {
         async throws -> LoginResult
     {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         if let (line, settings) = active {
             // Check the password before spending the code: a bad password must not burn the code.
             try validateNewPassword(newPassword, for: line.msisdn, policy: settings.password)

@@ -21,15 +21,16 @@ extension DefaultAuthService {
     /// Starts a login the subscriber confirms on the phone. An unknown number gets an id too, which never confirms.
     public func startPushLogin(for msisdn: MSISDN, client: ClientInfo) async throws -> PushStarted {
         let active = try await activeLine(msisdn)
-        let settings = active?.1 ?? Self.fallbackPolicy
+        let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let now = clock.now
         // The same sending limits as codes: every request costs the operator a message to the phone.
         _ = try await sendCode(purpose: .login, key: "push:" + msisdn.e164, settings: settings, client: client) { _, _, _ in nil }
         let id = SecureRandom.token(bytes: 18)
         let expiresAt = now.addingTimeInterval(settings.pushConfirmationLifetime.timeInterval)
-        if let (line, _) = active {
-            try await store.insertPush(PushLogin(id: id, subscriberID: line.id, msisdn: msisdn, status: .pending, createdAt: now,
-                                                 expiresAt: expiresAt))
+        // Stored for unknown numbers too: their request waits and expires like a real one nobody answered.
+        try await store.insertPush(PushLogin(id: id, subscriberID: active?.0.id, msisdn: msisdn, status: .pending, createdAt: now,
+                                             expiresAt: expiresAt))
+        if active != nil {
             try await push.requestConfirmation(id: id, msisdn: msisdn, text: "Вход в личный кабинет. Нажмите 1, чтобы подтвердить.")
         }
         return PushStarted(id: id, expiresAt: expiresAt)
@@ -44,10 +45,7 @@ extension DefaultAuthService {
 
     /// Polled by the login page: opens the session once, when confirmed.
     public func pollPushLogin(id: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> PushProgress {
-        guard let request = try await store.push(id: id) else {
-            // Unknown ids (including those given for unknown numbers) look pending until they would have expired.
-            return .expired
-        }
+        guard let request = try await store.push(id: id) else { return .expired }
         let now = clock.now
         switch request.status {
         case .pending:

@@ -82,6 +82,13 @@ public struct DefaultAuthService: Sendable {
         line.flatMap { regions.region($0.region)?.settings(for: AuthModule.self) } ?? Self.fallbackPolicy
     }
 
+    /// The policy for a number whatever it is: its line's region, else the region whose numbering plan it falls in,
+    /// else the federal defaults. An unknown number is limited like its neighbours, so limits tell nothing.
+    func policy(for msisdn: MSISDN, line: Line?) -> AuthSettings {
+        if let line { return policy(for: line) }
+        return regions.regions(admitting: msisdn).lazy.compactMap { $0.settings(for: AuthModule.self) }.first ?? Self.fallbackPolicy
+    }
+
     func limits(_ settings: AuthSettings) -> SendLimits {
         SendLimits(resendInterval: settings.otp.resendInterval, maxPerHour: settings.otp.maxPerHour,
                    maxPerDay: settings.otp.maxPerDay, maxPerAddressPerHour: settings.otp.maxPerAddressPerHour)

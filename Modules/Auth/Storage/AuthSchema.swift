@@ -131,7 +131,7 @@ public enum AuthSchema: SchemaOwner {
             """
             CREATE TABLE auth_push (
                 id TEXT PRIMARY KEY,
-                subscriber_id BIGINT NOT NULL,
+                subscriber_id BIGINT,
                 msisdn TEXT NOT NULL,
                 status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'declined', 'used')),
                 created_at BIGINT NOT NULL,

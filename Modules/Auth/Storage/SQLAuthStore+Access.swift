@@ -231,7 +231,7 @@ extension SQLAuthStore {
         try await database.write { db in
             try await db.raw("""
                 INSERT INTO auth_push (id, subscriber_id, msisdn, status, created_at, expires_at)
-                VALUES (\(bind: push.id), \(bind: push.subscriberID.rawValue), \(bind: push.msisdn.e164), \(bind: push.status.rawValue),
+                VALUES (\(bind: push.id), \(bind: push.subscriberID?.rawValue), \(bind: push.msisdn.e164), \(bind: push.status.rawValue),
                         \(bind: push.createdAt.storageMilliseconds), \(bind: push.expiresAt.storageMilliseconds))
                 """).run()
         }
@@ -244,7 +244,8 @@ extension SQLAuthStore {
         guard let row, let msisdn = MSISDN(e164: try row.decode(column: "msisdn", as: String.self)),
             let status = PushLogin.Status(rawValue: try row.decode(column: "status", as: String.self))
         else { return nil }
-        return PushLogin(id: id, subscriberID: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)), msisdn: msisdn,
+        return PushLogin(id: id, subscriberID: try row.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
+                         msisdn: msisdn,
                          status: status, createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
                          expiresAt: Date(storageMilliseconds: try row.decode(column: "expires_at", as: Int64.self)))
     }
@@ -253,7 +254,8 @@ extension SQLAuthStore {
         try await database.write { db in
             try await db.raw("""
                 UPDATE auth_push SET status = \(bind: status.rawValue)
-                WHERE id = \(bind: id) AND status = 'pending' AND expires_at > \(bind: now.storageMilliseconds) RETURNING id
+                WHERE id = \(bind: id) AND status = 'pending' AND subscriber_id IS NOT NULL
+                  AND expires_at > \(bind: now.storageMilliseconds) RETURNING id
                 """).all().count == 1
         }
     }

@@ -1,0 +1,157 @@
+import Auth
+import AuthTesting
+import CabinetCore
+import CabinetMessaging
+import Subscribers
+import CabinetTesting
+import Foundation
+import Testing
+
+@Suite struct AccessTests {
+    let client = ClientInfo(address: "10.0.0.1", userAgent: "test")
+    let a = "+79001110001"
+    let b = "+79001110002"
+    let c = "+79001110003"
+
+    func msisdn(_ text: String) -> MSISDN { MSISDN(e164: text)! }
+
+    @Test(arguments: TestDatabase.available)
+    func aLinkedNumberNeedsItsOwnCodeAndCanBeActedOn(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a, name: "Иванов")
+            try await bed.line(b, name: "Иванова")
+            try await bed.line(c)
+            let session = try await bed.loginByCode(a).session
+            _ = try await bed.service.requestLink(session, msisdn: msisdn(b), client: client)
+            let code = try #require(try await bed.lastCode(to: b))
+            // A code sent to B cannot link C.
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.confirmLink(session, msisdn: msisdn(c), code: code, client: client)
+            }
+            _ = try await bed.service.confirmLink(session, msisdn: msisdn(b), code: code, client: client)
+            let lines = try await bed.service.accessibleLines(session)
+            #expect(lines.map(\.access.msisdn.e164) == [a, b])
+            #expect(lines[1].access.relation == .linked)
+            let (token, _, line) = try await bed.service.switchLine(session, to: msisdn(b))
+            #expect(line.msisdn.e164 == b)
+            let authenticated = try #require(try await bed.service.authenticate(token: token))
+            #expect(authenticated.line.msisdn.e164 == b)
+            #expect(authenticated.line.scopes == Set(AccessScope.allCases))
+            // IDOR: a line that is neither linked nor delegated cannot be acted on.
+            await #expect(throws: CabinetError(AuthError.lineNotAccessible, kind: .forbidden, arguments: ["msisdn": "+7 900 111-00-03"])) {
+                try await bed.service.switchLine(authenticated.session, to: msisdn(c))
+            }
+            // Logging in with B shows the same profile of numbers.
+            bed.clock.advance(by: .seconds(61))
+            let fromB = try await bed.loginByCode(b).session
+            #expect(try await bed.service.accessibleLines(fromB).map(\.access.msisdn.e164).sorted() == [a, b])
+            try await bed.service.unlink(session, msisdn: msisdn(b), client: client)
+            #expect(try await bed.service.accessibleLines(session).map(\.access.msisdn.e164) == [a])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theRegionLimitsHowManyNumbersALinkHas(_ backend: TestDatabase) async throws {
+        var policy = AuthSettings.Fallback.policy
+        policy.linkedNumbersLimit = 1
+        try await AuthTestBed.with(backend, auth: policy) { bed in
+            try await bed.line(a)
+            try await bed.line(b)
+            try await bed.line(c)
+            let session = try await bed.loginByCode(a).session
+            _ = try await bed.service.requestLink(session, msisdn: msisdn(b), client: client)
+            _ = try await bed.service.confirmLink(session, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            await #expect(throws: CabinetError(AuthError.linkLimit, kind: .rejected, arguments: ["limit": "1"])) {
+                try await bed.service.requestLink(session, msisdn: msisdn(c), client: client)
+            }
+            await #expect(throws: CabinetError.self) { try await bed.service.requestLink(session, msisdn: msisdn(a), client: client) }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func delegationGrantsScopesUntilRevokedOrExpired(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a, name: "Мама")
+            try await bed.line(b, name: "Сын")
+            try await bed.line(c)
+            let owner = try await bed.loginByCode(a)
+            let ownerAccess = try #require(try await bed.service.authenticate(token: owner.token)).line
+            let grant = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.viewBalance],
+                                                    through: LocalDate("2026-12-31")!, client: client)
+            #expect(grant.expiresAt == LocalDate("2027-01-01")!.startOfDay(in: TimeZone(identifier: "Europe/Moscow")!))
+            #expect(try await bed.messages(to: a).contains { $0.purpose == "auth.delegation" })
+            #expect(try await bed.messages(to: b).contains { $0.purpose == "auth.delegation" })
+
+            bed.clock.advance(by: .seconds(61))
+            let grantee = try await bed.loginByCode(b)
+            let lines = try await bed.service.accessibleLines(grantee.session)
+            #expect(lines.map(\.access.msisdn.e164) == [b, a])
+            let (token, session, access) = try await bed.service.switchLine(grantee.session, to: msisdn(a))
+            #expect(access.scopes == [.viewBalance])
+            #expect(throws: CabinetError.self) { try access.require(.pay) }
+            #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == a)
+            // Rights received cannot be passed on.
+            await #expect(throws: CabinetError(AuthError.delegationNotOwner, kind: .forbidden)) {
+                try await bed.service.grant(session, on: access, to: msisdn(c), scopes: [.viewBalance], through: LocalDate("2026-12-01")!,
+                                            client: client)
+            }
+            // Revocation takes effect on the grantee's next request.
+            try await bed.service.revoke(owner.session, delegation: grant.id, client: client)
+            await #expect(throws: CabinetError(AuthError.accessRevoked, kind: .forbidden)) {
+                try await bed.service.authenticate(token: token)
+            }
+            #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == b, "back on the own line")
+
+            // Expiry ends it too.
+            _ = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .viewBalance],
+                                            through: LocalDate("2026-11-23")!, client: client)
+            let (again, _, _) = try await bed.service.switchLine(try #require(try await bed.service.authenticate(token: token)).session,
+                                                                  to: msisdn(a))
+            bed.clock.set(ISO8601DateFormatter().date(from: "2026-11-23T21:00:01Z")!)
+            #expect(try await bed.service.accessibleLines(session).map(\.access.msisdn.e164) == [b])
+            let afterExpiry = try? await bed.service.authenticate(token: again)
+            #expect(afterExpiry.flatMap { $0 }?.line.msisdn.e164 != a)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func onlyTheOwnerRevokesAndGrantsAreJournaled(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a)
+            try await bed.line(b)
+            let owner = try await bed.loginByCode(a)
+            let access = try #require(try await bed.service.authenticate(token: owner.token)).line
+            let grant = try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [.viewBalance],
+                                                    through: LocalDate("2026-12-31")!, client: client)
+            bed.clock.advance(by: .seconds(61))
+            let grantee = try await bed.loginByCode(b)
+            await #expect(throws: CabinetError(AuthError.delegationNotFound, kind: .notFound)) {
+                try await bed.service.revoke(grantee.session, delegation: grant.id, client: client)
+            }
+            let journal = try await bed.service.journal(of: owner.session).map(\.event)
+            #expect(journal.contains(.delegationGranted))
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.grant(owner.session, on: access, to: msisdn(a), scopes: [.viewBalance],
+                                            through: LocalDate("2026-12-31")!, client: client)
+            }
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [], through: LocalDate("2026-12-31")!,
+                                            client: client)
+            }
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [.pay], through: LocalDate("2026-11-01")!,
+                                            client: client)
+            }
+        }
+    }
+
+    @Test func textsExistInBothLanguages() throws {
+        let catalog = try AuthModule.messages()
+        #expect(catalog.untranslatedKeys.isEmpty)
+        for code in AuthError.all {
+            #expect(catalog.contains(code.rawValue, in: .ru), "\(code)")
+            #expect(catalog.contains(code.rawValue, in: .en), "\(code)")
+        }
+        #expect(try CommonPasswords.bundled().count > 8000)
+    }
+}

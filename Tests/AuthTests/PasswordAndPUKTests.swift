@@ -1,0 +1,165 @@
+import Auth
+import AuthTesting
+import CabinetCore
+import CabinetMessaging
+import Subscribers
+import CabinetTesting
+import Foundation
+import Testing
+
+@Suite struct PasswordAndPUKTests {
+    let client = ClientInfo(address: "10.0.0.1", userAgent: "test")
+    let number = "+79001234567"
+    var msisdn: MSISDN { MSISDN(e164: number)! }
+
+    @Test(arguments: TestDatabase.available)
+    func aPasswordSetAfterACodeLoginLogsIn(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let first = try await bed.loginByCode(number)
+            _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: first.session, proof: .recentCode, client: client)
+            let result = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            #expect(result.session.method == .password)
+            await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+                try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-реко", kind: .web, client: client)
+            }
+            // An unknown number and a number without a password answer the same.
+            await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+                try await bed.service.login(msisdn: MSISDN(e164: "+79009999999")!, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            }
+            #expect(try await bed.messages(to: number).contains { $0.purpose == "auth.passwordChanged" })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func passwordRulesFollowNIST(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let session = try await bed.loginByCode(number).session
+            for (password, code) in [("short", AuthError.passwordTooShort), ("password123", AuthError.passwordCommon),
+                                     ("Qwerty123456", AuthError.passwordCommon), ("+79001234567", AuthError.passwordIsNumber),
+                                     ("89001234567", AuthError.passwordIsNumber),
+                                     (String(repeating: "я", count: 600), AuthError.passwordTooLong)] {
+                do {
+                    _ = try await bed.service.setPassword(password, session: session, proof: .recentCode, client: client)
+                    Issue.record("\(password.prefix(20)) accepted")
+                } catch let error as CabinetError {
+                    #expect(error.code == code, "\(password.prefix(20))")
+                }
+            }
+            // Longer than bcrypt's 72 bytes and accepted whole: a difference after byte 72 matters.
+            let long = String(repeating: "длинный пароль ", count: 10)
+            _ = try await bed.service.setPassword(long + "A", session: session, proof: .recentCode, client: client)
+            _ = try await bed.service.login(msisdn: msisdn, password: long + "A", kind: .web, client: client)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.login(msisdn: msisdn, password: long + "B", kind: .web, client: client)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func failuresAreDelayedFromTheFifthAndLockedAtAHundred(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let session = try await bed.loginByCode(number).session
+            _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: session, proof: .recentCode, client: client)
+            for _ in 1...5 {
+                await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+                    try await bed.service.login(msisdn: msisdn, password: "wrong-password", kind: .web, client: client)
+                }
+            }
+            do {
+                _ = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+                Issue.record("no delay after five failures")
+            } catch let error as CabinetError {
+                #expect(error.code == AuthError.passwordDelayed)
+                #expect(error.retryAfterSeconds == 30)
+            }
+            bed.clock.advance(by: .seconds(31))
+            _ = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            // A hundred failures lock password login; the code login still works.
+            for _ in 1...100 {
+                bed.clock.advance(by: .seconds(3601))
+                _ = try? await bed.service.login(msisdn: msisdn, password: "wrong-password", kind: .web, client: client)
+            }
+            bed.clock.advance(by: .seconds(3601))
+            await #expect(throws: CabinetError(AuthError.passwordLocked, kind: .forbidden)) {
+                try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            }
+            _ = try await bed.loginByCode(number)
+            #expect(try await bed.messages(to: number).contains { $0.purpose == "auth.passwordLocked" })
+            // Recovery by SMS lifts the lock (every SMS to a number counts against its limits, so wait a minute).
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.requestPasswordReset(for: msisdn, client: client)
+            let code = try #require(try await bed.lastCode(to: number))
+            _ = try await bed.service.resetPassword(msisdn: msisdn, code: code, newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
+            _ = try await bed.service.login(msisdn: msisdn, password: "новый-пароль-на-зиму", kind: .web, client: client)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aChangeNeedsProofAndAtMostTwoADay(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let session = try await bed.loginByCode(number).session
+            _ = try await bed.service.setPassword("первый-пароль-2026", session: session, proof: .recentCode, client: client)
+            bed.clock.advance(by: .seconds(600))
+            await #expect(throws: CabinetError(AuthError.stepUpRequired, kind: .forbidden)) {
+                try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .recentCode, client: client)
+            }
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .currentPassword("не тот"), client: client)
+            }
+            _ = try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .currentPassword("первый-пароль-2026"), client: client)
+            _ = try await bed.service.setPassword("третий-пароль-2026", session: session, proof: .currentPassword("второй-пароль-2026"), client: client)
+            await #expect(throws: CabinetError(AuthError.passwordChangeLimit, kind: .rejected, arguments: ["count": "2"])) {
+                try await bed.service.setPassword("четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client)
+            }
+            bed.clock.advance(by: .seconds(86_401))
+            _ = try await bed.service.setPassword("четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aPasswordChangeEndsOtherSessions(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let other = try await bed.loginByCode(number)
+            bed.clock.advance(by: .seconds(61))
+            let current = try await bed.loginByCode(number)
+            _ = try await bed.service.setPassword("пароль-для-всех-сеансов", session: current.session, proof: .recentCode, client: client)
+            #expect(try await bed.service.authenticate(token: other.token) == nil)
+            #expect(try await bed.service.authenticate(token: current.token) != nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func pukLoginRequiresAPasswordAndLocksAfterTenFailures(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number, status: .blocked)
+            try await bed.service.provisionPUK("1234 5678", for: msisdn)
+            let result = try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: client)
+            #expect(result.passwordRequired)
+            let authenticated = try #require(try await bed.service.authenticate(token: result.token))
+            #expect(authenticated.session.info.passwordChangeRequired)
+            let updated = try await bed.service.setPassword("новый-пароль-после-puk", session: result.session, proof: .pukLogin, client: client)
+            #expect(!updated.passwordRequired)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.login(msisdn: msisdn, puk: "1234", kind: .web, client: client)
+            }
+            for attempt in 1...10 {
+                do {
+                    _ = try await bed.service.login(msisdn: msisdn, puk: "87654321", kind: .web, client: client)
+                } catch let error as CabinetError {
+                    #expect(error.code == (attempt < 10 ? AuthError.loginFailed : AuthError.pukLocked))
+                }
+            }
+            await #expect(throws: CabinetError(AuthError.pukLocked, kind: .forbidden)) {
+                try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: client)
+            }
+            // The operator re-provisioning the PUK (new SIM pack) lifts the lock.
+            try await bed.service.provisionPUK("11112222", for: msisdn)
+            _ = try await bed.service.login(msisdn: msisdn, puk: "11112222", kind: .web, client: client)
+        }
+    }
+}
