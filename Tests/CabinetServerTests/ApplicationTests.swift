@@ -23,6 +23,7 @@ import Testing
         configuration.regionsDirectory = RepositoryPaths.regions
         configuration.operatorKey = Self.operatorKey
         configuration.mailDirectory = folder.appendingPathComponent("mail")
+        configuration.bcryptCost = 4
         switch backend {
         case .sqlite:
             configuration.database = .sqlite(path: folder.appendingPathComponent("cabinet.sqlite").path)

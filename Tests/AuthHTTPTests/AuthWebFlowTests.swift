@@ -1,0 +1,144 @@
+import Auth
+import AuthTesting
+import CabinetCore
+import CabinetTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct AuthWebFlowTests {
+    let number = "+79001234567"
+
+    @Test(arguments: TestDatabase.available)
+    func aPersonLogsInWithACodeSeesTheProfileAndLogsOut(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number, name: "Иванов Иван")
+            let jar = CookieJar()
+            try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
+                var csrf = ""
+                try await client.execute(uri: "/login", method: .get, headers: jar.headers()) { response throws in
+                    #expect(response.status == .ok)
+                    jar.absorb(response)
+                    let html = String(buffer: response.body)
+                    csrf = try #require(csrfToken(in: html))
+                    #expect(html.contains("<form method=\"post\" action=\"/login\""))
+                    #expect(jar.cookies["cabinet_csrf"] == csrf)
+                }
+                // Without the token the form is refused.
+                try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["msisdn": number])) { response throws in
+                    #expect(response.status == .forbidden)
+                }
+                try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["msisdn": "8 (900) 123-45-67", "csrf": csrf])) { response throws in
+                    #expect(response.status == .ok)
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("action=\"/login/code\""))
+                    #expect(html.contains("+7 900 123-45-67"))
+                    #expect(html.contains("Повторно — через 60 с"))
+                }
+                let code = try #require(try await bed.lastCode(to: number))
+                try await client.execute(uri: "/login/code", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["msisdn": number, "code": "000000", "csrf": csrf])) { response throws in
+                    #expect(response.status == .unauthorized)
+                    #expect(String(buffer: response.body).contains("Неверный код. Осталось попыток: 4."))
+                }
+                try await client.execute(uri: "/login/code", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["msisdn": number, "code": code, "csrf": csrf])) { response throws in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location] == "/")
+                    let cookies = response.headers[values: .setCookie]
+                    let session = try #require(cookies.first { $0.hasPrefix("cabinet_session=") })
+                    #expect(session.contains("HttpOnly"))
+                    #expect(session.contains("SameSite=Lax"))
+                    #expect(!session.contains("Secure"), "plain HTTP in tests")
+                    #expect(!session.contains("Max-Age"), "the server decides when a session ends")
+                    #expect(cookies.contains { $0.hasPrefix("cabinet_device=") })
+                    jar.absorb(response)
+                }
+                try await client.execute(uri: "/", method: .get, headers: jar.headers()) { response throws in
+                    #expect(String(buffer: response.body) == "home \(number) acting \(number)")
+                }
+                var sessionCSRF = ""
+                try await client.execute(uri: "/profile", method: .get, headers: jar.headers()) { response throws in
+                    #expect(response.status == .ok)
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("Иванов Иван"))
+                    #expect(html.contains("Профиль заполнен на 25%"))
+                    sessionCSRF = try #require(csrfToken(in: html))
+                    #expect(sessionCSRF != csrf, "logged-in forms carry the session's own token")
+                }
+                try await client.execute(uri: "/profile", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["fullName": "Иванов Иван Иванович", "email": "ivan@example.com",
+                                                         "contactNumber": "", "postalAddress": "Москва", "csrf": sessionCSRF])) { response throws in
+                    #expect(response.status == .seeOther)
+                }
+                try await client.execute(uri: "/security", method: .get, headers: jar.headers()) { response throws in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("Журнал посещений"))
+                    #expect(html.contains("Неудачная попытка входа"))
+                    #expect(html.contains("текущий"))
+                }
+                try await client.execute(uri: "/logout", method: .post, headers: jar.headers(form: true),
+                                         body: formBody(["csrf": sessionCSRF])) { response throws in
+                    #expect(response.status == .seeOther)
+                    jar.absorb(response)
+                }
+                #expect(jar.cookies["cabinet_session"] == nil)
+                try await client.execute(uri: "/profile", method: .get, headers: jar.headers()) { response throws in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location] == "/login")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func overHTTPSTheCookiesAreHostPrefixedAndSecure(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let login = try await bed.loginByCode(number, kind: .web)
+            _ = login
+            try await AuthHTTPTestApp(bed: bed, https: true).app().test(.router) { client in
+                try await client.execute(uri: "/login", method: .get) { response throws in
+                    let cookie = try #require(response.headers[.setCookie])
+                    #expect(cookie.hasPrefix("__Host-cabinet_csrf="))
+                    #expect(cookie.contains("; Secure"))
+                    #expect(cookie.contains("Path=/"))
+                    #expect(!cookie.contains("Domain"))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theLoginPageIsTheSameForAnUnknownNumber(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let jar = CookieJar()
+            try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
+                var csrf = ""
+                try await client.execute(uri: "/login", method: .get) { response throws in
+                    jar.absorb(response)
+                    csrf = try #require(csrfToken(in: String(buffer: response.body)))
+                }
+                var pages: [String] = []
+                for candidate in [number, "+79009999999"] {
+                    try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
+                                             body: formBody(["msisdn": candidate, "csrf": csrf])) { response throws in
+                        #expect(response.status == .ok)
+                        let masked = String(buffer: response.body)
+                            .replacingOccurrences(of: MSISDN(e164: candidate)!.formatted, with: "N")
+                            .replacingOccurrences(of: candidate, with: "N")
+                            .replacingOccurrences(of: #"data-resend-at="\d+""#, with: "", options: .regularExpression)
+                            .replacingOccurrences(of: #"<code>[0-9a-f]+</code>"#, with: "", options: .regularExpression)
+                        pages.append(masked)
+                    }
+                }
+                #expect(pages[0] == pages[1])
+            }
+        }
+    }
+}
