@@ -1,0 +1,152 @@
+import CabinetCore
+import CabinetMessaging
+import CabinetTesting
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Testing
+
+/// The SMPP client against `Scripts/smsc.py`, a small SMSC that speaks SMPP 3.4 over TCP on 127.0.0.1.
+@Suite(.serialized) struct SMPPSMSSenderTests {
+    struct SMSC {
+        let process: Process
+        let port: Int
+        let log: URL
+
+        static func start(arguments: [String] = []) throws -> SMSC {
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("smsc-\(UUID().uuidString).jsonl")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", RepositoryPaths.root.appendingPathComponent("Scripts/smsc.py").path,
+                                 "--port", "0", "--out", log.path, "--lifetime", "60"] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            var line = Data()
+            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                line += byte
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
+                process.terminate()
+                throw SMSCError.didNotStart(text)
+            }
+            return SMSC(process: process, port: port, log: log)
+        }
+
+        func events() throws -> [[String: Any]] {
+            guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+
+        func messages() throws -> [[String: Any]] { try events().filter { $0["event"] as? String == "message" } }
+
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: log)
+        }
+    }
+
+    enum SMSCError: Error { case didNotStart(String) }
+
+    func sender(_ smsc: SMSC, password: String = "secret", rate: Int = 50) -> SMPPSMSSender {
+        SMPPSMSSender(configuration: .init(host: "127.0.0.1", port: smsc.port, systemID: "cabinet", password: password,
+                                           sourceAddress: "Tele2", messagesPerSecond: rate), logger: .test)
+    }
+
+    let to = MSISDN(e164: "+79001234567")!
+
+    @Test func sendsCyrillicAsUCS2AndLatinInTheDefaultAlphabet() async throws {
+        let smsc = try SMSC.start()
+        defer { smsc.stop() }
+        let sender = sender(smsc)
+        let id = try await sender.send(OutgoingSMS(to: to, text: "Код для входа в личный кабинет: 123456", purpose: "test"))
+        #expect(id == "msg1")
+        _ = try await sender.send(OutgoingSMS(to: to, text: "Your code: 654321", purpose: "test"))
+        await sender.shutdown()
+        let messages = try smsc.messages()
+        #expect(messages.count == 2)
+        #expect(messages[0]["text"] as? String == "Код для входа в личный кабинет: 123456")
+        #expect(messages[0]["data_coding"] as? Int == 8)
+        #expect(messages[0]["to"] as? String == "79001234567")
+        #expect(messages[0]["dest_ton"] as? Int == 1)
+        #expect(messages[0]["from"] as? String == "Tele2")
+        #expect(messages[0]["src_ton"] as? Int == 5)
+        #expect(messages[1]["text"] as? String == "Your code: 654321")
+        #expect(messages[1]["data_coding"] as? Int == 0)
+        let events = try smsc.events().compactMap { $0["event"] as? String }
+        #expect(events.first == "bind")
+        #expect(events.last == "unbind")
+        #expect(try smsc.events().first?["interface_version"] as? Int == 0x34)
+    }
+
+    @Test func longMessagesAreSentAsConcatenatedParts() async throws {
+        let smsc = try SMSC.start()
+        defer { smsc.stop() }
+        let sender = sender(smsc)
+        let russian = String(repeating: "Обещанный платёж погашен, спасибо! ", count: 6)  // 210 characters, 4 UCS-2 parts
+        let latin = String(repeating: "0123456789", count: 40)  // 400 characters, 3 parts
+        _ = try await sender.send(OutgoingSMS(to: to, text: russian, purpose: "test"))
+        _ = try await sender.send(OutgoingSMS(to: to, text: latin, purpose: "test"))
+        await sender.shutdown()
+        let messages = try smsc.messages()
+        #expect(messages.count == 2)
+        #expect(messages[0]["text"] as? String == russian)
+        #expect(messages[0]["parts"] as? Int == 4)
+        #expect(messages[1]["text"] as? String == latin)
+        #expect(messages[1]["parts"] as? Int == 3)
+    }
+
+    @Test func throttlingIsWaitedOut() async throws {
+        let smsc = try SMSC.start(arguments: ["--throttle", "2"])
+        defer { smsc.stop() }
+        let sender = sender(smsc)
+        _ = try await sender.send(OutgoingSMS(to: to, text: "после паузы", purpose: "test"))
+        await sender.shutdown()
+        #expect(try smsc.events().filter { $0["event"] as? String == "throttled" }.count == 2)
+        #expect(try smsc.messages().map { $0["text"] as? String } == ["после паузы"])
+    }
+
+    @Test func aDroppedConnectionIsReopened() async throws {
+        let smsc = try SMSC.start(arguments: ["--drop-after", "1"])
+        defer { smsc.stop() }
+        let sender = sender(smsc)
+        _ = try await sender.send(OutgoingSMS(to: to, text: "first", purpose: "test"))
+        var delivered = false
+        for _ in 0..<30 where !delivered {
+            do {
+                _ = try await sender.send(OutgoingSMS(to: to, text: "second", purpose: "test"))
+                delivered = true
+            } catch {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        await sender.shutdown()
+        #expect(delivered)
+        #expect(try smsc.messages().compactMap { $0["text"] as? String } == ["first", "second"])
+        #expect(try smsc.events().filter { $0["event"] as? String == "bind" }.count == 2)
+    }
+
+    @Test func aWrongPasswordIsAnErrorTheOutboxRetries() async throws {
+        let smsc = try SMSC.start()
+        defer { smsc.stop() }
+        let sender = sender(smsc, password: "wrong")
+        await #expect(throws: (any Error).self) {
+            try await sender.send(OutgoingSMS(to: to, text: "never", purpose: "test"))
+        }
+        #expect(try smsc.messages().isEmpty)
+    }
+
+    @Test func anUnreachableSMSCFailsQuickly() async throws {
+        let sender = SMPPSMSSender(configuration: .init(host: "127.0.0.1", port: 1, systemID: "cabinet", password: "x",
+                                                        sourceAddress: "Tele2", messagesPerSecond: 10), logger: .test)
+        await #expect(throws: (any Error).self) {
+            try await sender.send(OutgoingSMS(to: to, text: "never", purpose: "test"))
+        }
+    }
+}
