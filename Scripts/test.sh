@@ -18,7 +18,7 @@ start_postgres
 log "building (debug, with tests)"
 build_log=$(mktemp)
 set +e
-swift build --build-tests 2>&1 | tee "$build_log" | awk '/^\[[0-9]+\/[0-9]+\]/ { split($1, p, "[][/]"); if (p[2] % 250 == 0) print }'
+swift build --build-tests 2>&1 | tee "$build_log" | awk '/^\[[0-9]+\/[0-9]+\]/ { split($1, p, "[][/]"); if (p[2] % 250 == 0) { print; fflush() } }'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
@@ -54,4 +54,9 @@ echo "took $(( $(date +%s) - started ))s"
 if [ "$status" -ne 0 ]; then
     grep -E '✘' "$test_log" | head -n 60 >&2
     exit "$status"
+fi
+
+if [ -z "$filter" ]; then
+    log "browser test (headless Chromium)"
+    Scripts/browser-test.sh
 fi

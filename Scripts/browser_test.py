@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""The web cabinet in a real headless Chromium (Debian's, through chromedriver and selenium).
+
+Each step names what a person does; a failure says which step and saves a screenshot next to the others.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+NUMBER = "+79000000001"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--cabinet", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,900", "--lang=ru-RU"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ru-RU,ru"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+    wait = WebDriverWait(driver, 15)
+    step_name = "start"
+
+    def step(name):
+        nonlocal step_name
+        step_name = name
+        print(f"· {name}", flush=True)
+
+    def shot(name):
+        driver.save_screenshot(os.path.join(args.screenshots, f"{name}.png"))
+
+    def last_code():
+        """Reads the newest login code from the development SMS sink, as a person would read the phone."""
+        for _ in range(50):
+            out = subprocess.run([args.cabinet, "outbox", "--to", NUMBER, "--limit", "1", "--database", args.database,
+                                  "--regions", "Regions"], capture_output=True, text=True, check=True).stdout
+            match = re.search(r"кабинет: (\d{6})", out)
+            if match:
+                return match.group(1)
+            time.sleep(0.2)
+        raise AssertionError("no code in the outbox")
+
+    try:
+        step("open the login page")
+        driver.get(args.base + "/login")
+        wait.until(EC.presence_of_element_located((By.ID, "msisdn")))
+        assert "Вход в личный кабинет" in driver.title, driver.title
+        shot("01-login")
+
+        step("ask for a code for the demo number")
+        field = driver.find_element(By.ID, "msisdn")
+        field.send_keys("8 (900) 000-00-01")
+        driver.find_element(By.ID, "get-code").click()
+        wait.until(EC.presence_of_element_located((By.ID, "code")))
+        assert "+7 900 000-00-01" in driver.page_source
+        assert "Повторно — через" in driver.page_source, "the resend timer is shown"
+        shot("02-code")
+
+        step("enter the code from the SMS")
+        code = last_code()
+        driver.find_element(By.ID, "code").send_keys(code)
+        driver.find_element(By.ID, "enter").click()
+        wait.until(lambda d: d.current_url.rstrip("/") == args.base.rstrip("/"))
+        cookies = {c["name"]: c for c in driver.get_cookies()}
+        assert "cabinet_session" in cookies, cookies.keys()
+        assert cookies["cabinet_session"]["httpOnly"], "the session cookie is HttpOnly"
+        assert "+7 900 000-00-01" in driver.page_source, "the header shows the number"
+        shot("03-home")
+
+        step("see the profile")
+        driver.get(args.base + "/profile")
+        wait.until(EC.presence_of_element_located((By.ID, "profile-msisdn")))
+        assert "+7 900 000-00-01" in driver.find_element(By.ID, "profile-msisdn").text
+        assert "Иванов Иван Иванович" in driver.page_source
+        shot("04-profile")
+
+        step("see the security page with the visit journal")
+        driver.get(args.base + "/security")
+        wait.until(EC.presence_of_element_located((By.ID, "journal")))
+        assert "Журнал посещений" in driver.page_source
+        assert "код из SMS" in driver.page_source
+        shot("05-security")
+
+        step("switch to English")
+        driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+        wait.until(lambda d: "Visit journal" in d.page_source)
+
+        step("log out")
+        driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+        wait.until(lambda d: d.current_url.rstrip("/") == args.base.rstrip("/"))
+        assert "cabinet_session" not in {c["name"] for c in driver.get_cookies()}
+        driver.get(args.base + "/profile")
+        wait.until(lambda d: d.current_url.endswith("/login"))
+        shot("06-logged-out")
+        print("browser test passed: login by SMS code, profile, security, language switch, logout")
+    except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
+        shot("failure")
+        print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)
+        print(f"screenshots in {args.screenshots}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()
