@@ -197,7 +197,10 @@ let modules: [ModuleSpec] = [
         name: "Auth", uses: ["Subscribers"], httpResources: [.copy("Resources/templates")], coreDependencies: [.bcrypt, .crypto],
         storageDependencies: ["CabinetMessaging"], httpDependencies: ["Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1],
         testingDependencies: ["AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging"],
-        testDependencies: ["AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging", .sqlKit]),
+        testDependencies: [
+            "AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging", .sqlKit, .asyncHTTPClient,
+            .crypto,
+        ]),
     .init(name: "Tariffs", layers: [.core]),
     .init(name: "Billing", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
@@ -218,7 +221,7 @@ let serverTargets: [Target] = [
     ),
     .executableTarget(
         name: "cabinet",
-        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", .hummingbird, .argumentParser, .logging],
+        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", "Auth", .hummingbird, .argumentParser, .logging],
         path: "Modules/Server/cabinet"
     ),
     .testTarget(

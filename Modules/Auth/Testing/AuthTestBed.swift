@@ -41,10 +41,13 @@ public struct AuthTestBed: Sendable {
             clock: clock, logger: .test)
     }
 
+    /// The migrations Auth's tests need.
+    public static var migrations: [Migration] { MessagingSchema.migrations + AuthSchema.migrations }
+
     /// Runs `body` with a test bed over each backend's fresh database.
     public static func with<T: Sendable>(_ backend: TestDatabase, auth: AuthSettings = AuthSettings.Fallback.policy,
                                          _ body: (AuthTestBed) async throws -> T) async throws -> T {
-        try await backend.withDatabase(migrations: MessagingSchema.migrations + AuthSchema.migrations) { database throws in
+        try await backend.withDatabase(migrations: migrations) { database throws in
             try await body(await AuthTestBed(database: database, auth: auth))
         }
     }

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Auth
+import AuthHTTP
+import AuthTesting
+import CabinetCore
+import CabinetTesting
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// Social login against a small OAuth 2 / OpenID Connect provider started by the test: authorization code with
+/// PKCE (S256) and state, token exchange and userinfo over real HTTP.
+@Suite struct SocialLoginTests {
+    /// The provider's memory: issued codes with their PKCE challenge, access tokens with their subject.
+    final class ProviderState: Sendable {
+        let codes = Mutex<[String: (challenge: String, subject: String, redirect: String)]>([:])
+        let tokens = Mutex<[String: String]>([:])
+    }
+
+    static func providerApp(_ state: ProviderState) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/authorize") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            guard query.get("response_type") == "code", query.get("client_id") == "cabinet-test",
+                query.get("code_challenge_method") == "S256", let challenge = query.get("code_challenge"),
+                let redirect = query.get("redirect_uri"), let stateValue = query.get("state")
+            else { return Response(status: .badRequest) }
+            let code = UUID().uuidString
+            state.codes.withLock { $0[code] = (challenge, query.get("login_hint") ?? "user-1", redirect) }
+            var headers = HTTPFields()
+            headers[.location] = "\(redirect)?code=\(code)&state=\(stateValue)"
+            return Response(status: .found, headers: headers)
+        }
+        router.post("/token") { request, _ -> Response in
+            var request = request
+            let body = String(buffer: try await request.collectBody(upTo: 10_000))
+            var form: [String: String] = [:]
+            for pair in body.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if parts.count == 2 { form[parts[0]] = parts[1] }
+            }
+            guard form["grant_type"] == "authorization_code", form["client_secret"] == "s3cret", let code = form["code"],
+                let issued = state.codes.withLock({ $0.removeValue(forKey: code) }), form["redirect_uri"] == issued.redirect,
+                let verifier = form["code_verifier"], PKCE.challenge(for: verifier) == issued.challenge
+            else { return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"invalid_grant"}"#))) }
+            let token = UUID().uuidString
+            state.tokens.withLock { $0[token] = issued.subject }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer"}"#)))
+        }
+        router.get("/userinfo") { request, _ -> Response in
+            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+                let subject = state.tokens.withLock({ $0[String(header.dropFirst(7))] })
+            else { return Response(status: .unauthorized) }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"sub":"\#(subject)","name":"Иван из VK"}"#)))
+        }
+        return Application(router: router)
+    }
+
+    /// Follows the provider's authorize redirect as a browser would; returns (code, state) for the callback.
+    static func authorize(_ client: some TestClientProtocol, url: URL, loginHint: String) async throws -> (String, String) {
+        var components = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false))
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "login_hint", value: loginHint)]
+        let path = (components.path) + "?" + (components.percentEncodedQuery ?? "")
+        var result = ("", "")
+        try await client.execute(uri: path, method: .get) { response throws in
+            #expect(response.status == .found)
+            let location = try #require(response.headers[.location].flatMap { URLComponents(string: $0) })
+            result = (try #require(location.queryItems?.first { $0.name == "code" }?.value),
+                      try #require(location.queryItems?.first { $0.name == "state" }?.value))
+        }
+        return result
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func linkThenLogInWithTheProvider(_ backend: TestDatabase) async throws {
+        let state = ProviderState()
+        try await Self.providerApp(state).test(.live) { provider in
+            let port = try #require(provider.port)
+            let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let configuration = IdentityProviderConfiguration(
+                id: "vk", displayName: "VK ID", authorizationEndpoint: base.appendingPathComponent("authorize"),
+                tokenEndpoint: base.appendingPathComponent("token"), userinfoEndpoint: base.appendingPathComponent("userinfo"),
+                clientID: "cabinet-test", clientSecret: "s3cret", scopes: ["openid"])
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                try await backend.withDatabase(migrations: AuthTestBed.migrations) { database throws in
+                    let bed = await AuthTestBed(database: database, providers: [configuration],
+                                                providerClient: HTTPIdentityProviderClient(client: http))
+                    let redirect = "http://127.0.0.1:8080/auth/social/vk/callback"
+                    try await bed.line("+79001110001")
+                    try await bed.line("+79001110002")
+                    let session = try await bed.loginByCode("+79001110001").session
+
+                    // Link: start in the cabinet, authorize at the provider, come back with code and state.
+                    let linkURL = try await bed.service.startSocial(provider: "vk", intent: .link, session: session, redirectURI: redirect)
+                    #expect(linkURL.absoluteString.contains("code_challenge_method=S256"))
+                    let (code, returnedState) = try await Self.authorize(provider, url: linkURL, loginHint: "vk-42")
+                    #expect(try await bed.service.finishSocial(provider: "vk", code: code, state: returnedState, session: session,
+                                                               redirectURI: redirect, kind: .web, client: ClientInfo()) == nil)
+                    #expect(try await bed.service.linkedIdentities(session).map(\.subject) == ["vk-42"])
+                    // The state is single-use.
+                    await #expect(throws: CabinetError(AuthError.socialState, kind: .invalidInput)) {
+                        try await bed.service.finishSocial(provider: "vk", code: code, state: returnedState, session: session,
+                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                    }
+
+                    // Log in with it.
+                    let loginURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let (loginCode, loginState) = try await Self.authorize(provider, url: loginURL, loginHint: "vk-42")
+                    let result = try #require(try await bed.service.finishSocial(
+                        provider: "vk", code: loginCode, state: loginState, session: nil, redirectURI: redirect, kind: .web,
+                        client: ClientInfo()))
+                    #expect(result.session.msisdn.e164 == "+79001110001")
+                    #expect(result.session.method == .social)
+
+                    // An identity nobody linked cannot log in; one identity cannot serve two lines.
+                    let strangerURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let (strangerCode, strangerState) = try await Self.authorize(provider, url: strangerURL, loginHint: "vk-99")
+                    await #expect(throws: CabinetError(AuthError.socialNotLinked, kind: .unauthenticated, arguments: ["provider": "VK ID"])) {
+                        try await bed.service.finishSocial(provider: "vk", code: strangerCode, state: strangerState, session: nil,
+                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                    }
+                    bed.clock.advance(by: .seconds(61))
+                    let other = try await bed.loginByCode("+79001110002").session
+                    let takenURL = try await bed.service.startSocial(provider: "vk", intent: .link, session: other, redirectURI: redirect)
+                    let (takenCode, takenState) = try await Self.authorize(provider, url: takenURL, loginHint: "vk-42")
+                    await #expect(throws: CabinetError(AuthError.socialTaken, kind: .conflict, arguments: ["provider": "VK ID"])) {
+                        try await bed.service.finishSocial(provider: "vk", code: takenCode, state: takenState, session: other,
+                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                    }
+                    // A code exchanged with the wrong verifier (someone else's state) fails at the provider.
+                    let firstURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let secondURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let (stolenCode, _) = try await Self.authorize(provider, url: firstURL, loginHint: "vk-42")
+                    let secondState = try #require(URLComponents(url: secondURL, resolvingAgainstBaseURL: false)?.queryItems?
+                        .first { $0.name == "state" }?.value)
+                    await #expect(throws: CabinetError(AuthError.socialProvider, kind: .unavailable, arguments: ["provider": "VK ID"])) {
+                        try await bed.service.finishSocial(provider: "vk", code: stolenCode, state: secondState, session: nil,
+                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                    }
+                    try await bed.service.unlinkIdentity(session, provider: "vk", client: ClientInfo())
+                    #expect(try await bed.service.linkedIdentities(session).isEmpty)
+                }
+                try await http.shutdown()
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+        }
+    }
+}
