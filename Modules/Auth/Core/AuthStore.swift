@@ -75,6 +75,8 @@ public struct CodeCheck: Sendable {
     public var clientAddress: String?
     /// Wrong codes one address may enter per hour across all numbers.
     public var maxFailuresPerAddressPerHour: Int
+    /// Written to the journal in the same transaction when the check fails (one commit per guess, not two).
+    public var failureJournal: JournalEntry?
 
     public init(purpose: CodePurpose, key: String, sessionID: String?, codeHash: String, now: Date, maxAttempts: Int,
                 maxFailuresBeforeLock: Int, lockDuration: Duration, clientAddress: String?, maxFailuresPerAddressPerHour: Int) {

@@ -22,9 +22,11 @@ extension DefaultAuthService {
     public func login(msisdn: MSISDN, code: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
-        let outcome = try await check(code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
+        let failure = JournalEntry(subscriberID: active?.0.id, msisdn: msisdn.e164, at: clock.now, event: .loginFailed, method: .otp,
+                                   client: client, detail: "wrong code")
+        let outcome = try await check(code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client,
+                                      failureJournal: failure)
         guard case .valid = outcome, let (line, _) = active else {
-            try await recordFailure(msisdn, line: active?.0, method: .otp, client: client, detail: "\(outcome)")
             if case .locked = outcome, let line = active?.0 {
                 try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .codeLocked,
                                                     method: .otp, client: client), message: nil)

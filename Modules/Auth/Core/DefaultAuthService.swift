@@ -127,13 +127,15 @@ public struct DefaultAuthService: Sendable {
     }
 
     func check(_ code: String, purpose: CodePurpose, key: String, sessionID: String?, settings: AuthSettings,
-               client: ClientInfo) async throws -> CodeCheckOutcome {
+               client: ClientInfo, failureJournal: JournalEntry? = nil) async throws -> CodeCheckOutcome {
         let digits = try normalizedCode(code, length: settings.otp.length)
-        return try await store.checkCode(CodeCheck(
+        var check = CodeCheck(
             purpose: purpose, key: key, sessionID: sessionID, codeHash: codeHash(digits, purpose: purpose, key: key),
             now: clock.now, maxAttempts: settings.otp.maxAttempts, maxFailuresBeforeLock: settings.otp.maxFailuresBeforeLock,
             lockDuration: settings.otp.lockDuration, clientAddress: client.address,
-            maxFailuresPerAddressPerHour: settings.otp.maxPerAddressPerHour * settings.otp.maxAttempts))
+            maxFailuresPerAddressPerHour: settings.otp.maxPerAddressPerHour * settings.otp.maxAttempts)
+        check.failureJournal = failureJournal
+        return try await store.checkCode(check)
     }
 
     /// Asks the store to record a code request and, when `issue` is given, store and send the code.

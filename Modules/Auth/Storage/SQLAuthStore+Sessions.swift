@@ -99,15 +99,19 @@ extension SQLAuthStore {
 
     public func record(_ entry: JournalEntry, message: OutgoingText?) async throws {
         try await database.write { db in
-            try await db.raw("""
-                INSERT INTO auth_journal (subscriber_id, msisdn, at, event, method, client_address, user_agent, detail)
-                VALUES (\(bind: entry.subscriberID?.rawValue), \(bind: entry.msisdn), \(bind: entry.at.storageMilliseconds),
-                        \(bind: entry.event.rawValue), \(bind: entry.method?.rawValue), \(bind: entry.client.address),
-                        \(bind: entry.client.userAgent), \(bind: entry.detail))
-                """).run()
+            try await Self.insertJournal(entry, on: db)
             if let message { try await Self.enqueue(message, on: db, now: entry.at) }
         }
         if message != nil { messagesQueued() }
+    }
+
+    static func insertJournal(_ entry: JournalEntry, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO auth_journal (subscriber_id, msisdn, at, event, method, client_address, user_agent, detail)
+            VALUES (\(bind: entry.subscriberID?.rawValue), \(bind: entry.msisdn), \(bind: entry.at.storageMilliseconds),
+                    \(bind: entry.event.rawValue), \(bind: entry.method?.rawValue), \(bind: entry.client.address),
+                    \(bind: entry.client.userAgent), \(bind: entry.detail))
+            """).run()
     }
 
     public func journal(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [JournalEntry] {

@@ -110,48 +110,57 @@ public struct SQLAuthStore: AuthStore {
     public func checkCode(_ check: CodeCheck) async throws -> CodeCheckOutcome {
         let now = check.now.storageMilliseconds
         return try await database.write { db -> CodeCheckOutcome in
-            try await lock("send:" + check.key, on: db)
-            let failure = try await Self.failure(factor: "otp", key: check.key, on: db)
-            if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
-            if let address = check.clientAddress {
-                let row = try await db.raw("""
-                    SELECT COUNT(*) AS n, MIN(at) AS first FROM auth_rate_event
-                    WHERE scope = 'verify-fail-ip' AND key = \(bind: address) AND at > \(bind: now - 3_600_000)
-                    """).first()
-                if try row?.decode(column: "n", as: Int64.self) ?? 0 >= check.maxFailuresPerAddressPerHour,
-                    let first = try row?.decode(column: "first", as: Int64?.self)
-                {
-                    return .addressLimited(until: Date(storageMilliseconds: first + 3_600_000))
-                }
+            let outcome = try await checkCode(check, now: now, on: db)
+            if case .valid = outcome {} else if var entry = check.failureJournal {
+                entry.detail = "\(outcome)"
+                try await Self.insertJournal(entry, on: db)
             }
-            let sessionFilter: SQLQueryString = check.sessionID.map { " AND session_id = \(bind: $0)" } ?? ""
-            let code = try await db.raw("""
-                SELECT id, subscriber_id, target, code_hash, expires_at, attempts FROM auth_code
-                WHERE purpose = \(bind: check.purpose.rawValue) AND key = \(bind: check.key) AND status = 'active'\(sessionFilter)
-                ORDER BY id DESC LIMIT 1
-                """).first()
-            guard let code else {
-                try await fail(check, on: db, now: now)
-                return .noCode
-            }
-            let id = try code.decode(column: "id", as: Int64.self)
-            let attempts = try code.decode(column: "attempts", as: Int.self)
-            if try code.decode(column: "expires_at", as: Int64.self) <= now { return .expired }
-            if attempts >= check.maxAttempts { return .exhausted }
-            if ConstantTime.equals(try code.decode(column: "code_hash", as: String.self), check.codeHash) {
-                try await db.raw("UPDATE auth_code SET status = 'used' WHERE id = \(bind: id)").run()
-                try await db.raw("DELETE FROM auth_failure WHERE factor = 'otp' AND key = \(bind: check.key)").run()
-                return .valid(subscriberID: try code.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
-                              target: try code.decode(column: "target", as: String?.self))
-            }
-            let used = attempts + 1
-            try await db.raw("""
-                UPDATE auth_code SET attempts = \(bind: used),
-                    status = \(bind: used >= check.maxAttempts ? "exhausted" : "active") WHERE id = \(bind: id)
-                """).run()
-            if let until = try await fail(check, on: db, now: now) { return .locked(until: until) }
-            return .wrong(remaining: check.maxAttempts - used)
+            return outcome
         }
+    }
+
+    private func checkCode(_ check: CodeCheck, now: Int64, on db: any SQLDatabase) async throws -> CodeCheckOutcome {
+        try await lock("send:" + check.key, on: db)
+        let failure = try await Self.failure(factor: "otp", key: check.key, on: db)
+        if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
+        if let address = check.clientAddress {
+            let row = try await db.raw("""
+                SELECT COUNT(*) AS n, MIN(at) AS first FROM auth_rate_event
+                WHERE scope = 'verify-fail-ip' AND key = \(bind: address) AND at > \(bind: now - 3_600_000)
+                """).first()
+            if try row?.decode(column: "n", as: Int64.self) ?? 0 >= check.maxFailuresPerAddressPerHour,
+                let first = try row?.decode(column: "first", as: Int64?.self)
+            {
+                return .addressLimited(until: Date(storageMilliseconds: first + 3_600_000))
+            }
+        }
+        let sessionFilter: SQLQueryString = check.sessionID.map { " AND session_id = \(bind: $0)" } ?? ""
+        let code = try await db.raw("""
+            SELECT id, subscriber_id, target, code_hash, expires_at, attempts FROM auth_code
+            WHERE purpose = \(bind: check.purpose.rawValue) AND key = \(bind: check.key) AND status = 'active'\(sessionFilter)
+            ORDER BY id DESC LIMIT 1
+            """).first()
+        guard let code else {
+            try await fail(check, on: db, now: now)
+            return .noCode
+        }
+        let id = try code.decode(column: "id", as: Int64.self)
+        let attempts = try code.decode(column: "attempts", as: Int.self)
+        if try code.decode(column: "expires_at", as: Int64.self) <= now { return .expired }
+        if attempts >= check.maxAttempts { return .exhausted }
+        if ConstantTime.equals(try code.decode(column: "code_hash", as: String.self), check.codeHash) {
+            try await db.raw("UPDATE auth_code SET status = 'used' WHERE id = \(bind: id)").run()
+            try await db.raw("DELETE FROM auth_failure WHERE factor = 'otp' AND key = \(bind: check.key)").run()
+            return .valid(subscriberID: try code.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
+                          target: try code.decode(column: "target", as: String?.self))
+        }
+        let used = attempts + 1
+        try await db.raw("""
+            UPDATE auth_code SET attempts = \(bind: used),
+                status = \(bind: used >= check.maxAttempts ? "exhausted" : "active") WHERE id = \(bind: id)
+            """).run()
+        if let until = try await fail(check, on: db, now: now) { return .locked(until: until) }
+        return .wrong(remaining: check.maxAttempts - used)
     }
 
     /// Counts a wrong code for the key and the address; returns the lock's end when this failure locked the key.
