@@ -15,6 +15,16 @@ trap stop_postgres EXIT
 
 start_postgres
 
+# A test folder git does not track is missing from a fresh clone, and SwiftPM then refuses the package there.
+if [ -d .git ]; then
+    for folder in Tests/*/; do
+        if [ -z "$(git ls-files -- "$folder" | head -n 1)" ]; then
+            echo "$folder holds no file git tracks: a fresh clone would not build (add a test or commit it)" >&2
+            exit 1
+        fi
+    done
+fi
+
 log "building (debug, with tests)"
 build_log=$(mktemp)
 set +e
