@@ -19,6 +19,7 @@ let externalPackages: [Package.Dependency] = [
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -44,6 +45,7 @@ extension Target.Dependency {
     static let nioCore = Self.product(name: "NIOCore", package: "swift-nio")
     static let nioPosix = Self.product(name: "NIOPosix", package: "swift-nio")
     static let nioHTTP1 = Self.product(name: "NIOHTTP1", package: "swift-nio")
+    static let nioSSL = Self.product(name: "NIOSSL", package: "swift-nio-ssl")
     static let prometheus = Self.product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let yams = Self.product(name: "Yams", package: "Yams")
@@ -73,7 +75,7 @@ let kernelTargets: [Target] = [
     ),
     .target(
         name: "CabinetMessaging",
-        dependencies: ["CabinetCore", "CabinetStorage", .logging, .serviceLifecycle, .nioCore, .nioPosix],
+        dependencies: ["CabinetCore", "CabinetStorage", .logging, .serviceLifecycle, .nioCore, .nioPosix, .nioSSL],
         path: "Modules/Kernel/CabinetMessaging"
     ),
     .target(
@@ -201,11 +203,35 @@ let modules: [ModuleSpec] = [
             "AuthStorage", "Subscribers", "SubscribersTesting", "CabinetStorage", "CabinetMessaging", .sqlKit, .asyncHTTPClient,
             .crypto,
         ]),
-    .init(name: "Tariffs", layers: [.core]),
-    .init(name: "Billing", uses: ["Tariffs"], layers: [.core]),
+    .init(
+        name: "Tariffs", httpResources: [.copy("Resources/templates")],
+        testingDependencies: ["TariffsStorage", "CabinetStorage"],
+        testDependencies: ["TariffsStorage", "CabinetStorage", .sqlKit]),
+    .init(
+        name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")],
+        storageDependencies: ["Tariffs", "TariffsStorage", "CabinetMessaging"],
+        httpDependencies: ["Tariffs", "Subscribers"],
+        testingDependencies: [
+            "BillingStorage", "Tariffs", "TariffsStorage", "TariffsTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
+            "CabinetMessaging",
+        ],
+        testDependencies: [
+            "BillingStorage", "Tariffs", "TariffsStorage", "TariffsTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
+            "CabinetMessaging", .sqlKit,
+        ]),
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Payments", uses: ["Billing"], layers: [.core]),
     .init(name: "Support", layers: [.core]),
+]
+
+// MARK: - PDF statements
+
+/// libharu from Debian (`libhpdf-dev`) and Billing's PDF renderer on it: a separate target, so whoever embeds Billing
+/// without PDF statements needs no C library.
+let pdfTargets: [Target] = [
+    .systemLibrary(name: "CHaru", path: "Modules/Kernel/CHaru", providers: [.apt(["libhpdf-dev"])]),
+    .target(name: "BillingPDF", dependencies: ["Billing", "CabinetCore", "CHaru"], path: "Modules/Billing/PDF"),
+    .testTarget(name: "BillingPDFTests", dependencies: ["BillingPDF", "Billing", "CabinetCore", "CabinetTesting", "Tariffs"]),
 ]
 
 // MARK: - Server
@@ -216,19 +242,26 @@ let serverTargets: [Target] = [
         dependencies: [
             "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
             .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .asyncHTTPClient,
-        ] + modules.flatMap(\.runtimeTargets),
+        ] + modules.flatMap(\.runtimeTargets) + ["BillingPDF"],
         path: "Modules/Server/CabinetServer"
     ),
     .executableTarget(
         name: "cabinet",
-        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", "Auth", .hummingbird, .argumentParser, .logging],
+        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", "Auth", "Billing", .hummingbird, .argumentParser, .logging],
         path: "Modules/Server/cabinet"
+    ),
+    // Measurements for Scripts/bench-*.sh; links the same modules as the server.
+    .executableTarget(
+        name: "cabinet-bench",
+        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Billing", "BillingStorage", "Tariffs", .argumentParser, .logging,
+                       .sqlKit],
+        path: "Modules/Server/cabinet-bench"
     ),
     .testTarget(
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
+            "Subscribers", "Billing", "Tariffs", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
         ],
         resources: [.copy("BrokenRegions")]
     ),
@@ -244,10 +277,11 @@ let package = Package(
         .library(name: "CabinetHTTP", targets: ["CabinetHTTP"]),
         .library(name: "CabinetTesting", targets: ["CabinetTesting"]),
         .library(name: "CabinetServer", targets: ["CabinetServer"]),
+        .library(name: "BillingPDF", targets: ["BillingPDF"]),
         .executable(name: "cabinet", targets: ["cabinet"]),
     ] + modules.flatMap(\.products),
     dependencies: externalPackages,
-    targets: kernelTargets + modules.flatMap(\.targets) + serverTargets
+    targets: kernelTargets + modules.flatMap(\.targets) + pdfTargets + serverTargets
 )
 
 // MARK: - One strict-settings block for every target

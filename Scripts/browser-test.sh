@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
 # Drives a real headless Chromium through the web cabinet: login page → SMS code (read from the dev SMS sink with
 # `cabinet outbox`) → home → profile → security → logout. Installs Debian's chromium and chromium-driver and
-# selenium (PyPI, in a private venv) when missing. Touches only 127.0.0.1; bounded to a few minutes.
+# selenium (PyPI, in the tools venv) when missing. Touches only 127.0.0.1; bounded to a few minutes.
 #   Scripts/browser-test.sh            (after `swift build`; builds the cabinet product when it is missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
 
-apt_install chromium chromium-driver fonts-dejavu-core
-venv=.venv-browser
-if [ ! -x "$venv/bin/python" ]; then
-    log "creating $venv with selenium"
-    python3 -m venv "$venv"
-fi
-"$venv/bin/python" -c "import selenium" 2>/dev/null || "$venv/bin/pip" install -q "selenium>=4.20,<5"
+apt_install chromium chromium-driver fonts-dejavu-core libhpdf-dev
+python=$(tools_python)
 
 bin=$(swift build --show-bin-path)
 [ -x "$bin/cabinet" ] || swift build --product cabinet >/dev/null
@@ -32,7 +27,7 @@ done
 curl -sf "http://127.0.0.1:$port/health" >/dev/null || { tail -n 30 "$work/server.log" >&2; exit 1; }
 
 set +e
-timeout 300 "$venv/bin/python" Scripts/browser_test.py --base "http://127.0.0.1:$port" --cabinet "$bin/cabinet" \
+timeout 300 "$python" Scripts/browser_test.py --base "http://127.0.0.1:$port" --cabinet "$bin/cabinet" \
     --database "$database" --screenshots "${BROWSER_SCREENSHOTS:-$work/screenshots}"
 status=$?
 set -e

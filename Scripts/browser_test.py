@@ -78,12 +78,58 @@ def main():
         code = last_code()
         driver.find_element(By.ID, "code").send_keys(code)
         driver.find_element(By.ID, "enter").click()
-        wait.until(lambda d: d.current_url.rstrip("/") == args.base.rstrip("/"))
+        wait.until(lambda d: d.current_url.endswith("/dashboard"))
         cookies = {c["name"]: c for c in driver.get_cookies()}
         assert "cabinet_session" in cookies, cookies.keys()
         assert cookies["cabinet_session"]["httpOnly"], "the session cookie is HttpOnly"
         assert "+7 900 000-00-01" in driver.page_source, "the header shows the number"
         shot("03-home")
+
+        step("read balance, remainders and tariff on the dashboard")
+        balance = driver.find_element(By.ID, "balance").text
+        assert re.search(r"\d+,\d\d", balance), balance
+        assert "Мой онлайн" in driver.find_element(By.ID, "dashboard-tariff").text
+        bars = driver.find_elements(By.CSS_SELECTOR, ".remainder .progress")
+        assert len(bars) >= 3, f"progress bars for minutes, SMS and data: {len(bars)}"
+        assert driver.find_element(By.ID, "next-fee").text, "the next fee is announced"
+        shot("03b-dashboard")
+
+        step("look at the statement the demo usage left")
+        driver.get(args.base + "/statement")
+        wait.until(EC.presence_of_element_located((By.ID, "statement-events")))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#statement-events tbody tr")
+        assert len(rows) >= 5, f"demo events in the statement: {len(rows)}"
+        shot("03c-statement")
+
+        step("preview a change to the daily tariff")
+        driver.get(args.base + "/tariffs")
+        wait.until(EC.presence_of_element_located((By.ID, "current-tariff")))
+        driver.find_element(By.ID, "tariff-sutochny").click()
+        wait.until(EC.presence_of_element_located((By.ID, "preview-button")))
+        driver.find_element(By.ID, "preview-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "tariff-preview")))
+        assert "Спишем сегодня" in driver.page_source
+        assert driver.find_element(By.ID, "charge-today").text.strip(), "the charge of today is shown"
+        shot("03d-preview")
+
+        step("confirm the change and see the request number")
+        driver.find_element(By.ID, "confirm-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "tariff-notice")))
+        notice = driver.find_element(By.ID, "tariff-notice").text
+        assert re.search(r"R-\d{6}", notice), notice
+        assert "Посуточный" in driver.find_element(By.ID, "current-tariff").text
+        shot("03e-changed")
+
+        step("find the change in the request history and the balance history")
+        driver.get(args.base + "/requests")
+        wait.until(EC.presence_of_element_located((By.ID, "requests")))
+        assert "Смена тарифа" in driver.page_source and "выполнена" in driver.page_source
+        driver.get(args.base + "/balance")
+        wait.until(EC.presence_of_element_located((By.ID, "movements")))
+        assert "Посуточный" in driver.page_source, "the daily fee is explained in the history"
+        driver.get(args.base + "/dashboard")
+        assert "Посуточный" in driver.find_element(By.ID, "dashboard-tariff").text
+        shot("03f-history")
 
         step("see the profile")
         driver.get(args.base + "/profile")
@@ -110,7 +156,8 @@ def main():
         driver.get(args.base + "/profile")
         wait.until(lambda d: d.current_url.endswith("/login"))
         shot("06-logged-out")
-        print("browser test passed: login by SMS code, profile, security, language switch, logout")
+        print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
+              "balance history, profile, security, language switch, logout")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)

@@ -14,6 +14,10 @@ started=$(date +%s)
 trap stop_postgres EXIT
 
 start_postgres
+# What the tests read back or talk to: libharu for PDF statements, poppler-utils to read them, openssl for the SMTP test's
+# certificate, the DejaVu font, and the Python test peers (aiosmtpd) in .venv-tools.
+apt_install libhpdf-dev poppler-utils openssl fonts-dejavu-core
+python=$(tools_python)
 
 # A test folder git does not track is missing from a fresh clone, and SwiftPM then refuses the package there.
 if [ -d .git ]; then
@@ -51,7 +55,7 @@ Scripts/check-regions.sh
 log "swift test (SQLite and PostgreSQL)"
 test_log=$(mktemp)
 set +e
-CABINET_TEST_POSTGRES_URL="$PG_URL" CABINET_TEST_REQUIRE_POSTGRES=1 \
+CABINET_TEST_POSTGRES_URL="$PG_URL" CABINET_TEST_REQUIRE_POSTGRES=1 CABINET_TEST_PYTHON="$python" \
     swift test --skip-build ${filter:+--filter "$filter"} 2>&1 | tee "$test_log" | grep -vE '^(◇|↳) ' | grep -E '✘|error|Test run|failed|passed after' | grep -vE '^✔ Test [a-zA-Z]' | tail -n 40
 status=${PIPESTATUS[0]}
 set -e

@@ -13,47 +13,6 @@ import Testing
 
 /// The whole server as `cabinet serve` builds it, on a temporary database of each backend.
 @Suite struct ApplicationTests {
-    static let operatorKey = "operator-key-for-tests"
-
-    /// Runs `body` with a runtime over a fresh database (a temp SQLite file or a fresh PostgreSQL schema).
-    func withRuntime(_ backend: TestDatabase, demo: Bool = false, _ body: (CabinetRuntime) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var configuration = CabinetConfiguration()
-        configuration.regionsDirectory = RepositoryPaths.regions
-        configuration.operatorKey = Self.operatorKey
-        configuration.mailDirectory = folder.appendingPathComponent("mail")
-        configuration.bcryptCost = 4
-        switch backend {
-        case .sqlite:
-            configuration.database = .sqlite(path: folder.appendingPathComponent("cabinet.sqlite").path)
-            let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
-            try await run(runtime, body)
-        case .postgres:
-            // A fresh schema per test: the migrations run inside it through the runtime itself.
-            try await backend.withDatabase(migrations: []) { scratch in
-                guard case .postgres(var location) = try DatabaseURL(parsing: TestDatabase.postgresURL ?? "") else { return }
-                let schema = try await scratch.read { db in
-                    try await db.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self)
-                }
-                location.searchPath = schema
-                configuration.database = .postgres(location)
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
-                try await run(runtime, body)
-            }
-        }
-    }
-
-    private func run(_ runtime: CabinetRuntime, _ body: (CabinetRuntime) async throws -> Void) async throws {
-        do {
-            try await body(runtime)
-            await runtime.close()
-        } catch {
-            await runtime.close()
-            throw error
-        }
-    }
-
     @Test(arguments: TestDatabase.available)
     func healthAndMetricsAnswer(_ backend: TestDatabase) async throws {
         try await withRuntime(backend) { runtime in
@@ -84,7 +43,7 @@ import Testing
         try await withRuntime(backend) { runtime in
             let app = try buildApplication(runtime: runtime)
             try await app.test(.router) { client in
-                let headers: HTTPFields = [.authorization: "Bearer \(Self.operatorKey)", .contentType: "application/json"]
+                let headers: HTTPFields = [.authorization: "Bearer \(RuntimeHarness.operatorKey)", .contentType: "application/json"]
                 try await client.execute(uri: "/operator/v1/subscribers", method: .post, headers: headers,
                                          body: ByteBuffer(string: #"{"msisdn": "+7 701 555 44 33", "region": "almaty"}"#)) { response throws in
                     #expect(response.status == .created)

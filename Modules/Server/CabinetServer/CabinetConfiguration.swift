@@ -1,3 +1,4 @@
+public import CabinetMessaging
 public import CabinetStorage
 public import Foundation
 public import Logging
@@ -36,6 +37,22 @@ public struct CabinetConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Where SMS go: the log (development) or an SMSC over SMPP.
     public var sms: SMSConfiguration = .log
+    /// Where e-mail goes: `.eml` files (development) or an SMTP server.
+    public var mail: MailConfiguration = .files
+    /// The `From:` of e-mails.
+    public var mailFrom: String = "Cabinet <no-reply@cabinet.local>"
+    /// The TrueType font embedded in PDF statements (must contain Cyrillic).
+    public var pdfFont: String = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    /// How often recurring fees are checked for (periods that have come due).
+    public var feePollInterval: Duration = .seconds(60)
+    /// How often ordered statements are looked for.
+    public var statementPollInterval: Duration = .seconds(5)
+
+    /// The e-mail channel.
+    public enum MailConfiguration: Sendable, Hashable {
+        case files
+        case smtp(SMTPConfiguration)
+    }
 
     /// The SMS channel.
     public enum SMSConfiguration: Sendable, Hashable {
@@ -75,6 +92,18 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_SMPP_PASSWORD", "SMPP password"),
         ("CABINET_SMPP_SOURCE", "sender address shown on phones (CABINET)"),
         ("CABINET_SMPP_RATE", "messages per second the SMSC allows (20)"),
+        ("CABINET_MAIL", "files or smtp (files: .eml files in CABINET_MAIL_DIR)"),
+        ("CABINET_MAIL_FROM", "From: of e-mails (Cabinet <no-reply@cabinet.local>)"),
+        ("CABINET_SMTP_HOST", "SMTP server (with CABINET_MAIL=smtp)"),
+        ("CABINET_SMTP_PORT", "SMTP port (587)"),
+        ("CABINET_SMTP_SECURITY", "starttls, tls or none (starttls)"),
+        ("CABINET_SMTP_REQUIRE_TLS", "true: never send without TLS (true unless security is none)"),
+        ("CABINET_SMTP_USER", "SMTP user name (no AUTH when unset)"),
+        ("CABINET_SMTP_PASSWORD", "SMTP password"),
+        ("CABINET_SMTP_CA_FILE", "PEM file of CA certificates to trust for SMTP (the system's when unset)"),
+        ("CABINET_PDF_FONT", "TrueType font with Cyrillic for PDF statements (/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)"),
+        ("CABINET_FEE_POLL", "how often due recurring fees are charged, e.g. 60s (60s)"),
+        ("CABINET_STATEMENT_POLL", "how often ordered statements are produced, e.g. 5s (5s)"),
     ]
 
     /// Values given on the command line; `nil` leaves the lower layers' value.
@@ -205,6 +234,44 @@ public struct CabinetConfiguration: Sendable {
                                       sourceAddress: environment["CABINET_SMPP_SOURCE"] ?? "CABINET", messagesPerSecond: rate)
         case let other?:
             problems.append("CABINET_SMS: \"\(other)\" is not log or smpp")
+        }
+        switch environment["CABINET_MAIL"] {
+        case nil, "files": break
+        case "smtp":
+            let host = environment["CABINET_SMTP_HOST"] ?? ""
+            if host.isEmpty { problems.append("CABINET_SMTP_HOST: required with CABINET_MAIL=smtp") }
+            let security = SMTPConfiguration.Security(rawValue: environment["CABINET_SMTP_SECURITY"] ?? "starttls")
+            if security == nil { problems.append("CABINET_SMTP_SECURITY: \"\(environment["CABINET_SMTP_SECURITY"] ?? "")\" is not starttls, tls or none") }
+            let port = Int(environment["CABINET_SMTP_PORT"] ?? (security == .tls ? "465" : "587"))
+            if port.map({ !(1...65535).contains($0) }) ?? true { problems.append("CABINET_SMTP_PORT: not a port") }
+            var requireTLS = security != SMTPConfiguration.Security.none
+            if let text = environment["CABINET_SMTP_REQUIRE_TLS"] {
+                if let flag = parseBool(text) { requireTLS = flag } else { problems.append("CABINET_SMTP_REQUIRE_TLS: \"\(text)\" is not true or false") }
+            }
+            if let file = environment["CABINET_SMTP_CA_FILE"], !FileManager.default.fileExists(atPath: file) {
+                problems.append("CABINET_SMTP_CA_FILE: no file \(file)")
+            }
+            if let security, let port, !host.isEmpty {
+                configuration.mail = .smtp(SMTPConfiguration(
+                    host: host, port: port, security: security, requireTLS: requireTLS, username: environment["CABINET_SMTP_USER"],
+                    password: environment["CABINET_SMTP_PASSWORD"], caFile: environment["CABINET_SMTP_CA_FILE"]))
+            }
+        case let other?:
+            problems.append("CABINET_MAIL: \"\(other)\" is not files or smtp")
+        }
+        if let text = environment["CABINET_MAIL_FROM"] {
+            if text.contains("@"), !text.contains(where: { $0 == "\r" || $0 == "\n" }) { configuration.mailFrom = text }
+            else { problems.append("CABINET_MAIL_FROM: \"\(text)\" is not an e-mail address") }
+        }
+        if let text = environment["CABINET_PDF_FONT"] {
+            if FileManager.default.isReadableFile(atPath: text) { configuration.pdfFont = text }
+            else { problems.append("CABINET_PDF_FONT: cannot read \(text)") }
+        }
+        for (name, keyPath) in [("CABINET_FEE_POLL", \CabinetConfiguration.feePollInterval),
+                                ("CABINET_STATEMENT_POLL", \CabinetConfiguration.statementPollInterval)] {
+            guard let text = environment[name] else { continue }
+            if let duration = parseDuration(text), duration > .zero { configuration[keyPath: keyPath] = duration }
+            else { problems.append("\(name): \"\(text)\" is not a duration such as 60s or 500ms") }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration

@@ -11,6 +11,8 @@ import Subscribers
 import SubscribersStorage
 import Support
 import Tariffs
+import TariffsStorage
+import BillingStorage
 
 /// The modules this build contains: what region files may configure, whose migrations run, whose texts load.
 /// The only list of its kind; adding a module means adding it here and wiring it in ``CabinetRuntime``.
@@ -26,7 +28,8 @@ public enum CabinetModules {
 
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
-        KernelSchema.migrations + MessagingSchema.migrations + SubscribersSchema.migrations + AuthSchema.migrations
+        KernelSchema.migrations + SQLRequestRegistry.migrations + MessagingSchema.migrations + SubscribersSchema.migrations
+            + AuthSchema.migrations + TariffsSchema.migrations + BillingSchema.migrations
     }
 
     /// All translated texts: kernel, web shell, every module.

@@ -12,6 +12,13 @@ public import Auth
 import AuthHTTP
 import AuthStorage
 import AsyncHTTPClient
+public import Billing
+import BillingHTTP
+import BillingPDF
+import BillingStorage
+import Tariffs
+import TariffsHTTP
+public import TariffsStorage
 public import ServiceLifecycle
 
 /// What the composition root may be given instead of the real thing (tests inject a clock and recording senders).
@@ -54,15 +61,26 @@ public final class CabinetRuntime: Sendable {
     public let metrics: HTTPMetrics
     public let catalog: MessageCatalog
     public let auth: DefaultAuthService
-    /// Background work besides the outbox (housekeeping), run by the application's service group.
+    public let billing: DefaultBillingService
+    public let billingTexts: BillingTexts
+    public let statements: StatementProducer
+    public let lineTariffs: SQLLineTariffRepository
+    public let requests: SQLRequestRegistry
+    /// Background work besides the outbox (housekeeping, fees, statements), run by the application's service group.
     public let jobs: [any Service]
     private let httpClient: HTTPClient?
 
     private init(configuration: CabinetConfiguration, regions: RegionCatalog, database: CabinetDatabase,
                  clock: any WallClock, logger: Logger, subscribers: any SubscriberService, outbox: OutboxWorker,
-                 metrics: HTTPMetrics, catalog: MessageCatalog, auth: DefaultAuthService, jobs: [any Service],
-                 httpClient: HTTPClient?) {
+                 metrics: HTTPMetrics, catalog: MessageCatalog, auth: DefaultAuthService, billing: DefaultBillingService,
+                 billingTexts: BillingTexts, statements: StatementProducer, lineTariffs: SQLLineTariffRepository,
+                 requests: SQLRequestRegistry, jobs: [any Service], httpClient: HTTPClient?) {
         self.auth = auth
+        self.billing = billing
+        self.billingTexts = billingTexts
+        self.statements = statements
+        self.lineTariffs = lineTariffs
+        self.requests = requests
         self.jobs = jobs
         self.httpClient = httpClient
         self.configuration = configuration
@@ -87,13 +105,28 @@ public final class CabinetRuntime: Sendable {
         do {
             let applied = try await Migrator(migrations: CabinetModules.migrations).migrate(database, logger: logger)
             if !applied.isEmpty { logger.info("database migrated", metadata: ["cabinet.migrations": "\(applied.count)"]) }
-            let subscribers = DefaultSubscriberService(
-                repository: SQLSubscriberRepository(database: database), regions: regions, clock: dependencies.clock,
-                logger: logger)
             let outbox = OutboxWorker(
                 database: database, sms: try dependencies.sms ?? makeSMSSender(configuration, logger: logger),
-                mail: dependencies.mail ?? FileMailSender(directory: configuration.mailDirectory, clock: dependencies.clock),
-                clock: dependencies.clock, policy: .init(pollInterval: configuration.outboxPollInterval), logger: logger)
+                mail: dependencies.mail ?? makeMailSender(configuration, clock: dependencies.clock, logger: logger),
+                clock: dependencies.clock,
+                policy: .init(pollInterval: configuration.outboxPollInterval, mailFrom: configuration.mailFrom), logger: logger)
+            let directory = SQLSubscriberRepository(database: database)
+            let rules = BillingRules(regions: regions)
+            let billingTexts = BillingTexts(catalog: catalog)
+            let billingStore = try await SQLBillingStore.open(database: database, rules: rules, texts: billingTexts, logger: logger,
+                                                              messagesQueued: { outbox.nudge() })
+            let billing = DefaultBillingService(store: billingStore, rules: rules, lines: directory, clock: dependencies.clock,
+                                                logger: logger)
+            let subscribers = DefaultSubscriberService(
+                repository: directory, regions: regions, clock: dependencies.clock, logger: logger,
+                observers: [BillingLineSetup(billing: billing, regions: regions)])
+            let pdf = PDFStatementRenderer(fontPath: configuration.pdfFont)
+            if !pdf.fontIsReadable {
+                logger.error("PDF statements will fail: the font cannot be read", metadata: ["cabinet.font": "\(configuration.pdfFont)"])
+            }
+            let statements = StatementProducer(store: billingStore, rules: rules, lines: directory,
+                                               renderers: [pdf, StatementCSVRenderer()], texts: billingTexts,
+                                               clock: dependencies.clock, logger: logger)
             var secret = configuration.secret ?? ""
             if secret.isEmpty {
                 // Development default: generated once and kept in the database. Production sets CABINET_SECRET.
@@ -113,10 +146,18 @@ public final class CabinetRuntime: Sendable {
                 let removed = try await store.purgeExpired(now: clock.now)
                 if removed > 0 { logger.debug("purged expired auth rows", metadata: ["cabinet.rows": "\(removed)"]) }
             }
+            let fees = PeriodicJob(name: "billing.fees", every: configuration.feePollInterval, logger: logger) {
+                let moved = try await billing.runDueFees()
+                if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
+            }
+            let statementJob = PeriodicJob(name: "billing.statements", every: configuration.statementPollInterval, logger: logger) {
+                try await statements.runOnce()
+            }
             return CabinetRuntime(
                 configuration: configuration, regions: regions, database: database, clock: dependencies.clock,
                 logger: logger, subscribers: subscribers, outbox: outbox, metrics: HTTPMetrics(), catalog: catalog, auth: auth,
-                jobs: [housekeeping], httpClient: httpClient)
+                billing: billing, billingTexts: billingTexts, statements: statements, lineTariffs: SQLLineTariffRepository(database: database),
+                requests: SQLRequestRegistry(database: database), jobs: [housekeeping, fees, statementJob], httpClient: httpClient)
         } catch {
             await database.close()
             throw error
@@ -129,6 +170,10 @@ public final class CabinetRuntime: Sendable {
         let enabled = regions.enabledModules
         if enabled.contains(SubscribersModule.id) { modules.append(SubscribersHTTPModule(service: subscribers)) }
         if enabled.contains(AuthModule.id) { modules.append(authHTTP) }
+        if enabled.contains(TariffsModule.id) && enabled.contains(BillingModule.id) {
+            modules.append(TariffsHTTPModule(regions: regions, lineTariffs: lineTariffs, changes: billing, clock: clock))
+        }
+        if enabled.contains(BillingModule.id) { modules.append(BillingHTTPModule(service: billing, texts: billingTexts, clock: clock)) }
         return modules
     }
 
@@ -144,7 +189,9 @@ public final class CabinetRuntime: Sendable {
         templateFolders += modules.flatMap(\.templateDirectories)
         let renderer = WebRenderer(
             library: try TemplateLoader.library(from: templateFolders), catalog: catalog,
-            navigation: modules.flatMap(\.navigation), assetVersion: CabinetVersion.assetVersion,
+            navigation: modules.flatMap(\.navigation)
+                + [.init(path: "/requests", titleKey: "web.nav.requests", whenLoggedIn: true, order: 70)],
+            assetVersion: CabinetVersion.assetVersion,
             webKeys: Array(catalog.keys))
 
         let router = Router(context: CabinetRequestContext.self)
@@ -165,6 +212,8 @@ public final class CabinetRuntime: Sendable {
         let metrics = metrics
         KernelRoutes(
             renderer: renderer, regions: regions, metrics: metrics,
+            homeForSession: regions.enabledModules.contains(BillingModule.id) ? "/dashboard" : "/profile",
+            version: CabinetVersion.version,
             health: { try await database.ping() },
             collectGauges: {
                 let statistics = await database.poolStatistics()
@@ -178,8 +227,9 @@ public final class CabinetRuntime: Sendable {
         let operatorAPI = configuration.operatorKey.map { key in
             router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: key))
         }
-        let routes = ModuleRoutes(api: router.group("/api/v1"), operatorAPI: operatorAPI, web: router.group(""),
-                                  renderer: renderer)
+        let web = router.group("").add(middleware: WebLoginMiddleware())
+        let routes = ModuleRoutes(api: router.group("/api/v1"), operatorAPI: operatorAPI, web: web, renderer: renderer)
+        RequestHistoryRoutes(registry: requests, renderer: renderer).add(api: routes.api, web: web)
         for module in modules {
             module.addRoutes(to: routes)
         }
@@ -190,6 +240,35 @@ public final class CabinetRuntime: Sendable {
     public func close() async {
         try? await httpClient?.shutdown()
         await database.close()
+    }
+}
+
+/// The e-mail channel the configuration names.
+func makeMailSender(_ configuration: CabinetConfiguration, clock: any WallClock, logger: Logger) -> any MailSender {
+    switch configuration.mail {
+    case .files: FileMailSender(directory: configuration.mailDirectory, clock: clock)
+    case .smtp(let smtp): SMTPMailSender(configuration: smtp, logger: logger)
+    }
+}
+
+/// Opens a billing account on the region's default tariff for every line the registry creates (or re-imports).
+struct BillingLineSetup: LineLifecycleObserver {
+    let billing: DefaultBillingService
+    let regions: RegionCatalog
+
+    /// A new line is billed from its activation; a line activated earlier (an import of the existing base) from the start
+    /// of the current period, with that period's whole fee and package.
+    func lineReady(_ line: Line) async throws {
+        guard let region = regions.region(line.region), region.isEnabled(BillingModule.id),
+            let calendar = BillingCalendar(region: region),
+            let tariff = region.settings(for: TariffsModule.self)?.defaultTariff,
+            let period = region.settings(for: TariffsModule.self)?.tariff(tariff)?.fee.period
+        else { return }
+        if try await billing.store.account(of: line.id) != nil { return }
+        let now = billing.now
+        let activated = line.activatedOn.startOfDay(in: region.timeZone)
+        let from = min(now, max(activated, calendar.period(containing: now, feePeriod: period).start))
+        try await billing.openAccount(for: line, from: from)
     }
 }
 

@@ -2,6 +2,8 @@ public import CabinetCore
 import Foundation
 public import Subscribers
 import Auth
+import Billing
+import Tariffs
 
 /// Provisions deterministic demo lines in every region (idempotent): three per region, the first Moscow line
 /// being `+7 900 000-00-01`.
@@ -15,6 +17,9 @@ public struct DemoProvisioner: Sendable {
         public var status: LineStatus
         /// The PUK printed on the demo SIM pack (for trying PUK login).
         public var puk: String
+        /// The tariff's name and the balance, once Billing has the line.
+        public var tariff: String = "—"
+        public var balance: String = "—"
     }
 
     /// A demo line's PUK: 8 digits derived from its number, so it is the same on every run.
@@ -80,13 +85,58 @@ public struct DemoProvisioner: Sendable {
                                        status: line.status, puk: puk))
             }
         }
+        for index in result.indices {
+            guard let region = runtime.regions.region(result[index].region), region.isEnabled(BillingModule.id),
+                let line = try await runtime.subscribers.line(msisdn: result[index].msisdn)
+            else { continue }
+            try await seedBilling(line, region: region)
+            if let account = try await runtime.billing.store.account(of: line.id) {
+                result[index].tariff = runtime.billing.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
+                result[index].balance = account.balance.displayString
+            }
+        }
         return result
+    }
+
+    /// A starting credit and some usage since the period began, so the dashboard and the statement have something to
+    /// show. Ids are derived from the line, so running the demo again adds nothing.
+    func seedBilling(_ line: Line, region: Region) async throws {
+        guard let account = try await runtime.billing.store.account(of: line.id) else { return }
+        let credit = Money(minorUnits: region.currency == .kzt ? 1_500_000 : 150_000, currency: region.currency)
+        _ = try await runtime.billing.store.post(LedgerPosting(
+            externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit, counterparty: .adjustment,
+            explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
+        let start = account.period.start
+        let span = runtime.clock.now.timeIntervalSince(start)
+        guard span > 3600 else { return }
+        let others = ["+79001112233", "+79161234567", "+74952223344", "+78123334455"]
+        var events: [UsageEvent] = []
+        for index in 0..<24 {
+            let at = start.addingTimeInterval(span * Double(index + 1) / 25)
+            let id = "demo:\(line.msisdn.nationalNumber):\(index)"
+            switch index % 4 {
+            case 0:
+                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at, quantity: Int64(45 + index * 37),
+                                         callKind: index % 8 == 0 ? .onNet : .offNet, otherParty: others[index % others.count]))
+            case 1:
+                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .sms, occurredAt: at, quantity: 1,
+                                         otherParty: others[(index + 1) % others.count]))
+            case 2:
+                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .data, occurredAt: at, quantity: Int64(index + 1) * 31_457_280))
+            default:
+                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at, quantity: Int64(120 + index * 11),
+                                         callKind: .intercity, otherParty: others[(index + 2) % others.count]))
+            }
+        }
+        _ = try await runtime.billing.ingest(events)
     }
 
     /// The table `cabinet demo` and `serve --demo` print.
     public static func table(_ lines: [DemoLine]) -> String {
-        var rows = [["number", "region", "owner", "status", "PUK"]]
-        rows += lines.map { [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.owner, $0.status.rawValue, $0.puk] }
+        var rows = [["number", "region", "tariff", "balance", "owner", "status", "PUK"]]
+        rows += lines.map {
+            [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.tariff, $0.balance, $0.owner, $0.status.rawValue, $0.puk]
+        }
         return TextTable.render(rows)
     }
 }

@@ -14,6 +14,6 @@ struct CabinetCommand: AsyncParsableCommand {
         version: CabinetVersion.version,
         subcommands: [
             Serve.self, Migrate.self, RegionsCommand.self, SubscribersCommand.self, OutboxCommand.self,
-            AuthCommand.self, DemoCommand.self, VersionCommand.self,
+            AuthCommand.self, UsageCommand.self, LedgerCommand.self, DemoCommand.self, VersionCommand.self,
         ])
 }

@@ -9,12 +9,19 @@ public struct DefaultSubscriberService: SubscriberService {
     private let regions: RegionCatalog
     private let clock: any WallClock
     private let logger: Logger
+    private let observers: [any LineLifecycleObserver]
 
-    public init(repository: any SubscriberRepository, regions: RegionCatalog, clock: any WallClock, logger: Logger) {
+    public init(repository: any SubscriberRepository, regions: RegionCatalog, clock: any WallClock, logger: Logger,
+                observers: [any LineLifecycleObserver] = []) {
         self.repository = repository
         self.regions = regions
         self.clock = clock
         self.logger = logger
+        self.observers = observers
+    }
+
+    private func announce(_ line: Line) async throws {
+        for observer in observers { try await observer.lineReady(line) }
     }
 
     public func line(msisdn: MSISDN) async throws -> Line? { try await repository.line(msisdn: msisdn) }
@@ -29,6 +36,7 @@ public struct DefaultSubscriberService: SubscriberService {
         let activatedOn = new.activatedOn ?? LocalDate(clock.now, in: region.timeZone)
         let line = try await repository.insert(new, activatedOn: activatedOn, at: clock.now)
         logger.info("line provisioned", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.region": "\(line.region)"])
+        try await announce(line)
         return line
     }
 
@@ -51,9 +59,15 @@ public struct DefaultSubscriberService: SubscriberService {
         changed.activatedOn = new.activatedOn ?? existing.activatedOn
         changed.owner = new.owner
         changed.companyID = new.companyID
-        guard changed != existing else { return .unchanged(existing) }
+        guard changed != existing else {
+            // A line whose set-up failed after it was stored gets another chance on the next import.
+            try await announce(existing)
+            return .unchanged(existing)
+        }
         changed.updatedAt = clock.now
-        return .updated(try await repository.update(changed))
+        let updated = try await repository.update(changed)
+        try await announce(updated)
+        return .updated(updated)
     }
 
     public func update(msisdn: MSISDN, with patch: LinePatch) async throws -> Line {

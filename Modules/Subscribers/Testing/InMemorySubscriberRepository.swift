@@ -3,7 +3,7 @@ public import Foundation
 public import Subscribers
 
 /// The line registry in memory, for domain tests.
-public actor InMemorySubscriberRepository: SubscriberRepository {
+public actor InMemorySubscriberRepository: SubscriberRepository, SubscriberDirectory {
     private var lines: [SubscriberID: Line] = [:]
     private var nextID: Int64 = 1
 

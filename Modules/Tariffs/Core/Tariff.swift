@@ -17,6 +17,11 @@ public struct Tariff: Sendable, Hashable, Identifiable {
         public var minutes: Int
         public var sms: Int
         public var megabytes: Int
+
+        /// The package in counting units: seconds, messages, kilobytes.
+        public var amounts: [PackageUnit: Int64] {
+            [.seconds: Int64(minutes) * 60, .sms: Int64(sms), .kilobytes: Int64(megabytes) * 1024]
+        }
     }
 
     /// Prices beyond the packages.
@@ -40,6 +45,14 @@ public struct Tariff: Sendable, Hashable, Identifiable {
     public var change: ChangePolicy
     /// Options included in the tariff at no charge.
     public var includedOptions: [OptionID]
+
+    /// Whether the tariff may be taken with this timing (the region file's `change`).
+    public func allows(_ timing: TariffChangeTiming) -> Bool {
+        switch (change, timing) {
+        case (.either, _), (.immediately, .now), (.nextPeriod, .nextPeriod): true
+        default: false
+        }
+    }
 
     static func decode(from value: ConfigValue) -> Tariff? {
         value.object { t in

@@ -1,0 +1,195 @@
+public import Billing
+public import CabinetCore
+public import CabinetHTTP
+public import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The HTTP face of Billing: dashboard, balance history, statements (API and pages), the operator's usage feed.
+public struct BillingHTTPModule: HTTPModule {
+    let service: DefaultBillingService
+    let texts: BillingTexts
+    let clock: any WallClock
+
+    public init(service: DefaultBillingService, texts: BillingTexts, clock: any WallClock) {
+        self.service = service
+        self.texts = texts
+        self.clock = clock
+    }
+
+    public var moduleID: ModuleID { BillingModule.id }
+
+    public var templateDirectories: [URL] {
+        Bundle.module.url(forResource: "templates", withExtension: nil).map { [$0] } ?? []
+    }
+
+    public var navigation: [WebRenderer.NavigationItem] {
+        [
+            .init(path: "/dashboard", titleKey: "web.nav.dashboard", whenLoggedIn: true, order: 10),
+            .init(path: "/balance", titleKey: "web.nav.balance", whenLoggedIn: true, order: 30),
+            .init(path: "/statement", titleKey: "web.nav.statement", whenLoggedIn: true, order: 40),
+        ]
+    }
+
+    public func addRoutes(to routes: ModuleRoutes) {
+        BillingAPIRoutes(service: service, texts: texts, regions: service.rules.regions, catalog: routes.renderer.catalog)
+            .add(to: routes.api, operatorAPI: routes.operatorAPI)
+        BillingWebRoutes(service: service, texts: texts, regions: service.rules.regions, renderer: routes.renderer, clock: clock)
+            .add(to: routes.web)
+    }
+}
+
+/// `/api/v1/me/dashboard`, `/api/v1/me/balance/history`, `/api/v1/me/statement`, `/api/v1/me/statements`,
+/// `/operator/v1/usage`.
+struct BillingAPIRoutes {
+    let service: DefaultBillingService
+    let texts: BillingTexts
+    let regions: RegionCatalog
+    let catalog: MessageCatalog
+
+    func add(to api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?) {
+        api.get("me/dashboard") { _, context in
+            let line = try context.requireLine(.viewBalance)
+            return try Response.json(DashboardDTO(try await service.dashboard(line), language: context.language))
+        }
+        api.get("me/balance/history") { request, context in
+            let line = try context.requireLine(.viewBalance)
+            let query = try BillingQueries.history(request.uri.queryParameters, line: line, service: service)
+            let items = try await service.history(line, query: query)
+            struct Page: Encodable { var items: [MovementDTO]; var nextCursor: String? }
+            let page = Array(items.prefix(query.limit - 1))
+            return try Response.json(Page(
+                items: page.map { MovementDTO($0, texts: texts, language: context.language, regions: regions, region: line.region) },
+                nextCursor: items.count >= query.limit ? page.last.map { String($0.entryID) } : nil))
+        }
+        api.get("me/statement") { request, context in
+            let line = try context.requireLine(.viewBalance)
+            let parameters = request.uri.queryParameters
+            let (from, to) = try BillingQueries.span(parameters, clock: service, line: line)
+            var after: UsageCursor?
+            if let cursor = parameters.get("cursor") {
+                guard let parsed = UsageCursor(token: String(cursor)) else {
+                    throw CabinetError.validation([FieldError(field: "cursor", code: "request.cursorInvalid")])
+                }
+                after = parsed
+            }
+            let statement = try await service.shortStatement(
+                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters), after: after,
+                limit: parameters.get("limit").flatMap { Int($0) } ?? 100)
+            struct Page: Encodable {
+                var from: LocalDate
+                var to: LocalDate
+                var items: [RatedEventDTO]
+                var totals: [UsageTotalDTO]
+                var charged: Money
+                var nextCursor: String?
+            }
+            return try Response.json(Page(
+                from: statement.from, to: statement.to, items: statement.events.map(RatedEventDTO.init),
+                totals: statement.totals.map {
+                    UsageTotalDTO(kind: $0.kind.rawValue, events: $0.events, units: $0.units, fromPackage: $0.fromPackage, charged: $0.charged)
+                },
+                charged: statement.charged, nextCursor: statement.next?.token))
+        }
+        api.post("me/statements") { request, context in
+            let line = try context.requireLine(.pay)
+            let body = try await request.decodeJSON(as: StatementOrderBody.self, context: context)
+            guard let from = try BillingViews.date(body.from, field: "from"), let to = try BillingViews.date(body.to, field: "to") else {
+                throw CabinetError.validation([FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": body.from])])
+            }
+            let record = try await service.orderStatement(line, from: from, to: to, language: context.language)
+            return try Response.json(ServiceRequestDTO(record), status: .accepted)
+        }
+        operatorAPI?.post("usage") { request, context in
+            let body = try await request.decodeJSON(as: UsageBatchBody.self, context: context, limit: 16 << 20)
+            guard body.events.count <= DefaultBillingService.maxBatch else {
+                throw CabinetError(BillingError.batchTooLarge, kind: .invalidInput, arguments: ["max": String(DefaultBillingService.maxBatch)])
+            }
+            var events: [UsageEvent] = []
+            var positions: [Int] = []
+            var rejected: [Int: CabinetError] = [:]
+            for (index, input) in body.events.enumerated() {
+                do {
+                    events.append(try input.parse())
+                    positions.append(index)
+                } catch {
+                    rejected[index] = (error as? CabinetError) ?? .internal("\(error)")
+                }
+            }
+            let report = try await service.ingest(events)
+            for (index, error) in report.rejected { rejected[positions[index]] = error }
+            let language = context.language
+            return try Response.json(IngestDTO(
+                received: body.events.count, rated: report.rated, duplicates: report.duplicates,
+                rejected: rejected.sorted { $0.key < $1.key }.map { index, error in
+                    IngestDTO.Rejected(index: index, eventId: body.events[index].eventId, code: error.code.rawValue,
+                                       message: WebForms.explain(error, catalog: catalog, language: language))
+                }))
+        }
+        operatorAPI?.get("ledger/check") { _, _ in
+            let report = try await service.store.check()
+            struct Check: Encodable {
+                var clean: Bool
+                var transactions: Int
+                var entries: Int
+                var accounts: Int
+                var unbalancedTransactions: [Int64]
+                var mismatchedAccounts: [Int64]
+                var duplicateExternalIds: [String]
+                var currencyMismatches: Int
+            }
+            return try Response.json(Check(
+                clean: report.isClean, transactions: report.transactions, entries: report.entries, accounts: report.accounts,
+                unbalancedTransactions: report.unbalancedTransactions, mismatchedAccounts: report.mismatchedAccounts,
+                duplicateExternalIds: report.duplicateExternalIDs, currencyMismatches: report.currencyMismatches))
+        }
+    }
+}
+
+/// Query parameters shared by the API and the pages.
+enum BillingQueries {
+    static func history(_ parameters: Parameters, line: LineAccess, service: DefaultBillingService) throws -> MovementQuery {
+        let zone = service.rules.region(line.region)?.timeZone ?? .gmt
+        let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
+        let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to")
+        var kinds: Set<MovementKind> = []
+        for text in parameters.getAll("kind") where !text.isEmpty {
+            guard let kind = MovementKind(rawValue: String(text)) else {
+                throw CabinetError.validation([FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])])
+            }
+            kinds.insert(kind)
+        }
+        var before: Int64?
+        if let cursor = parameters.get("cursor"), !cursor.isEmpty {
+            guard let value = Int64(cursor) else { throw CabinetError.validation([FieldError(field: "cursor", code: "request.cursorInvalid")]) }
+            before = value
+        }
+        let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? 50, 1), 200)
+        // One more than asked tells whether a next page exists.
+        return MovementQuery(from: from?.startOfDay(in: zone), to: to?.adding(days: 1).startOfDay(in: zone), kinds: kinds,
+                             before: before, limit: limit + 1)
+    }
+
+    /// `from`/`to` of a statement; by default the current month up to today.
+    static func span(_ parameters: Parameters, clock service: DefaultBillingService, line: LineAccess) throws
+        -> (LocalDate, LocalDate)
+    {
+        let zone = service.rules.region(line.region)?.timeZone ?? .gmt
+        let today = LocalDate(service.now, in: zone)
+        let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
+            ?? LocalDate(year: today.year, month: today.month, day: 1) ?? today
+        let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to") ?? today
+        return (from, to)
+    }
+
+    static func usageKinds(_ parameters: Parameters) throws -> Set<UsageEvent.Kind> {
+        var kinds: Set<UsageEvent.Kind> = []
+        for text in parameters.getAll("kind") where !text.isEmpty {
+            guard let kind = UsageEvent.Kind(rawValue: String(text)) else {
+                throw CabinetError.validation([FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])])
+            }
+            kinds.insert(kind)
+        }
+        return kinds
+    }
+}

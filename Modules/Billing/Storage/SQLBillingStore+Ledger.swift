@@ -1,0 +1,102 @@
+public import Billing
+import CabinetCore
+import CabinetMessaging
+import CabinetStorage
+import Foundation
+import SQLKit
+
+extension SQLBillingStore {
+    public func post(_ posting: LedgerPosting) async throws -> PostingResult {
+        guard !posting.amount.isZero else {
+            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+        }
+        let queued = Flag()
+        let result = try await database.write { db -> PostingResult in
+            guard var account = try await self.lockAccount(posting.line, on: db) else {
+                throw CabinetError(BillingError.noAccount, kind: .notFound)
+            }
+            if let existing = try await db.raw("""
+                SELECT id FROM billing_transaction WHERE external_id = \(bind: posting.externalID)
+                """).first()?.decode(column: "id", as: Int64.self) {
+                return .duplicate(transactionID: existing)
+            }
+            if posting.amount.isNegative, !posting.allowsNegativeBalance, account.balance + posting.amount.minorUnits < 0 {
+                return .insufficientFunds(balance: account.money)
+            }
+            let id = try await self.postLocked(posting, account: &account, queued: queued, on: db)
+            return .posted(transactionID: id, balance: account.money)
+        }
+        if queued.isSet { messagesQueued() }
+        return result
+    }
+
+    /// Writes one posting for a locked account: the transaction, the line's entry, the system account's entry and the
+    /// new cached balance. The caller has checked funds and duplicates.
+    @discardableResult
+    func postLocked(_ posting: LedgerPosting, account: inout AccountRow, queued: Flag, on db: any SQLDatabase) async throws -> Int64 {
+        guard posting.amount.currency == account.currency else {
+            throw CabinetError(BillingError.currencyMismatch, kind: .invalidInput,
+                               arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
+        }
+        let system = try systemAccount(posting.counterparty, account.currency)
+        let at = posting.at.storageMilliseconds
+        let (after, overflow) = account.balance.addingReportingOverflow(posting.amount.minorUnits)
+        guard !overflow, posting.amount.minorUnits != .min else {
+            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+        }
+        guard let id = try await db.raw("""
+            INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
+            VALUES (\(bind: posting.externalID), \(bind: posting.kind.rawValue), \(bind: at), \(bind: posting.explanation),
+                    \(bind: Self.encode(posting.arguments)))
+            RETURNING id
+            """).first()?.decode(column: "id", as: Int64.self)
+        else { throw CabinetError.internal("transaction not stored") }
+        try await db.raw("""
+            INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
+                (\(bind: id), \(bind: account.id), \(bind: posting.amount.minorUnits), \(bind: account.currency.code), \(bind: after), \(bind: at)),
+                (\(bind: id), \(bind: system), \(bind: -posting.amount.minorUnits), \(bind: account.currency.code), NULL, \(bind: at))
+            """).run()
+        let before = account.balance
+        account.balance = after
+        account.restricted = after < 0
+        try await db.raw("""
+            UPDATE billing_account SET balance = \(bind: after), restricted = \(bind: account.restricted ? 1 : 0)
+            WHERE id = \(bind: account.id)
+            """).run()
+        try await noticeLowBalance(account, before: before, at: posting.at, queued: queued, on: db)
+        return id
+    }
+
+    /// Texts the subscriber once per period when the balance falls below the region's threshold.
+    func noticeLowBalance(_ account: AccountRow, before: Int64, at now: Date, queued: Flag, on db: any SQLDatabase) async throws {
+        guard let threshold = rules.settings(account.region)?.lowBalanceThreshold, threshold.currency == account.currency,
+            before >= threshold.minorUnits, account.balance < threshold.minorUnits
+        else { return }
+        try await notice("lowBalance", account: account, at: now, text: texts.lowBalance(account.money, threshold: threshold),
+                         queued: queued, on: db)
+    }
+
+    /// Records a notice of `kind` for the account's current period and texts it, unless it was sent this period.
+    func notice(_ kind: String, account: AccountRow, at now: Date, text: String, queued: Flag, on db: any SQLDatabase) async throws {
+        let inserted = try await db.raw("""
+            INSERT INTO billing_notice (subscriber_id, period_start, kind, at)
+            VALUES (\(bind: account.subscriberID.rawValue), \(bind: account.periodStart), \(bind: kind), \(bind: now.storageMilliseconds))
+            ON CONFLICT (subscriber_id, period_start, kind) DO NOTHING RETURNING kind
+            """).first()
+        guard inserted != nil else { return }
+        try await Outbox.enqueue(OutgoingSMS(to: account.msisdn, text: text, purpose: "billing.\(kind)"), on: db, now: now)
+        queued.set()
+    }
+
+    static func encode(_ arguments: [String: String]) -> String {
+        guard !arguments.isEmpty else { return "{}" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(arguments)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    static func decodeArguments(_ text: String) -> [String: String] {
+        guard text != "{}" else { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+}

@@ -1,0 +1,142 @@
+import Billing
+import CabinetCore
+import CabinetStorage
+public import Foundation
+import Logging
+import SQLKit
+import Tariffs
+import TariffsStorage
+
+/// The period a new one follows, for rollover.
+struct PreviousPeriod: Sendable {
+    var id: Int64
+    var tariffID: TariffID
+    var span: BillingPeriod
+    var rollover: Bool
+}
+
+extension SQLBillingStore {
+    /// At most this many periods are opened for one line in one run (a daily tariff after a long outage catches up over
+    /// several runs instead of holding the writer).
+    static let maxPeriodsPerRun = 62
+
+    public func openDuePeriods(now: Date, limit: Int) async throws -> Int {
+        let at = now.storageMilliseconds
+        let skipLocked: SQLQueryString = backend == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        let queued = Flag()
+        let moved = try await database.write { db -> Int in
+            let due = try await db.raw("""
+                SELECT subscriber_id FROM billing_account
+                WHERE subscriber_id IS NOT NULL AND period_end_at <= \(bind: at)
+                ORDER BY period_end_at LIMIT \(literal: limit)\(skipLocked)
+                """).all().map { try $0.decode(column: "subscriber_id", as: Int64.self) }
+            var moved = 0
+            for subscriber in due {
+                guard var row = try await self.lockAccount(SubscriberID(subscriber), on: db) else { continue }
+                do {
+                    if try await self.rollForward(&row, through: at, now: now, queued: queued, on: db) > 0 { moved += 1 }
+                } catch let error as CabinetError where error.code == BillingError.tariffMissing {
+                    // A tariff removed from the region file must not stop every other line's fees.
+                    self.logger.error("cannot open the next period: the line's tariff is not in the region file",
+                                      metadata: ["cabinet.subscriber": "\(subscriber)", "cabinet.tariff": "\(row.tariffID)"])
+                }
+            }
+            return moved
+        }
+        if queued.isSet { messagesQueued() }
+        return moved
+    }
+
+    /// Opens every period of the line that starts at or before `instant`; returns how many were opened.
+    @discardableResult
+    func rollForward(_ row: inout AccountRow, through instant: Int64, now: Date, queued: Flag, on db: any SQLDatabase) async throws -> Int {
+        var opened = 0
+        while row.periodEnd <= instant, opened < Self.maxPeriodsPerRun {
+            let start = Date(storageMilliseconds: row.periodEnd)
+            let span = try await SQLLineTariffRepository.tariff(of: row.subscriberID, at: start, on: db)
+            let tariffID = span?.tariffID ?? row.tariffID
+            guard let tariff = rules.tariff(tariffID, in: row.region) else {
+                throw CabinetError(BillingError.tariffMissing, kind: .internal, arguments: ["tariff": tariffID.rawValue])
+            }
+            let plan = try rules.plan(tariff: tariff, region: row.region, from: start)
+            let previousID = try await db.raw("""
+                SELECT id FROM billing_period WHERE subscriber_id = \(bind: row.subscriberID.rawValue) AND start_at = \(bind: row.periodStart)
+                """).first()?.decode(column: "id", as: Int64.self)
+            let previous = previousID.map {
+                PreviousPeriod(id: $0, tariffID: row.tariffID, span: row.period,
+                               rollover: rules.tariff(row.tariffID, in: row.region)?.rollover ?? false)
+            }
+            try await openPeriod(plan, for: &row, previous: previous, now: now, queued: queued, on: db)
+            if let span, span.since == start, let request = span.requestID {
+                try await SQLRequestRegistry.update(request, status: .done, detail: nil, at: now, on: db)
+            }
+            opened += 1
+        }
+        return opened
+    }
+
+    /// Opens one period: the period row (unique per line and start, so a fee is charged once), the fee, the package
+    /// buckets and the rollover of the previous period's unused units when the tariff continues and allows it.
+    func openPeriod(_ plan: PeriodPlan, for row: inout AccountRow, previous: PreviousPeriod?, now: Date, queued: Flag,
+                    on db: any SQLDatabase) async throws {
+        let start = plan.period.start.storageMilliseconds
+        let end = plan.period.end.storageMilliseconds
+        let line = row.subscriberID.rawValue
+        guard let periodID = try await db.raw("""
+            INSERT INTO billing_period (subscriber_id, tariff_id, start_at, end_at, fee)
+            VALUES (\(bind: line), \(bind: plan.tariffID.rawValue), \(bind: start), \(bind: end), \(bind: plan.fee.minorUnits))
+            ON CONFLICT (subscriber_id, start_at) DO NOTHING RETURNING id
+            """).first()?.decode(column: "id", as: Int64.self)
+        else {
+            // Every opening holds the account's lock and moves its period on, so this means the rows disagree.
+            throw CabinetError.internal("period of line \(line) starting \(start) exists but the account points before it")
+        }
+        row.tariffID = plan.tariffID
+        row.periodStart = start
+        row.periodEnd = end
+        try await db.raw("""
+            UPDATE billing_account SET tariff_id = \(bind: plan.tariffID.rawValue), period_start_at = \(bind: start),
+                period_end_at = \(bind: end) WHERE id = \(bind: row.id)
+            """).run()
+        if plan.fee.isPositive {
+            let calendar = rules.calendar(row.region)
+            let arguments = [
+                "tariff": plan.tariffID.rawValue,
+                "from": calendar?.date(of: plan.period.start).description ?? "",
+                "to": calendar?.date(of: plan.period.end.addingTimeInterval(-1)).description ?? "",
+            ]
+            let posting = LedgerPosting(
+                externalID: "fee:\(line):\(start)", kind: .fee, line: row.subscriberID, amount: try plan.fee.negated(),
+                counterparty: .revenue, explanation: "billing.explain.fee", arguments: arguments, allowsNegativeBalance: true,
+                at: min(plan.period.start, now))
+            let transaction = try await postLocked(posting, account: &row, queued: queued, on: db)
+            try await db.raw("UPDATE billing_period SET transaction_id = \(bind: transaction) WHERE id = \(bind: periodID)").run()
+        }
+        for unit in PackageUnit.allCases {
+            guard let amount = plan.packages[unit], amount > 0 else { continue }
+            try await db.raw("""
+                INSERT INTO billing_bucket (subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at)
+                VALUES (\(bind: line), \(bind: periodID), \(bind: unit.rawValue), 'package', \(bind: amount), \(bind: amount),
+                        \(bind: start), \(bind: end))
+                """).run()
+        }
+        guard let previous, previous.rollover, previous.tariffID == plan.tariffID else { return }
+        let leftovers = try await db.raw("""
+            SELECT id, unit, remaining FROM billing_bucket
+            WHERE period_id = \(bind: previous.id) AND source = 'package' AND remaining > 0
+            """).all()
+        for leftover in leftovers {
+            let id = try leftover.decode(column: "id", as: Int64.self)
+            let remaining = try leftover.decode(column: "remaining", as: Int64.self)
+            try await db.raw("""
+                INSERT INTO billing_bucket (subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at,
+                                            carried_from_start, carried_from_end)
+                VALUES (\(bind: line), \(bind: periodID), \(bind: try leftover.decode(column: "unit", as: String.self)), 'rollover',
+                        \(bind: remaining), \(bind: remaining), \(bind: start), \(bind: end),
+                        \(bind: previous.span.start.storageMilliseconds), \(bind: previous.span.end.storageMilliseconds))
+                """).run()
+            // The units moved: a late event of the old period now draws from the rollover bucket (see Bucket.serves).
+            try await db.raw("UPDATE billing_bucket SET remaining = 0 WHERE id = \(bind: id)").run()
+        }
+    }
+}

@@ -1,0 +1,71 @@
+public import Billing
+public import CabinetCore
+import CabinetStorage
+import Foundation
+import SQLKit
+import Tariffs
+import TariffsStorage
+
+extension SQLBillingStore {
+    public func changeTariff(_ order: TariffChangeOrder) async throws -> ServiceRequest {
+        guard let target = rules.tariff(order.to, in: order.region) else {
+            throw CabinetError(TariffsError.notInRegion, kind: .rejected, arguments: ["tariff": order.to.rawValue])
+        }
+        let queued = Flag()
+        let request = try await database.write { db -> ServiceRequest in
+            guard var row = try await self.lockAccount(order.line, on: db) else {
+                throw CabinetError(BillingError.noAccount, kind: .notFound)
+            }
+            guard row.tariffID == order.from else {
+                throw CabinetError(TariffsError.changedMeanwhile, kind: .conflict, arguments: ["tariff": row.tariffID.rawValue])
+            }
+            let now = order.now.storageMilliseconds
+            if let planned = try await SQLLineTariffRepository.planned(of: order.line, after: order.now, on: db) {
+                throw CabinetError(TariffsError.changePending, kind: .conflict, arguments: ["tariff": planned.tariffID.rawValue])
+            }
+            // A change in the very millisecond a period opened starts one millisecond later, so no period is empty.
+            let effective = max(now, row.periodStart + 1)
+            let plan: PeriodPlan? = order.timing == .now
+                ? try self.rules.plan(tariff: target, region: row.region, from: Date(storageMilliseconds: effective)) : nil
+            let charge = order.changeFee.minorUnits + (plan?.fee.minorUnits ?? 0)
+            if charge > 0, row.balance < charge {
+                throw CabinetError(TariffsError.insufficientFunds, kind: .rejected,
+                                   arguments: ["needed": Money(minorUnits: charge, currency: row.currency).displayString,
+                                               "balance": row.money.displayString])
+            }
+            let request = try await SQLRequestRegistry.open(
+                kind: "tariff.change", subscriber: order.line, status: order.timing == .now ? .done : .pending,
+                detail: "\(order.from.rawValue)→\(order.to.rawValue)", at: order.now, on: db)
+            if order.changeFee.isPositive {
+                try await self.postLocked(
+                    LedgerPosting(externalID: "tariff-change:\(request.id)", kind: .tariffChange, line: order.line,
+                                  amount: try order.changeFee.negated(), counterparty: .revenue, explanation: "billing.explain.changeFee",
+                                  arguments: ["tariff": order.to.rawValue], allowsNegativeBalance: false, at: order.now),
+                    account: &row, queued: queued, on: db)
+            }
+            switch order.timing {
+            case .nextPeriod:
+                try await SQLLineTariffRepository.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
+                                                               requestID: request.id, on: db)
+            case .now:
+                guard let plan else { throw CabinetError.internal("immediate change without a period plan") }
+                // The current period and its packages end now; events before this instant still rate against them.
+                try await db.raw("""
+                    UPDATE billing_period SET end_at = \(bind: effective)
+                    WHERE subscriber_id = \(bind: order.line.rawValue) AND start_at = \(bind: row.periodStart)
+                    """).run()
+                try await db.raw("""
+                    UPDATE billing_bucket SET expires_at = \(bind: effective)
+                    WHERE subscriber_id = \(bind: order.line.rawValue) AND expires_at > \(bind: effective)
+                    """).run()
+                try await SQLLineTariffRepository.switchTariff(of: order.line, region: row.region, to: order.to,
+                                                               from: Date(storageMilliseconds: effective), requestID: request.id, on: db)
+                row.periodEnd = effective
+                try await self.openPeriod(plan, for: &row, previous: nil, now: order.now, queued: queued, on: db)
+            }
+            return request
+        }
+        if queued.isSet { messagesQueued() }
+        return request
+    }
+}

@@ -1,0 +1,233 @@
+public import Billing
+public import CabinetCore
+import CabinetMessaging
+public import CabinetStorage
+public import Foundation
+public import Logging
+import SQLKit
+import Synchronization
+import Tariffs
+import TariffsStorage
+
+/// Billing's tables over the SQL layer. Every operation is one transaction that first locks the line's account row
+/// (`FOR UPDATE` on PostgreSQL; SQLite's single writer serialises anyway), so funds checks, exactly-once fees and
+/// one charge per usage event hold with many app nodes on one PostgreSQL.
+///
+/// System accounts (revenue, gateway clearing, …) keep no cached balance: every posting would otherwise update
+/// the same row and serialise all money movements on its lock. Their balance is the sum of their entries.
+public final class SQLBillingStore: BillingStore {
+    let database: CabinetDatabase
+    let rules: BillingRules
+    let texts: BillingTexts
+    let logger: Logger
+    /// Called after a transaction that queued a message commits (wakes the outbox worker).
+    let messagesQueued: @Sendable () -> Void
+    /// Ids of system accounts per `code`, created at open and never changed afterwards.
+    let systemAccounts: [String: Int64]
+
+    private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
+                 messagesQueued: @escaping @Sendable () -> Void, systemAccounts: [String: Int64]) {
+        self.database = database
+        self.rules = rules
+        self.texts = texts
+        self.logger = logger
+        self.messagesQueued = messagesQueued
+        self.systemAccounts = systemAccounts
+    }
+
+    /// Opens the store, creating the system accounts of every currency the regions use.
+    public static func open(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
+                            messagesQueued: @escaping @Sendable () -> Void = {}) async throws -> SQLBillingStore {
+        let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
+        let now = Date().storageMilliseconds
+        let ids = try await database.write { db -> [String: Int64] in
+            var ids: [String: Int64] = [:]
+            for currency in currencies {
+                for system in SystemAccount.allCases {
+                    let code = Self.code(system, currency)
+                    try await db.raw("""
+                        INSERT INTO billing_account (code, currency, created_at) VALUES (\(bind: code), \(bind: currency.code), \(bind: now))
+                        ON CONFLICT (code) DO NOTHING
+                        """).run()
+                    guard let id = try await db.raw("SELECT id FROM billing_account WHERE code = \(bind: code)").first()?
+                        .decode(column: "id", as: Int64.self)
+                    else { throw CabinetError.internal("system account \(code) missing") }
+                    ids[code] = id
+                }
+            }
+            return ids
+        }
+        return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
+                               systemAccounts: ids)
+    }
+
+    static func code(_ system: SystemAccount, _ currency: Currency) -> String { "system:\(system.rawValue):\(currency.code)" }
+
+    func systemAccount(_ system: SystemAccount, _ currency: Currency) throws -> Int64 {
+        guard let id = systemAccounts[Self.code(system, currency)] else {
+            throw CabinetError.internal("no \(system.rawValue) account in \(currency.code)")
+        }
+        return id
+    }
+
+    var backend: CabinetDatabase.Backend { database.backend }
+
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite (its writer lock serialises every write transaction).
+    var forUpdate: SQLQueryString { backend == .postgres ? " FOR UPDATE" : "" }
+
+    // MARK: Accounts
+
+    static let accountColumnList = "id, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id, period_start_at, period_end_at"
+    static let accountColumns = SQLQueryString(accountColumnList)
+
+    public func openAccount(_ new: NewAccount, now: Date) async throws -> BillingAccount {
+        guard let region = rules.region(new.region) else {
+            throw CabinetError(BillingError.noAccount, kind: .invalidInput, arguments: ["region": new.region.rawValue])
+        }
+        let queued = Flag()
+        let account = try await database.write { db -> BillingAccount in
+            if let existing = try await self.lockAccount(new.subscriberID, on: db) { return existing.account }
+            // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
+            let span = try await SQLLineTariffRepository.tariff(of: new.subscriberID, at: new.from, on: db)
+            let tariffID = span?.tariffID ?? new.tariff
+            guard let tariff = self.rules.tariff(tariffID, in: new.region) else {
+                throw CabinetError(TariffsError.unknown, kind: .invalidInput, arguments: ["tariff": tariffID.rawValue])
+            }
+            let plan = try self.rules.plan(tariff: tariff, region: new.region, from: new.from)
+            if span == nil {
+                try await SQLLineTariffRepository.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
+                                                                on: db)
+            }
+            try await db.raw("""
+                INSERT INTO billing_account
+                    (code, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id, period_start_at, period_end_at, created_at)
+                VALUES (\(bind: "line:\(new.subscriberID.rawValue)"), \(bind: new.subscriberID.rawValue), \(bind: new.msisdn.e164),
+                        \(bind: new.region.rawValue), \(bind: region.currency.code), 0, 0, \(bind: tariff.id.rawValue),
+                        \(bind: plan.period.start.storageMilliseconds), \(bind: plan.period.end.storageMilliseconds),
+                        \(bind: now.storageMilliseconds))
+                """).run()
+            guard var row = try await self.lockAccount(new.subscriberID, on: db) else {
+                throw CabinetError.internal("account not stored")
+            }
+            try await self.openPeriod(plan, for: &row, previous: nil, now: now, queued: queued, on: db)
+            return row.account
+        }
+        if queued.isSet { messagesQueued() }
+        return account
+    }
+
+    public func account(of line: SubscriberID) async throws -> BillingAccount? {
+        try await database.read { db in
+            try await db.raw("SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)").first()
+        }.map { try AccountRow($0).account }
+    }
+
+    public func balance(of line: SubscriberID) async throws -> Money {
+        guard let account = try await account(of: line) else {
+            throw CabinetError(BillingError.noAccount, kind: .notFound)
+        }
+        return account.balance
+    }
+
+    public func snapshot(of line: SubscriberID, at now: Date) async throws -> AccountSnapshot? {
+        let at = now.storageMilliseconds
+        return try await database.read { db -> AccountSnapshot? in
+            guard let row = try await db.raw("""
+                SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)
+                """).first()
+            else { return nil }
+            let account = try AccountRow(row).account
+            let buckets = try await db.raw("""
+                SELECT \(Self.bucketColumns) FROM billing_bucket
+                WHERE subscriber_id = \(bind: line.rawValue) AND expires_at > \(bind: at) AND valid_from <= \(bind: at)
+                ORDER BY expires_at, id
+                """).all().map(Self.decodeBucket)
+            let planned = try await SQLLineTariffRepository.planned(of: line, after: now, on: db)
+            return AccountSnapshot(account: account, buckets: buckets, plannedTariff: planned?.tariffID)
+        }
+    }
+
+    /// Reads (and on PostgreSQL locks) a line's account row.
+    func lockAccount(_ line: SubscriberID, on db: any SQLDatabase) async throws -> AccountRow? {
+        try await db.raw("""
+            SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)\(forUpdate)
+            """).first().map(AccountRow.init)
+    }
+
+    // MARK: Buckets
+
+    static let bucketColumnList =
+        "id, subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at, carried_from_start, carried_from_end"
+    static let bucketColumns = SQLQueryString(bucketColumnList)
+
+    static func decodeBucket(_ row: any SQLRow) throws -> Bucket {
+        let unitText = try row.decode(column: "unit", as: String.self)
+        guard let unit = PackageUnit(rawValue: unitText),
+            let source = Bucket.Source(rawValue: try row.decode(column: "source", as: String.self))
+        else { throw CabinetError.internal("stored bucket has unit \(unitText)") }
+        var carried: BillingPeriod?
+        if let start = try row.decode(column: "carried_from_start", as: Int64?.self),
+            let end = try row.decode(column: "carried_from_end", as: Int64?.self) {
+            carried = BillingPeriod(start: Date(storageMilliseconds: start), end: Date(storageMilliseconds: end))
+        }
+        return Bucket(
+            id: try row.decode(column: "id", as: Int64.self), unit: unit, total: try row.decode(column: "total", as: Int64.self),
+            left: try row.decode(column: "remaining", as: Int64.self),
+            validFrom: Date(storageMilliseconds: try row.decode(column: "valid_from", as: Int64.self)),
+            expiresAt: Date(storageMilliseconds: try row.decode(column: "expires_at", as: Int64.self)), source: source,
+            carriedFrom: carried)
+    }
+}
+
+/// A line's account row as the store works with it inside a transaction.
+struct AccountRow: Sendable {
+    var id: Int64
+    var subscriberID: SubscriberID
+    var msisdn: MSISDN
+    var region: RegionID
+    var currency: Currency
+    var balance: Int64
+    var restricted: Bool
+    var tariffID: TariffID
+    var periodStart: Int64
+    var periodEnd: Int64
+
+    init(_ row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: Int64.self)
+        guard let subscriber = try row.decode(column: "subscriber_id", as: Int64?.self),
+            let msisdnText = try row.decode(column: "msisdn", as: String?.self), let msisdn = MSISDN(e164: msisdnText),
+            let regionText = try row.decode(column: "region", as: String?.self), let region = RegionID(rawValue: regionText),
+            let currency = Currency(code: try row.decode(column: "currency", as: String.self)),
+            let tariffText = try row.decode(column: "tariff_id", as: String?.self), let tariff = TariffID(rawValue: tariffText),
+            let start = try row.decode(column: "period_start_at", as: Int64?.self),
+            let end = try row.decode(column: "period_end_at", as: Int64?.self)
+        else { throw CabinetError.internal("billing account \(id) is not a line account") }
+        subscriberID = SubscriberID(subscriber)
+        self.msisdn = msisdn
+        self.region = region
+        self.currency = currency
+        balance = try row.decode(column: "balance", as: Int64.self)
+        restricted = try row.decode(column: "restricted", as: Int.self) != 0
+        tariffID = tariff
+        periodStart = start
+        periodEnd = end
+    }
+
+    var money: Money { Money(minorUnits: balance, currency: currency) }
+
+    var period: BillingPeriod {
+        BillingPeriod(start: Date(storageMilliseconds: periodStart), end: Date(storageMilliseconds: periodEnd))
+    }
+
+    var account: BillingAccount {
+        BillingAccount(id: id, subscriberID: subscriberID, msisdn: msisdn, region: region, balance: money, restricted: restricted,
+                       tariffID: tariffID, period: period)
+    }
+}
+
+/// Set inside a transaction body when it queued a message; read after the commit.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}

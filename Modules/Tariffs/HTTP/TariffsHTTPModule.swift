@@ -1,0 +1,105 @@
+public import CabinetCore
+public import CabinetHTTP
+public import Foundation
+import HTTPTypes
+import Hummingbird
+public import Tariffs
+
+/// The HTTP face of Tariffs: the catalogue, the line's tariff, preview and change (API and pages).
+public struct TariffsHTTPModule: HTTPModule {
+    let regions: RegionCatalog
+    let lineTariffs: any LineTariffRepository
+    let changes: any TariffChangeService
+    let clock: any WallClock
+
+    public init(regions: RegionCatalog, lineTariffs: any LineTariffRepository, changes: any TariffChangeService, clock: any WallClock) {
+        self.regions = regions
+        self.lineTariffs = lineTariffs
+        self.changes = changes
+        self.clock = clock
+    }
+
+    public var moduleID: ModuleID { TariffsModule.id }
+
+    public var templateDirectories: [URL] {
+        Bundle.module.url(forResource: "templates", withExtension: nil).map { [$0] } ?? []
+    }
+
+    public var navigation: [WebRenderer.NavigationItem] {
+        [.init(path: "/tariffs", titleKey: "web.nav.tariffs", whenLoggedIn: true, order: 20)]
+    }
+
+    public func addRoutes(to routes: ModuleRoutes) {
+        TariffAPIRoutes(regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, catalog: routes.renderer.catalog)
+            .add(to: routes.api)
+        TariffWebRoutes(regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, renderer: routes.renderer)
+            .add(to: routes.web)
+    }
+}
+
+/// `/api/v1/tariffs` and `/api/v1/me/tariff…`.
+struct TariffAPIRoutes {
+    let regions: RegionCatalog
+    let lineTariffs: any LineTariffRepository
+    let changes: any TariffChangeService
+    let clock: any WallClock
+    let catalog: MessageCatalog
+
+    func add(to api: RouterGroup<CabinetRequestContext>) {
+        api.get("tariffs") { request, context in
+            // The acting line's region; without a session, the region asked for (the public catalogue).
+            let region: RegionID
+            if let line = context.line {
+                region = line.region
+            } else {
+                let asked = request.uri.queryParameters.get("region").map { String($0) } ?? ""
+                guard let id = RegionID(rawValue: asked), regions.region(id) != nil else {
+                    throw CabinetError.validation([FieldError(field: "region", code: "tariffs.regionUnknown", arguments: ["value": asked])])
+                }
+                region = id
+            }
+            struct Page: Encodable { var region: String; var items: [TariffDTO] }
+            return try Response.json(Page(region: region.rawValue,
+                                          items: regions.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
+        }
+        api.get("me/tariff") { _, context in
+            let line = try context.requireLine(.viewBalance)
+            return try Response.json(try await TariffViews.lineTariff(line, repository: lineTariffs, regions: regions, now: clock.now,
+                                                                      language: context.language))
+        }
+        api.post("me/tariff/preview") { request, context in
+            let line = try context.requireLine(.manageServices)
+            let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
+            let preview = try await changes.preview(line: line, to: tariff, timing: timing)
+            return try Response.json(PreviewDTO(preview, language: context.language, catalog: catalog))
+        }
+        api.post("me/tariff/change") { request, context in
+            let line = try context.requireLine(.manageServices)
+            let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
+            let (record, preview) = try await changes.change(line: line, to: tariff, timing: timing)
+            struct Changed: Encodable { var request: ServiceRequestDTO; var preview: PreviewDTO }
+            return try Response.json(Changed(request: ServiceRequestDTO(record),
+                                             preview: PreviewDTO(preview, language: context.language, catalog: catalog)),
+                                     status: timing == .now ? .ok : .accepted)
+        }
+    }
+}
+
+/// Views shared by the API and the pages.
+enum TariffViews {
+    static func lineTariff(_ line: LineAccess, repository: any LineTariffRepository, regions: RegionCatalog, now: Date, language: Language)
+        async throws -> LineTariffDTO
+    {
+        let history = try await repository.history(of: line.subscriberID)
+        guard let current = history.first(where: { $0.covers(now) }),
+            let tariff = regions.tariff(current.tariffID, in: line.region)
+        else { throw CabinetError(TariffsError.noTariff, kind: .notFound) }
+        func span(_ item: LineTariff) -> LineTariffDTO.Span {
+            LineTariffDTO.Span(tariff: item.tariffID.rawValue,
+                               name: regions.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,
+                               since: item.since, until: item.until, request: item.requestID.map { ServiceRequest.number(for: $0) })
+        }
+        return LineTariffDTO(current: TariffDTO(tariff, language: language), since: current.since,
+                             planned: history.first { $0.since > now }.map(span), history: history.filter { $0.since <= now }.map(span))
+    }
+}

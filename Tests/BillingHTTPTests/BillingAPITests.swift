@@ -1,0 +1,158 @@
+import Billing
+import BillingHTTP
+import BillingTesting
+import CabinetCore
+import CabinetHTTP
+import CabinetTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Subscribers
+import SubscribersTesting
+import Tariffs
+import Testing
+
+/// Stands in for Auth: `X-Test-Line: <subscriber id>` makes the request act on that line with every right.
+struct TestLineMiddleware: RouterMiddleware {
+    typealias Context = CabinetRequestContext
+    let bed: BillingTestBed
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let id = request.headers[HTTPField.Name("X-Test-Line")!].flatMap({ Int64($0) }), let line = try await bed.directory.line(id: SubscriberID(id)) {
+            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: nil, passwordChangeRequired: false,
+                                          csrfToken: "csrf-token")
+            context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
+        }
+        return try await next(request, context)
+    }
+}
+
+@Suite struct BillingAPITests {
+    static let key = "operator-key-0123456789"
+
+    func app(_ bed: BillingTestBed) throws -> some ApplicationProtocol {
+        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(BillingTestBed.catalog())
+        let module = BillingHTTPModule(service: bed.service, texts: bed.texts, clock: bed.clock)
+        let renderer = WebRenderer(
+            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
+            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
+        let router = Router(context: CabinetRequestContext.self)
+        router.add(middleware: LanguageMiddleware())
+        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
+        router.add(middleware: TestLineMiddleware(bed: bed))
+        module.addRoutes(to: ModuleRoutes(
+            api: router.group("/api/v1"), operatorAPI: router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: Self.key)),
+            web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
+        return Application(router: router)
+    }
+
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    func headers(_ line: Line) -> HTTPFields { [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"] }
+
+    @Test(arguments: TestDatabase.available)
+    func dashboardHistoryAndStatement(_ backend: TestDatabase) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "1000.00")
+            _ = try await bed.service.ingest([bed.call(line, "c1", seconds: 125), bed.data(line, "d1", megabytes: 10)])
+            try await app(bed).test(.router) { client in
+                try await client.execute(uri: "/api/v1/me/dashboard", method: .get, headers: headers(line)) { response throws in
+                    #expect(response.status == .ok)
+                    let body = try json(response)
+                    #expect((body["balance"] as? [String: String]) == ["amount": "590.00", "currency": "RUB"])
+                    #expect(body["restricted"] as? Bool == false)
+                    #expect((body["tariff"] as? [String: Any])?["name"] as? String == "Месячный")
+                    let remainders = try #require(body["remainders"] as? [[String: Any]])
+                    #expect(remainders.first { $0["unit"] as? String == "minutes" }?["left"] as? Int == 65)
+                    #expect((body["nextFee"] as? [String: Any])?["date"] as? String == "2026-12-01")
+                }
+                var english = headers(line)
+                english[.acceptLanguage] = "en"
+                try await client.execute(uri: "/api/v1/me/balance/history?kind=fee", method: .get, headers: english) { response throws in
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.count == 1)
+                    #expect(items.first?["explanation"] as? String == "Fee of tariff \"Monthly\" for 2026-11-10 — 2026-11-30")
+                }
+                try await client.execute(uri: "/api/v1/me/statement?from=2026-11-01&to=2026-11-10&kind=call", method: .get,
+                                         headers: headers(line)) { response throws in
+                    let body = try json(response)
+                    #expect((body["items"] as? [[String: Any]])?.count == 1)
+                    #expect((body["totals"] as? [[String: Any]])?.first?["units"] as? Int == 180)
+                }
+                try await client.execute(uri: "/api/v1/me/statement?from=2026-13-01", method: .get, headers: headers(line)) { response throws in
+                    #expect(response.status == .badRequest || response.status == .unprocessableContent)
+                    #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+                    #expect((try json(response)["errors"] as? [[String: Any]])?.first?["field"] as? String == "from")
+                }
+                try await client.execute(uri: "/api/v1/me/dashboard", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(uri: "/api/v1/me/statements", method: .post, headers: headers(line),
+                                         body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-10"}"#)) { response throws in
+                    #expect(response.status == .accepted)
+                    let body = try json(response)
+                    #expect((body["id"] as? String)?.hasPrefix("R-") == true && body["status"] as? String == "processing")
+                }
+                var page = headers(line)
+                page[.accept] = "text/html"
+                try await client.execute(uri: "/dashboard", method: .get, headers: page) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"balance\">560,00"), "after the 30.00 statement")
+                    #expect(html.contains("data-unit=\"seconds\""))
+                }
+                try await client.execute(uri: "/dashboard", method: .get, headers: [.accept: "text/html"]) { response in
+                    #expect(response.status == .seeOther && response.headers[.location] == "/login")
+                }
+                try await client.execute(uri: "/statement?from=2026-11-01&to=2026-11-10", method: .get, headers: page) { response in
+                    #expect(String(buffer: response.body).contains("+79161234567"))
+                }
+                try await client.execute(uri: "/balance", method: .get, headers: page) { response in
+                    #expect(String(buffer: response.body).contains("Абонентская плата по тарифу «Месячный»"))
+                }
+            }
+            #expect(try await bed.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func operatorFeedsUsageInBatches(_ backend: TestDatabase) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
+            bed.clock.advance(by: .seconds(3600))
+            let body = """
+                {"events": [
+                  {"eventId": "op-1", "msisdn": "+79001234567", "kind": "sms", "occurredAt": "2026-11-10T12:30:00+03:00"},
+                  {"eventId": "op-2", "msisdn": "+79001234567", "kind": "call", "occurredAt": "2026-11-10T09:31:00Z", "quantity": 30, "callKind": "offNet"},
+                  {"eventId": "op-3", "msisdn": "12345", "kind": "sms", "occurredAt": "2026-11-10T09:31:00Z"},
+                  {"eventId": "op-4", "msisdn": "+79001234567", "kind": "call", "occurredAt": "soon", "quantity": 30}
+                ]}
+                """
+            let auth: HTTPFields = [.authorization: "Bearer \(Self.key)", .contentType: "application/json"]
+            try await app(bed).test(.router) { client in
+                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)) { response throws in
+                    #expect(response.status == .ok)
+                    let report = try json(response)
+                    #expect(report["rated"] as? Int == 2)
+                    let rejected = try #require(report["rejected"] as? [[String: Any]])
+                    #expect(rejected.map { $0["index"] as? Int } == [2, 3])
+                    #expect(rejected.first?["code"] as? String == "request.invalid")
+                }
+                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)) { response throws in
+                    #expect(try json(response)["duplicates"] as? Int == 2)
+                }
+                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(uri: "/operator/v1/ledger/check", method: .get, headers: auth) { response throws in
+                    #expect(try json(response)["clean"] as? Bool == true)
+                }
+            }
+            #expect(try await bed.balance(line) == "95.00")
+        }
+    }
+}

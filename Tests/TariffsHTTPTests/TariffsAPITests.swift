@@ -1,0 +1,154 @@
+import CabinetCore
+import CabinetHTTP
+import CabinetTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Tariffs
+import TariffsHTTP
+import TariffsTesting
+import Testing
+
+/// Tariff change as Billing would answer it, reduced to what the HTTP layer must show: a refusal for `old`, a
+/// pending request for next-period changes.
+struct FakeChanges: TariffChangeService {
+    let regions: RegionCatalog
+    let now: Date
+
+    func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
+        guard let target = regions.tariff(tariff, in: line.region) else {
+            throw CabinetError(TariffsError.unknown, kind: .notFound, arguments: ["tariff": tariff.rawValue])
+        }
+        let zero = Money.zero(.rub)
+        return TariffChangePreview(
+            current: regions.tariff(TariffID(rawValue: "monthly")!, in: line.region), target: target, timing: timing, effectiveAt: now,
+            changeFee: zero, feeNow: Money(minorUnits: 1250, currency: .rub), chargeToday: Money(minorUnits: 1250, currency: .rub),
+            packageOutcome: timing == .now ? .replacedNow(lost: [.init(unit: .seconds, left: 600, total: 6000)]) : .keptUntil(now),
+            firstRegularFeeOn: LocalDate("2026-12-01")!, balance: Money(minorUnits: 10_000, currency: .rub),
+            balanceAfter: Money(minorUnits: 8750, currency: .rub),
+            refusal: target.status == .archived ? CabinetError(TariffsError.archived, kind: .rejected, arguments: ["tariff": target.name.ru]) : nil)
+    }
+
+    func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (ServiceRequest, TariffChangePreview) {
+        let preview = try await preview(line: line, to: tariff, timing: timing)
+        if let refusal = preview.refusal { throw refusal }
+        return (ServiceRequest(id: 42, subscriberID: line.subscriberID, kind: "tariff.change", status: timing == .now ? .done : .pending,
+                               createdAt: now, updatedAt: now, detail: "monthly→\(tariff)"), preview)
+    }
+}
+
+struct TestLine: RouterMiddleware {
+    typealias Context = CabinetRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if request.headers[HTTPField.Name("X-Test-Line")!] != nil {
+            let msisdn = MSISDN(e164: "+79001234567")!
+            context.session = SessionInfo(id: "s", subscriberID: SubscriberID(1), msisdn: msisdn, steppedUpAt: nil,
+                                          passwordChangeRequired: false, csrfToken: "csrf-token")
+            context.line = .owned(SubscriberID(1), msisdn: msisdn, region: RegionID(rawValue: "msk")!)
+        }
+        return try await next(request, context)
+    }
+}
+
+@Suite struct TariffsAPITests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func app() async throws -> some ApplicationProtocol {
+        let regions = RegionCatalog(regions: [.fixture(modules: ["tariffs"], settings: ["tariffs": TariffsFixture.settings()!])])
+        let repository = InMemoryLineTariffRepository()
+        try await repository.assignInitial(TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
+                                           at: now.addingTimeInterval(-86_400))
+        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(TariffsModule.messages())
+        let module = TariffsHTTPModule(regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
+                                       clock: ManualClock(iso8601: "2026-11-18T09:00:00Z"))
+        let renderer = WebRenderer(
+            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
+            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
+        let router = Router(context: CabinetRequestContext.self)
+        router.add(middleware: LanguageMiddleware())
+        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
+        router.add(middleware: TestLine())
+        module.addRoutes(to: ModuleRoutes(api: router.group("/api/v1"), operatorAPI: nil,
+                                          web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
+        return Application(router: router)
+    }
+
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    let line: HTTPFields = [HTTPField.Name("X-Test-Line")!: "1", .contentType: "application/json"]
+
+    @Test func theCatalogTheLinesTariffPreviewAndChange() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/tariffs?region=msk", method: .get) { response throws in
+                let items = try #require(try json(response)["items"] as? [[String: Any]])
+                #expect(items.map { $0["id"] as? String } == ["monthly", "premium", "daily", "payg"], "open tariffs only")
+                #expect(items.first?["timings"] as? [String] == ["now", "nextPeriod"])
+                #expect((items.first?["fee"] as? [String: Any])?["amount"] as? String == "600.00")
+            }
+            try await client.execute(uri: "/api/v1/tariffs?region=atlantis", method: .get) { response in
+                #expect(response.status == .badRequest || response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/api/v1/me/tariff", method: .get, headers: line) { response throws in
+                let body = try json(response)
+                #expect((body["current"] as? [String: Any])?["id"] as? String == "monthly")
+                #expect((body["history"] as? [[String: Any]])?.count == 1)
+            }
+            try await client.execute(uri: "/api/v1/me/tariff/preview", method: .post, headers: line,
+                                     body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)) { response throws in
+                let body = try json(response)
+                #expect(body["allowed"] as? Bool == false)
+                #expect((body["refusal"] as? [String: Any])?["code"] as? String == "tariffs.archived")
+            }
+            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                                     body: ByteBuffer(string: #"{"tariff": "premium", "timing": "nextPeriod"}"#)) { response throws in
+                #expect(response.status == .accepted)
+                #expect((try json(response)["request"] as? [String: Any])?["id"] as? String == "R-000042")
+            }
+            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                                     body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)) { response throws in
+                #expect(response.status == .unprocessableContent)
+                #expect(try json(response)["code"] as? String == "tariffs.archived")
+            }
+            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                                     body: ByteBuffer(string: #"{"tariff": "Not A Tariff", "timing": "sometime"}"#)) { response throws in
+                let errors = try #require(try json(response)["errors"] as? [[String: Any]])
+                #expect(Set(errors.compactMap { $0["field"] as? String }) == ["tariff", "timing"])
+            }
+            try await client.execute(uri: "/api/v1/me/tariff", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            var page = line
+            page[.accept] = "text/html"
+            try await client.execute(uri: "/tariffs", method: .get, headers: page) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains("id=\"current-tariff\">Месячный"))
+                #expect(!html.contains("Архивный"))
+            }
+            try await client.execute(uri: "/tariffs/daily", method: .get, headers: page) { response in
+                #expect(String(buffer: response.body).contains("action=\"/tariffs/daily/preview\""))
+            }
+            var form = page
+            form[.contentType] = "application/x-www-form-urlencoded"
+            try await client.execute(uri: "/tariffs/daily/preview", method: .post, headers: form,
+                                     body: ByteBuffer(string: "csrf=csrf-token&timing=now")) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains("id=\"charge-today\"><strong>12,50"))
+                #expect(html.contains("сгорит 10 мин"))
+            }
+            try await client.execute(uri: "/tariffs/daily/change", method: .post, headers: form,
+                                     body: ByteBuffer(string: "csrf=wrong&timing=now")) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/tariffs/daily/change", method: .post, headers: form,
+                                     body: ByteBuffer(string: "csrf=csrf-token&timing=now")) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/tariffs?done=changed&request=R-000042")
+            }
+        }
+    }
+}
