@@ -96,6 +96,18 @@ import Testing
                         """).run()
                 }
             }
+            // A balanced pair added later to a transaction that was committed before is refused as well.
+            try await bed.topUp(line, "10.00", id: "real")
+            let real = try #require(try await bed.store.movements(of: line.id, query: MovementQuery(limit: 1)).first)
+            await #expect(throws: (any Error).self) {
+                try await bed.database.write { db in
+                    try await db.raw("""
+                        INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at)
+                        VALUES (\(bind: real.transactionID), \(bind: account.id), 500, 'RUB', 1500, 0),
+                               (\(bind: real.transactionID), \(bind: account.id), -500, 'RUB', 1000, 0)
+                        """).run()
+                }
+            }
             #expect(try await bed.check().isClean)
         }
     }

@@ -2,7 +2,8 @@ public import CabinetStorage
 import SQLKit
 
 /// Billing's tables. Ledger rows are append-only (triggers refuse UPDATE and DELETE on both engines); on PostgreSQL a
-/// deferred constraint trigger also refuses, at commit, a transaction whose entries do not sum to zero.
+/// deferred constraint trigger also refuses, at commit, a ledger transaction whose entries do not sum to zero, and
+/// entries may join only a ledger transaction of the same commit.
 public enum BillingSchema: SchemaOwner {
     public static let migrations: [Migration] = [
         Migration("billing-001-ledger", sql: [
@@ -71,18 +72,38 @@ public enum BillingSchema: SchemaOwner {
                         FOR EACH ROW EXECUTE FUNCTION billing_append_only()
                         """)).run()
                 }
+                // Checked once per ledger transaction, at commit (a trigger per entry would sum the whole transaction
+                // for each of its entries: quadratic for a rating batch with a thousand of them).
                 try await db.raw("""
                     CREATE FUNCTION billing_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
-                        IF (SELECT COALESCE(SUM(amount), 0) FROM billing_entry WHERE transaction_id = NEW.transaction_id) <> 0 THEN
-                            RAISE EXCEPTION 'ledger transaction % does not sum to zero', NEW.transaction_id USING ERRCODE = '23514';
+                        IF (SELECT COALESCE(SUM(amount), 0) FROM billing_entry WHERE transaction_id = NEW.id) <> 0
+                           OR (SELECT COUNT(*) FROM billing_entry WHERE transaction_id = NEW.id) < 2 THEN
+                            RAISE EXCEPTION 'ledger transaction % does not sum to zero', NEW.id USING ERRCODE = '23514';
                         END IF;
                         RETURN NULL;
                     END $$
                     """).run()
                 try await db.raw("""
-                    CREATE CONSTRAINT TRIGGER billing_entry_balanced AFTER INSERT ON billing_entry
+                    CREATE CONSTRAINT TRIGGER billing_transaction_balanced AFTER INSERT ON billing_transaction
                     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION billing_balanced()
+                    """).run()
+                // An entry joins only a transaction created by the same database transaction, so the check above has
+                // seen every entry a ledger transaction will ever have.
+                try await db.raw("""
+                    CREATE FUNCTION billing_entry_same_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM billing_transaction
+                                       WHERE id = NEW.transaction_id AND xmin = pg_current_xact_id()::xid) THEN
+                            RAISE EXCEPTION 'entries join only a ledger transaction written in the same commit'
+                                USING ERRCODE = '23514';
+                        END IF;
+                        RETURN NEW;
+                    END $$
+                    """).run()
+                try await db.raw("""
+                    CREATE TRIGGER billing_entry_same_transaction BEFORE INSERT ON billing_entry
+                    FOR EACH ROW EXECUTE FUNCTION billing_entry_same_transaction()
                     """).run()
             }
         },

@@ -49,7 +49,14 @@ final class SQLiteEngine: DatabaseEngine {
                 }
             }
             // FULL: the WAL is synced on every commit, so an acknowledged payment survives a power cut.
-            for pragma in ["PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+            // A 64 MB page cache for the writer (the default is 2 MB): rating a batch touches pages all over a million
+            // lines' accounts and buckets, and each miss is a read from the file.
+            for pragma in ["PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536",
+                           // Statement journals (a multi-row statement's undo inside a transaction) in memory, not in
+                           // temporary files: they matter only until the statement ends; the WAL keeps durability.
+                           "PRAGMA temp_store=MEMORY",
+                           // Pages read through a memory map instead of a read() into the cache for each miss.
+                           "PRAGMA mmap_size=1073741824"] {
                 try await db.raw(SQLQueryString(pragma)).run()
             }
             let synchronous = try await db.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
@@ -62,7 +69,8 @@ final class SQLiteEngine: DatabaseEngine {
                     let reader = try await SQLiteConnection.open(
                         storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
                     let rdb = reader.sql(queryLogLevel: nil)
-                    for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA query_only=1"] {
+                    for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA query_only=1", "PRAGMA cache_size=-16384",
+                                   "PRAGMA mmap_size=1073741824"] {
                         try await rdb.raw(SQLQueryString(pragma)).run()
                     }
                     readers.append(reader)

@@ -96,27 +96,15 @@ struct RatingBench {
         let at = now.storageMilliseconds
         while next < all.count {
             let end = min(all.count, next + batch)
-            let rows: [[any Encodable & Sendable]] = all[next..<end].map { event in
-                [event.eventID, Int64(event.msisdn.nationalNumber.suffix(7)) ?? 0, event.kind.rawValue, event.callKind?.rawValue,
-                 event.occurredAt.storageMilliseconds, event.quantity, Rater.units(of: event), Int64(0), Int64(0), "RUB", event.otherParty,
-                 Int64?.none, at]
+            // The usage rows rating writes, in the same statement shape and batches, without the rating.
+            let rows: [[SQLValue]] = all[next..<end].map { event in
+                [.text(event.eventID), .int(Int64(event.msisdn.nationalNumber.suffix(7)) ?? 0), .word(event.kind.rawValue),
+                 .optional(word: event.callKind?.rawValue), .int(event.occurredAt.storageMilliseconds), .int(event.quantity),
+                 .int(Rater.units(of: event)), .int(0), .int(0), .word("RUB"), .optional(event.otherParty), .null, .int(at)]
             }
             try await database.write { db in
-                var start = 0
-                while start < rows.count {
-                    let stop = min(rows.count, start + 1000)
-                    var query = SQLQueryString("""
-                        INSERT INTO bench_raw_usage (event_id, subscriber_id, kind, call_kind, occurred_at, quantity, units, from_package, charged,
-                                                     currency, other_party, transaction_id, rated_at) VALUES
-                        """)
-                    for index in start..<stop {
-                        query.appendLiteral(index == start ? " (" : ", (")
-                        query.appendInterpolation(binds: rows[index])
-                        query.appendLiteral(")")
-                    }
-                    try await db.raw(query).run()
-                    start = stop
-                }
+                try await SQLBatch.insert(SQLBillingStore.usageInsert.replacingOccurrences(of: "billing_usage", with: "bench_raw_usage"),
+                                          rows: rows, on: db)
             }
             next = end
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import NIOCore
 import NIOPosix
@@ -109,8 +109,12 @@ public struct SMTPMailSender: MailSender {
             if configuration.security == .starttls {
                 if capabilities.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
                     _ = try await session.command("STARTTLS", expect: [220])
-                    let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-                    try await channel.channel.pipeline.addHandler(handler, position: .first).get()
+                    // The handler is made on the channel's event loop: it is not Sendable and never leaves that thread.
+                    let pipeline = channel.channel.pipeline
+                    try await channel.channel.eventLoop.submit {
+                        try pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName),
+                                                               position: .first)
+                    }.get()
                     capabilities = try await session.command("EHLO \(configuration.helloName)", expect: [250])
                     secured = true
                 } else if configuration.requireTLS {
