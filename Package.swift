@@ -247,7 +247,8 @@ let serverTargets: [Target] = [
     ),
     .executableTarget(
         name: "cabinet",
-        dependencies: ["CabinetServer", "CabinetCore", "Subscribers", "Auth", "Billing", .hummingbird, .argumentParser, .logging],
+        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Subscribers", "Auth", "Billing", .hummingbird, .argumentParser,
+                       .logging],
         path: "Modules/Server/cabinet"
     ),
     // Measurements for Scripts/bench-*.sh; links the same modules as the server.

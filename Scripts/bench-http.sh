@@ -38,11 +38,12 @@ measure() {
 import re, sys
 text = sys.stdin.read()
 def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)", text, re.M)
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
     value, unit = float(m.group(1)), m.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-print(f"{rps:.0f} {ms(\"50%\"):.2f} {ms(\"99%\"):.2f}", end=" ")' >>"$work/$1"
+p50, p99 = ms("50%"), ms("99%")
+print(f"{rps:.0f} {p50:.2f} {p99:.2f}", end=" ")' >>"$work/$1"
     python3 -c "print(round(($after - $before) * 10000 / max(1, $requests), 1))" >>"$work/$1"
 }
 

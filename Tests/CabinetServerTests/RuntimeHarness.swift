@@ -21,6 +21,7 @@ func withRuntime(_ backend: TestDatabase, configure: (inout CabinetConfiguration
     configuration.operatorKey = RuntimeHarness.operatorKey
     configuration.mailDirectory = folder.appendingPathComponent("mail")
     configuration.bcryptCost = 4
+    configuration.databaseRole = .server
     configure(&configuration)
     switch backend {
     case .sqlite:

@@ -20,7 +20,7 @@ public struct AuthSecrets: Sendable {
             message.append(contentsOf: withUnsafeBytes(of: UInt32(bytes.count).bigEndian, Array.init))
             message.append(bytes)
         }
-        return HMAC<SHA256>.authenticationCode(for: message, using: key).map { String(format: "%02x", $0) }.joined()
+        return SecureRandom.hex(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
     /// The value given to bcrypt for a password: HMAC-SHA256 of the whole password, base64 (44 bytes). Bcrypt
@@ -55,7 +55,19 @@ public enum SecureRandom {
 
     /// SHA-256 of a token as hex: sessions are stored by this, never by the token itself.
     public static func sha256(_ text: String) -> String {
-        sha256Bytes(text).map { String(format: "%02x", $0) }.joined()
+        hex(sha256Bytes(text))
+    }
+
+    /// Lower-case hex without `String(format:)`, which costs microseconds per byte (it runs on every request).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(64)
+        for byte in bytes {
+            result.append(digits[Int(byte >> 4)])
+            result.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     static func sha256Bytes(_ text: String) -> [UInt8] {

@@ -17,20 +17,21 @@ extension DefaultAuthService {
         for id in try await store.linkedGroup(of: session.subscriberID) {
             guard let line = try await lines.line(id: id), line.status != .terminated else { continue }
             result.append(AccessibleLine(
-                access: .owned(line.id, msisdn: line.msisdn, region: line.region, linked: id != session.subscriberID),
+                access: .owned(line.id, msisdn: line.msisdn, region: line.region, linked: id != session.subscriberID, status: line.status),
                 ownerName: line.owner.fullName, isCurrent: id == session.actingSubscriberID))
         }
         if !result.contains(where: { $0.access.subscriberID == session.subscriberID }),
             let own = try await lines.line(id: session.subscriberID)
         {
-            result.insert(AccessibleLine(access: .owned(own.id, msisdn: own.msisdn, region: own.region), ownerName: own.owner.fullName,
+            result.insert(AccessibleLine(access: .owned(own.id, msisdn: own.msisdn, region: own.region, status: own.status), ownerName: own.owner.fullName,
                                          isCurrent: own.id == session.actingSubscriberID), at: 0)
         }
         for delegation in try await store.delegations(grantee: session.msisdn, now: clock.now) {
             guard let line = try await lines.line(id: delegation.ownerID), line.status != .terminated else { continue }
             result.append(AccessibleLine(
                 access: LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region,
-                                   relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes),
+                                   relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes,
+                                   status: line.status),
                 ownerName: line.owner.fullName, isCurrent: line.id == session.actingSubscriberID))
         }
         return result.sorted { ($0.access.subscriberID == session.subscriberID ? 0 : 1, $0.access.msisdn) < ($1.access.subscriberID == session.subscriberID ? 0 : 1, $1.access.msisdn) }

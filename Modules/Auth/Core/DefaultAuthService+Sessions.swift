@@ -31,7 +31,7 @@ extension DefaultAuthService {
         }
         let access: LineAccess
         if session.actingSubscriberID == session.subscriberID {
-            access = .owned(line.id, msisdn: line.msisdn, region: line.region)
+            access = .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status)
         } else if let resolved = try await resolveAccess(session: session, to: session.actingSubscriberID) {
             access = resolved
         } else {
@@ -46,14 +46,14 @@ extension DefaultAuthService {
     /// The right a session has on another line: linked to the same person, or delegated and not expired.
     func resolveAccess(session: AuthSession, to target: SubscriberID) async throws -> LineAccess? {
         guard let line = try await lines.line(id: target), line.status != .terminated else { return nil }
-        if target == session.subscriberID { return .owned(line.id, msisdn: line.msisdn, region: line.region) }
+        if target == session.subscriberID { return .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status) }
         let group = try await store.linkedGroup(of: session.subscriberID)
         if group.contains(target) {
-            return .owned(line.id, msisdn: line.msisdn, region: line.region, linked: true)
+            return .owned(line.id, msisdn: line.msisdn, region: line.region, linked: true, status: line.status)
         }
         if let delegation = try await store.activeDelegation(owner: target, grantee: session.msisdn, now: clock.now) {
             return LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region,
-                              relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes)
+                              relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes, status: line.status)
         }
         return nil
     }

@@ -11,7 +11,8 @@ extension SQLAuthStore {
         """
 
     public func insertSession(_ session: AuthSession) async throws {
-        try await database.write { db in
+        try await writingSessions { db, touched in
+            touched.insert(session.tokenHash)
             try await db.raw("""
                 INSERT INTO auth_session (\(Self.sessionColumns)) VALUES (
                     \(bind: session.id), \(bind: session.tokenHash), \(bind: session.subscriberID.rawValue), \(bind: session.msisdn.e164),
@@ -25,10 +26,24 @@ extension SQLAuthStore {
     }
 
     public func session(tokenHash: String) async throws -> AuthSession? {
-        let row = try await database.read { db in
-            try await db.raw("SELECT \(Self.sessionColumns) FROM auth_session WHERE token_hash = \(bind: tokenHash)").first()
+        let load = {
+            let row = try await database.read { db in
+                try await db.raw("SELECT \(Self.sessionColumns) FROM auth_session WHERE token_hash = \(bind: tokenHash)").first()
+            }
+            return try row.map(Self.decodeSession)
         }
-        return try row.map(Self.decodeSession)
+        guard let sessionCache else { return try await load() }
+        return try await sessionCache.read(tokenHash, load: load)
+    }
+
+    /// Runs a write of sessions and drops the token hashes it names (old and new) from the cache afterwards.
+    func writingSessions<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<String>) async throws -> T)
+        async throws -> T
+    {
+        let touched = TouchedKeys<String>()
+        sessionCache?.beginWrite()
+        defer { sessionCache?.invalidate(touched.all) }
+        return try await database.write { db in try await body(db, touched) }
     }
 
     public func session(id: String) async throws -> AuthSession? {
@@ -46,7 +61,12 @@ extension SQLAuthStore {
     }
 
     public func updateSession(_ session: AuthSession) async throws {
-        try await database.write { db in
+        try await writingSessions { db, touched in
+            touched.insert(session.tokenHash)
+            // A rotation replaces the token: the old hash must not keep finding the session.
+            if let old = try await db.raw("SELECT token_hash FROM auth_session WHERE id = \(bind: session.id)").first() {
+                touched.insert(try old.decode(column: "token_hash", as: String.self))
+            }
             try await db.raw("""
                 UPDATE auth_session SET token_hash = \(bind: session.tokenHash),
                     acting_subscriber_id = \(bind: session.actingSubscriberID.rawValue),
@@ -59,14 +79,20 @@ extension SQLAuthStore {
     }
 
     public func deleteSession(id: String) async throws {
-        try await database.write { db in try await db.raw("DELETE FROM auth_session WHERE id = \(bind: id)").run() }
+        try await writingSessions { db, touched in
+            for row in try await db.raw("DELETE FROM auth_session WHERE id = \(bind: id) RETURNING token_hash").all() {
+                touched.insert(try row.decode(column: "token_hash", as: String.self))
+            }
+        }
     }
 
     public func deleteSessions(of subscriber: SubscriberID, except keeping: String?) async throws -> Int {
-        try await database.write { db in
+        try await writingSessions { db, touched in
             let rows = try await db.raw("""
-                DELETE FROM auth_session WHERE subscriber_id = \(bind: subscriber.rawValue) AND id <> \(bind: keeping ?? "") RETURNING id
+                DELETE FROM auth_session WHERE subscriber_id = \(bind: subscriber.rawValue) AND id <> \(bind: keeping ?? "")
+                RETURNING token_hash
                 """).all()
+            touched.insert(contentsOf: try rows.map { try $0.decode(column: "token_hash", as: String.self) })
             return rows.count
         }
     }
@@ -155,6 +181,8 @@ extension SQLAuthStore {
 
     public func purgeExpired(now: Date) async throws -> Int {
         let at = now.storageMilliseconds
+        sessionCache?.beginWrite()
+        defer { sessionCache?.invalidateAll() }
         return try await database.write { db in
             var removed = 0
             for statement: SQLQueryString in [

@@ -11,10 +11,13 @@ public struct SQLAuthStore: AuthStore {
     let database: CabinetDatabase
     /// Called after a transaction that queued a message commits (wakes the outbox worker).
     let messagesQueued: @Sendable () -> Void
+    /// Sessions by token hash, when this process alone writes the database: every request looks its session up.
+    let sessionCache: ReadCache<String, AuthSession>?
 
     public init(database: CabinetDatabase, messagesQueued: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.messagesQueued = messagesQueued
+        self.sessionCache = database.cache("auth.sessions")
     }
 
     var backend: CabinetDatabase.Backend { database.backend }

@@ -1,6 +1,5 @@
 public import CabinetCore
 public import Foundation
-public import Tariffs
 
 /// The span one fee pays for: a day for daily tariffs, from one fee day of the month to the next for monthly ones,
 /// in the region's time zone.

@@ -1,6 +1,6 @@
 public import CabinetCore
 public import Foundation
-public import Subscribers
+import Subscribers
 public import Tariffs
 
 /// What the subscriber sees first: balance, remainders, tariff, next fee, status.

@@ -50,10 +50,8 @@ public struct DefaultBillingService: Sendable {
 
     public func dashboard(_ access: LineAccess) async throws -> Dashboard {
         try access.require(.viewBalance)
-        let now = clock.now
-        async let snapshot = store.snapshot(of: access.subscriberID, at: now)
-        async let line = lines.line(id: access.subscriberID)
-        guard let snapshot = try await snapshot, let line = try await line else {
+        // One read: the line's status came with the request's authentication (LineAccess).
+        guard let snapshot = try await store.snapshot(of: access.subscriberID, at: clock.now) else {
             throw CabinetError(BillingError.noAccount, kind: .notFound)
         }
         let account = snapshot.account
@@ -69,7 +67,7 @@ public struct DefaultBillingService: Sendable {
         let remainders = snapshot.buckets.map {
             Dashboard.Remainder(unit: $0.unit, left: $0.left, total: $0.total, expiresAt: $0.expiresAt, rolledOver: $0.source == .rollover)
         }
-        return Dashboard(msisdn: account.msisdn, region: account.region, status: line.status, restricted: account.restricted,
+        return Dashboard(msisdn: account.msisdn, region: account.region, status: access.status, restricted: account.restricted,
                          balance: account.balance, tariff: tariff, period: account.period, remainders: remainders, nextFee: nextFee,
                          plannedTariff: planned)
     }

@@ -53,6 +53,65 @@ struct DashboardDTO: Encodable, Sendable {
         plannedTariff = dashboard.plannedTariff.map { Self.summary($0, language: language) }
     }
 
+    /// The same JSON as `Encodable` would give (keys sorted, nil fields left out), written without JSONEncoder: the
+    /// dashboard is the most requested response.
+    func write(to json: inout JSONWriter) {
+        func summary(_ tariff: TariffSummary) {
+            json.beginObject()
+            json.key("fee")
+            json.money(tariff.fee)
+            json.field("feePeriod", tariff.feePeriod)
+            json.field("id", tariff.id)
+            json.field("name", tariff.name)
+            json.endObject()
+        }
+        json.beginObject()
+        json.key("balance")
+        json.money(balance)
+        json.field("msisdn", msisdn)
+        if let nextFee {
+            json.key("nextFee")
+            json.beginObject()
+            json.key("amount")
+            json.money(nextFee.amount)
+            json.field("date", nextFee.date.description)
+            json.field("tariff", nextFee.tariff)
+            json.endObject()
+        }
+        json.key("period")
+        json.beginObject()
+        json.key("end")
+        json.instant(period.end)
+        json.key("start")
+        json.instant(period.start)
+        json.endObject()
+        if let plannedTariff {
+            json.key("plannedTariff")
+            summary(plannedTariff)
+        }
+        json.field("region", region)
+        json.key("remainders")
+        json.beginArray()
+        for remainder in remainders {
+            json.beginObject()
+            json.key("expiresAt")
+            json.instant(remainder.expiresAt)
+            json.field("left", remainder.left)
+            json.key("rolledOver")
+            json.bool(remainder.rolledOver)
+            json.field("total", remainder.total)
+            json.field("unit", remainder.unit)
+            json.endObject()
+        }
+        json.endArray()
+        json.key("restricted")
+        json.bool(restricted)
+        json.field("status", status)
+        json.key("tariff")
+        summary(tariff)
+        json.endObject()
+    }
+
     static func summary(_ tariff: Tariff, language: Language) -> TariffSummary {
         TariffSummary(id: tariff.id.rawValue, name: tariff.name.text(in: language), fee: tariff.fee.amount, feePeriod: tariff.fee.period.rawValue)
     }

@@ -50,7 +50,9 @@ struct BillingAPIRoutes {
     func add(to api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?) {
         api.get("me/dashboard") { _, context in
             let line = try context.requireLine(.viewBalance)
-            return try Response.json(DashboardDTO(try await service.dashboard(line), language: context.language))
+            var json = JSONWriter()
+            DashboardDTO(try await service.dashboard(line), language: context.language).write(to: &json)
+            return json.response()
         }
         api.get("me/balance/history") { request, context in
             let line = try context.requireLine(.viewBalance)

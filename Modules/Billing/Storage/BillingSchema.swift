@@ -18,6 +18,7 @@ public enum BillingSchema: SchemaOwner {
                 balance BIGINT NOT NULL DEFAULT 0,
                 restricted INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1)),
                 tariff_id TEXT,
+                next_tariff_id TEXT,
                 period_start_at BIGINT,
                 period_end_at BIGINT,
                 created_at BIGINT NOT NULL,

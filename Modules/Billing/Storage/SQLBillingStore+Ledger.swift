@@ -11,7 +11,7 @@ extension SQLBillingStore {
             throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
         }
         let queued = Flag()
-        let result = try await database.write { db -> PostingResult in
+        let result = try await writing(lines: [posting.line]) { db, _ -> PostingResult in
             guard var account = try await self.lockAccount(posting.line, on: db) else {
                 throw CabinetError(BillingError.noAccount, kind: .notFound)
             }

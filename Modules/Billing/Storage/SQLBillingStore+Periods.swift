@@ -24,13 +24,14 @@ extension SQLBillingStore {
         let at = now.storageMilliseconds
         let skipLocked: SQLQueryString = backend == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         let queued = Flag()
-        let moved = try await database.write { db -> Int in
+        let moved = try await writing { db, touched -> Int in
             let due = try await db.raw("""
                 SELECT subscriber_id FROM billing_account
                 WHERE subscriber_id IS NOT NULL AND period_end_at <= \(bind: at)
                 ORDER BY period_end_at LIMIT \(literal: limit)\(skipLocked)
                 """).all().map { try $0.decode(column: "subscriber_id", as: Int64.self) }
             var moved = 0
+            touched.insert(contentsOf: due)
             for subscriber in due {
                 guard var row = try await self.lockAccount(SubscriberID(subscriber), on: db) else { continue }
                 do {
@@ -95,8 +96,8 @@ extension SQLBillingStore {
         row.periodStart = start
         row.periodEnd = end
         try await db.raw("""
-            UPDATE billing_account SET tariff_id = \(bind: plan.tariffID.rawValue), period_start_at = \(bind: start),
-                period_end_at = \(bind: end) WHERE id = \(bind: row.id)
+            UPDATE billing_account SET tariff_id = \(bind: plan.tariffID.rawValue), next_tariff_id = NULL,
+                period_start_at = \(bind: start), period_end_at = \(bind: end) WHERE id = \(bind: row.id)
             """).run()
         if plan.fee.isPositive {
             let calendar = rules.calendar(row.region)

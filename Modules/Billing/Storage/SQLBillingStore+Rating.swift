@@ -23,7 +23,9 @@ extension SQLBillingStore {
     public func rate(_ events: [UsageEvent], now: Date) async throws -> RatingOutcome {
         guard !events.isEmpty else { return RatingOutcome() }
         let queued = Flag()
-        let outcome = try await database.write { db in try await self.rateBatch(events, now: now, queued: queued, on: db) }
+        let outcome = try await writing { db, touched in
+            try await self.rateBatch(events, now: now, queued: queued, touched: touched, on: db)
+        }
         if queued.isSet { messagesQueued() }
         return outcome
     }
@@ -32,7 +34,9 @@ extension SQLBillingStore {
     /// lines (locked, in id order, so two batches cannot deadlock), the seen ids, the buckets (and the periods of late
     /// events); writes of the usage rows, bucket remainders, one ledger transaction for the batch, the charged lines'
     /// entries and balances.
-    private func rateBatch(_ events: [UsageEvent], now: Date, queued: Flag, on db: any SQLDatabase) async throws -> RatingOutcome {
+    private func rateBatch(_ events: [UsageEvent], now: Date, queued: Flag, touched: TouchedKeys<Int64>, on db: any SQLDatabase)
+        async throws -> RatingOutcome
+    {
         var outcome = RatingOutcome()
         // 1. Duplicates within the batch.
         var firstIndex: [String: Int] = [:]
@@ -59,6 +63,7 @@ extension SQLBillingStore {
             let account = try AccountRow(row)
             lines[account.msisdn.e164] = LineWork(account: account)
         }
+        touched.insert(contentsOf: lines.values.map(\.account.subscriberID.rawValue))
         for index in candidates {
             let number = events[index].msisdn.e164
             guard lines[number] != nil else {

@@ -8,7 +8,7 @@ import SQLKit
 extension SQLBillingStore {
     public func orderStatement(_ order: StatementOrder) async throws -> ServiceRequest {
         let queued = Flag()
-        let request = try await database.write { db -> ServiceRequest in
+        let request = try await writing(lines: [order.line]) { db, _ -> ServiceRequest in
             guard var row = try await self.lockAccount(order.line, on: db) else {
                 throw CabinetError(BillingError.noAccount, kind: .notFound)
             }
@@ -98,12 +98,13 @@ extension SQLBillingStore {
 
     public func failStatement(_ id: Int64, reason: String, now: Date) async throws {
         let queued = Flag()
-        try await database.write { db in
+        try await writing { db, touched in
             guard let order = try await db.raw("""
                 SELECT request_id, subscriber_id, price, currency, status FROM billing_statement WHERE id = \(bind: id)\(self.forUpdate)
                 """).first(), try order.decode(column: "status", as: String.self) == "pending"
             else { return }
             let line = SubscriberID(try order.decode(column: "subscriber_id", as: Int64.self))
+            touched.insert(line.rawValue)
             guard var account = try await self.lockAccount(line, on: db),
                 let currency = Currency(code: try order.decode(column: "currency", as: String.self))
             else { throw CabinetError.internal("statement order \(id) has no account") }

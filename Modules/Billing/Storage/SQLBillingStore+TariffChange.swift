@@ -12,7 +12,7 @@ extension SQLBillingStore {
             throw CabinetError(TariffsError.notInRegion, kind: .rejected, arguments: ["tariff": order.to.rawValue])
         }
         let queued = Flag()
-        let request = try await database.write { db -> ServiceRequest in
+        let request = try await writing(lines: [order.line]) { db, _ -> ServiceRequest in
             guard var row = try await self.lockAccount(order.line, on: db) else {
                 throw CabinetError(BillingError.noAccount, kind: .notFound)
             }
@@ -47,6 +47,10 @@ extension SQLBillingStore {
             case .nextPeriod:
                 try await SQLLineTariffRepository.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
                                                                requestID: request.id, on: db)
+                // Billing's own note of what the next period will charge (the dashboard reads it with the account).
+                try await db.raw("""
+                    UPDATE billing_account SET next_tariff_id = \(bind: order.to.rawValue) WHERE id = \(bind: row.id)
+                    """).run()
             case .now:
                 guard let plan else { throw CabinetError.internal("immediate change without a period plan") }
                 // The current period and its packages end now; events before this instant still rate against them.

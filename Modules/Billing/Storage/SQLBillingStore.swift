@@ -24,6 +24,8 @@ public final class SQLBillingStore: BillingStore {
     let messagesQueued: @Sendable () -> Void
     /// Ids of system accounts per `code`, created at open and never changed afterwards.
     let systemAccounts: [String: Int64]
+    /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
+    let snapshots: ReadCache<Int64, CachedAccount>?
 
     private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
                  messagesQueued: @escaping @Sendable () -> Void, systemAccounts: [String: Int64]) {
@@ -33,6 +35,18 @@ public final class SQLBillingStore: BillingStore {
         self.logger = logger
         self.messagesQueued = messagesQueued
         self.systemAccounts = systemAccounts
+        self.snapshots = database.cache("billing.snapshots")
+    }
+
+    /// Every write of Billing goes through here: the lines it touches (given, or collected by the body, which may run
+    /// more than once) leave the snapshot cache when it ends, and reads in flight cannot put older rows back.
+    func writing<T: Sendable>(lines: [SubscriberID] = [],
+                              _ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<Int64>) async throws -> T) async throws -> T {
+        let touched = TouchedKeys<Int64>()
+        touched.insert(contentsOf: lines.map(\.rawValue))
+        snapshots?.beginWrite()
+        defer { snapshots?.invalidate(touched.all) }
+        return try await database.write { db in try await body(db, touched) }
     }
 
     /// Opens the store, creating the system accounts of every currency the regions use.
@@ -40,6 +54,19 @@ public final class SQLBillingStore: BillingStore {
                             messagesQueued: @escaping @Sendable () -> Void = {}) async throws -> SQLBillingStore {
         let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
         let now = Date().storageMilliseconds
+        let codes = currencies.flatMap { currency in SystemAccount.allCases.map { Self.code($0, currency) } }
+        // Read first: beside a running server a command may not write, and the accounts exist already.
+        let existing = try await database.read { db in
+            try await db.raw("SELECT id, code FROM billing_account WHERE subscriber_id IS NULL").all()
+        }.reduce(into: [String: Int64]()) { result, row in
+            if let code = try? row.decode(column: "code", as: String.self), let id = try? row.decode(column: "id", as: Int64.self) {
+                result[code] = id
+            }
+        }
+        if codes.allSatisfy({ existing[$0] != nil }) {
+            return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
+                                   systemAccounts: existing)
+        }
         let ids = try await database.write { db -> [String: Int64] in
             var ids: [String: Int64] = [:]
             for currency in currencies {
@@ -85,7 +112,7 @@ public final class SQLBillingStore: BillingStore {
             throw CabinetError(BillingError.noAccount, kind: .invalidInput, arguments: ["region": new.region.rawValue])
         }
         let queued = Flag()
-        let account = try await database.write { db -> BillingAccount in
+        let account = try await writing(lines: [new.subscriberID]) { db, _ -> BillingAccount in
             if let existing = try await self.lockAccount(new.subscriberID, on: db) { return existing.account }
             // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
             let span = try await SQLLineTariffRepository.tariff(of: new.subscriberID, at: new.from, on: db)
@@ -129,22 +156,39 @@ public final class SQLBillingStore: BillingStore {
         return account.balance
     }
 
+    /// One statement: the account row (with a tariff ordered for the next period) joined with its buckets that have not
+    /// expired. The dashboard is the most requested page: one round trip, or none when the cache has the line.
     public func snapshot(of line: SubscriberID, at now: Date) async throws -> AccountSnapshot? {
         let at = now.storageMilliseconds
-        return try await database.read { db -> AccountSnapshot? in
-            guard let row = try await db.raw("""
-                SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)
-                """).first()
-            else { return nil }
-            let account = try AccountRow(row).account
-            let buckets = try await db.raw("""
-                SELECT \(Self.bucketColumns) FROM billing_bucket
-                WHERE subscriber_id = \(bind: line.rawValue) AND expires_at > \(bind: at) AND valid_from <= \(bind: at)
-                ORDER BY expires_at, id
-                """).all().map(Self.decodeBucket)
-            let planned = try await SQLLineTariffRepository.planned(of: line, after: now, on: db)
-            return AccountSnapshot(account: account, buckets: buckets, plannedTariff: planned?.tariffID)
+        let load = { () async throws -> CachedAccount? in
+            let rows = try await self.database.read { db in
+                try await db.raw("""
+                    SELECT a.id, a.subscriber_id, a.msisdn, a.region, a.currency, a.balance, a.restricted, a.tariff_id, a.next_tariff_id,
+                           a.period_start_at, a.period_end_at, b.id AS bucket_id, b.unit, b.source, b.total, b.remaining, b.valid_from,
+                           b.expires_at, b.carried_from_start, b.carried_from_end
+                    FROM billing_account a
+                    LEFT JOIN billing_bucket b ON b.subscriber_id = a.subscriber_id AND b.expires_at > \(bind: at)
+                    WHERE a.subscriber_id = \(bind: line.rawValue)
+                    ORDER BY b.expires_at, b.id
+                    """).all()
+            }
+            guard let first = rows.first else { return nil }
+            var buckets: [Bucket] = []
+            for row in rows where try row.decode(column: "bucket_id", as: Int64?.self) != nil {
+                buckets.append(try Self.decodeBucket(row, id: "bucket_id"))
+            }
+            return CachedAccount(account: try AccountRow(first).account, buckets: buckets,
+                                 planned: try first.decode(column: "next_tariff_id", as: String?.self).flatMap(TariffID.init(rawValue:)))
         }
+        let found: CachedAccount?
+        if let snapshots {
+            found = try await snapshots.read(line.rawValue, load: load)
+        } else {
+            found = try await load()
+        }
+        guard let cached = found else { return nil }
+        // Cached rows hold every bucket not expired when they were read; what is live is decided now.
+        return AccountSnapshot(account: cached.account, buckets: cached.buckets.filter { $0.covers(now) }, plannedTariff: cached.planned)
     }
 
     /// Reads (and on PostgreSQL locks) a line's account row.
@@ -160,7 +204,7 @@ public final class SQLBillingStore: BillingStore {
         "id, subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at, carried_from_start, carried_from_end"
     static let bucketColumns = SQLQueryString(bucketColumnList)
 
-    static func decodeBucket(_ row: any SQLRow) throws -> Bucket {
+    static func decodeBucket(_ row: any SQLRow, id idColumn: String = "id") throws -> Bucket {
         let unitText = try row.decode(column: "unit", as: String.self)
         guard let unit = PackageUnit(rawValue: unitText),
             let source = Bucket.Source(rawValue: try row.decode(column: "source", as: String.self))
@@ -171,12 +215,19 @@ public final class SQLBillingStore: BillingStore {
             carried = BillingPeriod(start: Date(storageMilliseconds: start), end: Date(storageMilliseconds: end))
         }
         return Bucket(
-            id: try row.decode(column: "id", as: Int64.self), unit: unit, total: try row.decode(column: "total", as: Int64.self),
+            id: try row.decode(column: idColumn, as: Int64.self), unit: unit, total: try row.decode(column: "total", as: Int64.self),
             left: try row.decode(column: "remaining", as: Int64.self),
             validFrom: Date(storageMilliseconds: try row.decode(column: "valid_from", as: Int64.self)),
             expiresAt: Date(storageMilliseconds: try row.decode(column: "expires_at", as: Int64.self)), source: source,
             carriedFrom: carried)
     }
+}
+
+/// A line's account and buckets as the snapshot cache keeps them.
+struct CachedAccount: Sendable {
+    var account: BillingAccount
+    var buckets: [Bucket]
+    var planned: TariffID?
 }
 
 /// A line's account row as the store works with it inside a transaction.

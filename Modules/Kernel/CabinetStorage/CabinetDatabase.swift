@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import SQLKit
 import Synchronization
@@ -15,29 +16,72 @@ public final class CabinetDatabase: Sendable {
 
     public let backend: Backend
     public let url: DatabaseURL
+    /// `true` when this process is the only writer of the database (an SQLite file opened as ``DatabaseRole/server``):
+    /// stores may then keep a ``ReadCache`` of what they write. Never on PostgreSQL, which several nodes share.
+    public let cachesAllowed: Bool
     let engine: any DatabaseEngine
     let logger: Logger
+    private let ownership: OwnershipLock?
 
-    private init(url: DatabaseURL, engine: any DatabaseEngine, logger: Logger) {
+    private init(url: DatabaseURL, engine: any DatabaseEngine, logger: Logger, ownership: OwnershipLock?, cachesAllowed: Bool) {
         self.url = url
         self.engine = engine
         self.backend = engine.backend
         self.logger = logger
+        self.ownership = ownership
+        self.cachesAllowed = cachesAllowed
     }
 
     /// Opens (and for SQLite creates) the database. Close it with ``close()``.
-    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4) async throws -> CabinetDatabase {
+    ///
+    /// - Parameter role: `.server` takes an SQLite file for this process alone (refusing when another server or a
+    ///   writing command has it); `.tool` reads beside a running server and writes only when none runs.
+    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4, role: DatabaseRole = .tool) async throws
+        -> CabinetDatabase
+    {
         let engine: any DatabaseEngine
+        var ownership: OwnershipLock?
+        var cachesAllowed = false
         switch url {
         case .sqlite(let path):
-            engine = try await SQLiteEngine.open(path: path, readers: readers, logger: logger)
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            let lock = try OwnershipLock(path: path, role: role)
+            do {
+                engine = try await SQLiteEngine.open(path: path, readers: readers, logger: logger)
+            } catch {
+                lock.release()
+                throw error
+            }
+            ownership = lock
+            cachesAllowed = role == .server
         case .sqliteInMemory:
             engine = try await SQLiteEngine.open(path: nil, readers: 0, logger: logger)
+            cachesAllowed = true
         case .postgres(let location):
             engine = try await PostgresEngine.open(location, logger: logger)
         }
-        return CabinetDatabase(url: url, engine: engine, logger: logger)
+        return CabinetDatabase(url: url, engine: engine, logger: logger, ownership: ownership, cachesAllowed: cachesAllowed)
     }
+
+    /// The database's ``ReadCache`` named `name` (one per database, whatever number of store values use it), or `nil`
+    /// when ``cachesAllowed`` is `false`.
+    public func cache<Key: Hashable & Sendable, Value: Sendable>(_ name: String, of: (Key, Value).Type = (Key, Value).self)
+        -> ReadCache<Key, Value>?
+    {
+        guard cachesAllowed else { return nil }
+        return caches.withLock { caches in
+            if let existing = caches[name] as? ReadCache<Key, Value> { return existing }
+            let created = ReadCache<Key, Value>()
+            caches[name] = created
+            return created
+        }
+    }
+
+    private let caches = Mutex<[String: any Sendable]>([:])
+
+    /// `true` when a server owns this SQLite file and this process (a command) may only read.
+    public var writesRefused: Bool { ownership?.serverRunning ?? false }
 
     /// Runs reads. Several statements each see their own committed state.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -51,7 +95,8 @@ public final class CabinetDatabase: Sendable {
     /// connection inside it, and the drivers refuse every statement of a cancelled task, `ROLLBACK` included.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Task { try await self.writeRetrying(body) }.value
+        if writesRefused, case .sqlite(let path) = url { throw StorageError.serverRunning(path) }
+        return try await Task { try await self.writeRetrying(body) }.value
     }
 
     private func writeRetrying<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -87,6 +132,7 @@ public final class CabinetDatabase: Sendable {
             return !wasClosed
         }) else { return }
         await engine.close()
+        ownership?.release()
     }
 
     private let closed = Mutex(false)

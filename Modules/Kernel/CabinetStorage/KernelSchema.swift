@@ -13,7 +13,11 @@ public enum KernelSchema: SchemaOwner {
 extension CabinetDatabase {
     /// A stored setting, created from `make()` the first time (atomically: two processes agree on one value).
     public func setting(_ key: String, orCreate make: @escaping @Sendable () -> String) async throws -> String {
-        try await write { db in
+        // Read first: a command beside a running server may not write, and the setting is there already.
+        if let row = try await read({ db in try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first() }) {
+            return try row.decode(column: "value", as: String.self)
+        }
+        return try await write { db in
             if let row = try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first() {
                 return try row.decode(column: "value", as: String.self)
             }

@@ -23,6 +23,10 @@ public struct Migrator: Sendable {
 
         var done: [String] = []
         let backend = database.backend
+        if database.writesRefused, migrations.contains(where: { !applied.contains($0.id) }) {
+            // The running server is older than this binary: migrating under it would change its schema.
+            throw StorageError.serverRunning("\(database.url)")
+        }
         for migration in migrations where !applied.contains(migration.id) {
             do {
                 let ranNow = try await database.write { db -> Bool in
@@ -59,6 +63,8 @@ public struct Migrator: Sendable {
     }
 
     private func ensureTable(_ database: CabinetDatabase) async throws {
+        // Beside a running server (which migrated at its start) a command only reads: no write unless one is needed.
+        if database.writesRefused { return }
         try await database.write { db in
             try await db.raw("""
                 CREATE TABLE IF NOT EXISTS cabinet_schema_migrations (

@@ -7,6 +7,10 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case migrationFailed(id: String, reason: String)
     case durabilityNotGuaranteed(String)
     case closed
+    /// A server (or a writing command) uses this SQLite file; a second server must not start on it.
+    case inUse(String)
+    /// A server owns this SQLite file: a command beside it may read but not write.
+    case serverRunning(String)
 
     public var description: String {
         switch self {
@@ -16,6 +20,10 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         case .migrationFailed(let id, let reason): "migration \(id) failed: \(reason)"
         case .durabilityNotGuaranteed(let reason): "refusing to run: \(reason)"
         case .closed: "the database is closed"
+        case .inUse(let path):
+            "\(path) is in use by another cabinet server or a cabinet command that writes; stop it first"
+        case .serverRunning(let path):
+            "a cabinet server is running on \(path): stop it first, or do this through its operator API"
         }
     }
 
@@ -23,6 +31,7 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     public var cabinetError: CabinetError {
         switch self {
         case .schemaNewer: CabinetError("storage.schemaNewer", kind: .unavailable)
+        case .serverRunning, .inUse: CabinetError("storage.inUse", kind: .conflict, arguments: ["reason": description])
         default: CabinetError("storage.unavailable", kind: .unavailable, arguments: ["reason": description])
         }
     }

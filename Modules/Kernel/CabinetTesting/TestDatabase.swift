@@ -38,8 +38,10 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("cabinet-test-\(UUID().uuidString.prefix(12))")
             defer { try? FileManager.default.removeItem(at: folder) }
+            // As `cabinet serve` opens it: the stores' caches are on, so SQLite runs test them and PostgreSQL runs the
+            // uncached path.
             let database = try await CabinetDatabase.open(.sqlite(path: folder.appendingPathComponent("test.sqlite").path),
-                                                          logger: logger, readers: 2)
+                                                          logger: logger, readers: 2, role: .server)
             return try await run(database, migrations: migrations, logger: logger, body)
         case .postgres:
             guard let text = Self.postgresURL else {

@@ -15,6 +15,8 @@ public struct CabinetConfiguration: Sendable {
     public var database: DatabaseURL = .embeddedDefault
     /// Provision the demo lines of every region at start.
     public var demo: Bool = false
+    /// `.server` for `cabinet serve` (owns an SQLite file, may cache); `.tool` for every other command.
+    public var databaseRole: DatabaseRole = .tool
     /// The operator API key; without one the operator API is off.
     public var operatorKey: String?
     public var logLevel: Logger.Level = .info

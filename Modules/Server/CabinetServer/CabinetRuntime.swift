@@ -101,7 +101,7 @@ public final class CabinetRuntime: Sendable {
         let logger = dependencies.logger
         let regions = try CabinetModules.regionLoader.loadCatalog(directory: configuration.regionsDirectory)
         let catalog = try CabinetModules.messages()
-        let database = try await CabinetDatabase.open(configuration.database, logger: logger)
+        let database = try await CabinetDatabase.open(configuration.database, logger: logger, role: configuration.databaseRole)
         do {
             let applied = try await Migrator(migrations: CabinetModules.migrations).migrate(database, logger: logger)
             if !applied.isEmpty { logger.info("database migrated", metadata: ["cabinet.migrations": "\(applied.count)"]) }

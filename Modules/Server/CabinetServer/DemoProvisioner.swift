@@ -1,6 +1,6 @@
 public import CabinetCore
 import Foundation
-public import Subscribers
+import Subscribers
 import Auth
 import Billing
 import Tariffs

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CabinetCore
 import CabinetServer
+import CabinetStorage
 import Logging
 import Foundation
 import Hummingbird
@@ -24,9 +25,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
-            let configuration = try data.configuration(
+            var loaded = try data.configuration(
                 defaultLogLevel: .info,
                 overrides: .init(host: host, port: port, demo: demo ? true : nil, operatorKey: operatorKey))
+            // The server owns an SQLite file alone: commands beside it read, and its stores may cache what they write.
+            loaded.databaseRole = .server
+            let configuration = loaded
             let logger = ProcessLogging.bootstrap(configuration)
             let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
             var table: String?

@@ -7,9 +7,12 @@ public import Subscribers
 /// The line registry over the SQL layer; the same statements on SQLite and PostgreSQL.
 public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory {
     private let database: CabinetDatabase
+    /// Lines by id, when this process alone writes the database: every authenticated request reads its line.
+    private let cache: ReadCache<SubscriberID, Line>?
 
     public init(database: CabinetDatabase) {
         self.database = database
+        self.cache = database.cache("subscribers.lines")
     }
 
     private static let columns: SQLQueryString = """
@@ -47,13 +50,19 @@ public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory
     }
 
     public func line(id: SubscriberID) async throws -> Line? {
-        let row = try await database.read { db in
-            try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE id = \(bind: id.rawValue)").first()
+        let load = {
+            let row = try await database.read { db in
+                try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE id = \(bind: id.rawValue)").first()
+            }
+            return try row.map(Self.decode)
         }
-        return try row.map(Self.decode)
+        guard let cache else { return try await load() }
+        return try await cache.read(id, load: load)
     }
 
     public func update(_ line: Line) async throws -> Line {
+        cache?.beginWrite()
+        defer { cache?.invalidate([line.id]) }
         let row = try await database.write { db in
             try await db.raw("""
                 UPDATE subscribers_line SET

@@ -28,19 +28,24 @@ public struct LineAccess: Sendable, Hashable {
     public var region: RegionID
     public var relation: Relation
     public var scopes: Set<AccessScope>
+    /// The line's status when the request was authenticated (a page shows it without asking Subscribers again).
+    public var status: LineStatus
 
-    public init(subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, relation: Relation, scopes: Set<AccessScope>) {
+    public init(subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, relation: Relation, scopes: Set<AccessScope>,
+                status: LineStatus = .active) {
         self.subscriberID = subscriberID
         self.msisdn = msisdn
         self.region = region
         self.relation = relation
         self.scopes = scopes
+        self.status = status
     }
 
     /// Full rights on one's own and linked lines.
-    public static func owned(_ subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, linked: Bool = false) -> LineAccess {
+    public static func owned(_ subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, linked: Bool = false,
+                             status: LineStatus = .active) -> LineAccess {
         LineAccess(subscriberID: subscriberID, msisdn: msisdn, region: region, relation: linked ? .linked : .own,
-                   scopes: Set(AccessScope.allCases))
+                   scopes: Set(AccessScope.allCases), status: status)
     }
 
     /// Throws `auth.scopeMissing` (403) unless `scope` was granted.
