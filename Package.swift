@@ -56,6 +56,17 @@ extension Target.Dependency {
     static let postgresNIO = Self.product(name: "PostgresNIO", package: "postgres-nio")
 }
 
+/// Drops repeated dependencies (a module's extra test dependencies often repeat the ones every test target gets;
+/// SwiftPM warns about each repeat).
+func unique(_ dependencies: [Target.Dependency]) -> [Target.Dependency] {
+    var seen = Set<String>()
+    // `"Name"` and `.target(name: "Name")` are the same target, so the key leaves out the case name.
+    return dependencies.filter {
+        let text = String(describing: $0)
+        return seen.insert(String(text.drop { $0 != "(" })).inserted
+    }
+}
+
 // MARK: - Kernel
 
 let kernelTargets: [Target] = [
@@ -131,19 +142,21 @@ struct ModuleSpec {
             ),
             .testTarget(
                 name: "\(name)Tests",
-                dependencies: [core, "CabinetCore", "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
-                    + testDependencies
+                dependencies: unique(
+                    [core, "CabinetCore", "CabinetTesting"] + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : [])
+                        + testDependencies)
             ),
         ]
         if layers.contains(.storage) {
             result += [
                 .target(
-                    name: "\(name)Storage", dependencies: [core, "CabinetStorage", .sqlKit, .logging] + storageDependencies,
+                    name: "\(name)Storage", dependencies: unique([core, "CabinetStorage", .sqlKit, .logging] + storageDependencies),
                     path: "\(dir)/Storage"),
                 .testTarget(
                     name: "\(name)StorageTests",
-                    dependencies: [.target(name: "\(name)Storage"), core, "CabinetCore", "CabinetStorage", "CabinetTesting", .sqlKit]
-                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies
+                    dependencies: unique(
+                        [.target(name: "\(name)Storage"), core, "CabinetCore", "CabinetStorage", "CabinetTesting", .sqlKit]
+                            + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies)
                 ),
             ]
         }
@@ -151,24 +164,25 @@ struct ModuleSpec {
             result += [
                 .target(
                     name: "\(name)HTTP",
-                    dependencies: [core, "CabinetCore", "CabinetHTTP", .hummingbird, .httpTypes, .logging] + httpDependencies,
+                    dependencies: unique([core, "CabinetCore", "CabinetHTTP", .hummingbird, .httpTypes, .logging] + httpDependencies),
                     path: "\(dir)/HTTP",
                     resources: httpResources
                 ),
                 .testTarget(
                     name: "\(name)HTTPTests",
-                    dependencies: [
-                        .target(name: "\(name)HTTP"), core, "CabinetCore", "CabinetHTTP", "CabinetTesting", .hummingbird,
-                        .hummingbirdTesting, .httpTypes,
-                    ]
-                        + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies
+                    dependencies: unique(
+                        [
+                            .target(name: "\(name)HTTP"), core, "CabinetCore", "CabinetHTTP", "CabinetTesting", .hummingbird,
+                            .hummingbirdTesting, .httpTypes,
+                        ]
+                            + (layers.contains(.testing) ? [.target(name: "\(name)Testing")] : []) + testDependencies)
                 ),
             ]
         }
         if layers.contains(.testing) {
             result.append(
                 .target(
-                    name: "\(name)Testing", dependencies: [core, "CabinetCore", "CabinetTesting", .logging] + testingDependencies,
+                    name: "\(name)Testing", dependencies: unique([core, "CabinetCore", "CabinetTesting", .logging] + testingDependencies),
                     path: "\(dir)/Testing")
             )
         }
