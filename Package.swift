@@ -91,7 +91,7 @@ let kernelTargets: [Target] = [
     ),
     .target(
         name: "CabinetHTTP",
-        dependencies: ["CabinetCore", .hummingbird, .httpTypes, .mustache, .logging, .metrics, .prometheus],
+        dependencies: ["CabinetCore", .hummingbird, .httpTypes, .mustache, .logging, .metrics, .prometheus, .crypto],
         path: "Modules/Kernel/CabinetHTTP",
         resources: [.copy("Resources/templates"), .copy("Resources/public"), .process("Resources/messages")]
     ),
@@ -234,7 +234,16 @@ let modules: [ModuleSpec] = [
             "CabinetMessaging", .sqlKit,
         ]),
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
-    .init(name: "Payments", uses: ["Billing"], layers: [.core]),
+    .init(
+        name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
+        coreDependencies: [.crypto], httpDependencies: ["Billing"],
+        testingDependencies: [
+            "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
+        ],
+        testDependencies: [
+            "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
+            .sqlKit,
+        ]),
     .init(name: "Support", layers: [.core]),
 ]
 

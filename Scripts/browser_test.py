@@ -47,10 +47,10 @@ def main():
     def shot(name):
         driver.save_screenshot(os.path.join(args.screenshots, f"{name}.png"))
 
-    def last_code():
+    def last_code(number=NUMBER):
         """Reads the newest login code from the development SMS sink, as a person would read the phone."""
         for _ in range(50):
-            out = subprocess.run([args.cabinet, "outbox", "--to", NUMBER, "--limit", "1", "--database", args.database,
+            out = subprocess.run([args.cabinet, "outbox", "--to", number, "--limit", "1", "--database", args.database,
                                   "--regions", "Regions"], capture_output=True, text=True, check=True).stdout
             match = re.search(r"кабинет: (\d{6})", out)
             if match:
@@ -131,6 +131,39 @@ def main():
         assert "Посуточный" in driver.find_element(By.ID, "dashboard-tariff").text
         shot("03f-history")
 
+        step("top up by card on the sandbox gateway's page")
+        driver.get(args.base + "/payments")
+        wait.until(EC.presence_of_element_located((By.ID, "topup-form")))
+        driver.find_element(By.ID, "amount").send_keys("500")
+        driver.find_element(By.ID, "topup-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "card-form")))
+        assert "/sandbox/pay/sbx_" in driver.current_url, driver.current_url
+        assert "500,00" in driver.find_element(By.ID, "sandbox-amount").text
+        driver.find_element(By.ID, "card").send_keys("4242 4242 4242 4241")
+        driver.find_element(By.ID, "expiry").send_keys("12/30")
+        driver.find_element(By.ID, "cvc").send_keys("123")
+        driver.find_element(By.ID, "sandbox-pay-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "sandbox-error")))
+        driver.find_element(By.ID, "card").clear()
+        driver.find_element(By.ID, "card").send_keys("4242 4242 4242 4242")
+        driver.find_element(By.ID, "expiry").send_keys("12/30")
+        driver.find_element(By.ID, "cvc").send_keys("123")
+        shot("04a-sandbox")
+        driver.find_element(By.ID, "sandbox-pay-button").click()
+        wait.until(lambda d: "/payments/pay_" in d.current_url)
+        wait.until(lambda d: d.find_element(By.ID, "payment").get_attribute("data-status") == "succeeded")
+        assert "•••• 4242" in driver.page_source, "the masked card is shown"
+        assert "4242 4242 4242 4242" not in driver.page_source
+        driver.get(args.base + "/balance")
+        wait.until(EC.presence_of_element_located((By.ID, "movements")))
+        assert "Пополнение счёта" in driver.page_source
+        shot("04b-paid")
+
+        step("see why a promised payment is not offered with money on the balance")
+        driver.get(args.base + "/promised-payment")
+        wait.until(EC.presence_of_element_located((By.ID, "promised-reasons")))
+        assert "доступен при балансе ниже" in driver.find_element(By.ID, "promised-reasons").text
+
         step("see the profile")
         driver.get(args.base + "/profile")
         wait.until(EC.presence_of_element_located((By.ID, "profile-msisdn")))
@@ -156,8 +189,31 @@ def main():
         driver.get(args.base + "/profile")
         wait.until(lambda d: d.current_url.endswith("/login"))
         shot("06-logged-out")
+
+        step("the third demo line, nearly out of money, takes a promised payment")
+        low = "+79000000003"
+        driver.get(args.base + "/login")
+        wait.until(EC.presence_of_element_located((By.ID, "msisdn")))
+        driver.find_element(By.ID, "msisdn").send_keys(low)
+        driver.find_element(By.ID, "get-code").click()
+        wait.until(EC.presence_of_element_located((By.ID, "code")))
+        driver.find_element(By.ID, "code").send_keys(last_code(low))
+        driver.find_element(By.ID, "enter").click()
+        wait.until(lambda d: d.current_url.endswith("/dashboard"))
+        driver.get(args.base + "/promised-payment")
+        wait.until(EC.presence_of_element_located((By.ID, "promised-form")))
+        driver.find_elements(By.CSS_SELECTOR, "#promised-form input[name=amount]")[-1].click()
+        driver.find_element(By.ID, "promised-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "promised-notice")))
+        assert re.search(r"R-\d{6}", driver.find_element(By.ID, "promised-notice").text)
+        assert driver.find_element(By.ID, "promised-active").text
+        shot("07-promised")
+        driver.get(args.base + "/requests")
+        wait.until(EC.presence_of_element_located((By.ID, "requests")))
+        assert "Promised payment" in driver.find_element(By.ID, "requests").text, "listed (in English, chosen earlier)"
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
-              "balance history, profile, security, language switch, logout")
+              "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
+              "language switch, logout, promised payment taken")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)

@@ -46,9 +46,22 @@ public struct LedgerPosting: Sendable, Hashable {
     /// Fees and usage may take the balance below zero; purchases may not.
     public var allowsNegativeBalance: Bool
     public var at: Date
+    /// Further parts of the same movement against other system accounts, in the same ledger transaction (a promised
+    /// payment credits the amount from `promisedCredit` and charges its fee to `revenue` at once). The line's entry is
+    /// the sum of `amount` and every leg.
+    public var extraLegs: [LedgerLeg]
+
+    /// The line's entry: `amount` plus every extra leg (throws on mixed currencies or overflow).
+    public func lineAmount() throws(MoneyError) -> Money {
+        var total = amount
+        for leg in extraLegs { total = try total.adding(leg.amount) }
+        return total
+    }
 
     public init(externalID: String, kind: MovementKind, line: SubscriberID, amount: Money, counterparty: SystemAccount,
-                explanation: String, arguments: [String: String] = [:], allowsNegativeBalance: Bool, at: Date) {
+                explanation: String, arguments: [String: String] = [:], allowsNegativeBalance: Bool, at: Date,
+                extraLegs: [LedgerLeg] = []) {
+        self.extraLegs = extraLegs
         self.externalID = externalID
         self.kind = kind
         self.line = line
@@ -58,6 +71,17 @@ public struct LedgerPosting: Sendable, Hashable {
         self.arguments = arguments
         self.allowsNegativeBalance = allowsNegativeBalance
         self.at = at
+    }
+}
+
+/// One more part of a posting: money between the line and another system account, seen from the line.
+public struct LedgerLeg: Sendable, Hashable {
+    public var amount: Money
+    public var counterparty: SystemAccount
+
+    public init(amount: Money, counterparty: SystemAccount) {
+        self.amount = amount
+        self.counterparty = counterparty
     }
 }
 

@@ -7,7 +7,7 @@ import SQLKit
 
 extension SQLBillingStore {
     public func post(_ posting: LedgerPosting) async throws -> PostingResult {
-        guard !posting.amount.isZero else {
+        guard !posting.amount.isZero, posting.extraLegs.allSatisfy({ !$0.amount.isZero }) else {
             throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
         }
         let queued = Flag()
@@ -20,7 +20,8 @@ extension SQLBillingStore {
                 """).first()?.decode(column: "id", as: Int64.self) {
                 return .duplicate(transactionID: existing)
             }
-            if posting.amount.isNegative, !posting.allowsNegativeBalance, account.balance + posting.amount.minorUnits < 0 {
+            let net = try Self.lineAmount(posting)
+            if net.isNegative, !posting.allowsNegativeBalance, account.balance + net.minorUnits < 0 {
                 return .insufficientFunds(balance: account.money)
             }
             let id = try await self.postLocked(posting, account: &account, queued: queued, on: db)
@@ -38,10 +39,17 @@ extension SQLBillingStore {
             throw CabinetError(BillingError.currencyMismatch, kind: .invalidInput,
                                arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
         }
-        let system = try systemAccount(posting.counterparty, account.currency)
+        let net = try Self.lineAmount(posting)
+        guard posting.extraLegs.allSatisfy({ $0.amount.currency == account.currency }) else {
+            throw CabinetError(BillingError.currencyMismatch, kind: .invalidInput, arguments: ["expected": account.currency.code, "actual": "?"])
+        }
+        var systemEntries = [(try systemAccount(posting.counterparty, account.currency), -posting.amount.minorUnits)]
+        for leg in posting.extraLegs {
+            systemEntries.append((try systemAccount(leg.counterparty, account.currency), -leg.amount.minorUnits))
+        }
         let at = posting.at.storageMilliseconds
-        let (after, overflow) = account.balance.addingReportingOverflow(posting.amount.minorUnits)
-        guard !overflow, posting.amount.minorUnits != .min else {
+        let (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
+        guard !overflow, net.minorUnits != .min, !systemEntries.contains(where: { $0.1 == .min }) else {
             throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
         }
         guard let id = try await db.raw("""
@@ -53,9 +61,14 @@ extension SQLBillingStore {
         else { throw CabinetError.internal("transaction not stored") }
         try await db.raw("""
             INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
-                (\(bind: id), \(bind: account.id), \(bind: posting.amount.minorUnits), \(bind: account.currency.code), \(bind: after), \(bind: at)),
-                (\(bind: id), \(bind: system), \(bind: -posting.amount.minorUnits), \(bind: account.currency.code), NULL, \(bind: at))
+                (\(bind: id), \(bind: account.id), \(bind: net.minorUnits), \(bind: account.currency.code), \(bind: after), \(bind: at))
             """).run()
+        for (system, amount) in systemEntries {
+            try await db.raw("""
+                INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
+                    (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))
+                """).run()
+        }
         let before = account.balance
         account.balance = after
         account.restricted = after < 0
@@ -65,6 +78,14 @@ extension SQLBillingStore {
             """).run()
         try await noticeLowBalance(account, before: before, at: posting.at, queued: queued, on: db)
         return id
+    }
+
+    static func lineAmount(_ posting: LedgerPosting) throws -> Money {
+        do {
+            return try posting.lineAmount()
+        } catch {
+            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+        }
     }
 
     /// Texts the subscriber once per period when the balance falls below the region's threshold.

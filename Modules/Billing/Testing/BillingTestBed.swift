@@ -35,8 +35,11 @@ public struct BillingTestBed: Sendable {
         """
 
     /// Moscow (`900`, `901`, RUB) and Almaty (`701`, KZT) with Subscribers, Tariffs and Billing on.
-    public static func regions() -> RegionCatalog {
-        let modules: [ModuleID] = ["subscribers", "tariffs", "billing"]
+    /// Settings of further modules (Payments' test bed adds its section), made per currency.
+    public typealias ExtraSettings = [ModuleID: @Sendable (Currency) -> (any ModuleSettings)?]
+
+    public static func regions(extra: ExtraSettings = [:]) -> RegionCatalog {
+        let modules: [ModuleID] = ["subscribers", "tariffs", "billing"] + extra.keys.sorted()
         let rub = SettingsProbe.read(BillingSettings.self, yaml: billingYAML).settings
         let kzt = SettingsProbe.read(BillingSettings.self, yaml: billingYAML, currency: .kzt).settings
         var msk: [ModuleID: any ModuleSettings] = [:]
@@ -45,6 +48,10 @@ public struct BillingTestBed: Sendable {
         msk["billing"] = rub
         almaty["tariffs"] = TariffsFixture.settings(currency: .kzt)
         almaty["billing"] = kzt
+        for (module, make) in extra {
+            msk[module] = make(.rub)
+            almaty[module] = make(.kzt)
+        }
         return RegionCatalog(regions: [
             .fixture(modules: modules, settings: msk),
             .fixture(id: "almaty", name: "Алматы", currency: .kzt, timeZone: "Asia/Almaty", prefixes: ["701"], modules: modules,
@@ -71,10 +78,10 @@ public struct BillingTestBed: Sendable {
         }
     }
 
-    public init(database: CabinetDatabase, start: String) async throws {
+    public init(database: CabinetDatabase, start: String, extraSettings: ExtraSettings = [:]) async throws {
         self.database = database
         clock = ManualClock(iso8601: start)
-        let regions = Self.regions()
+        let regions = Self.regions(extra: extraSettings)
         rules = BillingRules(regions: regions)
         texts = BillingTexts(catalog: Self.catalog())
         directory = InMemorySubscriberRepository()

@@ -13,6 +13,7 @@ import Support
 import Tariffs
 import TariffsStorage
 import BillingStorage
+import PaymentsStorage
 
 /// The modules this build contains: what region files may configure, whose migrations run, whose texts load.
 /// The only list of its kind; adding a module means adding it here and wiring it in ``CabinetRuntime``.
@@ -28,8 +29,9 @@ public enum CabinetModules {
 
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
-        KernelSchema.migrations + SQLRequestRegistry.migrations + MessagingSchema.migrations + SubscribersSchema.migrations
-            + AuthSchema.migrations + TariffsSchema.migrations + BillingSchema.migrations
+        KernelSchema.migrations + SQLRequestRegistry.migrations + SQLIdempotencyStore.migrations + MessagingSchema.migrations
+            + SubscribersSchema.migrations + AuthSchema.migrations + TariffsSchema.migrations + BillingSchema.migrations
+            + PaymentsSchema.migrations
     }
 
     /// All translated texts: kernel, web shell, every module.

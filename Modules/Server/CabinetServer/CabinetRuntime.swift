@@ -19,6 +19,9 @@ import BillingStorage
 import Tariffs
 import TariffsHTTP
 public import TariffsStorage
+public import Payments
+import PaymentsHTTP
+import PaymentsStorage
 public import ServiceLifecycle
 
 /// What the composition root may be given instead of the real thing (tests inject a clock and recording senders).
@@ -66,6 +69,10 @@ public final class CabinetRuntime: Sendable {
     public let statements: StatementProducer
     public let lineTariffs: SQLLineTariffRepository
     public let requests: SQLRequestRegistry
+    public let payments: PaymentsService
+    /// The built-in sandbox gateway (the embedded default); its hosted page is served by the cabinet.
+    public let sandbox: SandboxGateway
+    public let idempotency: SQLIdempotencyStore
     /// Background work besides the outbox (housekeeping, fees, statements), run by the application's service group.
     public let jobs: [any Service]
     private let httpClient: HTTPClient?
@@ -74,7 +81,11 @@ public final class CabinetRuntime: Sendable {
                  clock: any WallClock, logger: Logger, subscribers: any SubscriberService, outbox: OutboxWorker,
                  metrics: HTTPMetrics, catalog: MessageCatalog, auth: DefaultAuthService, billing: DefaultBillingService,
                  billingTexts: BillingTexts, statements: StatementProducer, lineTariffs: SQLLineTariffRepository,
-                 requests: SQLRequestRegistry, jobs: [any Service], httpClient: HTTPClient?) {
+                 requests: SQLRequestRegistry, payments: PaymentsService, sandbox: SandboxGateway, idempotency: SQLIdempotencyStore,
+                 jobs: [any Service], httpClient: HTTPClient?) {
+        self.payments = payments
+        self.sandbox = sandbox
+        self.idempotency = idempotency
         self.auth = auth
         self.billing = billing
         self.billingTexts = billingTexts
@@ -150,6 +161,18 @@ public final class CabinetRuntime: Sendable {
                 let moved = try await billing.runDueFees()
                 if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
             }
+            // The sandbox signs its webhooks with a secret of this database (an operator's real gateway has its own).
+            let sandboxSecret = try await database.setting("payments.sandbox.secret") { AuthSecrets.generate().base64EncodedString() }
+            let sandbox = SandboxGateway(secret: Data(sandboxSecret.utf8), pageBaseURL: configuration.effectivePublicURL)
+            let payments = PaymentsService(store: SQLPaymentsStore(database: database), ledger: billingStore, lines: directory,
+                                           regions: regions, gateways: [sandbox], defaultGateway: sandbox.name,
+                                           clock: dependencies.clock, logger: logger)
+            let idempotency = SQLIdempotencyStore(database: database)
+            let paymentsJob = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, logger: logger) {
+                let done = try await payments.reconcile()
+                if done > 0 { logger.info("payments reconciled", metadata: ["cabinet.count": "\(done)"]) }
+                _ = try await idempotency.purge(before: clock.now.addingTimeInterval(-48 * 3600))
+            }
             let statementJob = PeriodicJob(name: "billing.statements", every: configuration.statementPollInterval, logger: logger) {
                 try await statements.runOnce()
             }
@@ -157,7 +180,8 @@ public final class CabinetRuntime: Sendable {
                 configuration: configuration, regions: regions, database: database, clock: dependencies.clock,
                 logger: logger, subscribers: subscribers, outbox: outbox, metrics: HTTPMetrics(), catalog: catalog, auth: auth,
                 billing: billing, billingTexts: billingTexts, statements: statements, lineTariffs: SQLLineTariffRepository(database: database),
-                requests: SQLRequestRegistry(database: database), jobs: [housekeeping, fees, statementJob], httpClient: httpClient)
+                requests: SQLRequestRegistry(database: database), payments: payments, sandbox: sandbox, idempotency: idempotency,
+                jobs: [housekeeping, fees, statementJob, paymentsJob], httpClient: httpClient)
         } catch {
             await database.close()
             throw error
@@ -174,6 +198,11 @@ public final class CabinetRuntime: Sendable {
             modules.append(TariffsHTTPModule(regions: regions, lineTariffs: lineTariffs, changes: billing, clock: clock))
         }
         if enabled.contains(BillingModule.id) { modules.append(BillingHTTPModule(service: billing, texts: billingTexts, clock: clock)) }
+        if enabled.contains(PaymentsModule.id) {
+            modules.append(PaymentsHTTPModule(
+                service: payments, sandbox: sandbox, idempotency: IdempotentRequests(store: idempotency, clock: clock),
+                publicBaseURL: configuration.effectivePublicURL, clock: clock))
+        }
         return modules
     }
 

@@ -20,6 +20,8 @@ public struct DemoProvisioner: Sendable {
         /// The tariff's name and the balance, once Billing has the line.
         public var tariff: String = "—"
         public var balance: String = "—"
+        /// Which of the region's three lines (0, 1, 2); the third starts with little money, for the promised payment.
+        var position: Int = 0
     }
 
     /// A demo line's PUK: 8 digits derived from its number, so it is the same on every run.
@@ -73,7 +75,7 @@ public struct DemoProvisioner: Sendable {
                 }
                 if let existing {
                     result.append(DemoLine(msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
-                                           owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk))
+                                           owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk, position: position))
                     continue
                 }
                 let line = try await runtime.subscribers.provision(NewLine(
@@ -82,14 +84,14 @@ public struct DemoProvisioner: Sendable {
                     owner: OwnerProfile(fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
                 if region.isEnabled(AuthModule.id) { try await runtime.auth.provisionPUK(puk, for: msisdn) }
                 result.append(DemoLine(msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
-                                       status: line.status, puk: puk))
+                                       status: line.status, puk: puk, position: position))
             }
         }
         for index in result.indices {
             guard let region = runtime.regions.region(result[index].region), region.isEnabled(BillingModule.id),
                 let line = try await runtime.subscribers.line(msisdn: result[index].msisdn)
             else { continue }
-            try await seedBilling(line, region: region)
+            try await seedBilling(line, region: region, lowBalance: result[index].position == 2)
             if let account = try await runtime.billing.store.account(of: line.id) {
                 result[index].tariff = runtime.billing.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
                 result[index].balance = account.balance.displayString
@@ -100,9 +102,13 @@ public struct DemoProvisioner: Sendable {
 
     /// A starting credit and some usage since the period began, so the dashboard and the statement have something to
     /// show. Ids are derived from the line, so running the demo again adds nothing.
-    func seedBilling(_ line: Line, region: Region) async throws {
+    /// `lowBalance`: just enough for the balance to stand at 30 ₽ (300 ₸) after the first fee, below the promised
+    /// payment's threshold; otherwise 1 500 ₽ (15 000 ₸).
+    func seedBilling(_ line: Line, region: Region, lowBalance: Bool) async throws {
         guard let account = try await runtime.billing.store.account(of: line.id) else { return }
-        let credit = Money(minorUnits: region.currency == .kzt ? 1_500_000 : 150_000, currency: region.currency)
+        let scale: Int64 = region.currency == .kzt ? 10 : 1
+        let minor = lowBalance ? max(100, 3_000 * scale - account.balance.minorUnits) : 150_000 * scale
+        let credit = Money(minorUnits: minor, currency: region.currency)
         _ = try await runtime.billing.store.post(LedgerPosting(
             externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit, counterparty: .adjustment,
             explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))

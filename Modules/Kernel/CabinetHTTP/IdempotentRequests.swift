@@ -1,0 +1,78 @@
+public import CabinetCore
+import Crypto
+public import Foundation
+public import HTTPTypes
+public import Hummingbird
+
+/// `Idempotency-Key` on the API's mutating requests: the first request with a key runs and its answer is kept; a
+/// repeat with the same key and body gets that answer again (with `Idempotency-Replayed: true`), the same key with
+/// another body is refused (422), and a repeat while the first still runs is told to wait (409).
+public struct IdempotentRequests: Sendable {
+    public static let header = HTTPField.Name("Idempotency-Key")!
+    public static let replayedHeader = HTTPField.Name("Idempotency-Replayed")!
+
+    let store: any IdempotencyStore
+    let clock: any WallClock
+
+    public init(store: any IdempotencyStore, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Runs `handler` once per key in `scope`. The handler gets the request with its body already read and answers
+    /// with a status and a JSON value; errors are not kept (the client may correct and retry with the same key).
+    public func run(
+        _ request: Request, context: CabinetRequestContext, scope: String, required: Bool = true,
+        _ handler: (Request) async throws -> (HTTPResponse.Status, Data)
+    ) async throws -> Response {
+        guard let key = request.headers[Self.header] else {
+            if required { throw CabinetError("request.idempotencyKeyRequired", kind: .invalidInput) }
+            let (status, body) = try await handler(request)
+            return Self.response(status: status, body: body, replayed: false)
+        }
+        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+            throw CabinetError("request.idempotencyKeyInvalid", kind: .invalidInput)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 1 << 20)
+        } catch {
+            throw CabinetError("request.tooLarge", kind: .invalidInput)
+        }
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        hasher.update(data: Data(body.readableBytesView))
+        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        switch try await store.claim(scope: scope, key: key, fingerprint: fingerprint, at: clock.now) {
+        case .replay(let answer):
+            return Self.response(status: HTTPResponse.Status(code: answer.status), body: answer.body, replayed: true)
+        case .mismatch:
+            throw CabinetError("request.idempotencyKeyReused", kind: .rejected)
+        case .inProgress:
+            throw CabinetError("request.idempotencyInProgress", kind: .conflict, retryAfterSeconds: 1)
+        case .claimed:
+            do {
+                let (status, answer) = try await handler(request)
+                try await store.complete(scope: scope, key: key, answer: IdempotentAnswer(status: status.code, body: answer))
+                return Self.response(status: status, body: answer, replayed: false)
+            } catch {
+                try? await store.release(scope: scope, key: key)
+                throw error
+            }
+        }
+    }
+
+    static func response(status: HTTPResponse.Status, body: Data, replayed: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        if replayed { headers[Self.replayedHeader] = "true" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension JSONEncoder {
+    /// Encodes an API answer for ``IdempotentRequests/run(_:context:scope:required:_:)``.
+    public static func apiBody(_ value: some Encodable) throws -> Data { try JSONEncoder.cabinet.encode(value) }
+}

@@ -1,0 +1,66 @@
+public import CabinetCore
+public import Foundation
+
+/// What Cabinet asks a gateway to collect.
+public struct GatewayOrder: Sendable, Hashable {
+    /// Our payment id; also the idempotence key at the gateway, so a retried create never makes two payments.
+    public var orderID: String
+    public var amount: Money
+    public var method: PaymentMethod
+    public var description: String
+    /// Where the gateway sends the payer back (it only shows the status; the webhook decides).
+    public var returnURL: String
+
+    public init(orderID: String, amount: Money, method: PaymentMethod, description: String, returnURL: String) {
+        self.orderID = orderID
+        self.amount = amount
+        self.method = method
+        self.description = description
+        self.returnURL = returnURL
+    }
+}
+
+/// The gateway's answer to a create: its payment id and the hosted page the payer goes to.
+public struct GatewayCheckout: Sendable, Hashable {
+    public var gatewayPaymentID: String
+    public var confirmationURL: String
+
+    public init(gatewayPaymentID: String, confirmationURL: String) {
+        self.gatewayPaymentID = gatewayPaymentID
+        self.confirmationURL = confirmationURL
+    }
+}
+
+/// A verified notification from a gateway about one payment.
+public struct GatewayNotification: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        case pending, succeeded, declined, failed
+    }
+
+    public var gatewayPaymentID: String
+    public var orderID: String
+    public var outcome: Outcome
+    public var amount: Money
+    public var maskedCard: String?
+    /// The decline or failure reason (a message key of ours, e.g. `payments.declined.insufficientFunds`).
+    public var reason: String?
+
+    public init(gatewayPaymentID: String, orderID: String, outcome: Outcome, amount: Money, maskedCard: String? = nil,
+                reason: String? = nil) {
+        self.gatewayPaymentID = gatewayPaymentID
+        self.orderID = orderID
+        self.outcome = outcome
+        self.amount = amount
+        self.maskedCard = maskedCard
+        self.reason = reason
+    }
+}
+
+/// A payment gateway (acquirer): creates payments at its hosted page and tells the outcome by signed webhooks.
+public protocol PaymentGateway: Sendable {
+    /// The name in webhook paths and ledger ids (`sandbox`, `acquirer`).
+    var name: String { get }
+    func create(_ order: GatewayOrder) async throws -> GatewayCheckout
+    /// Checks the webhook's signature and reads it; throws ``PaymentsError/signatureInvalid`` for a forged one.
+    func verify(webhook body: Data, signature: String?) throws -> GatewayNotification
+}

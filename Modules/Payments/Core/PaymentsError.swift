@@ -1,0 +1,21 @@
+public import CabinetCore
+
+/// Stable codes of Payments' errors (message keys in `Resources/messages.json`).
+public enum PaymentsError {
+    public static let amountOutOfRange: ErrorCode = "payments.amountOutOfRange"
+    public static let notFound: ErrorCode = "payments.notFound"
+    public static let gatewayUnknown: ErrorCode = "payments.gatewayUnknown"
+    public static let signatureInvalid: ErrorCode = "payments.signatureInvalid"
+    public static let webhookInvalid: ErrorCode = "payments.webhookInvalid"
+    public static let webhookMismatch: ErrorCode = "payments.webhookMismatch"
+    public static let lineUnknown: ErrorCode = "payments.lineUnknown"
+    public static let lineInactive: ErrorCode = "payments.lineInactive"
+    public static let checkoutUnknown: ErrorCode = "payments.sandbox.checkoutUnknown"
+    public static let checkoutClosed: ErrorCode = "payments.sandbox.checkoutClosed"
+    public static let cardInvalid: ErrorCode = "payments.sandbox.cardInvalid"
+    public static let expiryInvalid: ErrorCode = "payments.sandbox.expiryInvalid"
+    public static let cvcInvalid: ErrorCode = "payments.sandbox.cvcInvalid"
+    public static let promisedNotEligible: ErrorCode = "payments.promised.notEligible"
+    public static let promisedAlreadyActive: ErrorCode = "payments.promised.alreadyActive"
+    public static let promisedAmountNotOffered: ErrorCode = "payments.promised.amountNotOffered"
+}

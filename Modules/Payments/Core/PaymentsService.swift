@@ -1,0 +1,224 @@
+public import Billing
+public import CabinetCore
+public import Foundation
+public import Logging
+public import Subscribers
+
+/// Top-ups through gateways and promised payments, posting money only through Billing's ``BalanceLedger``.
+///
+/// Exactly once without one transaction across modules: every ledger posting has a permanent external id (the
+/// gateway's payment id, the promised payment's id), so repeating a step never moves money twice; Payments records
+/// in its own tables which steps the ledger has, and ``reconcile()`` repeats the ones a crash interrupted.
+public struct PaymentsService: Sendable {
+    public let store: any PaymentsStore
+    public let ledger: any BalanceLedger
+    public let lines: any SubscriberDirectory
+    public let regions: RegionCatalog
+    public let gateways: [String: any PaymentGateway]
+    /// The gateway new payments go through.
+    public let defaultGateway: String
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
+                gateways: [any PaymentGateway], defaultGateway: String, clock: any WallClock, logger: Logger) {
+        self.store = store
+        self.ledger = ledger
+        self.lines = lines
+        self.regions = regions
+        self.gateways = Dictionary(gateways.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.defaultGateway = defaultGateway
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var now: Date { clock.now }
+
+    public func settings(_ region: RegionID) -> PaymentsSettings? { regions.region(region)?.settings(for: PaymentsModule.self) }
+
+    // MARK: - Top-ups
+
+    /// What a started top-up returns: the payment and the gateway's page to send the payer to.
+    public struct Started: Sendable, Hashable {
+        public var payment: Payment
+        public var confirmationURL: String
+    }
+
+    /// Starts a top-up of `line` for `amount`; the ledger is credited when the gateway's webhook says it succeeded.
+    public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false,
+                           returnURL: @Sendable (String) -> String) async throws -> Started {
+        guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        guard let limits = settings(found.region)?.topUp else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        guard amount.currency == limits.minimum.currency,
+            (limits.minimum.minorUnits...limits.maximum.minorUnits).contains(amount.minorUnits)
+        else {
+            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.amountOutOfRange, arguments: [
+                "minimum": limits.minimum.amountString, "maximum": limits.maximum.amountString, "currency": limits.minimum.currency.code,
+            ])])
+        }
+        guard let gateway = gateways[defaultGateway] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable) }
+        let id = "pay_" + SandboxGateway.randomHex(12)
+        let now = clock.now
+        var payment = try await store.insert(Payment(
+            id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created, gateway: gateway.name,
+            anonymous: anonymous, createdAt: now, updatedAt: now))
+        let checkout: GatewayCheckout
+        do {
+            checkout = try await gateway.create(GatewayOrder(
+                orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)", returnURL: returnURL(id)))
+        } catch {
+            logger.error("gateway refused a payment", metadata: ["cabinet.payment": "\(id)", "error": "\(error)"])
+            _ = try await store.apply(GatewayNotification(gatewayPaymentID: "", orderID: id, outcome: .failed, amount: amount,
+                                                          reason: "payments.failed.gateway"), to: id, at: clock.now)
+            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+        }
+        try await store.attach(id, gatewayPaymentID: checkout.gatewayPaymentID, at: clock.now)
+        payment.gatewayPaymentID = checkout.gatewayPaymentID
+        payment.status = .pending
+        return Started(payment: payment, confirmationURL: checkout.confirmationURL)
+    }
+
+    /// A gateway's webhook: verified by the gateway's signature, matched to our payment, applied once. Repeated and
+    /// late notifications change nothing; a succeeded payment's credit is posted (again, harmlessly) until recorded.
+    @discardableResult
+    public func receiveWebhook(gateway name: String, body: Data, signature: String?) async throws -> Payment {
+        guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .notFound) }
+        let notification = try gateway.verify(webhook: body, signature: signature)
+        guard var payment = try await store.payment(id: notification.orderID) else {
+            throw CabinetError(PaymentsError.notFound, kind: .notFound)
+        }
+        guard payment.gateway == name, payment.amount == notification.amount,
+            payment.gatewayPaymentID == nil || payment.gatewayPaymentID == notification.gatewayPaymentID
+        else {
+            logger.warning("webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
+            throw CabinetError(PaymentsError.webhookMismatch, kind: .invalidInput)
+        }
+        if let applied = try await store.apply(notification, to: payment.id, at: clock.now) {
+            payment = applied
+            logger.info("payment updated", metadata: ["cabinet.payment": "\(payment.id)", "cabinet.status": "\(payment.status.rawValue)"])
+        }
+        if payment.status == .succeeded, payment.creditedAt == nil {
+            try await credit(payment)
+            payment.creditedAt = clock.now
+        }
+        return payment
+    }
+
+    /// Credits a succeeded payment (once, by its ledger id), records it, and repays an active promised payment.
+    func credit(_ payment: Payment) async throws {
+        let result = try await ledger.post(LedgerPosting(
+            externalID: payment.ledgerID, kind: .topUp, line: payment.line, amount: payment.amount, counterparty: .gateway,
+            explanation: "billing.explain.topUp", arguments: ["method": payment.method.rawValue, "card": payment.maskedCard ?? ""],
+            allowsNegativeBalance: true, at: clock.now))
+        if case .insufficientFunds = result { throw CabinetError.internal("a credit cannot lack funds") }
+        try await store.markCredited(payment.id, at: clock.now)
+        try await repayPromised(of: payment.line)
+    }
+
+    public func payment(_ id: String, of line: SubscriberID?) async throws -> Payment {
+        guard let payment = try await store.payment(id: id), line == nil || payment.line == line else {
+            throw CabinetError(PaymentsError.notFound, kind: .notFound)
+        }
+        return payment
+    }
+
+    public func history(of line: SubscriberID, before: String?, limit: Int) async throws -> [Payment] {
+        try await store.payments(of: line, before: before, limit: limit)
+    }
+
+    // MARK: - Promised payment
+
+    public func promisedEligibility(of line: SubscriberID) async throws -> PromisedEligibility {
+        let (rules, facts) = try await promisedFacts(line)
+        return rules.evaluate(facts, now: clock.now)
+    }
+
+    func promisedFacts(_ id: SubscriberID) async throws -> (PromisedPaymentRules, PromisedFacts) {
+        guard let line = try await lines.line(id: id), let region = regions.region(line.region),
+            let rules = region.settings(for: PaymentsModule.self)?.promisedPayment
+        else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        let now = clock.now
+        let days = line.activatedOn.days(until: LocalDate(now, in: region.timeZone))
+        let topUps = try await store.succeededTotal(of: id, since: now.addingTimeInterval(-90 * 86_400))
+        let facts = PromisedFacts(
+            daysOnNetwork: max(0, days), averageMonthlyTopUps: Money(minorUnits: topUps / 3, currency: region.currency),
+            balance: try await ledger.balance(of: id), active: try await store.activePromised(of: id), lineActive: line.status == .active)
+        return (rules, facts)
+    }
+
+    /// Takes a promised payment of `amount`: checks the rules, stores it (the database allows one active per line),
+    /// then credits the amount and charges the fee in one ledger transaction.
+    public func takePromised(_ line: SubscriberID, amount: Money) async throws -> PromisedPayment {
+        let (rules, facts) = try await promisedFacts(line)
+        let eligibility = rules.evaluate(facts, now: clock.now)
+        guard let offer = eligibility.offer else {
+            let refusal = eligibility.refusals.first
+            if refusal?.code == PromisedRefusal.alreadyActive {
+                throw CabinetError(PaymentsError.promisedAlreadyActive, kind: .conflict)
+            }
+            throw CabinetError(refusal?.code ?? PaymentsError.promisedNotEligible, kind: .rejected, arguments: refusal?.arguments ?? [:])
+        }
+        guard offer.amounts.contains(amount) else {
+            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.promisedAmountNotOffered, arguments: [
+                "amounts": offer.amounts.map(\.amountString).joined(separator: ", ")
+            ])])
+        }
+        var promised = try await store.insertPromised(line: line, amount: amount, fee: offer.fee, dueAt: offer.dueAt, at: clock.now)
+        try await postCredit(promised)
+        promised.creditedAt = clock.now
+        return promised
+    }
+
+    func postCredit(_ promised: PromisedPayment) async throws {
+        var legs: [LedgerLeg] = []
+        if promised.fee.isPositive { legs.append(LedgerLeg(amount: try promised.fee.negated(), counterparty: .revenue)) }
+        _ = try await ledger.post(LedgerPosting(
+            externalID: promised.creditLedgerID, kind: .promisedPayment, line: promised.line, amount: promised.amount,
+            counterparty: .promisedCredit, explanation: "billing.explain.promisedPayment",
+            arguments: ["amount": promised.amount.amountString, "fee": promised.fee.amountString],
+            allowsNegativeBalance: true, at: promised.takenAt, extraLegs: legs))
+        try await store.markPromised(promised.id, settled: false, at: clock.now)
+    }
+
+    func postSettlement(_ promised: PromisedPayment) async throws {
+        let writtenOff = promised.status == .writtenOff
+        _ = try await ledger.post(LedgerPosting(
+            externalID: promised.settleLedgerID, kind: writtenOff ? .writeOff : .promisedRepayment, line: promised.line,
+            amount: try promised.amount.negated(), counterparty: .promisedCredit,
+            explanation: writtenOff ? "billing.explain.promisedWriteOff" : "billing.explain.promisedRepayment",
+            arguments: ["amount": promised.amount.amountString], allowsNegativeBalance: true, at: promised.closedAt ?? clock.now))
+        try await store.markPromised(promised.id, settled: true, at: clock.now)
+    }
+
+    /// A top-up repays the line's active promised payment.
+    func repayPromised(of line: SubscriberID) async throws {
+        guard let active = try await store.activePromised(of: line),
+            let closed = try await store.closePromised(active.id, as: .repaid, at: clock.now)
+        else { return }
+        try await postSettlement(closed)
+    }
+
+    /// Writes off promised payments past due, posts ledger steps a crash left out, credits succeeded payments whose
+    /// credit was not recorded. Run by the scheduler; safe to run anywhere any number of times.
+    @discardableResult
+    public func reconcile(limit: Int = 500) async throws -> Int {
+        var done = 0
+        for payment in try await store.uncredited(limit: limit) {
+            try await credit(payment)
+            done += 1
+        }
+        for promised in try await store.unpostedPromised(limit: limit) {
+            if promised.creditedAt == nil { try await postCredit(promised) }
+            if promised.status != .active, promised.settledAt == nil { try await postSettlement(promised) }
+            done += 1
+        }
+        for promised in try await store.duePromised(at: clock.now, limit: limit) {
+            guard let closed = try await store.closePromised(promised.id, as: .writtenOff, at: clock.now) else { continue }
+            if closed.creditedAt == nil { try await postCredit(closed) }
+            try await postSettlement(closed)
+            logger.info("promised payment written off", metadata: ["cabinet.promised": "\(closed.id)"])
+            done += 1
+        }
+        return done
+    }
+}

@@ -1,0 +1,35 @@
+public import CabinetCore
+public import Foundation
+
+/// Payments' own tables: payments, promised payments, and the top-up sums eligibility needs.
+public protocol PaymentsStore: Sendable {
+    /// Stores a new payment and its request record (kind `payments.topUp`, status `pending`) together.
+    func insert(_ payment: Payment) async throws -> Payment
+    func payment(id: String) async throws -> Payment?
+    /// Records the gateway's payment id once the gateway accepted the order (status `pending`).
+    func attach(_ id: String, gatewayPaymentID: String, at now: Date) async throws
+    /// Moves a payment not yet final to the notification's outcome; `nil` when it was final already (a repeated or
+    /// late webhook), so only one notification ever finalises a payment.
+    func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment?
+    func markCredited(_ id: String, at now: Date) async throws
+    /// Succeeded payments whose credit was not recorded (a crash between the two steps).
+    func uncredited(limit: Int) async throws -> [Payment]
+    /// Newest first; `before` is the id of the last payment of the previous page.
+    func payments(of line: SubscriberID, before: String?, limit: Int) async throws -> [Payment]
+    /// Succeeded top-ups of the line since `since`, in minor units.
+    func succeededTotal(of line: SubscriberID, since: Date) async throws -> Int64
+
+    /// Stores an active promised payment; ``PaymentsError/promisedAlreadyActive`` when the line has one (a database
+    /// constraint decides, so concurrent requests grant exactly one).
+    func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws -> PromisedPayment
+    func activePromised(of line: SubscriberID) async throws -> PromisedPayment?
+    /// Closes an active promised payment as repaid or written off; `nil` when it was not active any more.
+    func closePromised(_ id: Int64, as status: PromisedPayment.Status, at now: Date) async throws -> PromisedPayment?
+    /// Active promised payments past their due time.
+    func duePromised(at now: Date, limit: Int) async throws -> [PromisedPayment]
+    /// Records that the ledger has the credit (`settled: false`) or the repayment/write-off (`settled: true`).
+    func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws
+    /// Promised payments whose ledger step was not recorded (no `creditedAt`, or closed without `settledAt`).
+    func unpostedPromised(limit: Int) async throws -> [PromisedPayment]
+    func promisedHistory(of line: SubscriberID, limit: Int) async throws -> [PromisedPayment]
+}

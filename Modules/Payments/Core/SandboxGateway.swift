@@ -1,0 +1,177 @@
+import CabinetCore
+public import Foundation
+
+/// The built-in sandbox acquirer, Cabinet's embedded default: it serves its own hosted payment page (PaymentsHTTP,
+/// `/sandbox/pay/{id}`), decides by test card numbers and reports by signed webhooks, exactly as a real gateway
+/// would, so the whole flow — create, redirect, pay, webhook, credit — runs without a bank.
+///
+/// Test cards (any future expiry, any 3-digit CVC):
+/// - `4242 4242 4242 4242` succeeds;
+/// - `4000 0000 0000 0002` is declined; `4000 0000 0000 9995` is declined for insufficient funds;
+/// - `4000 0000 0000 3220` asks for a 3-D Secure code (`1234` passes, anything else declines);
+/// - `4000 0000 0000 0119` times out at the bank (the payment fails);
+/// - `4000 0000 0000 0077` succeeds and its webhooks arrive twice and out of order (pending after succeeded).
+/// The wallet method pays without a card.
+public actor SandboxGateway: PaymentGateway {
+    public struct Checkout: Sendable, Hashable {
+        public var gatewayPaymentID: String
+        public var order: GatewayOrder
+        public var state: State
+    }
+
+    public enum State: Sendable, Hashable {
+        case open
+        case awaiting3DS(maskedCard: String)
+        case closed(GatewayNotification.Outcome)
+    }
+
+    /// What the hosted page shows after a submit.
+    public enum Step: Sendable, Hashable {
+        /// Done: deliver these signed webhooks (in this order), then send the payer to the return URL.
+        case finished(returnURL: String, webhooks: [SignedWebhook])
+        /// Ask for the 3-D Secure code.
+        case needs3DS
+    }
+
+    public struct SignedWebhook: Sendable, Hashable {
+        public var body: Data
+        public var signature: String
+    }
+
+    public nonisolated let name = "sandbox"
+    let signer: WebhookSignature
+    let pageBaseURL: String
+    private var checkouts: [String: Checkout] = [:]
+
+    /// - Parameters:
+    ///   - secret: shared with the webhook receiver (``PaymentsService``) to sign notifications.
+    ///   - pageBaseURL: where the hosted page is served, e.g. `http://127.0.0.1:8080`.
+    public init(secret: Data, pageBaseURL: String) {
+        signer = WebhookSignature(secret: secret)
+        self.pageBaseURL = pageBaseURL
+    }
+
+    public func create(_ order: GatewayOrder) async throws -> GatewayCheckout {
+        // The order id is the idempotence key: a create retried after a lost answer returns the same checkout.
+        if let existing = checkouts.values.first(where: { $0.order.orderID == order.orderID }) {
+            return GatewayCheckout(gatewayPaymentID: existing.gatewayPaymentID, confirmationURL: url(existing.gatewayPaymentID))
+        }
+        let id = "sbx_" + SandboxGateway.randomHex(12)
+        checkouts[id] = Checkout(gatewayPaymentID: id, order: order, state: .open)
+        return GatewayCheckout(gatewayPaymentID: id, confirmationURL: url(id))
+    }
+
+    public func checkout(_ id: String) -> Checkout? { checkouts[id] }
+
+    /// The hosted page's form: a card (or the wallet) for checkout `id`.
+    public func pay(_ id: String, card: String?, expiry: String?, cvc: String?, now: Date) throws -> Step {
+        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown, kind: .notFound) }
+        guard case .open = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed, kind: .conflict) }
+        if checkout.order.method == .wallet {
+            return finish(id, .succeeded, maskedCard: nil, reason: nil)
+        }
+        let digits = (card ?? "").filter { $0.isNumber }
+        var problems: [FieldError] = []
+        if !Self.luhnValid(digits) { problems.append(FieldError(field: "card", code: PaymentsError.cardInvalid)) }
+        if !Self.expiryValid(expiry ?? "", now: now) { problems.append(FieldError(field: "expiry", code: PaymentsError.expiryInvalid)) }
+        if (cvc ?? "").count != 3 || !(cvc ?? "").allSatisfy(\.isNumber) {
+            problems.append(FieldError(field: "cvc", code: PaymentsError.cvcInvalid))
+        }
+        guard problems.isEmpty else { throw CabinetError.validation(problems) }
+        let masked = "•••• " + digits.suffix(4)
+        switch digits {
+        case "4000000000000002": return finish(id, .declined, maskedCard: masked, reason: "payments.declined.generic")
+        case "4000000000009995": return finish(id, .declined, maskedCard: masked, reason: "payments.declined.insufficientFunds")
+        case "4000000000000119": return finish(id, .failed, maskedCard: masked, reason: "payments.failed.timeout")
+        case "4000000000003220":
+            checkouts[id]?.state = .awaiting3DS(maskedCard: masked)
+            return .needs3DS
+        case "4000000000000077": return finish(id, .succeeded, maskedCard: masked, reason: nil, scrambled: true)
+        default: return finish(id, .succeeded, maskedCard: masked, reason: nil)
+        }
+    }
+
+    /// The 3-D Secure page's form.
+    public func confirm3DS(_ id: String, code: String) throws -> Step {
+        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown, kind: .notFound) }
+        guard case .awaiting3DS(let masked) = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed, kind: .conflict) }
+        return code == "1234"
+            ? finish(id, .succeeded, maskedCard: masked, reason: nil)
+            : finish(id, .declined, maskedCard: masked, reason: "payments.declined.threeDS")
+    }
+
+    private func finish(_ id: String, _ outcome: GatewayNotification.Outcome, maskedCard: String?, reason: String?,
+                        scrambled: Bool = false) -> Step {
+        guard let checkout = checkouts[id] else { return .finished(returnURL: "/", webhooks: []) }
+        checkouts[id]?.state = .closed(outcome)
+        let order = checkout.order
+        func webhook(_ outcome: GatewayNotification.Outcome) -> SignedWebhook {
+            let body = SandboxWebhookBody(
+                paymentId: id, orderId: order.orderID, status: outcome.rawValue, amount: order.amount.amountString,
+                currency: order.amount.currency.code, maskedCard: maskedCard, reason: outcome == .pending ? nil : reason)
+            let data = (try? SandboxWebhookBody.encoder.encode(body)) ?? Data()
+            return SignedWebhook(body: data, signature: signer.sign(data))
+        }
+        let final = webhook(outcome)
+        let webhooks = scrambled ? [final, webhook(.pending), final] : [webhook(.pending), final]
+        return .finished(returnURL: order.returnURL, webhooks: webhooks)
+    }
+
+    public nonisolated func verify(webhook body: Data, signature: String?) throws -> GatewayNotification {
+        guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid, kind: .forbidden) }
+        guard let decoded = try? JSONDecoder().decode(SandboxWebhookBody.self, from: body),
+            let outcome = GatewayNotification.Outcome(rawValue: decoded.status),
+            let currency = Currency(code: decoded.currency),
+            let amount = try? Money(parsing: decoded.amount, currency: currency)
+        else { throw CabinetError(PaymentsError.webhookInvalid, kind: .invalidInput) }
+        return GatewayNotification(gatewayPaymentID: decoded.paymentId, orderID: decoded.orderId, outcome: outcome, amount: amount,
+                                   maskedCard: decoded.maskedCard, reason: decoded.reason)
+    }
+
+    private func url(_ id: String) -> String { "\(pageBaseURL)/sandbox/pay/\(id)" }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func luhnValid(_ digits: String) -> Bool {
+        guard (12...19).contains(digits.count), digits.allSatisfy(\.isNumber) else { return false }
+        var sum = 0
+        for (index, character) in digits.reversed().enumerated() {
+            guard var digit = character.wholeNumberValue else { return false }
+            if index % 2 == 1 {
+                digit *= 2
+                if digit > 9 { digit -= 9 }
+            }
+            sum += digit
+        }
+        return sum % 10 == 0
+    }
+
+    /// `MM/YY`, not in the past.
+    static func expiryValid(_ text: String, now: Date) -> Bool {
+        let parts = text.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let month = Int(parts[0]), let year = Int(parts[1]), (1...12).contains(month), (0...99).contains(year)
+        else { return false }
+        let today = LocalDate(now, in: .gmt)
+        return (2000 + year, month) >= (today.year, today.month)
+    }
+}
+
+/// The sandbox's webhook JSON.
+struct SandboxWebhookBody: Codable {
+    var paymentId: String
+    var orderId: String
+    var status: String
+    var amount: String
+    var currency: String
+    var maskedCard: String?
+    var reason: String?
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}

@@ -1,0 +1,106 @@
+import CabinetCore
+import CabinetHTTP
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Payments
+import Subscribers
+
+/// `/api/v1/me/payments…`, `/api/v1/me/promised-payment`, the public `/api/v1/payments` (pay for another number) and
+/// the gateways' webhooks at `/api/v1/payments/webhook/{gateway}`.
+struct PaymentsAPIRoutes {
+    let service: PaymentsService
+    let idempotency: IdempotentRequests
+    let catalog: MessageCatalog
+    let publicBaseURL: String
+
+    func add(to api: RouterGroup<CabinetRequestContext>) {
+        api.post("me/payments") { request, context in
+            let line = try context.requireLine(.pay)
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
+                let body = try await request.decodeJSON(as: TopUpBody.self, context: context)
+                let started = try await service.startTopUp(
+                    of: line.subscriberID, amount: try PaymentsInput.money(body.amount, currency: currency(line.region)),
+                    method: try PaymentsInput.method(body.method), returnURL: { "\(publicBaseURL)/payments/\($0)" })
+                return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
+                                                                     confirmationURL: started.confirmationURL)))
+            }
+        }
+        api.get("me/payments") { request, context in
+            let line = try context.requireLine(.viewBalance)
+            let parameters = request.uri.queryParameters
+            let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? 20, 1), 100)
+            let items = try await service.history(of: line.subscriberID, before: parameters.get("cursor").map { String($0) }, limit: limit + 1)
+            struct Page: Encodable { var items: [PaymentDTO]; var nextCursor: String? }
+            let page = Array(items.prefix(limit))
+            return try Response.json(Page(
+                items: page.map { PaymentDTO($0, catalog: catalog, language: context.language) },
+                nextCursor: items.count > limit ? page.last?.id : nil))
+        }
+        api.get("me/payments/:id") { _, context in
+            let line = try context.requireLine(.viewBalance)
+            let payment = try await service.payment(context.parameters.get("id") ?? "", of: line.subscriberID)
+            return try Response.json(PaymentDTO(payment, catalog: catalog, language: context.language))
+        }
+        api.get("me/promised-payment") { _, context in
+            let line = try context.requireLine(.viewBalance)
+            let eligibility = try await service.promisedEligibility(of: line.subscriberID)
+            return try Response.json(EligibilityDTO(eligibility, catalog: catalog, language: context.language))
+        }
+        api.post("me/promised-payment") { request, context in
+            let line = try context.requireLine(.pay)
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
+                let body = try await request.decodeJSON(as: PromisedBody.self, context: context)
+                let promised = try await service.takePromised(line.subscriberID, amount: try PaymentsInput.money(body.amount, currency: currency(line.region)))
+                return (.created, try JSONEncoder.apiBody(PromisedDTO(promised)))
+            }
+        }
+        // Paying for any number of the operator needs no login; the key protects a payer who presses twice.
+        api.post("payments") { request, context in
+            try await idempotency.run(request, context: context, scope: "public") { request in
+                let body = try await request.decodeJSON(as: PublicTopUpBody.self, context: context)
+                let started = try await startPublic(msisdn: body.msisdn, amount: body.amount, method: body.method)
+                return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
+                                                                     confirmationURL: started.confirmationURL)))
+            }
+        }
+        api.get("payments/:id") { _, context in
+            let payment = try await service.payment(context.parameters.get("id") ?? "", of: nil)
+            return try Response.json(PublicPaymentDTO(id: payment.id, status: payment.status.rawValue, amount: payment.amount))
+        }
+        api.post("payments/webhook/:gateway") { request, context in
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: 64 << 10)
+            } catch {
+                throw CabinetError("request.tooLarge", kind: .invalidInput)
+            }
+            try await service.receiveWebhook(gateway: context.parameters.get("gateway") ?? "", body: Data(body.readableBytesView),
+                                             signature: request.headers[PaymentsHTTPModule.signatureHeader])
+            return Response(status: .noContent)
+        }
+    }
+
+    func currency(_ region: RegionID) throws -> Currency {
+        guard let currency = service.regions.region(region)?.currency else {
+            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
+        }
+        return currency
+    }
+
+    func startPublic(msisdn text: String, amount: String, method: String?) async throws -> PaymentsService.Started {
+        let msisdn: MSISDN
+        do {
+            msisdn = try MSISDN(parsing: text)
+        } catch {
+            throw CabinetError.validation([FieldError(field: "msisdn", code: "payments.msisdnInvalid", arguments: ["value": text])])
+        }
+        guard let line = try await service.lines.line(msisdn: msisdn) else {
+            throw CabinetError.validation([FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])])
+        }
+        return try await service.startTopUp(
+            of: line.id, amount: try PaymentsInput.money(amount, currency: try currency(line.region)), method: try PaymentsInput.method(method),
+            anonymous: true, returnURL: { "\(publicBaseURL)/pay/\($0)" })
+    }
+}

@@ -1,0 +1,55 @@
+public import CabinetStorage
+
+/// Tables of Payments. Money is minor units with the currency beside it; instants are milliseconds since 1970.
+public enum PaymentsSchema: SchemaOwner {
+    public static let migrations: [Migration] = [
+        Migration("payments-001-payments-promised", sql: [
+            """
+            CREATE TABLE payments_payment (
+                id TEXT PRIMARY KEY,
+                subscriber_id BIGINT NOT NULL,
+                msisdn TEXT NOT NULL,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                method TEXT NOT NULL CHECK (method IN ('card', 'wallet')),
+                status TEXT NOT NULL CHECK (status IN ('created', 'pending', 'succeeded', 'declined', 'failed')),
+                gateway TEXT NOT NULL,
+                gateway_payment_id TEXT,
+                masked_card TEXT,
+                failure TEXT,
+                request_id BIGINT,
+                anonymous BIGINT NOT NULL DEFAULT 0,
+                credited_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                CHECK (credited_at IS NULL OR status = 'succeeded')
+            )
+            """,
+            // One of our payments per gateway payment: a webhook can never be matched to two.
+            "CREATE UNIQUE INDEX payments_payment_gateway ON payments_payment (gateway, gateway_payment_id)",
+            "CREATE INDEX payments_payment_line ON payments_payment (subscriber_id, created_at)",
+            "CREATE INDEX payments_payment_uncredited ON payments_payment (status) WHERE credited_at IS NULL",
+            """
+            CREATE TABLE payments_promised (
+                id {{pk}},
+                subscriber_id BIGINT NOT NULL,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                fee BIGINT NOT NULL CHECK (fee >= 0),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'repaid', 'writtenOff')),
+                taken_at BIGINT NOT NULL,
+                due_at BIGINT NOT NULL CHECK (due_at > taken_at),
+                closed_at BIGINT,
+                credited_at BIGINT,
+                settled_at BIGINT,
+                request_id BIGINT,
+                CHECK ((status = 'active') = (closed_at IS NULL))
+            )
+            """,
+            // «At most one active per line» is the database's rule, not only the code's.
+            "CREATE UNIQUE INDEX payments_promised_one_active ON payments_promised (subscriber_id) WHERE status = 'active'",
+            "CREATE INDEX payments_promised_due ON payments_promised (due_at) WHERE status = 'active'",
+            "CREATE INDEX payments_promised_line ON payments_promised (subscriber_id, id)",
+        ])
+    ]
+}

@@ -1,0 +1,264 @@
+public import CabinetCore
+public import CabinetStorage
+public import Foundation
+public import Payments
+import SQLKit
+
+/// ``PaymentsStore`` on SQLite and PostgreSQL. Status changes are conditional updates (`WHERE status IN …`), so of
+/// several concurrent webhooks about one payment exactly one finalises it; request records change in the same
+/// transaction as the payment they describe.
+public struct SQLPaymentsStore: PaymentsStore {
+    let database: CabinetDatabase
+
+    public init(database: CabinetDatabase) {
+        self.database = database
+    }
+
+    static let paymentColumns: SQLQueryString = """
+        id, subscriber_id, msisdn, amount, currency, method, status, gateway, gateway_payment_id, masked_card, failure, request_id,
+        anonymous, credited_at, created_at, updated_at
+        """
+
+    public func insert(_ payment: Payment) async throws -> Payment {
+        try await database.write { db in
+            let request = try await SQLRequestRegistry.open(
+                kind: "payments.topUp", subscriber: payment.line, status: .pending, detail: payment.amount.amountString + " "
+                    + payment.amount.currency.code, at: payment.createdAt, on: db)
+            let at = payment.createdAt.storageMilliseconds
+            try await db.raw("""
+                INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, request_id,
+                    anonymous, created_at, updated_at)
+                VALUES (\(bind: payment.id), \(bind: payment.line.rawValue), \(bind: payment.msisdn.e164), \(bind: payment.amount.minorUnits),
+                    \(bind: payment.amount.currency.code), \(bind: payment.method.rawValue), \(bind: payment.status.rawValue),
+                    \(bind: payment.gateway), \(bind: request.id), \(bind: payment.anonymous ? 1 : 0), \(bind: at), \(bind: at))
+                """).run()
+            var stored = payment
+            stored.requestID = request.id
+            return stored
+        }
+    }
+
+    public func payment(id: String) async throws -> Payment? {
+        try await database.read { db in
+            try await db.raw("SELECT \(Self.paymentColumns) FROM payments_payment WHERE id = \(bind: id)").first().map(Self.payment)
+        }
+    }
+
+    public func attach(_ id: String, gatewayPaymentID: String, at now: Date) async throws {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE payments_payment SET gateway_payment_id = \(bind: gatewayPaymentID), updated_at = \(bind: now.storageMilliseconds),
+                    status = CASE WHEN status = 'created' THEN 'pending' ELSE status END
+                WHERE id = \(bind: id) AND gateway_payment_id IS NULL
+                """).run()
+        }
+    }
+
+    public func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment? {
+        let status: PaymentStatus = switch notification.outcome {
+        case .pending: .pending
+        case .succeeded: .succeeded
+        case .declined: .declined
+        case .failed: .failed
+        }
+        return try await database.write { db in
+            let at = now.storageMilliseconds
+            // A pending notice only moves a created payment; a final one moves anything not yet final.
+            let from: SQLQueryString = status == .pending ? "('created')" : "('created', 'pending')"
+            let gatewayID = notification.gatewayPaymentID.isEmpty ? nil : notification.gatewayPaymentID
+            guard let row = try await db.raw("""
+                UPDATE payments_payment SET status = \(bind: status.rawValue), updated_at = \(bind: at),
+                    masked_card = COALESCE(\(bind: notification.maskedCard), masked_card), failure = \(bind: notification.reason),
+                    gateway_payment_id = COALESCE(gateway_payment_id, \(bind: gatewayID))
+                WHERE id = \(bind: id) AND status IN \(from)
+                RETURNING \(Self.paymentColumns)
+                """).first()
+            else { return nil }
+            let payment = try Self.payment(row)
+            if let request = payment.requestID, status.isFinal {
+                let requestStatus: ServiceRequest.Status = switch status {
+                case .succeeded: .done
+                case .declined: .rejected
+                default: .failed
+                }
+                try await SQLRequestRegistry.update(request, status: requestStatus, detail: notification.reason ?? payment.maskedCard,
+                                                    at: now, on: db)
+            }
+            return payment
+        }
+    }
+
+    public func markCredited(_ id: String, at now: Date) async throws {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE payments_payment SET credited_at = \(bind: now.storageMilliseconds)
+                WHERE id = \(bind: id) AND credited_at IS NULL AND status = 'succeeded'
+                """).run()
+        }
+    }
+
+    public func uncredited(limit: Int) async throws -> [Payment] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.paymentColumns) FROM payments_payment
+                WHERE status = 'succeeded' AND credited_at IS NULL ORDER BY created_at LIMIT \(literal: limit)
+                """).all().map(Self.payment)
+        }
+    }
+
+    public func payments(of line: SubscriberID, before: String?, limit: Int) async throws -> [Payment] {
+        try await database.read { db in
+            if let before {
+                return try await db.raw("""
+                    SELECT \(Self.paymentColumns) FROM payments_payment
+                    WHERE subscriber_id = \(bind: line.rawValue) AND (created_at, id) < (
+                        SELECT created_at, id FROM payments_payment WHERE id = \(bind: before))
+                    ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
+                    """).all().map(Self.payment)
+            }
+            return try await db.raw("""
+                SELECT \(Self.paymentColumns) FROM payments_payment WHERE subscriber_id = \(bind: line.rawValue)
+                ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
+                """).all().map(Self.payment)
+        }
+    }
+
+    public func succeededTotal(of line: SubscriberID, since: Date) async throws -> Int64 {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_payment
+                WHERE subscriber_id = \(bind: line.rawValue) AND status = 'succeeded' AND created_at >= \(bind: since.storageMilliseconds)
+                """).first()?.decode(column: "total", as: Int64.self) ?? 0
+        }
+    }
+
+    // MARK: - Promised payments
+
+    static let promisedColumns: SQLQueryString = """
+        id, subscriber_id, amount, fee, currency, status, taken_at, due_at, closed_at, credited_at, settled_at, request_id
+        """
+
+    public func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws -> PromisedPayment {
+        do {
+            return try await database.write { db in
+                let request = try await SQLRequestRegistry.open(
+                    kind: "payments.promised", subscriber: line, status: .done,
+                    detail: amount.amountString + " " + amount.currency.code, at: now, on: db)
+                guard let row = try await db.raw("""
+                    INSERT INTO payments_promised (subscriber_id, amount, fee, currency, status, taken_at, due_at, request_id)
+                    VALUES (\(bind: line.rawValue), \(bind: amount.minorUnits), \(bind: fee.minorUnits), \(bind: amount.currency.code),
+                        'active', \(bind: now.storageMilliseconds), \(bind: dueAt.storageMilliseconds), \(bind: request.id))
+                    RETURNING \(Self.promisedColumns)
+                    """).first()
+                else { throw CabinetError.internal("promised payment not stored") }
+                return try Self.promised(row)
+            }
+        } catch where StorageErrors.isUniqueViolation(error) {
+            throw CabinetError(PaymentsError.promisedAlreadyActive, kind: .conflict)
+        }
+    }
+
+    public func activePromised(of line: SubscriberID) async throws -> PromisedPayment? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.promisedColumns) FROM payments_promised WHERE subscriber_id = \(bind: line.rawValue) AND status = 'active'
+                """).first().map(Self.promised)
+        }
+    }
+
+    public func closePromised(_ id: Int64, as status: PromisedPayment.Status, at now: Date) async throws -> PromisedPayment? {
+        guard status != .active else { return nil }
+        return try await database.write { db in
+            try await db.raw("""
+                UPDATE payments_promised SET status = \(bind: status.rawValue), closed_at = \(bind: now.storageMilliseconds)
+                WHERE id = \(bind: id) AND status = 'active'
+                RETURNING \(Self.promisedColumns)
+                """).first().map(Self.promised)
+        }
+    }
+
+    public func duePromised(at now: Date, limit: Int) async throws -> [PromisedPayment] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.promisedColumns) FROM payments_promised
+                WHERE status = 'active' AND due_at <= \(bind: now.storageMilliseconds) ORDER BY due_at LIMIT \(literal: limit)
+                """).all().map(Self.promised)
+        }
+    }
+
+    public func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws {
+        try await database.write { db in
+            if settled {
+                try await db.raw("""
+                    UPDATE payments_promised SET settled_at = \(bind: now.storageMilliseconds)
+                    WHERE id = \(bind: id) AND settled_at IS NULL AND status <> 'active'
+                    """).run()
+            } else {
+                try await db.raw("""
+                    UPDATE payments_promised SET credited_at = \(bind: now.storageMilliseconds) WHERE id = \(bind: id) AND credited_at IS NULL
+                    """).run()
+            }
+        }
+    }
+
+    public func unpostedPromised(limit: Int) async throws -> [PromisedPayment] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.promisedColumns) FROM payments_promised
+                WHERE credited_at IS NULL OR (status <> 'active' AND settled_at IS NULL) ORDER BY id LIMIT \(literal: limit)
+                """).all().map(Self.promised)
+        }
+    }
+
+    public func promisedHistory(of line: SubscriberID, limit: Int) async throws -> [PromisedPayment] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.promisedColumns) FROM payments_promised WHERE subscriber_id = \(bind: line.rawValue)
+                ORDER BY id DESC LIMIT \(literal: limit)
+                """).all().map(Self.promised)
+        }
+    }
+
+    // MARK: - Rows
+
+    static func payment(_ row: any SQLRow) throws -> Payment {
+        let currencyCode = try row.decode(column: "currency", as: String.self)
+        guard let currency = Currency(code: currencyCode),
+            let msisdn = MSISDN(e164: try row.decode(column: "msisdn", as: String.self))
+        else { throw CabinetError.internal("payment row unreadable") }
+        return Payment(
+            id: try row.decode(column: "id", as: String.self),
+            line: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)),
+            msisdn: msisdn,
+            amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
+            method: PaymentMethod(rawValue: try row.decode(column: "method", as: String.self)) ?? .card,
+            status: PaymentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+            gateway: try row.decode(column: "gateway", as: String.self),
+            gatewayPaymentID: try row.decode(column: "gateway_payment_id", as: String?.self),
+            maskedCard: try row.decode(column: "masked_card", as: String?.self),
+            failure: try row.decode(column: "failure", as: String?.self),
+            requestID: try row.decode(column: "request_id", as: Int64?.self),
+            anonymous: try row.decode(column: "anonymous", as: Int64.self) != 0,
+            creditedAt: try row.decode(column: "credited_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
+            createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+
+    static func promised(_ row: any SQLRow) throws -> PromisedPayment {
+        guard let currency = Currency(code: try row.decode(column: "currency", as: String.self)) else {
+            throw CabinetError.internal("promised payment row unreadable")
+        }
+        return PromisedPayment(
+            id: try row.decode(column: "id", as: Int64.self),
+            line: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)),
+            amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
+            fee: Money(minorUnits: try row.decode(column: "fee", as: Int64.self), currency: currency),
+            status: PromisedPayment.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .active,
+            takenAt: Date(storageMilliseconds: try row.decode(column: "taken_at", as: Int64.self)),
+            dueAt: Date(storageMilliseconds: try row.decode(column: "due_at", as: Int64.self)),
+            requestID: try row.decode(column: "request_id", as: Int64?.self),
+            closedAt: try row.decode(column: "closed_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
+            creditedAt: try row.decode(column: "credited_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
+            settledAt: try row.decode(column: "settled_at", as: Int64?.self).map(Date.init(storageMilliseconds:)))
+    }
+}

@@ -1,0 +1,191 @@
+import Billing
+import BillingStorage
+import BillingTesting
+import CabinetCore
+import CabinetHTTP
+import CabinetStorage
+import CabinetTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Payments
+import PaymentsHTTP
+import PaymentsTesting
+import Subscribers
+import SubscribersTesting
+import Testing
+
+/// Stands in for Auth: `X-Test-Line: <subscriber id>` makes the request act on that line with every right.
+struct TestLineMiddleware: RouterMiddleware {
+    typealias Context = CabinetRequestContext
+    let bed: PaymentsTestBed
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let id = request.headers[HTTPField.Name("X-Test-Line")!].flatMap({ Int64($0) }),
+            let line = try await bed.billing.directory.line(id: SubscriberID(id)) {
+            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: nil, passwordChangeRequired: false,
+                                          csrfToken: "csrf-token")
+            context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// The payments API in process: `Idempotency-Key` replay and mismatch, the sandbox's hosted page to the webhook and
+/// back, forged webhooks, the promised payment's reasons.
+@Suite struct PaymentsAPITests {
+    func app(_ bed: PaymentsTestBed) throws -> some ApplicationProtocol {
+        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(BillingTestBed.catalog())
+            .merging(PaymentsModule.messages())
+        let module = PaymentsHTTPModule(
+            service: bed.service, sandbox: bed.sandbox,
+            idempotency: IdempotentRequests(store: SQLIdempotencyStore(database: bed.billing.database), clock: bed.billing.clock),
+            publicBaseURL: "http://127.0.0.1:8080", clock: bed.billing.clock)
+        let renderer = WebRenderer(
+            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
+            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
+        let router = Router(context: CabinetRequestContext.self)
+        router.add(middleware: LanguageMiddleware())
+        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
+        router.add(middleware: TestLineMiddleware(bed: bed))
+        module.addRoutes(to: ModuleRoutes(api: router.group("/api/v1"), operatorAPI: nil,
+                                          web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
+        return Application(router: router)
+    }
+
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    func headers(_ line: Line, key: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"]
+        if let key { fields[IdempotentRequests.header] = key }
+        return fields
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aKeyReplaysItsAnswerAndRefusesAnotherBody(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            try await app(bed).test(.router) { client in
+                let body = ByteBuffer(string: #"{"amount": "500", "method": "card"}"#)
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line), body: body) { response throws in
+                    #expect(response.status == .badRequest)
+                    #expect(try json(response)["code"] as? String == "request.idempotencyKeyRequired")
+                }
+                var first = ""
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body) { response throws in
+                    #expect(response.status == .created)
+                    let payment = try json(response)
+                    first = try #require(payment["id"] as? String)
+                    #expect(payment["status"] as? String == "pending")
+                    #expect((payment["confirmationUrl"] as? String)?.hasPrefix("http://127.0.0.1:8080/sandbox/pay/sbx_") == true)
+                }
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body) { response throws in
+                    #expect(response.status == .created)
+                    #expect(response.headers[IdempotentRequests.replayedHeader] == "true")
+                    #expect(try json(response)["id"] as? String == first)
+                }
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"),
+                                         body: ByteBuffer(string: #"{"amount": "900"}"#)) { response throws in
+                    #expect(response.status == .unprocessableContent)
+                    #expect(try json(response)["code"] as? String == "request.idempotencyKeyReused")
+                }
+                // A refused request keeps no answer: corrected, the same key works.
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-2"),
+                                         body: ByteBuffer(string: #"{"amount": "5"}"#)) { response throws in
+                    #expect(response.status == .badRequest)
+                    #expect((try json(response)["errors"] as? [[String: Any]])?.first?["code"] as? String == "payments.amountOutOfRange")
+                }
+                try await client.execute(uri: "/api/v1/me/payments?limit=10", method: .get, headers: headers(line)) { response throws in
+                    #expect((try json(response)["items"] as? [[String: Any]])?.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theHostedPagePaysAndTheWebhookCredits(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            try await app(bed).test(.router) { client in
+                let started = try await client.execute(uri: "/api/v1/payments", method: .post,
+                                                       headers: [.contentType: "application/json", IdempotentRequests.header: "pub-1"],
+                                                       body: ByteBuffer(string: #"{"msisdn": "8 900 123-45-67", "amount": "250.00"}"#))
+                #expect(started.status == .created)
+                let confirmation = try #require(try json(started)["confirmationUrl"] as? String)
+                let path = String(confirmation.dropFirst("http://127.0.0.1:8080".count))
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains("250,00"))
+                }
+                let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                try await client.execute(uri: path, method: .post, headers: form,
+                                         body: ByteBuffer(string: "card=4242+4242+4242+1234&expiry=12%2F30&cvc=123")) { response in
+                    #expect(response.status == .badRequest, "a card number failing the Luhn check")
+                    #expect(String(buffer: response.body).contains("sandbox-error"))
+                }
+                try await client.execute(uri: path, method: .post, headers: form,
+                                         body: ByteBuffer(string: "card=4242+4242+4242+4242&expiry=12%2F30&cvc=123")) { response in
+                    #expect(response.status == .seeOther)
+                    let location = try #require(response.headers[.location])
+                    #expect(location.hasPrefix("http://127.0.0.1:8080/pay/pay_"))
+                }
+                #expect(try await bed.billing.balance(line) == "250.00")
+                let id = try #require(try json(started)["id"] as? String)
+                try await client.execute(uri: "/api/v1/payments/\(id)", method: .get) { response throws in
+                    #expect(try json(response)["status"] as? String == "succeeded")
+                    #expect(try json(response)["msisdn"] == nil, "the public status shows no number")
+                }
+                let forged = Data(#"{"amount":"250.00","currency":"RUB","orderId":"\#(id)","paymentId":"x","status":"succeeded"}"#.utf8)
+                try await client.execute(uri: "/api/v1/payments/webhook/sandbox", method: .post,
+                                         headers: [.contentType: "application/json", PaymentsHTTPModule.signatureHeader: "sha256=00"],
+                                         body: ByteBuffer(bytes: forged)) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "payments.signatureInvalid")
+                }
+                try await client.execute(uri: "/api/v1/payments", method: .post,
+                                         headers: [.contentType: "application/json", IdempotentRequests.header: "pub-2"],
+                                         body: ByteBuffer(string: #"{"msisdn": "+7 999 000-00-00", "amount": "250.00"}"#)) { response throws in
+                    #expect(response.status == .badRequest)
+                }
+            }
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func thePromisedPaymentSaysWhyOrIsTaken(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let young = try await bed.line("+79001234567", daysAgo: 12)
+            let old = try await bed.line("+79001234568", daysAgo: 400)
+            try await app(bed).test(.router) { client in
+                var english = headers(young)
+                english[.acceptLanguage] = "en"
+                try await client.execute(uri: "/api/v1/me/promised-payment", method: .get, headers: english) { response throws in
+                    let body = try json(response)
+                    #expect(body["eligible"] as? Bool == false)
+                    let reasons = try #require(body["reasons"] as? [[String: Any]])
+                    #expect(reasons.first?["message"] as? String == "12 days on the network of the 60 required.")
+                }
+                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-1"),
+                                         body: ByteBuffer(string: #"{"amount": "100.00"}"#)) { response throws in
+                    #expect(response.status == .created)
+                    #expect((try json(response)["fee"] as? [String: String])?["amount"] == "5.00")
+                }
+                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-2"),
+                                         body: ByteBuffer(string: #"{"amount": "50.00"}"#)) { response throws in
+                    #expect(response.status == .conflict)
+                    #expect(try json(response)["code"] as? String == "payments.promised.alreadyActive")
+                }
+                try await client.execute(uri: "/promised-payment", method: .get, headers: headers(old)) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains("promised-active"))
+                }
+            }
+            #expect(try await bed.billing.balance(old) == "95.00")
+        }
+    }
+}

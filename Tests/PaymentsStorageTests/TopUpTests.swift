@@ -1,0 +1,144 @@
+import Billing
+import BillingStorage
+import BillingTesting
+import CabinetCore
+import CabinetStorage
+import CabinetTesting
+import Foundation
+import Payments
+import PaymentsStorage
+import PaymentsTesting
+import Subscribers
+import SubscribersTesting
+import Testing
+
+/// Card top-ups through the sandbox gateway on both backends: every outcome, and webhooks that come twice, out of
+/// order, forged or after a crash — the ledger is credited exactly once.
+@Suite struct TopUpTests {
+    @Test(arguments: TestDatabase.available)
+    func aPaidTopUpIsCreditedOnceAndEachFailureCreditsNothing(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let paid = try await bed.topUp(line, "500.00")
+            #expect(paid.status == .succeeded)
+            #expect(paid.maskedCard == "•••• 4242")
+            #expect(paid.creditedAt != nil)
+            #expect(try await bed.billing.balance(line) == "500.00")
+            for (card, status, reason) in [
+                ("4000 0000 0000 0002", PaymentStatus.declined, "payments.declined.generic"),
+                ("4000 0000 0000 9995", .declined, "payments.declined.insufficientFunds"),
+                ("4000 0000 0000 0119", .failed, "payments.failed.timeout"),
+            ] {
+                let payment = try await bed.topUp(line, "100.00", card: card)
+                #expect(payment.status == status)
+                #expect(payment.failure == reason)
+            }
+            #expect(try await bed.billing.balance(line) == "500.00")
+            let requests = try await SQLRequestRegistry(database: bed.billing.database).requests(of: line.id, before: nil, limit: 10)
+            #expect(requests.map(\.status) == [.failed, .rejected, .rejected, .done])
+            #expect(try await bed.store.succeededTotal(of: line.id, since: .distantPast) == 50_000)
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func repeatedReorderedAndConcurrentWebhooksCreditOnce(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            // 0077: the sandbox sends succeeded, pending, succeeded.
+            let scrambled = try await bed.topUp(line, "300.00", card: "4000 0000 0000 0077")
+            #expect(scrambled.status == .succeeded)
+            #expect(try await bed.billing.balance(line) == "300.00")
+
+            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 20_000, currency: .rub), method: .card,
+                                                           returnURL: { $0 })
+            guard case .finished(_, let hooks) = try await bed.sandbox.pay(try #require(started.payment.gatewayPaymentID), card: "4242424242424242",
+                                                                           expiry: "12/30", cvc: "123", now: bed.billing.clock.now)
+            else {
+                Issue.record("finished expected")
+                return
+            }
+            let final = try #require(hooks.last)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await bed.service.receiveWebhook(gateway: "sandbox", body: final.body, signature: final.signature) }
+                }
+                try await group.waitForAll()
+            }
+            // The pending notice arriving last changes nothing.
+            try await bed.service.receiveWebhook(gateway: "sandbox", body: hooks[0].body, signature: hooks[0].signature)
+            #expect(try await bed.service.payment(started.payment.id, of: nil).status == .succeeded)
+            #expect(try await bed.billing.balance(line) == "500.00")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func forgedOrMismatchedWebhooksAreRefused(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 10_000, currency: .rub), method: .card,
+                                                           returnURL: { $0 })
+            let gatewayID = try #require(started.payment.gatewayPaymentID)
+            func body(_ amount: String, order: String = started.payment.id) -> Data {
+                Data(#"{"amount":"\#(amount)","currency":"RUB","orderId":"\#(order)","paymentId":"\#(gatewayID)","status":"succeeded"}"#.utf8)
+            }
+            let forger = WebhookSignature(secret: Data("guessed".utf8))
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("100.00"), signature: forger.sign(body("100.00")))
+            }
+            let signer = WebhookSignature(secret: PaymentsTestBed.secret)
+            do {
+                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("9000.00"), signature: signer.sign(body("9000.00")))
+                Issue.record("a changed amount must be refused")
+            } catch let error as CabinetError {
+                #expect(error.code == PaymentsError.webhookMismatch)
+            }
+            await #expect(throws: CabinetError.self, "an unknown order") {
+                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("100.00", order: "pay_x"),
+                                                     signature: signer.sign(body("100.00", order: "pay_x")))
+            }
+            #expect(try await bed.billing.balance(line) == "0.00")
+            #expect(try await bed.service.payment(started.payment.id, of: nil).status == .pending)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func amountsOutsideTheRegionsLimitsAreRefused(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            for minor in [4_999, 1_500_001] as [Int64] {
+                do {
+                    _ = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: minor, currency: .rub), method: .card,
+                                                         returnURL: { $0 })
+                    Issue.record("\(minor) must be refused")
+                } catch let error as CabinetError {
+                    #expect(error.fieldErrors.first?.code == PaymentsError.amountOutOfRange)
+                    #expect(error.fieldErrors.first?.arguments["minimum"] == "50.00")
+                }
+            }
+            await #expect(throws: CabinetError.self, "tenge on a rouble line") {
+                try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 10_000, currency: .kzt), method: .card, returnURL: { $0 })
+            }
+            #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aCreditLostInACrashIsPostedByReconciliation(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 25_000, currency: .rub), method: .wallet,
+                                                           returnURL: { $0 })
+            // The payment is marked succeeded, then the process dies before the ledger heard of it.
+            let notification = GatewayNotification(gatewayPaymentID: try #require(started.payment.gatewayPaymentID), orderID: started.payment.id,
+                                                   outcome: .succeeded, amount: started.payment.amount)
+            #expect(try await bed.store.apply(notification, to: started.payment.id, at: bed.billing.clock.now)?.status == .succeeded)
+            #expect(try await bed.billing.balance(line) == "0.00")
+            #expect(try await bed.service.reconcile() == 1)
+            #expect(try await bed.service.reconcile() == 0)
+            #expect(try await bed.billing.balance(line) == "250.00")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+}
