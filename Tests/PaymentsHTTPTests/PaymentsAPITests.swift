@@ -25,8 +25,9 @@ struct TestLineMiddleware: RouterMiddleware {
         var context = context
         if let id = request.headers[HTTPField.Name("X-Test-Line")!].flatMap({ Int64($0) }),
             let line = try await bed.billing.directory.line(id: SubscriberID(id)) {
-            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: nil, passwordChangeRequired: false,
-                                          csrfToken: "csrf-token")
+            let steppedUp = request.headers[HTTPField.Name("X-Test-Step-Up")!] != nil ? bed.billing.clock.now : nil
+            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: steppedUp,
+                                          passwordChangeRequired: false, csrfToken: "csrf-token")
             context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
         }
         return try await next(request, context)
@@ -186,6 +187,43 @@ struct TestLineMiddleware: RouterMiddleware {
                 }
             }
             #expect(try await bed.billing.balance(old) == "95.00")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aTransferNeedsAFreshCodeAndShowsOnBothSides(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let alice = try await bed.line("+79001234567", credit: "500.00")
+            let bob = try await bed.line("+79001234568")
+            try await app(bed).test(.router) { client in
+                let body = ByteBuffer(string: #"{"to": "8 900 123-45-68", "amount": "100"}"#)
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: headers(alice, key: "t-1"), body: body) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
+                }
+                var confirmed = headers(alice, key: "t-1")
+                confirmed[HTTPField.Name("X-Test-Step-Up")!] = "1"
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) { response throws in
+                    #expect(response.status == .created)
+                    let transfer = try json(response)
+                    #expect(transfer["status"] as? String == "done")
+                    #expect((transfer["fee"] as? [String: String])?["amount"] == "2.00")
+                }
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) { response in
+                    #expect(response.headers[IdempotentRequests.replayedHeader] == "true", "a repeat sends nothing twice")
+                }
+                try await client.execute(uri: "/api/v1/me/transfers", method: .get, headers: headers(bob)) { response throws in
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.count == 1)
+                    #expect(items.first?["direction"] as? String == "in")
+                    #expect(items.first?["fee"] == nil, "the recipient does not see the sender's fee")
+                }
+                try await client.execute(uri: "/transfers", method: .get, headers: headers(alice)) { response in
+                    #expect(String(buffer: response.body).contains("transfer-step-up"))
+                }
+            }
+            #expect(try await bed.billing.balance(alice) == "398.00")
+            #expect(try await bed.billing.balance(bob) == "100.00")
         }
     }
 }

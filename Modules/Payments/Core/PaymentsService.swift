@@ -212,6 +212,15 @@ public struct PaymentsService: Sendable {
             if promised.status != .active, promised.settledAt == nil { try await postSettlement(promised) }
             done += 1
         }
+        // A transfer still pending after a minute lost its process between steps: finish it (or refuse it for funds).
+        for transfer in try await store.unfinishedTransfers(before: clock.now.addingTimeInterval(-60), limit: limit) {
+            do {
+                try await complete(transfer)
+            } catch let error as CabinetError where error.code == PaymentsError.transferInsufficientFunds {
+                logger.info("interrupted transfer refused for funds", metadata: ["cabinet.transfer": "\(transfer.id)"])
+            }
+            done += 1
+        }
         for promised in try await store.duePromised(at: clock.now, limit: limit) {
             guard let closed = try await store.closePromised(promised.id, as: .writtenOff, at: clock.now) else { continue }
             if closed.creditedAt == nil { try await postCredit(closed) }

@@ -32,4 +32,14 @@ public protocol PaymentsStore: Sendable {
     /// Promised payments whose ledger step was not recorded (no `creditedAt`, or closed without `settledAt`).
     func unpostedPromised(limit: Int) async throws -> [PromisedPayment]
     func promisedHistory(of line: SubscriberID, limit: Int) async throws -> [PromisedPayment]
+
+    /// Records a transfer and its request record, refusing with ``PaymentsError/transferDailyLimit`` when the sender's
+    /// transfers of that day would exceed the limit (checked and inserted under the sender's lock).
+    func insertTransfer(_ transfer: NewTransfer, at now: Date) async throws -> Transfer
+    /// Moves a transfer on (`pending` → `sent` → `done`, or `pending` → `refused`); `nil` when it was not in `from`.
+    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer?
+    /// Transfers stuck before `done` (a crash between steps) and older than `before`.
+    func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer]
+    /// Sent and received, newest first.
+    func transfers(of line: SubscriberID, limit: Int) async throws -> [Transfer]
 }

@@ -50,6 +50,29 @@ public enum PaymentsSchema: SchemaOwner {
             "CREATE UNIQUE INDEX payments_promised_one_active ON payments_promised (subscriber_id) WHERE status = 'active'",
             "CREATE INDEX payments_promised_due ON payments_promised (due_at) WHERE status = 'active'",
             "CREATE INDEX payments_promised_line ON payments_promised (subscriber_id, id)",
-        ])
+        ]),
+        Migration("payments-002-transfers", sql: [
+            """
+            CREATE TABLE payments_transfer (
+                id {{pk}},
+                sender_id BIGINT NOT NULL,
+                sender_msisdn TEXT NOT NULL,
+                recipient_id BIGINT NOT NULL,
+                recipient_msisdn TEXT NOT NULL,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                fee BIGINT NOT NULL CHECK (fee >= 0),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'done', 'refused')),
+                day TEXT NOT NULL,
+                request_id BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                CHECK (sender_id <> recipient_id)
+            )
+            """,
+            "CREATE INDEX payments_transfer_sender_day ON payments_transfer (sender_id, day)",
+            "CREATE INDEX payments_transfer_recipient ON payments_transfer (recipient_id, id)",
+            "CREATE INDEX payments_transfer_unfinished ON payments_transfer (created_at) WHERE status IN ('pending', 'sent')",
+        ]),
     ]
 }

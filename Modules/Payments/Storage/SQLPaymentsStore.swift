@@ -219,7 +219,102 @@ public struct SQLPaymentsStore: PaymentsStore {
         }
     }
 
+    // MARK: - Transfers
+
+    static let transferColumns: SQLQueryString = """
+        id, sender_id, sender_msisdn, recipient_id, recipient_msisdn, amount, fee, currency, status, day, request_id, created_at, updated_at
+        """
+
+    public func insertTransfer(_ transfer: NewTransfer, at now: Date) async throws -> Transfer {
+        let backend = database.backend
+        return try await database.write { db in
+            // The daily sum and the insert under one lock of the sender: SQLite's single writer is that lock already;
+            // PostgreSQL takes a transaction-scoped advisory lock on the sender's id.
+            if backend == .postgres {
+                try await db.raw("SELECT pg_advisory_xact_lock(\(bind: transfer.sender.rawValue))").run()
+            }
+            let sent = try await db.raw("""
+                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_transfer
+                WHERE sender_id = \(bind: transfer.sender.rawValue) AND day = \(bind: transfer.day.description) AND status <> 'refused'
+                """).first()?.decode(column: "total", as: Int64.self) ?? 0
+            guard sent + transfer.amount.minorUnits <= transfer.maxPerDay.minorUnits else {
+                let left = Money(minorUnits: max(0, transfer.maxPerDay.minorUnits - sent), currency: transfer.amount.currency)
+                throw CabinetError(PaymentsError.transferDailyLimit, kind: .rejected, arguments: [
+                    "limit": transfer.maxPerDay.amountString, "left": left.amountString,
+                ])
+            }
+            let request = try await SQLRequestRegistry.open(
+                kind: "payments.transfer", subscriber: transfer.sender, status: .processing,
+                detail: "\(transfer.amount.amountString) \(transfer.amount.currency.code) → \(transfer.recipientMSISDN.e164)", at: now, on: db)
+            let at = now.storageMilliseconds
+            guard let row = try await db.raw("""
+                INSERT INTO payments_transfer (sender_id, sender_msisdn, recipient_id, recipient_msisdn, amount, fee, currency, status, day,
+                    request_id, created_at, updated_at)
+                VALUES (\(bind: transfer.sender.rawValue), \(bind: transfer.senderMSISDN.e164), \(bind: transfer.recipient.rawValue),
+                    \(bind: transfer.recipientMSISDN.e164), \(bind: transfer.amount.minorUnits), \(bind: transfer.fee.minorUnits),
+                    \(bind: transfer.amount.currency.code), 'pending', \(bind: transfer.day.description), \(bind: request.id), \(bind: at), \(bind: at))
+                RETURNING \(Self.transferColumns)
+                """).first()
+            else { throw CabinetError.internal("transfer not stored") }
+            return try Self.transfer(row)
+        }
+    }
+
+    public func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer? {
+        try await database.write { db in
+            guard let row = try await db.raw("""
+                UPDATE payments_transfer SET status = \(bind: to.rawValue), updated_at = \(bind: now.storageMilliseconds)
+                WHERE id = \(bind: id) AND status = \(bind: from.rawValue)
+                RETURNING \(Self.transferColumns)
+                """).first()
+            else { return nil }
+            let transfer = try Self.transfer(row)
+            if let request = transfer.requestID, to == .done || to == .refused {
+                try await SQLRequestRegistry.update(request, status: to == .done ? .done : .rejected,
+                                                    detail: to == .refused ? "payments.transfer.insufficientFunds" : nil, at: now, on: db)
+            }
+            return transfer
+        }
+    }
+
+    public func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.transferColumns) FROM payments_transfer
+                WHERE status IN ('pending', 'sent') AND created_at < \(bind: before.storageMilliseconds) ORDER BY created_at LIMIT \(literal: limit)
+                """).all().map(Self.transfer)
+        }
+    }
+
+    public func transfers(of line: SubscriberID, limit: Int) async throws -> [Transfer] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(Self.transferColumns) FROM payments_transfer
+                WHERE sender_id = \(bind: line.rawValue) OR (recipient_id = \(bind: line.rawValue) AND status = 'done')
+                ORDER BY id DESC LIMIT \(literal: limit)
+                """).all().map(Self.transfer)
+        }
+    }
+
     // MARK: - Rows
+
+    static func transfer(_ row: any SQLRow) throws -> Transfer {
+        guard let currency = Currency(code: try row.decode(column: "currency", as: String.self)),
+            let sender = MSISDN(e164: try row.decode(column: "sender_msisdn", as: String.self)),
+            let recipient = MSISDN(e164: try row.decode(column: "recipient_msisdn", as: String.self)),
+            let day = LocalDate(try row.decode(column: "day", as: String.self))
+        else { throw CabinetError.internal("transfer row unreadable") }
+        return Transfer(
+            id: try row.decode(column: "id", as: Int64.self),
+            sender: SubscriberID(try row.decode(column: "sender_id", as: Int64.self)), senderMSISDN: sender,
+            recipient: SubscriberID(try row.decode(column: "recipient_id", as: Int64.self)), recipientMSISDN: recipient,
+            amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
+            fee: Money(minorUnits: try row.decode(column: "fee", as: Int64.self), currency: currency),
+            status: Transfer.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            day: day, requestID: try row.decode(column: "request_id", as: Int64?.self),
+            createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+    }
 
     static func payment(_ row: any SQLRow) throws -> Payment {
         let currencyCode = try row.decode(column: "currency", as: String.self)

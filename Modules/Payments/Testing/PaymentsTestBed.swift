@@ -26,7 +26,7 @@ public struct PaymentsTestBed: Sendable {
           tiers:
             - {minDaysOnNetwork: 60, minAverageMonthlyTopUps: "0.00", amounts: ["50.00", "100.00"], termDays: 3, fee: "5.00"}
             - {minDaysOnNetwork: 180, minAverageMonthlyTopUps: "300.00", amounts: ["100.00", "200.00", "300.00"], termDays: 7, fee: "15.00"}
-        transfers: {minimum: "10.00", maxPerTransfer: "5000.00", maxPerDay: "15000.00", fee: "0.00"}
+        transfers: {minimum: "10.00", maxPerTransfer: "5000.00", maxPerDay: "15000.00", fee: "2.00"}
         autopay: {maxAmount: "5000.00", maxPerMonth: "15000.00"}
         """
 

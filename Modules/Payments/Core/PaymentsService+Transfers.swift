@@ -1,0 +1,74 @@
+public import CabinetCore
+import Foundation
+import Billing
+import Subscribers
+
+extension PaymentsService {
+    /// Sends `amount` from `sender` to the line `recipient`, within the region's limits and fee. The caller has checked
+    /// the step-up (a fresh SMS code). Returns the finished transfer; a sender without enough money gets
+    /// ``PaymentsError/transferInsufficientFunds`` and nothing moves.
+    public func transfer(from sender: SubscriberID, to recipient: MSISDN, amount: Money) async throws -> Transfer {
+        guard let from = try await lines.line(id: sender), let region = regions.region(from.region),
+            let limits = region.settings(for: PaymentsModule.self)?.transfers
+        else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        guard recipient != from.msisdn else {
+            throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferToSelf)])
+        }
+        guard let to = try await lines.line(msisdn: recipient) else {
+            throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferRecipientUnknown,
+                                                      arguments: ["msisdn": recipient.e164])])
+        }
+        guard to.status == .active || to.status == .blocked || to.status == .suspended else {
+            throw CabinetError(PaymentsError.transferRecipientInactive, kind: .rejected, arguments: ["msisdn": recipient.e164])
+        }
+        guard regions.region(to.region)?.currency == amount.currency, amount.currency == region.currency else {
+            throw CabinetError(PaymentsError.transferCurrency, kind: .rejected, arguments: ["msisdn": recipient.e164])
+        }
+        guard (limits.minimum.minorUnits...limits.maxPerTransfer.minorUnits).contains(amount.minorUnits) else {
+            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.transferAmount, arguments: [
+                "minimum": limits.minimum.amountString, "maximum": limits.maxPerTransfer.amountString,
+            ])])
+        }
+        let now = clock.now
+        let transfer = try await store.insertTransfer(NewTransfer(
+            sender: from.id, senderMSISDN: from.msisdn, recipient: to.id, recipientMSISDN: to.msisdn, amount: amount, fee: limits.fee,
+            day: LocalDate(now, in: region.timeZone), maxPerDay: limits.maxPerDay), at: now)
+        return try await complete(transfer)
+    }
+
+    /// Runs the ledger steps a transfer still lacks; each is exactly once by its external id, so running this again
+    /// (after a crash, from reconciliation) never moves money twice.
+    @discardableResult
+    func complete(_ transfer: Transfer) async throws -> Transfer {
+        var current = transfer
+        if current.status == .pending {
+            var legs: [LedgerLeg] = []
+            if current.fee.isPositive { legs.append(LedgerLeg(amount: try current.fee.negated(), counterparty: .revenue)) }
+            let result = try await ledger.post(LedgerPosting(
+                externalID: current.debitLedgerID, kind: .transfer, line: current.sender, amount: try current.amount.negated(),
+                counterparty: .transfers, explanation: "billing.explain.transferOut",
+                arguments: ["to": current.recipientMSISDN.e164, "fee": current.fee.amountString], allowsNegativeBalance: false,
+                at: current.createdAt, extraLegs: legs))
+            if case .insufficientFunds = result {
+                _ = try await store.advanceTransfer(current.id, from: .pending, to: .refused, at: clock.now)
+                throw CabinetError(PaymentsError.transferInsufficientFunds, kind: .rejected)
+            }
+            current = try await store.advanceTransfer(current.id, from: .pending, to: .sent, at: clock.now) ?? current
+            current.status = .sent
+        }
+        if current.status == .sent {
+            _ = try await ledger.post(LedgerPosting(
+                externalID: current.creditLedgerID, kind: .transfer, line: current.recipient, amount: current.amount,
+                counterparty: .transfers, explanation: "billing.explain.transferIn", arguments: ["from": current.senderMSISDN.e164],
+                allowsNegativeBalance: true, at: current.createdAt))
+            current = try await store.advanceTransfer(current.id, from: .sent, to: .done, at: clock.now) ?? current
+            current.status = .done
+            try await repayPromised(of: current.recipient)
+        }
+        return current
+    }
+
+    public func transfers(of line: SubscriberID, limit: Int = 50) async throws -> [Transfer] {
+        try await store.transfers(of: line, limit: limit)
+    }
+}
