@@ -236,13 +236,13 @@ let modules: [ModuleSpec] = [
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(
         name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
-        coreDependencies: [.crypto], httpDependencies: ["Billing"],
+        coreDependencies: [.crypto], storageDependencies: ["CabinetMessaging"], httpDependencies: ["Billing"],
         testingDependencies: [
             "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
         ],
         testDependencies: [
             "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
-            .sqlKit,
+            "CabinetMessaging", .sqlKit,
         ]),
     .init(name: "Support", layers: [.core]),
 ]

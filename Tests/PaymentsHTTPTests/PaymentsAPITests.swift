@@ -226,4 +226,59 @@ struct TestLineMiddleware: RouterMiddleware {
             #expect(try await bed.billing.balance(bob) == "100.00")
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func savedCardsAndAutopayThroughTheAPI(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            try await app(bed).test(.router) { client in
+                let rule = ByteBuffer(string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
+                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) { response throws in
+                    #expect(response.status == .unprocessableContent)
+                    #expect(try json(response)["code"] as? String == "payments.autopay.noCard")
+                }
+                try await bed.topUp(line, "100.00", saveCard: true)
+                var card: Int64 = 0
+                try await client.execute(uri: "/api/v1/me/payments/cards", method: .get, headers: headers(line)) { response throws in
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.first?["maskedCard"] as? String == "•••• 4242")
+                    #expect(items.first?["token"] == nil, "the token stays on the server")
+                    card = try #require(items.first?["id"] as? Int).asInt64
+                }
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "c-1"),
+                                         body: ByteBuffer(string: #"{"amount": "200", "cardId": \#(card)}"#)) { response throws in
+                    #expect(response.status == .created)
+                    #expect(try json(response)["status"] as? String == "succeeded")
+                }
+                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line),
+                                         body: ByteBuffer(string: #"{"kind": "threshold", "amount": "300", "monthlyCap": "1000"}"#)) { response throws in
+                    #expect(response.status == .badRequest, "a threshold rule needs its threshold")
+                }
+                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) { response throws in
+                    #expect(response.status == .ok)
+                    #expect((try json(response)["threshold"] as? [String: String])?["amount"] == "100.00")
+                }
+                try await client.execute(uri: "/api/v1/me/autopay", method: .get, headers: headers(line)) { response throws in
+                    #expect(try json(response)["enabled"] as? Bool == true)
+                }
+                try await client.execute(uri: "/autopay", method: .get, headers: headers(line)) { response in
+                    #expect(String(buffer: response.body).contains("autopay-on"))
+                }
+                try await client.execute(uri: "/api/v1/me/autopay", method: .delete, headers: headers(line)) { response in
+                    #expect(response.status == .noContent)
+                }
+                try await client.execute(uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)) { response in
+                    #expect(response.status == .noContent)
+                }
+                try await client.execute(uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)) { response in
+                    #expect(response.status == .notFound)
+                }
+            }
+            #expect(try await bed.billing.balance(line) == "300.00")
+        }
+    }
+}
+
+extension Int {
+    var asInt64: Int64 { Int64(self) }
 }

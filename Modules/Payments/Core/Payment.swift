@@ -39,6 +39,12 @@ public struct Payment: Sendable, Hashable {
     public var requestID: Int64?
     /// Paid by someone without logging in ("pay for another number").
     public var anonymous: Bool
+    /// The payer agreed to save the card.
+    public var saveCard: Bool
+    /// The saved card it was charged to (auto-payments and one-click payments).
+    public var cardID: Int64?
+    /// The auto-payment trigger it pays for.
+    public var autopayTrigger: String?
     /// When the ledger was credited (nil until then; a reconciliation credits a succeeded payment it finds without).
     public var creditedAt: Date?
     public var createdAt: Date
@@ -46,7 +52,11 @@ public struct Payment: Sendable, Hashable {
 
     public init(id: String, line: SubscriberID, msisdn: MSISDN, amount: Money, method: PaymentMethod, status: PaymentStatus,
                 gateway: String, gatewayPaymentID: String? = nil, maskedCard: String? = nil, failure: String? = nil,
-                requestID: Int64? = nil, anonymous: Bool = false, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date) {
+                requestID: Int64? = nil, anonymous: Bool = false, saveCard: Bool = false, cardID: Int64? = nil,
+                autopayTrigger: String? = nil, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date) {
+        self.saveCard = saveCard
+        self.cardID = cardID
+        self.autopayTrigger = autopayTrigger
         self.id = id
         self.line = line
         self.msisdn = msisdn
@@ -66,4 +76,25 @@ public struct Payment: Sendable, Hashable {
 
     /// The ledger's external id of the credit: the gateway's payment id, so no notification can credit twice.
     public var ledgerID: String { "topup:\(gateway):\(gatewayPaymentID ?? id)" }
+}
+
+/// A card kept at the gateway for later payments: its token and the masked number, never the number itself.
+public struct SavedCard: Sendable, Hashable {
+    public var id: Int64
+    public var line: SubscriberID
+    public var gateway: String
+    public var token: String
+    public var maskedCard: String
+    public var isDefault: Bool
+    public var createdAt: Date
+
+    public init(id: Int64, line: SubscriberID, gateway: String, token: String, maskedCard: String, isDefault: Bool, createdAt: Date) {
+        self.id = id
+        self.line = line
+        self.gateway = gateway
+        self.token = token
+        self.maskedCard = maskedCard
+        self.isDefault = isDefault
+        self.createdAt = createdAt
+    }
 }

@@ -10,8 +10,11 @@ public struct GatewayOrder: Sendable, Hashable {
     public var description: String
     /// Where the gateway sends the payer back (it only shows the status; the webhook decides).
     public var returnURL: String
+    /// The payer agreed to keep the card for later payments: the gateway returns a token for it.
+    public var saveCard: Bool
 
-    public init(orderID: String, amount: Money, method: PaymentMethod, description: String, returnURL: String) {
+    public init(orderID: String, amount: Money, method: PaymentMethod, description: String, returnURL: String, saveCard: Bool = false) {
+        self.saveCard = saveCard
         self.orderID = orderID
         self.amount = amount
         self.method = method
@@ -44,9 +47,12 @@ public struct GatewayNotification: Sendable, Hashable {
     public var maskedCard: String?
     /// The decline or failure reason (a message key of ours, e.g. `payments.declined.insufficientFunds`).
     public var reason: String?
+    /// The gateway's token of the card, when the payer asked to save it (never the number).
+    public var cardToken: String?
 
     public init(gatewayPaymentID: String, orderID: String, outcome: Outcome, amount: Money, maskedCard: String? = nil,
-                reason: String? = nil) {
+                reason: String? = nil, cardToken: String? = nil) {
+        self.cardToken = cardToken
         self.gatewayPaymentID = gatewayPaymentID
         self.orderID = orderID
         self.outcome = outcome
@@ -61,6 +67,9 @@ public protocol PaymentGateway: Sendable {
     /// The name in webhook paths and ledger ids (`sandbox`, `acquirer`).
     var name: String { get }
     func create(_ order: GatewayOrder) async throws -> GatewayCheckout
+    /// Charges a saved card by its token, server to server, with `order.orderID` as the idempotence key (a retried
+    /// charge never charges twice). Answers the outcome as known now; a webhook may follow and is applied the same way.
+    func charge(token: String, order: GatewayOrder) async throws -> GatewayNotification
     /// Checks the webhook's signature and reads it; throws ``PaymentsError/signatureInvalid`` for a forged one.
     func verify(webhook body: Data, signature: String?) throws -> GatewayNotification
 }

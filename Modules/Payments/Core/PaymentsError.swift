@@ -10,6 +10,11 @@ public enum PaymentsError {
     public static let webhookMismatch: ErrorCode = "payments.webhookMismatch"
     public static let lineUnknown: ErrorCode = "payments.lineUnknown"
     public static let lineInactive: ErrorCode = "payments.lineInactive"
+    /// A payment with this id exists already (a retried or concurrent attempt of the same auto-payment).
+    public static let duplicatePayment: ErrorCode = "payments.duplicate"
+    public static let cardUnknown: ErrorCode = "payments.card.unknown"
+    public static let autopayNoCard: ErrorCode = "payments.autopay.noCard"
+    public static let autopayInvalid: ErrorCode = "payments.autopay.invalid"
     public static let checkoutUnknown: ErrorCode = "payments.sandbox.checkoutUnknown"
     public static let checkoutClosed: ErrorCode = "payments.sandbox.checkoutClosed"
     public static let cardInvalid: ErrorCode = "payments.sandbox.cardInvalid"

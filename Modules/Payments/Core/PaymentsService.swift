@@ -19,6 +19,8 @@ public struct PaymentsService: Sendable {
     public let defaultGateway: String
     let clock: any WallClock
     let logger: Logger
+    /// Payments' texts (SMS about auto-payment).
+    let messages: MessageCatalog
 
     public init(store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
                 gateways: [any PaymentGateway], defaultGateway: String, clock: any WallClock, logger: Logger) {
@@ -30,6 +32,7 @@ public struct PaymentsService: Sendable {
         self.defaultGateway = defaultGateway
         self.clock = clock
         self.logger = logger
+        messages = (try? PaymentsModule.messages()) ?? MessageCatalog()
     }
 
     public var now: Date { clock.now }
@@ -45,7 +48,7 @@ public struct PaymentsService: Sendable {
     }
 
     /// Starts a top-up of `line` for `amount`; the ledger is credited when the gateway's webhook says it succeeded.
-    public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false,
+    public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
                            returnURL: @Sendable (String) -> String) async throws -> Started {
         guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
         guard let limits = settings(found.region)?.topUp else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
@@ -61,11 +64,12 @@ public struct PaymentsService: Sendable {
         let now = clock.now
         var payment = try await store.insert(Payment(
             id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created, gateway: gateway.name,
-            anonymous: anonymous, createdAt: now, updatedAt: now))
+            anonymous: anonymous, saveCard: saveCard && !anonymous && method == .card, createdAt: now, updatedAt: now))
         let checkout: GatewayCheckout
         do {
             checkout = try await gateway.create(GatewayOrder(
-                orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)", returnURL: returnURL(id)))
+                orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)", returnURL: returnURL(id),
+                saveCard: payment.saveCard))
         } catch {
             logger.error("gateway refused a payment", metadata: ["cabinet.payment": "\(id)", "error": "\(error)"])
             _ = try await store.apply(GatewayNotification(gatewayPaymentID: "", orderID: id, outcome: .failed, amount: amount,
@@ -96,6 +100,10 @@ public struct PaymentsService: Sendable {
         if let applied = try await store.apply(notification, to: payment.id, at: clock.now) {
             payment = applied
             logger.info("payment updated", metadata: ["cabinet.payment": "\(payment.id)", "cabinet.status": "\(payment.status.rawValue)"])
+        }
+        // The card is kept only with the payer's consent, and only the gateway's token of it.
+        if payment.status == .succeeded, payment.saveCard, let token = notification.cardToken, let masked = notification.maskedCard {
+            _ = try await store.saveCard(line: payment.line, gateway: name, token: token, maskedCard: masked, at: clock.now)
         }
         if payment.status == .succeeded, payment.creditedAt == nil {
             try await credit(payment)

@@ -42,4 +42,28 @@ public protocol PaymentsStore: Sendable {
     func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer]
     /// Sent and received, newest first.
     func transfers(of line: SubscriberID, limit: Int) async throws -> [Transfer]
+
+    /// Keeps a card token for the line (the first card becomes the default); the same token again returns the card.
+    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws -> SavedCard
+    func cards(of line: SubscriberID) async throws -> [SavedCard]
+    /// ``PaymentsError/cardUnknown`` when the card is not the line's.
+    func setDefaultCard(_ id: Int64, of line: SubscriberID) async throws
+    /// Forgets the card; the next one becomes the default.
+    func deleteCard(_ id: Int64, of line: SubscriberID) async throws
+
+    func setAutopay(_ rule: AutopayRule) async throws
+    func autopay(of line: SubscriberID) async throws -> AutopayRule?
+    func deleteAutopay(of line: SubscriberID) async throws
+    /// Rules of `kind`, by line id after `after`.
+    func autopayRules(kind: AutopayRule.Kind, after: SubscriberID?, limit: Int) async throws -> [AutopayRule]
+    /// Opens a trigger unless its key exists or the line has an open one; `nil` then.
+    func openTrigger(key: String, line: SubscriberID, amount: Money, at now: Date) async throws -> AutopayTrigger?
+    /// The line's newest trigger.
+    func lastTrigger(of line: SubscriberID) async throws -> AutopayTrigger?
+    func dueTriggers(at now: Date, limit: Int) async throws -> [AutopayTrigger]
+    /// Records an attempt's outcome: `paid`, another try at `retryAt`, or `failed`/`skipped` with an SMS to the line.
+    func closeTrigger(_ key: String, status: AutopayTrigger.Status, attempts: Int, retryAt: Date?, sms: (to: MSISDN, text: String)?,
+                      at now: Date) async throws
+    /// Succeeded auto-payments of the line since `since`, in minor units.
+    func autopaySpent(of line: SubscriberID, since: Date) async throws -> Int64
 }

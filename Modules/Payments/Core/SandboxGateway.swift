@@ -11,7 +11,8 @@ public import Foundation
 /// - `4000 0000 0000 3220` asks for a 3-D Secure code (`1234` passes, anything else declines);
 /// - `4000 0000 0000 0119` times out at the bank (the payment fails);
 /// - `4000 0000 0000 0077` succeeds and its webhooks arrive twice and out of order (pending after succeeded).
-/// The wallet method pays without a card.
+/// The wallet method pays without a card. A saved card's token carries its last four digits, so a charge by token
+/// behaves like the card did (and survives a restart of the sandbox, which keeps open checkouts only in memory).
 public actor SandboxGateway: PaymentGateway {
     public struct Checkout: Sendable, Hashable {
         public var gatewayPaymentID: String
@@ -42,6 +43,8 @@ public actor SandboxGateway: PaymentGateway {
     let signer: WebhookSignature
     let pageBaseURL: String
     private var checkouts: [String: Checkout] = [:]
+    /// Charges by token already made, by order id: a retried charge answers the first outcome.
+    private var charges: [String: GatewayNotification] = [:]
 
     /// - Parameters:
     ///   - secret: shared with the webhook receiver (``PaymentsService``) to sign notifications.
@@ -100,15 +103,38 @@ public actor SandboxGateway: PaymentGateway {
             : finish(id, .declined, maskedCard: masked, reason: "payments.declined.threeDS")
     }
 
+    public func charge(token: String, order: GatewayOrder) async throws -> GatewayNotification {
+        if let earlier = charges[order.orderID] { return earlier }
+        let parts = token.split(separator: "_")
+        guard parts.count == 3, parts[0] == "tok", parts[1].count == 4 else {
+            throw CabinetError(PaymentsError.cardUnknown, kind: .notFound)
+        }
+        let last4 = String(parts[1])
+        // Derived from the order: a charge retried after a restart of the sandbox still has one payment id.
+        let id = "sbx_c_" + order.orderID
+        let (outcome, reason): (GatewayNotification.Outcome, String?) = switch last4 {
+        case "0002": (.declined, "payments.declined.generic")
+        case "9995": (.declined, "payments.declined.insufficientFunds")
+        case "0119": (.failed, "payments.failed.timeout")
+        default: (.succeeded, nil)
+        }
+        let result = GatewayNotification(gatewayPaymentID: id, orderID: order.orderID, outcome: outcome, amount: order.amount,
+                                         maskedCard: "•••• " + last4, reason: reason)
+        charges[order.orderID] = result
+        return result
+    }
+
     private func finish(_ id: String, _ outcome: GatewayNotification.Outcome, maskedCard: String?, reason: String?,
                         scrambled: Bool = false) -> Step {
         guard let checkout = checkouts[id] else { return .finished(returnURL: "/", webhooks: []) }
         checkouts[id]?.state = .closed(outcome)
         let order = checkout.order
+        let token = order.saveCard && outcome == .succeeded ? maskedCard.map { "tok_\($0.suffix(4))_" + SandboxGateway.randomHex(8) } : nil
         func webhook(_ outcome: GatewayNotification.Outcome) -> SignedWebhook {
             let body = SandboxWebhookBody(
                 paymentId: id, orderId: order.orderID, status: outcome.rawValue, amount: order.amount.amountString,
-                currency: order.amount.currency.code, maskedCard: maskedCard, reason: outcome == .pending ? nil : reason)
+                currency: order.amount.currency.code, maskedCard: maskedCard, reason: outcome == .pending ? nil : reason,
+                cardToken: outcome == .succeeded ? token : nil)
             let data = (try? SandboxWebhookBody.encoder.encode(body)) ?? Data()
             return SignedWebhook(body: data, signature: signer.sign(data))
         }
@@ -125,7 +151,7 @@ public actor SandboxGateway: PaymentGateway {
             let amount = try? Money(parsing: decoded.amount, currency: currency)
         else { throw CabinetError(PaymentsError.webhookInvalid, kind: .invalidInput) }
         return GatewayNotification(gatewayPaymentID: decoded.paymentId, orderID: decoded.orderId, outcome: outcome, amount: amount,
-                                   maskedCard: decoded.maskedCard, reason: decoded.reason)
+                                   maskedCard: decoded.maskedCard, reason: decoded.reason, cardToken: decoded.cardToken)
     }
 
     private func url(_ id: String) -> String { "\(pageBaseURL)/sandbox/pay/\(id)" }
@@ -168,6 +194,7 @@ struct SandboxWebhookBody: Codable {
     var currency: String
     var maskedCard: String?
     var reason: String?
+    var cardToken: String?
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

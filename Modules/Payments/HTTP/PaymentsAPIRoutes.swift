@@ -19,9 +19,14 @@ struct PaymentsAPIRoutes {
             let line = try context.requireLine(.pay)
             return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
                 let body = try await request.decodeJSON(as: TopUpBody.self, context: context)
+                let amount = try PaymentsInput.money(body.amount, currency: currency(line.region))
+                if let card = body.cardId {
+                    let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
+                    return (.created, try JSONEncoder.apiBody(PaymentDTO(payment, catalog: catalog, language: context.language)))
+                }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: try PaymentsInput.money(body.amount, currency: currency(line.region)),
-                    method: try PaymentsInput.method(body.method), returnURL: { "\(publicBaseURL)/payments/\($0)" })
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(body.method), saveCard: body.saveCard ?? false,
+                    returnURL: { "\(publicBaseURL)/payments/\($0)" })
                 return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
                                                                      confirmationURL: started.confirmationURL)))
             }

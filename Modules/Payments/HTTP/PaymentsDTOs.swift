@@ -93,6 +93,10 @@ struct EligibilityDTO: Encodable {
 struct TopUpBody: Decodable {
     var amount: String
     var method: String?
+    /// Keep the card at the gateway for later payments (consent).
+    var saveCard: Bool?
+    /// Pay with this saved card now, without the payment page.
+    var cardId: Int64?
 }
 
 struct PublicTopUpBody: Decodable {

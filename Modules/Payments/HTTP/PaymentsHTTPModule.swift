@@ -39,6 +39,7 @@ public struct PaymentsHTTPModule: HTTPModule {
             .init(path: "/payments", titleKey: "web.nav.payments", whenLoggedIn: true, order: 20),
             .init(path: "/promised-payment", titleKey: "web.nav.promised", whenLoggedIn: true, order: 25),
             .init(path: "/transfers", titleKey: "web.nav.transfers", whenLoggedIn: true, order: 26),
+            .init(path: "/autopay", titleKey: "web.nav.autopay", whenLoggedIn: true, order: 27),
             .init(path: "/pay", titleKey: "web.nav.pay", whenLoggedIn: false, order: 20),
         ]
     }
@@ -48,6 +49,7 @@ public struct PaymentsHTTPModule: HTTPModule {
         api.add(to: routes.api)
         PaymentsWebRoutes(service: service, renderer: routes.renderer, api: api).add(to: routes.web)
         TransferRoutes(service: service, idempotency: idempotency, renderer: routes.renderer, api: api).add(api: routes.api, web: routes.web)
+        AutopayRoutes(service: service, renderer: routes.renderer, api: api).add(api: routes.api, web: routes.web)
         if let sandbox {
             SandboxPageRoutes(sandbox: sandbox, service: service, renderer: routes.renderer, clock: clock).add(to: routes.web)
         }

@@ -18,9 +18,14 @@ struct PaymentsWebRoutes {
         web.post("payments/topup") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { try await paymentsPage(request, context, error: $0) }) { fields in
                 let line = try context.requireLine(.pay)
+                let amount = try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region))
+                if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
+                    let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
+                    return .seeOther(to: "/payments/\(payment.id)")
+                }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region)),
-                    method: try PaymentsInput.method(fields["method"]), returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]), saveCard: fields["saveCard"] == "on",
+                    returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
                 return .seeOther(to: started.confirmationURL)
             }
         }
@@ -62,6 +67,7 @@ struct PaymentsWebRoutes {
         let language = context.language
         let limits = service.settings(line.region)?.topUp
         let payments = try await service.history(of: line.subscriberID, before: nil, limit: 20)
+        let cards = try await service.cards(of: line.subscriberID)
         var data: [String: Any] = [
             "csrf": context.session?.csrfToken ?? "",
             "minimum": limits?.minimum.displayString ?? "",
@@ -69,6 +75,8 @@ struct PaymentsWebRoutes {
             "canPay": context.line?.scopes.contains(.pay) == true,
             "payments": payments.map { row($0, language: language) },
             "noPayments": payments.isEmpty,
+            "cards": cards.map { ["id": String($0.id), "masked": $0.maskedCard, "isDefault": $0.isDefault] as [String: Any] },
+            "hasCards": !cards.isEmpty,
         ]
         if let error { data["error"] = error }
         return renderer.render("payments", title: catalog.text("web.payments.title", in: language), context: context, data: data,

@@ -19,6 +19,9 @@ public enum PaymentsSchema: SchemaOwner {
                 failure TEXT,
                 request_id BIGINT,
                 anonymous BIGINT NOT NULL DEFAULT 0,
+                save_card BIGINT NOT NULL DEFAULT 0,
+                card_id BIGINT,
+                autopay_trigger TEXT,
                 credited_at BIGINT,
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
@@ -73,6 +76,54 @@ public enum PaymentsSchema: SchemaOwner {
             "CREATE INDEX payments_transfer_sender_day ON payments_transfer (sender_id, day)",
             "CREATE INDEX payments_transfer_recipient ON payments_transfer (recipient_id, id)",
             "CREATE INDEX payments_transfer_unfinished ON payments_transfer (created_at) WHERE status IN ('pending', 'sent')",
+        ]),
+        Migration("payments-003-cards-autopay", sql: [
+            """
+            CREATE TABLE payments_card (
+                id {{pk}},
+                subscriber_id BIGINT NOT NULL,
+                gateway TEXT NOT NULL,
+                token TEXT NOT NULL,
+                masked_card TEXT NOT NULL,
+                is_default BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX payments_card_token ON payments_card (subscriber_id, gateway, token)",
+            "CREATE UNIQUE INDEX payments_card_one_default ON payments_card (subscriber_id) WHERE is_default = 1",
+            """
+            CREATE TABLE payments_autopay (
+                subscriber_id BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('threshold', 'schedule')),
+                threshold BIGINT,
+                day_of_month BIGINT CHECK (day_of_month IS NULL OR day_of_month BETWEEN 1 AND 28),
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                monthly_cap BIGINT NOT NULL CHECK (monthly_cap >= amount),
+                currency TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                CHECK ((kind = 'threshold') = (threshold IS NOT NULL)),
+                CHECK ((kind = 'schedule') = (day_of_month IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX payments_autopay_kind ON payments_autopay (kind, subscriber_id)",
+            """
+            CREATE TABLE payments_autopay_trigger (
+                key TEXT PRIMARY KEY,
+                subscriber_id BIGINT NOT NULL,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'paid', 'failed', 'skipped')),
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            // One open occasion per line: a threshold crossed twice before the first charge is one charge.
+            "CREATE UNIQUE INDEX payments_autopay_one_open ON payments_autopay_trigger (subscriber_id) WHERE status = 'open'",
+            "CREATE INDEX payments_autopay_due ON payments_autopay_trigger (next_attempt_at) WHERE status = 'open'",
+            "CREATE INDEX payments_autopay_line ON payments_autopay_trigger (subscriber_id, created_at)",
+            "CREATE INDEX payments_payment_autopay ON payments_payment (subscriber_id, created_at) WHERE autopay_trigger IS NOT NULL",
         ]),
     ]
 }

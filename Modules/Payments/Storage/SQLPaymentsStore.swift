@@ -9,17 +9,28 @@ import SQLKit
 /// transaction as the payment they describe.
 public struct SQLPaymentsStore: PaymentsStore {
     let database: CabinetDatabase
+    /// Called after a transaction queued an SMS (the outbox worker is nudged).
+    let messagesQueued: @Sendable () -> Void
 
-    public init(database: CabinetDatabase) {
+    public init(database: CabinetDatabase, messagesQueued: @escaping @Sendable () -> Void = {}) {
         self.database = database
+        self.messagesQueued = messagesQueued
     }
 
     static let paymentColumns: SQLQueryString = """
         id, subscriber_id, msisdn, amount, currency, method, status, gateway, gateway_payment_id, masked_card, failure, request_id,
-        anonymous, credited_at, created_at, updated_at
+        anonymous, save_card, card_id, autopay_trigger, credited_at, created_at, updated_at
         """
 
     public func insert(_ payment: Payment) async throws -> Payment {
+        do {
+            return try await insertRow(payment)
+        } catch where StorageErrors.isUniqueViolation(error) {
+            throw CabinetError(PaymentsError.duplicatePayment, kind: .conflict)
+        }
+    }
+
+    func insertRow(_ payment: Payment) async throws -> Payment {
         try await database.write { db in
             let request = try await SQLRequestRegistry.open(
                 kind: "payments.topUp", subscriber: payment.line, status: .pending, detail: payment.amount.amountString + " "
@@ -27,10 +38,11 @@ public struct SQLPaymentsStore: PaymentsStore {
             let at = payment.createdAt.storageMilliseconds
             try await db.raw("""
                 INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, request_id,
-                    anonymous, created_at, updated_at)
+                    anonymous, save_card, card_id, autopay_trigger, masked_card, created_at, updated_at)
                 VALUES (\(bind: payment.id), \(bind: payment.line.rawValue), \(bind: payment.msisdn.e164), \(bind: payment.amount.minorUnits),
                     \(bind: payment.amount.currency.code), \(bind: payment.method.rawValue), \(bind: payment.status.rawValue),
-                    \(bind: payment.gateway), \(bind: request.id), \(bind: payment.anonymous ? 1 : 0), \(bind: at), \(bind: at))
+                    \(bind: payment.gateway), \(bind: request.id), \(bind: payment.anonymous ? 1 : 0), \(bind: payment.saveCard ? 1 : 0),
+                    \(bind: payment.cardID), \(bind: payment.autopayTrigger), \(bind: payment.maskedCard), \(bind: at), \(bind: at))
                 """).run()
             var stored = payment
             stored.requestID = request.id
@@ -334,6 +346,9 @@ public struct SQLPaymentsStore: PaymentsStore {
             failure: try row.decode(column: "failure", as: String?.self),
             requestID: try row.decode(column: "request_id", as: Int64?.self),
             anonymous: try row.decode(column: "anonymous", as: Int64.self) != 0,
+            saveCard: try row.decode(column: "save_card", as: Int64.self) != 0,
+            cardID: try row.decode(column: "card_id", as: Int64?.self),
+            autopayTrigger: try row.decode(column: "autopay_trigger", as: String?.self),
             creditedAt: try row.decode(column: "credited_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
             createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))

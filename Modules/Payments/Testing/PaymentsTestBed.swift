@@ -61,9 +61,9 @@ public struct PaymentsTestBed: Sendable {
 
     /// Starts a top-up and pays it on the sandbox page with `card`; returns the payment after every webhook arrived.
     @discardableResult
-    public func topUp(_ line: Line, _ amount: String, card: String = "4242 4242 4242 4242") async throws -> Payment {
+    public func topUp(_ line: Line, _ amount: String, card: String = "4242 4242 4242 4242", saveCard: Bool = false) async throws -> Payment {
         let started = try await service.startTopUp(of: line.id, amount: try Money(parsing: amount, currency: .rub), method: .card,
-                                                   returnURL: { "/payments/\($0)" })
+                                                   saveCard: saveCard, returnURL: { "/payments/\($0)" })
         guard case .finished(_, let webhooks) = try await sandbox.pay(started.payment.gatewayPaymentID ?? "", card: card,
                                                                       expiry: "12/30", cvc: "123", now: billing.clock.now)
         else { return started.payment }

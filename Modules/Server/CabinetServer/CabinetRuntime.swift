@@ -164,13 +164,16 @@ public final class CabinetRuntime: Sendable {
             // The sandbox signs its webhooks with a secret of this database (an operator's real gateway has its own).
             let sandboxSecret = try await database.setting("payments.sandbox.secret") { AuthSecrets.generate().base64EncodedString() }
             let sandbox = SandboxGateway(secret: Data(sandboxSecret.utf8), pageBaseURL: configuration.effectivePublicURL)
-            let payments = PaymentsService(store: SQLPaymentsStore(database: database), ledger: billingStore, lines: directory,
+            let payments = PaymentsService(store: SQLPaymentsStore(database: database, messagesQueued: { outbox.nudge() }),
+                                           ledger: billingStore, lines: directory,
                                            regions: regions, gateways: [sandbox], defaultGateway: sandbox.name,
                                            clock: dependencies.clock, logger: logger)
             let idempotency = SQLIdempotencyStore(database: database)
             let paymentsJob = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, logger: logger) {
                 let done = try await payments.reconcile()
                 if done > 0 { logger.info("payments reconciled", metadata: ["cabinet.count": "\(done)"]) }
+                let charged = try await payments.runAutopay()
+                if charged > 0 { logger.info("auto-payments attempted", metadata: ["cabinet.count": "\(charged)"]) }
                 _ = try await idempotency.purge(before: clock.now.addingTimeInterval(-48 * 3600))
             }
             let statementJob = PeriodicJob(name: "billing.statements", every: configuration.statementPollInterval, logger: logger) {
