@@ -236,7 +236,8 @@ let modules: [ModuleSpec] = [
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(
         name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
-        coreDependencies: [.crypto], storageDependencies: ["CabinetMessaging"], httpDependencies: ["Billing"],
+        coreDependencies: [.crypto], storageDependencies: ["CabinetMessaging"],
+        httpDependencies: ["Billing", "Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1],
         testingDependencies: [
             "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",
         ],
@@ -285,7 +286,7 @@ let serverTargets: [Target] = [
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", "Billing", "Tariffs", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
+            "Subscribers", "Billing", "Tariffs", "PaymentsHTTP", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
         ],
         resources: [.copy("BrokenRegions")]
     ),

@@ -70,6 +70,27 @@ public protocol PaymentGateway: Sendable {
     /// Charges a saved card by its token, server to server, with `order.orderID` as the idempotence key (a retried
     /// charge never charges twice). Answers the outcome as known now; a webhook may follow and is applied the same way.
     func charge(token: String, order: GatewayOrder) async throws -> GatewayNotification
-    /// Checks the webhook's signature and reads it; throws ``PaymentsError/signatureInvalid`` for a forged one.
-    func verify(webhook body: Data, signature: String?) throws -> GatewayNotification
+    /// Checks the webhook's authenticity — its signature, or the sender's address against the gateway's published
+    /// list — and reads it; throws ``PaymentsError/signatureInvalid`` for a forged one.
+    func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification
+    /// Returns money of a succeeded payment to the payer's card (`key`: the refund's idempotence key).
+    func refund(gatewayPaymentID: String, amount: Money, key: String) async throws -> GatewayRefund
+}
+
+extension PaymentGateway {
+    public func verify(webhook body: Data, signature: String?) throws -> GatewayNotification {
+        try verify(webhook: body, signature: signature, from: nil)
+    }
+}
+
+/// A gateway's answer to a refund.
+public struct GatewayRefund: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable { case pending, succeeded, canceled }
+    public var refundID: String
+    public var status: Status
+
+    public init(refundID: String, status: Status) {
+        self.refundID = refundID
+        self.status = status
+    }
 }

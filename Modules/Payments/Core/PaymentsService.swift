@@ -15,7 +15,7 @@ public struct PaymentsService: Sendable {
     public let lines: any SubscriberDirectory
     public let regions: RegionCatalog
     public let gateways: [String: any PaymentGateway]
-    /// The gateway new payments go through.
+    /// The gateway new payments go through where a region names none.
     public let defaultGateway: String
     let clock: any WallClock
     let logger: Logger
@@ -59,7 +59,9 @@ public struct PaymentsService: Sendable {
                 "minimum": limits.minimum.amountString, "maximum": limits.maximum.amountString, "currency": limits.minimum.currency.code,
             ])])
         }
-        guard let gateway = gateways[defaultGateway] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable) }
+        guard let gateway = gateways[settings(found.region)?.gateway ?? defaultGateway] else {
+            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+        }
         let id = "pay_" + SandboxGateway.randomHex(12)
         let now = clock.now
         var payment = try await store.insert(Payment(
@@ -85,9 +87,9 @@ public struct PaymentsService: Sendable {
     /// A gateway's webhook: verified by the gateway's signature, matched to our payment, applied once. Repeated and
     /// late notifications change nothing; a succeeded payment's credit is posted (again, harmlessly) until recorded.
     @discardableResult
-    public func receiveWebhook(gateway name: String, body: Data, signature: String?) async throws -> Payment {
+    public func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String? = nil) async throws -> Payment {
         guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .notFound) }
-        let notification = try gateway.verify(webhook: body, signature: signature)
+        let notification = try gateway.verify(webhook: body, signature: signature, from: address)
         guard var payment = try await store.payment(id: notification.orderID) else {
             throw CabinetError(PaymentsError.notFound, kind: .notFound)
         }

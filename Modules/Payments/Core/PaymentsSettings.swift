@@ -25,8 +25,12 @@ public struct PaymentsSettings: ModuleSettings, Hashable {
     public var promisedPayment: PromisedPaymentRules
     public var transfers: TransferLimits
     public var autopay: AutopayLimits
+    /// The gateway top-ups of this region go through: `sandbox` (built in) or the id of an acquirer in the
+    /// operator's gateways file (`CABINET_GATEWAYS`).
+    public var gateway: String
 
     public init?(from section: ConfigObject) {
+        gateway = section.optional("gateway", String.self) ?? "sandbox"
         let topUp = section.requireObject("topUp") { t -> TopUpLimits? in
             let min = t.requirePrice("minimum")
             let max = t.requirePrice("maximum")

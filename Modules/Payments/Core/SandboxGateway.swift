@@ -1,4 +1,4 @@
-import CabinetCore
+public import CabinetCore
 public import Foundation
 
 /// The built-in sandbox acquirer, Cabinet's embedded default: it serves its own hosted payment page (PaymentsHTTP,
@@ -143,7 +143,11 @@ public actor SandboxGateway: PaymentGateway {
         return .finished(returnURL: order.returnURL, webhooks: webhooks)
     }
 
-    public nonisolated func verify(webhook body: Data, signature: String?) throws -> GatewayNotification {
+    public func refund(gatewayPaymentID: String, amount: Money, key: String) async throws -> GatewayRefund {
+        GatewayRefund(refundID: "sbx_r_" + key, status: .succeeded)
+    }
+
+    public nonisolated func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification {
         guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid, kind: .forbidden) }
         guard let decoded = try? JSONDecoder().decode(SandboxWebhookBody.self, from: body),
             let outcome = GatewayNotification.Outcome(rawValue: decoded.status),

@@ -82,7 +82,7 @@ struct PaymentsAPIRoutes {
                 throw CabinetError("request.tooLarge", kind: .invalidInput)
             }
             try await service.receiveWebhook(gateway: context.parameters.get("gateway") ?? "", body: Data(body.readableBytesView),
-                                             signature: request.headers[PaymentsHTTPModule.signatureHeader])
+                                             signature: request.headers[PaymentsHTTPModule.signatureHeader], from: context.clientAddress)
             return Response(status: .noContent)
         }
     }

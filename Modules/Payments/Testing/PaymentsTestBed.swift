@@ -32,11 +32,13 @@ public struct PaymentsTestBed: Sendable {
 
     public static var migrations: [Migration] { BillingTestBed.migrations + SQLIdempotencyStore.migrations + PaymentsSchema.migrations }
 
-    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = "2026-11-10T09:00:00Z",
+    /// - Parameter gateway: the regions' `payments.gateway` (the sandbox unless a test brings another).
+    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = "2026-11-10T09:00:00Z", gateway: String = "sandbox",
                                          _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
+            let yaml = paymentsYAML + "\ngateway: \(gateway)"
             let billing = try await BillingTestBed(database: database, start: start, extraSettings: [
-                "payments": { currency in SettingsProbe.read(PaymentsSettings.self, yaml: paymentsYAML, currency: currency).settings },
+                "payments": { currency in SettingsProbe.read(PaymentsSettings.self, yaml: yaml, currency: currency).settings },
             ])
             return try await body(PaymentsTestBed(billing: billing))
         }

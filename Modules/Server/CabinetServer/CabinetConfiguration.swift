@@ -35,6 +35,8 @@ public struct CabinetConfiguration: Sendable {
     public var trustedProxies: Set<String> = []
     /// A YAML file listing social login providers.
     public var identityProvidersFile: URL?
+    /// A YAML file listing the acquirers regions may use for payments.
+    public var gatewaysFile: URL?
     /// bcrypt cost of passwords and PUKs (10–14; tests set 4 directly).
     public var bcryptCost: UInt8 = 12
     /// Where SMS go: the log (development) or an SMSC over SMPP.
@@ -86,6 +88,7 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_PUBLIC_URL", "external base URL, e.g. https://my.operator.example (http://host:port)"),
         ("CABINET_TRUSTED_PROXIES", "comma-separated addresses of proxies whose X-Forwarded-For is trusted (none)"),
         ("CABINET_IDENTITY_PROVIDERS", "YAML file of social login providers (none)"),
+        ("CABINET_GATEWAYS", "YAML file of payment acquirers regions may name in payments.gateway (none: the sandbox only)"),
         ("CABINET_BCRYPT_COST", "bcrypt cost for passwords, 10–14 (12)"),
         ("CABINET_SMS", "log or smpp (log)"),
         ("CABINET_SMPP_HOST", "SMSC host (with CABINET_SMS=smpp)"),
@@ -206,6 +209,10 @@ public struct CabinetConfiguration: Sendable {
         }
         if let text = environment["CABINET_TRUSTED_PROXIES"] {
             configuration.trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        if let text = environment["CABINET_GATEWAYS"] {
+            if FileManager.default.fileExists(atPath: text) { configuration.gatewaysFile = URL(fileURLWithPath: text) }
+            else { problems.append("CABINET_GATEWAYS: no file \(text)") }
         }
         if let text = environment["CABINET_IDENTITY_PROVIDERS"] {
             if FileManager.default.fileExists(atPath: text) { configuration.identityProvidersFile = URL(fileURLWithPath: text) }

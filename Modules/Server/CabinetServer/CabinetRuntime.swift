@@ -144,7 +144,8 @@ public final class CabinetRuntime: Sendable {
                 secret = try await database.setting("auth.secret") { AuthSecrets.generate().base64EncodedString() }
             }
             let providers = try configuration.identityProvidersFile.map(IdentityProvidersFile.load) ?? []
-            let httpClient = providers.isEmpty ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
+            let acquirers = try configuration.gatewaysFile.map(GatewaysFile.load) ?? []
+            let httpClient = providers.isEmpty && acquirers.isEmpty ? nil : HTTPClient(eventLoopGroupProvider: .singleton)
             let store = SQLAuthStore(database: database, messagesQueued: { outbox.nudge() })
             let auth = await DefaultAuthService(
                 store: store, lines: subscribers, regions: regions, secrets: AuthSecrets(secret: Data(secret.utf8)),
@@ -164,9 +165,19 @@ public final class CabinetRuntime: Sendable {
             // The sandbox signs its webhooks with a secret of this database (an operator's real gateway has its own).
             let sandboxSecret = try await database.setting("payments.sandbox.secret") { AuthSecrets.generate().base64EncodedString() }
             let sandbox = SandboxGateway(secret: Data(sandboxSecret.utf8), pageBaseURL: configuration.effectivePublicURL)
+            var gateways: [any PaymentGateway] = [sandbox]
+            if let httpClient { gateways += acquirers.map { AcquirerGateway(configuration: $0, client: httpClient) } }
+            // A region naming a gateway nobody configured would fail every payment: refuse to start instead.
+            for region in regions.regions {
+                if let name = region.settings(for: PaymentsModule.self)?.gateway, !gateways.contains(where: { $0.name == name }) {
+                    throw ConfigError(problems: [ConfigProblem(
+                        location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway",
+                        message: "\"\(name)\" is neither sandbox nor an id in CABINET_GATEWAYS")])
+                }
+            }
             let payments = PaymentsService(store: SQLPaymentsStore(database: database, messagesQueued: { outbox.nudge() }),
                                            ledger: billingStore, lines: directory,
-                                           regions: regions, gateways: [sandbox], defaultGateway: sandbox.name,
+                                           regions: regions, gateways: gateways, defaultGateway: sandbox.name,
                                            clock: dependencies.clock, logger: logger)
             let idempotency = SQLIdempotencyStore(database: database)
             let paymentsJob = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, logger: logger) {
