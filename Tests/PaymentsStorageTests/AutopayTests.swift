@@ -132,4 +132,27 @@ import Testing
             #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).map(\.status) == [.declined, .declined, .declined])
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func aBalanceChangeReportedByBillingIsActedOnAtOnce(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let other = try await bed.line("+79001234568")
+            try await bed.topUp(line, "150.00", saveCard: true)
+            _ = try await bed.service.setAutopay(AutopayRule(line: line.id, kind: .threshold, threshold: rub(10_000), dayOfMonth: nil,
+                                                             amount: rub(30_000), monthlyCap: rub(100_000), updatedAt: .distantPast))
+            try await spend(bed, line, 10_000, "s1")
+            #expect(try await bed.service.runAutopay(changed: [other.id]) == 0, "another line changed")
+            #expect(try await bed.service.runAutopay(changed: [line.id]) == 1)
+            #expect(try await bed.billing.balance(line) == "350.00")
+            let watch = BalanceWatch()
+            await watch.add([line.id, other.id])
+            let first = await watch.next(now: bed.billing.clock.now, interval: 60)
+            #expect(first.fullScan, "the first look is a full scan")
+            await watch.add([line.id])
+            let second = await watch.next(now: bed.billing.clock.now, interval: 60)
+            #expect(!second.fullScan)
+            #expect(second.lines == [line.id])
+        }
+    }
 }

@@ -22,13 +22,17 @@ public final class SQLBillingStore: BillingStore {
     let logger: Logger
     /// Called after a transaction that queued a message commits (wakes the outbox worker).
     let messagesQueued: @Sendable () -> Void
+    /// Called after a write that changed lines' balances commits, with those lines (auto-payment watches them).
+    let balancesChanged: @Sendable ([SubscriberID]) -> Void
     /// Ids of system accounts per `code`, created at open and never changed afterwards.
     let systemAccounts: [String: Int64]
     /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
     let snapshots: ReadCache<Int64, CachedAccount>?
 
     private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
-                 messagesQueued: @escaping @Sendable () -> Void, systemAccounts: [String: Int64]) {
+                 messagesQueued: @escaping @Sendable () -> Void, balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void,
+                 systemAccounts: [String: Int64]) {
+        self.balancesChanged = balancesChanged
         self.database = database
         self.rules = rules
         self.texts = texts
@@ -46,12 +50,16 @@ public final class SQLBillingStore: BillingStore {
         touched.insert(contentsOf: lines.map(\.rawValue))
         snapshots?.beginWrite()
         defer { snapshots?.invalidate(touched.all) }
-        return try await database.write { db in try await body(db, touched) }
+        let result = try await database.write { db in try await body(db, touched) }
+        let changed = touched.all
+        if !changed.isEmpty { balancesChanged(changed.map { SubscriberID($0) }) }
+        return result
     }
 
     /// Opens the store, creating the system accounts of every currency the regions use.
     public static func open(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
-                            messagesQueued: @escaping @Sendable () -> Void = {}) async throws -> SQLBillingStore {
+                            messagesQueued: @escaping @Sendable () -> Void = {},
+                            balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }) async throws -> SQLBillingStore {
         let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
         let now = Date().storageMilliseconds
         let codes = currencies.flatMap { currency in SystemAccount.allCases.map { Self.code($0, currency) } }
@@ -65,6 +73,7 @@ public final class SQLBillingStore: BillingStore {
         }
         if codes.allSatisfy({ existing[$0] != nil }) {
             return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
+                                   balancesChanged: balancesChanged,
                                    systemAccounts: existing)
         }
         let ids = try await database.write { db -> [String: Int64] in
@@ -85,7 +94,7 @@ public final class SQLBillingStore: BillingStore {
             return ids
         }
         return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
-                               systemAccounts: ids)
+                               balancesChanged: balancesChanged, systemAccounts: ids)
     }
 
     static func code(_ system: SystemAccount, _ currency: Currency) -> String { "system:\(system.rawValue):\(currency.code)" }

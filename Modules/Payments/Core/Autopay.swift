@@ -63,3 +63,26 @@ public struct AutopayTrigger: Sendable, Hashable {
     /// The payment of attempt `attempt` (1, 2, …).
     public func paymentID(attempt: Int) -> String { "pay_auto_\(key.replacingOccurrences(of: ":", with: "_"))_\(attempt)" }
 }
+
+/// Lines whose balance changed since the auto-payment job last looked (Billing reports them after each write), so
+/// a threshold is acted on within moments instead of at the next full scan.
+public actor BalanceWatch {
+    private var lines: Set<SubscriberID> = []
+    private var lastFullScan: Date = .distantPast
+
+    public init() {}
+
+    public func add(_ changed: [SubscriberID]) {
+        lines.formUnion(changed)
+    }
+
+    /// The lines to look at now, and whether a full scan of every rule is due (every `interval`).
+    public func next(now: Date, interval: TimeInterval) -> (lines: Set<SubscriberID>, fullScan: Bool) {
+        defer { lines = [] }
+        if now.timeIntervalSince(lastFullScan) >= interval {
+            lastFullScan = now
+            return ([], true)
+        }
+        return (lines, false)
+    }
+}

@@ -118,24 +118,41 @@ extension PaymentsService {
 
     /// Opens the triggers that are due (balances below thresholds, scheduled days reached) and charges them. Safe to
     /// run concurrently and after a crash: every trigger and attempt is keyed, so nothing is charged twice.
+    ///
+    /// - Parameter changed: only these lines' threshold rules are looked at (their balances just changed), and no
+    ///   schedule; `nil` scans every rule.
     @discardableResult
-    public func runAutopay(limit: Int = 500) async throws -> Int {
-        let now = clock.now
+    public func runAutopay(changed: Set<SubscriberID>? = nil, limit: Int = 500) async throws -> Int {
+        if let changed {
+            for rule in try await store.thresholdRules(of: changed.sorted { $0.rawValue < $1.rawValue }) {
+                try await openThresholdTrigger(rule)
+            }
+            return try await chargeDue(limit: limit)
+        }
         var after: SubscriberID?
         while true {
             let rules = try await store.autopayRules(kind: .threshold, after: after, limit: limit)
-            for rule in rules {
-                guard let threshold = rule.threshold, try await ledger.balance(of: rule.line).minorUnits < threshold.minorUnits else { continue }
-                // After a trigger failed, wait a day before trying again for the same low balance.
-                if let last = try await store.lastTrigger(of: rule.line), last.status == .failed,
-                    now.timeIntervalSince(last.nextAttemptAt) < 86_400 { continue }
-                _ = try await store.openTrigger(key: "threshold:\(rule.line.rawValue):\(now.storageKey)", line: rule.line,
-                                                amount: rule.amount, at: now)
-            }
+            for rule in rules { try await openThresholdTrigger(rule) }
             guard rules.count == limit, let last = rules.last else { break }
             after = last.line
         }
-        after = nil
+        try await openScheduledTriggers(limit: limit)
+        return try await chargeDue(limit: limit)
+    }
+
+    func openThresholdTrigger(_ rule: AutopayRule) async throws {
+        let now = clock.now
+        guard let threshold = rule.threshold, try await ledger.balance(of: rule.line).minorUnits < threshold.minorUnits else { return }
+        // After a trigger failed, wait a day before trying again for the same low balance.
+        if let last = try await store.lastTrigger(of: rule.line), last.status == .failed,
+            now.timeIntervalSince(last.nextAttemptAt) < 86_400 { return }
+        _ = try await store.openTrigger(key: "threshold:\(rule.line.rawValue):\(now.storageKey)", line: rule.line, amount: rule.amount,
+                                        at: now)
+    }
+
+    func openScheduledTriggers(limit: Int) async throws {
+        let now = clock.now
+        var after: SubscriberID?
         while true {
             let rules = try await store.autopayRules(kind: .schedule, after: after, limit: limit)
             for rule in rules {
@@ -148,6 +165,10 @@ extension PaymentsService {
             guard rules.count == limit, let last = rules.last else { break }
             after = last.line
         }
+    }
+
+    func chargeDue(limit: Int) async throws -> Int {
+        let now = clock.now
         var charged = 0
         for trigger in try await store.dueTriggers(at: now, limit: limit) {
             try await attempt(trigger)

@@ -54,6 +54,8 @@ public protocol PaymentsStore: Sendable {
     func setAutopay(_ rule: AutopayRule) async throws
     func autopay(of line: SubscriberID) async throws -> AutopayRule?
     func deleteAutopay(of line: SubscriberID) async throws
+    /// The threshold rules of these lines.
+    func thresholdRules(of lines: [SubscriberID]) async throws -> [AutopayRule]
     /// Rules of `kind`, by line id after `after`.
     func autopayRules(kind: AutopayRule.Kind, after: SubscriberID?, limit: Int) async throws -> [AutopayRule]
     /// Opens a trigger unless its key exists or the line has an open one; `nil` then.

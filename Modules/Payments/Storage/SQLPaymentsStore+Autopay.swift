@@ -64,7 +64,8 @@ extension SQLPaymentsStore {
 
     // MARK: - Auto-payment rules
 
-    static let ruleColumns: SQLQueryString = "subscriber_id, kind, threshold, day_of_month, amount, monthly_cap, currency, updated_at"
+    static let ruleList = "subscriber_id, kind, threshold, day_of_month, amount, monthly_cap, currency, updated_at"
+    static let ruleColumns = SQLQueryString(ruleList)
 
     public func setAutopay(_ rule: AutopayRule) async throws {
         try await database.write { db in
@@ -93,6 +94,14 @@ extension SQLPaymentsStore {
             try await db.raw("""
                 UPDATE payments_autopay_trigger SET status = 'skipped' WHERE subscriber_id = \(bind: line.rawValue) AND status = 'open'
                 """).run()
+        }
+    }
+
+    public func thresholdRules(of lines: [SubscriberID]) async throws -> [AutopayRule] {
+        guard !lines.isEmpty else { return [] }
+        return try await database.read { db in
+            try await SQLBatch.select("SELECT \(Self.ruleList) FROM payments_autopay WHERE kind = 'threshold' AND subscriber_id IN",
+                                      numbers: lines.map(\.rawValue), on: db).map(Self.rule)
         }
     }
 

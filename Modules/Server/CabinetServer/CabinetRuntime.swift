@@ -124,8 +124,17 @@ public final class CabinetRuntime: Sendable {
             let directory = SQLSubscriberRepository(database: database)
             let rules = BillingRules(regions: regions)
             let billingTexts = BillingTexts(catalog: catalog)
-            let billingStore = try await SQLBillingStore.open(database: database, rules: rules, texts: billingTexts, logger: logger,
-                                                              messagesQueued: { outbox.nudge() })
+            // Billing reports lines whose balance changed; the payments job looks at their auto-payment thresholds at once.
+            let balanceWatch = BalanceWatch()
+            let paymentsSignal = JobSignal()
+            let billingStore = try await SQLBillingStore.open(
+                database: database, rules: rules, texts: billingTexts, logger: logger, messagesQueued: { outbox.nudge() },
+                balancesChanged: { lines in
+                    Task {
+                        await balanceWatch.add(lines)
+                        paymentsSignal.fire()
+                    }
+                })
             let billing = DefaultBillingService(store: billingStore, rules: rules, lines: directory, clock: dependencies.clock,
                                                 logger: logger)
             let subscribers = DefaultSubscriberService(
@@ -180,12 +189,17 @@ public final class CabinetRuntime: Sendable {
                                            regions: regions, gateways: gateways, defaultGateway: sandbox.name,
                                            clock: dependencies.clock, logger: logger)
             let idempotency = SQLIdempotencyStore(database: database)
-            let paymentsJob = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, logger: logger) {
-                let done = try await payments.reconcile()
-                if done > 0 { logger.info("payments reconciled", metadata: ["cabinet.count": "\(done)"]) }
-                let charged = try await payments.runAutopay()
+            let fullScan = TimeInterval(configuration.feePollInterval.components.seconds)
+            let paymentsJob = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, signal: paymentsSignal,
+                                          logger: logger) {
+                let (changed, full) = await balanceWatch.next(now: clock.now, interval: fullScan)
+                if full {
+                    let done = try await payments.reconcile()
+                    if done > 0 { logger.info("payments reconciled", metadata: ["cabinet.count": "\(done)"]) }
+                    _ = try await idempotency.purge(before: clock.now.addingTimeInterval(-48 * 3600))
+                }
+                let charged = try await payments.runAutopay(changed: full ? nil : changed)
                 if charged > 0 { logger.info("auto-payments attempted", metadata: ["cabinet.count": "\(charged)"]) }
-                _ = try await idempotency.purge(before: clock.now.addingTimeInterval(-48 * 3600))
             }
             let statementJob = PeriodicJob(name: "billing.statements", every: configuration.statementPollInterval, logger: logger) {
                 try await statements.runOnce()
