@@ -50,6 +50,8 @@ public struct AcquirerGateway: PaymentGateway {
         var body = AcquirerPaymentRequest(order: order, capture: true)
         body.confirmation = .init(type: "redirect", returnURL: order.returnURL)
         body.savePaymentMethod = order.saveCard ? true : nil
+        // A wallet payment goes straight to the acquirer's wallet page; a card payment lets the payer choose there.
+        if order.method == .wallet { body.paymentMethodData = ["type": "yoo_money"] }
         let payment: AcquirerPayment = try await send("POST", "/v3/payments", body: body, key: order.orderID)
         guard let url = payment.confirmation?.confirmationURL else {
             throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
@@ -151,6 +153,7 @@ struct AcquirerPaymentRequest: Encodable {
     var confirmation: Confirmation?
     var savePaymentMethod: Bool?
     var paymentMethodID: String?
+    var paymentMethodData: [String: String]?
 
     init(order: GatewayOrder, capture: Bool) {
         amount = AcquirerAmount(order.amount)
@@ -163,6 +166,7 @@ struct AcquirerPaymentRequest: Encodable {
         case amount, capture, description, metadata, confirmation
         case savePaymentMethod = "save_payment_method"
         case paymentMethodID = "payment_method_id"
+        case paymentMethodData = "payment_method_data"
     }
 }
 
