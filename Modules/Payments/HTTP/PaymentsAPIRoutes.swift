@@ -60,9 +60,10 @@ struct PaymentsAPIRoutes {
                 return (.created, try JSONEncoder.apiBody(PromisedDTO(promised)))
             }
         }
-        // Paying for any number of the operator needs no login; the key protects a payer who presses twice.
+        // Paying for any number of the operator needs no login; the key protects a payer who presses twice. Keys are
+        // scoped by the client's address, so nobody replays another payer's answer by guessing a key.
         api.post("payments") { request, context in
-            try await idempotency.run(request, context: context, scope: "public") { request in
+            try await idempotency.run(request, context: context, scope: "public:\(context.clientAddress ?? "-")") { request in
                 let body = try await request.decodeJSON(as: PublicTopUpBody.self, context: context)
                 let started = try await startPublic(msisdn: body.msisdn, amount: body.amount, method: body.method)
                 return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
