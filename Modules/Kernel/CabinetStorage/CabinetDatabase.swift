@@ -36,7 +36,9 @@ public final class CabinetDatabase: Sendable {
     ///
     /// - Parameter role: `.server` takes an SQLite file for this process alone (refusing when another server or a
     ///   writing command has it); `.tool` reads beside a running server and writes only when none runs.
-    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4, role: DatabaseRole = .tool) async throws
+    /// - Parameter connections: the PostgreSQL pool's size (tests, which open many databases at once, take few).
+    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4, role: DatabaseRole = .tool, connections: Int = 20)
+        async throws
         -> CabinetDatabase
     {
         let engine: any DatabaseEngine
@@ -59,7 +61,7 @@ public final class CabinetDatabase: Sendable {
             engine = try await SQLiteEngine.open(path: nil, readers: 0, logger: logger)
             cachesAllowed = true
         case .postgres(let location):
-            engine = try await PostgresEngine.open(location, logger: logger)
+            engine = try await PostgresEngine.open(location, logger: logger, maximumConnections: connections)
         }
         return CabinetDatabase(url: url, engine: engine, logger: logger, ownership: ownership, cachesAllowed: cachesAllowed)
     }

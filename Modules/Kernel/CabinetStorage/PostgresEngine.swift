@@ -22,7 +22,7 @@ final class PostgresEngine: DatabaseEngine {
         self.maximumConnections = maximumConnections
     }
 
-    static func open(_ location: DatabaseURL.PostgresLocation, logger: Logger) async throws -> PostgresEngine {
+    static func open(_ location: DatabaseURL.PostgresLocation, logger: Logger, maximumConnections: Int) async throws -> PostgresEngine {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
             case .disable: .disable
@@ -32,14 +32,14 @@ final class PostgresEngine: DatabaseEngine {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: tls)
-        configuration.options.maximumConnections = 20
+        configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         if let searchPath = location.searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
-        let engine = PostgresEngine(client: client, runner: runner, logger: logger, maximumConnections: 20)
+        let engine = PostgresEngine(client: client, runner: runner, logger: logger, maximumConnections: maximumConnections)
         do {
             try await engine.checkDurability()
         } catch {

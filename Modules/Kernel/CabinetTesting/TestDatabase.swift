@@ -51,12 +51,13 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
                 throw TestDatabaseError.notPostgres(text)
             }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-            let admin = try await CabinetDatabase.open(.postgres(location), logger: logger)
+            // Small pools: the suite runs many PostgreSQL tests at once against one server's connection limit.
+            let admin = try await CabinetDatabase.open(.postgres(location), logger: logger, connections: 2)
             try await admin.write { db in try await db.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
             var scoped = location
             scoped.searchPath = schema
             do {
-                let database = try await CabinetDatabase.open(.postgres(scoped), logger: logger)
+                let database = try await CabinetDatabase.open(.postgres(scoped), logger: logger, connections: 6)
                 let result = try await run(database, migrations: migrations, logger: logger, body)
                 try await admin.write { db in try await db.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 await admin.close()
