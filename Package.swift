@@ -267,7 +267,8 @@ let serverTargets: [Target] = [
             "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
             .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .asyncHTTPClient,
         ] + modules.flatMap(\.runtimeTargets) + ["BillingPDF"],
-        path: "Modules/Server/CabinetServer"
+        path: "Modules/Server/CabinetServer",
+        resources: [.copy("Resources/openapi.yaml")]
     ),
     .executableTarget(
         name: "cabinet",
@@ -286,7 +287,7 @@ let serverTargets: [Target] = [
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", "Billing", "Tariffs", "PaymentsHTTP", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit,
+            "Subscribers", "Billing", "Tariffs", "PaymentsHTTP", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit, .yams,
         ],
         resources: [.copy("BrokenRegions")]
     ),

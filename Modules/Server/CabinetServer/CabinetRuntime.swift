@@ -281,6 +281,12 @@ public final class CabinetRuntime: Sendable {
             }
         ).add(to: router)
 
+        if let document = CabinetOpenAPI.document, let yaml = try? Data(contentsOf: document) {
+            router.get("/openapi.yaml") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: yaml)))
+            }
+        }
         let operatorAPI = configuration.operatorKey.map { key in
             router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: key))
         }
