@@ -45,6 +45,38 @@ import Testing
         }
     }
 
+    /// Concurrent writes are committed together on SQLite; one that fails undoes only itself.
+    @Test(arguments: TestDatabase.available)
+    func concurrentWritesCommitTogetherAndFailAlone(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            struct Boom: Error {}
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        do {
+                            try await database.write { db in
+                                try await db.raw("INSERT INTO test_blob (data, note) VALUES (\(bind: Data([1])), \(bind: "w\(index)"))").run()
+                                try await db.raw("UPDATE test_counter SET value = value - 1 WHERE id = 'a'").run()
+                                if index % 7 == 0 { throw Boom() }
+                            }
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            let committed = outcomes.filter { $0 }.count
+            #expect(committed == 60 - 9)
+            #expect(try await value(database) == Int64(1000 - committed))
+            let notes = try await database.read { db in try await db.raw("SELECT note FROM test_blob").all() }
+                .compactMap { try? $0.decode(column: "note", as: String.self) }
+            #expect(notes.count == committed)
+            #expect(!notes.contains("w7") && !notes.contains("w0") && notes.contains("w1"))
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aFailedTransactionLeavesNothing(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: [Self.counters]) { database throws in

@@ -150,7 +150,7 @@ public struct PoolStatistics: Sendable, Hashable {
 protocol DatabaseEngine: Sendable {
     var backend: CabinetDatabase.Backend { get }
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func statistics() async -> PoolStatistics
     func close() async
 }

@@ -70,7 +70,7 @@ final class PostgresEngine: DatabaseEngine {
         }
     }
 
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             inUse.withLock { $0 += 1 }
             defer { inUse.withLock { $0 -= 1 } }

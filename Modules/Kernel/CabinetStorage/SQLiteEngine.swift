@@ -9,12 +9,17 @@ import SQLiteNIO
 
 /// SQLite in WAL mode with `synchronous=FULL`: one writer connection behind a FIFO lock and a few read-only
 /// connections. Every libsqlite3 call runs on a thread pool of our own, never on the cooperative pool.
+///
+/// Group commit: write transactions that arrive while one is committing wait in a queue; whoever takes the writer
+/// next runs all of them in one SQLite transaction, each inside its own savepoint (one failing undoes only itself),
+/// and commits once — one fsync for the lot. Every caller still returns only after that commit is on disk.
 final class SQLiteEngine: DatabaseEngine {
     let backend = CabinetDatabase.Backend.sqlite
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let nextReader = NIOLockedCounter()
     private let writeLock = AsyncFIFOLock()
+    private let queue = Mutex<[any PendingWrite]>([])
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
@@ -93,24 +98,50 @@ final class SQLiteEngine: DatabaseEngine {
         return try await body(reader.sql(queryLogLevel: nil))
     }
 
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let write = QueuedWrite(body)
+        queue.withLock { $0.append(write) }
         try await writeLock.withLock {
-            let db = writer.sql(queryLogLevel: nil)
+            // Ours may have been committed by the previous holder already; then the queue holds only later ones.
+            let batch = queue.withLock { queued in
+                defer { queued.removeAll() }
+                return queued
+            }
+            if !batch.isEmpty { await commit(batch) }
+        }
+        return try write.outcome()
+    }
+
+    /// Runs `batch` in one transaction, each write in a savepoint, and commits once.
+    private func commit(_ batch: [any PendingWrite]) async {
+        let db = writer.sql(queryLogLevel: nil)
+        do {
             // IMMEDIATE takes the write lock up front: a read-then-write transaction cannot fail with
             // SQLITE_BUSY halfway through (which a busy timeout cannot fix).
             try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                do {
-                    try await db.raw("ROLLBACK").run()
-                } catch {
-                    logger.error("rollback failed", metadata: ["error": "\(error)"])
+        } catch {
+            for write in batch { write.fail(error) }
+            return
+        }
+        do {
+            for write in batch {
+                try await db.raw("SAVEPOINT cabinet_write").run()
+                if await write.run(on: db) {
+                    try await db.raw("RELEASE cabinet_write").run()
+                } else {
+                    try await db.raw("ROLLBACK TO cabinet_write").run()
+                    try await db.raw("RELEASE cabinet_write").run()
                 }
-                throw error
             }
+            try await db.raw("COMMIT").run()
+        } catch {
+            // The transaction itself failed (not one write): nothing of the batch is on disk.
+            do {
+                try await db.raw("ROLLBACK").run()
+            } catch {
+                logger.error("rollback failed", metadata: ["error": "\(error)"])
+            }
+            for write in batch { write.fail(error) }
         }
     }
 
@@ -142,5 +173,42 @@ final class NIOLockedCounter: Sendable {
             current = current &+ 1
             return current & Int.max
         }
+    }
+}
+
+/// A write transaction waiting for the group commit.
+private protocol PendingWrite: Sendable {
+    /// Runs the body; `false` when it threw (its savepoint is then rolled back).
+    func run(on db: any SQLDatabase) async -> Bool
+    /// The whole transaction failed: the write did not happen.
+    func fail(_ error: any Error)
+}
+
+private final class QueuedWrite<T: Sendable>: PendingWrite {
+    private let body: @Sendable (any SQLDatabase) async throws -> T
+    private let result = Mutex<Result<T, any Error>?>(nil)
+
+    init(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) {
+        self.body = body
+    }
+
+    func run(on db: any SQLDatabase) async -> Bool {
+        do {
+            let value = try await body(db)
+            result.withLock { $0 = .success(value) }
+            return true
+        } catch {
+            result.withLock { $0 = .failure(error) }
+            return false
+        }
+    }
+
+    func fail(_ error: any Error) {
+        result.withLock { $0 = .failure(error) }
+    }
+
+    func outcome() throws -> T {
+        guard let result = result.withLock({ $0 }) else { throw StorageError.closed }
+        return try result.get()
     }
 }
