@@ -279,8 +279,8 @@ let serverTargets: [Target] = [
     // Measurements for Scripts/bench-*.sh; links the same modules as the server.
     .executableTarget(
         name: "cabinet-bench",
-        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Billing", "BillingStorage", "Tariffs", .argumentParser, .logging,
-                       .sqlKit],
+        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Billing", "BillingStorage", "Tariffs", "Payments", .argumentParser,
+                       .logging, .sqlKit],
         path: "Modules/Server/cabinet-bench"
     ),
     .testTarget(

@@ -2,7 +2,10 @@
 # The authenticated dashboard against a bare JSON endpoint of the same release server on SQLite, with wrk on 127.0.0.1
 # (64 connections), at 1,000,000 lines and at 10,000 lines. Sessions: 256 lines logged in by SMS code. Runs are
 # interleaved (dashboard, bare, dashboard, bare) after a warm-up; server CPU per request comes from /proc. Each wrk run is
-# bounded (BENCH_SECONDS, default 10). Ends with one RESULT line.
+# bounded (BENCH_SECONDS, default 10). Then, at 10,000 lines, top-ups: signed gateway webhooks each crediting a
+# different pending card payment (the money moving step: payment state, ledger credit, both durable before the answer)
+# with 1 and with 64 connections, beside a bare loop committing one small row per transaction with synchronous=FULL
+# on the same disk. Ends with one RESULT line.
 #   Scripts/bench-http.sh          BENCH_LINES=200000 BENCH_SECONDS=5 Scripts/bench-http.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +55,10 @@ run() {
     local lines=$1 db="$work/db-$1.sqlite"
     log "seeding $lines lines"
     (cd "$(pwd)" && "$bin/cabinet-bench" seed --lines "$lines" --database "sqlite://$db")
+    if [ "$lines" = "$few" ]; then
+        log "creating pending payments for the top-up runs"
+        "$bin/cabinet-bench" topup-seed --database "sqlite://$db" --count "${BENCH_TOPUPS:-150000}" --out "$work/hooks"
+    fi
     port=$(free_port)
     CABINET_DATABASE_URL="sqlite://$db" CABINET_LOG_LEVEL=error CABINET_TRUSTED_PROXIES=127.0.0.1 CABINET_MAIL_DIR="$work/mail" \
         CABINET_OUTBOX_POLL=60s "$bin/cabinet" serve --port "$port" >"$work/server-$lines.log" 2>&1 &
@@ -67,8 +74,37 @@ run() {
         log "$lines lines, round $round: bare JSON"
         measure "bare-$lines" /version ""
     done
+    if [ "$lines" = "$few" ]; then
+        log "top-ups, 1 connection"
+        measure_topups topup-c1 1 0
+        log "top-ups, 64 connections"
+        measure_topups topup-c64 64 "$(( ${BENCH_TOPUPS:-150000} / 3 ))"
+    fi
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
+    if [ "$lines" = "$few" ]; then
+        "$bin/cabinet" ledger check --database "sqlite://$db" >/dev/null || { echo "ledger check failed after the top-ups" >&2; exit 1; }
+        log "bare loop: one row per transaction, synchronous=FULL"
+        "$bin/cabinet-bench" bare-commits --file "$work/bare.sqlite" --seconds "$seconds" | awk '/FIGURES/ {split($2, a, "="); print a[2]}' >"$work/bare"
+    fi
     rm -f "$db"*
+}
+
+# measure_topups NAME CONNECTIONS OFFSET: webhooks from line OFFSET of the prepared file; appends "rps p50 p99" to $work/NAME.
+measure_topups() {
+    local out
+    out=$(BENCH_WEBHOOKS="$work/hooks" BENCH_WEBHOOK_OFFSET="$3" timeout $((seconds + 20)) \
+        wrk -t1 -c"$2" -d"${seconds}s" --timeout 5s --latency -s Scripts/bench-topup.lua "http://127.0.0.1:$port")
+    if echo "$out" | grep -q "Non-2xx"; then echo "$out" >&2; echo "non-2xx answers on the top-ups" >&2; exit 1; fi
+    echo "$out" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50, p99 = ms("50%"), ms("99%")
+print(f"{rps:.0f} {p50:.2f} {p99:.2f}")' >"$work/$1"
 }
 
 run "$many"
@@ -83,7 +119,15 @@ def load(name):
 d, b, d10, b10 = load(f"dash-{many}"), load(f"bare-{many}"), load(f"dash-{few}"), load(f"bare-{few}")
 for label, x in [("dashboard 1M", d), ("bare 1M", b), ("dashboard 10k", d10), ("bare 10k", b10)]:
     print(f"{label:14s} {x['rps']:8.0f} req/s  p50 {x['p50']:6.2f} ms  p99 {x['p99']:6.2f} ms  {x['cpu']:6.1f} µs CPU/req")
+t1 = list(map(float, open(f"{work}/topup-c1").read().split()))
+t64 = list(map(float, open(f"{work}/topup-c64").read().split()))
+bare = float(open(f"{work}/bare").read().strip())
+print(f"top-ups 1 conn  {t1[0]:8.0f} /s     p50 {t1[1]:6.2f} ms  p99 {t1[2]:6.2f} ms")
+print(f"top-ups 64 conn {t64[0]:8.0f} /s     p50 {t64[1]:6.2f} ms  p99 {t64[2]:6.2f} ms")
+print(f"bare commits    {bare:8.0f} /s     (one row per transaction, synchronous=FULL)")
 print(f"RESULT dashboard_rps={d['rps']:.0f} bare_rps={b['rps']:.0f} ratio={d['rps']/b['rps']:.2f} "
       f"dashboard_p50_ms={d['p50']:.2f} dashboard_p99_ms={d['p99']:.2f} bare_p99_ms={b['p99']:.2f} p99_ratio={d['p99']/b['p99']:.2f} "
-      f"cpu_us_per_req_1m={d['cpu']:.1f} cpu_us_per_req_10k={d10['cpu']:.1f} cpu_ratio={d['cpu']/d10['cpu']:.2f}")
+      f"cpu_us_per_req_1m={d['cpu']:.1f} cpu_us_per_req_10k={d10['cpu']:.1f} cpu_ratio={d['cpu']/d10['cpu']:.2f} "
+      f"topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
+      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f}")
 PY
