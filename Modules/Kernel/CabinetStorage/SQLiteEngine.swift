@@ -123,6 +123,21 @@ final class SQLiteEngine: DatabaseEngine {
             for write in batch { write.fail(error) }
             return
         }
+        // Alone, a write needs no savepoint (each statement is a round trip to SQLite's thread): it commits or rolls back.
+        if batch.count == 1, let write = batch.first {
+            let succeeded = await write.run(on: db)
+            do {
+                try await db.raw(SQLQueryString(succeeded ? "COMMIT" : "ROLLBACK")).run()
+            } catch {
+                if succeeded {
+                    try? await db.raw("ROLLBACK").run()
+                    write.fail(error)
+                } else {
+                    logger.error("rollback failed", metadata: ["error": "\(error)"])
+                }
+            }
+            return
+        }
         do {
             for write in batch {
                 try await db.raw("SAVEPOINT cabinet_write").run()
