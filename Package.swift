@@ -279,7 +279,7 @@ let serverTargets: [Target] = [
     // Measurements for Scripts/bench-*.sh; links the same modules as the server.
     .executableTarget(
         name: "cabinet-bench",
-        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Billing", "BillingStorage", "Tariffs", "Payments", .argumentParser,
+        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs", "Payments", .argumentParser,
                        .logging, .sqlKit],
         path: "Modules/Server/cabinet-bench"
     ),

@@ -1,3 +1,4 @@
+import CabinetCore
 import Crypto
 public import Foundation
 
@@ -58,17 +59,7 @@ public enum SecureRandom {
         hex(sha256Bytes(text))
     }
 
-    /// Lower-case hex without `String(format:)`, which costs microseconds per byte (it runs on every request).
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var result: [UInt8] = []
-        result.reserveCapacity(64)
-        for byte in bytes {
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: result, as: UTF8.self)
-    }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { Hex.encode(bytes) }
 
     static func sha256Bytes(_ text: String) -> [UInt8] {
         Array(SHA256.hash(data: Data(text.utf8)))

@@ -43,7 +43,7 @@ public struct IdempotentRequests: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: Data(body.readableBytesView))
-        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Hex.encode(hasher.finalize())
         switch try await store.claim(scope: scope, key: key, fingerprint: fingerprint, at: clock.now) {
         case .replay(let answer):
             return Self.response(status: HTTPResponse.Status(code: answer.status), body: answer.body, replayed: true)

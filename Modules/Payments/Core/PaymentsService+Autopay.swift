@@ -18,7 +18,7 @@ extension PaymentsService {
         guard let card = try await store.cards(of: line).first(where: { $0.id == cardID }) else {
             throw CabinetError(PaymentsError.cardUnknown, kind: .notFound)
         }
-        return try await charge(card, line: line, amount: amount, paymentID: "pay_" + SandboxGateway.randomHex(12), trigger: nil)
+        return try await charge(card, line: line, amount: amount, paymentID: "pay_" + Hex.random(bytes: 12), trigger: nil)
     }
 
     /// Stores the payment (or finds it, when a crash interrupted an earlier run with the same id), charges the card

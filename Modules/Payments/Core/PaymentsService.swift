@@ -50,19 +50,14 @@ public struct PaymentsService: Sendable {
     /// Starts a top-up of `line` for `amount`; the ledger is credited when the gateway's webhook says it succeeded.
     public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
                            returnURL: @Sendable (String) -> String) async throws -> Started {
-        guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
-        guard let limits = settings(found.region)?.topUp else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
-        guard amount.currency == limits.minimum.currency,
-            (limits.minimum.minorUnits...limits.maximum.minorUnits).contains(amount.minorUnits)
-        else {
-            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.amountOutOfRange, arguments: [
-                "minimum": limits.minimum.amountString, "maximum": limits.maximum.amountString, "currency": limits.minimum.currency.code,
-            ])])
+        guard let found = try await lines.line(id: line), let region = regions.region(found.region) else {
+            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
         }
+        try checkLimits(line: line, amount: amount, region: region)
         guard let gateway = gateways[settings(found.region)?.gateway ?? defaultGateway] else {
             throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
         }
-        let id = "pay_" + SandboxGateway.randomHex(12)
+        let id = "pay_" + Hex.random(bytes: 12)
         let now = clock.now
         var payment = try await store.insert(Payment(
             id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created, gateway: gateway.name,

@@ -59,7 +59,7 @@ public actor SandboxGateway: PaymentGateway {
         if let existing = checkouts.values.first(where: { $0.order.orderID == order.orderID }) {
             return GatewayCheckout(gatewayPaymentID: existing.gatewayPaymentID, confirmationURL: url(existing.gatewayPaymentID))
         }
-        let id = "sbx_" + SandboxGateway.randomHex(12)
+        let id = "sbx_" + Hex.random(bytes: 12)
         checkouts[id] = Checkout(gatewayPaymentID: id, order: order, state: .open)
         return GatewayCheckout(gatewayPaymentID: id, confirmationURL: url(id))
     }
@@ -129,7 +129,7 @@ public actor SandboxGateway: PaymentGateway {
         guard let checkout = checkouts[id] else { return .finished(returnURL: "/", webhooks: []) }
         checkouts[id]?.state = .closed(outcome)
         let order = checkout.order
-        let token = order.saveCard && outcome == .succeeded ? maskedCard.map { "tok_\($0.suffix(4))_" + SandboxGateway.randomHex(8) } : nil
+        let token = order.saveCard && outcome == .succeeded ? maskedCard.map { "tok_\($0.suffix(4))_" + Hex.random(bytes: 8) } : nil
         func webhook(_ outcome: GatewayNotification.Outcome) -> SignedWebhook {
             let body = SandboxWebhookBody(
                 paymentId: id, orderId: order.orderID, status: outcome.rawValue, amount: order.amount.amountString,
@@ -159,11 +159,6 @@ public actor SandboxGateway: PaymentGateway {
     }
 
     private func url(_ id: String) -> String { "\(pageBaseURL)/sandbox/pay/\(id)" }
-
-    static func randomHex(_ bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
 
     static func luhnValid(_ digits: String) -> Bool {
         guard (12...19).contains(digits.count), digits.allSatisfy(\.isNumber) else { return false }

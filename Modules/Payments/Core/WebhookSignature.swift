@@ -1,3 +1,4 @@
+import CabinetCore
 import Crypto
 public import Foundation
 
@@ -11,7 +12,7 @@ public struct WebhookSignature: Sendable {
 
     public func sign(_ body: Data) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: key)
-        return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.encode(code)
     }
 
     /// Constant-time check of a `sha256=<hex>` header against the body.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Auth
 import CabinetCore
 import CabinetServer
 import CabinetStorage
@@ -23,10 +24,7 @@ struct TopUpSeed: AsyncParsableCommand {
         let db = try await CabinetDatabase.open(try DatabaseURL(parsing: database), logger: logger)
         do {
             // The server reads the same setting at start, so its sandbox verifies what is signed here.
-            let secret = try await db.setting("payments.sandbox.secret") {
-                var generator = SystemRandomNumberGenerator()
-                return Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
-            }
+            let secret = try await db.setting("payments.sandbox.secret") { AuthSecrets.generate().base64EncodedString() }
             let signer = WebhookSignature(secret: Data(secret.utf8))
             let lines = try await db.read { db in
                 try await db.raw("SELECT id, msisdn FROM subscribers_line ORDER BY id LIMIT 10000").all().map {
