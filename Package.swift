@@ -236,7 +236,7 @@ let modules: [ModuleSpec] = [
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(
         name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
-        coreDependencies: [.crypto], storageDependencies: ["CabinetMessaging"],
+        coreDependencies: [.crypto], storageDependencies: ["CabinetMessaging", "BillingStorage"],
         httpDependencies: ["Billing", "Subscribers", .asyncHTTPClient, .nioCore, .nioHTTP1],
         testingDependencies: [
             "PaymentsStorage", "Billing", "BillingStorage", "BillingTesting", "Subscribers", "SubscribersTesting", "CabinetStorage",

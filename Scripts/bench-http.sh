@@ -7,6 +7,7 @@
 # with 1 and with 64 connections, beside a bare loop committing one small row per transaction with synchronous=FULL
 # on the same disk. Ends with one RESULT line.
 #   Scripts/bench-http.sh          BENCH_LINES=200000 BENCH_SECONDS=5 Scripts/bench-http.sh
+#   BENCH_ONLY=topups Scripts/bench-http.sh    (the top-up runs and the bare loop alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
@@ -57,28 +58,33 @@ run() {
     (cd "$(pwd)" && "$bin/cabinet-bench" seed --lines "$lines" --database "sqlite://$db")
     if [ "$lines" = "$few" ]; then
         log "creating pending payments for the top-up runs"
-        "$bin/cabinet-bench" topup-seed --database "sqlite://$db" --count "${BENCH_TOPUPS:-150000}" --out "$work/hooks"
+        "$bin/cabinet-bench" topup-seed --database "sqlite://$db" --count "${BENCH_TOPUPS:-250000}" --out "$work/hooks"
     fi
     port=$(free_port)
     CABINET_DATABASE_URL="sqlite://$db" CABINET_LOG_LEVEL=error CABINET_TRUSTED_PROXIES=127.0.0.1 CABINET_MAIL_DIR="$work/mail" \
         CABINET_OUTBOX_POLL=60s "$bin/cabinet" serve --port "$port" >"$work/server-$lines.log" 2>&1 &
     server=$!
     for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/version" >/dev/null 2>&1 && break; sleep 0.2; done
-    python3 Scripts/bench_sessions.py --port "$port" --database "$db" --lines "$lines" --count 256 --out "$work/tokens"
-    log "warm-up"
-    timeout 20 wrk -t1 -c64 -d3s "http://127.0.0.1:$port/version" >/dev/null
-    BENCH_TOKENS="$work/tokens" timeout 20 wrk -t1 -c64 -d3s -s Scripts/bench-dashboard.lua "http://127.0.0.1:$port" >/dev/null
-    for round in 1 2; do
-        log "$lines lines, round $round: dashboard"
-        measure "dash-$lines" "" Scripts/bench-dashboard.lua
-        log "$lines lines, round $round: bare JSON"
-        measure "bare-$lines" /version ""
-    done
+    if [ "${BENCH_ONLY:-}" != topups ]; then
+        python3 Scripts/bench_sessions.py --port "$port" --database "$db" --lines "$lines" --count 256 --out "$work/tokens"
+        log "warm-up"
+        timeout 20 wrk -t1 -c64 -d3s "http://127.0.0.1:$port/version" >/dev/null
+        BENCH_TOKENS="$work/tokens" timeout 20 wrk -t1 -c64 -d3s -s Scripts/bench-dashboard.lua "http://127.0.0.1:$port" >/dev/null
+        for round in 1 2; do
+            log "$lines lines, round $round: dashboard"
+            measure "dash-$lines" "" Scripts/bench-dashboard.lua
+            log "$lines lines, round $round: bare JSON"
+            measure "bare-$lines" /version ""
+        done
+    fi
     if [ "$lines" = "$few" ]; then
         log "top-ups, 1 connection"
         measure_topups topup-c1 1 0
         log "top-ups, 64 connections"
-        measure_topups topup-c64 64 "$(( ${BENCH_TOPUPS:-150000} / 3 ))"
+        measure_topups topup-c64 64 "$(( ${BENCH_TOPUPS:-250000} / 5 ))"
+        # The floor under one connection's top-ups: an empty answer's round trip, nothing written.
+        log "bare JSON, 1 connection"
+        timeout $((seconds + 20)) wrk -t1 -c1 -d"${seconds}s" "http://127.0.0.1:$port/version" | awk '/Requests\/sec/ {print $2}' >"$work/http-c1"
     fi
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
     if [ "$lines" = "$few" ]; then
@@ -107,6 +113,24 @@ p50, p99 = ms("50%"), ms("99%")
 print(f"{rps:.0f} {p50:.2f} {p99:.2f}")' >"$work/$1"
 }
 
+if [ "${BENCH_ONLY:-}" = topups ]; then
+    run "$few"
+    python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+t1 = list(map(float, open(f"{work}/topup-c1").read().split()))
+t64 = list(map(float, open(f"{work}/topup-c64").read().split()))
+bare = float(open(f"{work}/bare").read().strip())
+print(f"top-ups c1      {t1[0]:8.0f} /s  p50 {t1[1]:6.2f} ms  p99 {t1[2]:6.2f} ms")
+print(f"top-ups c64     {t64[0]:8.0f} /s  p50 {t64[1]:6.2f} ms  p99 {t64[2]:6.2f} ms")
+http1 = float(open(f"{work}/http-c1").read().strip())
+print(f"bare commits    {bare:8.0f} /s     (one row per transaction, synchronous=FULL)")
+print(f"bare JSON c1    {http1:8.0f} /s     (one connection, nothing written)")
+print(f"RESULT topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
+      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f} http_c1_per_s={http1:.0f}")
+PY
+    exit 0
+fi
 run "$many"
 run "$few"
 
@@ -124,10 +148,12 @@ t64 = list(map(float, open(f"{work}/topup-c64").read().split()))
 bare = float(open(f"{work}/bare").read().strip())
 print(f"top-ups 1 conn  {t1[0]:8.0f} /s     p50 {t1[1]:6.2f} ms  p99 {t1[2]:6.2f} ms")
 print(f"top-ups 64 conn {t64[0]:8.0f} /s     p50 {t64[1]:6.2f} ms  p99 {t64[2]:6.2f} ms")
+http1 = float(open(f"{work}/http-c1").read().strip())
 print(f"bare commits    {bare:8.0f} /s     (one row per transaction, synchronous=FULL)")
+print(f"bare JSON c1    {http1:8.0f} /s     (one connection, nothing written)")
 print(f"RESULT dashboard_rps={d['rps']:.0f} bare_rps={b['rps']:.0f} ratio={d['rps']/b['rps']:.2f} "
       f"dashboard_p50_ms={d['p50']:.2f} dashboard_p99_ms={d['p99']:.2f} bare_p99_ms={b['p99']:.2f} p99_ratio={d['p99']/b['p99']:.2f} "
       f"cpu_us_per_req_1m={d['cpu']:.1f} cpu_us_per_req_10k={d10['cpu']:.1f} cpu_ratio={d['cpu']/d10['cpu']:.2f} "
       f"topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
-      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f}")
+      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f} http_c1_per_s={http1:.0f}")
 PY

@@ -44,6 +44,20 @@ import Testing
         }
     }
 
+    /// The explanation's arguments are stored as JSON written by hand; whatever they hold comes back as it went in.
+    @Test(arguments: TestDatabase.available)
+    func explanationArgumentsComeBackAsTheyWereGiven(_ backend: TestDatabase) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", tariff: "payg")
+            let arguments = ["card": "•••• 4242", "quote": #"say "hi" \ back/slash"#, "lines": "a\nb\tc\u{1}d", "Пополнение": "₽ ₸", "": ""]
+            _ = try await bed.store.post(LedgerPosting(
+                externalID: "args-1", kind: .topUp, line: line.id, amount: Money(minorUnits: 100, currency: .rub), counterparty: .gateway,
+                explanation: "billing.explain.topUp", arguments: arguments, allowsNegativeBalance: false, at: bed.clock.now))
+            let movement = try await bed.store.movements(of: line.id, query: MovementQuery()).first
+            #expect(movement?.arguments == arguments)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func concurrentPurchasesNeverOverdraw(_ backend: TestDatabase) async throws {
         try await BillingTestBed.with(backend) { bed in

@@ -149,6 +149,61 @@ import Testing
         }
     }
 
+    /// The rows a write's own statements return (SQLite's writer decodes them itself, not through sqlite-nio), and
+    /// statements the writer keeps prepared still right after the table changes under them.
+    @Test(arguments: TestDatabase.available)
+    func writesSeeTheirRowsAndKeptStatementsFollowSchemaChanges(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database throws in
+            let bytes = Data([0, 1, 2, 255])
+            let insert: @Sendable (any SQLDatabase, String) async throws -> (any SQLRow)? = { db, note in
+                try await db.raw("""
+                    INSERT INTO test_blob (data, note) VALUES (\(bind: bytes), \(bind: note))
+                    RETURNING id, data, note, NULL AS empty_value, CAST(1.5 AS REAL) AS ratio
+                    """).first()
+            }
+            let row = try await database.write { db in try await insert(db, "первый") }
+            #expect(try row?.decode(column: "data", as: Data.self) == bytes)
+            #expect(try row?.decode(column: "note", as: String.self) == "первый")
+            #expect(try row?.decodeNil(column: "empty_value") == true)
+            #expect(try row?.decode(column: "ratio", as: Double.self) == 1.5)
+            #expect(row?.contains(column: "absent") == false)
+            #expect(throws: (any Error).self) { try row?.decode(column: "absent", as: Int.self) }
+
+            try await database.write { db in try await db.raw("ALTER TABLE test_blob ADD COLUMN extra TEXT").run() }
+            let again = try await database.write { db -> (any SQLRow)? in
+                _ = try await insert(db, "второй")
+                return try await db.raw("SELECT * FROM test_blob ORDER BY id").all().last
+            }
+            #expect(again?.allColumns.contains("extra") == true)
+            #expect(try again?.decode(column: "note", as: String.self) == "второй")
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM test_blob").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 2)
+        }
+    }
+
+    /// An in-memory database has one connection: reads queue with the writes and see every committed one.
+    @Test func anInMemoryDatabaseReadsThroughItsWriter() async throws {
+        let database = try await CabinetDatabase.open(.sqliteInMemory, logger: .test)
+        try await database.write { db in try await db.raw("CREATE TABLE memo (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)").run() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<50 {
+                group.addTask { try await database.write { db in try await db.raw("INSERT INTO memo (n) VALUES (\(bind: n))").run() } }
+                group.addTask { _ = try await database.read { db in try await db.raw("SELECT COUNT(*) AS c FROM memo").first() } }
+            }
+            try await group.waitForAll()
+        }
+        let total = try await database.read { db in
+            try await db.raw("SELECT SUM(n) AS s FROM memo").first()?.decode(column: "s", as: Int.self)
+        }
+        #expect(total == (0..<50).reduce(0, +))
+        await database.close()
+        await #expect(throws: StorageError.closed) {
+            try await database.write { db in try await db.raw("INSERT INTO memo (n) VALUES (1)").run() }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func healthPingAndPoolStatistics(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: []) { database throws in

@@ -1,31 +1,27 @@
 public import Billing
-import CabinetCore
+public import CabinetCore
 import CabinetMessaging
 import CabinetStorage
 import Foundation
-import SQLKit
+public import SQLKit
 
 extension SQLBillingStore {
     public func post(_ posting: LedgerPosting) async throws -> PostingResult {
-        guard !posting.amount.isZero, posting.extraLegs.allSatisfy({ !$0.amount.isZero }) else {
-            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
-        }
+        try await transaction(lines: [posting.line]) { _, ledger in try await ledger.post(posting) }
+    }
+
+    /// Runs `body` in one write transaction of the shared database in which `ledger` posts: another module's rows and
+    /// the money they move commit together or not at all. The body may run more than once (see
+    /// ``CabinetDatabase/write(_:)``); the lines it posts to leave the snapshot cache, and ``balancesChanged`` hears of
+    /// them, after the commit.
+    public func transaction<T: Sendable>(lines: [SubscriberID] = [],
+                                         _ body: @escaping @Sendable (any SQLDatabase, SQLLedgerWriter) async throws -> T)
+        async throws -> T
+    {
         let queued = Flag()
-        let result = try await writing(lines: [posting.line]) { db, _ -> PostingResult in
-            guard var account = try await self.lockAccount(posting.line, on: db) else {
-                throw CabinetError(BillingError.noAccount, kind: .notFound)
-            }
-            if let existing = try await db.raw("""
-                SELECT id FROM billing_transaction WHERE external_id = \(bind: posting.externalID)
-                """).first()?.decode(column: "id", as: Int64.self) {
-                return .duplicate(transactionID: existing)
-            }
-            let net = try Self.lineAmount(posting)
-            if net.isNegative, !posting.allowsNegativeBalance, account.balance + net.minorUnits < 0 {
-                return .insufficientFunds(balance: account.money)
-            }
-            let id = try await self.postLocked(posting, account: &account, queued: queued, on: db)
-            return .posted(transactionID: id, balance: account.money)
+        let raised = TouchedKeys<Int64>(), lowered = TouchedKeys<Int64>()
+        let result = try await writing(lines: lines, onlyRaised: { raised.all.subtracting(lowered.all) }) { db, touched in
+            try await body(db, SQLLedgerWriter(store: self, db: db, touched: touched, queued: queued, raised: raised, lowered: lowered))
         }
         if queued.isSet { messagesQueued() }
         return result
@@ -109,15 +105,85 @@ extension SQLBillingStore {
         queued.set()
     }
 
+    /// The explanation's arguments as a JSON object with sorted keys. Written by hand: it runs inside every posting's
+    /// transaction, where `JSONEncoder` cost more than the posting's statements.
     static func encode(_ arguments: [String: String]) -> String {
         guard !arguments.isEmpty else { return "{}" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(arguments)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        var json = "{"
+        for (index, key) in arguments.keys.sorted().enumerated() {
+            if index > 0 { json += "," }
+            appendJSONString(key, to: &json)
+            json += ":"
+            appendJSONString(arguments[key] ?? "", to: &json)
+        }
+        return json + "}"
+    }
+
+    static func appendJSONString(_ text: String, to json: inout String) {
+        json += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case _ where scalar.value < 0x20:
+                json += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
     }
 
     static func decodeArguments(_ text: String) -> [String: String] {
         guard text != "{}" else { return [:] }
         return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+}
+
+/// Billing's ledger as a party to another store's write transaction: what that store writes and the money it moves
+/// commit together (Payments' top-ups). The other store must use the same ``CabinetDatabase``.
+public protocol SQLLedgerTransactions: Sendable {
+    /// Runs `body` in one write transaction in which the ``SQLLedgerWriter`` posts; see
+    /// ``SQLBillingStore/transaction(lines:_:)``.
+    func transaction<T: Sendable>(lines: [SubscriberID], _ body: @escaping @Sendable (any SQLDatabase, SQLLedgerWriter) async throws -> T)
+        async throws -> T
+}
+
+extension SQLBillingStore: SQLLedgerTransactions {}
+
+/// Billing's ledger inside a write transaction that ``SQLBillingStore/transaction(lines:_:)`` opened for another store.
+public struct SQLLedgerWriter: Sendable {
+    let store: SQLBillingStore
+    let db: any SQLDatabase
+    let touched: TouchedKeys<Int64>
+    let queued: Flag
+    /// Lines this transaction credited, and lines it charged (a line in both may have fallen below a threshold).
+    let raised: TouchedKeys<Int64>
+    let lowered: TouchedKeys<Int64>
+
+    /// Posts as ``BalanceLedger/post(_:)`` does, in the surrounding transaction: once per external id, refusing a
+    /// charge beyond the balance unless the posting allows it.
+    public func post(_ posting: LedgerPosting) async throws -> PostingResult {
+        guard !posting.amount.isZero, posting.extraLegs.allSatisfy({ !$0.amount.isZero }) else {
+            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+        }
+        touched.insert(posting.line.rawValue)
+        guard var account = try await store.lockAccount(posting.line, on: db) else {
+            throw CabinetError(BillingError.noAccount, kind: .notFound)
+        }
+        if let existing = try await db.raw("""
+            SELECT id FROM billing_transaction WHERE external_id = \(bind: posting.externalID)
+            """).first()?.decode(column: "id", as: Int64.self) {
+            return .duplicate(transactionID: existing)
+        }
+        let net = try SQLBillingStore.lineAmount(posting)
+        if net.isNegative, !posting.allowsNegativeBalance, account.balance + net.minorUnits < 0 {
+            return .insufficientFunds(balance: account.money)
+        }
+        (net.isPositive ? raised : lowered).insert(posting.line.rawValue)
+        let id = try await store.postLocked(posting, account: &account, queued: queued, on: db)
+        return .posted(transactionID: id, balance: account.money)
     }
 }

@@ -22,7 +22,8 @@ public final class SQLBillingStore: BillingStore {
     let logger: Logger
     /// Called after a transaction that queued a message commits (wakes the outbox worker).
     let messagesQueued: @Sendable () -> Void
-    /// Called after a write that changed lines' balances commits, with those lines (auto-payment watches them).
+    /// Called after a write that may have lowered lines' balances commits, with those lines (auto-payment watches them;
+    /// lines a write only credited are left out).
     let balancesChanged: @Sendable ([SubscriberID]) -> Void
     /// Ids of system accounts per `code`, created at open and never changed afterwards.
     let systemAccounts: [String: Int64]
@@ -44,14 +45,16 @@ public final class SQLBillingStore: BillingStore {
 
     /// Every write of Billing goes through here: the lines it touches (given, or collected by the body, which may run
     /// more than once) leave the snapshot cache when it ends, and reads in flight cannot put older rows back.
-    func writing<T: Sendable>(lines: [SubscriberID] = [],
+    /// ``balancesChanged`` then hears of them, except the lines in `onlyRaised` (money only came in: no threshold can
+    /// have been crossed downwards, and a top-up need not wake auto-payment).
+    func writing<T: Sendable>(lines: [SubscriberID] = [], onlyRaised: @Sendable () -> Set<Int64> = { [] },
                               _ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<Int64>) async throws -> T) async throws -> T {
         let touched = TouchedKeys<Int64>()
         touched.insert(contentsOf: lines.map(\.rawValue))
         snapshots?.beginWrite()
         defer { snapshots?.invalidate(touched.all) }
         let result = try await database.write { db in try await body(db, touched) }
-        let changed = touched.all
+        let changed = touched.all.subtracting(onlyRaised())
         if !changed.isEmpty { balancesChanged(changed.map { SubscriberID($0) }) }
         return result
     }

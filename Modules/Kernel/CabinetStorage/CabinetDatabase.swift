@@ -6,7 +6,7 @@ import Synchronization
 /// The one SQL layer of Cabinet: the same SQL (through SQLKit) on an embedded SQLite file or on PostgreSQL.
 ///
 /// - ``read(_:)`` runs statements outside any explicit transaction (a single statement is its own snapshot).
-/// - ``write(_:)`` runs a transaction with the lock money needs: `BEGIN IMMEDIATE` behind a FIFO writer lock on
+/// - ``write(_:)`` runs a transaction with the lock money needs: `BEGIN IMMEDIATE` on the one writer (group commit) on
 ///   SQLite, `BEGIN` plus the row locks the body takes (`SELECT … FOR UPDATE`) on PostgreSQL. Busy,
 ///   serialization and deadlock failures are retried, so **the body may run more than once** and must not have
 ///   effects outside the database.
@@ -86,19 +86,19 @@ public final class CabinetDatabase: Sendable {
     public var writesRefused: Bool { ownership?.serverRunning ?? false }
 
     /// Runs reads. Several statements each see their own committed state.
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await engine.read(body)
     }
 
     /// Runs `body` in one write transaction, retrying on busy, serialization and deadlock failures.
     ///
     /// The transaction runs to its end even when the calling task is cancelled (a client hung up, the server is
-    /// shutting down): a transaction stopped between `BEGIN` and `COMMIT` would leave SQLite's single writer
-    /// connection inside it, and the drivers refuse every statement of a cancelled task, `ROLLBACK` included.
+    /// shutting down): it runs in the SQLite writer's own task, or in a task of its own on PostgreSQL, whose driver
+    /// refuses every statement of a cancelled task, `ROLLBACK` included.
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if writesRefused, case .sqlite(let path) = url { throw StorageError.serverRunning(path) }
-        return try await Task { try await self.writeRetrying(body) }.value
+        return try await writeRetrying(body)
     }
 
     private func writeRetrying<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -149,7 +149,7 @@ public struct PoolStatistics: Sendable, Hashable {
 /// What each backend provides.
 protocol DatabaseEngine: Sendable {
     var backend: CabinetDatabase.Backend { get }
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func statistics() async -> PoolStatistics
     func close() async

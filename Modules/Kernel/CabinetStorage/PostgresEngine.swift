@@ -62,7 +62,7 @@ final class PostgresEngine: DatabaseEngine {
         }
     }
 
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             inUse.withLock { $0 += 1 }
             defer { inUse.withLock { $0 -= 1 } }
@@ -71,6 +71,11 @@ final class PostgresEngine: DatabaseEngine {
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // In a task of its own: a cancelled caller's task would make the driver refuse every statement, ROLLBACK included.
+        try await Task { try await self.run(body) }.value
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             inUse.withLock { $0 += 1 }
             defer { inUse.withLock { $0 -= 1 } }

@@ -11,6 +11,8 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case inUse(String)
     /// A server owns this SQLite file: a command beside it may read but not write.
     case serverRunning(String)
+    /// A statement's result has no column of this name.
+    case missingColumn(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(path) is in use by another cabinet server or a cabinet command that writes; stop it first"
         case .serverRunning(let path):
             "a cabinet server is running on \(path): stop it first, or do this through its operator API"
+        case .missingColumn(let name): "the result has no column \(name)"
         }
     }
 

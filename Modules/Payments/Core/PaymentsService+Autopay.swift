@@ -47,12 +47,13 @@ extension PaymentsService {
             orderID: payment.id, amount: amount, method: .card, description: "Top-up \(payment.msisdn.e164)", returnURL: ""))
         try await store.attach(payment.id, gatewayPaymentID: answer.gatewayPaymentID, at: clock.now)
         payment.gatewayPaymentID = answer.gatewayPaymentID
-        if let applied = try await store.apply(answer, to: payment.id, at: clock.now) { payment = applied }
-        if payment.status == .succeeded, payment.creditedAt == nil {
-            try await credit(payment)
-            payment.creditedAt = clock.now
+        let now = clock.now
+        return try await store.transaction { [payment] tx in
+            var payment = payment
+            if let applied = try await tx.apply(answer, to: payment.id, at: now) { payment = applied }
+            try await self.settle(&payment, notification: answer, in: tx, at: now)
+            return payment
         }
-        return payment
     }
 
     func region(of line: SubscriberID) async throws -> Region {

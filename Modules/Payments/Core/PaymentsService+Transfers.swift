@@ -57,13 +57,19 @@ extension PaymentsService {
             current.status = .sent
         }
         if current.status == .sent {
-            _ = try await ledger.post(LedgerPosting(
-                externalID: current.creditLedgerID, kind: .transfer, line: current.recipient, amount: current.amount,
-                counterparty: .transfers, explanation: "billing.explain.transferIn", arguments: ["from": current.senderMSISDN.e164],
-                allowsNegativeBalance: true, at: current.createdAt))
-            current = try await store.advanceTransfer(current.id, from: .sent, to: .done, at: clock.now) ?? current
-            current.status = .done
-            try await repayPromised(of: current.recipient)
+            let now = clock.now
+            let sent = current
+            // The recipient's credit, the transfer's end and the repayment of a promised payment commit together.
+            current = try await store.transaction { tx in
+                _ = try await tx.post(LedgerPosting(
+                    externalID: sent.creditLedgerID, kind: .transfer, line: sent.recipient, amount: sent.amount,
+                    counterparty: .transfers, explanation: "billing.explain.transferIn", arguments: ["from": sent.senderMSISDN.e164],
+                    allowsNegativeBalance: true, at: sent.createdAt))
+                var done = try await tx.advanceTransfer(sent.id, from: .sent, to: .done, at: now) ?? sent
+                done.status = .done
+                try await self.repayPromised(of: sent.recipient, in: tx, at: now)
+                return done
+            }
         }
         return current
     }

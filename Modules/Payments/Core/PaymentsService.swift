@@ -80,44 +80,55 @@ public struct PaymentsService: Sendable {
     }
 
     /// A gateway's webhook: verified by the gateway's signature, matched to our payment, applied once. Repeated and
-    /// late notifications change nothing; a succeeded payment's credit is posted (again, harmlessly) until recorded.
+    /// late notifications change nothing. The payment's new state, its credit on the ledger and the repayment of an
+    /// active promised payment are one transaction: an acknowledged webhook has moved the money.
     @discardableResult
     public func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String? = nil) async throws -> Payment {
         guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .notFound) }
         let notification = try gateway.verify(webhook: body, signature: signature, from: address)
-        guard var payment = try await store.payment(id: notification.orderID) else {
-            throw CabinetError(PaymentsError.notFound, kind: .notFound)
+        let now = clock.now
+        let (payment, changed) = try await store.transaction { tx -> (Payment, Bool) in
+            guard var payment = try await tx.payment(id: notification.orderID) else {
+                throw CabinetError(PaymentsError.notFound, kind: .notFound)
+            }
+            guard payment.gateway == name, payment.amount == notification.amount,
+                payment.gatewayPaymentID == nil || payment.gatewayPaymentID == notification.gatewayPaymentID
+            else {
+                self.logger.warning("webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
+                throw CabinetError(PaymentsError.webhookMismatch, kind: .invalidInput)
+            }
+            let applied = try await tx.apply(notification, to: payment.id, at: now)
+            if let applied { payment = applied }
+            try await self.settle(&payment, notification: notification, in: tx, at: now)
+            return (payment, applied != nil)
         }
-        guard payment.gateway == name, payment.amount == notification.amount,
-            payment.gatewayPaymentID == nil || payment.gatewayPaymentID == notification.gatewayPaymentID
-        else {
-            logger.warning("webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
-            throw CabinetError(PaymentsError.webhookMismatch, kind: .invalidInput)
-        }
-        if let applied = try await store.apply(notification, to: payment.id, at: clock.now) {
-            payment = applied
+        if changed {
             logger.info("payment updated", metadata: ["cabinet.payment": "\(payment.id)", "cabinet.status": "\(payment.status.rawValue)"])
-        }
-        // The card is kept only with the payer's consent, and only the gateway's token of it.
-        if payment.status == .succeeded, payment.saveCard, let token = notification.cardToken, let masked = notification.maskedCard {
-            _ = try await store.saveCard(line: payment.line, gateway: name, token: token, maskedCard: masked, at: clock.now)
-        }
-        if payment.status == .succeeded, payment.creditedAt == nil {
-            try await credit(payment)
-            payment.creditedAt = clock.now
         }
         return payment
     }
 
+    /// What follows a gateway's answer inside its transaction: the card kept (only with the payer's consent, and only
+    /// the gateway's token of it), and a succeeded payment credited.
+    func settle(_ payment: inout Payment, notification: GatewayNotification, in tx: any PaymentsTransaction, at now: Date) async throws {
+        if payment.status == .succeeded, payment.saveCard, let token = notification.cardToken, let masked = notification.maskedCard {
+            _ = try await tx.saveCard(line: payment.line, gateway: payment.gateway, token: token, maskedCard: masked, at: now)
+        }
+        if payment.status == .succeeded, payment.creditedAt == nil {
+            try await credit(payment, in: tx, at: now)
+            payment.creditedAt = now
+        }
+    }
+
     /// Credits a succeeded payment (once, by its ledger id), records it, and repays an active promised payment.
-    func credit(_ payment: Payment) async throws {
-        let result = try await ledger.post(LedgerPosting(
+    func credit(_ payment: Payment, in tx: any PaymentsTransaction, at now: Date) async throws {
+        let result = try await tx.post(LedgerPosting(
             externalID: payment.ledgerID, kind: .topUp, line: payment.line, amount: payment.amount, counterparty: .gateway,
             explanation: "billing.explain.topUp", arguments: ["method": payment.method.rawValue, "card": payment.maskedCard ?? ""],
-            allowsNegativeBalance: true, at: clock.now))
+            allowsNegativeBalance: true, at: now))
         if case .insufficientFunds = result { throw CabinetError.internal("a credit cannot lack funds") }
-        try await store.markCredited(payment.id, at: clock.now)
-        try await repayPromised(of: payment.line)
+        try await tx.markCredited(payment.id, at: now)
+        try await repayPromised(of: payment.line, in: tx, at: now)
     }
 
     public func payment(_ id: String, of line: SubscriberID?) async throws -> Payment {
@@ -169,38 +180,39 @@ public struct PaymentsService: Sendable {
             ])])
         }
         var promised = try await store.insertPromised(line: line, amount: amount, fee: offer.fee, dueAt: offer.dueAt, at: clock.now)
-        try await postCredit(promised)
-        promised.creditedAt = clock.now
+        let now = clock.now
+        try await store.transaction { [promised] tx in try await self.postCredit(promised, in: tx, at: now) }
+        promised.creditedAt = now
         return promised
     }
 
-    func postCredit(_ promised: PromisedPayment) async throws {
+    func postCredit(_ promised: PromisedPayment, in tx: any PaymentsTransaction, at now: Date) async throws {
         var legs: [LedgerLeg] = []
         if promised.fee.isPositive { legs.append(LedgerLeg(amount: try promised.fee.negated(), counterparty: .revenue)) }
-        _ = try await ledger.post(LedgerPosting(
+        _ = try await tx.post(LedgerPosting(
             externalID: promised.creditLedgerID, kind: .promisedPayment, line: promised.line, amount: promised.amount,
             counterparty: .promisedCredit, explanation: "billing.explain.promisedPayment",
             arguments: ["amount": promised.amount.amountString, "fee": promised.fee.amountString],
             allowsNegativeBalance: true, at: promised.takenAt, extraLegs: legs))
-        try await store.markPromised(promised.id, settled: false, at: clock.now)
+        try await tx.markPromised(promised.id, settled: false, at: now)
     }
 
-    func postSettlement(_ promised: PromisedPayment) async throws {
+    func postSettlement(_ promised: PromisedPayment, in tx: any PaymentsTransaction, at now: Date) async throws {
         let writtenOff = promised.status == .writtenOff
-        _ = try await ledger.post(LedgerPosting(
+        _ = try await tx.post(LedgerPosting(
             externalID: promised.settleLedgerID, kind: writtenOff ? .writeOff : .promisedRepayment, line: promised.line,
             amount: try promised.amount.negated(), counterparty: .promisedCredit,
             explanation: writtenOff ? "billing.explain.promisedWriteOff" : "billing.explain.promisedRepayment",
-            arguments: ["amount": promised.amount.amountString], allowsNegativeBalance: true, at: promised.closedAt ?? clock.now))
-        try await store.markPromised(promised.id, settled: true, at: clock.now)
+            arguments: ["amount": promised.amount.amountString], allowsNegativeBalance: true, at: promised.closedAt ?? now))
+        try await tx.markPromised(promised.id, settled: true, at: now)
     }
 
-    /// A top-up repays the line's active promised payment.
-    func repayPromised(of line: SubscriberID) async throws {
-        guard let active = try await store.activePromised(of: line),
-            let closed = try await store.closePromised(active.id, as: .repaid, at: clock.now)
+    /// A top-up repays the line's active promised payment, in the top-up's transaction.
+    func repayPromised(of line: SubscriberID, in tx: any PaymentsTransaction, at now: Date) async throws {
+        guard let active = try await tx.activePromised(of: line),
+            let closed = try await tx.closePromised(active.id, as: .repaid, at: now)
         else { return }
-        try await postSettlement(closed)
+        try await postSettlement(closed, in: tx, at: now)
     }
 
     /// Writes off promised payments past due, posts ledger steps a crash left out, credits succeeded payments whose
@@ -209,12 +221,16 @@ public struct PaymentsService: Sendable {
     public func reconcile(limit: Int = 500) async throws -> Int {
         var done = 0
         for payment in try await store.uncredited(limit: limit) {
-            try await credit(payment)
+            let now = clock.now
+            try await store.transaction { tx in try await self.credit(payment, in: tx, at: now) }
             done += 1
         }
         for promised in try await store.unpostedPromised(limit: limit) {
-            if promised.creditedAt == nil { try await postCredit(promised) }
-            if promised.status != .active, promised.settledAt == nil { try await postSettlement(promised) }
+            let now = clock.now
+            try await store.transaction { tx in
+                if promised.creditedAt == nil { try await self.postCredit(promised, in: tx, at: now) }
+                if promised.status != .active, promised.settledAt == nil { try await self.postSettlement(promised, in: tx, at: now) }
+            }
             done += 1
         }
         // A transfer still pending after a minute lost its process between steps: finish it (or refuse it for funds).
@@ -227,9 +243,15 @@ public struct PaymentsService: Sendable {
             done += 1
         }
         for promised in try await store.duePromised(at: clock.now, limit: limit) {
-            guard let closed = try await store.closePromised(promised.id, as: .writtenOff, at: clock.now) else { continue }
-            if closed.creditedAt == nil { try await postCredit(closed) }
-            try await postSettlement(closed)
+            let now = clock.now
+            // Closing, crediting (if a crash left that out) and writing off are one transaction.
+            let closed = try await store.transaction { tx -> PromisedPayment? in
+                guard let closed = try await tx.closePromised(promised.id, as: .writtenOff, at: now) else { return nil }
+                if closed.creditedAt == nil { try await self.postCredit(closed, in: tx, at: now) }
+                try await self.postSettlement(closed, in: tx, at: now)
+                return closed
+            }
+            guard let closed else { continue }
             logger.info("promised payment written off", metadata: ["cabinet.promised": "\(closed.id)"])
             done += 1
         }

@@ -1,8 +1,30 @@
+public import Billing
 public import CabinetCore
 public import Foundation
 
+/// Payments' part of one write transaction: what a top-up changes (its payment's state, its credit on the ledger, the
+/// repayment of a promised payment) commits together or not at all. The body may run more than once.
+public protocol PaymentsTransaction: Sendable {
+    func payment(id: String) async throws -> Payment?
+    /// As ``PaymentsStore/apply(_:to:at:)``.
+    func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment?
+    /// Records that the ledger has the payment's credit.
+    func markCredited(_ id: String, at now: Date) async throws
+    func activePromised(of line: SubscriberID) async throws -> PromisedPayment?
+    /// Closes an active promised payment as repaid or written off; `nil` when it was not active any more.
+    func closePromised(_ id: Int64, as status: PromisedPayment.Status, at now: Date) async throws -> PromisedPayment?
+    /// Records that the ledger has the credit (`settled: false`) or the repayment/write-off (`settled: true`).
+    func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws
+    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws -> SavedCard
+    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer?
+    /// Posts to Billing's ledger inside this transaction (once per external id, as ``BalanceLedger/post(_:)``).
+    func post(_ posting: LedgerPosting) async throws -> PostingResult
+}
+
 /// Payments' own tables: payments, promised payments, and the top-up sums eligibility needs.
 public protocol PaymentsStore: Sendable {
+    /// Runs `body` in one write transaction shared with Billing's ledger.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T
     /// Stores a new payment and its request record (kind `payments.topUp`, status `pending`) together.
     func insert(_ payment: Payment) async throws -> Payment
     func payment(id: String) async throws -> Payment?
@@ -11,7 +33,6 @@ public protocol PaymentsStore: Sendable {
     /// Moves a payment not yet final to the notification's outcome; `nil` when it was final already (a repeated or
     /// late webhook), so only one notification ever finalises a payment.
     func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment?
-    func markCredited(_ id: String, at now: Date) async throws
     /// Succeeded payments whose credit was not recorded (a crash between the two steps).
     func uncredited(limit: Int) async throws -> [Payment]
     /// Newest first; `before` is the id of the last payment of the previous page.
@@ -23,12 +44,8 @@ public protocol PaymentsStore: Sendable {
     /// constraint decides, so concurrent requests grant exactly one).
     func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws -> PromisedPayment
     func activePromised(of line: SubscriberID) async throws -> PromisedPayment?
-    /// Closes an active promised payment as repaid or written off; `nil` when it was not active any more.
-    func closePromised(_ id: Int64, as status: PromisedPayment.Status, at now: Date) async throws -> PromisedPayment?
     /// Active promised payments past their due time.
     func duePromised(at now: Date, limit: Int) async throws -> [PromisedPayment]
-    /// Records that the ledger has the credit (`settled: false`) or the repayment/write-off (`settled: true`).
-    func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws
     /// Promised payments whose ledger step was not recorded (no `creditedAt`, or closed without `settledAt`).
     func unpostedPromised(limit: Int) async throws -> [PromisedPayment]
     func promisedHistory(of line: SubscriberID, limit: Int) async throws -> [PromisedPayment]

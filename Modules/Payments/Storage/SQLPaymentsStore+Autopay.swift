@@ -11,21 +11,7 @@ extension SQLPaymentsStore {
     static let cardColumns: SQLQueryString = "id, subscriber_id, gateway, token, masked_card, is_default, created_at"
 
     public func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws -> SavedCard {
-        try await database.write { db in
-            let hasCards = try await db.raw("SELECT 1 AS one FROM payments_card WHERE subscriber_id = \(bind: line.rawValue) LIMIT 1").first() != nil
-            try await db.raw("""
-                INSERT INTO payments_card (subscriber_id, gateway, token, masked_card, is_default, created_at)
-                VALUES (\(bind: line.rawValue), \(bind: gateway), \(bind: token), \(bind: maskedCard), \(bind: hasCards ? 0 : 1),
-                    \(bind: now.storageMilliseconds))
-                ON CONFLICT (subscriber_id, gateway, token) DO NOTHING
-                """).run()
-            guard let row = try await db.raw("""
-                SELECT \(Self.cardColumns) FROM payments_card
-                WHERE subscriber_id = \(bind: line.rawValue) AND gateway = \(bind: gateway) AND token = \(bind: token)
-                """).first()
-            else { throw CabinetError.internal("card not stored") }
-            return try Self.card(row)
-        }
+        try await writing { tx in try await tx.saveCard(line: line, gateway: gateway, token: token, maskedCard: maskedCard, at: now) }
     }
 
     public func cards(of line: SubscriberID) async throws -> [SavedCard] {

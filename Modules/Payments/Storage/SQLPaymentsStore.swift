@@ -2,6 +2,7 @@ public import CabinetCore
 public import CabinetStorage
 public import Foundation
 public import Payments
+public import BillingStorage
 import SQLKit
 
 /// ``PaymentsStore`` on SQLite and PostgreSQL. Status changes are conditional updates (`WHERE status IN …`), so of
@@ -9,11 +10,14 @@ import SQLKit
 /// transaction as the payment they describe.
 public struct SQLPaymentsStore: PaymentsStore {
     let database: CabinetDatabase
+    /// Billing's ledger, whose transactions Payments' writes join (on the same database).
+    let ledger: any SQLLedgerTransactions
     /// Called after a transaction queued an SMS (the outbox worker is nudged).
     let messagesQueued: @Sendable () -> Void
 
-    public init(database: CabinetDatabase, messagesQueued: @escaping @Sendable () -> Void = {}) {
+    public init(database: CabinetDatabase, ledger: any SQLLedgerTransactions, messagesQueued: @escaping @Sendable () -> Void = {}) {
         self.database = database
+        self.ledger = ledger
         self.messagesQueued = messagesQueued
     }
 
@@ -50,10 +54,25 @@ public struct SQLPaymentsStore: PaymentsStore {
         }
     }
 
-    public func payment(id: String) async throws -> Payment? {
-        try await database.read { db in
-            try await db.raw("SELECT \(Self.paymentColumns) FROM payments_payment WHERE id = \(bind: id)").first().map(Self.payment)
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T {
+        let backend = database.backend
+        return try await ledger.transaction(lines: []) { db, ledger in
+            try await body(SQLPaymentsTransaction(db: db, ledger: ledger, backend: backend))
         }
+    }
+
+    /// One write of Payments' own rows (no ledger posting).
+    func writing<T: Sendable>(_ body: @escaping @Sendable (SQLPaymentsTransaction) async throws -> T) async throws -> T {
+        let backend = database.backend
+        return try await database.write { db in try await body(SQLPaymentsTransaction(db: db, ledger: nil, backend: backend)) }
+    }
+
+    public func payment(id: String) async throws -> Payment? {
+        try await database.read { db in try await SQLPaymentsTransaction.payment(id: id, on: db) }
+    }
+
+    public func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment? {
+        try await writing { tx in try await tx.apply(notification, to: id, at: now) }
     }
 
     public func attach(_ id: String, gatewayPaymentID: String, at now: Date) async throws {
@@ -62,49 +81,6 @@ public struct SQLPaymentsStore: PaymentsStore {
                 UPDATE payments_payment SET gateway_payment_id = \(bind: gatewayPaymentID), updated_at = \(bind: now.storageMilliseconds),
                     status = CASE WHEN status = 'created' THEN 'pending' ELSE status END
                 WHERE id = \(bind: id) AND gateway_payment_id IS NULL
-                """).run()
-        }
-    }
-
-    public func apply(_ notification: GatewayNotification, to id: String, at now: Date) async throws -> Payment? {
-        let status: PaymentStatus = switch notification.outcome {
-        case .pending: .pending
-        case .succeeded: .succeeded
-        case .declined: .declined
-        case .failed: .failed
-        }
-        return try await database.write { db in
-            let at = now.storageMilliseconds
-            // A pending notice only moves a created payment; a final one moves anything not yet final.
-            let from: SQLQueryString = status == .pending ? "('created')" : "('created', 'pending')"
-            let gatewayID = notification.gatewayPaymentID.isEmpty ? nil : notification.gatewayPaymentID
-            guard let row = try await db.raw("""
-                UPDATE payments_payment SET status = \(bind: status.rawValue), updated_at = \(bind: at),
-                    masked_card = COALESCE(\(bind: notification.maskedCard), masked_card), failure = \(bind: notification.reason),
-                    gateway_payment_id = COALESCE(gateway_payment_id, \(bind: gatewayID))
-                WHERE id = \(bind: id) AND status IN \(from)
-                RETURNING \(Self.paymentColumns)
-                """).first()
-            else { return nil }
-            let payment = try Self.payment(row)
-            if let request = payment.requestID, status.isFinal {
-                let requestStatus: ServiceRequest.Status = switch status {
-                case .succeeded: .done
-                case .declined: .rejected
-                default: .failed
-                }
-                try await SQLRequestRegistry.update(request, status: requestStatus, detail: notification.reason ?? payment.maskedCard,
-                                                    at: now, on: db)
-            }
-            return payment
-        }
-    }
-
-    public func markCredited(_ id: String, at now: Date) async throws {
-        try await database.write { db in
-            try await db.raw("""
-                UPDATE payments_payment SET credited_at = \(bind: now.storageMilliseconds)
-                WHERE id = \(bind: id) AND credited_at IS NULL AND status = 'succeeded'
                 """).run()
         }
     }
@@ -171,22 +147,7 @@ public struct SQLPaymentsStore: PaymentsStore {
     }
 
     public func activePromised(of line: SubscriberID) async throws -> PromisedPayment? {
-        try await database.read { db in
-            try await db.raw("""
-                SELECT \(Self.promisedColumns) FROM payments_promised WHERE subscriber_id = \(bind: line.rawValue) AND status = 'active'
-                """).first().map(Self.promised)
-        }
-    }
-
-    public func closePromised(_ id: Int64, as status: PromisedPayment.Status, at now: Date) async throws -> PromisedPayment? {
-        guard status != .active else { return nil }
-        return try await database.write { db in
-            try await db.raw("""
-                UPDATE payments_promised SET status = \(bind: status.rawValue), closed_at = \(bind: now.storageMilliseconds)
-                WHERE id = \(bind: id) AND status = 'active'
-                RETURNING \(Self.promisedColumns)
-                """).first().map(Self.promised)
-        }
+        try await database.read { db in try await SQLPaymentsTransaction.activePromised(of: line, on: db) }
     }
 
     public func duePromised(at now: Date, limit: Int) async throws -> [PromisedPayment] {
@@ -195,21 +156,6 @@ public struct SQLPaymentsStore: PaymentsStore {
                 SELECT \(Self.promisedColumns) FROM payments_promised
                 WHERE status = 'active' AND due_at <= \(bind: now.storageMilliseconds) ORDER BY due_at LIMIT \(literal: limit)
                 """).all().map(Self.promised)
-        }
-    }
-
-    public func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws {
-        try await database.write { db in
-            if settled {
-                try await db.raw("""
-                    UPDATE payments_promised SET settled_at = \(bind: now.storageMilliseconds)
-                    WHERE id = \(bind: id) AND settled_at IS NULL AND status <> 'active'
-                    """).run()
-            } else {
-                try await db.raw("""
-                    UPDATE payments_promised SET credited_at = \(bind: now.storageMilliseconds) WHERE id = \(bind: id) AND credited_at IS NULL
-                    """).run()
-            }
         }
     }
 
@@ -273,20 +219,7 @@ public struct SQLPaymentsStore: PaymentsStore {
     }
 
     public func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer? {
-        try await database.write { db in
-            guard let row = try await db.raw("""
-                UPDATE payments_transfer SET status = \(bind: to.rawValue), updated_at = \(bind: now.storageMilliseconds)
-                WHERE id = \(bind: id) AND status = \(bind: from.rawValue)
-                RETURNING \(Self.transferColumns)
-                """).first()
-            else { return nil }
-            let transfer = try Self.transfer(row)
-            if let request = transfer.requestID, to == .done || to == .refused {
-                try await SQLRequestRegistry.update(request, status: to == .done ? .done : .rejected,
-                                                    detail: to == .refused ? "payments.transfer.insufficientFunds" : nil, at: now, on: db)
-            }
-            return transfer
-        }
+        try await writing { tx in try await tx.advanceTransfer(id, from: from, to: to, at: now) }
     }
 
     public func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer] {

@@ -46,7 +46,7 @@ public struct PaymentsTestBed: Sendable {
 
     public init(billing: BillingTestBed) {
         self.billing = billing
-        store = SQLPaymentsStore(database: billing.database)
+        store = SQLPaymentsStore(database: billing.database, ledger: billing.store)
         sandbox = SandboxGateway(secret: Self.secret, pageBaseURL: "http://127.0.0.1:8080")
         service = PaymentsService(store: store, ledger: billing.store, lines: billing.directory, regions: billing.rules.regions,
                                   gateways: [sandbox], defaultGateway: "sandbox", clock: billing.clock, logger: .test)

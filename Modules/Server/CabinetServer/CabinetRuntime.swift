@@ -184,7 +184,7 @@ public final class CabinetRuntime: Sendable {
                         message: "\"\(name)\" is neither sandbox nor an id in CABINET_GATEWAYS")])
                 }
             }
-            let payments = PaymentsService(store: SQLPaymentsStore(database: database, messagesQueued: { outbox.nudge() }),
+            let payments = PaymentsService(store: SQLPaymentsStore(database: database, ledger: billingStore, messagesQueued: { outbox.nudge() }),
                                            ledger: billingStore, lines: directory,
                                            regions: regions, gateways: gateways, defaultGateway: sandbox.name,
                                            clock: dependencies.clock, logger: logger)

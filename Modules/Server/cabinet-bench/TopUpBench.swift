@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Payments
 import SQLKit
+import VaporCSQLite
 
 /// Pending card payments for the top-up benchmark, and the sandbox's signed webhooks that will credit them: one line
 /// per payment, `signature<TAB>body`, so every request of the benchmark credits a different payment.
@@ -63,32 +64,46 @@ struct TopUpSeed: AsyncParsableCommand {
 }
 
 /// The baseline: one small row committed per transaction, one at a time, with `synchronous=FULL` — what a server that
-/// commits each write on its own can do at best on this disk.
-struct BareCommits: AsyncParsableCommand {
+/// commits each write on its own can do at best on this disk. libsqlite3 is called directly (prepared statements, no
+/// threads, no async), so nothing but SQLite and the disk is measured.
+struct BareCommits: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bare-commits", abstract: "Commit one small row per transaction for a while.")
 
     @Option(help: "SQLite file to create.") var file: String
     @Option(help: "Seconds to run.") var seconds: Double = 10
 
-    func run() async throws {
-        var logger = Logger(label: "cabinet-bench")
-        logger.logLevel = .warning
-        let db = try await CabinetDatabase.open(.sqlite(path: file), logger: logger)
-        do {
-            try await db.write { db in try await db.raw("CREATE TABLE bare (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)").run() }
-            let start = Date()
-            var rows = 0
-            while Date().timeIntervalSince(start) < seconds {
-                let value = Int64(rows)
-                try await db.write { db in try await db.raw("INSERT INTO bare (value) VALUES (\(bind: value))").run() }
-                rows += 1
-            }
-            let elapsed = Date().timeIntervalSince(start)
-            await db.close()
-            print(String(format: "FIGURES bare_commits_per_s=%.0f rows=%d", Double(rows) / elapsed, rows))
-        } catch {
-            await db.close()
-            throw error
+    func run() throws {
+        var handle: OpaquePointer?
+        guard sqlite_nio_sqlite3_open_v2(file, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let handle else {
+            throw CabinetError.internal("cannot open \(file)")
         }
+        defer { sqlite_nio_sqlite3_close(handle) }
+        func exec(_ sql: String) throws {
+            guard sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else {
+                throw CabinetError.internal("\(sql): \(String(cString: sqlite_nio_sqlite3_errmsg(handle)))")
+            }
+        }
+        try exec("PRAGMA journal_mode=WAL")
+        try exec("PRAGMA synchronous=FULL")
+        try exec("CREATE TABLE bare (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)")
+        var begin: OpaquePointer?, insert: OpaquePointer?, commit: OpaquePointer?
+        sqlite_nio_sqlite3_prepare_v2(handle, "BEGIN IMMEDIATE", -1, &begin, nil)
+        sqlite_nio_sqlite3_prepare_v2(handle, "INSERT INTO bare (value) VALUES (?)", -1, &insert, nil)
+        sqlite_nio_sqlite3_prepare_v2(handle, "COMMIT", -1, &commit, nil)
+        defer { for statement in [begin, insert, commit] { sqlite_nio_sqlite3_finalize(statement) } }
+        let start = Date()
+        var rows = 0
+        while Date().timeIntervalSince(start) < seconds {
+            sqlite_nio_sqlite3_bind_int64(insert, 1, Int64(rows))
+            for statement in [begin, insert, commit] {
+                guard sqlite_nio_sqlite3_step(statement) == SQLITE_DONE else {
+                    throw CabinetError.internal(String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+                }
+                sqlite_nio_sqlite3_reset(statement)
+            }
+            rows += 1
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        print(String(format: "FIGURES bare_commits_per_s=%.0f rows=%d", Double(rows) / elapsed, rows))
     }
 }

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLiteNIO
+// The SQLite that sqlite-nio builds (its symbols are prefixed `sqlite_nio_`). The writer calls it directly so that the
+// process holds one SQLite library: two copies on one file would each keep their own POSIX locks, and closing a file in
+// one drops the other's locks.
+import VaporCSQLite
+
+/// The writer's own connection to the SQLite file: libsqlite3 called synchronously, with prepared statements kept.
+///
+/// sqlite-nio runs each statement as a job on its thread pool and each row as a job on an event loop, so a write
+/// transaction of twenty statements pays forty thread hand-offs; this connection runs the whole transaction on the
+/// thread that calls it. Only ``SQLiteWriter``'s loop uses it, one statement at a time, hence `@unchecked Sendable`.
+final class SQLiteWriterConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    /// Prepared statements by SQL text, with their column names once known. SQLite re-prepares a statement by itself
+    /// when the schema changes; its columns are then read again.
+    private var statements: [String: (statement: OpaquePointer, columns: SQLiteWriterRow.Columns?)] = [:]
+    let path: String
+
+    /// Statements longer than this (the rating's many-row inserts, each with its own row count) are prepared per use.
+    static let cachedStatementLength = 4_096
+    static let cachedStatementCount = 512
+
+    /// Opens (creating) the file, or a private in-memory database when `path` is `nil`.
+    init(path: String?) throws(SQLiteFailure) {
+        self.path = path ?? ":memory:"
+        var opened: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let status = sqlite_nio_sqlite3_open_v2(self.path, &opened, flags, nil)
+        guard status == SQLITE_OK, let opened else {
+            let message = opened.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            sqlite_nio_sqlite3_close(opened)
+            throw SQLiteFailure(code: status, message: "\(message) (\(self.path))")
+        }
+        handle = opened
+        sqlite_nio_sqlite3_extended_result_codes(opened, 1)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Finalizes every statement and closes the file.
+    func close() {
+        for cached in statements.values { sqlite_nio_sqlite3_finalize(cached.statement) }
+        statements.removeAll()
+        if let handle { sqlite_nio_sqlite3_close(handle) }
+        handle = nil
+    }
+
+    /// Runs one statement with `binds`, handing each result row to `onRow` as it is stepped.
+    func execute(_ sql: String, binds: [SQLiteData], onRow: (SQLiteWriterRow) throws -> Void) throws {
+        guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the writer connection is closed") }
+        let cacheable = sql.utf8.count <= Self.cachedStatementLength
+        let statement: OpaquePointer
+        var columns: SQLiteWriterRow.Columns?
+        if cacheable, let cached = statements[sql] {
+            statement = cached.statement
+            columns = cached.columns
+        } else {
+            var prepared: OpaquePointer?
+            let flags: UInt32 = cacheable ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+            let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, flags, &prepared, nil)
+            guard status == SQLITE_OK, let prepared else { throw failure(status) }
+            if cacheable {
+                if statements.count >= Self.cachedStatementCount {
+                    for old in statements.values { sqlite_nio_sqlite3_finalize(old.statement) }
+                    statements.removeAll(keepingCapacity: true)
+                }
+                statements[sql] = (prepared, nil)
+            }
+            statement = prepared
+        }
+        defer {
+            if cacheable {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            } else {
+                sqlite_nio_sqlite3_finalize(statement)
+            }
+            if Self.changesSchema(sql) {
+                // Kept statements may return other columns now: SQLite re-prepares them, but the names kept are old.
+                for key in statements.keys { statements[key]?.columns = nil }
+            }
+        }
+        try bind(binds, to: statement)
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else { throw failure(status) }
+            let count = Int(sqlite_nio_sqlite3_column_count(statement))
+            if columns?.names.count != count {
+                // First row, or the statement was re-prepared for a changed schema.
+                let read = Self.columns(of: statement)
+                columns = read
+                if cacheable { statements[sql]?.columns = read }
+            }
+            guard let names = columns else { return }
+            var values: [SQLiteData] = []
+            values.reserveCapacity(count)
+            for index in 0..<Int32(count) {
+                values.append(Self.value(of: statement, at: index))
+            }
+            try onRow(SQLiteWriterRow(columns: names, values: values))
+        }
+    }
+
+    /// `CREATE`, `ALTER` or `DROP` (migrations).
+    static func changesSchema(_ sql: some StringProtocol) -> Bool {
+        let start = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
+        return start.hasPrefix("CREATE") || start.hasPrefix("ALTER") || start.hasPrefix("DROP")
+    }
+
+    private func bind(_ binds: [SQLiteData], to statement: OpaquePointer) throws {
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32 = switch value {
+            case .integer(let integer):
+                sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+            case .float(let double):
+                sqlite_nio_sqlite3_bind_double(statement, index, double)
+            case .text(let text):
+                sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            case .blob(let buffer):
+                buffer.withUnsafeReadableBytes {
+                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+                }
+            case .null:
+                sqlite_nio_sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw failure(status) }
+        }
+    }
+
+    private static func columns(of statement: OpaquePointer) -> SQLiteWriterRow.Columns {
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        return SQLiteWriterRow.Columns(names: (0..<count).map { index in
+            sqlite_nio_sqlite3_column_name(statement, index).map { String(cString: $0) } ?? ""
+        })
+    }
+
+    private static func value(of statement: OpaquePointer, at index: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT:
+            return .float(sqlite_nio_sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, index) else { return .null }
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+        case SQLITE_BLOB:
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            var buffer = ByteBufferAllocator().buffer(capacity: length)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, index) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+            }
+            return .blob(buffer)
+        default:
+            return .null
+        }
+    }
+
+    private func failure(_ status: Int32) -> SQLiteFailure {
+        let code = handle.map { sqlite_nio_sqlite3_extended_errcode($0) } ?? status
+        let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite error \(status)"
+        return SQLiteFailure(code: code == SQLITE_OK ? status : code, message: message)
+    }
+
+    /// SQLite copies bound text and blobs before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// A failure libsqlite3 reported to the writer: its extended result code and message.
+public struct SQLiteFailure: Error, CustomStringConvertible, Sendable {
+    /// The extended result code (`SQLITE_CONSTRAINT_UNIQUE` is 2067); the primary code is its low byte.
+    public let code: Int32
+    public let message: String
+
+    public var primaryCode: Int32 { code & 0xFF }
+    public var description: String { "SQLite error \(code): \(message)" }
+
+    static let constraintUnique: Int32 = 2067
+    static let constraintPrimaryKey: Int32 = 1555
+    static let constraintCheck: Int32 = 275
+    static let constraintNotNull: Int32 = 1299
+}
