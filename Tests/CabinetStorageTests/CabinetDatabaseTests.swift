@@ -183,6 +183,29 @@ import Testing
         }
     }
 
+    /// The WAL is copied into the database file by the checkpointer's thread, not inside the writer's commits, and
+    /// does not grow without end.
+    @Test func theCheckpointerCopiesTheWALIntoTheFile() async throws {
+        try await TestDatabase.sqlite.withDatabase(migrations: [Self.counters]) { database throws in
+            guard case .sqlite(let path) = database.url else { return }
+            let sizeBefore = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            let page = Data(repeating: 7, count: 4_000)
+            for _ in 0..<30 {
+                try await database.write { db in
+                    for _ in 0..<100 { try await db.raw("INSERT INTO test_blob (data) VALUES (\(bind: page))").run() }
+                }
+            }
+            var size = sizeBefore
+            for _ in 0..<100 where size < sizeBefore + 4_000_000 {
+                try await Task.sleep(for: .milliseconds(50))
+                size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            }
+            #expect(size >= sizeBefore + 4_000_000, "12 MB went through the WAL; at least a third must be in the file")
+            let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            #expect(wal < 40_000_000)
+        }
+    }
+
     /// An in-memory database has one connection: reads queue with the writes and see every committed one.
     @Test func anInMemoryDatabaseReadsThroughItsWriter() async throws {
         let database = try await CabinetDatabase.open(.sqliteInMemory, logger: .test)

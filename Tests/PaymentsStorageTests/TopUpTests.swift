@@ -103,6 +103,33 @@ import Testing
         }
     }
 
+    /// The payment's new state and its credit are one transaction: when the ledger refuses the credit, the payment
+    /// stays as it was (the gateway sends the webhook again), instead of succeeding without money.
+    @Test(arguments: TestDatabase.available)
+    func aCreditTheLedgerRefusesLeavesThePaymentAsItWas(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let now = bed.billing.clock.now
+            // Tenge on a rouble line: the limits refuse it at the start; stored here directly, the ledger refuses it.
+            let tenge = Money(minorUnits: 10_000, currency: .kzt)
+            _ = try await bed.store.insert(Payment(id: "pay_tenge", line: line.id, msisdn: line.msisdn, amount: tenge, method: .card,
+                                                   status: .created, gateway: "sandbox", createdAt: now, updatedAt: now))
+            try await bed.store.attach("pay_tenge", gatewayPaymentID: "sbx_tenge", at: now)
+            let body = Data(#"{"amount":"100.00","currency":"KZT","orderId":"pay_tenge","paymentId":"sbx_tenge","status":"succeeded"}"#.utf8)
+            let signer = WebhookSignature(secret: PaymentsTestBed.secret)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.receiveWebhook(gateway: "sandbox", body: body, signature: signer.sign(body))
+            }
+            let payment = try await bed.service.payment("pay_tenge", of: nil)
+            #expect(payment.status == .pending)
+            #expect(payment.creditedAt == nil)
+            let requests = try await SQLRequestRegistry(database: bed.billing.database).requests(of: line.id, before: nil, limit: 10)
+            #expect(requests.map(\.status) == [.pending])
+            #expect(try await bed.billing.balance(line) == "0.00")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func amountsOutsideTheRegionsLimitsAreRefused(_ backend: TestDatabase) async throws {
         try await PaymentsTestBed.with(backend) { bed in

@@ -7,18 +7,22 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// SQLite in WAL mode with `synchronous=FULL`: one writer (``SQLiteWriter``, group commit on a thread of its own) and a
-/// few read-only sqlite-nio connections. No libsqlite3 call runs on the cooperative pool.
+/// SQLite in WAL mode with `synchronous=FULL`: one writer (``SQLiteWriter``, group commit on a thread of its own), a
+/// checkpointer (``SQLiteCheckpointer``, on another) and a few read-only sqlite-nio connections. No libsqlite3 call runs
+/// on the cooperative pool.
 final class SQLiteEngine: DatabaseEngine {
     let backend = CabinetDatabase.Backend.sqlite
     private let writer: SQLiteWriter
+    private let checkpointer: SQLiteCheckpointer?
     private let readers: [SQLiteConnection]
     private let nextReader = NIOLockedCounter()
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
-    private init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger) {
+    private init(writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteConnection], threadPool: NIOThreadPool,
+                 logger: Logger) {
         self.writer = writer
+        self.checkpointer = checkpointer
         self.readers = readers
         self.threadPool = threadPool
         self.logger = logger
@@ -31,13 +35,21 @@ final class SQLiteEngine: DatabaseEngine {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
-        let writer = SQLiteWriter(connection: try SQLiteWriterConnection(path: path), logger: logger)
+        let connection = try SQLiteDirectConnection(path: path)
+        let writer = SQLiteWriter(connection: connection, logger: logger)
+        var checkpointer: SQLiteCheckpointer?
         let threadPool = NIOThreadPool(numberOfThreads: max(1, readerCount))
         threadPool.start()
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         var readers: [SQLiteConnection] = []
         do {
             try await writer.alone { db in try await configureWriter(db, file: path != nil) }
+            if let path {
+                // Opened once the file is in WAL mode, which a connection learns when it first reads.
+                let created = try SQLiteCheckpointer(path: path, logger: logger)
+                checkpointer = created
+                connection.reportWALGrowth(to: created)
+            }
             if let path {
                 for _ in 0..<readerCount {
                     let reader = try await SQLiteConnection.open(
@@ -50,10 +62,11 @@ final class SQLiteEngine: DatabaseEngine {
                     }
                 }
             }
-            return SQLiteEngine(writer: writer, readers: readers, threadPool: threadPool, logger: logger)
+            return SQLiteEngine(writer: writer, checkpointer: checkpointer, readers: readers, threadPool: threadPool, logger: logger)
         } catch {
             for reader in readers { try? await reader.close() }
             await writer.close()
+            await checkpointer?.close()
             try? await threadPool.shutdownGracefully()
             throw error
         }
@@ -108,6 +121,8 @@ final class SQLiteEngine: DatabaseEngine {
             }
         }
         await writer.close()
+        // After the writer: its connection reports to the checkpointer until closed.
+        await checkpointer?.close()
         do {
             try await threadPool.shutdownGracefully()
         } catch {

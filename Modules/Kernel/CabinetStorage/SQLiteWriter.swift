@@ -14,7 +14,7 @@ import Synchronization
 /// transaction body's statements run back to back on that thread: a write costs two thread hand-offs (there and back),
 /// whatever its number of statements. A body that awaits something else still works; it just waits on that thread.
 final class SQLiteWriter: Sendable {
-    private let connection: SQLiteWriterConnection
+    private let connection: SQLiteDirectConnection
     private let thread: WriterThread
     private let state = Mutex(State())
     private let logger: Logger
@@ -27,7 +27,7 @@ final class SQLiteWriter: Sendable {
         var waiting: Int { pending.count }
     }
 
-    init(connection: SQLiteWriterConnection, logger: Logger) {
+    init(connection: SQLiteDirectConnection, logger: Logger) {
         self.connection = connection
         self.thread = WriterThread()
         self.logger = logger

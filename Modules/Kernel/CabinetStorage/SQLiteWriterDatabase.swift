@@ -4,10 +4,10 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// SQLKit's face of ``SQLiteWriterConnection``: each `execute` runs the statement before it returns, without
+/// SQLKit's face of ``SQLiteDirectConnection``: each `execute` runs the statement before it returns, without
 /// suspending, so a transaction body runs start to end on the writer's thread.
 struct SQLiteWriterDatabase: SQLDatabase {
-    let connection: SQLiteWriterConnection
+    let connection: SQLiteDirectConnection
     let logger: Logger
     let eventLoop: any EventLoop
 

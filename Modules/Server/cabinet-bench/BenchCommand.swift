@@ -11,7 +11,7 @@ import Logging
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cabinet-bench", abstract: "Cabinet's benchmarks (see Scripts/bench-*.sh).", subcommands: [Rating.self, Seed.self, TopUpSeed.self, BareCommits.self])
+        commandName: "cabinet-bench", abstract: "Cabinet's benchmarks (see Scripts/bench-*.sh).", subcommands: [Rating.self, Seed.self, TopUpSeed.self, BareCommits.self, CabinetCommits.self])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Migrate an empty database and provision lines with accounts (HTTP bench).")

@@ -107,3 +107,34 @@ struct BareCommits: ParsableCommand {
         print(String(format: "FIGURES bare_commits_per_s=%.0f rows=%d", Double(rows) / elapsed, rows))
     }
 }
+
+/// The same one-row commits through ``CabinetDatabase/write(_:)``, one at a time: what the writer adds to a bare
+/// commit (the hand-offs to its thread and back).
+struct CabinetCommits: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cabinet-commits", abstract: "Commit one small row per write through Cabinet's SQL layer.")
+
+    @Option(help: "SQLite file to create.") var file: String
+    @Option(help: "Seconds to run.") var seconds: Double = 10
+
+    func run() async throws {
+        var logger = Logger(label: "cabinet-bench")
+        logger.logLevel = .warning
+        let db = try await CabinetDatabase.open(.sqlite(path: file), logger: logger)
+        do {
+            try await db.write { db in try await db.raw("CREATE TABLE bare (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)").run() }
+            let start = Date()
+            var rows = 0
+            while Date().timeIntervalSince(start) < seconds {
+                let value = Int64(rows)
+                try await db.write { db in try await db.raw("INSERT INTO bare (value) VALUES (\(bind: value))").run() }
+                rows += 1
+            }
+            let elapsed = Date().timeIntervalSince(start)
+            await db.close()
+            print(String(format: "FIGURES cabinet_commits_per_s=%.0f rows=%d", Double(rows) / elapsed, rows))
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+}

@@ -7,12 +7,13 @@ import SQLiteNIO
 // one drops the other's locks.
 import VaporCSQLite
 
-/// The writer's own connection to the SQLite file: libsqlite3 called synchronously, with prepared statements kept.
+/// A connection to the SQLite file of our own: libsqlite3 called synchronously, with prepared statements kept. The
+/// writer and the checkpointer each have one.
 ///
 /// sqlite-nio runs each statement as a job on its thread pool and each row as a job on an event loop, so a write
 /// transaction of twenty statements pays forty thread hand-offs; this connection runs the whole transaction on the
-/// thread that calls it. Only ``SQLiteWriter``'s loop uses it, one statement at a time, hence `@unchecked Sendable`.
-final class SQLiteWriterConnection: @unchecked Sendable {
+/// thread that calls it. Its owner uses it from one thread at a time, hence `@unchecked Sendable`.
+final class SQLiteDirectConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statements by SQL text, with their column names once known. SQLite re-prepares a statement by itself
     /// when the schema changes; its columns are then read again.
@@ -48,6 +49,31 @@ final class SQLiteWriterConnection: @unchecked Sendable {
         statements.removeAll()
         if let handle { sqlite_nio_sqlite3_close(handle) }
         handle = nil
+    }
+
+    /// Calls `checkpointer` after every commit with the WAL's size in frames. SQLite then checkpoints nothing itself.
+    func reportWALGrowth(to checkpointer: SQLiteCheckpointer) {
+        guard let handle else { return }
+        let context = Unmanaged.passUnretained(checkpointer).toOpaque()
+        _ = sqlite_nio_sqlite3_wal_hook(handle, { context, _, _, frames in
+            if let context { Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walGrew(frames: Int(frames)) }
+            return SQLITE_OK
+        }, context)
+    }
+
+    /// Copies the WAL into the database file as far as readers allow (`PASSIVE`), or waits for readers and the writer
+    /// so that the WAL can start over (`RESTART`). Returns the frames in the WAL and those checkpointed.
+    func checkpoint(restart: Bool) throws -> (frames: Int, checkpointed: Int) {
+        guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
+        var frames: Int32 = 0, done: Int32 = 0
+        let status = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+                                                          &frames, &done)
+        guard status == SQLITE_OK else { throw failure(status) }
+        return (Int(frames), Int(done))
+    }
+
+    func busyTimeout(milliseconds: Int32) {
+        if let handle { sqlite_nio_sqlite3_busy_timeout(handle, milliseconds) }
     }
 
     /// Runs one statement with `binds`, handing each result row to `onRow` as it is stepped.
