@@ -18,6 +18,7 @@ final class SQLiteWriter: Sendable {
     private let thread: WriterThread
     private let state = Mutex(State())
     private let logger: Logger
+    /// The loop's task; set once in `init` (a task capturing `self` can only start after every other property).
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
     private struct State {
@@ -35,8 +36,8 @@ final class SQLiteWriter: Sendable {
         loop.withLock { $0 = task }
     }
 
-    /// The writer's connection as SQLKit sees it, for the engine's setup before any job runs.
-    var database: any SQLDatabase {
+    /// The connection as SQLKit sees it; used by the loop only, on the writer's thread.
+    private var database: any SQLDatabase {
         SQLiteWriterDatabase(connection: connection, logger: logger, eventLoop: thread.eventLoop)
     }
 
