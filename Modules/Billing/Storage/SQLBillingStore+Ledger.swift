@@ -55,16 +55,15 @@ extension SQLBillingStore {
             RETURNING id
             """).first()?.decode(column: "id", as: Int64.self)
         else { throw CabinetError.internal("transaction not stored") }
-        try await db.raw("""
+        // The line's entry and the system accounts' in one statement.
+        var entries: SQLQueryString = """
             INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
                 (\(bind: id), \(bind: account.id), \(bind: net.minorUnits), \(bind: account.currency.code), \(bind: after), \(bind: at))
-            """).run()
+            """
         for (system, amount) in systemEntries {
-            try await db.raw("""
-                INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
-                    (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))
-                """).run()
+            entries += ", (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))"
         }
+        try await db.raw(entries).run()
         let before = account.balance
         account.balance = after
         account.restricted = after < 0

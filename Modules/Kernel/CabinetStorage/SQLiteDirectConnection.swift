@@ -134,7 +134,12 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     }
 
     /// `CREATE`, `ALTER` or `DROP` (migrations).
-    static func changesSchema(_ sql: some StringProtocol) -> Bool {
+    static func changesSchema(_ sql: String) -> Bool {
+        // Runs for every statement on the writer's thread: look at the first letter before building anything.
+        switch sql.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) {
+        case UInt8(ascii: "C"), UInt8(ascii: "c"), UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"), UInt8(ascii: "d"): break
+        default: return false
+        }
         let start = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
         return start.hasPrefix("CREATE") || start.hasPrefix("ALTER") || start.hasPrefix("DROP")
     }
