@@ -26,6 +26,20 @@ trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# wrk_figures: wrk's report on stdin → "rps p50_ms p99_ms" (no newline).
+wrk_figures() {
+    python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50, p99 = ms("50%"), ms("99%")
+print(f"{rps:.0f} {p50:.2f} {p99:.2f}", end="")'
+}
+
 # measure NAME PATH SCRIPT: one wrk run; appends "rps p50_ms p99_ms cpu_us_per_request" to $work/NAME.
 measure() {
     local before after out requests
@@ -38,16 +52,8 @@ measure() {
     after=$(cpu_ticks "$server")
     if echo "$out" | grep -q "Non-2xx"; then echo "$out" >&2; echo "non-2xx answers on $2" >&2; exit 1; fi
     requests=$(echo "$out" | awk '/requests in/ {print $1}')
-    echo "$out" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50, p99 = ms("50%"), ms("99%")
-print(f"{rps:.0f} {p50:.2f} {p99:.2f}", end=" ")' >>"$work/$1"
+    echo "$out" | wrk_figures >>"$work/$1"
+    echo -n " " >>"$work/$1"
     python3 -c "print(round(($after - $before) * 10000 / max(1, $requests), 1))" >>"$work/$1"
 }
 
@@ -101,59 +107,40 @@ measure_topups() {
     out=$(BENCH_WEBHOOKS="$work/hooks" BENCH_WEBHOOK_OFFSET="$3" timeout $((seconds + 20)) \
         wrk -t1 -c"$2" -d"${seconds}s" --timeout 5s --latency -s Scripts/bench-topup.lua "http://127.0.0.1:$port")
     if echo "$out" | grep -q "Non-2xx"; then echo "$out" >&2; echo "non-2xx answers on the top-ups" >&2; exit 1; fi
-    echo "$out" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"\s+([\d.]+)(us|ms|s)\b", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50, p99 = ms("50%"), ms("99%")
-print(f"{rps:.0f} {p50:.2f} {p99:.2f}")' >"$work/$1"
+    echo "$out" | wrk_figures >"$work/$1"
 }
 
 if [ "${BENCH_ONLY:-}" = topups ]; then
     run "$few"
-    python3 - "$work" <<'PY'
-import sys
-work = sys.argv[1]
-t1 = list(map(float, open(f"{work}/topup-c1").read().split()))
-t64 = list(map(float, open(f"{work}/topup-c64").read().split()))
-bare = float(open(f"{work}/bare").read().strip())
-print(f"top-ups c1      {t1[0]:8.0f} /s  p50 {t1[1]:6.2f} ms  p99 {t1[2]:6.2f} ms")
-print(f"top-ups c64     {t64[0]:8.0f} /s  p50 {t64[1]:6.2f} ms  p99 {t64[2]:6.2f} ms")
-http1 = float(open(f"{work}/http-c1").read().strip())
-print(f"bare commits    {bare:8.0f} /s     (one row per transaction, synchronous=FULL)")
-print(f"bare JSON c1    {http1:8.0f} /s     (one connection, nothing written)")
-print(f"RESULT topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
-      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f} http_c1_per_s={http1:.0f}")
-PY
-    exit 0
+else
+    run "$many"
+    run "$few"
 fi
-run "$many"
-run "$few"
 
-python3 - "$work" "$many" "$few" <<'PY'
+python3 - "$work" "$many" "$few" "${BENCH_ONLY:-}" <<'PY'
 import sys, statistics
-work, many, few = sys.argv[1:4]
+work, many, few, only = sys.argv[1:5]
 def load(name):
     rows = [list(map(float, line.split())) for line in open(f"{work}/{name}")]
     return {k: statistics.median(r[i] for r in rows) for i, k in enumerate(["rps", "p50", "p99", "cpu"])}
-d, b, d10, b10 = load(f"dash-{many}"), load(f"bare-{many}"), load(f"dash-{few}"), load(f"bare-{few}")
-for label, x in [("dashboard 1M", d), ("bare 1M", b), ("dashboard 10k", d10), ("bare 10k", b10)]:
-    print(f"{label:14s} {x['rps']:8.0f} req/s  p50 {x['p50']:6.2f} ms  p99 {x['p99']:6.2f} ms  {x['cpu']:6.1f} µs CPU/req")
+result = []
+if only != "topups":
+    d, b, d10, b10 = load(f"dash-{many}"), load(f"bare-{many}"), load(f"dash-{few}"), load(f"bare-{few}")
+    for label, x in [("dashboard 1M", d), ("bare 1M", b), ("dashboard 10k", d10), ("bare 10k", b10)]:
+        print(f"{label:14s} {x['rps']:8.0f} req/s  p50 {x['p50']:6.2f} ms  p99 {x['p99']:6.2f} ms  {x['cpu']:6.1f} µs CPU/req")
+    result.append(f"dashboard_rps={d['rps']:.0f} bare_rps={b['rps']:.0f} ratio={d['rps']/b['rps']:.2f} "
+                  f"dashboard_p50_ms={d['p50']:.2f} dashboard_p99_ms={d['p99']:.2f} bare_p99_ms={b['p99']:.2f} "
+                  f"p99_ratio={d['p99']/b['p99']:.2f} cpu_us_per_req_1m={d['cpu']:.1f} cpu_us_per_req_10k={d10['cpu']:.1f} "
+                  f"cpu_ratio={d['cpu']/d10['cpu']:.2f}")
 t1 = list(map(float, open(f"{work}/topup-c1").read().split()))
 t64 = list(map(float, open(f"{work}/topup-c64").read().split()))
 bare = float(open(f"{work}/bare").read().strip())
+http1 = float(open(f"{work}/http-c1").read().strip())
 print(f"top-ups 1 conn  {t1[0]:8.0f} /s     p50 {t1[1]:6.2f} ms  p99 {t1[2]:6.2f} ms")
 print(f"top-ups 64 conn {t64[0]:8.0f} /s     p50 {t64[1]:6.2f} ms  p99 {t64[2]:6.2f} ms")
-http1 = float(open(f"{work}/http-c1").read().strip())
 print(f"bare commits    {bare:8.0f} /s     (one row per transaction, synchronous=FULL)")
 print(f"bare JSON c1    {http1:8.0f} /s     (one connection, nothing written)")
-print(f"RESULT dashboard_rps={d['rps']:.0f} bare_rps={b['rps']:.0f} ratio={d['rps']/b['rps']:.2f} "
-      f"dashboard_p50_ms={d['p50']:.2f} dashboard_p99_ms={d['p99']:.2f} bare_p99_ms={b['p99']:.2f} p99_ratio={d['p99']/b['p99']:.2f} "
-      f"cpu_us_per_req_1m={d['cpu']:.1f} cpu_us_per_req_10k={d10['cpu']:.1f} cpu_ratio={d['cpu']/d10['cpu']:.2f} "
-      f"topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
-      f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f} http_c1_per_s={http1:.0f}")
+result.append(f"topups_c1_per_s={t1[0]:.0f} topups_c64_per_s={t64[0]:.0f} bare_commits_per_s={bare:.0f} "
+              f"topup_c1_ratio={t1[0]/bare:.2f} topup_c64_ratio={t64[0]/bare:.2f} http_c1_per_s={http1:.0f}")
+print("RESULT " + " ".join(result))
 PY
