@@ -38,7 +38,7 @@ import Testing
             #expect(authenticated.line.msisdn.e164 == b)
             #expect(authenticated.line.scopes == Set(AccessScope.allCases))
             // IDOR: a line that is neither linked nor delegated cannot be acted on.
-            await #expect(throws: CabinetError(AuthError.lineNotAccessible, kind: .forbidden, arguments: ["msisdn": "+7 900 111-00-03"])) {
+            await #expect(throws: CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": "+7 900 111-00-03"])) {
                 try await bed.service.switchLine(authenticated.session, to: msisdn(c))
             }
             // Logging in with B shows the same profile of numbers.
@@ -61,7 +61,7 @@ import Testing
             let session = try await bed.loginByCode(a).session
             _ = try await bed.service.requestLink(session, msisdn: msisdn(b), client: client)
             _ = try await bed.service.confirmLink(session, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
-            await #expect(throws: CabinetError(AuthError.linkLimit, kind: .rejected, arguments: ["limit": "1"])) {
+            await #expect(throws: CabinetError(AuthError.linkLimit, arguments: ["limit": "1"])) {
                 try await bed.service.requestLink(session, msisdn: msisdn(c), client: client)
             }
             await #expect(throws: CabinetError.self) { try await bed.service.requestLink(session, msisdn: msisdn(a), client: client) }
@@ -91,13 +91,13 @@ import Testing
             #expect(throws: CabinetError.self) { try access.require(.pay) }
             #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == a)
             // Rights received cannot be passed on.
-            await #expect(throws: CabinetError(AuthError.delegationNotOwner, kind: .forbidden)) {
+            await #expect(throws: CabinetError(AuthError.delegationNotOwner)) {
                 try await bed.service.grant(session, on: access, to: msisdn(c), scopes: [.viewBalance], through: LocalDate("2026-12-01")!,
                                             client: client)
             }
             // Revocation takes effect on the grantee's next request.
             try await bed.service.revoke(owner.session, delegation: grant.id, client: client)
-            await #expect(throws: CabinetError(AuthError.accessRevoked, kind: .forbidden)) {
+            await #expect(throws: CabinetError(AuthError.accessRevoked)) {
                 try await bed.service.authenticate(token: token)
             }
             #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == b, "back on the own line")
@@ -125,7 +125,7 @@ import Testing
                                                     through: LocalDate("2026-12-31")!, client: client)
             bed.clock.advance(by: .seconds(61))
             let grantee = try await bed.loginByCode(b)
-            await #expect(throws: CabinetError(AuthError.delegationNotFound, kind: .notFound)) {
+            await #expect(throws: CabinetError(AuthError.delegationNotFound)) {
                 try await bed.service.revoke(grantee.session, delegation: grant.id, client: client)
             }
             let journal = try await bed.service.journal(of: owner.session).map(\.event)

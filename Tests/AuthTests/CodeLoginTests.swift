@@ -25,7 +25,7 @@ import Testing
             #expect(result.session.subscriberID == result.session.actingSubscriberID)
             #expect(try await bed.service.authenticate(token: result.token)?.line.msisdn == msisdn)
             // Single use.
-            await #expect(throws: CabinetError(AuthError.codeExpired, kind: .unauthenticated)) {
+            await #expect(throws: CabinetError(AuthError.codeExpired)) {
                 try await bed.service.login(msisdn: msisdn, code: code, kind: .api, client: client)
             }
             let messages = try await bed.messages(to: number)
@@ -59,7 +59,7 @@ import Testing
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
             let code = try #require(try await bed.lastCode(to: number))
             bed.clock.advance(by: .seconds(601))
-            await #expect(throws: CabinetError(AuthError.codeExpired, kind: .unauthenticated)) {
+            await #expect(throws: CabinetError(AuthError.codeExpired)) {
                 try await bed.service.login(msisdn: msisdn, code: code, kind: .api, client: client)
             }
         }
@@ -81,7 +81,7 @@ import Testing
                     #expect(error.arguments["remaining"] == String(remaining))
                 }
             }
-            await #expect(throws: CabinetError(AuthError.codeExpired, kind: .unauthenticated)) {
+            await #expect(throws: CabinetError(AuthError.codeExpired)) {
                 try await bed.service.login(msisdn: msisdn, code: code, kind: .api, client: client)
             }
             await #expect(throws: CabinetError.self) {

@@ -20,11 +20,11 @@ import Testing
             _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: first.session, proof: .recentCode, client: client)
             let result = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
             #expect(result.session.method == .password)
-            await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+            await #expect(throws: CabinetError(AuthError.loginFailed)) {
                 try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-реко", kind: .web, client: client)
             }
             // An unknown number and a number without a password answer the same.
-            await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+            await #expect(throws: CabinetError(AuthError.loginFailed)) {
                 try await bed.service.login(msisdn: MSISDN(e164: "+79009999999")!, password: "горный-ветер-над-рекой", kind: .web, client: client)
             }
             #expect(try await bed.messages(to: number).contains { $0.purpose == "auth.passwordChanged" })
@@ -64,7 +64,7 @@ import Testing
             let session = try await bed.loginByCode(number).session
             _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: session, proof: .recentCode, client: client)
             for _ in 1...5 {
-                await #expect(throws: CabinetError(AuthError.loginFailed, kind: .unauthenticated)) {
+                await #expect(throws: CabinetError(AuthError.loginFailed)) {
                     try await bed.service.login(msisdn: msisdn, password: "wrong-password", kind: .web, client: client)
                 }
             }
@@ -83,7 +83,7 @@ import Testing
                 _ = try? await bed.service.login(msisdn: msisdn, password: "wrong-password", kind: .web, client: client)
             }
             bed.clock.advance(by: .seconds(3601))
-            await #expect(throws: CabinetError(AuthError.passwordLocked, kind: .forbidden)) {
+            await #expect(throws: CabinetError(AuthError.passwordLocked)) {
                 try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
             }
             _ = try await bed.loginByCode(number)
@@ -104,7 +104,7 @@ import Testing
             let session = try await bed.loginByCode(number).session
             _ = try await bed.service.setPassword("первый-пароль-2026", session: session, proof: .recentCode, client: client)
             bed.clock.advance(by: .seconds(600))
-            await #expect(throws: CabinetError(AuthError.stepUpRequired, kind: .forbidden)) {
+            await #expect(throws: CabinetError(AuthError.stepUpRequired)) {
                 try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .recentCode, client: client)
             }
             await #expect(throws: CabinetError.self) {
@@ -112,7 +112,7 @@ import Testing
             }
             _ = try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .currentPassword("первый-пароль-2026"), client: client)
             _ = try await bed.service.setPassword("третий-пароль-2026", session: session, proof: .currentPassword("второй-пароль-2026"), client: client)
-            await #expect(throws: CabinetError(AuthError.passwordChangeLimit, kind: .rejected, arguments: ["count": "2"])) {
+            await #expect(throws: CabinetError(AuthError.passwordChangeLimit, arguments: ["count": "2"])) {
                 try await bed.service.setPassword("четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client)
             }
             bed.clock.advance(by: .seconds(86_401))
@@ -154,7 +154,7 @@ import Testing
                     #expect(error.code == (attempt < 10 ? AuthError.loginFailed : AuthError.pukLocked))
                 }
             }
-            await #expect(throws: CabinetError(AuthError.pukLocked, kind: .forbidden)) {
+            await #expect(throws: CabinetError(AuthError.pukLocked)) {
                 try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: client)
             }
             // The operator re-provisioning the PUK (new SIM pack) lifts the lock.

@@ -25,10 +25,10 @@ import Testing
         router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
         router.add(middleware: SecurityHeadersMiddleware(hsts: false))
         router.get("/api/v1/refused") { _, _ -> Response in
-            throw CabinetError("test.refused", kind: .rejected, arguments: ["why": "нет денег"])
+            throw CabinetError(ErrorCode("test.refused", .rejected), arguments: ["why": "нет денег"])
         }
         router.get("/api/v1/limited") { _, _ -> Response in
-            throw CabinetError("rate.limited", kind: .tooManyRequests, arguments: ["seconds": "42"], retryAfterSeconds: 42)
+            throw CabinetError(KernelError.rateLimited, arguments: ["seconds": "42"], retryAfterSeconds: 42)
         }
         router.get("/api/v1/bug") { _, _ -> Response in throw Secret() }
         router.get("/api/v1/msisdn") { _, _ -> Response in

@@ -53,7 +53,7 @@ import Testing
                     #expect(response.status == .badRequest)
                     #expect(String(buffer: response.body).contains("subscribers.msisdnOutsideRegion"))
                 }
-                let line = try await runtime.subscribers.line(msisdn: MSISDN(e164: "+77015554433")!)
+                let line = try await runtime.services.subscribers.service.line(msisdn: MSISDN(e164: "+77015554433")!)
                 #expect(line?.region.rawValue == "almaty")
             }
         }

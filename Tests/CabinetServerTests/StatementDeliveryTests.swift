@@ -22,25 +22,25 @@ import Testing
             configuration.mail = .smtp(SMTPConfiguration(host: "127.0.0.1", port: server.port, requireTLS: true, username: "cabinet",
                                                          password: "mail-secret", caFile: certificate.certificate.path))
         }, dependencies: .init(clock: clock, logger: .test)) { runtime in
-            let line = try await runtime.subscribers.provision(NewLine(
+            let line = try await runtime.services.subscribers.service.provision(NewLine(
                 msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!, status: .active,
                 owner: OwnerProfile(fullName: "Петрова Мария Сергеевна", email: "maria@example.com")))
-            let account = try #require(try await runtime.billing.store.account(of: line.id), "the line got an account when provisioned")
+            let account = try #require(try await runtime.services.billing.service.store.account(of: line.id), "the line got an account when provisioned")
             #expect(account.tariffID.rawValue == "moy-online")
-            _ = try await runtime.billing.store.post(LedgerPosting(
+            _ = try await runtime.services.billing.service.store.post(LedgerPosting(
                 externalID: "top-up-1", kind: .topUp, line: line.id, amount: Money(minorUnits: 100_000, currency: .rub), counterparty: .gateway,
                 explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
             clock.advance(by: .seconds(600))
-            let report = try await runtime.billing.ingest([
+            let report = try await runtime.services.billing.service.ingest([
                 UsageEvent(eventID: "call-1", msisdn: line.msisdn, kind: .call, occurredAt: clock.now, quantity: 95, callKind: .offNet,
                            otherParty: "+79161234567"),
                 UsageEvent(eventID: "sms-1", msisdn: line.msisdn, kind: .sms, occurredAt: clock.now, quantity: 1, otherParty: "+79161234567"),
             ])
             #expect(report.rated == 2)
             let access = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region)
-            let request = try await runtime.billing.orderStatement(access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
+            let request = try await runtime.services.billing.service.orderStatement(access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
                                                                    language: .ru)
-            #expect(try await runtime.statements.runOnce() == 1)
+            #expect(try await runtime.services.billing.statements.runOnce() == 1)
             #expect(try await runtime.outbox.deliverDue() >= 1)
             #expect(try await runtime.requests.request(request.id)?.status == .done)
 
@@ -56,7 +56,7 @@ import Testing
             #expect(text.contains("Мой онлайн"))
             #expect(text.contains("Итого"))
             #expect(text.contains("Всего списано: 0,00"), "both events came out of the package")
-            let check = try await runtime.billing.store.check()
+            let check = try await runtime.services.billing.service.store.check()
             #expect(check.isClean)
         }
     }

@@ -25,7 +25,7 @@ import Testing
         let service = service()
         let new = NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!)
         _ = try await service.provision(new)
-        await #expect(throws: CabinetError(SubscribersError.alreadyExists, kind: .conflict, arguments: ["msisdn": "+7 900 123-45-67"])) {
+        await #expect(throws: CabinetError(SubscribersError.alreadyExists, arguments: ["msisdn": "+7 900 123-45-67"])) {
             try await service.provision(new)
         }
     }

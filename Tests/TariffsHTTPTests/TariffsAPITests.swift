@@ -18,7 +18,7 @@ struct FakeChanges: TariffChangeService {
 
     func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
         guard let target = regions.tariff(tariff, in: line.region) else {
-            throw CabinetError(TariffsError.unknown, kind: .notFound, arguments: ["tariff": tariff.rawValue])
+            throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariff.rawValue])
         }
         let zero = Money.zero(.rub)
         return TariffChangePreview(
@@ -27,7 +27,7 @@ struct FakeChanges: TariffChangeService {
             packageOutcome: timing == .now ? .replacedNow(lost: [.init(unit: .seconds, left: 600, total: 6000)]) : .keptUntil(now),
             firstRegularFeeOn: LocalDate("2026-12-01")!, balance: Money(minorUnits: 10_000, currency: .rub),
             balanceAfter: Money(minorUnits: 8750, currency: .rub),
-            refusal: target.status == .archived ? CabinetError(TariffsError.archived, kind: .rejected, arguments: ["tariff": target.name.ru]) : nil)
+            refusal: target.status == .archived ? CabinetError(TariffsError.archived, arguments: ["tariff": target.name.ru]) : nil)
     }
 
     func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (ServiceRequest, TariffChangePreview) {

@@ -25,11 +25,15 @@ public struct ClientInfo: Sendable, Hashable {
     public var userAgent: String?
     /// A long-lived random id the browser keeps (`cabinet_device` cookie) or an app sends; new ones raise an alert.
     public var deviceID: String?
+    /// The language of the request (cookie, `?lang=`, `Accept-Language`): texts sent because of this request use it.
+    /// Not stored with sessions or the journal; Russian when unknown.
+    public var language: Language
 
-    public init(address: String? = nil, userAgent: String? = nil, deviceID: String? = nil) {
+    public init(address: String? = nil, userAgent: String? = nil, deviceID: String? = nil, language: Language = .ru) {
         self.address = address
         self.userAgent = userAgent.map { String($0.prefix(300)) }
         self.deviceID = deviceID.map { String($0.prefix(100)) }
+        self.language = language
     }
 }
 

@@ -41,7 +41,7 @@ extension DefaultAuthService {
     public func switchLine(_ session: AuthSession, to msisdn: MSISDN) async throws -> (token: String, session: AuthSession, line: LineAccess) {
         guard let target = try await lines.line(msisdn: msisdn), let access = try await resolveAccess(session: session, to: target.id)
         else {
-            throw CabinetError(AuthError.lineNotAccessible, kind: .forbidden, arguments: ["msisdn": msisdn.formatted])
+            throw CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": msisdn.formatted])
         }
         var updated = session
         updated.actingSubscriberID = target.id
@@ -58,7 +58,7 @@ extension DefaultAuthService {
         let settings = policy(for: own)
         let group = try await store.linkedGroup(of: session.subscriberID)
         if group.count - 1 >= settings.linkedNumbersLimit {
-            throw CabinetError(AuthError.linkLimit, kind: .rejected, arguments: ["limit": String(settings.linkedNumbersLimit)])
+            throw CabinetError(AuthError.linkLimit, arguments: ["limit": String(settings.linkedNumbersLimit)])
         }
         let target = try await activeLine(msisdn)
         return try await sendCode(purpose: .link, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
@@ -68,7 +68,8 @@ extension DefaultAuthService {
             }
             return CodeIssue(subscriberID: line.id, sessionID: session.id, target: msisdn.e164, codeHash: hash, expiresAt: expiresAt,
                              message: OutgoingText(to: .phone(msisdn),
-                                                   text: "Код для привязки номера к профилю \(session.msisdn.masked): \(code). Если это не вы, не сообщайте его никому.",
+                                                   text: messages.text("auth.sms.linkCode", in: client.language,
+                                                                       arguments: ["msisdn": session.msisdn.masked, "code": code]),
                                                    purpose: "auth.link", sensitive: true))
         }
     }
@@ -88,13 +89,14 @@ extension DefaultAuthService {
             try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                                 event: .linkAdded, client: client, detail: line.msisdn.e164),
                                    message: OutgoingText(to: .phone(line.msisdn),
-                                                         text: "Номер привязан к профилю \(session.msisdn.masked) в личном кабинете.",
+                                                         text: messages.text("auth.sms.linkAdded", in: client.language,
+                                                                             arguments: ["msisdn": session.msisdn.masked]),
                                                          purpose: "auth.linkAdded"))
             return line
-        case .alreadyLinked: throw CabinetError(AuthError.linkExists, kind: .conflict, arguments: ["msisdn": line.msisdn.formatted])
+        case .alreadyLinked: throw CabinetError(AuthError.linkExists, arguments: ["msisdn": line.msisdn.formatted])
         case .limitReached:
-            throw CabinetError(AuthError.linkLimit, kind: .rejected, arguments: ["limit": String(settings.linkedNumbersLimit)])
-        case .memberOfAnotherGroup: throw CabinetError(AuthError.linkTaken, kind: .conflict, arguments: ["msisdn": line.msisdn.formatted])
+            throw CabinetError(AuthError.linkLimit, arguments: ["limit": String(settings.linkedNumbersLimit)])
+        case .memberOfAnotherGroup: throw CabinetError(AuthError.linkTaken, arguments: ["msisdn": line.msisdn.formatted])
         }
     }
 
@@ -104,7 +106,7 @@ extension DefaultAuthService {
         guard let line = try await lines.line(msisdn: msisdn), group.contains(line.id), line.id != session.subscriberID,
             try await store.unlink(line.id, from: group)
         else {
-            throw CabinetError(AuthError.linkNotFound, kind: .notFound, arguments: ["msisdn": msisdn.formatted])
+            throw CabinetError(AuthError.linkNotFound, arguments: ["msisdn": msisdn.formatted])
         }
         try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                             event: .linkRemoved, client: client, detail: msisdn.e164), message: nil)
@@ -120,7 +122,7 @@ extension DefaultAuthService {
         let expiresAt = lastDay.adding(days: 1).startOfDay(in: zone)
         if case .delegated = access.relation {
             // Rights received cannot be passed on.
-            throw CabinetError(AuthError.delegationNotOwner, kind: .forbidden)
+            throw CabinetError(AuthError.delegationNotOwner)
         }
         guard grantee != access.msisdn else { throw AuthError.invalid(AuthError.delegationSelf, field: "grantee") }
         guard !scopes.isEmpty else { throw AuthError.invalid(AuthError.delegationScopes, field: "scopes") }
@@ -133,9 +135,14 @@ extension DefaultAuthService {
         let delegation = try await store.grant(
             owner: access.subscriberID, ownerMSISDN: access.msisdn, grantee: grantee, scopes: scopes, expiresAt: expiresAt, now: now,
             messages: [
-                OutgoingText(to: .phone(access.msisdn), text: "Вы дали номеру \(grantee.masked) доступ к номеру до \(until) (\(names)).",
+                OutgoingText(to: .phone(access.msisdn),
+                             text: messages.text("auth.sms.delegationGranted.owner", in: client.language,
+                                                 arguments: ["grantee": grantee.masked, "until": until, "scopes": names]),
                              purpose: "auth.delegation"),
-                OutgoingText(to: .phone(grantee), text: "Номер \(access.msisdn.masked) дал вам доступ в личном кабинете до \(until).",
+                // The grantee did not act: their text is in Russian, the default.
+                OutgoingText(to: .phone(grantee),
+                             text: messages.text("auth.sms.delegationGranted.grantee", in: .ru,
+                                                 arguments: ["owner": access.msisdn.masked, "until": until]),
                              purpose: "auth.delegation"),
             ])
         try await store.record(JournalEntry(subscriberID: access.subscriberID, msisdn: access.msisdn.e164, at: now,
@@ -148,12 +155,17 @@ extension DefaultAuthService {
     public func revoke(_ session: AuthSession, delegation id: Int64, client: ClientInfo) async throws {
         let owners = try await store.linkedGroup(of: session.subscriberID)
         guard let revoked = try await store.revoke(delegation: id, owners: owners, now: clock.now, messages: { delegation in
-            [OutgoingText(to: .phone(delegation.ownerMSISDN), text: "Доступ номера \(delegation.grantee.masked) к вашему номеру отозван.",
+            [OutgoingText(to: .phone(delegation.ownerMSISDN),
+                          text: messages.text("auth.sms.delegationRevoked.owner", in: client.language,
+                                              arguments: ["grantee": delegation.grantee.masked]),
                           purpose: "auth.delegation"),
-             OutgoingText(to: .phone(delegation.grantee), text: "Номер \(delegation.ownerMSISDN.masked) отозвал ваш доступ.",
+             // The grantee did not act: their text is in Russian, the default.
+             OutgoingText(to: .phone(delegation.grantee),
+                          text: messages.text("auth.sms.delegationRevoked.grantee", in: .ru,
+                                              arguments: ["owner": delegation.ownerMSISDN.masked]),
                           purpose: "auth.delegation")]
         }) else {
-            throw CabinetError(AuthError.delegationNotFound, kind: .notFound)
+            throw CabinetError(AuthError.delegationNotFound)
         }
         try await store.record(JournalEntry(subscriberID: revoked.ownerID, msisdn: revoked.ownerMSISDN.e164, at: clock.now,
                                             event: .delegationRevoked, client: client, detail: revoked.grantee.e164), message: nil)

@@ -13,7 +13,9 @@ extension DefaultAuthService {
             let minutes = Int(settings.otp.lifetime.timeInterval / 60)
             return CodeIssue(
                 subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
-                message: OutgoingText(to: .phone(msisdn), text: "Код для входа в личный кабинет: \(code). Действует \(minutes) мин. Никому его не сообщайте.",
+                message: OutgoingText(to: .phone(msisdn),
+                                      text: messages.text("auth.sms.loginCode", in: client.language,
+                                                          arguments: ["code": code, "minutes": String(minutes)]),
                                       purpose: "auth.login", sensitive: true))
         }
     }
@@ -53,10 +55,10 @@ extension DefaultAuthService {
                 try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now,
                                                     event: .passwordLocked, method: .password, client: client),
                                        message: OutgoingText(to: .phone(msisdn),
-                                                             text: "Вход по паролю заблокирован после многих неудачных попыток. Войдите по коду из SMS и задайте новый пароль.",
+                                                             text: messages.text("auth.sms.passwordLocked", in: client.language),
                                                              purpose: "auth.passwordLocked"))
             }
-            throw CabinetError(AuthError.loginFailed, kind: .unauthenticated)
+            throw CabinetError(AuthError.loginFailed)
         }
         try await store.clearFailures(factor: "password", key: key)
         return try await openSession(for: line, settings: settings, method: .password, kind: kind, client: client)
@@ -74,7 +76,7 @@ extension DefaultAuthService {
         let key = line.map { String($0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
         let state = try await store.failureState(factor: "puk", key: key)
         if let until = state.lockedUntil, until > clock.now {
-            throw CabinetError(AuthError.pukLocked, kind: .forbidden)
+            throw CabinetError(AuthError.pukLocked)
         }
         let stored = try await line.asyncFlatMap { try await store.pukHash(of: $0.id) }
         let matches = await hasher.verify(secrets.passwordPrehash("puk:" + digits), against: stored ?? decoyHash)
@@ -88,9 +90,9 @@ extension DefaultAuthService {
                     try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .pukLocked,
                                                         method: .puk, client: client), message: nil)
                 }
-                throw CabinetError(AuthError.pukLocked, kind: .forbidden)
+                throw CabinetError(AuthError.pukLocked)
             }
-            throw CabinetError(AuthError.loginFailed, kind: .unauthenticated)
+            throw CabinetError(AuthError.loginFailed)
         }
         try await store.clearFailures(factor: "puk", key: key)
         return try await openSession(for: line, settings: settings, method: .puk, kind: kind, client: client,
@@ -104,7 +106,7 @@ extension DefaultAuthService {
             throw AuthError.invalid(AuthError.pukFormat, field: "puk")
         }
         guard let line = try await lines.line(msisdn: msisdn) else {
-            throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": msisdn.formatted])
+            throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": msisdn.formatted])
         }
         try await store.setPUK(await hasher.hash(secrets.passwordPrehash("puk:" + digits)), for: line.id, now: clock.now)
         try await store.clearFailures(factor: "puk", key: String(line.id.rawValue))
@@ -122,7 +124,7 @@ extension DefaultAuthService {
         let state = try await store.failureState(factor: factor, key: key)
         let now = clock.now
         if let until = state.lockedUntil, until > now {
-            throw CabinetError(AuthError.passwordLocked, kind: .forbidden)
+            throw CabinetError(AuthError.passwordLocked)
         }
         guard state.consecutive >= policy.delayFromFailure, let last = state.lastFailureAt else { return }
         let exponent = min(state.consecutive - policy.delayFromFailure, 7)

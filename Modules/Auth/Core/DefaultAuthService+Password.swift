@@ -39,17 +39,17 @@ extension DefaultAuthService {
         async throws -> AuthSession
     {
         guard let line = try await lines.line(id: session.subscriberID) else {
-            throw CabinetError(AuthError.required, kind: .unauthenticated)
+            throw CabinetError(AuthError.required)
         }
         let settings = policy(for: line)
         let now = clock.now
         let existing = try await store.passwordHash(of: line.id)
         switch proof {
         case .pukLogin:
-            guard session.passwordRequired else { throw CabinetError(AuthError.passwordProofMissing, kind: .forbidden) }
+            guard session.passwordRequired else { throw CabinetError(AuthError.passwordProofMissing) }
         case .recentCode:
             guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= 300 else {
-                throw CabinetError(AuthError.stepUpRequired, kind: .forbidden)
+                throw CabinetError(AuthError.stepUpRequired)
             }
         case .currentPassword(let current):
             let key = String(line.id.rawValue)
@@ -66,7 +66,7 @@ extension DefaultAuthService {
         guard try await store.setPassword(hash, for: line.id, now: now,
                                           maxChangesPerDay: existing == nil ? nil : settings.password.maxChangesPerDay)
         else {
-            throw CabinetError(AuthError.passwordChangeLimit, kind: .rejected, arguments: ["count": String(settings.password.maxChangesPerDay)])
+            throw CabinetError(AuthError.passwordChangeLimit, arguments: ["count": String(settings.password.maxChangesPerDay)])
         }
         try await store.clearFailures(factor: "password", key: String(line.id.rawValue))
         let ended = try await store.deleteSessions(of: line.id, except: session.id)
@@ -74,8 +74,8 @@ extension DefaultAuthService {
             JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: now, event: existing == nil ? .passwordSet : .passwordChanged,
                          client: client, detail: ended > 0 ? "\(ended) other session(s) ended" : nil),
             message: OutgoingText(to: .phone(line.msisdn),
-                                  text: existing == nil ? "Пароль для входа в личный кабинет установлен."
-                                                        : "Пароль для входа в личный кабинет изменён. Если это не вы, позвоните 611.",
+                                  text: messages.text(existing == nil ? "auth.sms.passwordSet" : "auth.sms.passwordChanged",
+                                                      in: client.language),
                                   purpose: "auth.passwordChanged"))
         var updated = session
         updated.passwordRequired = false
@@ -90,7 +90,8 @@ extension DefaultAuthService {
         return try await sendCode(purpose: .reset, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
             guard let (line, _) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
             return CodeIssue(subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
-                             message: OutgoingText(to: .phone(msisdn), text: "Код для смены пароля: \(code). Если вы его не запрашивали, ничего не делайте.",
+                             message: OutgoingText(to: .phone(msisdn),
+                                                   text: messages.text("auth.sms.resetCode", in: client.language, arguments: ["code": code]),
                                                    purpose: "auth.reset", sensitive: true))
         }
     }
@@ -118,7 +119,7 @@ extension DefaultAuthService {
         try await store.record(
             JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .passwordReset, method: .otp,
                          client: client, detail: ended > 0 ? "\(ended) session(s) ended" : nil),
-            message: OutgoingText(to: .phone(line.msisdn), text: "Пароль для входа в личный кабинет восстановлен по коду из SMS.",
+            message: OutgoingText(to: .phone(line.msisdn), text: messages.text("auth.sms.passwordReset", in: client.language),
                                   purpose: "auth.passwordReset"))
         return try await openSession(for: line, settings: settings, method: .otp, kind: kind, client: client)
     }

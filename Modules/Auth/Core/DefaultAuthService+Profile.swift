@@ -7,7 +7,7 @@ extension DefaultAuthService {
     /// The profile of the session's own line and whether its e-mail is confirmed.
     public func profile(_ session: AuthSession) async throws -> (line: Line, emailConfirmed: Bool) {
         guard let line = try await lines.line(id: session.subscriberID) else {
-            throw CabinetError(AuthError.required, kind: .unauthenticated)
+            throw CabinetError(AuthError.required)
         }
         let confirmed = try await store.confirmedEmail(of: line.id)
         return (line, confirmed != nil && confirmed == line.owner.email)
@@ -36,20 +36,20 @@ extension DefaultAuthService {
     public func requestEmailConfirmation(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent {
         let (line, confirmed) = try await profile(session)
         guard let email = line.owner.email, !confirmed else {
-            throw CabinetError(AuthError.emailNothingToConfirm, kind: .conflict)
+            throw CabinetError(AuthError.emailNothingToConfirm)
         }
         let settings = policy(for: line)
         return try await sendCode(purpose: .email, key: email.lowercased(), settings: settings, client: client) { code, hash, expiresAt in
             CodeIssue(subscriberID: line.id, sessionID: session.id, target: email, codeHash: hash, expiresAt: expiresAt,
-                      message: OutgoingText(to: .email(email), subject: "Подтверждение адреса / E-mail confirmation",
-                                            text: "Код подтверждения адреса в личном кабинете: \(code)\nYour confirmation code: \(code)",
+                      message: OutgoingText(to: .email(email), subject: messages.text("auth.mail.emailCode.subject", in: client.language),
+                                            text: messages.text("auth.mail.emailCode.text", in: client.language, arguments: ["code": code]),
                                             purpose: "auth.email", sensitive: true))
         }
     }
 
     public func confirmEmail(_ session: AuthSession, code: String, client: ClientInfo) async throws {
         let (line, _) = try await profile(session)
-        guard let email = line.owner.email else { throw CabinetError(AuthError.emailNothingToConfirm, kind: .conflict) }
+        guard let email = line.owner.email else { throw CabinetError(AuthError.emailNothingToConfirm) }
         let outcome = try await check(code, purpose: .email, key: email.lowercased(), sessionID: session.id,
                                       settings: policy(for: line), client: client)
         guard case .valid(_, let target) = outcome, target == email else {

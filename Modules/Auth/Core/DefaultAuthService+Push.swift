@@ -31,7 +31,7 @@ extension DefaultAuthService {
         try await store.insertPush(PushLogin(id: id, subscriberID: active?.0.id, msisdn: msisdn, status: .pending, createdAt: now,
                                              expiresAt: expiresAt))
         if active != nil {
-            try await push.requestConfirmation(id: id, msisdn: msisdn, text: "Вход в личный кабинет. Нажмите 1, чтобы подтвердить.")
+            try await push.requestConfirmation(id: id, msisdn: msisdn, text: messages.text("auth.push.loginPrompt", in: client.language))
         }
         return PushStarted(id: id, expiresAt: expiresAt)
     }
@@ -39,7 +39,7 @@ extension DefaultAuthService {
     /// The network's answer (the development gateway: the operator API or `cabinet auth confirm`).
     public func resolvePush(id: String, confirmed: Bool) async throws {
         guard try await store.resolvePush(id: id, to: confirmed ? .confirmed : .declined, now: clock.now) else {
-            throw CabinetError(AuthError.pushNotFound, kind: .notFound)
+            throw CabinetError(AuthError.pushNotFound)
         }
     }
 

@@ -37,7 +37,7 @@ extension DefaultAuthService {
         } else {
             session.actingSubscriberID = session.subscriberID
             try await store.updateSession(session)
-            throw CabinetError(AuthError.accessRevoked, kind: .forbidden)
+            throw CabinetError(AuthError.accessRevoked)
         }
         if changed { try await store.updateSession(session) }
         return Authenticated(session: session, line: access, renewedToken: nil)
@@ -121,7 +121,7 @@ extension DefaultAuthService {
         return try await sendCode(purpose: .stepUp, key: session.msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
             CodeIssue(subscriberID: session.subscriberID, sessionID: session.id, target: nil, codeHash: hash, expiresAt: expiresAt,
                       message: OutgoingText(to: .phone(session.msisdn),
-                                            text: "Код подтверждения действия в личном кабинете: \(code). Никому его не сообщайте.",
+                                            text: messages.text("auth.sms.stepUpCode", in: client.language, arguments: ["code": code]),
                                             purpose: "auth.stepUp", sensitive: true))
         }
     }

@@ -12,9 +12,9 @@ extension DefaultAuthService {
         async throws -> URL
     {
         guard let provider = providers.first(where: { $0.id == id }) else {
-            throw CabinetError(AuthError.socialUnknownProvider, kind: .notFound, arguments: ["provider": id])
+            throw CabinetError(AuthError.socialUnknownProvider, arguments: ["provider": id])
         }
-        if intent == .link, session == nil { throw CabinetError(AuthError.required, kind: .unauthenticated) }
+        if intent == .link, session == nil { throw CabinetError(AuthError.required) }
         let state = SecureRandom.token(bytes: 24)
         let verifier = SecureRandom.token(bytes: 48)
         try await store.saveSocialState(SocialState(state: state, provider: id, verifier: verifier, intent: intent,
@@ -41,25 +41,25 @@ extension DefaultAuthService {
         guard let saved = try await store.takeSocialState(state, now: clock.now), saved.provider == id,
             saved.intent == .login || saved.sessionID == session?.id
         else {
-            throw CabinetError(AuthError.socialState, kind: .invalidInput)
+            throw CabinetError(AuthError.socialState)
         }
         guard let provider = providers.first(where: { $0.id == id }), let providerClient else {
-            throw CabinetError(AuthError.socialUnknownProvider, kind: .notFound, arguments: ["provider": id])
+            throw CabinetError(AuthError.socialUnknownProvider, arguments: ["provider": id])
         }
         let identity: ExternalIdentity
         do {
             identity = try await providerClient.identity(provider: provider, code: code, verifier: saved.verifier, redirectURI: redirectURI)
         } catch {
             logger.warning("identity provider failed", metadata: ["cabinet.provider": "\(id)", "error": "\(error)"])
-            throw CabinetError(AuthError.socialProvider, kind: .unavailable, arguments: ["provider": provider.displayName])
+            throw CabinetError(AuthError.socialProvider, arguments: ["provider": provider.displayName])
         }
         switch saved.intent {
         case .link:
-            guard let session else { throw CabinetError(AuthError.required, kind: .unauthenticated) }
+            guard let session else { throw CabinetError(AuthError.required) }
             let linked = try await store.linkIdentity(LinkedIdentity(provider: id, subject: identity.subject,
                                                                      subscriberID: session.subscriberID,
                                                                      displayName: identity.displayName, linkedAt: clock.now))
-            guard linked else { throw CabinetError(AuthError.socialTaken, kind: .conflict, arguments: ["provider": provider.displayName]) }
+            guard linked else { throw CabinetError(AuthError.socialTaken, arguments: ["provider": provider.displayName]) }
             try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                                 event: .socialLinked, method: .social, client: client, detail: id), message: nil)
             return nil
@@ -68,7 +68,7 @@ extension DefaultAuthService {
                 let line = try await lines.line(id: link.subscriberID), line.status == .active,
                 let settings = regions.region(line.region)?.settings(for: AuthModule.self)
             else {
-                throw CabinetError(AuthError.socialNotLinked, kind: .unauthenticated, arguments: ["provider": provider.displayName])
+                throw CabinetError(AuthError.socialNotLinked, arguments: ["provider": provider.displayName])
             }
             return try await openSession(for: line, settings: settings, method: .social, kind: kind, client: client)
         }
@@ -80,7 +80,7 @@ extension DefaultAuthService {
 
     public func unlinkIdentity(_ session: AuthSession, provider: String, client: ClientInfo) async throws {
         guard try await store.unlinkIdentity(provider: provider, subscriber: session.subscriberID) else {
-            throw CabinetError(AuthError.socialNotLinked, kind: .notFound, arguments: ["provider": provider])
+            throw CabinetError(AuthError.socialLinkNotFound, arguments: ["provider": provider])
         }
         try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                             event: .socialUnlinked, client: client, detail: provider), message: nil)

@@ -43,6 +43,8 @@ public struct DefaultAuthService: Sendable {
     let providerClient: (any IdentityProviderClient)?
     let clock: any WallClock
     let logger: Logger
+    /// Auth's texts (SMS, e-mail, push prompts) in Russian and English.
+    let messages: MessageCatalog
     /// A bcrypt hash of nothing, verified when there is no real hash, so timing does not tell.
     let decoyHash: String
 
@@ -63,6 +65,7 @@ public struct DefaultAuthService: Sendable {
         self.providerClient = providerClient
         self.clock = clock
         self.logger = logger
+        self.messages = (try? AuthModule.messages()) ?? MessageCatalog()
         self.decoyHash = await hasher.hash(secrets.passwordPrehash("decoy-\(SecureRandom.token(bytes: 8))"))
     }
 
@@ -113,12 +116,12 @@ public struct DefaultAuthService: Sendable {
         switch outcome {
         case .valid: return .internal("valid code reported as error")
         case .wrong(let remaining):
-            return CabinetError(AuthError.codeWrong, kind: .unauthenticated, arguments: ["remaining": String(remaining)],
+            return CabinetError(AuthError.codeWrong, arguments: ["remaining": String(remaining)],
                                 fieldErrors: [FieldError(field: "code", code: AuthError.codeWrong, arguments: ["remaining": String(remaining)])])
         case .noCode, .expired:
-            return CabinetError(AuthError.codeExpired, kind: .unauthenticated)
+            return CabinetError(AuthError.codeExpired)
         case .exhausted:
-            return CabinetError(AuthError.codeExhausted, kind: .unauthenticated)
+            return CabinetError(AuthError.codeExhausted)
         case .locked(let until):
             return AuthError.tooMany(AuthError.codeLocked, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
         case .addressLimited(let until):
@@ -172,8 +175,7 @@ public struct DefaultAuthService: Sendable {
         {
             alert = OutgoingText(
                 to: .phone(line.msisdn),
-                text: "Вход в личный кабинет с нового устройства (\(Self.describe(client))). "
-                    + "Если это не вы, смените пароль и завершите другие сеансы.",
+                text: messages.text("auth.sms.newDevice", in: client.language, arguments: ["device": describe(client)]),
                 purpose: "auth.newDevice")
         }
         try await store.record(
@@ -191,8 +193,9 @@ public struct DefaultAuthService: Sendable {
             message: nil)
     }
 
-    static func describe(_ client: ClientInfo) -> String {
-        let agent = client.userAgent.map { String($0.prefix(40)) } ?? "неизвестный браузер"
+    /// The browser and address of a client, for texts, in the client's language.
+    func describe(_ client: ClientInfo) -> String {
+        let agent = client.userAgent.map { String($0.prefix(40)) } ?? messages.text("auth.sms.unknownBrowser", in: client.language)
         return client.address.map { "\(agent), \($0)" } ?? agent
     }
 }

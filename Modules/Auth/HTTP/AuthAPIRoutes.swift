@@ -88,7 +88,7 @@ struct AuthAPIRoutes {
         }
         me.delete("sessions/:id") { _, context in
             guard try await service.endSession(id: context.parameters.get("id") ?? "", of: try await current(context)) else {
-                throw CabinetError("http.notFound", kind: .notFound)
+                throw CabinetError(KernelError.notFound)
             }
             return Response(status: .noContent)
         }
@@ -157,7 +157,7 @@ struct AuthAPIRoutes {
             return try Response.json(DelegationDTO(grant), status: .created)
         }
         me.delete("delegations/:id") { request, context in
-            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw CabinetError("http.notFound", kind: .notFound) }
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw CabinetError(KernelError.notFound) }
             try await service.revoke(try await current(context), delegation: id, client: client(request, context))
             return Response(status: .noContent)
         }
@@ -205,14 +205,15 @@ enum AuthRouting {
     static func session(_ context: CabinetRequestContext, service: DefaultAuthService) async throws -> AuthSession {
         let info = try context.requireSession()
         guard let session = try await service.session(id: info.id) else {
-            throw CabinetError(AuthError.required, kind: .unauthenticated)
+            throw CabinetError(AuthError.required)
         }
         return session
     }
 
     static func client(_ request: Request, _ context: CabinetRequestContext, cookies: SessionCookies) -> ClientInfo {
         ClientInfo(address: context.clientAddress, userAgent: request.headers[.userAgent],
-                   deviceID: request.cookies[cookies.deviceName]?.value ?? request.headers[HTTPField.Name("X-Device-Id")!])
+                   deviceID: request.cookies[cookies.deviceName]?.value ?? request.headers[HTTPField.Name("X-Device-Id")!],
+                   language: context.language)
     }
 }
 

@@ -109,7 +109,7 @@ struct AuthAccountPages {
         }
         web.post("security/delegations/:id/revoke") { request, context in
             try await action(request, context, page: security) { _, session in
-                guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw CabinetError("http.notFound", kind: .notFound) }
+                guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw CabinetError(KernelError.notFound) }
                 try await service.revoke(session, delegation: id, client: client(request, context))
                 return .seeOther(to: "/security#delegations")
             }
@@ -133,7 +133,7 @@ struct AuthAccountPages {
         web.get("auth/social/:provider/callback") { request, context -> Response in
             let provider = context.parameters.get("provider") ?? ""
             guard let code = request.uri.queryParameters.get("code"), let state = request.uri.queryParameters.get("state") else {
-                throw CabinetError(AuthError.socialState, kind: .invalidInput)
+                throw CabinetError(AuthError.socialState)
             }
             let session = context.session == nil ? nil : try await AuthRouting.session(context, service: service)
             if let result = try await service.finishSocial(provider: provider, code: code, state: state, session: session,

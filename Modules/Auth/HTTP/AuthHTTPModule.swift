@@ -3,7 +3,7 @@ public import CabinetCore
 public import CabinetHTTP
 public import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 
 /// The HTTP face of Auth: the JSON API, the web pages, the operator's PUK provisioning and push answers.
 public struct AuthHTTPModule: HTTPModule {
@@ -34,6 +34,13 @@ public struct AuthHTTPModule: HTTPModule {
 
     /// The middleware that authenticates every request; the server adds it before any module's routes.
     public var middleware: AuthMiddleware { AuthMiddleware(service: service, cookies: cookies) }
+
+    public func addMiddleware(to router: Router<CabinetRequestContext>) {
+        router.add(middleware: middleware)
+    }
+
+    /// The profile, where a person lands when no module offers more (Billing's dashboard does).
+    public var sessionHome: (path: String, rank: Int)? { ("/profile", 0) }
 
     public func addRoutes(to routes: ModuleRoutes) {
         AuthAPIRoutes(service: service, cookies: cookies).add(to: routes.api)

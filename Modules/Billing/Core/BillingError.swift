@@ -1,23 +1,23 @@
 public import CabinetCore
 
 /// Stable error codes of Billing.
-public enum BillingError {
-    public static let eventInvalid: ErrorCode = "billing.event.invalid"
-    public static let unknownLine: ErrorCode = "billing.event.unknownLine"
-    public static let beforeActivation: ErrorCode = "billing.event.beforeActivation"
-    public static let eventInFuture: ErrorCode = "billing.event.inFuture"
-    public static let batchTooLarge: ErrorCode = "billing.usage.batchTooLarge"
-    public static let insufficientFunds: ErrorCode = "billing.insufficientFunds"
-    public static let amountInvalid: ErrorCode = "billing.amountInvalid"
-    public static let currencyMismatch: ErrorCode = "billing.currencyMismatch"
-    public static let periodInvalid: ErrorCode = "billing.period.invalid"
-    public static let periodTooOld: ErrorCode = "billing.period.tooOld"
-    public static let noEmail: ErrorCode = "billing.statement.noEmail"
-    public static let statementFailed: ErrorCode = "billing.statement.failed"
-    public static let noAccount: ErrorCode = "billing.noAccount"
-    public static let tariffMissing: ErrorCode = "billing.tariffMissing"
-    public static let csvHeader: ErrorCode = "billing.csv.header"
-    public static let csvRow: ErrorCode = "billing.csv.row"
+public enum BillingError: ErrorCatalogue {
+    public static let eventInvalid = ErrorCode("billing.event.invalid", .invalidInput)
+    public static let unknownLine = ErrorCode("billing.event.unknownLine", .invalidInput)
+    public static let beforeActivation = ErrorCode("billing.event.beforeActivation", .invalidInput)
+    public static let eventInFuture = ErrorCode("billing.event.inFuture", .invalidInput)
+    public static let batchTooLarge = ErrorCode("billing.usage.batchTooLarge", .invalidInput)
+    public static let insufficientFunds = ErrorCode("billing.insufficientFunds", .rejected)
+    public static let amountInvalid = ErrorCode("billing.amountInvalid", .invalidInput)
+    public static let currencyMismatch = ErrorCode("billing.currencyMismatch", .invalidInput)
+    public static let periodInvalid = ErrorCode("billing.period.invalid", .invalidInput)
+    public static let periodTooOld = ErrorCode("billing.period.tooOld", .invalidInput)
+    public static let noEmail = ErrorCode("billing.statement.noEmail", .rejected)
+    public static let statementFailed = ErrorCode("billing.statement.failed", .invalidInput)
+    public static let noAccount = ErrorCode("billing.noAccount", .notFound)
+    public static let tariffMissing = ErrorCode("billing.tariffMissing", .internal)
+    public static let csvHeader = ErrorCode("billing.csv.header", .invalidInput)
+    public static let csvRow = ErrorCode("billing.csv.row", .invalidInput)
 
     public static let all: [ErrorCode] = [
         eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid, currencyMismatch,
@@ -25,6 +25,6 @@ public enum BillingError {
     ]
 
     static func invalidEvent(_ reason: String) -> CabinetError {
-        CabinetError(eventInvalid, kind: .invalidInput, arguments: ["reason": reason])
+        CabinetError(eventInvalid, arguments: ["reason": reason])
     }
 }

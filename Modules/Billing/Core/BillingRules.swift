@@ -29,7 +29,7 @@ public struct BillingRules: Sendable {
     /// ends; a period that starts late (activation, an immediate tariff change) pays fee and package in proportion.
     public func plan(tariff: Tariff, region: RegionID, from start: Date) throws -> PeriodPlan {
         guard let calendar = calendar(region) else {
-            throw CabinetError(BillingError.noAccount, kind: .internal, arguments: ["region": region.rawValue])
+            throw CabinetError.internal("region \(region.rawValue) has no billing calendar")
         }
         let natural = calendar.period(containing: start, feePeriod: tariff.fee.period)
         let period = BillingPeriod(start: start, end: natural.end)

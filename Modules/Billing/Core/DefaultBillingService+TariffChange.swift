@@ -33,24 +33,24 @@ extension DefaultBillingService: TariffChangeService {
         guard let snapshot = try await store.snapshot(of: access.subscriberID, at: now),
             let calendar = rules.calendar(snapshot.account.region),
             let settings = rules.region(snapshot.account.region)?.settings(for: TariffsModule.self)
-        else { throw CabinetError(BillingError.noAccount, kind: .notFound) }
+        else { throw CabinetError(BillingError.noAccount) }
         let account = snapshot.account
         guard let target = settings.tariff(targetID) else {
             let elsewhere = rules.regions.regions.contains { $0.settings(for: TariffsModule.self)?.tariff(targetID) != nil }
-            throw CabinetError(elsewhere ? TariffsError.notInRegion : TariffsError.unknown, kind: elsewhere ? .rejected : .notFound,
+            throw CabinetError(elsewhere ? TariffsError.notInRegion : TariffsError.unknown,
                                arguments: ["tariff": targetID.rawValue])
         }
         let current = rules.tariff(account.tariffID, in: account.region)
         var refusal: CabinetError?
         if target.status == .archived {
-            refusal = CabinetError(TariffsError.archived, kind: .rejected, arguments: ["tariff": target.name.ru])
+            refusal = CabinetError(TariffsError.archived, arguments: ["tariff": target.name.ru])
         } else if target.id == account.tariffID && snapshot.plannedTariff == nil {
-            refusal = CabinetError(TariffsError.same, kind: .rejected, arguments: ["tariff": target.name.ru])
+            refusal = CabinetError(TariffsError.same, arguments: ["tariff": target.name.ru])
         } else if !target.allows(timing) {
-            refusal = CabinetError(TariffsError.timingNotAllowed, kind: .rejected,
+            refusal = CabinetError(TariffsError.timingNotAllowed,
                                    arguments: ["tariff": target.name.ru, "timing": timing.rawValue])
         } else if let planned = snapshot.plannedTariff {
-            refusal = CabinetError(TariffsError.changePending, kind: .conflict, arguments: ["tariff": planned.rawValue])
+            refusal = CabinetError(TariffsError.changePending, arguments: ["tariff": planned.rawValue])
         }
         let currency = account.balance.currency
         let changeFee = settings.changeFee.currency == currency ? settings.changeFee : .zero(currency)
@@ -59,7 +59,7 @@ extension DefaultBillingService: TariffChangeService {
         let chargeToday = try changeFee.adding(feeNow)
         let balanceAfter = try account.balance.subtracting(chargeToday)
         if refusal == nil, chargeToday.isPositive, try account.balance.isLess(than: chargeToday) {
-            refusal = CabinetError(TariffsError.insufficientFunds, kind: .rejected,
+            refusal = CabinetError(TariffsError.insufficientFunds,
                                    arguments: ["needed": chargeToday.displayString, "balance": account.balance.displayString])
         }
         let outcome: TariffChangePreview.PackageOutcome

@@ -35,11 +35,11 @@ public struct DefaultBillingService: Sendable {
     @discardableResult
     public func openAccount(for line: Line, tariff: TariffID? = nil, from: Date? = nil) async throws -> BillingAccount {
         guard let settings = rules.regions.region(line.region)?.settings(for: TariffsModule.self) else {
-            throw CabinetError(BillingError.noAccount, kind: .invalidInput, arguments: ["region": line.region.rawValue])
+            throw CabinetError(BillingError.noAccount, arguments: ["region": line.region.rawValue])
         }
         let chosen = tariff ?? settings.defaultTariff
         guard let found = settings.tariff(chosen) else {
-            throw CabinetError(TariffsError.notInRegion, kind: .invalidInput, arguments: ["tariff": chosen.rawValue])
+            throw CabinetError(TariffsError.notInRegion, arguments: ["tariff": chosen.rawValue])
         }
         let now = clock.now
         return try await store.openAccount(
@@ -52,11 +52,11 @@ public struct DefaultBillingService: Sendable {
         try access.require(.viewBalance)
         // One read: the line's status came with the request's authentication (LineAccess).
         guard let snapshot = try await store.snapshot(of: access.subscriberID, at: clock.now) else {
-            throw CabinetError(BillingError.noAccount, kind: .notFound)
+            throw CabinetError(BillingError.noAccount)
         }
         let account = snapshot.account
         guard let tariff = rules.tariff(account.tariffID, in: account.region) else {
-            throw CabinetError(BillingError.tariffMissing, kind: .internal, arguments: ["tariff": account.tariffID.rawValue])
+            throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": account.tariffID.rawValue])
         }
         let planned = snapshot.plannedTariff.flatMap { rules.tariff($0, in: account.region) }
         let feeTariff = planned ?? tariff
@@ -83,16 +83,16 @@ public struct DefaultBillingService: Sendable {
     /// Checks a statement period against the region's history depth; returns its instants in the region's time zone.
     public func statementSpan(_ access: LineAccess, from: LocalDate, to: LocalDate) throws -> (Date, Date) {
         guard let region = rules.region(access.region), let settings = rules.settings(access.region) else {
-            throw CabinetError(BillingError.noAccount, kind: .notFound)
+            throw CabinetError(BillingError.noAccount)
         }
         let today = LocalDate(clock.now, in: region.timeZone)
         guard from <= to, to <= today else {
-            throw CabinetError(BillingError.periodInvalid, kind: .invalidInput,
+            throw CabinetError(BillingError.periodInvalid,
                                arguments: ["from": from.description, "to": to.description, "today": today.description])
         }
         let earliest = today.adding(days: -settings.statements.historyDepthDays)
         guard from >= earliest else {
-            throw CabinetError(BillingError.periodTooOld, kind: .invalidInput,
+            throw CabinetError(BillingError.periodTooOld,
                                arguments: ["earliest": earliest.description, "days": String(settings.statements.historyDepthDays)])
         }
         return (from.startOfDay(in: region.timeZone), to.adding(days: 1).startOfDay(in: region.timeZone))
@@ -124,12 +124,12 @@ public struct DefaultBillingService: Sendable {
     public func orderStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, language: Language) async throws -> ServiceRequest {
         try access.require(.pay)
         _ = try statementSpan(access, from: from, to: to)
-        guard let line = try await lines.line(id: access.subscriberID) else { throw CabinetError(BillingError.noAccount, kind: .notFound) }
+        guard let line = try await lines.line(id: access.subscriberID) else { throw CabinetError(BillingError.noAccount) }
         guard let email = line.owner.email, !email.isEmpty else {
-            throw CabinetError(BillingError.noEmail, kind: .rejected)
+            throw CabinetError(BillingError.noEmail)
         }
         guard let price = rules.settings(access.region)?.statements.fullByEmail else {
-            throw CabinetError(BillingError.noAccount, kind: .notFound)
+            throw CabinetError(BillingError.noAccount)
         }
         return try await store.orderStatement(StatementOrder(line: access.subscriberID, from: from, to: to, email: email,
                                                              language: language, price: price, now: clock.now))
@@ -149,7 +149,7 @@ public struct DefaultBillingService: Sendable {
             if let problem = event.validate() {
                 rejected[index] = problem
             } else if event.occurredAt.timeIntervalSince(now) > Self.futureTolerance {
-                rejected[index] = CabinetError(BillingError.eventInFuture, kind: .invalidInput, arguments: ["eventId": event.eventID])
+                rejected[index] = CabinetError(BillingError.eventInFuture, arguments: ["eventId": event.eventID])
             } else {
                 valid.append(event)
                 positions.append(index)

@@ -57,7 +57,7 @@ public struct StatementProducer: Sendable {
 
     func produce(_ order: ClaimedStatement) async throws -> StatementMail {
         let account = order.account
-        guard let region = rules.region(account.region) else { throw CabinetError(BillingError.noAccount, kind: .invalidInput) }
+        guard let region = rules.region(account.region) else { throw CabinetError.internal("region \(account.region.rawValue) of a statement is not loaded") }
         let start = order.from.startOfDay(in: region.timeZone)
         let end = order.to.adding(days: 1).startOfDay(in: region.timeZone)
         let events = try await store.ratedEvents(of: account.subscriberID, query: UsageQuery(from: start, to: end, limit: Self.maxEvents))

@@ -31,7 +31,7 @@ public struct UsageEvent: Sendable, Hashable {
     /// Checks the event's own fields (ids, quantities, kinds), independent of any line.
     public func validate() -> CabinetError? {
         if eventID.isEmpty || eventID.count > 128 || eventID.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            return CabinetError(BillingError.eventInvalid, kind: .invalidInput, arguments: ["reason": "eventId must be 1–128 characters without spaces"])
+            return CabinetError(BillingError.eventInvalid, arguments: ["reason": "eventId must be 1–128 characters without spaces"])
         }
         switch kind {
         case .call:

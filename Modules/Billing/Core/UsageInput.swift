@@ -111,7 +111,7 @@ public struct UsageImport: Sendable {
             case let header = headerRecord.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
             (5...Self.columns.count).contains(header.count), header == Array(Self.columns.prefix(header.count))
         else {
-            report.failures.append(Failure(line: 1, error: CabinetError(BillingError.csvHeader, kind: .invalidInput,
+            report.failures.append(Failure(line: 1, error: CabinetError(BillingError.csvHeader,
                                                                          arguments: ["expected": Self.columns.joined(separator: ",")])))
             return report
         }
@@ -136,11 +136,11 @@ public struct UsageImport: Sendable {
             switch element {
             case .failure(let problem):
                 report.failures.append(Failure(line: problem.line, error: CabinetError(
-                    BillingError.csvRow, kind: .invalidInput, arguments: ["line": String(problem.line), "reason": "\(problem)"])))
+                    BillingError.csvRow, arguments: ["line": String(problem.line), "reason": "\(problem)"])))
             case .success(let record):
                 guard record.fields.count == width else {
                     report.failures.append(Failure(line: record.line, error: CabinetError(
-                        BillingError.csvRow, kind: .invalidInput,
+                        BillingError.csvRow,
                         arguments: ["line": String(record.line), "reason": "\(record.fields.count) fields, expected \(width)"])))
                     continue
                 }

@@ -17,6 +17,8 @@ public struct BillingHTTPModule: HTTPModule {
         self.clock = clock
     }
 
+    public var sessionHome: (path: String, rank: Int)? { ("/dashboard", 10) }
+
     public var moduleID: ModuleID { BillingModule.id }
 
     public var templateDirectories: [URL] {
@@ -71,7 +73,7 @@ struct BillingAPIRoutes {
             var after: UsageCursor?
             if let cursor = parameters.get("cursor") {
                 guard let parsed = UsageCursor(token: String(cursor)) else {
-                    throw CabinetError.validation([FieldError(field: "cursor", code: "request.cursorInvalid")])
+                    throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)])
                 }
                 after = parsed
             }
@@ -105,7 +107,7 @@ struct BillingAPIRoutes {
         operatorAPI?.post("usage") { request, context in
             let body = try await request.decodeJSON(as: UsageBatchBody.self, context: context, limit: 16 << 20)
             guard body.events.count <= DefaultBillingService.maxBatch else {
-                throw CabinetError(BillingError.batchTooLarge, kind: .invalidInput, arguments: ["max": String(DefaultBillingService.maxBatch)])
+                throw CabinetError(BillingError.batchTooLarge, arguments: ["max": String(DefaultBillingService.maxBatch)])
             }
             var events: [UsageEvent] = []
             var positions: [Int] = []
@@ -163,7 +165,7 @@ enum BillingQueries {
         }
         var before: Int64?
         if let cursor = parameters.get("cursor"), !cursor.isEmpty {
-            guard let value = Int64(cursor) else { throw CabinetError.validation([FieldError(field: "cursor", code: "request.cursorInvalid")]) }
+            guard let value = Int64(cursor) else { throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)]) }
             before = value
         }
         let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? 50, 1), 200)

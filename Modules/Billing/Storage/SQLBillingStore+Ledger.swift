@@ -32,12 +32,12 @@ extension SQLBillingStore {
     @discardableResult
     func postLocked(_ posting: LedgerPosting, account: inout AccountRow, queued: Flag, on db: any SQLDatabase) async throws -> Int64 {
         guard posting.amount.currency == account.currency else {
-            throw CabinetError(BillingError.currencyMismatch, kind: .invalidInput,
+            throw CabinetError(BillingError.currencyMismatch,
                                arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
         }
         let net = try Self.lineAmount(posting)
         guard posting.extraLegs.allSatisfy({ $0.amount.currency == account.currency }) else {
-            throw CabinetError(BillingError.currencyMismatch, kind: .invalidInput, arguments: ["expected": account.currency.code, "actual": "?"])
+            throw CabinetError(BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
         }
         var systemEntries = [(try systemAccount(posting.counterparty, account.currency), -posting.amount.minorUnits)]
         for leg in posting.extraLegs {
@@ -46,7 +46,7 @@ extension SQLBillingStore {
         let at = posting.at.storageMilliseconds
         let (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
         guard !overflow, net.minorUnits != .min, !systemEntries.contains(where: { $0.1 == .min }) else {
-            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+            throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
         guard let id = try await db.raw("""
             INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
@@ -79,7 +79,7 @@ extension SQLBillingStore {
         do {
             return try posting.lineAmount()
         } catch {
-            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+            throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
     }
 
@@ -166,11 +166,11 @@ public struct SQLLedgerWriter: Sendable {
     /// charge beyond the balance unless the posting allows it.
     public func post(_ posting: LedgerPosting) async throws -> PostingResult {
         guard !posting.amount.isZero, posting.extraLegs.allSatisfy({ !$0.amount.isZero }) else {
-            throw CabinetError(BillingError.amountInvalid, kind: .invalidInput, arguments: ["amount": posting.amount.amountString])
+            throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
         touched.insert(posting.line.rawValue)
         guard var account = try await store.lockAccount(posting.line, on: db) else {
-            throw CabinetError(BillingError.noAccount, kind: .notFound)
+            throw CabinetError(BillingError.noAccount)
         }
         if let existing = try await db.raw("""
             SELECT id FROM billing_transaction WHERE external_id = \(bind: posting.externalID)

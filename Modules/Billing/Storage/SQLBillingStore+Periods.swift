@@ -57,7 +57,7 @@ extension SQLBillingStore {
             let span = try await SQLLineTariffRepository.tariff(of: row.subscriberID, at: start, on: db)
             let tariffID = span?.tariffID ?? row.tariffID
             guard let tariff = rules.tariff(tariffID, in: row.region) else {
-                throw CabinetError(BillingError.tariffMissing, kind: .internal, arguments: ["tariff": tariffID.rawValue])
+                throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try rules.plan(tariff: tariff, region: row.region, from: start)
             let previousID = try await db.raw("""

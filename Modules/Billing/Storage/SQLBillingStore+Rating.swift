@@ -67,7 +67,7 @@ extension SQLBillingStore {
         for index in candidates {
             let number = events[index].msisdn.e164
             guard lines[number] != nil else {
-                outcome.rejected[index] = CabinetError(BillingError.unknownLine, kind: .invalidInput, arguments: ["msisdn": number])
+                outcome.rejected[index] = CabinetError(BillingError.unknownLine, arguments: ["msisdn": number])
                 continue
             }
             lines[number]?.events.append(index)
@@ -141,13 +141,13 @@ extension SQLBillingStore {
                 let event = events[index]
                 let at = event.occurredAt.storageMilliseconds
                 guard let span = at >= current.start ? current : spans.first(where: { $0.start <= at && at < $0.end }) else {
-                    outcome.rejected[index] = CabinetError(BillingError.beforeActivation, kind: .invalidInput,
+                    outcome.rejected[index] = CabinetError(BillingError.beforeActivation,
                                                            arguments: ["eventId": event.eventID])
                     continue
                 }
                 let key = work.account.region.rawValue + "/" + span.tariffID.rawValue
                 guard let tariff = tariffs[key] ?? rules.tariff(span.tariffID, in: work.account.region) else {
-                    throw CabinetError(BillingError.tariffMissing, kind: .internal, arguments: ["tariff": span.tariffID.rawValue])
+                    throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": span.tariffID.rawValue])
                 }
                 tariffs[key] = tariff
                 let result = Rater.rate(event, line: line, tariff: tariff, buckets: &lineBuckets)

@@ -10,10 +10,10 @@ extension SQLBillingStore {
         let queued = Flag()
         let request = try await writing(lines: [order.line]) { db, _ -> ServiceRequest in
             guard var row = try await self.lockAccount(order.line, on: db) else {
-                throw CabinetError(BillingError.noAccount, kind: .notFound)
+                throw CabinetError(BillingError.noAccount)
             }
             if order.price.isPositive, row.balance < order.price.minorUnits {
-                throw CabinetError(BillingError.insufficientFunds, kind: .rejected,
+                throw CabinetError(BillingError.insufficientFunds,
                                    arguments: ["needed": order.price.displayString, "balance": row.money.displayString])
             }
             let request = try await SQLRequestRegistry.open(

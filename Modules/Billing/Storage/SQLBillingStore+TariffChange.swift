@@ -9,19 +9,19 @@ import TariffsStorage
 extension SQLBillingStore {
     public func changeTariff(_ order: TariffChangeOrder) async throws -> ServiceRequest {
         guard let target = rules.tariff(order.to, in: order.region) else {
-            throw CabinetError(TariffsError.notInRegion, kind: .rejected, arguments: ["tariff": order.to.rawValue])
+            throw CabinetError(TariffsError.notInRegion, arguments: ["tariff": order.to.rawValue])
         }
         let queued = Flag()
         let request = try await writing(lines: [order.line]) { db, _ -> ServiceRequest in
             guard var row = try await self.lockAccount(order.line, on: db) else {
-                throw CabinetError(BillingError.noAccount, kind: .notFound)
+                throw CabinetError(BillingError.noAccount)
             }
             guard row.tariffID == order.from else {
-                throw CabinetError(TariffsError.changedMeanwhile, kind: .conflict, arguments: ["tariff": row.tariffID.rawValue])
+                throw CabinetError(TariffsError.changedMeanwhile, arguments: ["tariff": row.tariffID.rawValue])
             }
             let now = order.now.storageMilliseconds
             if let planned = try await SQLLineTariffRepository.planned(of: order.line, after: order.now, on: db) {
-                throw CabinetError(TariffsError.changePending, kind: .conflict, arguments: ["tariff": planned.tariffID.rawValue])
+                throw CabinetError(TariffsError.changePending, arguments: ["tariff": planned.tariffID.rawValue])
             }
             // A change in the very millisecond a period opened starts one millisecond later, so no period is empty.
             let effective = max(now, row.periodStart + 1)
@@ -29,7 +29,7 @@ extension SQLBillingStore {
                 ? try self.rules.plan(tariff: target, region: row.region, from: Date(storageMilliseconds: effective)) : nil
             let charge = order.changeFee.minorUnits + (plan?.fee.minorUnits ?? 0)
             if charge > 0, row.balance < charge {
-                throw CabinetError(TariffsError.insufficientFunds, kind: .rejected,
+                throw CabinetError(TariffsError.insufficientFunds,
                                    arguments: ["needed": Money(minorUnits: charge, currency: row.currency).displayString,
                                                "balance": row.money.displayString])
             }

@@ -121,7 +121,7 @@ public final class SQLBillingStore: BillingStore {
 
     public func openAccount(_ new: NewAccount, now: Date) async throws -> BillingAccount {
         guard let region = rules.region(new.region) else {
-            throw CabinetError(BillingError.noAccount, kind: .invalidInput, arguments: ["region": new.region.rawValue])
+            throw CabinetError(BillingError.noAccount, arguments: ["region": new.region.rawValue])
         }
         let queued = Flag()
         let account = try await writing(lines: [new.subscriberID]) { db, _ -> BillingAccount in
@@ -130,7 +130,7 @@ public final class SQLBillingStore: BillingStore {
             let span = try await SQLLineTariffRepository.tariff(of: new.subscriberID, at: new.from, on: db)
             let tariffID = span?.tariffID ?? new.tariff
             guard let tariff = self.rules.tariff(tariffID, in: new.region) else {
-                throw CabinetError(TariffsError.unknown, kind: .invalidInput, arguments: ["tariff": tariffID.rawValue])
+                throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try self.rules.plan(tariff: tariff, region: new.region, from: new.from)
             if span == nil {
@@ -163,7 +163,7 @@ public final class SQLBillingStore: BillingStore {
 
     public func balance(of line: SubscriberID) async throws -> Money {
         guard let account = try await account(of: line) else {
-            throw CabinetError(BillingError.noAccount, kind: .notFound)
+            throw CabinetError(BillingError.noAccount)
         }
         return account.balance
     }

@@ -37,7 +37,7 @@ public struct CabinetRequestContext: RequestContext {
 extension CabinetRequestContext {
     /// The session, or `auth.required` (401).
     public func requireSession() throws -> SessionInfo {
-        guard let session else { throw CabinetError("auth.required", kind: .unauthenticated) }
+        guard let session else { throw CabinetError(KernelError.authRequired) }
         return session
     }
 
@@ -45,9 +45,9 @@ extension CabinetRequestContext {
     public func requireLine(_ scope: AccessScope) throws -> LineAccess {
         let session = try requireSession()
         if session.passwordChangeRequired {
-            throw CabinetError("auth.passwordRequired", kind: .forbidden)
+            throw CabinetError(KernelError.passwordRequired)
         }
-        guard let line else { throw CabinetError("auth.required", kind: .unauthenticated) }
+        guard let line else { throw CabinetError(KernelError.authRequired) }
         try line.require(scope)
         return line
     }
@@ -58,7 +58,7 @@ extension CabinetRequestContext {
         let session = try requireSession()
         let (seconds, _) = window.components
         guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds), at <= now.addingTimeInterval(5) else {
-            throw CabinetError("auth.stepUpRequired", kind: .forbidden)
+            throw CabinetError(KernelError.stepUpRequired)
         }
     }
 }

@@ -10,6 +10,10 @@ public protocol HTTPModule: Sendable {
     var templateDirectories: [URL] { get }
     /// Main-navigation links it contributes.
     var navigation: [WebRenderer.NavigationItem] { get }
+    /// Where a logged-in person lands (`/dashboard`), with a rank: the highest-ranked home of the served modules wins.
+    var sessionHome: (path: String, rank: Int)? { get }
+    /// Adds middleware that must run before any module's routes (Auth authenticates every request).
+    func addMiddleware(to router: Router<CabinetRequestContext>)
     /// Adds the module's routes.
     func addRoutes(to routes: ModuleRoutes)
 }
@@ -17,6 +21,8 @@ public protocol HTTPModule: Sendable {
 extension HTTPModule {
     public var templateDirectories: [URL] { [] }
     public var navigation: [WebRenderer.NavigationItem] { [] }
+    public var sessionHome: (path: String, rank: Int)? { nil }
+    public func addMiddleware(to router: Router<CabinetRequestContext>) {}
 }
 
 /// Where a module adds its routes.

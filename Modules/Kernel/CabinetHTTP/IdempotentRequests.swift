@@ -26,19 +26,19 @@ public struct IdempotentRequests: Sendable {
         _ handler: (Request) async throws -> (HTTPResponse.Status, Data)
     ) async throws -> Response {
         guard let key = request.headers[Self.header] else {
-            if required { throw CabinetError("request.idempotencyKeyRequired", kind: .invalidInput) }
+            if required { throw CabinetError(KernelError.idempotencyKeyRequired) }
             let (status, body) = try await handler(request)
             return Self.response(status: status, body: body, replayed: false)
         }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
-            throw CabinetError("request.idempotencyKeyInvalid", kind: .invalidInput)
+            throw CabinetError(KernelError.idempotencyKeyInvalid)
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: 1 << 20)
         } catch {
-            throw CabinetError("request.tooLarge", kind: .invalidInput)
+            throw CabinetError(KernelError.tooLarge)
         }
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
@@ -48,9 +48,9 @@ public struct IdempotentRequests: Sendable {
         case .replay(let answer):
             return Self.response(status: HTTPResponse.Status(code: answer.status), body: answer.body, replayed: true)
         case .mismatch:
-            throw CabinetError("request.idempotencyKeyReused", kind: .rejected)
+            throw CabinetError(KernelError.idempotencyKeyReused)
         case .inProgress:
-            throw CabinetError("request.idempotencyInProgress", kind: .conflict, retryAfterSeconds: 1)
+            throw CabinetError(KernelError.idempotencyInProgress, retryAfterSeconds: 1)
         case .claimed:
             do {
                 let (status, answer) = try await handler(request)

@@ -12,21 +12,21 @@ extension Request {
     {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/merge-patch+json") else {
-            throw CabinetError("request.unsupportedMediaType", kind: .invalidInput)
+            throw CabinetError(KernelError.unsupportedMediaType)
         }
         var request = self
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw CabinetError("request.tooLarge", kind: .invalidInput)
+            throw CabinetError(KernelError.tooLarge)
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
             return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
-            throw CabinetError("request.malformedBody", kind: .invalidInput,
+            throw CabinetError(KernelError.malformedBody,
                                arguments: ["reason": ErrorMiddleware.describe(error)])
         }
     }

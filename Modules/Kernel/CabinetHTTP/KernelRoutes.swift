@@ -63,7 +63,7 @@ public struct KernelRoutes: Sendable {
 
     private func switchLanguage(_ request: Request, _ context: CabinetRequestContext) throws -> Response {
         guard let language = context.parameters.get("code").flatMap(Language.init(rawValue:)) else {
-            throw CabinetError("http.notFound", kind: .notFound)
+            throw CabinetError(KernelError.notFound)
         }
         // Only same-site relative paths: an open redirect would help phishing.
         var back = request.uri.queryParameters.get("back") ?? "/"

@@ -38,7 +38,7 @@ public struct RequestHistoryRoutes: Sendable {
             var cursor: Int64?
             if let text = request.uri.queryParameters.get("cursor") {
                 guard let id = ServiceRequest.id(fromNumber: String(text)) else {
-                    throw CabinetError.validation([FieldError(field: "cursor", code: "request.cursorInvalid")])
+                    throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)])
                 }
                 cursor = id
             }
@@ -52,7 +52,7 @@ public struct RequestHistoryRoutes: Sendable {
             let line = try context.requireLine(.viewBalance)
             guard let id = context.parameters.get("number").flatMap(ServiceRequest.id(fromNumber:)),
                 let found = try await registry.request(id), found.subscriberID == line.subscriberID
-            else { throw CabinetError("request.notFound", kind: .notFound) }
+            else { throw CabinetError(KernelError.requestNotFound) }
             return try Response.json(ServiceRequestDTO(found))
         }
         web.get("requests") { _, context in

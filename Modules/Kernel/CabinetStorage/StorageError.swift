@@ -33,9 +33,9 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The same failure as a ``CabinetError`` (for HTTP and the command line).
     public var cabinetError: CabinetError {
         switch self {
-        case .schemaNewer: CabinetError("storage.schemaNewer", kind: .unavailable)
-        case .serverRunning, .inUse: CabinetError("storage.inUse", kind: .conflict, arguments: ["reason": description])
-        default: CabinetError("storage.unavailable", kind: .unavailable, arguments: ["reason": description])
+        case .schemaNewer: CabinetError(KernelError.storageSchemaNewer)
+        case .serverRunning, .inUse: CabinetError(KernelError.storageInUse, arguments: ["reason": description])
+        default: CabinetError(KernelError.storageUnavailable, arguments: ["reason": description])
         }
     }
 }

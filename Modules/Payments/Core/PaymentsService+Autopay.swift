@@ -16,7 +16,7 @@ extension PaymentsService {
     /// processing, in which case its webhook finishes it.
     public func payWithCard(_ cardID: Int64, line: SubscriberID, amount: Money) async throws -> Payment {
         guard let card = try await store.cards(of: line).first(where: { $0.id == cardID }) else {
-            throw CabinetError(PaymentsError.cardUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.cardUnknown)
         }
         return try await charge(card, line: line, amount: amount, paymentID: "pay_" + Hex.random(bytes: 12), trigger: nil)
     }
@@ -25,12 +25,12 @@ extension PaymentsService {
     /// with the payment id as idempotence key, and applies the answer like a webhook.
     func charge(_ card: SavedCard, line: SubscriberID, amount: Money, paymentID: String, trigger: String?) async throws -> Payment {
         try checkLimits(line: line, amount: amount, region: try await region(of: line))
-        guard let gateway = gateways[card.gateway] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable) }
+        guard let gateway = gateways[card.gateway] else { throw CabinetError(PaymentsError.gatewayUnavailable) }
         var payment: Payment
         if let existing = try await store.payment(id: paymentID) {
             payment = existing
         } else {
-            guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+            guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown) }
             let now = clock.now
             do {
                 payment = try await store.insert(Payment(
@@ -58,13 +58,13 @@ extension PaymentsService {
 
     func region(of line: SubscriberID) async throws -> Region {
         guard let found = try await lines.line(id: line), let region = regions.region(found.region) else {
-            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.lineUnknown)
         }
         return region
     }
 
     func checkLimits(line: SubscriberID, amount: Money, region: Region) throws {
-        guard let limits = region.settings(for: PaymentsModule.self)?.topUp else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        guard let limits = region.settings(for: PaymentsModule.self)?.topUp else { throw CabinetError(PaymentsError.lineUnknown) }
         guard amount.currency == limits.minimum.currency,
             (limits.minimum.minorUnits...limits.maximum.minorUnits).contains(amount.minorUnits)
         else {
@@ -84,9 +84,9 @@ extension PaymentsService {
     public func setAutopay(_ rule: AutopayRule) async throws -> AutopayRule {
         let region = try await region(of: rule.line)
         guard let limits = region.settings(for: PaymentsModule.self)?.autopay else {
-            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.lineUnknown)
         }
-        guard try await !store.cards(of: rule.line).isEmpty else { throw CabinetError(PaymentsError.autopayNoCard, kind: .rejected) }
+        guard try await !store.cards(of: rule.line).isEmpty else { throw CabinetError(PaymentsError.autopayNoCard) }
         var problems: [FieldError] = []
         try checkLimits(line: rule.line, amount: rule.amount, region: region)
         if rule.amount.minorUnits > limits.maxAmount.minorUnits {

@@ -10,7 +10,7 @@ extension PaymentsService {
     public func transfer(from sender: SubscriberID, to recipient: MSISDN, amount: Money) async throws -> Transfer {
         guard let from = try await lines.line(id: sender), let region = regions.region(from.region),
             let limits = region.settings(for: PaymentsModule.self)?.transfers
-        else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        else { throw CabinetError(PaymentsError.lineUnknown) }
         guard recipient != from.msisdn else {
             throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferToSelf)])
         }
@@ -19,10 +19,10 @@ extension PaymentsService {
                                                       arguments: ["msisdn": recipient.e164])])
         }
         guard to.status == .active || to.status == .blocked || to.status == .suspended else {
-            throw CabinetError(PaymentsError.transferRecipientInactive, kind: .rejected, arguments: ["msisdn": recipient.e164])
+            throw CabinetError(PaymentsError.transferRecipientInactive, arguments: ["msisdn": recipient.e164])
         }
         guard regions.region(to.region)?.currency == amount.currency, amount.currency == region.currency else {
-            throw CabinetError(PaymentsError.transferCurrency, kind: .rejected, arguments: ["msisdn": recipient.e164])
+            throw CabinetError(PaymentsError.transferCurrency, arguments: ["msisdn": recipient.e164])
         }
         guard (limits.minimum.minorUnits...limits.maxPerTransfer.minorUnits).contains(amount.minorUnits) else {
             throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.transferAmount, arguments: [
@@ -51,7 +51,7 @@ extension PaymentsService {
                 at: current.createdAt, extraLegs: legs))
             if case .insufficientFunds = result {
                 _ = try await store.advanceTransfer(current.id, from: .pending, to: .refused, at: clock.now)
-                throw CabinetError(PaymentsError.transferInsufficientFunds, kind: .rejected)
+                throw CabinetError(PaymentsError.transferInsufficientFunds)
             }
             current = try await store.advanceTransfer(current.id, from: .pending, to: .sent, at: clock.now) ?? current
             current.status = .sent

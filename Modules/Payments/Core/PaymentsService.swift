@@ -51,11 +51,11 @@ public struct PaymentsService: Sendable {
     public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
                            returnURL: @Sendable (String) -> String) async throws -> Started {
         guard let found = try await lines.line(id: line), let region = regions.region(found.region) else {
-            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.lineUnknown)
         }
         try checkLimits(line: line, amount: amount, region: region)
         guard let gateway = gateways[settings(found.region)?.gateway ?? defaultGateway] else {
-            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         let id = "pay_" + Hex.random(bytes: 12)
         let now = clock.now
@@ -71,7 +71,7 @@ public struct PaymentsService: Sendable {
             logger.error("gateway refused a payment", metadata: ["cabinet.payment": "\(id)", "error": "\(error)"])
             _ = try await store.apply(GatewayNotification(gatewayPaymentID: "", orderID: id, outcome: .failed, amount: amount,
                                                           reason: "payments.failed.gateway"), to: id, at: clock.now)
-            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         try await store.attach(id, gatewayPaymentID: checkout.gatewayPaymentID, at: clock.now)
         payment.gatewayPaymentID = checkout.gatewayPaymentID
@@ -84,18 +84,18 @@ public struct PaymentsService: Sendable {
     /// active promised payment are one transaction: an acknowledged webhook has moved the money.
     @discardableResult
     public func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String? = nil) async throws -> Payment {
-        guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown, kind: .notFound) }
+        guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown) }
         let notification = try gateway.verify(webhook: body, signature: signature, from: address)
         let now = clock.now
         let (payment, changed) = try await store.transaction { tx -> (Payment, Bool) in
             guard var payment = try await tx.payment(id: notification.orderID) else {
-                throw CabinetError(PaymentsError.notFound, kind: .notFound)
+                throw CabinetError(PaymentsError.notFound)
             }
             guard payment.gateway == name, payment.amount == notification.amount,
                 payment.gatewayPaymentID == nil || payment.gatewayPaymentID == notification.gatewayPaymentID
             else {
                 self.logger.warning("webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
-                throw CabinetError(PaymentsError.webhookMismatch, kind: .invalidInput)
+                throw CabinetError(PaymentsError.webhookMismatch)
             }
             let applied = try await tx.apply(notification, to: payment.id, at: now)
             if let applied { payment = applied }
@@ -133,7 +133,7 @@ public struct PaymentsService: Sendable {
 
     public func payment(_ id: String, of line: SubscriberID?) async throws -> Payment {
         guard let payment = try await store.payment(id: id), line == nil || payment.line == line else {
-            throw CabinetError(PaymentsError.notFound, kind: .notFound)
+            throw CabinetError(PaymentsError.notFound)
         }
         return payment
     }
@@ -152,7 +152,7 @@ public struct PaymentsService: Sendable {
     func promisedFacts(_ id: SubscriberID) async throws -> (PromisedPaymentRules, PromisedFacts) {
         guard let line = try await lines.line(id: id), let region = regions.region(line.region),
             let rules = region.settings(for: PaymentsModule.self)?.promisedPayment
-        else { throw CabinetError(PaymentsError.lineUnknown, kind: .notFound) }
+        else { throw CabinetError(PaymentsError.lineUnknown) }
         let now = clock.now
         let days = line.activatedOn.days(until: LocalDate(now, in: region.timeZone))
         let topUps = try await store.succeededTotal(of: id, since: now.addingTimeInterval(-90 * 86_400))
@@ -170,9 +170,9 @@ public struct PaymentsService: Sendable {
         guard let offer = eligibility.offer else {
             let refusal = eligibility.refusals.first
             if refusal?.code == PromisedRefusal.alreadyActive {
-                throw CabinetError(PaymentsError.promisedAlreadyActive, kind: .conflict)
+                throw CabinetError(PaymentsError.promisedAlreadyActive)
             }
-            throw CabinetError(refusal?.code ?? PaymentsError.promisedNotEligible, kind: .rejected, arguments: refusal?.arguments ?? [:])
+            throw CabinetError(refusal?.code ?? PaymentsError.promisedNotEligible, arguments: refusal?.arguments ?? [:])
         }
         guard offer.amounts.contains(amount) else {
             throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.promisedAmountNotOffered, arguments: [

@@ -56,11 +56,11 @@ public struct PromisedRefusal: Sendable, Hashable {
         self.arguments = arguments
     }
 
-    public static let tenure: ErrorCode = "payments.promised.reason.tenure"
-    public static let topUps: ErrorCode = "payments.promised.reason.topUps"
-    public static let balanceHigh: ErrorCode = "payments.promised.reason.balanceHigh"
-    public static let alreadyActive: ErrorCode = "payments.promised.reason.alreadyActive"
-    public static let lineInactive: ErrorCode = "payments.promised.reason.lineInactive"
+    public static let tenure = ErrorCode("payments.promised.reason.tenure", .rejected)
+    public static let topUps = ErrorCode("payments.promised.reason.topUps", .rejected)
+    public static let balanceHigh = ErrorCode("payments.promised.reason.balanceHigh", .rejected)
+    public static let alreadyActive = ErrorCode("payments.promised.reason.alreadyActive", .rejected)
+    public static let lineInactive = ErrorCode("payments.promised.reason.lineInactive", .rejected)
 }
 
 /// What a line may take now: amounts, fee, term and the due date.

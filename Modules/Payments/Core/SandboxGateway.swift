@@ -68,8 +68,8 @@ public actor SandboxGateway: PaymentGateway {
 
     /// The hosted page's form: a card (or the wallet) for checkout `id`.
     public func pay(_ id: String, card: String?, expiry: String?, cvc: String?, now: Date) throws -> Step {
-        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown, kind: .notFound) }
-        guard case .open = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed, kind: .conflict) }
+        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown) }
+        guard case .open = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed) }
         if checkout.order.method == .wallet {
             return finish(id, .succeeded, maskedCard: nil, reason: nil)
         }
@@ -96,8 +96,8 @@ public actor SandboxGateway: PaymentGateway {
 
     /// The 3-D Secure page's form.
     public func confirm3DS(_ id: String, code: String) throws -> Step {
-        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown, kind: .notFound) }
-        guard case .awaiting3DS(let masked) = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed, kind: .conflict) }
+        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown) }
+        guard case .awaiting3DS(let masked) = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed) }
         return code == "1234"
             ? finish(id, .succeeded, maskedCard: masked, reason: nil)
             : finish(id, .declined, maskedCard: masked, reason: "payments.declined.threeDS")
@@ -107,7 +107,7 @@ public actor SandboxGateway: PaymentGateway {
         if let earlier = charges[order.orderID] { return earlier }
         let parts = token.split(separator: "_")
         guard parts.count == 3, parts[0] == "tok", parts[1].count == 4 else {
-            throw CabinetError(PaymentsError.cardUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.cardUnknown)
         }
         let last4 = String(parts[1])
         // Derived from the order: a charge retried after a restart of the sandbox still has one payment id.
@@ -148,12 +148,12 @@ public actor SandboxGateway: PaymentGateway {
     }
 
     public nonisolated func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification {
-        guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid, kind: .forbidden) }
+        guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid) }
         guard let decoded = try? JSONDecoder().decode(SandboxWebhookBody.self, from: body),
             let outcome = GatewayNotification.Outcome(rawValue: decoded.status),
             let currency = Currency(code: decoded.currency),
             let amount = try? Money(parsing: decoded.amount, currency: currency)
-        else { throw CabinetError(PaymentsError.webhookInvalid, kind: .invalidInput) }
+        else { throw CabinetError(PaymentsError.webhookInvalid) }
         return GatewayNotification(gatewayPaymentID: decoded.paymentId, orderID: decoded.orderId, outcome: outcome, amount: amount,
                                    maskedCard: decoded.maskedCard, reason: decoded.reason, cardToken: decoded.cardToken)
     }

@@ -54,7 +54,7 @@ public struct AcquirerGateway: PaymentGateway {
         if order.method == .wallet { body.paymentMethodData = ["type": "yoo_money"] }
         let payment: AcquirerPayment = try await send("POST", "/v3/payments", body: body, key: order.orderID)
         guard let url = payment.confirmation?.confirmationURL else {
-            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         return GatewayCheckout(gatewayPaymentID: payment.id, confirmationURL: url)
     }
@@ -89,11 +89,11 @@ public struct AcquirerGateway: PaymentGateway {
     public func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification {
         let signed = configuration.webhookSecret.map { WebhookSignature(secret: Data($0.utf8)).isValid(signature, for: body) } ?? false
         let listed = address.map { configuration.webhookAddresses.contains($0) } ?? false
-        guard signed || listed else { throw CabinetError(PaymentsError.signatureInvalid, kind: .forbidden) }
+        guard signed || listed else { throw CabinetError(PaymentsError.signatureInvalid) }
         struct Envelope: Decodable { var type: String; var event: String; var object: AcquirerPayment }
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: body), envelope.type == "notification",
             let order = envelope.object.metadata?["orderId"]
-        else { throw CabinetError(PaymentsError.webhookInvalid, kind: .invalidInput) }
+        else { throw CabinetError(PaymentsError.webhookInvalid) }
         return try envelope.object.notification(orderID: order)
     }
 
@@ -109,14 +109,14 @@ public struct AcquirerGateway: PaymentGateway {
         do {
             response = try await client.execute(request, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
         } catch {
-            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         let data = try await response.body.collect(upTo: 1 << 20)
         guard (200..<300).contains(response.status.code) else {
-            throw CabinetError(PaymentsError.gatewayUnknown, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(data.readableBytesView)) else {
-            throw CabinetError(PaymentsError.webhookInvalid, kind: .unavailable)
+            throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         return answer
     }
@@ -133,7 +133,7 @@ struct AcquirerAmount: Codable {
 
     func money() throws -> Money {
         guard let currency = Currency(code: currency), let money = try? Money(parsing: value, currency: currency) else {
-            throw CabinetError(PaymentsError.webhookInvalid, kind: .invalidInput)
+            throw CabinetError(PaymentsError.webhookInvalid)
         }
         return money
     }

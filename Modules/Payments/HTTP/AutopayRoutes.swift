@@ -77,7 +77,7 @@ struct AutopayRoutes {
     }
 
     func cardID(_ context: CabinetRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw CabinetError(PaymentsError.cardUnknown, kind: .notFound) }
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw CabinetError(PaymentsError.cardUnknown) }
         return id
     }
 

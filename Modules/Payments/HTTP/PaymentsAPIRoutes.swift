@@ -80,7 +80,7 @@ struct PaymentsAPIRoutes {
             do {
                 body = try await request.collectBody(upTo: 64 << 10)
             } catch {
-                throw CabinetError("request.tooLarge", kind: .invalidInput)
+                throw CabinetError(KernelError.tooLarge)
             }
             try await service.receiveWebhook(gateway: context.parameters.get("gateway") ?? "", body: Data(body.readableBytesView),
                                              signature: request.headers[PaymentsHTTPModule.signatureHeader], from: context.clientAddress)
@@ -90,7 +90,7 @@ struct PaymentsAPIRoutes {
 
     func currency(_ region: RegionID) throws -> Currency {
         guard let currency = service.regions.region(region)?.currency else {
-            throw CabinetError(PaymentsError.lineUnknown, kind: .notFound)
+            throw CabinetError(PaymentsError.lineUnknown)
         }
         return currency
     }

@@ -27,7 +27,7 @@ extension SQLPaymentsStore {
             guard try await db.raw("""
                 SELECT id FROM payments_card WHERE id = \(bind: id) AND subscriber_id = \(bind: line.rawValue)
                 """).first() != nil
-            else { throw CabinetError(PaymentsError.cardUnknown, kind: .notFound) }
+            else { throw CabinetError(PaymentsError.cardUnknown) }
             try await db.raw("UPDATE payments_card SET is_default = 0 WHERE subscriber_id = \(bind: line.rawValue) AND is_default = 1").run()
             try await db.raw("UPDATE payments_card SET is_default = 1 WHERE id = \(bind: id)").run()
         }
@@ -38,7 +38,7 @@ extension SQLPaymentsStore {
             guard let row = try await db.raw("""
                 DELETE FROM payments_card WHERE id = \(bind: id) AND subscriber_id = \(bind: line.rawValue) RETURNING is_default
                 """).first()
-            else { throw CabinetError(PaymentsError.cardUnknown, kind: .notFound) }
+            else { throw CabinetError(PaymentsError.cardUnknown) }
             if try row.decode(column: "is_default", as: Int64.self) == 1 {
                 try await db.raw("""
                     UPDATE payments_card SET is_default = 1 WHERE id = (

@@ -30,7 +30,7 @@ public struct SQLPaymentsStore: PaymentsStore {
         do {
             return try await insertRow(payment)
         } catch where StorageErrors.isUniqueViolation(error) {
-            throw CabinetError(PaymentsError.duplicatePayment, kind: .conflict)
+            throw CabinetError(PaymentsError.duplicatePayment)
         }
     }
 
@@ -142,7 +142,7 @@ public struct SQLPaymentsStore: PaymentsStore {
                 return try Self.promised(row)
             }
         } catch where StorageErrors.isUniqueViolation(error) {
-            throw CabinetError(PaymentsError.promisedAlreadyActive, kind: .conflict)
+            throw CabinetError(PaymentsError.promisedAlreadyActive)
         }
     }
 
@@ -197,7 +197,7 @@ public struct SQLPaymentsStore: PaymentsStore {
                 """).first()?.decode(column: "total", as: Int64.self) ?? 0
             guard sent + transfer.amount.minorUnits <= transfer.maxPerDay.minorUnits else {
                 let left = Money(minorUnits: max(0, transfer.maxPerDay.minorUnits - sent), currency: transfer.amount.currency)
-                throw CabinetError(PaymentsError.transferDailyLimit, kind: .rejected, arguments: [
+                throw CabinetError(PaymentsError.transferDailyLimit, arguments: [
                     "limit": transfer.maxPerDay.amountString, "left": left.amountString,
                 ])
             }

@@ -8,7 +8,7 @@ extension CabinetCommands {
     public static func importUsage(csv: String, runtime: CabinetRuntime, progress: @escaping @Sendable (UsageImport.Progress) -> Void)
         async throws -> UsageImport.Report
     {
-        try await UsageImport(service: runtime.billing).run(csv: csv, progress: progress)
+        try await UsageImport(service: runtime.services.billing.service).run(csv: csv, progress: progress)
     }
 
     /// An import report: one failure per line with its line number, then the totals.

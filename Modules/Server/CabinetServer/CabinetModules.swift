@@ -1,28 +1,25 @@
-import Auth
-import Billing
 public import CabinetCore
 import CabinetHTTP
-import AuthStorage
 import CabinetMessaging
 public import CabinetStorage
-import Payments
 import Services
-import Subscribers
-import SubscribersStorage
 import Support
-import Tariffs
-import TariffsStorage
-import BillingStorage
-import PaymentsStorage
 
-/// The modules this build contains: what region files may configure, whose migrations run, whose texts load.
-/// The only list of its kind; adding a module means adding it here and wiring it in ``CabinetRuntime``.
+/// The modules this build contains, in dependency order: the only list of its kind.
+///
+/// Adding a module: a `ModuleSpec` line in `Package.swift`, a `<Module>Assembly` in `Wiring/`, and its line in
+/// ``assemblies`` and in ``assemble(_:)`` below (DESIGN.md, "Adding a module").
 public enum CabinetModules {
-    /// Module descriptors in dependency order.
-    public static let all: [any CabinetModule.Type] = [
-        SubscribersModule.self, AuthModule.self, TariffsModule.self, BillingModule.self, ServicesModule.self,
-        PaymentsModule.self, SupportModule.self,
+    /// The assemblies of the modules that run in the server, in dependency order.
+    static let assemblies: [any ModuleAssembly.Type] = [
+        SubscribersAssembly.self, AuthAssembly.self, TariffsAssembly.self, BillingAssembly.self, PaymentsAssembly.self,
     ]
+
+    /// Module descriptors in dependency order: what region files may configure, whose texts load. Services and
+    /// Support have only their region settings so far.
+    public static var all: [any CabinetModule.Type] {
+        assemblies.map { $0.module } + [ServicesModule.self, SupportModule.self]
+    }
 
     /// The region loader every entry point uses (server, `cabinet regions check`, tests).
     public static var regionLoader: RegionLoader { RegionLoader(modules: all) }
@@ -30,8 +27,7 @@ public enum CabinetModules {
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
         KernelSchema.migrations + SQLRequestRegistry.migrations + SQLIdempotencyStore.migrations + MessagingSchema.migrations
-            + SubscribersSchema.migrations + AuthSchema.migrations + TariffsSchema.migrations + BillingSchema.migrations
-            + PaymentsSchema.migrations
+            + assemblies.flatMap { $0.migrations }
     }
 
     /// All translated texts: kernel, web shell, every module.
@@ -42,4 +38,25 @@ public enum CabinetModules {
         }
         return catalog
     }
+
+    /// Assembles every module, each given the exports of the modules it uses.
+    static func assemble(_ kernel: CabinetKernel) async throws -> (CabinetServices, [ModuleParts]) {
+        let subscribers = try await SubscribersAssembly().assemble(kernel)
+        let auth = try await AuthAssembly(subscribers: subscribers.exports).assemble(kernel)
+        let tariffs = try await TariffsAssembly().assemble(kernel)
+        let billing = try await BillingAssembly(subscribers: subscribers.exports, tariffs: tariffs.exports).assemble(kernel)
+        let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(kernel)
+        let services = CabinetServices(subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
+                                       billing: billing.exports, payments: payments.exports)
+        return (services, [subscribers.parts, auth.parts, tariffs.parts, billing.parts, payments.parts])
+    }
+}
+
+/// The exports of every module, for the commands, the demo data and the whole-app tests.
+public struct CabinetServices: Sendable {
+    public let subscribers: SubscribersAssembly.Exports
+    public let auth: AuthAssembly.Exports
+    public let tariffs: TariffsAssembly.Exports
+    public let billing: BillingAssembly.Exports
+    public let payments: PaymentsAssembly.Exports
 }

@@ -46,7 +46,7 @@ public enum CabinetCommands {
     public static func importSubscribers(
         csv: String, runtime: CabinetRuntime, progress: @escaping @Sendable (SubscriberImport.Progress) -> Void
     ) async -> SubscriberImport.Report {
-        await SubscriberImport(service: runtime.subscribers).run(csv: csv, progress: progress)
+        await SubscriberImport(service: runtime.services.subscribers.service).run(csv: csv, progress: progress)
     }
 
     /// Renders an import report, one failure per line with its line number.

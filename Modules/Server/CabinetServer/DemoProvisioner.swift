@@ -68,32 +68,32 @@ public struct DemoProvisioner: Sendable {
             for (position, msisdn) in Self.numbers(for: region, index: index).enumerated()
             where region.msisdnRules.allows(msisdn) {
                 let owner = Self.owners[position]
-                let existing = try await runtime.subscribers.line(msisdn: msisdn)
+                let existing = try await runtime.services.subscribers.service.line(msisdn: msisdn)
                 let puk = Self.puk(for: msisdn)
-                if region.isEnabled(AuthModule.id), try await !runtime.auth.hasPUK(msisdn), existing != nil {
-                    try await runtime.auth.provisionPUK(puk, for: msisdn)
+                if region.isEnabled(AuthModule.id), try await !runtime.services.auth.service.hasPUK(msisdn), existing != nil {
+                    try await runtime.services.auth.service.provisionPUK(puk, for: msisdn)
                 }
                 if let existing {
                     result.append(DemoLine(msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
                                            owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk, position: position))
                     continue
                 }
-                let line = try await runtime.subscribers.provision(NewLine(
+                let line = try await runtime.services.subscribers.service.provision(NewLine(
                     msisdn: msisdn, region: region.id, status: .active,
                     activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(days: -400 + position * 150),
                     owner: OwnerProfile(fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
-                if region.isEnabled(AuthModule.id) { try await runtime.auth.provisionPUK(puk, for: msisdn) }
+                if region.isEnabled(AuthModule.id) { try await runtime.services.auth.service.provisionPUK(puk, for: msisdn) }
                 result.append(DemoLine(msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
                                        status: line.status, puk: puk, position: position))
             }
         }
         for index in result.indices {
             guard let region = runtime.regions.region(result[index].region), region.isEnabled(BillingModule.id),
-                let line = try await runtime.subscribers.line(msisdn: result[index].msisdn)
+                let line = try await runtime.services.subscribers.service.line(msisdn: result[index].msisdn)
             else { continue }
             try await seedBilling(line, region: region, lowBalance: result[index].position == 2)
-            if let account = try await runtime.billing.store.account(of: line.id) {
-                result[index].tariff = runtime.billing.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
+            if let account = try await runtime.services.billing.service.store.account(of: line.id) {
+                result[index].tariff = runtime.services.billing.service.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
                 result[index].balance = account.balance.displayString
             }
         }
@@ -105,11 +105,11 @@ public struct DemoProvisioner: Sendable {
     /// `lowBalance`: just enough for the balance to stand at 30 ₽ (300 ₸) after the first fee, below the promised
     /// payment's threshold; otherwise 1 500 ₽ (15 000 ₸).
     func seedBilling(_ line: Line, region: Region, lowBalance: Bool) async throws {
-        guard let account = try await runtime.billing.store.account(of: line.id) else { return }
+        guard let account = try await runtime.services.billing.service.store.account(of: line.id) else { return }
         let scale: Int64 = region.currency == .kzt ? 10 : 1
         let minor = lowBalance ? max(100, 3_000 * scale - account.balance.minorUnits) : 150_000 * scale
         let credit = Money(minorUnits: minor, currency: region.currency)
-        _ = try await runtime.billing.store.post(LedgerPosting(
+        _ = try await runtime.services.billing.service.store.post(LedgerPosting(
             externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit, counterparty: .adjustment,
             explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
         let start = account.period.start
@@ -134,7 +134,7 @@ public struct DemoProvisioner: Sendable {
                                          callKind: .intercity, otherParty: others[(index + 2) % others.count]))
             }
         }
-        _ = try await runtime.billing.ingest(events)
+        _ = try await runtime.services.billing.service.ingest(events)
     }
 
     /// The table `cabinet demo` and `serve --demo` print.

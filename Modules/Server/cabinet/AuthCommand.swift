@@ -22,7 +22,7 @@ struct AuthCommand: AsyncParsableCommand {
                 let number = try parseNumber(msisdn)
                 let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
                 do {
-                    try await runtime.auth.provisionPUK(puk, for: number)
+                    try await runtime.services.auth.service.provisionPUK(puk, for: number)
                     await runtime.close()
                 } catch {
                     await runtime.close()
@@ -50,7 +50,7 @@ struct AuthCommand: AsyncParsableCommand {
                 let logger = ProcessLogging.bootstrap(configuration)
                 let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
                 do {
-                    try await runtime.auth.resolvePush(id: id, confirmed: answer == .confirm)
+                    try await runtime.services.auth.service.resolvePush(id: id, confirmed: answer == .confirm)
                     await runtime.close()
                 } catch {
                     await runtime.close()

@@ -41,7 +41,7 @@ struct SubscribersCommand: AsyncParsableCommand {
                 let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
                 let report = await CabinetCommands.importSubscribers(csv: csv, runtime: runtime) { _ in }
                 let number = try? MSISDN(parsing: msisdn)
-                let line = try await number.asyncMap { try await runtime.subscribers.line(msisdn: $0) } ?? nil
+                let line = try await number.asyncMap { try await runtime.services.subscribers.service.line(msisdn: $0) } ?? nil
                 await runtime.close()
                 if let failure = report.failures.first {
                     throw CommandFailure(CabinetCommands.explain(failure.error, catalog: runtime.catalog,
@@ -106,10 +106,10 @@ struct SubscribersCommand: AsyncParsableCommand {
                     throw error.cabinetError()
                 }
                 let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
-                let line = try await runtime.subscribers.line(msisdn: number)
+                let line = try await runtime.services.subscribers.service.line(msisdn: number)
                 await runtime.close()
                 guard let line else {
-                    throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": number.formatted])
+                    throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": number.formatted])
                 }
                 print(CabinetCommands.describe(line))
             }

@@ -9,10 +9,11 @@ public struct DefaultSubscriberService: SubscriberService {
     private let regions: RegionCatalog
     private let clock: any WallClock
     private let logger: Logger
-    private let observers: [any LineLifecycleObserver]
+    private let observers: Listeners<any LineLifecycleObserver>
 
+    /// `observers` are told about every line created or re-imported; modules assembled later add theirs to the list.
     public init(repository: any SubscriberRepository, regions: RegionCatalog, clock: any WallClock, logger: Logger,
-                observers: [any LineLifecycleObserver] = []) {
+                observers: Listeners<any LineLifecycleObserver> = Listeners()) {
         self.repository = repository
         self.regions = regions
         self.clock = clock
@@ -21,7 +22,7 @@ public struct DefaultSubscriberService: SubscriberService {
     }
 
     private func announce(_ line: Line) async throws {
-        for observer in observers { try await observer.lineReady(line) }
+        for observer in observers.all { try await observer.lineReady(line) }
     }
 
     public func line(msisdn: MSISDN) async throws -> Line? { try await repository.line(msisdn: msisdn) }
@@ -71,7 +72,7 @@ public struct DefaultSubscriberService: SubscriberService {
     }
 
     public func update(msisdn: MSISDN, with patch: LinePatch) async throws -> Line {
-        guard !patch.isEmpty else { throw CabinetError(SubscribersError.emptyPatch, kind: .invalidInput) }
+        guard !patch.isEmpty else { throw CabinetError(SubscribersError.emptyPatch) }
         guard var line = try await repository.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
         if let status = patch.status, status != line.status {
             guard line.status.canChange(to: status) else { throw terminated(line) }
@@ -92,14 +93,14 @@ public struct DefaultSubscriberService: SubscriberService {
     }
 
     private func terminated(_ line: Line) -> CabinetError {
-        CabinetError(SubscribersError.terminatedIsFinal, kind: .conflict, arguments: ["msisdn": line.msisdn.formatted])
+        CabinetError(SubscribersError.terminatedIsFinal, arguments: ["msisdn": line.msisdn.formatted])
     }
 
     /// Checks a line's values against the region catalogue and the profile rules; collects every field problem.
     @discardableResult
     func validate(_ new: NewLine) throws -> Region {
         guard let region = regions.region(new.region) else {
-            throw CabinetError(SubscribersError.unknownRegion, kind: .invalidInput, arguments: ["region": new.region.rawValue],
+            throw CabinetError(SubscribersError.unknownRegion, arguments: ["region": new.region.rawValue],
                                fieldErrors: [FieldError(field: "region", code: SubscribersError.unknownRegion,
                                                         arguments: ["region": new.region.rawValue])])
         }

@@ -71,7 +71,7 @@ public struct SubscriberImport: Sendable {
             if Set(header).count != header.count { reason.append("a column is named twice") }
             report.failures.append(Failure(
                 line: 1,
-                error: CabinetError(SubscribersError.csvHeader, kind: .invalidInput,
+                error: CabinetError(SubscribersError.csvHeader,
                                     arguments: ["reason": reason.joined(separator: "; "),
                                                 "expected": known.joined(separator: ",")])))
             return report
@@ -103,15 +103,15 @@ public struct SubscriberImport: Sendable {
 
     static func rowError(_ problem: CSVLineReader.Problem) -> CabinetError {
         switch problem {
-        case .unterminatedQuote: CabinetError(SubscribersError.csvUnterminatedQuote, kind: .invalidInput)
-        case .textAfterClosingQuote: CabinetError(SubscribersError.csvTextAfterQuote, kind: .invalidInput)
+        case .unterminatedQuote: CabinetError(SubscribersError.csvUnterminatedQuote)
+        case .textAfterClosingQuote: CabinetError(SubscribersError.csvTextAfterQuote)
         }
     }
 
     /// Turns one record into a ``NewLine``, collecting every field problem of the record.
     static func parse(_ record: CSVLineReader.Record, header: [String]) throws -> NewLine {
         guard record.fields.count == header.count else {
-            throw CabinetError(SubscribersError.csvFieldCount, kind: .invalidInput,
+            throw CabinetError(SubscribersError.csvFieldCount,
                                arguments: ["fields": String(record.fields.count), "columns": String(header.count)])
         }
         var values: [String: String] = [:]

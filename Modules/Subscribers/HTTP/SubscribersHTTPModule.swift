@@ -27,7 +27,7 @@ public struct SubscribersHTTPModule: HTTPModule {
         group.get { request, context in
             let region = try request.uri.queryParameters.get("region").map { text -> RegionID in
                 guard let id = RegionID(rawValue: text) else {
-                    throw CabinetError(SubscribersError.unknownRegion, kind: .invalidInput, arguments: ["region": text])
+                    throw CabinetError(SubscribersError.unknownRegion, arguments: ["region": text])
                 }
                 return id
             }
@@ -45,7 +45,7 @@ public struct SubscribersHTTPModule: HTTPModule {
         group.get(":msisdn") { _, context in
             let msisdn = try msisdnParameter("msisdn", in: context)
             guard let line = try await service.line(msisdn: msisdn) else {
-                throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": msisdn.formatted])
+                throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": msisdn.formatted])
             }
             return try Response.json(LineDTO(line))
         }

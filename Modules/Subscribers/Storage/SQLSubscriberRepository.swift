@@ -38,7 +38,7 @@ public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory
             guard let row else { throw CabinetError.internal("INSERT … RETURNING gave no row") }
             return try Self.decode(row)
         } catch where StorageErrors.isUniqueViolation(error) {
-            throw CabinetError(SubscribersError.alreadyExists, kind: .conflict, arguments: ["msisdn": line.msisdn.formatted])
+            throw CabinetError(SubscribersError.alreadyExists, arguments: ["msisdn": line.msisdn.formatted])
         }
     }
 
@@ -75,7 +75,7 @@ public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory
                 RETURNING \(Self.columns)
                 """).first()
         }
-        guard let row else { throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": line.msisdn.formatted]) }
+        guard let row else { throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted]) }
         return try Self.decode(row)
     }
 

@@ -16,7 +16,7 @@ public actor InMemorySubscriberRepository: SubscriberRepository, SubscriberDirec
 
     public func insert(_ new: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line {
         guard !lines.values.contains(where: { $0.msisdn == new.msisdn }) else {
-            throw CabinetError(SubscribersError.alreadyExists, kind: .conflict, arguments: ["msisdn": new.msisdn.formatted])
+            throw CabinetError(SubscribersError.alreadyExists, arguments: ["msisdn": new.msisdn.formatted])
         }
         let line = Line(
             id: SubscriberID(nextID), msisdn: new.msisdn, region: new.region, status: new.status, activatedOn: activatedOn,
@@ -31,7 +31,7 @@ public actor InMemorySubscriberRepository: SubscriberRepository, SubscriberDirec
 
     public func update(_ line: Line) async throws -> Line {
         guard lines[line.id] != nil else {
-            throw CabinetError(SubscribersError.notFound, kind: .notFound, arguments: ["msisdn": line.msisdn.formatted])
+            throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
         }
         lines[line.id] = line
         return line

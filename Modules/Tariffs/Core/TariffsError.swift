@@ -1,17 +1,17 @@
 public import CabinetCore
 
 /// Stable error codes of Tariffs.
-public enum TariffsError {
-    public static let unknown: ErrorCode = "tariffs.unknown"
-    public static let archived: ErrorCode = "tariffs.archived"
-    public static let notInRegion: ErrorCode = "tariffs.notInRegion"
-    public static let same: ErrorCode = "tariffs.same"
-    public static let timingNotAllowed: ErrorCode = "tariffs.timingNotAllowed"
-    public static let insufficientFunds: ErrorCode = "tariffs.insufficientFunds"
-    public static let noTariff: ErrorCode = "tariffs.noTariff"
-    public static let alreadyAssigned: ErrorCode = "tariffs.alreadyAssigned"
-    public static let changePending: ErrorCode = "tariffs.changePending"
-    public static let changedMeanwhile: ErrorCode = "tariffs.changedMeanwhile"
+public enum TariffsError: ErrorCatalogue {
+    public static let unknown = ErrorCode("tariffs.unknown", .notFound)
+    public static let archived = ErrorCode("tariffs.archived", .rejected)
+    public static let notInRegion = ErrorCode("tariffs.notInRegion", .rejected)
+    public static let same = ErrorCode("tariffs.same", .rejected)
+    public static let timingNotAllowed = ErrorCode("tariffs.timingNotAllowed", .rejected)
+    public static let insufficientFunds = ErrorCode("tariffs.insufficientFunds", .rejected)
+    public static let noTariff = ErrorCode("tariffs.noTariff", .notFound)
+    public static let alreadyAssigned = ErrorCode("tariffs.alreadyAssigned", .conflict)
+    public static let changePending = ErrorCode("tariffs.changePending", .conflict)
+    public static let changedMeanwhile = ErrorCode("tariffs.changedMeanwhile", .conflict)
 
     public static let all: [ErrorCode] = [unknown, archived, notInRegion, same, timingNotAllowed, insufficientFunds, noTariff,
                                           alreadyAssigned, changePending, changedMeanwhile]

@@ -37,7 +37,7 @@ struct TariffWebRoutes {
 
     func tariffID(_ context: CabinetRequestContext) throws -> TariffID {
         guard let id = context.parameters.get("id").flatMap(TariffID.init(rawValue:)) else {
-            throw CabinetError(TariffsError.unknown, kind: .notFound, arguments: ["tariff": context.parameters.get("id") ?? ""])
+            throw CabinetError(TariffsError.unknown, arguments: ["tariff": context.parameters.get("id") ?? ""])
         }
         return id
     }
@@ -76,7 +76,7 @@ struct TariffWebRoutes {
 
     func current(_ line: LineAccess, _ mine: LineTariffDTO) throws -> Tariff {
         guard let id = TariffID(rawValue: mine.current.id), let tariff = regions.tariff(id, in: line.region) else {
-            throw CabinetError(TariffsError.noTariff, kind: .notFound)
+            throw CabinetError(TariffsError.noTariff)
         }
         return tariff
     }
@@ -86,7 +86,7 @@ struct TariffWebRoutes {
         let language = context.language
         let id = try tariffID(context)
         guard let tariff = regions.tariff(id, in: line.region) else {
-            throw CabinetError(TariffsError.notInRegion, kind: .notFound, arguments: ["tariff": id.rawValue])
+            throw CabinetError(TariffsError.notInRegion, arguments: ["tariff": id.rawValue])
         }
         var data = summary(tariff, language: language)
         data["timings"] = TariffChangeTiming.allCases.filter(tariff.allows).enumerated().map { index, timing in
@@ -137,7 +137,9 @@ struct TariffWebRoutes {
             "id": tariff.id.rawValue, "name": tariff.name.text(in: language), "description": tariff.description.text(in: language),
             "fee": tariff.fee.amount.displayString, "feePeriod": catalog.text("tariffs.period.\(tariff.fee.period.rawValue)", in: language),
             "minutes": packages.minutes, "sms": packages.sms,
-            "data": packages.megabytes >= 1024 ? "\(packages.megabytes / 1024) \(language == .ru ? "ГБ" : "GB")" : "\(packages.megabytes) \(language == .ru ? "МБ" : "MB")",
+            "data": packages.megabytes >= 1024
+                ? catalog.text("tariffs.amount.gigabytes", in: language, arguments: ["n": String(packages.megabytes / 1024)])
+                : catalog.text("tariffs.amount.megabytes", in: language, arguments: ["n": String(packages.megabytes)]),
             "hasPackage": packages.minutes + packages.sms + packages.megabytes > 0,
             "rollover": tariff.rollover,
             "offNetMinute": tariff.prices.offNetMinute.displayString, "sms1": tariff.prices.sms.displayString,

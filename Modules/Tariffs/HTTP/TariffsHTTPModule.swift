@@ -93,7 +93,7 @@ enum TariffViews {
         let history = try await repository.history(of: line.subscriberID)
         guard let current = history.first(where: { $0.covers(now) }),
             let tariff = regions.tariff(current.tariffID, in: line.region)
-        else { throw CabinetError(TariffsError.noTariff, kind: .notFound) }
+        else { throw CabinetError(TariffsError.noTariff) }
         func span(_ item: LineTariff) -> LineTariffDTO.Span {
             LineTariffDTO.Span(tariff: item.tariffID.rawValue,
                                name: regions.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,

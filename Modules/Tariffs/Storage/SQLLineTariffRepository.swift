@@ -59,7 +59,7 @@ public struct SQLLineTariffRepository: LineTariffRepository {
             SELECT COUNT(*) AS n FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue)
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         guard existing == 0 else {
-            throw CabinetError(TariffsError.alreadyAssigned, kind: .conflict, arguments: ["tariff": tariff.rawValue])
+            throw CabinetError(TariffsError.alreadyAssigned, arguments: ["tariff": tariff.rawValue])
         }
         try await insert(LineTariff(subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil),
                          on: db)

@@ -20,7 +20,7 @@ public final class InMemoryLineTariffRepository: LineTariffRepository {
     public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws {
         try spans.withLock { spans in
             guard !spans.contains(where: { $0.subscriberID == line }) else {
-                throw CabinetError(TariffsError.alreadyAssigned, kind: .conflict, arguments: ["tariff": tariff.rawValue])
+                throw CabinetError(TariffsError.alreadyAssigned, arguments: ["tariff": tariff.rawValue])
             }
             spans.append(LineTariff(subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil))
         }

@@ -28,7 +28,8 @@ public struct CabinetError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var code: ErrorCode
-    public var kind: Kind
+    /// How the error is presented: the kind its code was declared with.
+    public var kind: Kind { code.kind }
     /// Values interpolated into the translated message (`{name}` placeholders).
     public var arguments: [String: String]
     /// Field-level validation problems.
@@ -37,11 +38,10 @@ public struct CabinetError: Error, Hashable, Sendable, CustomStringConvertible {
     public var retryAfterSeconds: Int?
 
     public init(
-        _ code: ErrorCode, kind: Kind, arguments: [String: String] = [:], fieldErrors: [FieldError] = [],
+        _ code: ErrorCode, arguments: [String: String] = [:], fieldErrors: [FieldError] = [],
         retryAfterSeconds: Int? = nil
     ) {
         self.code = code
-        self.kind = kind
         self.arguments = arguments
         self.fieldErrors = fieldErrors
         self.retryAfterSeconds = retryAfterSeconds
@@ -54,12 +54,12 @@ public struct CabinetError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// A validation error made of several field problems, reported together.
     public static func validation(_ fieldErrors: [FieldError]) -> CabinetError {
-        CabinetError("request.invalid", kind: .invalidInput, fieldErrors: fieldErrors)
+        CabinetError(KernelError.requestInvalid, fieldErrors: fieldErrors)
     }
 
     /// An unexpected failure; `reason` is for the log, never shown to a client.
     public static func `internal`(_ reason: String) -> CabinetError {
-        CabinetError("internal", kind: .internal, arguments: ["reason": reason])
+        CabinetError(KernelError.internal, arguments: ["reason": reason])
     }
 }
 

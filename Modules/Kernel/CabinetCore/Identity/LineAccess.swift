@@ -51,7 +51,7 @@ public struct LineAccess: Sendable, Hashable {
     /// Throws `auth.scopeMissing` (403) unless `scope` was granted.
     public func require(_ scope: AccessScope) throws(CabinetError) {
         guard scopes.contains(scope) else {
-            throw CabinetError("auth.scopeMissing", kind: .forbidden, arguments: ["scope": scope.rawValue, "msisdn": msisdn.formatted])
+            throw CabinetError(KernelError.scopeMissing, arguments: ["scope": scope.rawValue, "msisdn": msisdn.formatted])
         }
     }
 }

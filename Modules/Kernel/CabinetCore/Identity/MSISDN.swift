@@ -101,11 +101,11 @@ public enum MSISDNError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stable machine code, e.g. `msisdn.wrongLength`.
     public var code: ErrorCode {
         switch self {
-        case .empty: "msisdn.empty"
-        case .invalidCharacter: "msisdn.invalidCharacter"
-        case .wrongLength: "msisdn.wrongLength"
-        case .unsupportedCountryCode: "msisdn.unsupportedCountryCode"
-        case .notMobile: "msisdn.notMobile"
+        case .empty: KernelError.msisdnEmpty
+        case .invalidCharacter: KernelError.msisdnInvalidCharacter
+        case .wrongLength: KernelError.msisdnWrongLength
+        case .unsupportedCountryCode: KernelError.msisdnUnsupportedCountryCode
+        case .notMobile: KernelError.msisdnNotMobile
         }
     }
 
@@ -128,7 +128,7 @@ public enum MSISDNError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notMobile(let national): arguments["code"] = String(national.prefix(3))
         case .empty, .unsupportedCountryCode: break
         }
-        return CabinetError(code, kind: .invalidInput, arguments: arguments,
+        return CabinetError(code, arguments: arguments,
                             fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
     }
 }

@@ -85,12 +85,12 @@ public enum MoneyError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var code: ErrorCode {
         switch self {
-        case .currencyMismatch: "money.currencyMismatch"
-        case .overflow: "money.overflow"
-        case .empty: "money.empty"
-        case .malformed: "money.malformed"
-        case .tooManyFractionDigits: "money.tooManyFractionDigits"
-        case .unknownCurrency: "money.unknownCurrency"
+        case .currencyMismatch: KernelError.moneyCurrencyMismatch
+        case .overflow: KernelError.moneyOverflow
+        case .empty: KernelError.moneyEmpty
+        case .malformed: KernelError.moneyMalformed
+        case .tooManyFractionDigits: KernelError.moneyTooManyFractionDigits
+        case .unknownCurrency: KernelError.moneyUnknownCurrency
         }
     }
 
@@ -117,7 +117,7 @@ public enum MoneyError: Error, Hashable, Sendable, CustomStringConvertible {
             arguments["actual"] = b.code
         case .overflow, .empty: break
         }
-        return CabinetError(code, kind: .invalidInput, arguments: arguments,
+        return CabinetError(code, arguments: arguments,
                             fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
     }
 }

@@ -69,7 +69,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case let error as any HTTPResponseError:
             return classify(status: error.status, reason: "\(error)")
         case let error as DecodingError:
-            return CabinetError("request.malformedBody", kind: .invalidInput, arguments: ["reason": describe(error)])
+            return CabinetError(KernelError.malformedBody, arguments: ["reason": describe(error)])
         default:
             return .internal("\(error)")
         }
@@ -81,11 +81,11 @@ public struct ErrorMiddleware: RouterMiddleware {
 
     static func classify(status: HTTPResponse.Status, reason: String) -> CabinetError {
         switch status.code {
-        case 404: CabinetError("http.notFound", kind: .notFound)
-        case 405: CabinetError("http.methodNotAllowed", kind: .invalidInput)
-        case 413: CabinetError("request.tooLarge", kind: .invalidInput)
-        case 415: CabinetError("request.unsupportedMediaType", kind: .invalidInput)
-        case 400..<500: CabinetError("request.malformedBody", kind: .invalidInput, arguments: ["reason": reason])
+        case 404: CabinetError(KernelError.notFound)
+        case 405: CabinetError(KernelError.methodNotAllowed)
+        case 413: CabinetError(KernelError.tooLarge)
+        case 415: CabinetError(KernelError.unsupportedMediaType)
+        case 400..<500: CabinetError(KernelError.malformedBody, arguments: ["reason": reason])
         default: .internal(reason)
         }
     }

@@ -19,7 +19,7 @@ public struct OperatorKeyMiddleware: RouterMiddleware {
         let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst("Bearer ".count)) : ""
         guard !presented.isEmpty, ConstantTime.equals(presented, key) else {
             context.logger.warning("operator API refused", metadata: ["cabinet.client": "\(context.clientAddress ?? "-")"])
-            throw CabinetError("operator.unauthorized", kind: .unauthenticated)
+            throw CabinetError(KernelError.operatorUnauthorized)
         }
         return try await next(request, context)
     }

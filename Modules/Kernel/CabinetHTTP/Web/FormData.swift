@@ -8,14 +8,14 @@ extension Request {
     public func formFields(limit: Int = 64 * 1024) async throws -> [String: String] {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
-            throw CabinetError("request.unsupportedMediaType", kind: .invalidInput)
+            throw CabinetError(KernelError.unsupportedMediaType)
         }
         var request = self
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw CabinetError("request.tooLarge", kind: .invalidInput)
+            throw CabinetError(KernelError.tooLarge)
         }
         return Self.parseForm(String(decoding: buffer.readableBytesView, as: UTF8.self))
     }
@@ -38,7 +38,7 @@ extension Request {
     public func checkForgeryToken(_ fields: [String: String], context: CabinetRequestContext, cookieName: String) throws {
         let expected = context.session?.csrfToken ?? cookies[cookieName]?.value
         guard let expected, let presented = fields["csrf"], !presented.isEmpty, ConstantTime.equals(presented, expected) else {
-            throw CabinetError("auth.csrf", kind: .forbidden)
+            throw CabinetError(KernelError.csrf)
         }
     }
 }

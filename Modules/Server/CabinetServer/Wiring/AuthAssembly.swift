@@ -1,0 +1,53 @@
+public import Auth
+import AuthHTTP
+import AuthStorage
+import CabinetHTTP
+public import CabinetCore
+import CabinetMessaging
+public import CabinetStorage
+import Logging
+import Foundation
+
+/// Login and security. Uses the line registry; exports the authentication service (PUK provisioning and push
+/// answers for the commands).
+public struct AuthAssembly: ModuleAssembly {
+    public struct Exports: Sendable {
+        public let service: DefaultAuthService
+    }
+
+    public static var module: any CabinetModule.Type { AuthModule.self }
+    public static var migrations: [Migration] { AuthSchema.migrations }
+
+    let subscribers: SubscribersAssembly.Exports
+
+    public init(subscribers: SubscribersAssembly.Exports) {
+        self.subscribers = subscribers
+    }
+
+    public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
+        let configuration = kernel.configuration
+        var secret = configuration.secret ?? ""
+        if secret.isEmpty {
+            // Development default: generated once and kept in the database. Production sets CABINET_SECRET.
+            secret = try await kernel.storedSecret("auth.secret")
+        }
+        let providers = try configuration.identityProvidersFile.map(IdentityProvidersFile.load) ?? []
+        let outbox = kernel.outbox
+        let store = SQLAuthStore(database: kernel.database, messagesQueued: { outbox.nudge() })
+        let service = await DefaultAuthService(
+            store: store, lines: subscribers.service, regions: kernel.regions, secrets: AuthSecrets(secret: Data(secret.utf8)),
+            hasher: kernel.dependencies.passwordHasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost),
+            commonPasswords: try CommonPasswords.bundled(), push: kernel.dependencies.push ?? ManualPushGateway(),
+            providers: providers, providerClient: providers.isEmpty ? nil : HTTPIdentityProviderClient(client: kernel.httpClient.shared),
+            clock: kernel.clock, logger: kernel.logger)
+        let clock = kernel.clock
+        let logger = kernel.logger
+        let housekeeping = PeriodicJob(name: "auth.purge", every: .seconds(3600), logger: logger) {
+            let removed = try await store.purgeExpired(now: clock.now)
+            if removed > 0 { logger.debug("purged expired auth rows", metadata: ["cabinet.rows": "\(removed)"]) }
+        }
+        let http: [any HTTPModule] = kernel.isEnabled(AuthModule.self)
+            ? [AuthHTTPModule(service: service, https: configuration.https, publicBaseURL: configuration.effectivePublicURL)] : []
+        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [housekeeping], http: http))
+    }
+}

@@ -1,0 +1,105 @@
+public import Billing
+import BillingHTTP
+import BillingPDF
+public import BillingStorage
+public import CabinetCore
+import CabinetHTTP
+import CabinetMessaging
+public import CabinetStorage
+import Logging
+import Foundation
+import Subscribers
+import Tariffs
+import TariffsHTTP
+
+/// The ledger, rating, fees and statements. Uses the line registry and the line tariffs; opens an account for every
+/// new line; exports the billing service, the ledger, the statement producer and the feed of changed balances.
+public struct BillingAssembly: ModuleAssembly {
+    public struct Exports: Sendable {
+        public let service: DefaultBillingService
+        public let ledger: any BalanceLedger
+        /// The ledger as a party to another module's SQL transaction (Payments' top-ups).
+        public let ledgerTransactions: any SQLLedgerTransactions
+        public let statements: StatementProducer
+        /// Told the lines whose balance a write may have lowered.
+        public let balanceChanges: Listeners<@Sendable ([SubscriberID]) -> Void>
+    }
+
+    public static var module: any CabinetModule.Type { BillingModule.self }
+    public static var migrations: [Migration] { BillingSchema.migrations }
+
+    let subscribers: SubscribersAssembly.Exports
+    let tariffs: TariffsAssembly.Exports
+
+    public init(subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports) {
+        self.subscribers = subscribers
+        self.tariffs = tariffs
+    }
+
+    public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
+        let logger = kernel.logger
+        let outbox = kernel.outbox
+        let rules = BillingRules(regions: kernel.regions)
+        let texts = BillingTexts(catalog: kernel.catalog)
+        let balanceChanges = Listeners<@Sendable ([SubscriberID]) -> Void>()
+        let store = try await SQLBillingStore.open(
+            database: kernel.database, rules: rules, texts: texts, logger: logger, messagesQueued: { outbox.nudge() },
+            balancesChanged: { lines in
+                for listener in balanceChanges.all { listener(lines) }
+            })
+        let service = DefaultBillingService(store: store, rules: rules, lines: subscribers.directory, clock: kernel.clock,
+                                            logger: logger)
+        subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
+
+        let pdf = PDFStatementRenderer(fontPath: kernel.configuration.pdfFont)
+        if !pdf.fontIsReadable {
+            logger.error("PDF statements will fail: the font cannot be read",
+                         metadata: ["cabinet.font": "\(kernel.configuration.pdfFont)"])
+        }
+        let statements = StatementProducer(store: store, rules: rules, lines: subscribers.directory,
+                                           renderers: [pdf, StatementCSVRenderer()], texts: texts,
+                                           clock: kernel.clock, logger: logger)
+        let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
+            let moved = try await service.runDueFees()
+            if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
+        }
+        let statementJob = PeriodicJob(name: "billing.statements", every: kernel.configuration.statementPollInterval,
+                                       logger: logger) {
+            try await statements.runOnce()
+        }
+        var http: [any HTTPModule] = []
+        if kernel.isEnabled(BillingModule.self) {
+            http.append(BillingHTTPModule(service: service, texts: texts, clock: kernel.clock))
+            // Tariff changes are priced and posted by Billing, so the tariff pages come with it.
+            if kernel.isEnabled(TariffsModule.self) {
+                http.append(TariffsHTTPModule(regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
+                                              clock: kernel.clock))
+            }
+        }
+        return Assembled(
+            exports: Exports(service: service, ledger: store, ledgerTransactions: store, statements: statements,
+                             balanceChanges: balanceChanges),
+            parts: ModuleParts(jobs: [fees, statementJob], http: http))
+    }
+}
+
+/// Opens a billing account on the region's default tariff for every line the registry creates (or re-imports).
+struct BillingLineSetup: LineLifecycleObserver {
+    let billing: DefaultBillingService
+    let regions: RegionCatalog
+
+    /// A new line is billed from its activation; a line activated earlier (an import of the existing base) from the start
+    /// of the current period, with that period's whole fee and package.
+    func lineReady(_ line: Line) async throws {
+        guard let region = regions.region(line.region), region.isEnabled(BillingModule.id),
+            let calendar = BillingCalendar(region: region),
+            let tariff = region.settings(for: TariffsModule.self)?.defaultTariff,
+            let period = region.settings(for: TariffsModule.self)?.tariff(tariff)?.fee.period
+        else { return }
+        if try await billing.store.account(of: line.id) != nil { return }
+        let now = billing.now
+        let activated = line.activatedOn.startOfDay(in: region.timeZone)
+        let from = min(now, max(activated, calendar.period(containing: now, feePeriod: period).start))
+        try await billing.openAccount(for: line, from: from)
+    }
+}
