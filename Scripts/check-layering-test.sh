@@ -58,9 +58,9 @@ append() { # append DIR TEXT: TEXT is added at the end of DIR's first Swift file
     file=$(first_swift "$1") || return 1
     printf '\n%s\n' "$2" >>"$file"
 }
-depend() { # depend TARGET DEPENDENCY: a target dependency appended to Package.swift
+depend() { # depend TARGET DEPENDENCY: a target dependency (a Swift expression) appended to Package.swift
     [ -f Package.swift ] || return 1
-    printf '\nfor target in package.targets where target.name == "%s" {\n    target.dependencies.append("%s")\n}\n' "$1" "$2" >>Package.swift
+    printf '\nfor target in package.targets where target.name == "%s" {\n    target.dependencies.append(%s)\n}\n' "$1" "$2" >>Package.swift
 }
 add_debt() { # add_debt RULE EDGE: an entry appended to KNOWN_DEBT of the copy's check-layering.sh
     python3 - "$1" "$2" <<'PY'
@@ -128,24 +128,26 @@ if ! (cd "$tmp/pristine" && swift package --scratch-path "$LAYERING_SCRATCH_PATH
     exit 1
 fi
 
+refuse "Tariffs (Core) depends on Hummingbird in Package.swift" http-package "Tariffs → Hummingbird" \
+    depend Tariffs .hummingbird
 refuse "AuthStorage imports BillingStorage" storage-to-storage "AuthStorage → BillingStorage" \
     prepend Modules/Auth/Storage "import BillingStorage"
 refuse "SubscribersStorage has internal import TariffsStorage" storage-to-storage "SubscribersStorage → TariffsStorage" \
     prepend Modules/Subscribers/Storage "internal import TariffsStorage"
 refuse "AuthStorage depends on SubscribersStorage in Package.swift" storage-to-storage "AuthStorage → SubscribersStorage" \
-    depend AuthStorage SubscribersStorage
+    depend AuthStorage '"SubscribersStorage"'
 refuse "BillingHTTP imports SubscribersStorage" http-to-storage "BillingHTTP → SubscribersStorage" \
     prepend Modules/Billing/HTTP "import SubscribersStorage"
 refuse "PaymentsHTTP has @testable import BillingStorage" http-to-storage "PaymentsHTTP → BillingStorage" \
     prepend Modules/Payments/HTTP "@testable import BillingStorage"
 refuse "SubscribersHTTP depends on TariffsStorage in Package.swift" http-to-storage "SubscribersHTTP → TariffsStorage" \
-    depend SubscribersHTTP TariffsStorage
+    depend SubscribersHTTP '"TariffsStorage"'
 refuse "Tariffs (Core) imports CabinetServer" module-to-server "Tariffs → CabinetServer" \
     prepend Modules/Tariffs/Core "import CabinetServer"
 refuse "CabinetHTTP (kernel) has public import CabinetServer" module-to-server "CabinetHTTP → CabinetServer" \
     prepend Modules/Kernel/CabinetHTTP "public import CabinetServer"
 refuse "SubscribersTesting depends on CabinetServer in Package.swift" module-to-server "SubscribersTesting → CabinetServer" \
-    depend SubscribersTesting CabinetServer
+    depend SubscribersTesting '"CabinetServer"'
 refuse "PaymentsHTTP has a public func taking DefaultBillingService" concrete-service-in-public-api "PaymentsHTTP → DefaultBillingService" \
     append Modules/Payments/HTTP "public func f(_ s: DefaultBillingService) {}"
 refuse "TariffsHTTP has a multi-line public func taking DefaultSubscriberService" concrete-service-in-public-api \

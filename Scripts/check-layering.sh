@@ -121,6 +121,9 @@ def in_modules(name):
 def code_lines(text):
     block, multiline = 0, False
     for number, line in enumerate(text.splitlines(), 1):
+        if not block and not multiline and '"' not in line and "/" not in line:
+            yield number, line
+            continue
         code, i = [], 0
         while i < len(line):
             if block:

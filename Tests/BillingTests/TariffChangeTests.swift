@@ -72,7 +72,7 @@ import Testing
             bed.clock.set(Self.at("2026-11-20T21:01:00Z"))
             #expect(try await bed.service.runDueFees() == 1)
             #expect(try await bed.balance(line) == "552.50", "the first full daily fee")
-            let history = try await SQLLineTariffRepository(database: bed.database).history(of: line.id)
+            let history = try await SQLLineTariffStore(database: bed.database).history(of: line.id)
             #expect(history.map(\.tariffID.rawValue) == ["daily", "monthly"])
             #expect(history.last?.until == Self.at("2026-11-20T09:00:00Z"))
             #expect(try await SQLRequestRegistry(database: bed.database).requests(of: line.id, before: nil, limit: 10).map(\.status) == [.done])

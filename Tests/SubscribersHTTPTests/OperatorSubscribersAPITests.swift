@@ -19,7 +19,7 @@ import Testing
                                    catalog: catalog, navigation: [], assetVersion: "t", webKeys: [])
         let router = Router(context: CabinetRequestContext.self)
         router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
-        let service = DefaultSubscriberService(repository: InMemorySubscriberRepository(), regions: .fixture,
+        let service = DefaultSubscriberService(store: InMemorySubscriberStore(), regions: .fixture,
                                                clock: ManualClock(iso8601: "2026-11-22T09:00:00Z"), logger: .test)
         let operatorAPI = operatorKey.map { router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: $0)) }
         SubscribersHTTPModule(service: service).addRoutes(

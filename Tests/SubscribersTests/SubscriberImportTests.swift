@@ -6,8 +6,8 @@ import Synchronization
 import Testing
 
 @Suite struct SubscriberImportTests {
-    func importer(_ repository: InMemorySubscriberRepository) -> SubscriberImport {
-        SubscriberImport(service: DefaultSubscriberService(repository: repository, regions: .fixture,
+    func importer(_ repository: InMemorySubscriberStore) -> SubscriberImport {
+        SubscriberImport(service: DefaultSubscriberService(store: repository, regions: .fixture,
                                                            clock: ManualClock(iso8601: "2026-11-22T09:00:00Z"), logger: .test))
     }
 
@@ -25,7 +25,7 @@ import Testing
         """
 
     @Test func badRowsAreReportedWithLineNumbersAndTheRestIsImported() async throws {
-        let repository = InMemorySubscriberRepository()
+        let repository = InMemorySubscriberStore()
         let progress = Mutex<[SubscriberImport.Progress]>([])
         let report = await importer(repository).run(csv: Self.csv, progressEvery: 3) { p in progress.withLock { $0.append(p) } }
         #expect(report.created == 3)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func asecondRunChangesNothing() async throws {
-        let repository = InMemorySubscriberRepository()
+        let repository = InMemorySubscriberStore()
         _ = await importer(repository).run(csv: Self.csv)
         let second = await importer(repository).run(csv: Self.csv)
         #expect(second.created == 0)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func aWrongHeaderStopsTheImportWithAClearReason() async throws {
-        let report = await importer(InMemorySubscriberRepository()).run(csv: "phone,region,colour\n+79000000001,msk,red\n")
+        let report = await importer(InMemorySubscriberStore()).run(csv: "phone,region,colour\n+79000000001,msk,red\n")
         #expect(report.failures.count == 1)
         #expect(report.failures[0].line == 1)
         #expect(report.failures[0].error.code == SubscribersError.csvHeader)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func anEmptyFileImportsNothing() async {
-        let report = await importer(InMemorySubscriberRepository()).run(csv: "")
+        let report = await importer(InMemorySubscriberStore()).run(csv: "")
         #expect(report.total == 0)
     }
 

@@ -8,8 +8,8 @@ import Testing
 @Suite struct SubscriberServiceTests {
     let clock = ManualClock(iso8601: "2026-11-22T09:00:00Z")
 
-    func service(_ repository: InMemorySubscriberRepository = .init()) -> DefaultSubscriberService {
-        DefaultSubscriberService(repository: repository, regions: .fixture, clock: clock, logger: .test)
+    func service(_ repository: InMemorySubscriberStore = .init()) -> DefaultSubscriberService {
+        DefaultSubscriberService(store: repository, regions: .fixture, clock: clock, logger: .test)
     }
 
     func number(_ text: String) -> MSISDN { MSISDN(e164: text)! }

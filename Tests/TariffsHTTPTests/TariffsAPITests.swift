@@ -58,7 +58,7 @@ struct TestLine: RouterMiddleware {
 
     func app() async throws -> some ApplicationProtocol {
         let regions = RegionCatalog(regions: [.fixture(modules: ["tariffs"], settings: ["tariffs": TariffsFixture.settings()!])])
-        let repository = InMemoryLineTariffRepository()
+        let repository = InMemoryLineTariffStore()
         try await repository.assignInitial(TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
                                            at: now.addingTimeInterval(-86_400))
         let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(TariffsModule.messages())

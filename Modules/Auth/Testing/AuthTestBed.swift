@@ -32,7 +32,7 @@ public struct AuthTestBed: Sendable {
         let clock = ManualClock(iso8601: "2026-11-22T09:00:00Z")
         self.clock = clock
         let regions = Self.regions(auth: auth)
-        lines = DefaultSubscriberService(repository: InMemorySubscriberRepository(), regions: regions, clock: clock, logger: .test)
+        lines = DefaultSubscriberService(store: InMemorySubscriberStore(), regions: regions, clock: clock, logger: .test)
         push = RecordingPushGateway()
         service = await DefaultAuthService(
             store: SQLAuthStore(database: database), lines: lines, regions: regions,

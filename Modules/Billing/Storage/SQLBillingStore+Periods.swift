@@ -54,7 +54,7 @@ extension SQLBillingStore {
         var opened = 0
         while row.periodEnd <= instant, opened < Self.maxPeriodsPerRun {
             let start = Date(storageMilliseconds: row.periodEnd)
-            let span = try await SQLLineTariffRepository.tariff(of: row.subscriberID, at: start, on: db)
+            let span = try await SQLLineTariffStore.tariff(of: row.subscriberID, at: start, on: db)
             let tariffID = span?.tariffID ?? row.tariffID
             guard let tariff = rules.tariff(tariffID, in: row.region) else {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])

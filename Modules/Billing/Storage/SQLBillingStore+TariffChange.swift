@@ -20,7 +20,7 @@ extension SQLBillingStore {
                 throw CabinetError(TariffsError.changedMeanwhile, arguments: ["tariff": row.tariffID.rawValue])
             }
             let now = order.now.storageMilliseconds
-            if let planned = try await SQLLineTariffRepository.planned(of: order.line, after: order.now, on: db) {
+            if let planned = try await SQLLineTariffStore.planned(of: order.line, after: order.now, on: db) {
                 throw CabinetError(TariffsError.changePending, arguments: ["tariff": planned.tariffID.rawValue])
             }
             // A change in the very millisecond a period opened starts one millisecond later, so no period is empty.
@@ -45,7 +45,7 @@ extension SQLBillingStore {
             }
             switch order.timing {
             case .nextPeriod:
-                try await SQLLineTariffRepository.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
+                try await SQLLineTariffStore.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
                                                                requestID: request.id, on: db)
                 // Billing's own note of what the next period will charge (the dashboard reads it with the account).
                 try await db.raw("""
@@ -62,7 +62,7 @@ extension SQLBillingStore {
                     UPDATE billing_bucket SET expires_at = \(bind: effective)
                     WHERE subscriber_id = \(bind: order.line.rawValue) AND expires_at > \(bind: effective)
                     """).run()
-                try await SQLLineTariffRepository.switchTariff(of: order.line, region: row.region, to: order.to,
+                try await SQLLineTariffStore.switchTariff(of: order.line, region: row.region, to: order.to,
                                                                from: Date(storageMilliseconds: effective), requestID: request.id, on: db)
                 row.periodEnd = effective
                 try await self.openPeriod(plan, for: &row, previous: nil, now: order.now, queued: queued, on: db)

@@ -127,14 +127,14 @@ public final class SQLBillingStore: BillingStore {
         let account = try await writing(lines: [new.subscriberID]) { db, _ -> BillingAccount in
             if let existing = try await self.lockAccount(new.subscriberID, on: db) { return existing.account }
             // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
-            let span = try await SQLLineTariffRepository.tariff(of: new.subscriberID, at: new.from, on: db)
+            let span = try await SQLLineTariffStore.tariff(of: new.subscriberID, at: new.from, on: db)
             let tariffID = span?.tariffID ?? new.tariff
             guard let tariff = self.rules.tariff(tariffID, in: new.region) else {
                 throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try self.rules.plan(tariff: tariff, region: new.region, from: new.from)
             if span == nil {
-                try await SQLLineTariffRepository.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
+                try await SQLLineTariffStore.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
                                                                 on: db)
             }
             try await db.raw("""

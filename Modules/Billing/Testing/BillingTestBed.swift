@@ -18,7 +18,7 @@ public struct BillingTestBed: Sendable {
     public let database: CabinetDatabase
     public let clock: ManualClock
     public let lines: DefaultSubscriberService
-    public let directory: InMemorySubscriberRepository
+    public let directory: InMemorySubscriberStore
     public let store: SQLBillingStore
     public let service: DefaultBillingService
     public let rules: BillingRules
@@ -84,8 +84,8 @@ public struct BillingTestBed: Sendable {
         let regions = Self.regions(extra: extraSettings)
         rules = BillingRules(regions: regions)
         texts = BillingTexts(catalog: Self.catalog())
-        directory = InMemorySubscriberRepository()
-        lines = DefaultSubscriberService(repository: directory, regions: regions, clock: clock, logger: .test)
+        directory = InMemorySubscriberStore()
+        lines = DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test)
         store = try await SQLBillingStore.open(database: database, rules: rules, texts: texts, logger: .test)
         service = DefaultBillingService(store: store, rules: rules, lines: directory, clock: clock, logger: .test)
     }

@@ -5,16 +5,16 @@ public import Logging
 /// The line registry's rules: the region must exist and have the module on, the number must belong to the
 /// region's numbering plan, profile fields are checked, a terminated line stays terminated.
 public struct DefaultSubscriberService: SubscriberService {
-    private let repository: any SubscriberRepository
+    private let store: any SubscriberStore
     private let regions: RegionCatalog
     private let clock: any WallClock
     private let logger: Logger
     private let observers: Listeners<any LineLifecycleObserver>
 
     /// `observers` are told about every line created or re-imported; modules assembled later add theirs to the list.
-    public init(repository: any SubscriberRepository, regions: RegionCatalog, clock: any WallClock, logger: Logger,
+    public init(store: any SubscriberStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
                 observers: Listeners<any LineLifecycleObserver> = Listeners()) {
-        self.repository = repository
+        self.store = store
         self.regions = regions
         self.clock = clock
         self.logger = logger
@@ -25,24 +25,24 @@ public struct DefaultSubscriberService: SubscriberService {
         for observer in observers.all { try await observer.lineReady(line) }
     }
 
-    public func line(msisdn: MSISDN) async throws -> Line? { try await repository.line(msisdn: msisdn) }
-    public func line(id: SubscriberID) async throws -> Line? { try await repository.line(id: id) }
+    public func line(msisdn: MSISDN) async throws -> Line? { try await store.line(msisdn: msisdn) }
+    public func line(id: SubscriberID) async throws -> Line? { try await store.line(id: id) }
 
     public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
-        try await repository.lines(region: region, after: cursor, limit: min(max(limit, 1), 500))
+        try await store.lines(region: region, after: cursor, limit: min(max(limit, 1), 500))
     }
 
     public func provision(_ new: NewLine) async throws -> Line {
         let region = try validate(new)
         let activatedOn = new.activatedOn ?? LocalDate(clock.now, in: region.timeZone)
-        let line = try await repository.insert(new, activatedOn: activatedOn, at: clock.now)
+        let line = try await store.insert(new, activatedOn: activatedOn, at: clock.now)
         logger.info("line provisioned", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.region": "\(line.region)"])
         try await announce(line)
         return line
     }
 
     public func upsert(_ new: NewLine) async throws -> UpsertOutcome {
-        guard let existing = try await repository.line(msisdn: new.msisdn) else {
+        guard let existing = try await store.line(msisdn: new.msisdn) else {
             do {
                 return .created(try await provision(new))
             } catch let error as CabinetError where error.code == SubscribersError.alreadyExists {
@@ -66,14 +66,14 @@ public struct DefaultSubscriberService: SubscriberService {
             return .unchanged(existing)
         }
         changed.updatedAt = clock.now
-        let updated = try await repository.update(changed)
+        let updated = try await store.update(changed)
         try await announce(updated)
         return .updated(updated)
     }
 
     public func update(msisdn: MSISDN, with patch: LinePatch) async throws -> Line {
         guard !patch.isEmpty else { throw CabinetError(SubscribersError.emptyPatch) }
-        guard var line = try await repository.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
+        guard var line = try await store.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
         if let status = patch.status, status != line.status {
             guard line.status.canChange(to: status) else { throw terminated(line) }
             line.status = status
@@ -87,7 +87,7 @@ public struct DefaultSubscriberService: SubscriberService {
         _ = try validate(NewLine(msisdn: line.msisdn, region: line.region, status: line.status,
                                  activatedOn: line.activatedOn, owner: line.owner, companyID: line.companyID))
         line.updatedAt = clock.now
-        let updated = try await repository.update(line)
+        let updated = try await store.update(line)
         logger.info("line updated", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.status": "\(line.status.rawValue)"])
         return updated
     }

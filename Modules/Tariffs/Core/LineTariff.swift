@@ -24,7 +24,7 @@ public struct LineTariff: Sendable, Hashable {
 }
 
 /// Where lines' tariffs are kept (Tariffs owns the table; Billing reads through this protocol).
-public protocol LineTariffRepository: Sendable {
+public protocol LineTariffStore: Sendable {
     /// The tariff in effect at `instant`.
     func tariff(of line: SubscriberID, at instant: Date) async throws -> LineTariff?
     /// All spans, newest first (including one planned for later).

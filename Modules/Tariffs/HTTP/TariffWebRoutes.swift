@@ -8,7 +8,7 @@ import Tariffs
 /// its confirmation, and the change itself.
 struct TariffWebRoutes {
     let regions: RegionCatalog
-    let lineTariffs: any LineTariffRepository
+    let lineTariffs: any LineTariffStore
     let changes: any TariffChangeService
     let clock: any WallClock
     let renderer: WebRenderer

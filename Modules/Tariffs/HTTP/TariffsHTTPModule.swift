@@ -8,11 +8,11 @@ public import Tariffs
 /// The HTTP face of Tariffs: the catalogue, the line's tariff, preview and change (API and pages).
 public struct TariffsHTTPModule: HTTPModule {
     let regions: RegionCatalog
-    let lineTariffs: any LineTariffRepository
+    let lineTariffs: any LineTariffStore
     let changes: any TariffChangeService
     let clock: any WallClock
 
-    public init(regions: RegionCatalog, lineTariffs: any LineTariffRepository, changes: any TariffChangeService, clock: any WallClock) {
+    public init(regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock) {
         self.regions = regions
         self.lineTariffs = lineTariffs
         self.changes = changes
@@ -40,7 +40,7 @@ public struct TariffsHTTPModule: HTTPModule {
 /// `/api/v1/tariffs` and `/api/v1/me/tariff…`.
 struct TariffAPIRoutes {
     let regions: RegionCatalog
-    let lineTariffs: any LineTariffRepository
+    let lineTariffs: any LineTariffStore
     let changes: any TariffChangeService
     let clock: any WallClock
     let catalog: MessageCatalog
@@ -87,7 +87,7 @@ struct TariffAPIRoutes {
 
 /// Views shared by the API and the pages.
 enum TariffViews {
-    static func lineTariff(_ line: LineAccess, repository: any LineTariffRepository, regions: RegionCatalog, now: Date, language: Language)
+    static func lineTariff(_ line: LineAccess, repository: any LineTariffStore, regions: RegionCatalog, now: Date, language: Language)
         async throws -> LineTariffDTO
     {
         let history = try await repository.history(of: line.subscriberID)

@@ -21,9 +21,9 @@ public struct SubscribersAssembly: ModuleAssembly {
     public init() {}
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
-        let repository = SQLSubscriberRepository(database: kernel.database)
+        let repository = SQLSubscriberStore(database: kernel.database)
         let observers = Listeners<any LineLifecycleObserver>()
-        let service = DefaultSubscriberService(repository: repository, regions: kernel.regions, clock: kernel.clock,
+        let service = DefaultSubscriberService(store: repository, regions: kernel.regions, clock: kernel.clock,
                                                logger: kernel.logger, observers: observers)
         return Assembled(
             exports: Exports(service: service, directory: repository, lineObservers: observers),

@@ -8,7 +8,7 @@ import TariffsStorage
 /// a change, so ``BillingAssembly`` adds them.
 public struct TariffsAssembly: ModuleAssembly {
     public struct Exports: Sendable {
-        public let lineTariffs: any LineTariffRepository
+        public let lineTariffs: any LineTariffStore
     }
 
     public static var module: any CabinetModule.Type { TariffsModule.self }
@@ -17,6 +17,6 @@ public struct TariffsAssembly: ModuleAssembly {
     public init() {}
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
-        Assembled(exports: Exports(lineTariffs: SQLLineTariffRepository(database: kernel.database)))
+        Assembled(exports: Exports(lineTariffs: SQLLineTariffStore(database: kernel.database)))
     }
 }

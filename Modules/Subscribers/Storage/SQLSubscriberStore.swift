@@ -5,7 +5,7 @@ import SQLKit
 public import Subscribers
 
 /// The line registry over the SQL layer; the same statements on SQLite and PostgreSQL.
-public struct SQLSubscriberRepository: SubscriberRepository, SubscriberDirectory {
+public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
     private let database: CabinetDatabase
     /// Lines by id, when this process alone writes the database: every authenticated request reads its line.
     private let cache: ReadCache<SubscriberID, Line>?

@@ -7,7 +7,7 @@ import Subscribers
 import SubscribersStorage
 import Testing
 
-@Suite struct SQLSubscriberRepositoryTests {
+@Suite struct SQLSubscriberStoreTests {
     let now = Date(timeIntervalSince1970: 1_795_000_000.123)
 
     func new(_ number: String, region: String = "msk") -> NewLine {
@@ -20,7 +20,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func insertsReadsAndUpdatesALine(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
-            let repository = SQLSubscriberRepository(database: database)
+            let repository = SQLSubscriberStore(database: database)
             let inserted = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
             #expect(inserted.msisdn.e164 == "+79001234567")
             #expect(inserted.activatedOn.description == "2024-05-06")
@@ -43,7 +43,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func aNumberIsUnique(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
-            let repository = SQLSubscriberRepository(database: database)
+            let repository = SQLSubscriberStore(database: database)
             _ = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
             do {
                 _ = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
@@ -58,7 +58,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func concurrentInsertsOfOneNumberCreateOneLine(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
-            let repository = SQLSubscriberRepository(database: database)
+            let repository = SQLSubscriberStore(database: database)
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
@@ -76,7 +76,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func pagesByNumberWithinARegion(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
-            let repository = SQLSubscriberRepository(database: database)
+            let repository = SQLSubscriberStore(database: database)
             for n in 1...5 {
                 _ = try await repository.insert(new("+7900000000\(n)"), activatedOn: LocalDate("2024-05-06")!, at: now)
             }
@@ -93,7 +93,7 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func theStatusColumnRefusesUnknownValues(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
-            let repository = SQLSubscriberRepository(database: database)
+            let repository = SQLSubscriberStore(database: database)
             let line = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
             do {
                 try await database.write { db in

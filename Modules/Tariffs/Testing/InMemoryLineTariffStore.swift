@@ -4,7 +4,7 @@ public import Tariffs
 import Synchronization
 
 /// Lines' tariff spans in memory, for tests of code that only reads them.
-public final class InMemoryLineTariffRepository: LineTariffRepository {
+public final class InMemoryLineTariffStore: LineTariffStore {
     private let spans = Mutex<[LineTariff]>([])
 
     public init() {}

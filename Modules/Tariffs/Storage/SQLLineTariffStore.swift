@@ -6,7 +6,7 @@ public import Tariffs
 
 /// Lines' tariff spans in `tariffs_line_tariff`. The static functions join a caller's transaction: Billing changes a
 /// tariff and charges for it in one commit.
-public struct SQLLineTariffRepository: LineTariffRepository {
+public struct SQLLineTariffStore: LineTariffStore {
     let database: CabinetDatabase
 
     public init(database: CabinetDatabase) {

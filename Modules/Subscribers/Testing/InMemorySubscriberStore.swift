@@ -3,7 +3,7 @@ public import Foundation
 public import Subscribers
 
 /// The line registry in memory, for domain tests.
-public actor InMemorySubscriberRepository: SubscriberRepository, SubscriberDirectory {
+public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     private var lines: [SubscriberID: Line] = [:]
     private var nextID: Int64 = 1
 

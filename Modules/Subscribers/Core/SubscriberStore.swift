@@ -2,7 +2,7 @@ public import CabinetCore
 public import Foundation
 
 /// Storage of the line registry. Implemented over SQL in SubscribersStorage and in memory in SubscribersTesting.
-public protocol SubscriberRepository: Sendable {
+public protocol SubscriberStore: Sendable {
     /// Inserts a line; throws ``SubscribersError/alreadyExists`` when the number is taken.
     func insert(_ line: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line
     func line(msisdn: MSISDN) async throws -> Line?
