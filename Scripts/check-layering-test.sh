@@ -31,9 +31,17 @@ git -C "$root" ls-files -z --cached --others --exclude-standard |
 pass() { echo "ok: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
 
-# run_check DIR [LAYERING_PACKAGE_GRAPH]: runs DIR's check-layering.sh; sets `output` and `status`.
+# run_check DIR [LAYERING_PACKAGE_GRAPH]: runs DIR's check-layering.sh; sets `output` and `status`. With a package
+# graph given, SwiftPM resolves nothing and touches only the private scratch folder, so its temporary directory can be
+# ours: it leaves an empty folder there per manifest it compiles (and its lock files, which no one else needs to see).
+# The run that resolves keeps the system's TMPDIR, where SwiftPM locks the caches it shares with other builds.
 run_check() {
-    if output=$(cd "$1" && LAYERING_PACKAGE_GRAPH="${2:-}" timeout "$case_timeout" Scripts/check-layering.sh 2>&1); then
+    local temporary=${TMPDIR:-/tmp}
+    if [ -n "${2:-}" ]; then
+        temporary="$tmp/temporary"
+        mkdir -p "$temporary"
+    fi
+    if output=$(cd "$1" && TMPDIR="$temporary" LAYERING_PACKAGE_GRAPH="${2:-}" timeout "$case_timeout" Scripts/check-layering.sh 2>&1); then
         status=0
     else
         status=$?

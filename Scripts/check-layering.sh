@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks the module layering of DESIGN.md §1 and fails with one line per forbidden edge. The rules, and why:
+# Checks the module layering (kernel, feature modules with Core/Storage/HTTP/Testing, the composition root in
+# Modules/Server; DESIGN.md §1 in shared/) and fails with one line per forbidden edge. The rules, and why:
 #
 #   http-package        A Core or Storage target (or a kernel target below HTTP) reaches Hummingbird or any other
 #                       HTTP package in its dependency closure: someone embedding Billing + BillingStorage must never

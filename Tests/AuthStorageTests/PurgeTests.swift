@@ -19,13 +19,14 @@ import Testing
             let old = try await bed.loginByCode(number)
             bed.clock.advance(by: .seconds(13 * 3600))
             let fresh = try await bed.loginByCode(number)
-            let store = SQLAuthStore(database: bed.database)
+            let database = try #require(bed.database)
+            let store = SQLAuthStore(database: database)
 
             let removed = try await store.purgeExpired(now: bed.clock.now)
             #expect(removed >= 1, "the first session passed its 12 hours")
             #expect(try await bed.service.authenticate(token: old.token) == nil)
             #expect(try await bed.service.authenticate(token: fresh.token) != nil, "a live session survives the purge")
-            let sessions = try await bed.database.read { db in
+            let sessions = try await database.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM auth_session").first()?.decode(column: "n", as: Int.self)
             }
             #expect(sessions == 1)

@@ -15,8 +15,8 @@ import Testing
 
     func msisdn(_ text: String) -> MSISDN { MSISDN(e164: text)! }
 
-    @Test(arguments: TestDatabase.available)
-    func aLinkedNumberNeedsItsOwnCodeAndCanBeActedOn(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aLinkedNumberNeedsItsOwnCodeAndCanBeActedOn(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(a, name: "Иванов")
             try await bed.line(b, name: "Иванова")
@@ -50,8 +50,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func theRegionLimitsHowManyNumbersALinkHas(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func theRegionLimitsHowManyNumbersALinkHas(_ backend: AuthTestBed.Backend) async throws {
         var policy = AuthSettings.Fallback.policy
         policy.linkedNumbersLimit = 1
         try await AuthTestBed.with(backend, auth: policy) { bed in
@@ -68,8 +68,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func delegationGrantsScopesUntilRevokedOrExpired(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func delegationGrantsScopesUntilRevokedOrExpired(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(a, name: "Мама")
             try await bed.line(b, name: "Сын")
@@ -114,8 +114,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func onlyTheOwnerRevokesAndGrantsAreJournaled(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func onlyTheOwnerRevokesAndGrantsAreJournaled(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(a)
             try await bed.line(b)

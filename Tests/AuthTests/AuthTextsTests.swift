@@ -51,8 +51,8 @@ import Testing
         #expect(Self.placeholders(in: catalog.text("auth.sms.loginCode", in: .ru)) == ["code", "minutes"])
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aLoginCodeIsTextedInTheLanguageOfTheRequest(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aLoginCodeIsTextedInTheLanguageOfTheRequest(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let client = ClientInfo(address: "10.0.0.1", userAgent: "test-browser", language: .en)
@@ -69,8 +69,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aLoginCodeIsInRussianByDefault(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aLoginCodeIsInRussianByDefault(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: ClientInfo(address: "10.0.0.1"))
@@ -80,8 +80,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aNewDeviceAlertIsInTheLanguageOfTheLogin(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aNewDeviceAlertIsInTheLanguageOfTheLogin(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))

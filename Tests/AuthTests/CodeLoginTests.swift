@@ -12,8 +12,8 @@ import Testing
     let number = "+79001234567"
     var msisdn: MSISDN { MSISDN(e164: number)! }
 
-    @Test(arguments: TestDatabase.available)
-    func aCodeLogsInOnceAndOnlyOnce(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aCodeLogsInOnceAndOnlyOnce(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let sent = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -34,8 +34,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func onlyTheNewestCodeCounts(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func onlyTheNewestCodeCounts(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -52,8 +52,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aCodeExpiresAfterTenMinutes(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aCodeExpiresAfterTenMinutes(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func fiveWrongTriesKillTheCode(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func fiveWrongTriesKillTheCode(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -90,8 +90,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func sendingIsLimitedPerNumber(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func sendingIsLimitedPerNumber(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -132,8 +132,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func sendingIsLimitedPerAddress(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func sendingIsLimitedPerAddress(_ backend: AuthTestBed.Backend) async throws {
         var policy = AuthSettings.Fallback.policy
         policy.otp.maxPerAddressPerHour = 3
         try await AuthTestBed.with(backend, auth: policy) { bed in
@@ -150,8 +150,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func anUnknownNumberLooksExactlyLikeAKnownOne(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func anUnknownNumberLooksExactlyLikeAKnownOne(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             try await bed.line("+79001234568", status: .blocked)
@@ -176,8 +176,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func manyWrongCodesLockCodeLoginForAWhile(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func manyWrongCodesLockCodeLoginForAWhile(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             var locked = false
@@ -202,8 +202,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func theJournalRecordsSuccessAndFailure(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func theJournalRecordsSuccessAndFailure(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.service.requestLoginCode(for: msisdn, client: client)
@@ -217,8 +217,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aNewDeviceRaisesAnAlert(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aNewDeviceRaisesAnAlert(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))

@@ -12,8 +12,8 @@ import Testing
     let number = "+79001234567"
     var msisdn: MSISDN { MSISDN(e164: number)! }
 
-    @Test(arguments: TestDatabase.available)
-    func aPasswordSetAfterACodeLoginLogsIn(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aPasswordSetAfterACodeLoginLogsIn(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let first = try await bed.loginByCode(number)
@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func passwordRulesFollowNIST(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func passwordRulesFollowNIST(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
@@ -57,8 +57,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func failuresAreDelayedFromTheFifthAndLockedAtAHundred(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func failuresAreDelayedFromTheFifthAndLockedAtAHundred(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
@@ -97,8 +97,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aChangeNeedsProofAndAtMostTwoADay(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aChangeNeedsProofAndAtMostTwoADay(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
@@ -120,8 +120,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aPasswordChangeEndsOtherSessions(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aPasswordChangeEndsOtherSessions(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let other = try await bed.loginByCode(number)
@@ -133,8 +133,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func pukLoginRequiresAPasswordAndLocksAfterTenFailures(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func pukLoginRequiresAPasswordAndLocksAfterTenFailures(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number, status: .blocked)
             try await bed.service.provisionPUK("1234 5678", for: msisdn)

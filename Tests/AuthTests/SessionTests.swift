@@ -11,8 +11,8 @@ import Testing
     let client = ClientInfo(address: "10.0.0.1", userAgent: "test")
     let number = "+79001234567"
 
-    @Test(arguments: TestDatabase.available)
-    func idleAndAbsoluteTimeoutsAreEnforcedByTheServer(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func idleAndAbsoluteTimeoutsAreEnforcedByTheServer(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let idle = try await bed.loginByCode(number)
@@ -35,8 +35,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func logoutAndLogoutElsewhere(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func logoutAndLogoutElsewhere(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let a = try await bed.loginByCode(number)
@@ -56,8 +56,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func stepUpConfirmsWithAFreshCodeAndRotatesTheToken(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func stepUpConfirmsWithAFreshCodeAndRotatesTheToken(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let login = try await bed.loginByCode(number)
@@ -79,8 +79,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func pushLoginCompletesOnceWhenConfirmed(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func pushLoginCompletesOnceWhenConfirmed(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let started = try await bed.service.startPushLogin(for: MSISDN(e164: number)!, client: client)
@@ -115,8 +115,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func emailIsConfirmedByACode(_ backend: TestDatabase) async throws {
+    @Test(arguments: AuthTestBed.Backend.all)
+    func emailIsConfirmedByACode(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session

@@ -25,9 +25,9 @@ import Testing
             let line = try await runtime.services.subscribers.service.provision(NewLine(
                 msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!, status: .active,
                 owner: OwnerProfile(fullName: "Петрова Мария Сергеевна", email: "maria@example.com")))
-            let account = try #require(try await runtime.services.billing.service.store.account(of: line.id), "the line got an account when provisioned")
+            let account = try #require(try await runtime.services.billing.service.account(of: line.id), "the line got an account when provisioned")
             #expect(account.tariffID.rawValue == "moy-online")
-            _ = try await runtime.services.billing.service.store.post(LedgerPosting(
+            _ = try await runtime.services.billing.ledger.post(LedgerPosting(
                 externalID: "top-up-1", kind: .topUp, line: line.id, amount: Money(minorUnits: 100_000, currency: .rub), counterparty: .gateway,
                 explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
             clock.advance(by: .seconds(600))
@@ -56,7 +56,7 @@ import Testing
             #expect(text.contains("Мой онлайн"))
             #expect(text.contains("Итого"))
             #expect(text.contains("Всего списано: 0,00"), "both events came out of the package")
-            let check = try await runtime.services.billing.service.store.check()
+            let check = try await runtime.services.billing.service.checkLedger()
             #expect(check.isClean)
         }
     }

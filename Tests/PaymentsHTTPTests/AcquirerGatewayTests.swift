@@ -93,7 +93,7 @@ final class FakeAcquirer: Sendable {
                 client: http)
             do {
                 try await PaymentsTestBed.with(backend, gateway: "acq") { bed in
-                    let service = PaymentsService(store: bed.store, ledger: bed.billing.store, lines: bed.billing.directory,
+                    let service = DefaultPaymentsService(store: bed.store, ledger: bed.billing.store, lines: bed.billing.directory,
                                                   regions: bed.billing.rules.regions, gateways: [bed.sandbox, acquirer], defaultGateway: "sandbox",
                                                   clock: bed.billing.clock, logger: .test)
                     let line = try await bed.line("+79001234567")

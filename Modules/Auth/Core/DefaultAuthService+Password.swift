@@ -4,16 +4,6 @@ import Foundation
 import Subscribers
 
 extension DefaultAuthService {
-    /// What proves the person may change the password.
-    public enum PasswordProof: Sendable {
-        /// The current password.
-        case currentPassword(String)
-        /// A step-up code confirmed in this session within five minutes (or the login itself was by SMS code just now).
-        case recentCode
-        /// Right after a PUK login, when setting the first password is required.
-        case pukLogin
-    }
-
     /// Checks a new password against the rules (length, common passwords, not the phone number).
     public func validateNewPassword(_ password: String, for msisdn: MSISDN, policy: AuthSettings.PasswordPolicy) throws {
         let normalized = Self.normalize(password)
@@ -128,4 +118,14 @@ extension DefaultAuthService {
     public func hasPassword(_ session: AuthSession) async throws -> Bool {
         try await store.passwordHash(of: session.subscriberID) != nil
     }
+}
+
+/// What proves the person may change the password.
+public enum PasswordProof: Sendable {
+    /// The current password.
+    case currentPassword(String)
+    /// A step-up code confirmed in this session within five minutes (or the login itself was by SMS code just now).
+    case recentCode
+    /// Right after a PUK login, when setting the first password is required.
+    case pukLogin
 }

@@ -31,7 +31,7 @@ public struct CodeSent: Sendable, Hashable {
 ///
 /// Policy numbers come from the region of the line (`auth` section). Responses never tell whether a number
 /// exists: unknown numbers go through the same limits, the same database writes and the same bcrypt work.
-public struct DefaultAuthService: Sendable {
+public struct DefaultAuthService: AuthService {
     let store: any AuthStore
     let lines: any SubscriberService
     let regions: RegionCatalog

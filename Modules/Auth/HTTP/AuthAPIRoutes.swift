@@ -9,7 +9,7 @@ import Subscribers
 /// The JSON API of Auth: `/api/v1/auth/…` to get in, `/api/v1/me/…` for the session's own security settings.
 /// API clients receive a bearer token in the body; the web pages use cookies instead (see ``AuthWebRoutes``).
 struct AuthAPIRoutes {
-    let service: DefaultAuthService
+    let service: any AuthService
     let cookies: SessionCookies
 
     func add(to api: RouterGroup<CabinetRequestContext>) {
@@ -109,7 +109,7 @@ struct AuthAPIRoutes {
         me.post("password") { request, context in
             let body = try await request.decodeJSON(as: SetPasswordBody.self, context: context)
             let session = try await current(context)
-            let proof: DefaultAuthService.PasswordProof =
+            let proof: PasswordProof =
                 session.passwordRequired ? .pukLogin : body.currentPassword.map { .currentPassword($0) } ?? .recentCode
             _ = try await service.setPassword(body.password, session: session, proof: proof, client: client(request, context))
             return Response(status: .noContent)
@@ -202,7 +202,7 @@ struct AuthAPIRoutes {
 
 /// Helpers shared by the API and the web routes.
 enum AuthRouting {
-    static func session(_ context: CabinetRequestContext, service: DefaultAuthService) async throws -> AuthSession {
+    static func session(_ context: CabinetRequestContext, service: any AuthService) async throws -> AuthSession {
         let info = try context.requireSession()
         guard let session = try await service.session(id: info.id) else {
             throw CabinetError(AuthError.required)

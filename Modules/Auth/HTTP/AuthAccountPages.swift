@@ -8,7 +8,7 @@ import Subscribers
 
 /// Profile and security pages of a logged-in subscriber, and the social login round trip.
 struct AuthAccountPages {
-    let service: DefaultAuthService
+    let service: any AuthService
     let cookies: SessionCookies
     let renderer: WebRenderer
     let publicBaseURL: String
@@ -204,7 +204,7 @@ struct AuthAccountPages {
             ["id": item.id, "current": item.id == session.id, "agent": item.client.userAgent.map { String($0.prefix(60)) } ?? "—",
              "address": item.client.address ?? "—", "lastSeen": formatter.string(from: item.lastSeenAt), "csrf": session.csrfToken]
         }
-        let journal = try await service.journal(of: session, limit: 30).map { entry -> [String: Any] in
+        let journal = try await service.journal(of: session, before: nil, limit: 30).map { entry -> [String: Any] in
             ["at": formatter.string(from: entry.at), "event": catalog.text("web.event.\(entry.event.rawValue)", in: language),
              "method": entry.method.map { catalog.text("web.method.\($0.rawValue)", in: language) } ?? "",
              "address": entry.client.address ?? "", "agent": entry.client.userAgent.map { String($0.prefix(40)) } ?? ""]

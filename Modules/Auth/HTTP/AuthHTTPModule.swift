@@ -7,12 +7,12 @@ public import Hummingbird
 
 /// The HTTP face of Auth: the JSON API, the web pages, the operator's PUK provisioning and push answers.
 public struct AuthHTTPModule: HTTPModule {
-    let service: DefaultAuthService
+    let service: any AuthService
     let cookies: SessionCookies
     /// Where the cabinet is reachable from outside (`https://my.operator.example`), for social-login callbacks.
     let publicBaseURL: String
 
-    public init(service: DefaultAuthService, https: Bool, publicBaseURL: String) {
+    public init(service: any AuthService, https: Bool, publicBaseURL: String) {
         self.service = service
         self.cookies = SessionCookies(https: https)
         self.publicBaseURL = publicBaseURL

@@ -9,10 +9,10 @@ import Logging
 /// the acting line into the context. A request without a valid session simply has none; routes that need one say so.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = CabinetRequestContext
-    let service: DefaultAuthService
+    let service: any AuthService
     let cookies: SessionCookies
 
-    public init(service: DefaultAuthService, cookies: SessionCookies) {
+    public init(service: any AuthService, cookies: SessionCookies) {
         self.service = service
         self.cookies = cookies
     }

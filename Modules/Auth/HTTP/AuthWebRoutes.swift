@@ -9,7 +9,7 @@ import Subscribers
 /// The web pages of Auth: login (code, password, PUK, "confirm on the phone", social), recovery, the first
 /// password after a PUK login, profile and security. Plain HTML forms; every POST carries an anti-forgery token.
 struct AuthWebRoutes {
-    let service: DefaultAuthService
+    let service: any AuthService
     let cookies: SessionCookies
     let renderer: WebRenderer
     let publicBaseURL: String

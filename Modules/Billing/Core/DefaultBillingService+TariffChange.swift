@@ -4,7 +4,7 @@ import Logging
 public import Tariffs
 
 /// Billing implements tariff change for Tariffs' HTTP target: it knows periods, packages and money.
-extension DefaultBillingService: TariffChangeService {
+extension DefaultBillingService {
     public func preview(line access: LineAccess, to target: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
         try access.require(.manageServices)
         return try await makePreview(access, to: target, timing: timing).preview

@@ -5,7 +5,7 @@ public import Subscribers
 public import Tariffs
 
 /// Billing's operations for the cabinet, the operator and the scheduler, over a ``BillingStore``.
-public struct DefaultBillingService: Sendable {
+public struct DefaultBillingService: BillingService {
     public let store: any BillingStore
     public let rules: BillingRules
     let lines: any SubscriberDirectory
@@ -47,6 +47,10 @@ public struct DefaultBillingService: Sendable {
     }
 
     // MARK: Dashboard and history
+
+    public func account(of line: SubscriberID) async throws -> BillingAccount? { try await store.account(of: line) }
+
+    public func checkLedger() async throws -> LedgerCheckReport { try await store.check() }
 
     public func dashboard(_ access: LineAccess) async throws -> Dashboard {
         try access.require(.viewBalance)

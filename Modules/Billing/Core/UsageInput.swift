@@ -96,9 +96,9 @@ public struct UsageImport: Sendable {
         public var rated: Int
     }
 
-    let service: DefaultBillingService
+    let service: any BillingService
 
-    public init(service: DefaultBillingService) {
+    public init(service: any BillingService) {
         self.service = service
     }
 

@@ -7,11 +7,11 @@ import Hummingbird
 
 /// The HTTP face of Billing: dashboard, balance history, statements (API and pages), the operator's usage feed.
 public struct BillingHTTPModule: HTTPModule {
-    let service: DefaultBillingService
+    let service: any BillingService
     let texts: BillingTexts
     let clock: any WallClock
 
-    public init(service: DefaultBillingService, texts: BillingTexts, clock: any WallClock) {
+    public init(service: any BillingService, texts: BillingTexts, clock: any WallClock) {
         self.service = service
         self.texts = texts
         self.clock = clock
@@ -44,7 +44,7 @@ public struct BillingHTTPModule: HTTPModule {
 /// `/api/v1/me/dashboard`, `/api/v1/me/balance/history`, `/api/v1/me/statement`, `/api/v1/me/statements`,
 /// `/operator/v1/usage`.
 struct BillingAPIRoutes {
-    let service: DefaultBillingService
+    let service: any BillingService
     let texts: BillingTexts
     let regions: RegionCatalog
     let catalog: MessageCatalog
@@ -131,7 +131,7 @@ struct BillingAPIRoutes {
                 }))
         }
         operatorAPI?.get("ledger/check") { _, _ in
-            let report = try await service.store.check()
+            let report = try await service.checkLedger()
             struct Check: Encodable {
                 var clean: Bool
                 var transactions: Int
@@ -152,7 +152,7 @@ struct BillingAPIRoutes {
 
 /// Query parameters shared by the API and the pages.
 enum BillingQueries {
-    static func history(_ parameters: Parameters, line: LineAccess, service: DefaultBillingService) throws -> MovementQuery {
+    static func history(_ parameters: Parameters, line: LineAccess, service: any BillingService) throws -> MovementQuery {
         let zone = service.rules.region(line.region)?.timeZone ?? .gmt
         let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
         let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to")
@@ -175,7 +175,7 @@ enum BillingQueries {
     }
 
     /// `from`/`to` of a statement; by default the current month up to today.
-    static func span(_ parameters: Parameters, clock service: DefaultBillingService, line: LineAccess) throws
+    static func span(_ parameters: Parameters, clock service: any BillingService, line: LineAccess) throws
         -> (LocalDate, LocalDate)
     {
         let zone = service.rules.region(line.region)?.timeZone ?? .gmt

@@ -8,7 +8,7 @@ import Tariffs
 
 /// Pages: `/dashboard` (the cabinet's main page), `/balance` (history), `/statement` (short statement, full order).
 struct BillingWebRoutes {
-    let service: DefaultBillingService
+    let service: any BillingService
     let texts: BillingTexts
     let regions: RegionCatalog
     let renderer: WebRenderer
@@ -126,7 +126,7 @@ struct BillingWebRoutes {
             data["from"] = from.description
             data["to"] = to.description
             let statement = try await service.shortStatement(line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters),
-                                                             limit: 200)
+                                                             after: nil, limit: 200)
             data["events"] = statement.events.map { event -> [String: Any] in
                 let unit = Rater.unit(of: event.kind)
                 return [

@@ -6,7 +6,7 @@ import Payments
 
 /// Saved cards (`/api/v1/me/payments/cards…`) and auto-payment (`/api/v1/me/autopay`, page `/autopay`).
 struct AutopayRoutes {
-    let service: PaymentsService
+    let service: any PaymentsService
     let renderer: WebRenderer
     let api: PaymentsAPIRoutes
 

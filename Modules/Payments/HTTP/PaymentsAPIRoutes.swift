@@ -9,7 +9,7 @@ import Subscribers
 /// `/api/v1/me/payments…`, `/api/v1/me/promised-payment`, the public `/api/v1/payments` (pay for another number) and
 /// the gateways' webhooks at `/api/v1/payments/webhook/{gateway}`.
 struct PaymentsAPIRoutes {
-    let service: PaymentsService
+    let service: any PaymentsService
     let idempotency: IdempotentRequests
     let catalog: MessageCatalog
     let publicBaseURL: String
@@ -25,7 +25,7 @@ struct PaymentsAPIRoutes {
                     return (.created, try JSONEncoder.apiBody(PaymentDTO(payment, catalog: catalog, language: context.language)))
                 }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(body.method), saveCard: body.saveCard ?? false,
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(body.method), anonymous: false, saveCard: body.saveCard ?? false,
                     returnURL: { "\(publicBaseURL)/payments/\($0)" })
                 return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
                                                                      confirmationURL: started.confirmationURL)))
@@ -89,24 +89,20 @@ struct PaymentsAPIRoutes {
     }
 
     func currency(_ region: RegionID) throws -> Currency {
-        guard let currency = service.regions.region(region)?.currency else {
-            throw CabinetError(PaymentsError.lineUnknown)
-        }
+        guard let currency = service.currency(of: region) else { throw CabinetError(PaymentsError.lineUnknown) }
         return currency
     }
 
-    func startPublic(msisdn text: String, amount: String, method: String?) async throws -> PaymentsService.Started {
+    func startPublic(msisdn text: String, amount: String, method: String?) async throws -> StartedTopUp {
         let msisdn: MSISDN
         do {
             msisdn = try MSISDN(parsing: text)
         } catch {
             throw CabinetError.validation([FieldError(field: "msisdn", code: "payments.msisdnInvalid", arguments: ["value": text])])
         }
-        guard let line = try await service.lines.line(msisdn: msisdn) else {
-            throw CabinetError.validation([FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])])
-        }
+        let payee = try await service.payee(msisdn)
         return try await service.startTopUp(
-            of: line.id, amount: try PaymentsInput.money(amount, currency: try currency(line.region)), method: try PaymentsInput.method(method),
-            anonymous: true, returnURL: { "\(publicBaseURL)/pay/\($0)" })
+            of: payee.line, amount: try PaymentsInput.money(amount, currency: payee.currency), method: try PaymentsInput.method(method),
+            anonymous: true, saveCard: false, returnURL: { "\(publicBaseURL)/pay/\($0)" })
     }
 }

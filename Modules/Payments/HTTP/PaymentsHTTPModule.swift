@@ -10,7 +10,7 @@ public struct PaymentsHTTPModule: HTTPModule {
     /// The header gateways sign webhooks in (`sha256=<hex>` HMAC of the body).
     public static let signatureHeader = HTTPField.Name("X-Signature")!
 
-    let service: PaymentsService
+    let service: any PaymentsService
     let sandbox: SandboxGateway?
     let idempotency: IdempotentRequests
     let publicBaseURL: String
@@ -19,7 +19,7 @@ public struct PaymentsHTTPModule: HTTPModule {
     /// - Parameters:
     ///   - sandbox: serves its hosted page when given (the embedded default gateway).
     ///   - publicBaseURL: how payers reach the cabinet (gateways send them back there).
-    public init(service: PaymentsService, sandbox: SandboxGateway?, idempotency: IdempotentRequests, publicBaseURL: String,
+    public init(service: any PaymentsService, sandbox: SandboxGateway?, idempotency: IdempotentRequests, publicBaseURL: String,
                 clock: any WallClock) {
         self.service = service
         self.sandbox = sandbox

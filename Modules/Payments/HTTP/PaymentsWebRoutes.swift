@@ -7,7 +7,7 @@ import Payments
 /// Pages: `/payments` (top-up and history), `/payments/:id` (where the gateway sends the payer back),
 /// `/promised-payment`, and the public `/pay` (top up any number without logging in).
 struct PaymentsWebRoutes {
-    let service: PaymentsService
+    let service: any PaymentsService
     let renderer: WebRenderer
     let api: PaymentsAPIRoutes
 
@@ -24,7 +24,7 @@ struct PaymentsWebRoutes {
                     return .seeOther(to: "/payments/\(payment.id)")
                 }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]), saveCard: fields["saveCard"] == "on",
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]), anonymous: false, saveCard: fields["saveCard"] == "on",
                     returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
                 return .seeOther(to: started.confirmationURL)
             }

@@ -9,7 +9,7 @@ import Payments
 /// signed webhooks to the same receiver `/api/v1/payments/webhook/sandbox` uses, then sends the payer back.
 struct SandboxPageRoutes {
     let sandbox: SandboxGateway
-    let service: PaymentsService
+    let service: any PaymentsService
     let renderer: WebRenderer
     let clock: any WallClock
 

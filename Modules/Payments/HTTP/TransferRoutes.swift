@@ -7,7 +7,7 @@ import Payments
 /// `/api/v1/me/transfers` and the `/transfers` page. Sending needs a step-up: an SMS code confirmed in this session
 /// within the last five minutes (`POST /api/v1/auth/step-up`, then `/verify`).
 struct TransferRoutes {
-    let service: PaymentsService
+    let service: any PaymentsService
     let idempotency: IdempotentRequests
     let renderer: WebRenderer
     let api: PaymentsAPIRoutes

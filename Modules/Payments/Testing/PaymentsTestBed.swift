@@ -15,7 +15,7 @@ public struct PaymentsTestBed: Sendable {
     public let billing: BillingTestBed
     public let store: SQLPaymentsStore
     public let sandbox: SandboxGateway
-    public let service: PaymentsService
+    public let service: DefaultPaymentsService
     public static let secret = Data("sandbox-test-secret".utf8)
 
     public static let paymentsYAML = """
@@ -48,7 +48,7 @@ public struct PaymentsTestBed: Sendable {
         self.billing = billing
         store = SQLPaymentsStore(database: billing.database, ledger: billing.store)
         sandbox = SandboxGateway(secret: Self.secret, pageBaseURL: "http://127.0.0.1:8080")
-        service = PaymentsService(store: store, ledger: billing.store, lines: billing.directory, regions: billing.rules.regions,
+        service = DefaultPaymentsService(store: store, ledger: billing.store, lines: billing.directory, regions: billing.rules.regions,
                                   gateways: [sandbox], defaultGateway: "sandbox", clock: billing.clock, logger: .test)
     }
 

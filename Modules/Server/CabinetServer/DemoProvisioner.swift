@@ -92,7 +92,7 @@ public struct DemoProvisioner: Sendable {
                 let line = try await runtime.services.subscribers.service.line(msisdn: result[index].msisdn)
             else { continue }
             try await seedBilling(line, region: region, lowBalance: result[index].position == 2)
-            if let account = try await runtime.services.billing.service.store.account(of: line.id) {
+            if let account = try await runtime.services.billing.service.account(of: line.id) {
                 result[index].tariff = runtime.services.billing.service.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
                 result[index].balance = account.balance.displayString
             }
@@ -105,11 +105,11 @@ public struct DemoProvisioner: Sendable {
     /// `lowBalance`: just enough for the balance to stand at 30 ₽ (300 ₸) after the first fee, below the promised
     /// payment's threshold; otherwise 1 500 ₽ (15 000 ₸).
     func seedBilling(_ line: Line, region: Region, lowBalance: Bool) async throws {
-        guard let account = try await runtime.services.billing.service.store.account(of: line.id) else { return }
+        guard let account = try await runtime.services.billing.service.account(of: line.id) else { return }
         let scale: Int64 = region.currency == .kzt ? 10 : 1
         let minor = lowBalance ? max(100, 3_000 * scale - account.balance.minorUnits) : 150_000 * scale
         let credit = Money(minorUnits: minor, currency: region.currency)
-        _ = try await runtime.services.billing.service.store.post(LedgerPosting(
+        _ = try await runtime.services.billing.ledger.post(LedgerPosting(
             externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit, counterparty: .adjustment,
             explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
         let start = account.period.start

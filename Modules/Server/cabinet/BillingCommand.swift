@@ -67,7 +67,7 @@ struct LedgerCommand: AsyncParsableCommand {
                 let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
                 let report: LedgerCheckReport
                 do {
-                    report = try await runtime.services.billing.service.store.check()
+                    report = try await runtime.services.billing.service.checkLedger()
                 } catch {
                     await runtime.close()
                     throw error

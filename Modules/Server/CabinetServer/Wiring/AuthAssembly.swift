@@ -12,7 +12,7 @@ import Foundation
 /// answers for the commands).
 public struct AuthAssembly: ModuleAssembly {
     public struct Exports: Sendable {
-        public let service: DefaultAuthService
+        public let service: any AuthService
     }
 
     public static var module: any CabinetModule.Type { AuthModule.self }

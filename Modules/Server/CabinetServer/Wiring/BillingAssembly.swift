@@ -16,7 +16,7 @@ import TariffsHTTP
 /// new line; exports the billing service, the ledger, the statement producer and the feed of changed balances.
 public struct BillingAssembly: ModuleAssembly {
     public struct Exports: Sendable {
-        public let service: DefaultBillingService
+        public let service: any BillingService
         public let ledger: any BalanceLedger
         /// The ledger as a party to another module's SQL transaction (Payments' top-ups).
         public let ledgerTransactions: any SQLLedgerTransactions
@@ -85,7 +85,7 @@ public struct BillingAssembly: ModuleAssembly {
 
 /// Opens a billing account on the region's default tariff for every line the registry creates (or re-imports).
 struct BillingLineSetup: LineLifecycleObserver {
-    let billing: DefaultBillingService
+    let billing: any BillingService
     let regions: RegionCatalog
 
     /// A new line is billed from its activation; a line activated earlier (an import of the existing base) from the start
@@ -96,10 +96,10 @@ struct BillingLineSetup: LineLifecycleObserver {
             let tariff = region.settings(for: TariffsModule.self)?.defaultTariff,
             let period = region.settings(for: TariffsModule.self)?.tariff(tariff)?.fee.period
         else { return }
-        if try await billing.store.account(of: line.id) != nil { return }
+        if try await billing.account(of: line.id) != nil { return }
         let now = billing.now
         let activated = line.activatedOn.startOfDay(in: region.timeZone)
         let from = min(now, max(activated, calendar.period(containing: now, feePeriod: period).start))
-        try await billing.openAccount(for: line, from: from)
+        try await billing.openAccount(for: line, tariff: nil, from: from)
     }
 }

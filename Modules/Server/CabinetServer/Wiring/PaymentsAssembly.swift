@@ -12,7 +12,7 @@ import PaymentsStorage
 /// (whose transaction a top-up joins); watches Billing's balance changes for auto-payment thresholds.
 public struct PaymentsAssembly: ModuleAssembly {
     public struct Exports: Sendable {
-        public let service: PaymentsService
+        public let service: any PaymentsService
         /// The built-in sandbox gateway (the embedded default); its hosted page is served by the cabinet.
         public let sandbox: SandboxGateway
     }
@@ -49,7 +49,7 @@ public struct PaymentsAssembly: ModuleAssembly {
         }
         let store = SQLPaymentsStore(database: kernel.database, ledger: billing.ledgerTransactions,
                                      messagesQueued: { outbox.nudge() })
-        let service = PaymentsService(store: store, ledger: billing.ledger, lines: subscribers.directory,
+        let service = DefaultPaymentsService(store: store, ledger: billing.ledger, lines: subscribers.directory,
                                       regions: kernel.regions, gateways: gateways, defaultGateway: sandbox.name,
                                       clock: clock, logger: logger)
 

@@ -3,7 +3,7 @@ public import CabinetCore
 import Foundation
 import Subscribers
 
-extension PaymentsService {
+extension DefaultPaymentsService {
     // MARK: - Saved cards
 
     public func cards(of line: SubscriberID) async throws -> [SavedCard] { try await store.cards(of: line) }

@@ -3,7 +3,7 @@ import Foundation
 import Billing
 import Subscribers
 
-extension PaymentsService {
+extension DefaultPaymentsService {
     /// Sends `amount` from `sender` to the line `recipient`, within the region's limits and fee. The caller has checked
     /// the step-up (a fresh SMS code). Returns the finished transfer; a sender without enough money gets
     /// ``PaymentsError/transferInsufficientFunds`` and nothing moves.
