@@ -48,6 +48,8 @@ fi
 
 log "module layering"
 Scripts/check-layering.sh
+# The layering check refuses each forbidden edge in a deliberately broken copy (and passes the unbroken one).
+Scripts/check-layering-test.sh
 
 log "region files"
 Scripts/check-regions.sh

@@ -3,6 +3,7 @@ import AuthHTTP
 import AuthTesting
 import CabinetCore
 import CabinetHTTP
+import CabinetHTTPTesting
 import CabinetTesting
 import Foundation
 import HTTPTypes
@@ -17,17 +18,11 @@ struct AuthHTTPTestApp {
     let https: Bool
 
     func app() throws -> some ApplicationProtocol {
-        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(AuthModule.messages())
-            .merging(SubscribersModule.messages())
         let module = AuthHTTPModule(service: bed.service, https: https, publicBaseURL: "http://127.0.0.1:8080")
-        let renderer = WebRenderer(
-            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
-            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
-        let router = Router(context: CabinetRequestContext.self)
-        router.add(middleware: LanguageMiddleware())
-        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
-        router.add(middleware: module.middleware)
-        router.get("/") { _, context in
+        let router = try ModuleTestRouter.make(
+            modules: [module], regions: AuthTestBed.regions(), catalogues: [try AuthModule.messages(), try SubscribersModule.messages()],
+            https: https)
+        router.get("/test/whoami") { _, context in
             // Stands in for the home page: says who is logged in and on which line.
             "home \(context.session?.msisdn.e164 ?? "anonymous") acting \(context.line?.msisdn.e164 ?? "-")"
         }
@@ -43,10 +38,6 @@ struct AuthHTTPTestApp {
             try context.requireStepUp(now: bed.clock.now)
             return "done"
         }
-        module.addRoutes(to: ModuleRoutes(
-            api: router.group("/api/v1"),
-            operatorAPI: router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: "operator-key-0123456789")),
-            web: router.group(""), renderer: renderer))
         return Application(router: router)
     }
 }

@@ -58,7 +58,7 @@ import Testing
                     #expect(cookies.contains { $0.hasPrefix("cabinet_device=") })
                     jar.absorb(response)
                 }
-                try await client.execute(uri: "/", method: .get, headers: jar.headers()) { response throws in
+                try await client.execute(uri: "/test/whoami", method: .get, headers: jar.headers()) { response throws in
                     #expect(String(buffer: response.body) == "home \(number) acting \(number)")
                 }
                 var sessionCSRF = ""

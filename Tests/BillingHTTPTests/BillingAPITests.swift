@@ -3,6 +3,7 @@ import BillingHTTP
 import BillingTesting
 import CabinetCore
 import CabinetHTTP
+import CabinetHTTPTesting
 import CabinetTesting
 import Foundation
 import HTTPTypes
@@ -13,39 +14,17 @@ import SubscribersTesting
 import Tariffs
 import Testing
 
-/// Stands in for Auth: `X-Test-Line: <subscriber id>` makes the request act on that line with every right.
-struct TestLineMiddleware: RouterMiddleware {
-    typealias Context = CabinetRequestContext
-    let bed: BillingTestBed
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if let id = request.headers[HTTPField.Name("X-Test-Line")!].flatMap({ Int64($0) }), let line = try await bed.directory.line(id: SubscriberID(id)) {
-            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: nil, passwordChangeRequired: false,
-                                          csrfToken: "csrf-token")
-            context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
-        }
-        return try await next(request, context)
-    }
-}
-
 @Suite struct BillingAPITests {
     static let key = "operator-key-0123456789"
 
     func app(_ bed: BillingTestBed) throws -> some ApplicationProtocol {
-        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(BillingTestBed.catalog())
         let module = BillingHTTPModule(service: bed.service, texts: bed.texts, clock: bed.clock)
-        let renderer = WebRenderer(
-            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
-            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
-        let router = Router(context: CabinetRequestContext.self)
-        router.add(middleware: LanguageMiddleware())
-        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
-        router.add(middleware: TestLineMiddleware(bed: bed))
-        module.addRoutes(to: ModuleRoutes(
-            api: router.group("/api/v1"), operatorAPI: router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: Self.key)),
-            web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
-        return Application(router: router)
+        let directory = bed.directory
+        let session = TestSessionModule(now: { bed.clock.now }) { id in
+            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
+        }
+        return Application(router: try ModuleTestRouter.make(modules: [module, session], regions: bed.rules.regions,
+                                                             catalogues: [BillingTestBed.catalog()], operatorKey: Self.key))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {

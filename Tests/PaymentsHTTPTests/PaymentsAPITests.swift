@@ -3,6 +3,7 @@ import BillingStorage
 import BillingTesting
 import CabinetCore
 import CabinetHTTP
+import CabinetHTTPTesting
 import CabinetStorage
 import CabinetTesting
 import Foundation
@@ -16,44 +17,22 @@ import Subscribers
 import SubscribersTesting
 import Testing
 
-/// Stands in for Auth: `X-Test-Line: <subscriber id>` makes the request act on that line with every right.
-struct TestLineMiddleware: RouterMiddleware {
-    typealias Context = CabinetRequestContext
-    let bed: PaymentsTestBed
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if let id = request.headers[HTTPField.Name("X-Test-Line")!].flatMap({ Int64($0) }),
-            let line = try await bed.billing.directory.line(id: SubscriberID(id)) {
-            let steppedUp = request.headers[HTTPField.Name("X-Test-Step-Up")!] != nil ? bed.billing.clock.now : nil
-            context.session = SessionInfo(id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: steppedUp,
-                                          passwordChangeRequired: false, csrfToken: "csrf-token")
-            context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
-        }
-        return try await next(request, context)
-    }
-}
-
 /// The payments API in process: `Idempotency-Key` replay and mismatch, the sandbox's hosted page to the webhook and
 /// back, forged webhooks, the promised payment's reasons.
 @Suite struct PaymentsAPITests {
     func app(_ bed: PaymentsTestBed) throws -> some ApplicationProtocol {
-        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(BillingTestBed.catalog())
-            .merging(PaymentsModule.messages())
         let module = PaymentsHTTPModule(
             service: bed.service, sandbox: bed.sandbox,
             idempotency: IdempotentRequests(store: SQLIdempotencyStore(database: bed.billing.database), clock: bed.billing.clock),
             publicBaseURL: "http://127.0.0.1:8080", clock: bed.billing.clock)
-        let renderer = WebRenderer(
-            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
-            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
-        let router = Router(context: CabinetRequestContext.self)
-        router.add(middleware: LanguageMiddleware())
-        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
-        router.add(middleware: TestLineMiddleware(bed: bed))
-        module.addRoutes(to: ModuleRoutes(api: router.group("/api/v1"), operatorAPI: nil,
-                                          web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
-        return Application(router: router)
+        let directory = bed.billing.directory
+        let clock = bed.billing.clock
+        let session = TestSessionModule(now: { clock.now }) { id in
+            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
+        }
+        return Application(router: try ModuleTestRouter.make(
+            modules: [module, session], regions: bed.billing.rules.regions,
+            catalogues: [BillingTestBed.catalog(), try PaymentsModule.messages()], operatorKey: nil))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {

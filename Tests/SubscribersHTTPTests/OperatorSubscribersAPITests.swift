@@ -1,5 +1,6 @@
 import CabinetCore
 import CabinetHTTP
+import CabinetHTTPTesting
 import CabinetTesting
 import Foundation
 import HTTPTypes
@@ -14,17 +15,11 @@ import Testing
     static let key = "test-operator-key-0123"
 
     func app(operatorKey: String? = key) throws -> some ApplicationProtocol {
-        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(SubscribersModule.messages())
-        let renderer = WebRenderer(library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)]),
-                                   catalog: catalog, navigation: [], assetVersion: "t", webKeys: [])
-        let router = Router(context: CabinetRequestContext.self)
-        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
         let service = DefaultSubscriberService(store: InMemorySubscriberStore(), regions: .fixture,
                                                clock: ManualClock(iso8601: "2026-11-22T09:00:00Z"), logger: .test)
-        let operatorAPI = operatorKey.map { router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: $0)) }
-        SubscribersHTTPModule(service: service).addRoutes(
-            to: ModuleRoutes(api: router.group("/api/v1"), operatorAPI: operatorAPI, web: router.group(""), renderer: renderer))
-        return Application(router: router)
+        return Application(router: try ModuleTestRouter.make(
+            modules: [SubscribersHTTPModule(service: service)], regions: .fixture, catalogues: [try SubscribersModule.messages()],
+            operatorKey: operatorKey))
     }
 
     let auth: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]

@@ -1,5 +1,6 @@
 import CabinetCore
 import CabinetHTTP
+import CabinetHTTPTesting
 import CabinetTesting
 import Foundation
 import HTTPTypes
@@ -38,21 +39,6 @@ struct FakeChanges: TariffChangeService {
     }
 }
 
-struct TestLine: RouterMiddleware {
-    typealias Context = CabinetRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if request.headers[HTTPField.Name("X-Test-Line")!] != nil {
-            let msisdn = MSISDN(e164: "+79001234567")!
-            context.session = SessionInfo(id: "s", subscriberID: SubscriberID(1), msisdn: msisdn, steppedUpAt: nil,
-                                          passwordChangeRequired: false, csrfToken: "csrf-token")
-            context.line = .owned(SubscriberID(1), msisdn: msisdn, region: RegionID(rawValue: "msk")!)
-        }
-        return try await next(request, context)
-    }
-}
-
 @Suite struct TariffsAPITests {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 
@@ -61,19 +47,14 @@ struct TestLine: RouterMiddleware {
         let repository = InMemoryLineTariffStore()
         try await repository.assignInitial(TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
                                            at: now.addingTimeInterval(-86_400))
-        let catalog = try KernelMessages.catalog().merging(KernelWeb.messages()).merging(TariffsModule.messages())
         let module = TariffsHTTPModule(regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
                                        clock: ManualClock(iso8601: "2026-11-18T09:00:00Z"))
-        let renderer = WebRenderer(
-            library: try TemplateLoader.library(from: [try #require(KernelWeb.templates)] + module.templateDirectories),
-            catalog: catalog, navigation: module.navigation, assetVersion: "t", webKeys: Array(catalog.keys))
-        let router = Router(context: CabinetRequestContext.self)
-        router.add(middleware: LanguageMiddleware())
-        router.add(middleware: ErrorMiddleware(catalog: catalog, renderer: renderer))
-        router.add(middleware: TestLine())
-        module.addRoutes(to: ModuleRoutes(api: router.group("/api/v1"), operatorAPI: nil,
-                                          web: router.group("").add(middleware: WebLoginMiddleware()), renderer: renderer))
-        return Application(router: router)
+        // Line 1 of Moscow, standing in for a logged-in subscriber.
+        let session = TestSessionModule(now: { Date() }) { id in
+            id == SubscriberID(1) ? .init(id: id, msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!) : nil
+        }
+        return Application(router: try ModuleTestRouter.make(modules: [module, session], regions: regions,
+                                                             catalogues: [try TariffsModule.messages()]))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {

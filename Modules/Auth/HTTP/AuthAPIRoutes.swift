@@ -97,14 +97,13 @@ struct AuthAPIRoutes {
             return try Response.json(Ended(ended: try await service.logoutOthers(try await current(context))))
         }
         me.get("journal") { request, context in
-            let before = request.uri.queryParameters.get("cursor").flatMap(Int64.init)
-            let entries = try await service.journal(of: try await current(context), before: before,
-                                                    limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50)
-            struct Page: Encodable { var items: [JournalDTO]; var nextCursor: String? }
-            return try Response.json(Page(
-                items: entries.map { JournalDTO(id: $0.id, at: $0.at, event: $0.event.rawValue, method: $0.method?.rawValue,
-                                                address: $0.client.address, userAgent: $0.client.userAgent, detail: $0.detail) },
-                nextCursor: entries.count >= 1 ? entries.last?.id.map(String.init) : nil))
+            let query = try PageQuery(request)
+            let entries = try await service.journal(of: try await current(context), before: try query.cursor { Int64($0) },
+                                                    limit: query.fetchLimit)
+            return try Response.json(Page(entries, query: query, cursor: { $0.id.map(String.init) ?? "" }) {
+                JournalDTO(id: $0.id, at: $0.at, event: $0.event.rawValue, method: $0.method?.rawValue,
+                           address: $0.client.address, userAgent: $0.client.userAgent, detail: $0.detail)
+            })
         }
         me.post("password") { request, context in
             let body = try await request.decodeJSON(as: SetPasswordBody.self, context: context)
@@ -218,11 +217,7 @@ enum AuthRouting {
 }
 
 func parse(_ text: String, field: String = "msisdn") throws -> MSISDN {
-    do {
-        return try MSISDN(parsing: text)
-    } catch {
-        throw error.cabinetError(field: field)
-    }
+    try MSISDNField.parse(text, field: field)
 }
 
 func scopes(_ names: [String]) throws -> Set<AccessScope> {

@@ -1,5 +1,6 @@
 import Auth
 import CabinetCore
+import CabinetHTTP
 import Foundation
 import Subscribers
 
@@ -42,9 +43,7 @@ struct ProfilePatch: Decodable, Sendable {
         case .keep: break
         case .clear: contactNumber = .clear
         case .set(let value):
-            do { contactNumber = .set(try MSISDN(parsing: value)) } catch {
-                problems += error.cabinetError(field: "contactNumber").fieldErrors
-            }
+            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) { contactNumber = .set(number) }
         }
     }
 
@@ -64,9 +63,7 @@ struct ProfilePatch: Decodable, Sendable {
         case .keep: break
         case .clear: contactNumber = .clear
         case .set(let value):
-            do { contactNumber = .set(try MSISDN(parsing: value)) } catch {
-                problems += error.cabinetError(field: "contactNumber").fieldErrors
-            }
+            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) { contactNumber = .set(number) }
         }
     }
 }

@@ -171,3 +171,26 @@ public enum Rater {
                           charged: Money(minorUnits: minor, currency: currency), otherParty: event.otherParty)
     }
 }
+
+/// A period of a line as rating sees it: its span, in milliseconds since 1970 as the store keeps it, and the tariff
+/// that prices its events.
+public struct TariffPeriod: Sendable, Hashable {
+    public var tariffID: TariffID
+    public var start: Int64
+    public var end: Int64
+
+    public init(tariffID: TariffID, start: Int64, end: Int64) {
+        self.tariffID = tariffID
+        self.start = start
+        self.end = end
+    }
+}
+
+extension Rater {
+    /// The period whose tariff and buckets price an event at `instant` (milliseconds since 1970): the current period
+    /// for anything from its start on, else the earlier period that contains it (a late event is priced as its own
+    /// period was); `nil` before the line's first period, and the event is refused.
+    public static func period(of instant: Int64, current: TariffPeriod, earlier: [TariffPeriod]) -> TariffPeriod? {
+        instant >= current.start ? current : earlier.first { $0.start <= instant && instant < $0.end }
+    }
+}

@@ -58,29 +58,22 @@ struct BillingAPIRoutes {
         }
         api.get("me/balance/history") { request, context in
             let line = try context.requireLine(.viewBalance)
-            let query = try BillingQueries.history(request.uri.queryParameters, line: line, service: service)
+            let page = try PageQuery(request)
+            let query = try BillingQueries.history(request.uri.queryParameters, page: page, line: line, service: service)
             let items = try await service.history(line, query: query)
-            struct Page: Encodable { var items: [MovementDTO]; var nextCursor: String? }
-            let page = Array(items.prefix(query.limit - 1))
-            return try Response.json(Page(
-                items: page.map { MovementDTO($0, texts: texts, language: context.language, regions: regions, region: line.region) },
-                nextCursor: items.count >= query.limit ? page.last.map { String($0.entryID) } : nil))
+            return try Response.json(Page(items, query: page, cursor: { String($0.entryID) }) {
+                MovementDTO($0, texts: texts, language: context.language, regions: regions, region: line.region)
+            })
         }
         api.get("me/statement") { request, context in
             let line = try context.requireLine(.viewBalance)
             let parameters = request.uri.queryParameters
             let (from, to) = try BillingQueries.span(parameters, clock: service, line: line)
-            var after: UsageCursor?
-            if let cursor = parameters.get("cursor") {
-                guard let parsed = UsageCursor(token: String(cursor)) else {
-                    throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)])
-                }
-                after = parsed
-            }
+            let page = try PageQuery(request)
             let statement = try await service.shortStatement(
-                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters), after: after,
-                limit: parameters.get("limit").flatMap { Int($0) } ?? 100)
-            struct Page: Encodable {
+                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters), after: try page.cursor(UsageCursor.init(token:)),
+                limit: page.limit)
+            struct StatementPage: Encodable {
                 var from: LocalDate
                 var to: LocalDate
                 var items: [RatedEventDTO]
@@ -88,7 +81,7 @@ struct BillingAPIRoutes {
                 var charged: Money
                 var nextCursor: String?
             }
-            return try Response.json(Page(
+            return try Response.json(StatementPage(
                 from: statement.from, to: statement.to, items: statement.events.map(RatedEventDTO.init),
                 totals: statement.totals.map {
                     UsageTotalDTO(kind: $0.kind.rawValue, events: $0.events, units: $0.units, fromPackage: $0.fromPackage, charged: $0.charged)
@@ -152,7 +145,7 @@ struct BillingAPIRoutes {
 
 /// Query parameters shared by the API and the pages.
 enum BillingQueries {
-    static func history(_ parameters: Parameters, line: LineAccess, service: any BillingService) throws -> MovementQuery {
+    static func history(_ parameters: Parameters, page: PageQuery, line: LineAccess, service: any BillingService) throws -> MovementQuery {
         let zone = service.rules.region(line.region)?.timeZone ?? .gmt
         let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
         let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to")
@@ -163,15 +156,8 @@ enum BillingQueries {
             }
             kinds.insert(kind)
         }
-        var before: Int64?
-        if let cursor = parameters.get("cursor"), !cursor.isEmpty {
-            guard let value = Int64(cursor) else { throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)]) }
-            before = value
-        }
-        let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? 50, 1), 200)
-        // One more than asked tells whether a next page exists.
         return MovementQuery(from: from?.startOfDay(in: zone), to: to?.adding(days: 1).startOfDay(in: zone), kinds: kinds,
-                             before: before, limit: limit + 1)
+                             before: try page.cursor { Int64($0) }, limit: page.fetchLimit)
     }
 
     /// `from`/`to` of a statement; by default the current month up to today.

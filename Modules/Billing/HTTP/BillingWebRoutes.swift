@@ -71,10 +71,11 @@ struct BillingWebRoutes {
         let line = try context.requireLine(.viewBalance)
         let language = context.language
         let parameters = request.uri.queryParameters
-        let query = try BillingQueries.history(parameters, line: line, service: service)
+        let pageQuery = try PageQuery(parameters)
+        let query = try BillingQueries.history(parameters, page: pageQuery, line: line, service: service)
         let items = try await service.history(line, query: query)
         let zone = regions.region(line.region)?.timeZone ?? .gmt
-        let page = Array(items.prefix(query.limit - 1))
+        let page = Array(items.prefix(pageQuery.limit))
         let selected = Set(parameters.getAll("kind"))
         var data: [String: Any] = [
             "items": page.map { movement -> [String: Any] in
@@ -93,7 +94,7 @@ struct BillingWebRoutes {
             "from": parameters.get("from").map { String($0) } ?? "", "to": parameters.get("to").map { String($0) } ?? "",
             "empty": page.isEmpty,
         ]
-        if items.count >= query.limit, let last = page.last {
+        if items.count > pageQuery.limit, let last = page.last {
             var next = "/balance?cursor=\(last.entryID)"
             for kind in selected { next += "&kind=\(kind)" }
             if let from = parameters.get("from") { next += "&from=\(from)" }

@@ -58,11 +58,6 @@ extension HTTPModule {
     /// Reads a path parameter that is a phone number (`/subscribers/+79001234567` or `%2B7…`).
     public func msisdnParameter(_ name: String, in context: CabinetRequestContext) throws -> MSISDN {
         let raw = context.parameters.get(name) ?? ""
-        let decoded = raw.removingPercentEncoding ?? raw
-        do {
-            return try MSISDN(parsing: decoded)
-        } catch {
-            throw error.cabinetError(field: name)
-        }
+        return try MSISDNField.parse(raw.removingPercentEncoding ?? raw, field: name)
     }
 }

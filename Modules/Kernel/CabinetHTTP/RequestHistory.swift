@@ -34,19 +34,10 @@ public struct RequestHistoryRoutes: Sendable {
     public func add(api: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         api.get("me/requests") { request, context in
             let line = try context.requireLine(.viewBalance)
-            let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50, 1), 200)
-            var cursor: Int64?
-            if let text = request.uri.queryParameters.get("cursor") {
-                guard let id = ServiceRequest.id(fromNumber: String(text)) else {
-                    throw CabinetError.validation([FieldError(field: "cursor", code: KernelError.cursorInvalid)])
-                }
-                cursor = id
-            }
-            let items = try await registry.requests(of: line.subscriberID, before: cursor, limit: limit + 1)
-            struct Page: Encodable { var items: [ServiceRequestDTO]; var nextCursor: String? }
-            let page = Array(items.prefix(limit))
-            return try Response.json(Page(items: page.map(ServiceRequestDTO.init),
-                                          nextCursor: items.count > limit ? page.last?.number : nil))
+            let query = try PageQuery(request)
+            let items = try await registry.requests(of: line.subscriberID, before: try query.cursor(ServiceRequest.id(fromNumber:)),
+                                                    limit: query.fetchLimit)
+            return try Response.json(Page(items, query: query, cursor: \.number, item: ServiceRequestDTO.init))
         }
         api.get("me/requests/:number") { _, context in
             let line = try context.requireLine(.viewBalance)

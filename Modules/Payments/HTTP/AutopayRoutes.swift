@@ -15,8 +15,7 @@ struct AutopayRoutes {
     func add(api group: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         group.get("me/payments/cards") { _, context in
             let line = try context.requireLine(.viewBalance)
-            struct Page: Encodable { var items: [CardDTO] }
-            return try Response.json(Page(items: try await service.cards(of: line.subscriberID).map(CardDTO.init)))
+            return try Response.json(Page(items: try await service.cards(of: line.subscriberID).map(CardDTO.init), nextCursor: nil))
         }
         group.post("me/payments/cards/:id/default") { _, context in
             let line = try context.requireLine(.pay)

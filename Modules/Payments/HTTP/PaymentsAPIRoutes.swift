@@ -33,14 +33,11 @@ struct PaymentsAPIRoutes {
         }
         api.get("me/payments") { request, context in
             let line = try context.requireLine(.viewBalance)
-            let parameters = request.uri.queryParameters
-            let limit = min(max(parameters.get("limit").flatMap { Int($0) } ?? 20, 1), 100)
-            let items = try await service.history(of: line.subscriberID, before: parameters.get("cursor").map { String($0) }, limit: limit + 1)
-            struct Page: Encodable { var items: [PaymentDTO]; var nextCursor: String? }
-            let page = Array(items.prefix(limit))
-            return try Response.json(Page(
-                items: page.map { PaymentDTO($0, catalog: catalog, language: context.language) },
-                nextCursor: items.count > limit ? page.last?.id : nil))
+            let query = try PageQuery(request)
+            let items = try await service.history(of: line.subscriberID, before: query.rawCursor, limit: query.fetchLimit)
+            return try Response.json(Page(items, query: query, cursor: \.id) {
+                PaymentDTO($0, catalog: catalog, language: context.language)
+            })
         }
         api.get("me/payments/:id") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -94,13 +91,7 @@ struct PaymentsAPIRoutes {
     }
 
     func startPublic(msisdn text: String, amount: String, method: String?) async throws -> StartedTopUp {
-        let msisdn: MSISDN
-        do {
-            msisdn = try MSISDN(parsing: text)
-        } catch {
-            throw CabinetError.validation([FieldError(field: "msisdn", code: "payments.msisdnInvalid", arguments: ["value": text])])
-        }
-        let payee = try await service.payee(msisdn)
+        let payee = try await service.payee(try MSISDNField.parse(text, field: "msisdn"))
         return try await service.startTopUp(
             of: payee.line, amount: try PaymentsInput.money(amount, currency: payee.currency), method: try PaymentsInput.method(method),
             anonymous: true, saveCard: false, returnURL: { "\(publicBaseURL)/pay/\($0)" })

@@ -26,10 +26,8 @@ struct TransferRoutes {
         }
         group.get("me/transfers") { _, context in
             let line = try context.requireLine(.viewBalance)
-            struct Page: Encodable { var items: [TransferDTO] }
-            return try Response.json(Page(items: try await service.transfers(of: line.subscriberID).map {
-                TransferDTO($0, viewer: line.subscriberID)
-            }))
+            let items = try await service.transfers(of: line.subscriberID).map { TransferDTO($0, viewer: line.subscriberID) }
+            return try Response.json(Page(items: items, nextCursor: nil))
         }
         web.get("transfers") { request, context in try await page(request, context, error: nil) }
         web.post("transfers") { request, context in
@@ -43,13 +41,7 @@ struct TransferRoutes {
     }
 
     func send(_ line: LineAccess, to text: String, amount: String) async throws -> Transfer {
-        let recipient: MSISDN
-        do {
-            recipient = try MSISDN(parsing: text)
-        } catch {
-            throw CabinetError.validation([FieldError(field: "to", code: "payments.msisdnInvalid", arguments: ["value": text])])
-        }
-        return try await service.transfer(from: line.subscriberID, to: recipient,
+        return try await service.transfer(from: line.subscriberID, to: try MSISDNField.parse(text, field: "to"),
                                           amount: try PaymentsInput.money(amount, currency: try api.currency(line.region)))
     }
 

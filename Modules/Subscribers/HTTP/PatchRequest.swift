@@ -1,4 +1,5 @@
 import CabinetCore
+import CabinetHTTP
 import Subscribers
 
 /// `PATCH /operator/v1/subscribers/{msisdn}` body, with merge-patch semantics: an absent key keeps the value,
@@ -49,8 +50,8 @@ struct PatchRequest: Decodable, Sendable {
             case .keep: break
             case .clear: patch.contactNumber = .clear
             case .set(let text):
-                do { patch.contactNumber = .set(try MSISDN(parsing: text)) } catch {
-                    problems += error.cabinetError(field: "owner.contactNumber").fieldErrors
+                if let number = MSISDNField.parse(text, field: "owner.contactNumber", into: &problems) {
+                    patch.contactNumber = .set(number)
                 }
             }
         }

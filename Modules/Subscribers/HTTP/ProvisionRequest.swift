@@ -1,4 +1,5 @@
 import CabinetCore
+import CabinetHTTP
 import Subscribers
 
 /// `POST /operator/v1/subscribers` body. Every field is checked and all problems are reported together.
@@ -19,8 +20,7 @@ struct ProvisionRequest: Decodable, Sendable {
 
     func newLine() throws -> NewLine {
         var problems: [FieldError] = []
-        var number: MSISDN?
-        do { number = try MSISDN(parsing: msisdn) } catch { problems += error.cabinetError(field: "msisdn").fieldErrors }
+        let number = MSISDNField.parse(msisdn, field: "msisdn", into: &problems)
         let regionID = RegionID(rawValue: region)
         if regionID == nil {
             problems.append(FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
@@ -40,9 +40,7 @@ struct ProvisionRequest: Decodable, Sendable {
         }
         var contact: MSISDN?
         if let text = owner?.contactNumber {
-            do { contact = try MSISDN(parsing: text) } catch {
-                problems += error.cabinetError(field: "owner.contactNumber").fieldErrors
-            }
+            contact = MSISDNField.parse(text, field: "owner.contactNumber", into: &problems)
         }
         var company: CompanyID?
         if let companyId {

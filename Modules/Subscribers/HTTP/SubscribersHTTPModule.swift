@@ -31,16 +31,10 @@ public struct SubscribersHTTPModule: HTTPModule {
                 }
                 return id
             }
-            let cursor = try request.uri.queryParameters.get("cursor").map { try MSISDN(parsing: $0) }
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 100
-            let lines = try await service.lines(region: region, after: cursor, limit: limit)
-            struct Page: Encodable {
-                var items: [LineDTO]
-                var nextCursor: String?
-            }
-            let capped = min(max(limit, 1), 500)
-            return try Response.json(Page(items: lines.map(LineDTO.init),
-                                          nextCursor: lines.count == capped ? lines.last?.msisdn.e164 : nil))
+            let query = try PageQuery(request)
+            let lines = try await service.lines(region: region, after: try query.cursor { try? MSISDN(parsing: $0) },
+                                                limit: query.fetchLimit)
+            return try Response.json(Page(lines, query: query, cursor: \.msisdn.e164, item: LineDTO.init))
         }
         group.get(":msisdn") { _, context in
             let msisdn = try msisdnParameter("msisdn", in: context)

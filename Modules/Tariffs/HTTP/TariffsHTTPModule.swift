@@ -58,8 +58,8 @@ struct TariffAPIRoutes {
                 }
                 region = id
             }
-            struct Page: Encodable { var region: String; var items: [TariffDTO] }
-            return try Response.json(Page(region: region.rawValue,
+            struct Catalogue: Encodable { var region: String; var items: [TariffDTO] }
+            return try Response.json(Catalogue(region: region.rawValue,
                                           items: regions.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
         }
         api.get("me/tariff") { _, context in
