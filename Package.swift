@@ -209,8 +209,7 @@ let modules: [ModuleSpec] = [
     .init(name: "Auth", uses: ["Subscribers"], httpResources: [.copy("Resources/templates")], coreProducts: [.bcrypt, .crypto],
           httpProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto]),
     .init(name: "Tariffs", httpResources: [.copy("Resources/templates")]),
-    .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")],
-          storageUses: ["TariffsStorage"]),
+    .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
     // Services and Support carry only their region-file settings so far; their issues add the other layers.
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
@@ -249,7 +248,7 @@ let serverTargets: [Target] = [
     // Measurements for Scripts/bench-*.sh; links the same modules as the server.
     .executableTarget(
         name: "cabinet-bench",
-        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs", "Payments", .argumentParser,
+        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs", "TariffsStorage", "Payments", .argumentParser,
                        .logging, .sqlKit],
         path: "Modules/Server/cabinet-bench"
     ),

@@ -11,8 +11,8 @@ import Testing
 
 /// Ingestion and rating: refusals per event, exactly-once charging under concurrency, batches beyond one transaction.
 @Suite struct RatingTests {
-    @Test(arguments: TestDatabase.available)
-    func badEventsAreReportedByPositionAndTheRestRated(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func badEventsAreReportedByPositionAndTheRestRated(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
             let stranger = MSISDN(e164: "+79009999999")!
@@ -34,8 +34,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func overlappingBatchesFromSeveralFeedsChargeEachEventOnce(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func overlappingBatchesFromSeveralFeedsChargeEachEventOnce(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             var lines: [Line] = []
             for index in 0..<20 {
@@ -56,19 +56,19 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aTengeLineIsChargedInTenge(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func aTengeLineIsChargedInTenge(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+77011234567", region: "almaty", tariff: "payg", credit: "1000.00")
             _ = try await bed.service.ingest([bed.call(line, "kz-1", seconds: 90, kind: .intercity)])
-            let balance = try await bed.store.balance(of: line.id)
+            let balance = try await bed.billingStore.balance(of: line.id)
             #expect(balance.currency == .kzt && balance.amountString == "994.00")
             #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aBatchLargerThanOneTransactionIsSplit(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func aBatchLargerThanOneTransactionIsSplit(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "10000.00")
             let events = (0..<(DefaultBillingService.batchSize + 10)).map { bed.data(line, "d\($0)", megabytes: 1) }

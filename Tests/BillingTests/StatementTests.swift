@@ -6,7 +6,6 @@ import CabinetMessaging
 import CabinetStorage
 import CabinetTesting
 import Foundation
-import SQLKit
 import Subscribers
 import Tariffs
 import Testing
@@ -20,12 +19,12 @@ import Testing
     }
 
     func producer(_ bed: BillingTestBed, renderers: [any StatementRenderer]) -> StatementProducer {
-        StatementProducer(store: bed.store, rules: bed.rules, lines: bed.directory, renderers: renderers, texts: bed.texts, clock: bed.clock,
+        StatementProducer(store: bed.billingStore, rules: bed.rules, lines: bed.directory, renderers: renderers, texts: bed.texts, clock: bed.clock,
                           logger: .test)
     }
 
-    @Test(arguments: TestDatabase.available)
-    func anOrderedStatementIsChargedProducedAndMailed(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func anOrderedStatementIsChargedProducedAndMailed(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
             _ = try await bed.service.ingest([bed.call(line, "c1", seconds: 61), bed.sms(line, "s1")])
@@ -35,21 +34,23 @@ import Testing
             #expect(try await bed.balance(line) == "62.50", "100.00 − 5.00 − 2.50 − 30.00")
 
             #expect(try await producer(bed, renderers: [StatementCSVRenderer()]).runOnce() == 1)
-            #expect(try await SQLRequestRegistry(database: bed.database).request(request.id)?.status == .done)
-            let mail = try await bed.messages(to: "owner@example.com")
-            #expect(mail.count == 1 && mail.first?.subject?.contains("+7 900 123-45-67") == true)
-            let attachment = try await bed.database.read { db in
-                try await db.raw("SELECT file_name, data FROM messaging_outbox_attachment").first()
-            }
-            let csv = String(decoding: try #require(attachment).decode(column: "data", as: Data.self), as: UTF8.self)
+            #expect(try await bed.requests.request(request.id)?.status == .done)
+            let queued = try await bed.queuedMessages(to: "owner@example.com")
+            #expect(queued.count == 1 && queued.first?.subject?.contains("+7 900 123-45-67") == true)
+            #expect(queued.first?.purpose == "billing.statement")
+            let mail = try await bed.deliverMail()
+            #expect(mail.map(\.to) == ["owner@example.com"])
+            let attachment = try #require(mail.first?.attachments.first)
+            #expect(attachment.fileName == "statement-9001234567-2026-11-01-2026-11-10.csv")
+            let csv = String(decoding: attachment.data, as: UTF8.self)
             #expect(csv.contains("Звонок на другие сети;+79161234567;2 мин;0 мин;5.00;RUB"))
             #expect(try await producer(bed, renderers: [StatementCSVRenderer()]).runOnce() == 0, "sent once")
             #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aStatementThatCannotBeProducedIsRefunded(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func aStatementThatCannotBeProducedIsRefunded(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
             let request = try await bed.service.orderStatement(bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
@@ -59,18 +60,18 @@ import Testing
             for attempt in 1...StatementProducer.maxAttempts {
                 _ = try await broken.runOnce()
                 bed.clock.advance(by: .seconds(301))  // the lease of the failed attempt runs out
-                let status = try await SQLRequestRegistry(database: bed.database).request(request.id)?.status
+                let status = try await bed.requests.request(request.id)?.status
                 #expect(status == (attempt < StatementProducer.maxAttempts ? .processing : .failed))
             }
             #expect(try await bed.balance(line) == "100.00", "the 30.00 came back")
-            let refund = try await bed.store.movements(of: line.id, query: MovementQuery(kinds: [.refund]))
+            let refund = try await bed.billingStore.movements(of: line.id, query: MovementQuery(kinds: [.refund]))
             #expect(refund.count == 1)
             #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func ordersAreRefusedWithoutMoneyWithoutAnAddressOrBeyondTheHistoryDepth(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func ordersAreRefusedWithoutMoneyWithoutAnAddressOrBeyondTheHistoryDepth(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let poor = try await bed.line("+79001234567", tariff: "payg", credit: "10.00")
             let from = LocalDate("2026-11-01")!

@@ -16,8 +16,8 @@ import Testing
     let daily = TariffID(rawValue: "daily")!
     let premium = TariffID(rawValue: "premium")!
 
-    @Test(arguments: TestDatabase.available)
-    func previewShowsWhatIsChargedAndWhatHappensToThePackage(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func previewShowsWhatIsChargedAndWhatHappensToThePackage(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             bed.clock.set(Self.at("2026-11-20T09:00:00Z"))  // noon in Moscow: half a day is left
@@ -48,8 +48,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func anImmediateChangeChargesTheRestOfTheDayAndStartsAProportionalPackage(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func anImmediateChangeChargesTheRestOfTheDayAndStartsAProportionalPackage(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             bed.clock.set(Self.at("2026-11-20T09:00:00Z"))
@@ -72,16 +72,16 @@ import Testing
             bed.clock.set(Self.at("2026-11-20T21:01:00Z"))
             #expect(try await bed.service.runDueFees() == 1)
             #expect(try await bed.balance(line) == "552.50", "the first full daily fee")
-            let history = try await SQLLineTariffStore(database: bed.database).history(of: line.id)
+            let history = try await bed.lineTariffs.history(of: line.id)
             #expect(history.map(\.tariffID.rawValue) == ["daily", "monthly"])
             #expect(history.last?.until == Self.at("2026-11-20T09:00:00Z"))
-            #expect(try await SQLRequestRegistry(database: bed.database).requests(of: line.id, before: nil, limit: 10).map(\.status) == [.done])
+            #expect(try await bed.requests.requests(of: line.id, before: nil, limit: 10).map(\.status) == [.done])
             #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aChangeForTheNextPeriodWaitsAndIsAppliedByTheScheduler(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func aChangeForTheNextPeriodWaitsAndIsAppliedByTheScheduler(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             let (request, _) = try await bed.service.change(line: bed.access(line), to: premium, timing: .nextPeriod)
@@ -96,16 +96,16 @@ import Testing
 
             bed.clock.set(Self.at("2026-11-30T21:00:30Z"))
             #expect(try await bed.service.runDueFees() == 1)
-            #expect(try await bed.store.account(of: line.id)?.tariffID == premium)
+            #expect(try await bed.billingStore.account(of: line.id)?.tariffID == premium)
             #expect(try await bed.balance(line) == "-360.00", "590.00 − 950.00")
             #expect(try await bed.remainders(line)[.seconds]?.total == 18_000, "premium's package, nothing carried from another tariff")
-            #expect(try await SQLRequestRegistry(database: bed.database).request(request.id)?.status == .done)
+            #expect(try await bed.requests.request(request.id)?.status == .done)
             #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aChangeIsRefusedWhenFundsAreShort(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func aChangeIsRefusedWhenFundsAreShort(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg")
             let preview = try await bed.service.preview(line: bed.access(line), to: daily, timing: .now)
@@ -116,7 +116,7 @@ import Testing
             } catch let error as CabinetError {
                 #expect(error.code == TariffsError.insufficientFunds && error.kind == .rejected)
             }
-            #expect(try await bed.store.account(of: line.id)?.tariffID.rawValue == "payg")
+            #expect(try await bed.billingStore.account(of: line.id)?.tariffID.rawValue == "payg")
             #expect(try await bed.balance(line) == "0.00")
             // Someone who may only look at the balance cannot change the tariff.
             let viewer = LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region, relation: .delegated(expiresAt: bed.clock.now),

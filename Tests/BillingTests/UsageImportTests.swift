@@ -11,8 +11,8 @@ import Testing
 
 /// `cabinet usage import`: bad rows reported with their line numbers, the rest rated, a second run charges nothing.
 @Suite struct UsageImportTests {
-    @Test(arguments: TestDatabase.available)
-    func badRowsAreReportedAndTheRestImportedOnce(_ backend: TestDatabase) async throws {
+    @Test(arguments: BillingTestBed.Backend.all)
+    func badRowsAreReportedAndTheRestImportedOnce(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
             bed.clock.advance(by: .seconds(3600))

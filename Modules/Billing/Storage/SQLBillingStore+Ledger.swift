@@ -85,11 +85,10 @@ extension SQLBillingStore {
 
     /// Texts the subscriber once per period when the balance falls below the region's threshold.
     func noticeLowBalance(_ account: AccountRow, before: Int64, at now: Date, queued: Flag, on db: any SQLDatabase) async throws {
-        guard let threshold = rules.settings(account.region)?.lowBalanceThreshold, threshold.currency == account.currency,
-            before >= threshold.minorUnits, account.balance < threshold.minorUnits
+        guard let crossed = BillingNotice.lowBalance(rules: rules, region: account.region, currency: account.currency, before: before,
+                                                     after: account.balance)
         else { return }
-        try await notice("lowBalance", account: account, at: now, text: texts.lowBalance(account.money, threshold: threshold),
-                         queued: queued, on: db)
+        try await notice(crossed.kind, account: account, at: now, text: crossed.text(texts), queued: queued, on: db)
     }
 
     /// Records a notice of `kind` for the account's current period and texts it, unless it was sent this period.

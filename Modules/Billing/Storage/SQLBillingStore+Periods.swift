@@ -5,7 +5,6 @@ public import Foundation
 import Logging
 import SQLKit
 import Tariffs
-import TariffsStorage
 
 /// The period a new one follows, for rollover.
 struct PreviousPeriod: Sendable {
@@ -16,10 +15,6 @@ struct PreviousPeriod: Sendable {
 }
 
 extension SQLBillingStore {
-    /// At most this many periods are opened for one line in one run (a daily tariff after a long outage catches up over
-    /// several runs instead of holding the writer).
-    static let maxPeriodsPerRun = 62
-
     public func openDuePeriods(now: Date, limit: Int) async throws -> Int {
         let at = now.storageMilliseconds
         let skipLocked: SQLQueryString = backend == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
@@ -52,9 +47,9 @@ extension SQLBillingStore {
     @discardableResult
     func rollForward(_ row: inout AccountRow, through instant: Int64, now: Date, queued: Flag, on db: any SQLDatabase) async throws -> Int {
         var opened = 0
-        while row.periodEnd <= instant, opened < Self.maxPeriodsPerRun {
+        while row.periodEnd <= instant, opened < BillingRules.maxPeriodsPerRun {
             let start = Date(storageMilliseconds: row.periodEnd)
-            let span = try await SQLLineTariffStore.tariff(of: row.subscriberID, at: start, on: db)
+            let span = try await self.lineTariffs.tariff(of: row.subscriberID, at: start, in: SQLWriteTransaction(db))
             let tariffID = span?.tariffID ?? row.tariffID
             guard let tariff = rules.tariff(tariffID, in: row.region) else {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
@@ -99,45 +94,31 @@ extension SQLBillingStore {
             UPDATE billing_account SET tariff_id = \(bind: plan.tariffID.rawValue), next_tariff_id = NULL,
                 period_start_at = \(bind: start), period_end_at = \(bind: end) WHERE id = \(bind: row.id)
             """).run()
-        if plan.fee.isPositive {
-            let calendar = rules.calendar(row.region)
-            let arguments = [
-                "tariff": plan.tariffID.rawValue,
-                "from": calendar?.date(of: plan.period.start).description ?? "",
-                "to": calendar?.date(of: plan.period.end.addingTimeInterval(-1)).description ?? "",
-            ]
-            let posting = LedgerPosting(
-                externalID: "fee:\(line):\(start)", kind: .fee, line: row.subscriberID, amount: try plan.fee.negated(),
-                counterparty: .revenue, explanation: "billing.explain.fee", arguments: arguments, allowsNegativeBalance: true,
-                at: min(plan.period.start, now))
+        if let posting = try plan.feePosting(line: row.subscriberID, calendar: rules.calendar(row.region), now: now) {
             let transaction = try await postLocked(posting, account: &row, queued: queued, on: db)
             try await db.raw("UPDATE billing_period SET transaction_id = \(bind: transaction) WHERE id = \(bind: periodID)").run()
         }
-        for unit in PackageUnit.allCases {
-            guard let amount = plan.packages[unit], amount > 0 else { continue }
+        for (unit, amount) in plan.grants {
             try await db.raw("""
                 INSERT INTO billing_bucket (subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at)
                 VALUES (\(bind: line), \(bind: periodID), \(bind: unit.rawValue), 'package', \(bind: amount), \(bind: amount),
                         \(bind: start), \(bind: end))
                 """).run()
         }
-        guard let previous, previous.rollover, previous.tariffID == plan.tariffID else { return }
-        let leftovers = try await db.raw("""
-            SELECT id, unit, remaining FROM billing_bucket
-            WHERE period_id = \(bind: previous.id) AND source = 'package' AND remaining > 0
-            """).all()
-        for leftover in leftovers {
-            let id = try leftover.decode(column: "id", as: Int64.self)
-            let remaining = try leftover.decode(column: "remaining", as: Int64.self)
+        guard let previous, plan.takesOverUnused(from: previous.tariffID, rollover: previous.rollover) else { return }
+        let buckets = try await db.raw("""
+            SELECT \(Self.bucketColumns) FROM billing_bucket WHERE period_id = \(bind: previous.id) ORDER BY id
+            """).all().map { try Self.decodeBucket($0) }
+        for (emptied, carried) in plan.rollover(of: buckets, from: previous.span) {
             try await db.raw("""
                 INSERT INTO billing_bucket (subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at,
                                             carried_from_start, carried_from_end)
-                VALUES (\(bind: line), \(bind: periodID), \(bind: try leftover.decode(column: "unit", as: String.self)), 'rollover',
-                        \(bind: remaining), \(bind: remaining), \(bind: start), \(bind: end),
+                VALUES (\(bind: line), \(bind: periodID), \(bind: carried.unit.rawValue), 'rollover',
+                        \(bind: carried.total), \(bind: carried.left), \(bind: start), \(bind: end),
                         \(bind: previous.span.start.storageMilliseconds), \(bind: previous.span.end.storageMilliseconds))
                 """).run()
             // The units moved: a late event of the old period now draws from the rollover bucket (see Bucket.serves).
-            try await db.raw("UPDATE billing_bucket SET remaining = 0 WHERE id = \(bind: id)").run()
+            try await db.raw("UPDATE billing_bucket SET remaining = 0 WHERE id = \(bind: emptied.id)").run()
         }
     }
 }

@@ -12,13 +12,6 @@ private struct LineWork {
     var charged: Int64 = 0
 }
 
-/// A period as rating needs it: which tariff priced which span.
-private struct PeriodSpan {
-    var tariffID: TariffID
-    var start: Int64
-    var end: Int64
-}
-
 extension SQLBillingStore {
     public func rate(_ events: [UsageEvent], now: Date) async throws -> RatingOutcome {
         guard !events.isEmpty else { return RatingOutcome() }
@@ -109,7 +102,7 @@ extension SQLBillingStore {
             buckets[try row.decode(column: "subscriber_id", as: Int64.self), default: []].append(try Self.decodeBucket(row))
         }
         let late = active.filter { work in work.events.contains { events[$0].occurredAt.storageMilliseconds < work.account.periodStart } }
-        var periods: [Int64: [PeriodSpan]] = [:]
+        var periods: [Int64: [TariffPeriod]] = [:]
         if !late.isEmpty {
             for row in try await SQLBatch.select(
                 "SELECT subscriber_id, tariff_id, start_at, end_at FROM billing_period WHERE end_at > \(minTime) AND subscriber_id IN",
@@ -118,8 +111,8 @@ extension SQLBillingStore {
                 let tariff = try row.decode(column: "tariff_id", as: String.self)
                 guard let tariffID = TariffID(rawValue: tariff) else { throw CabinetError.internal("stored period has tariff \(tariff)") }
                 periods[try row.decode(column: "subscriber_id", as: Int64.self), default: []].append(
-                    PeriodSpan(tariffID: tariffID, start: try row.decode(column: "start_at", as: Int64.self),
-                               end: try row.decode(column: "end_at", as: Int64.self)))
+                    TariffPeriod(tariffID: tariffID, start: try row.decode(column: "start_at", as: Int64.self),
+                                 end: try row.decode(column: "end_at", as: Int64.self)))
             }
         }
 
@@ -134,13 +127,13 @@ extension SQLBillingStore {
             let line = work.account.subscriberID
             var lineBuckets = buckets[line.rawValue] ?? []
             let before = lineBuckets
-            let current = PeriodSpan(tariffID: work.account.tariffID, start: work.account.periodStart, end: work.account.periodEnd)
+            let current = TariffPeriod(tariffID: work.account.tariffID, start: work.account.periodStart, end: work.account.periodEnd)
             let spans = periods[line.rawValue] ?? []
             let order = work.events.sorted { (events[$0].occurredAt, $0) < (events[$1].occurredAt, $1) }
             for index in order {
                 let event = events[index]
                 let at = event.occurredAt.storageMilliseconds
-                guard let span = at >= current.start ? current : spans.first(where: { $0.start <= at && at < $0.end }) else {
+                guard let span = Rater.period(of: at, current: current, earlier: spans) else {
                     outcome.rejected[index] = CabinetError(BillingError.beforeActivation,
                                                            arguments: ["eventId": event.eventID])
                     continue
@@ -234,20 +227,8 @@ extension SQLBillingStore {
     /// Texts "80 % of the package is used" and "the package is used up" when a batch crosses those marks.
     private func noticePackages(account: AccountRow, before: [Bucket], after: [Bucket], now: Date, queued: Flag,
                                 on db: any SQLDatabase) async throws {
-        for unit in PackageUnit.allCases {
-            let current = { (bucket: Bucket) in bucket.unit == unit && bucket.validFrom.storageMilliseconds == account.periodStart }
-            let total = after.filter(current).reduce(Int64(0)) { $0 + $1.total }
-            guard total > 0 else { continue }
-            let leftBefore = before.filter(current).reduce(Int64(0)) { $0 + $1.left }
-            let leftAfter = after.filter(current).reduce(Int64(0)) { $0 + $1.left }
-            guard leftAfter < leftBefore else { continue }
-            if leftAfter == 0 {
-                try await notice("packageOut:\(unit.rawValue)", account: account, at: now, text: texts.packageExhausted(unit),
-                                 queued: queued, on: db)
-            } else if (total - leftBefore) * 5 < total * 4, (total - leftAfter) * 5 >= total * 4 {
-                try await notice("package80:\(unit.rawValue)", account: account, at: now,
-                                 text: texts.packageMostlyUsed(unit, left: leftAfter), queued: queued, on: db)
-            }
+        for crossed in BillingNotice.packages(before: before, after: after, periodStart: account.period.start) {
+            try await notice(crossed.kind, account: account, at: now, text: crossed.text(texts), queued: queued, on: db)
         }
     }
 }

@@ -4,7 +4,6 @@ import CabinetStorage
 import Foundation
 import SQLKit
 import Tariffs
-import TariffsStorage
 
 extension SQLBillingStore {
     public func changeTariff(_ order: TariffChangeOrder) async throws -> ServiceRequest {
@@ -19,15 +18,11 @@ extension SQLBillingStore {
             guard row.tariffID == order.from else {
                 throw CabinetError(TariffsError.changedMeanwhile, arguments: ["tariff": row.tariffID.rawValue])
             }
-            let now = order.now.storageMilliseconds
-            if let planned = try await SQLLineTariffStore.planned(of: order.line, after: order.now, on: db) {
+            if let planned = try await self.lineTariffs.planned(of: order.line, after: order.now, in: SQLWriteTransaction(db)) {
                 throw CabinetError(TariffsError.changePending, arguments: ["tariff": planned.tariffID.rawValue])
             }
-            // A change in the very millisecond a period opened starts one millisecond later, so no period is empty.
-            let effective = max(now, row.periodStart + 1)
-            let plan: PeriodPlan? = order.timing == .now
-                ? try self.rules.plan(tariff: target, region: row.region, from: Date(storageMilliseconds: effective)) : nil
-            let charge = order.changeFee.minorUnits + (plan?.fee.minorUnits ?? 0)
+            let change = try self.rules.carryOut(order, to: target, region: row.region, periodStart: row.periodStart)
+            let (effective, plan, charge) = (change.effective, change.newPeriod, change.charge)
             if charge > 0, row.balance < charge {
                 throw CabinetError(TariffsError.insufficientFunds,
                                    arguments: ["needed": Money(minorUnits: charge, currency: row.currency).displayString,
@@ -45,8 +40,8 @@ extension SQLBillingStore {
             }
             switch order.timing {
             case .nextPeriod:
-                try await SQLLineTariffStore.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
-                                                               requestID: request.id, on: db)
+                try await self.lineTariffs.switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end,
+                                                               requestID: request.id, in: SQLWriteTransaction(db))
                 // Billing's own note of what the next period will charge (the dashboard reads it with the account).
                 try await db.raw("""
                     UPDATE billing_account SET next_tariff_id = \(bind: order.to.rawValue) WHERE id = \(bind: row.id)
@@ -62,8 +57,8 @@ extension SQLBillingStore {
                     UPDATE billing_bucket SET expires_at = \(bind: effective)
                     WHERE subscriber_id = \(bind: order.line.rawValue) AND expires_at > \(bind: effective)
                     """).run()
-                try await SQLLineTariffStore.switchTariff(of: order.line, region: row.region, to: order.to,
-                                                               from: Date(storageMilliseconds: effective), requestID: request.id, on: db)
+                try await self.lineTariffs.switchTariff(of: order.line, region: row.region, to: order.to,
+                                                               from: Date(storageMilliseconds: effective), requestID: request.id, in: SQLWriteTransaction(db))
                 row.periodEnd = effective
                 try await self.openPeriod(plan, for: &row, previous: nil, now: order.now, queued: queued, on: db)
             }

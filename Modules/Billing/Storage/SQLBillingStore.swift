@@ -6,8 +6,7 @@ public import Foundation
 public import Logging
 import SQLKit
 import Synchronization
-import Tariffs
-import TariffsStorage
+public import Tariffs
 
 /// Billing's tables over the SQL layer. Every operation is one transaction that first locks the line's account row
 /// (`FOR UPDATE` on PostgreSQL; SQLite's single writer serialises anyway), so funds checks, exactly-once fees and
@@ -19,6 +18,8 @@ public final class SQLBillingStore: BillingStore {
     let database: CabinetDatabase
     let rules: BillingRules
     let texts: BillingTexts
+    /// Tariffs' spans, written in Billing's transactions (an account opened on a tariff, a tariff changed with its fee).
+    let lineTariffs: any LineTariffWriter
     let logger: Logger
     /// Called after a transaction that queued a message commits (wakes the outbox worker).
     let messagesQueued: @Sendable () -> Void
@@ -30,13 +31,14 @@ public final class SQLBillingStore: BillingStore {
     /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
     let snapshots: ReadCache<Int64, CachedAccount>?
 
-    private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
+    private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter, logger: Logger,
                  messagesQueued: @escaping @Sendable () -> Void, balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void,
                  systemAccounts: [String: Int64]) {
         self.balancesChanged = balancesChanged
         self.database = database
         self.rules = rules
         self.texts = texts
+        self.lineTariffs = lineTariffs
         self.logger = logger
         self.messagesQueued = messagesQueued
         self.systemAccounts = systemAccounts
@@ -60,7 +62,9 @@ public final class SQLBillingStore: BillingStore {
     }
 
     /// Opens the store, creating the system accounts of every currency the regions use.
-    public static func open(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, logger: Logger,
+    /// - Parameter lineTariffs: Tariffs' writer of lines' tariff spans, on the same database.
+    public static func open(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
+                            logger: Logger,
                             messagesQueued: @escaping @Sendable () -> Void = {},
                             balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }) async throws -> SQLBillingStore {
         let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
@@ -75,7 +79,8 @@ public final class SQLBillingStore: BillingStore {
             }
         }
         if codes.allSatisfy({ existing[$0] != nil }) {
-            return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
+            return SQLBillingStore(database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
+                                   messagesQueued: messagesQueued,
                                    balancesChanged: balancesChanged,
                                    systemAccounts: existing)
         }
@@ -96,7 +101,8 @@ public final class SQLBillingStore: BillingStore {
             }
             return ids
         }
-        return SQLBillingStore(database: database, rules: rules, texts: texts, logger: logger, messagesQueued: messagesQueued,
+        return SQLBillingStore(database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
+                                   messagesQueued: messagesQueued,
                                balancesChanged: balancesChanged, systemAccounts: ids)
     }
 
@@ -127,15 +133,15 @@ public final class SQLBillingStore: BillingStore {
         let account = try await writing(lines: [new.subscriberID]) { db, _ -> BillingAccount in
             if let existing = try await self.lockAccount(new.subscriberID, on: db) { return existing.account }
             // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
-            let span = try await SQLLineTariffStore.tariff(of: new.subscriberID, at: new.from, on: db)
+            let span = try await self.lineTariffs.tariff(of: new.subscriberID, at: new.from, in: SQLWriteTransaction(db))
             let tariffID = span?.tariffID ?? new.tariff
             guard let tariff = self.rules.tariff(tariffID, in: new.region) else {
                 throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try self.rules.plan(tariff: tariff, region: new.region, from: new.from)
             if span == nil {
-                try await SQLLineTariffStore.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
-                                                                on: db)
+                try await self.lineTariffs.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
+                                                                in: SQLWriteTransaction(db))
             }
             try await db.raw("""
                 INSERT INTO billing_account

@@ -1,4 +1,4 @@
-public import CabinetCore
+import CabinetCore
 public import Hummingbird
 
 /// `?limit=&cursor=` of every list in the API, read one way: `limit` is a whole number from 1 to

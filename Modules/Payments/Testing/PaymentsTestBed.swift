@@ -1,4 +1,5 @@
 public import Billing
+import BillingStorage
 public import BillingTesting
 public import CabinetCore
 import CabinetMessaging

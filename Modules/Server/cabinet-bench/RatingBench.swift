@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import SQLKit
 import Tariffs
+import TariffsStorage
 
 /// Rates `events` usage events over `lines` lines through the real store (durably, in batches, idempotently) and, in the
 /// same run and database, inserts the same rows into a bare table in the same batches: the ratio is what rating costs.
@@ -65,7 +66,7 @@ struct RatingBench {
 
         // 3. Rating through the store, batch by batch.
         let store = try await SQLBillingStore.open(database: database, rules: rules, texts: BillingTexts(catalog: MessageCatalog()),
-                                                   logger: logger)
+                                                   lineTariffs: SQLLineTariffStore(database: database), logger: logger)
         var rated = 0
         var charged: Int64 = 0
         let rateStart = ContinuousClock.now

@@ -33,6 +33,21 @@ public protocol LineTariffStore: Sendable {
     func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws
 }
 
+/// Lines' tariff spans written inside another module's transaction: Billing opens an account on a tariff and changes
+/// a tariff together with its fee, in one commit.
+public protocol LineTariffWriter: Sendable {
+    /// The span covering `instant`.
+    func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff?
+    /// A span that starts after `instant` (a change waiting for the next period).
+    func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff?
+    /// Gives a line its first tariff; refuses when it has any span already.
+    func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+                       in transaction: any WriteTransaction) async throws
+    /// Moves the line to `tariff` from `instant` on: the span in effect then ends there and any later plan is dropped.
+    func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
+                      in transaction: any WriteTransaction) async throws
+}
+
 /// When a tariff change takes effect.
 public enum TariffChangeTiming: String, Sendable, Hashable, CaseIterable, Codable {
     case now, nextPeriod

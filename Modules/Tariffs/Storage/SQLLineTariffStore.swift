@@ -1,12 +1,12 @@
 public import CabinetCore
 public import CabinetStorage
 public import Foundation
-public import SQLKit
+import SQLKit
 public import Tariffs
 
-/// Lines' tariff spans in `tariffs_line_tariff`. The static functions join a caller's transaction: Billing changes a
-/// tariff and charges for it in one commit.
-public struct SQLLineTariffStore: LineTariffStore {
+/// Lines' tariff spans in `tariffs_line_tariff`. As a ``LineTariffWriter`` it joins a caller's transaction: Billing
+/// changes a tariff and charges for it in one commit.
+public struct SQLLineTariffStore: LineTariffStore, LineTariffWriter {
     let database: CabinetDatabase
 
     public init(database: CabinetDatabase) {
@@ -33,8 +33,26 @@ public struct SQLLineTariffStore: LineTariffStore {
         }
     }
 
+    public func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff? {
+        try await Self.tariff(of: line, at: instant, on: transaction.sql())
+    }
+
+    public func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff? {
+        try await Self.planned(of: line, after: instant, on: transaction.sql())
+    }
+
+    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+                              in transaction: any WriteTransaction) async throws {
+        try await Self.assignInitial(tariff, to: line, region: region, at: instant, on: transaction.sql())
+    }
+
+    public func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
+                             in transaction: any WriteTransaction) async throws {
+        try await Self.switchTariff(of: line, region: region, to: tariff, from: instant, requestID: requestID, on: transaction.sql())
+    }
+
     /// The span covering `instant`.
-    public static func tariff(of line: SubscriberID, at instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
+    static func tariff(of line: SubscriberID, at instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
         let at = instant.storageMilliseconds
         return try await db.raw("""
             SELECT \(columns) FROM tariffs_line_tariff
@@ -44,7 +62,7 @@ public struct SQLLineTariffStore: LineTariffStore {
     }
 
     /// A span that starts after `instant` (a change waiting for the next period).
-    public static func planned(of line: SubscriberID, after instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
+    static func planned(of line: SubscriberID, after instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
         try await db.raw("""
             SELECT \(columns) FROM tariffs_line_tariff
             WHERE subscriber_id = \(bind: line.rawValue) AND since_at > \(bind: instant.storageMilliseconds)
@@ -53,7 +71,7 @@ public struct SQLLineTariffStore: LineTariffStore {
     }
 
     /// Gives a line its first tariff; refuses when it has any span already.
-    public static func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+    static func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
                                      on db: any SQLDatabase) async throws {
         let existing = try await db.raw("""
             SELECT COUNT(*) AS n FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue)
@@ -66,7 +84,7 @@ public struct SQLLineTariffStore: LineTariffStore {
     }
 
     /// Moves the line to `tariff` from `instant` on: the span in effect then ends there and any later plan is dropped.
-    public static func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date,
+    static func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date,
                                     requestID: Int64?, on db: any SQLDatabase) async throws {
         let at = instant.storageMilliseconds
         try await db.raw("""

@@ -43,7 +43,8 @@ public struct BillingAssembly: ModuleAssembly {
         let texts = BillingTexts(catalog: kernel.catalog)
         let balanceChanges = Listeners<@Sendable ([SubscriberID]) -> Void>()
         let store = try await SQLBillingStore.open(
-            database: kernel.database, rules: rules, texts: texts, logger: logger, messagesQueued: { outbox.nudge() },
+            database: kernel.database, rules: rules, texts: texts, lineTariffs: tariffs.lineTariffWriter, logger: logger,
+            messagesQueued: { outbox.nudge() },
             balancesChanged: { lines in
                 for listener in balanceChanges.all { listener(lines) }
             })

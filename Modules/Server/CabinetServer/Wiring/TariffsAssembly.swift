@@ -9,6 +9,8 @@ import TariffsStorage
 public struct TariffsAssembly: ModuleAssembly {
     public struct Exports: Sendable {
         public let lineTariffs: any LineTariffStore
+        /// Lines' tariff spans written in Billing's transactions.
+        public let lineTariffWriter: any LineTariffWriter
     }
 
     public static var module: any CabinetModule.Type { TariffsModule.self }
@@ -17,6 +19,7 @@ public struct TariffsAssembly: ModuleAssembly {
     public init() {}
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
-        Assembled(exports: Exports(lineTariffs: SQLLineTariffStore(database: kernel.database)))
+        let store = SQLLineTariffStore(database: kernel.database)
+        return Assembled(exports: Exports(lineTariffs: store, lineTariffWriter: store))
     }
 }

@@ -1,29 +1,24 @@
 import Billing
-import BillingStorage
-import BillingTesting
 import CabinetCore
-import CabinetStorage
 import CabinetTesting
 import Foundation
 import Payments
-import PaymentsStorage
 import PaymentsTesting
 import Subscribers
-import SubscribersTesting
 import Testing
 
-/// Card top-ups through the sandbox gateway on both backends: every outcome, and webhooks that come twice, out of
-/// order, forged or after a crash — the ledger is credited exactly once.
+/// Card top-ups through the sandbox gateway on every backend (SQL and memory): every outcome, and webhooks that come
+/// twice, out of order, forged or after a crash — the ledger is credited exactly once.
 @Suite struct TopUpTests {
-    @Test(arguments: TestDatabase.available)
-    func aPaidTopUpIsCreditedOnceAndEachFailureCreditsNothing(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aPaidTopUpIsCreditedOnceAndEachFailureCreditsNothing(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             let paid = try await bed.topUp(line, "500.00")
             #expect(paid.status == .succeeded)
             #expect(paid.maskedCard == "•••• 4242")
             #expect(paid.creditedAt != nil)
-            #expect(try await bed.billing.balance(line) == "500.00")
+            #expect(try await bed.balance(line) == "500.00")
             for (card, status, reason) in [
                 ("4000 0000 0000 0002", PaymentStatus.declined, "payments.declined.generic"),
                 ("4000 0000 0000 9995", .declined, "payments.declined.insufficientFunds"),
@@ -33,27 +28,27 @@ import Testing
                 #expect(payment.status == status)
                 #expect(payment.failure == reason)
             }
-            #expect(try await bed.billing.balance(line) == "500.00")
-            let requests = try await SQLRequestRegistry(database: bed.billing.database).requests(of: line.id, before: nil, limit: 10)
+            #expect(try await bed.balance(line) == "500.00")
+            let requests = try await bed.requests(of: line, limit: 10)
             #expect(requests.map(\.status) == [.failed, .rejected, .rejected, .done])
             #expect(try await bed.store.succeededTotal(of: line.id, since: .distantPast) == 50_000)
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func repeatedReorderedAndConcurrentWebhooksCreditOnce(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func repeatedReorderedAndConcurrentWebhooksCreditOnce(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             // 0077: the sandbox sends succeeded, pending, succeeded.
             let scrambled = try await bed.topUp(line, "300.00", card: "4000 0000 0000 0077")
             #expect(scrambled.status == .succeeded)
-            #expect(try await bed.billing.balance(line) == "300.00")
+            #expect(try await bed.balance(line) == "300.00")
 
             let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 20_000, currency: .rub), method: .card,
                                                            returnURL: { $0 })
             guard case .finished(_, let hooks) = try await bed.sandbox.pay(try #require(started.payment.gatewayPaymentID), card: "4242424242424242",
-                                                                           expiry: "12/30", cvc: "123", now: bed.billing.clock.now)
+                                                                           expiry: "12/30", cvc: "123", now: bed.clock.now)
             else {
                 Issue.record("finished expected")
                 return
@@ -68,13 +63,13 @@ import Testing
             // The pending notice arriving last changes nothing.
             try await bed.service.receiveWebhook(gateway: "sandbox", body: hooks[0].body, signature: hooks[0].signature)
             #expect(try await bed.service.payment(started.payment.id, of: nil).status == .succeeded)
-            #expect(try await bed.billing.balance(line) == "500.00")
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.balance(line) == "500.00")
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func forgedOrMismatchedWebhooksAreRefused(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func forgedOrMismatchedWebhooksAreRefused(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 10_000, currency: .rub), method: .card,
@@ -98,18 +93,18 @@ import Testing
                 try await bed.service.receiveWebhook(gateway: "sandbox", body: body("100.00", order: "pay_x"),
                                                      signature: signer.sign(body("100.00", order: "pay_x")))
             }
-            #expect(try await bed.billing.balance(line) == "0.00")
+            #expect(try await bed.balance(line) == "0.00")
             #expect(try await bed.service.payment(started.payment.id, of: nil).status == .pending)
         }
     }
 
     /// The payment's new state and its credit are one transaction: when the ledger refuses the credit, the payment
     /// stays as it was (the gateway sends the webhook again), instead of succeeding without money.
-    @Test(arguments: TestDatabase.available)
-    func aCreditTheLedgerRefusesLeavesThePaymentAsItWas(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aCreditTheLedgerRefusesLeavesThePaymentAsItWas(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
-            let now = bed.billing.clock.now
+            let now = bed.clock.now
             // Tenge on a rouble line: the limits refuse it at the start; stored here directly, the ledger refuses it.
             let tenge = Money(minorUnits: 10_000, currency: .kzt)
             _ = try await bed.store.insert(Payment(id: "pay_tenge", line: line.id, msisdn: line.msisdn, amount: tenge, method: .card,
@@ -123,15 +118,15 @@ import Testing
             let payment = try await bed.service.payment("pay_tenge", of: nil)
             #expect(payment.status == .pending)
             #expect(payment.creditedAt == nil)
-            let requests = try await SQLRequestRegistry(database: bed.billing.database).requests(of: line.id, before: nil, limit: 10)
+            let requests = try await bed.requests(of: line, limit: 10)
             #expect(requests.map(\.status) == [.pending])
-            #expect(try await bed.billing.balance(line) == "0.00")
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.balance(line) == "0.00")
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func amountsOutsideTheRegionsLimitsAreRefused(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func amountsOutsideTheRegionsLimitsAreRefused(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             for minor in [4_999, 1_500_001] as [Int64] {
@@ -151,8 +146,8 @@ import Testing
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aCreditLostInACrashIsPostedByReconciliation(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aCreditLostInACrashIsPostedByReconciliation(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 25_000, currency: .rub), method: .wallet,
@@ -160,12 +155,12 @@ import Testing
             // The payment is marked succeeded, then the process dies before the ledger heard of it.
             let notification = GatewayNotification(gatewayPaymentID: try #require(started.payment.gatewayPaymentID), orderID: started.payment.id,
                                                    outcome: .succeeded, amount: started.payment.amount)
-            #expect(try await bed.store.apply(notification, to: started.payment.id, at: bed.billing.clock.now)?.status == .succeeded)
-            #expect(try await bed.billing.balance(line) == "0.00")
+            #expect(try await bed.store.apply(notification, to: started.payment.id, at: bed.clock.now)?.status == .succeeded)
+            #expect(try await bed.balance(line) == "0.00")
             #expect(try await bed.service.reconcile() == 1)
             #expect(try await bed.service.reconcile() == 0)
-            #expect(try await bed.billing.balance(line) == "250.00")
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.balance(line) == "250.00")
+            #expect(try await bed.check().isClean)
         }
     }
 }

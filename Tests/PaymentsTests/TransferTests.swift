@@ -1,43 +1,38 @@
 import Billing
-import BillingStorage
-import BillingTesting
 import CabinetCore
-import CabinetStorage
 import CabinetTesting
 import Foundation
 import Payments
-import PaymentsStorage
 import PaymentsTesting
 import Subscribers
-import SubscribersTesting
 import Testing
 
-/// Transfers between lines on both backends: limits and fee, refusals that move nothing, concurrency that conserves
-/// every kopeck, and a transfer a crash interrupted finished once. The test bed's fee is 2.00.
+/// Transfers between lines on every backend (SQL and memory): limits and fee, refusals that move nothing, concurrency
+/// that conserves every kopeck, and a transfer a crash interrupted finished once. The test bed's fee is 2.00.
 @Suite struct TransferTests {
     func rub(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: .rub) }
 
-    @Test(arguments: TestDatabase.available)
-    func aTransferMovesTheAmountAndChargesTheFee(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aTransferMovesTheAmountAndChargesTheFee(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let alice = try await bed.line("+79001234567", credit: "1000.00")
             let bob = try await bed.line("+79001234568")
             let transfer = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(30_000))
             #expect(transfer.status == .done)
-            #expect(try await bed.billing.balance(alice) == "698.00")
-            #expect(try await bed.billing.balance(bob) == "300.00")
+            #expect(try await bed.balance(alice) == "698.00")
+            #expect(try await bed.balance(bob) == "300.00")
             #expect(try await bed.service.transfers(of: bob.id).map(\.id) == [transfer.id], "the recipient sees it")
-            let history = try await bed.billing.service.history(bed.billing.access(bob), query: MovementQuery(kinds: [.transfer], limit: 5))
+            let history = try await bed.movements(of: bob, kinds: [.transfer], limit: 5)
             #expect(history.first?.arguments["from"] == "+79001234567")
-            let requests = try await SQLRequestRegistry(database: bed.billing.database).requests(of: alice.id, before: nil, limit: 5)
+            let requests = try await bed.requests(of: alice, limit: 5)
             #expect(requests.first?.kind == "payments.transfer")
             #expect(requests.first?.status == .done)
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func refusalsMoveNothing(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func refusalsMoveNothing(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let alice = try await bed.line("+79001234567", credit: "15100.00")
             let bob = try await bed.line("+79001234568", credit: "5.00")
@@ -67,16 +62,16 @@ import Testing
                 #expect(error.code == PaymentsError.transferDailyLimit)
                 #expect(error.arguments["left"] == "0.00")
             }
-            bed.billing.clock.advance(by: .seconds(86_400))
+            bed.clock.advance(by: .seconds(86_400))
             _ = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(1_000))
-            #expect(try await bed.billing.balance(alice) == "82.00")
-            #expect(try await bed.billing.balance(bob) == "15015.00")
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.balance(alice) == "82.00")
+            #expect(try await bed.balance(bob) == "15015.00")
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func concurrentTransfersConserveEveryKopeck(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func concurrentTransfersConserveEveryKopeck(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             var lines: [Line] = []
             for index in 0..<8 { lines.append(try await bed.line("+7900123450\(index)", credit: "300.00")) }
@@ -96,33 +91,33 @@ import Testing
             let done = outcomes.filter { $0 }.count
             var total: Int64 = 0
             for line in lines {
-                let balance = try await bed.billing.store.balance(of: line.id)
+                let balance = try await bed.ledger.balance(of: line.id)
                 #expect(balance.minorUnits >= 0, "no transfer overdraws")
                 total += balance.minorUnits
             }
             #expect(total == 8 * 30_000 - Int64(done) * 200, "every kopeck is on a line or was a fee (\(done) done)")
             #expect(done > 10)
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.check().isClean)
         }
     }
 
-    @Test(arguments: TestDatabase.available)
-    func aTransferACrashInterruptedIsFinishedOnce(_ backend: TestDatabase) async throws {
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aTransferACrashInterruptedIsFinishedOnce(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let alice = try await bed.line("+79001234567", credit: "100.00")
             let bob = try await bed.line("+79001234568")
             // Recorded, then the process died before either ledger step.
             let stuck = try await bed.store.insertTransfer(NewTransfer(
                 sender: alice.id, senderMSISDN: alice.msisdn, recipient: bob.id, recipientMSISDN: bob.msisdn, amount: rub(4_000), fee: rub(200),
-                day: LocalDate(bed.billing.clock.now, in: .gmt), maxPerDay: rub(1_500_000)), at: bed.billing.clock.now)
+                day: LocalDate(bed.clock.now, in: .gmt), maxPerDay: rub(1_500_000)), at: bed.clock.now)
             #expect(try await bed.service.reconcile() == 0, "too fresh: its request may still be running")
-            bed.billing.clock.advance(by: .seconds(61))
+            bed.clock.advance(by: .seconds(61))
             #expect(try await bed.service.reconcile() == 1)
             #expect(try await bed.service.reconcile() == 0)
-            #expect(try await bed.billing.balance(alice) == "58.00")
-            #expect(try await bed.billing.balance(bob) == "40.00")
+            #expect(try await bed.balance(alice) == "58.00")
+            #expect(try await bed.balance(bob) == "40.00")
             #expect(try await bed.service.transfers(of: alice.id).first { $0.id == stuck.id }?.status == .done)
-            #expect(try await bed.billing.check().isClean)
+            #expect(try await bed.check().isClean)
         }
     }
 }

@@ -1,0 +1,28 @@
+public import Foundation
+
+/// A message Billing queued (a notice SMS, a statement e-mail), as a test reads it: from the outbox table under the SQL
+/// store, or from ``InMemoryBillingStore``, which keeps the messages it would have written to the outbox.
+public struct QueuedBillingMessage: Sendable, Hashable {
+    /// Numbers messages in the order they were queued.
+    public var id: Int64
+    /// `sms` or `email`, as the outbox names channels.
+    public var channel: String
+    /// An E.164 number or an e-mail address.
+    public var recipient: String
+    /// The e-mail subject; `nil` for an SMS.
+    public var subject: String?
+    public var body: String
+    /// Why it was sent (`billing.lowBalance`, `billing.packageOut:sms`, `billing.statement`, …).
+    public var purpose: String
+    public var createdAt: Date
+
+    public init(id: Int64, channel: String, recipient: String, subject: String?, body: String, purpose: String, createdAt: Date) {
+        self.id = id
+        self.channel = channel
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.purpose = purpose
+        self.createdAt = createdAt
+    }
+}
