@@ -117,7 +117,7 @@ let kernelTargets: [Target] = [
 /// Dependencies follow from `uses` (the modules whose Core this module's Core may import): the Testing target gets
 /// theirs, and every test target gets the module's own layers, its Testing target and everything that one uses.
 struct ModuleSpec {
-    enum Layer { case core, storage, http, testing }
+    enum Layer { case core, storage, http, adapters, testing }
 
     var name: String
     /// Other modules whose *Core* this module's Core may import. Must stay acyclic.
@@ -128,8 +128,10 @@ struct ModuleSpec {
     var httpResources: [Resource] = []
     /// Another package's products the Core needs that pull in no HTTP (bcrypt, swift-crypto).
     var coreProducts: [Target.Dependency] = []
-    /// Another package's products the HTTP target needs (an HTTP client for outbound adapters).
+    /// Another package's products the HTTP target needs.
     var httpProducts: [Target.Dependency] = []
+    /// Another package's products the Adapters target needs (the HTTP client of outbound adapters).
+    var adapterProducts: [Target.Dependency] = []
     /// Another package's products the module's tests need besides the usual ones.
     var testProducts: [Target.Dependency] = []
     /// Storage targets of other modules this module's Storage imports. Debt, shown here so it is not hidden: modules
@@ -138,6 +140,9 @@ struct ModuleSpec {
 
     var storage: String? { layers.contains(.storage) ? "\(name)Storage" : nil }
     var http: String? { layers.contains(.http) ? "\(name)HTTP" : nil }
+    /// Outbound adapters (an acquirer's API, an identity provider) beside the protocol they implement, kept out of
+    /// Core (they need an HTTP client) and out of the HTTP target (they are not the cabinet's API).
+    var adapters: String? { layers.contains(.adapters) ? "\(name)Adapters" : nil }
     var testing: String? { layers.contains(.testing) ? "\(name)Testing" : nil }
 
     /// The modules this one uses, as specs.
@@ -152,7 +157,8 @@ struct ModuleSpec {
 
     var targets: [Target] {
         let dir = "Modules/\(name)"
-        let testBase = [name, "CabinetCore", "CabinetTesting"] + (testing.map { [$0] + testingTargets } ?? [])
+        let testBase = [name, "CabinetCore", "CabinetTesting"] + [adapters].compactMap { $0 }
+            + (testing.map { [$0] + testingTargets } ?? [])
         var result: [Target] = [
             .target(
                 name: name,
@@ -188,6 +194,11 @@ struct ModuleSpec {
                         + [.hummingbird, .hummingbirdTesting, .httpTypes, .logging] + httpProducts + testProducts),
             ]
         }
+        if let adapters {
+            result.append(.target(
+                name: adapters, dependencies: dependencies(on: [name, "CabinetCore"]) + [.httpTypes, .logging] + adapterProducts,
+                path: "\(dir)/Adapters"))
+        }
         if let testing {
             result.append(.target(name: testing, dependencies: dependencies(on: testingTargets) + [.logging], path: "\(dir)/Testing"))
         }
@@ -196,24 +207,27 @@ struct ModuleSpec {
 
     /// The layers a server links (everything but Testing).
     var runtimeTargets: [Target.Dependency] {
-        dependencies(on: [name] + [storage, http].compactMap { $0 })
+        dependencies(on: [name] + [storage, http, adapters].compactMap { $0 })
     }
 
     var products: [Product] {
-        ([name] + [storage, http, testing].compactMap { $0 }).map { .library(name: $0, targets: [$0]) }
+        ([name] + [storage, http, adapters, testing].compactMap { $0 }).map { .library(name: $0, targets: [$0]) }
     }
 }
 
 let modules: [ModuleSpec] = [
     .init(name: "Subscribers"),
-    .init(name: "Auth", uses: ["Subscribers"], httpResources: [.copy("Resources/templates")], coreProducts: [.bcrypt, .crypto],
-          httpProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto]),
+    .init(name: "Auth", uses: ["Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
+          httpResources: [.copy("Resources/templates")], coreProducts: [.bcrypt, .crypto],
+          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto, .asyncHTTPClient]),
     .init(name: "Tariffs", httpResources: [.copy("Resources/templates")]),
     .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
     // Services and Support carry only their region-file settings so far; their issues add the other layers.
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
-    .init(name: "Payments", uses: ["Billing", "Subscribers"], httpResources: [.copy("Resources/templates")],
-          coreProducts: [.crypto], httpProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], storageUses: ["BillingStorage"]),
+    .init(name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
+          httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
+          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore],
+          storageUses: ["BillingStorage"]),
     .init(name: "Support", layers: [.core]),
 ]
 
@@ -256,7 +270,7 @@ let serverTargets: [Target] = [
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", "Billing", "Tariffs", "PaymentsHTTP", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit, .yams,
+            "Subscribers", "Billing", "Tariffs", "PaymentsAdapters", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit, .yams,
         ],
         resources: [.copy("BrokenRegions")]
     ),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Auth
+import AuthAdapters
 import AuthHTTP
 import AuthTesting
 import CabinetCore

@@ -1,7 +1,7 @@
 import CabinetCore
 import CabinetServer
 import Foundation
-import PaymentsHTTP
+import PaymentsAdapters
 import Testing
 
 /// The operator's acquirers file: read whole, every problem reported, webhooks never left unauthenticated.

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Payments
+import PaymentsAdapters
 import PaymentsHTTP
 import PaymentsTesting
 import Subscribers

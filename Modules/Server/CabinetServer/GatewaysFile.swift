@@ -1,6 +1,6 @@
 import CabinetCore
 public import Foundation
-public import PaymentsHTTP
+public import PaymentsAdapters
 
 /// Reads the acquirers an operator configures (`CABINET_GATEWAYS`); regions pick one by id (`payments.gateway`).
 ///

@@ -1,4 +1,5 @@
 public import Auth
+import AuthAdapters
 import AuthHTTP
 import AuthStorage
 import CabinetHTTP

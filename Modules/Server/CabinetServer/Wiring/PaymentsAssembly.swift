@@ -5,6 +5,7 @@ public import CabinetStorage
 import Logging
 import Foundation
 public import Payments
+import PaymentsAdapters
 import PaymentsHTTP
 import PaymentsStorage
 
