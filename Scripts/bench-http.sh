@@ -68,7 +68,7 @@ run() {
     fi
     port=$(free_port)
     CABINET_DATABASE_URL="sqlite://$db" CABINET_LOG_LEVEL=error CABINET_TRUSTED_PROXIES=127.0.0.1 CABINET_MAIL_DIR="$work/mail" \
-        CABINET_OUTBOX_POLL=60s "$bin/cabinet" serve --port "$port" >"$work/server-$lines.log" 2>&1 &
+        CABINET_OUTBOX_POLL=60s CABINET_SANDBOX=true "$bin/cabinet" serve --port "$port" >"$work/server-$lines.log" 2>&1 &
     server=$!
     for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/version" >/dev/null 2>&1 && break; sleep 0.2; done
     if [ "${BENCH_ONLY:-}" != topups ]; then

@@ -1,6 +1,7 @@
 import Billing
 import BillingTesting
 import CabinetCore
+import CabinetMessaging
 import CabinetTesting
 import Foundation
 import Subscribers

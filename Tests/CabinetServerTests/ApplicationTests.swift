@@ -112,6 +112,33 @@ import Testing
         }
     }
 
+    /// Anyone can "pay" on the sandbox's page: outside demo mode, with no acquirer for a region that takes payments,
+    /// the server refuses to start and says what to do; with the sandbox switched on it starts, and without it the
+    /// sandbox's page is not served.
+    @Test func theSandboxGatewayIsOnlyOnWhenAskedFor() async throws {
+        var configuration = CabinetConfiguration()
+        configuration.regionsDirectory = RepositoryPaths.regions
+        configuration.database = .sqliteInMemory
+        configuration.bcryptCost = 4
+        do {
+            _ = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
+            Issue.record("a production start without any real gateway must be refused")
+        } catch let error as ConfigError {
+            let problem = try #require(error.problems.first)
+            #expect(problem.path == "payments.gateway")
+            #expect(problem.description.contains("CABINET_GATEWAYS") && problem.description.contains("CABINET_SANDBOX"))
+        }
+        configuration.demo = true
+        let demo = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
+        #expect(demo.services.payments.sandbox != nil)
+        await demo.close()
+        configuration.demo = false
+        configuration.sandboxGateway = true
+        let explicit = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
+        #expect(explicit.services.payments.sandbox != nil)
+        await explicit.close()
+    }
+
     @Test func everyModuleTextExistsInBothLanguages() throws {
         #expect(try CabinetModules.messages().untranslatedKeys.isEmpty)
     }

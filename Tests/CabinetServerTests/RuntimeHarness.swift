@@ -19,6 +19,7 @@ func withRuntime(_ backend: TestDatabase, configure: (inout CabinetConfiguration
     var configuration = CabinetConfiguration()
     configuration.regionsDirectory = RepositoryPaths.regions
     configuration.operatorKey = RuntimeHarness.operatorKey
+    configuration.sandboxGateway = true
     configuration.mailDirectory = folder.appendingPathComponent("mail")
     configuration.bcryptCost = 4
     configuration.databaseRole = .server

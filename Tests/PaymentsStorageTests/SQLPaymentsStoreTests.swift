@@ -95,7 +95,8 @@ import Testing
             #expect(try await registry.requests(of: line.id, before: nil, limit: 10).count == 1, "the refused payment's request rolled back")
 
             _ = try await bed.store.openTrigger(key: "k1", line: line.id, amount: Money(minorUnits: 30_000, currency: .rub), at: now)
-            try await bed.store.closeTrigger("k1", status: .failed, attempts: 3, retryAt: nil, sms: (line.msisdn, "Автоплатёж не прошёл"), at: now)
+            try await bed.store.closeTrigger("k1", status: .failed, attempts: 3, retryAt: nil, sms: (line.msisdn, "Автоплатёж не прошёл"),
+                                             at: now)
             let outbox = try await database.read { db in try await Outbox.recent(to: "+79001234567", limit: 10, on: db) }
             #expect(outbox.map(\.body) == ["Автоплатёж не прошёл"])
             #expect(outbox.map(\.purpose) == ["payments.autopay"])

@@ -39,7 +39,9 @@ public actor SandboxGateway: PaymentGateway {
         public var signature: String
     }
 
-    public nonisolated let name = "sandbox"
+    /// The name regions use for it (`payments.gateway: sandbox`, the default).
+    public static let gatewayName = "sandbox"
+    public nonisolated let name = SandboxGateway.gatewayName
     let signer: WebhookSignature
     let pageBaseURL: String
     private var checkouts: [String: Checkout] = [:]

@@ -1,7 +1,7 @@
 public import Billing
 public import CabinetCore
 import CabinetStorage
-public import Foundation
+import Foundation
 
 /// Billing's ledger as far as Payments uses it, in memory, for Payments' domain tests: double-entry postings between
 /// a line's account and the system accounts, each external id posted once, a charge beyond the balance refused unless

@@ -1,4 +1,4 @@
-public import Billing
+import Billing
 public import CabinetCore
 import CabinetStorage
 public import Foundation
@@ -38,7 +38,8 @@ public actor InMemoryPaymentsStore: PaymentsStore {
     private var transactionNumber = 0
     private let gate = TransactionGate()
 
-    public init(ledger: InMemoryBalanceLedger) {
+    /// A store whose transactions post to `ledger`.
+    public init(ledger: InMemoryBalanceLedger = InMemoryBalanceLedger()) {
         self.ledger = ledger
     }
 
@@ -67,7 +68,7 @@ public actor InMemoryPaymentsStore: PaymentsStore {
         } catch {
             outcome = .failure(error)
         }
-        if case .success = outcome, let committed = staged.take() {
+        if let committed = staged.take() {
             await ledger.commit()
             state = committed
         } else {

@@ -60,9 +60,6 @@ public struct PaymentsTestBed: Sendable {
     }
 
     public let storage: Storage
-    /// Billing's test bed under a SQL backend; `nil` in memory. Tests that run on every backend use the bed's own
-    /// ``clock``, ``directory``, ``ledger`` and readers instead.
-    public let billing: BillingTestBed!
     /// The store the service uses (`SQLPaymentsStore` or ``InMemoryPaymentsStore``).
     public let store: any PaymentsStore
     /// Billing's ledger the service posts to (`SQLBillingStore` or ``InMemoryBalanceLedger``).
@@ -100,8 +97,8 @@ public struct PaymentsTestBed: Sendable {
     /// Runs `body` with a test bed over a fresh database of a SQL backend.
     ///
     /// - Parameter gateway: the regions' `payments.gateway` (the sandbox unless a test brings another).
-    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = "2026-11-10T09:00:00Z", gateway: String = "sandbox",
-                                         _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = BillingTestBed.defaultStart,
+                                         gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
             let billing = try await BillingTestBed(database: database, start: start, extraSettings: extraSettings(gateway: gateway))
             return try await body(PaymentsTestBed(billing: billing))
@@ -109,11 +106,11 @@ public struct PaymentsTestBed: Sendable {
     }
 
     /// Runs `body` with a test bed over a fresh store of `backend`.
-    public static func with<T: Sendable>(_ backend: Backend, start: String = "2026-11-10T09:00:00Z", gateway: String = "sandbox",
-                                         _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ backend: Backend, start: String = BillingTestBed.defaultStart,
+                                         gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
         switch backend {
         case .sql(let database): try await with(database, start: start, gateway: gateway, body)
-        case .memory: try await body(PaymentsTestBed(memory: InMemoryPaymentsStore(ledger: InMemoryBalanceLedger()), start: start, gateway: gateway))
+        case .memory: try await body(PaymentsTestBed(memory: InMemoryPaymentsStore(), start: start, gateway: gateway))
         }
     }
 
@@ -121,24 +118,24 @@ public struct PaymentsTestBed: Sendable {
     /// (``extraSettings(gateway:)``).
     public init(billing: BillingTestBed) {
         let store = SQLPaymentsStore(database: billing.database, ledger: billing.store)
-        self.init(storage: .sql(billing), billing: billing, store: store, ledger: billing.store, clock: billing.clock, lines: billing.lines,
+        self.init(storage: .sql(billing), store: store, ledger: billing.store, clock: billing.clock, lines: billing.lines,
                   directory: billing.directory, regions: billing.rules.regions)
     }
 
     /// A test bed over an in-memory store, the clock at `start`.
-    public init(memory store: InMemoryPaymentsStore, start: String = "2026-11-10T09:00:00Z", gateway: String = "sandbox") {
+    public init(memory store: InMemoryPaymentsStore = InMemoryPaymentsStore(), start: String = BillingTestBed.defaultStart,
+                gateway: String = "sandbox") {
         let clock = ManualClock(iso8601: start)
         let regions = BillingTestBed.regions(extra: Self.extraSettings(gateway: gateway))
         let directory = InMemorySubscriberStore()
-        self.init(storage: .memory(store), billing: nil, store: store, ledger: store.ledger, clock: clock,
+        self.init(storage: .memory(store), store: store, ledger: store.ledger, clock: clock,
                   lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test), directory: directory,
                   regions: regions)
     }
 
-    private init(storage: Storage, billing: BillingTestBed?, store: any PaymentsStore, ledger: any BalanceLedger, clock: ManualClock,
+    private init(storage: Storage, store: any PaymentsStore, ledger: any BalanceLedger, clock: ManualClock,
                  lines: DefaultSubscriberService, directory: InMemorySubscriberStore, regions: RegionCatalog) {
         self.storage = storage
-        self.billing = billing
         self.store = store
         self.ledger = ledger
         self.clock = clock
@@ -148,6 +145,13 @@ public struct PaymentsTestBed: Sendable {
         sandbox = SandboxGateway(secret: Self.secret, pageBaseURL: "http://127.0.0.1:8080")
         service = DefaultPaymentsService(store: store, ledger: ledger, lines: directory, regions: regions, gateways: [sandbox],
                                          defaultGateway: "sandbox", clock: clock, logger: .test)
+    }
+
+    /// Billing's test bed under the SQL stores. A bed in memory has none: asking for it is a mistake in the test (tests
+    /// that run on every backend use the bed's own ``clock``, ``directory``, ``ledger`` and readers).
+    public var billing: BillingTestBed {
+        guard case .sql(let billing) = storage else { preconditionFailure("an in-memory PaymentsTestBed has no BillingTestBed") }
+        return billing
     }
 
     /// The database under the SQL stores; `nil` in memory.
@@ -221,7 +225,7 @@ public struct PaymentsTestBed: Sendable {
     /// The line's request records, newest first.
     public func requests(of line: Line, limit: Int = 10) async throws -> [ServiceRequest] {
         switch storage {
-        case .sql(let billing): try await SQLRequestRegistry(database: billing.database).requests(of: line.id, before: nil, limit: limit)
+        case .sql(let billing): try await billing.requests.requests(of: line.id, before: nil, limit: limit)
         case .memory(let store): await store.requests(of: line.id, limit: limit)
         }
     }

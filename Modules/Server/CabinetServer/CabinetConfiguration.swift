@@ -13,8 +13,13 @@ public struct CabinetConfiguration: Sendable {
     public var port: Int = 8080
     public var regionsDirectory: URL = URL(fileURLWithPath: "Regions")
     public var database: DatabaseURL = .embeddedDefault
-    /// Provision the demo lines of every region at start.
+    /// Provision the demo lines of every region at start (and switch the sandbox gateway on).
     public var demo: Bool = false
+    /// The built-in sandbox gateway outside demo mode (a warning at start): anyone can "pay" on its page, so it is
+    /// never on in production.
+    public var sandboxGateway: Bool = false
+    /// Whether the sandbox gateway takes payments: in demo mode or when switched on explicitly.
+    public var sandboxEnabled: Bool { demo || sandboxGateway }
     /// `.server` for `cabinet serve` (owns an SQLite file, may cache); `.tool` for every other command.
     public var databaseRole: DatabaseRole = .tool
     /// The operator API key; without one the operator API is off.
@@ -88,7 +93,8 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_PUBLIC_URL", "external base URL, e.g. https://my.operator.example (http://host:port)"),
         ("CABINET_TRUSTED_PROXIES", "comma-separated addresses of proxies whose X-Forwarded-For is trusted (none)"),
         ("CABINET_IDENTITY_PROVIDERS", "YAML file of social login providers (none)"),
-        ("CABINET_GATEWAYS", "YAML file of payment acquirers regions may name in payments.gateway (none: the sandbox only)"),
+        ("CABINET_GATEWAYS", "YAML file of payment acquirers regions may name in payments.gateway"),
+        ("CABINET_SANDBOX", "true: the built-in sandbox gateway takes payments without --demo; never in production (false)"),
         ("CABINET_BCRYPT_COST", "bcrypt cost for passwords, 10–14 (12)"),
         ("CABINET_SMS", "log or smpp (log)"),
         ("CABINET_SMPP_HOST", "SMSC host (with CABINET_SMS=smpp)"),
@@ -173,6 +179,10 @@ public struct CabinetConfiguration: Sendable {
         } else if let text = environment["CABINET_DEMO"] {
             if let flag = parseBool(text) { configuration.demo = flag }
             else { problems.append("CABINET_DEMO: \"\(text)\" is not true or false") }
+        }
+        if let text = environment["CABINET_SANDBOX"] {
+            if let flag = parseBool(text) { configuration.sandboxGateway = flag }
+            else { problems.append("CABINET_SANDBOX: \"\(text)\" is not true or false") }
         }
         if let (text, source) = value("CABINET_OPERATOR_KEY", overrides.operatorKey) {
             if text.count < 16 { problems.append("\(source): the operator key must have at least 16 characters") }

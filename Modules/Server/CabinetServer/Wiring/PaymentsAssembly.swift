@@ -14,8 +14,9 @@ import PaymentsStorage
 public struct PaymentsAssembly: ModuleAssembly {
     public struct Exports: Sendable {
         public let service: any PaymentsService
-        /// The built-in sandbox gateway (the embedded default); its hosted page is served by the cabinet.
-        public let sandbox: SandboxGateway
+        /// The built-in sandbox gateway when it is on (demo mode or `CABINET_SANDBOX`); its hosted page is served
+        /// by the cabinet.
+        public let sandbox: SandboxGateway?
     }
 
     public static var module: any CabinetModule.Type { PaymentsModule.self }
@@ -34,24 +35,35 @@ public struct PaymentsAssembly: ModuleAssembly {
         let logger = kernel.logger
         let clock = kernel.clock
         let outbox = kernel.outbox
-        // The sandbox signs its webhooks with a secret of this database (an operator's real gateway has its own).
-        let sandboxSecret = try await kernel.storedSecret("payments.sandbox.secret")
-        let sandbox = SandboxGateway(secret: Data(sandboxSecret.utf8), pageBaseURL: configuration.effectivePublicURL)
         let acquirers = try configuration.gatewaysFile.map(GatewaysFile.load) ?? []
-        var gateways: [any PaymentGateway] = [sandbox]
-        gateways += acquirers.map { AcquirerGateway(configuration: $0, client: kernel.httpClient.shared) }
-        // A region naming a gateway nobody configured would fail every payment: refuse to start instead.
-        for region in kernel.regions.regions {
-            if let name = region.settings(for: PaymentsModule.self)?.gateway, !gateways.contains(where: { $0.name == name }) {
-                throw ConfigError(problems: [ConfigProblem(
-                    location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway",
-                    message: "\"\(name)\" is neither sandbox nor an id in CABINET_GATEWAYS")])
+        var gateways: [any PaymentGateway] = acquirers.map { AcquirerGateway(configuration: $0, client: kernel.httpClient.shared) }
+        // Anyone can "pay" on the sandbox's page, so it takes payments only in demo mode or when switched on.
+        var sandbox: SandboxGateway?
+        if configuration.sandboxEnabled {
+            // It signs its webhooks with a secret of this database (an operator's real gateway has its own).
+            let secret = try await kernel.storedSecret("payments.sandbox.secret")
+            sandbox = SandboxGateway(secret: Data(secret.utf8), pageBaseURL: configuration.effectivePublicURL)
+            if !configuration.demo {
+                logger.warning("the sandbox gateway is on (CABINET_SANDBOX): anyone can top up any line for free; never in production")
             }
         }
+        if let sandbox { gateways.append(sandbox) }
+        // A region whose payments go through a gateway that is not there would fail every payment: refuse to start.
+        let problems = kernel.regions.regions.compactMap { region -> ConfigProblem? in
+            guard region.isEnabled(PaymentsModule.id), let name = region.settings(for: PaymentsModule.self)?.gateway,
+                !gateways.contains(where: { $0.name == name })
+            else { return nil }
+            let message = name == SandboxGateway.gatewayName
+                ? "payments are on and go through the sandbox gateway, which is off outside demo mode: name an acquirer of "
+                    + "CABINET_GATEWAYS here, or switch the sandbox on with --demo or CABINET_SANDBOX=true (never in production)"
+                : "\"\(name)\" is not an id in CABINET_GATEWAYS" + (sandbox == nil ? "" : " nor sandbox")
+            return ConfigProblem(location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway", message: message)
+        }
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
         let store = SQLPaymentsStore(database: kernel.database, ledger: billing.ledgerTransactions,
                                      messagesQueued: { outbox.nudge() })
         let service = DefaultPaymentsService(store: store, ledger: billing.ledger, lines: subscribers.directory,
-                                      regions: kernel.regions, gateways: gateways, defaultGateway: sandbox.name,
+                                      regions: kernel.regions, gateways: gateways, defaultGateway: SandboxGateway.gatewayName,
                                       clock: clock, logger: logger)
 
         // Billing reports lines whose balance may have fallen; the job looks at their auto-payment thresholds at once.
