@@ -114,6 +114,35 @@ import Testing
         }
     }
 
+    /// A step-up vouches for the line whose number received the code: a delegate acting on the owner's line gets no
+    /// code on their own phone; the owner's number gets it, saying who asks, and only that code steps the session up.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aDelegatesStepUpCodeGoesToTheOwnersNumber(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a)
+            try await bed.line(b)
+            let owner = try await bed.loginByCode(a)
+            let ownerAccess = try #require(try await bed.service.authenticate(token: owner.token)).line
+            _ = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .moveMoney],
+                                            through: LocalDate("2026-12-31")!, client: client)
+            bed.clock.advance(by: .seconds(61))
+            let grantee = try await bed.loginByCode(b)
+            #expect(grantee.session.info.steppedUpFor == grantee.session.subscriberID, "a code login vouches for the own line")
+            let (_, acting, access) = try await bed.service.switchLine(grantee.session, to: msisdn(a))
+            #expect(access.scopes == [.pay, .moveMoney])
+            let sentToGrantee = try await bed.messages(to: b).count
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.requestStepUpCode(acting, client: client)
+            #expect(try await bed.messages(to: b).count == sentToGrantee, "nothing goes to the delegate's phone")
+            let text = try #require(try await bed.messages(to: a).last { $0.purpose == "auth.stepUp" }).body
+            #expect(text.contains("просит подтвердить"), "the owner is told who asks: \(text)")
+            let code = try #require(AuthTestBed.code(in: text.components(separatedBy: "Код:").last ?? ""))
+            let (_, confirmed) = try await bed.service.confirmStepUp(acting, code: code, client: client)
+            #expect(confirmed.steppedUpFor == ownerAccess.subscriberID)
+            #expect(confirmed.info.steppedUpFor == ownerAccess.subscriberID)
+        }
+    }
+
     @Test(arguments: AuthTestBed.Backend.all)
     func onlyTheOwnerRevokesAndGrantsAreJournaled(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in

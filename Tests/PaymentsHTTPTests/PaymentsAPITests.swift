@@ -206,6 +206,80 @@ import Testing
         }
     }
 
+    /// A delegate with `pay` tops the owner up but moves no money out of the line: transfers, saved-card charges and
+    /// auto-payment set-up need `moveMoney`, which the owner grants explicitly, and then a code sent to the owner's
+    /// number — the delegate's own step-up does not count.
+    @Test(arguments: TestDatabase.available)
+    func aDelegateMovesNoMoneyOutWithoutTheScopeAndTheOwnersCode(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let owner = try await bed.line("+79001234567", credit: "500.00")
+            let other = try await bed.line("+79001234568")
+            try await bed.topUp(owner, "100.00", saveCard: true)
+            let card = try #require(try await bed.service.cards(of: owner.id).first).id
+            @Sendable func delegate(_ scopes: String, stepUp: String? = nil, key: String) -> HTTPFields {
+                var fields = headers(owner, key: key)
+                fields[TestSessionModule.scopesHeader] = scopes
+                if let stepUp { fields[TestSessionModule.stepUpHeader] = stepUp }
+                return fields
+            }
+            let transfer = ByteBuffer(string: #"{"to": "+79001234568", "amount": "100"}"#)
+            let charge = ByteBuffer(string: #"{"amount": "200", "cardId": \#(card)}"#)
+            let rule = ByteBuffer(string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
+            let ownerID = String(owner.id.rawValue)
+            let delegateID = String(TestSessionModule.delegateLine.rawValue)
+            try await app(bed).test(.router) { client in
+                // `pay` alone: refused for every way out, even with the delegate's own step-up or the owner's code.
+                for stepUp in [nil, delegateID, ownerID] {
+                    try await client.execute(uri: "/api/v1/me/transfers", method: .post,
+                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "t-\(stepUp ?? "-")"),
+                                             body: transfer) { response throws in
+                        #expect(response.status == .forbidden)
+                        #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                    }
+                    try await client.execute(uri: "/api/v1/me/payments", method: .post,
+                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "c-\(stepUp ?? "-")"),
+                                             body: charge) { response throws in
+                        #expect(response.status == .forbidden)
+                        #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                    }
+                    try await client.execute(uri: "/api/v1/me/autopay", method: .put,
+                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "a-\(stepUp ?? "-")"),
+                                             body: rule) { response throws in
+                        #expect(response.status == .forbidden)
+                    }
+                }
+                // `moveMoney` granted: still refused until a code sent to the owner's number is confirmed.
+                for stepUp in [nil, delegateID] {
+                    try await client.execute(uri: "/api/v1/me/transfers", method: .post,
+                                             headers: delegate("pay,moveMoney", stepUp: stepUp, key: "m-\(stepUp ?? "-")"),
+                                             body: transfer) { response throws in
+                        #expect(response.status == .forbidden)
+                        #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
+                    }
+                    try await client.execute(uri: "/api/v1/me/payments", method: .post,
+                                             headers: delegate("pay,moveMoney", stepUp: stepUp, key: "n-\(stepUp ?? "-")"),
+                                             body: charge) { response throws in
+                        #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
+                    }
+                }
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post,
+                                         headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-1"), body: transfer) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(uri: "/api/v1/me/payments", method: .post,
+                                         headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-2"), body: charge) { response in
+                    #expect(response.status == .created)
+                }
+                // A top-up from a new card leaves nothing: `pay` is enough.
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: delegate("pay", key: "top-1"),
+                                         body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)) { response in
+                    #expect(response.status == .created)
+                }
+            }
+            #expect(try await bed.billing.balance(other) == "100.00", "exactly the one transfer the owner's code allowed")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func savedCardsAndAutopayThroughTheAPI(_ backend: TestDatabase) async throws {
         try await PaymentsTestBed.with(backend) { bed in

@@ -80,13 +80,15 @@ public struct AuthSession: Sendable, Hashable {
     public var idleTimeout: Duration
     public var client: ClientInfo
     public var steppedUpAt: Date?
+    /// The line whose number received the code behind ``steppedUpAt`` (the own line after a code login).
+    public var steppedUpFor: SubscriberID?
     public var passwordRequired: Bool
     public var csrfToken: String
 
     public init(
         id: String, tokenHash: String, subscriberID: SubscriberID, msisdn: MSISDN, actingSubscriberID: SubscriberID,
         kind: Kind, method: LoginMethod, createdAt: Date, lastSeenAt: Date, expiresAt: Date, idleTimeout: Duration,
-        client: ClientInfo, steppedUpAt: Date?, passwordRequired: Bool, csrfToken: String
+        client: ClientInfo, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil, passwordRequired: Bool, csrfToken: String
     ) {
         self.id = id
         self.tokenHash = tokenHash
@@ -101,6 +103,7 @@ public struct AuthSession: Sendable, Hashable {
         self.idleTimeout = idleTimeout
         self.client = client
         self.steppedUpAt = steppedUpAt
+        self.steppedUpFor = steppedUpAt == nil ? nil : steppedUpFor ?? subscriberID
         self.passwordRequired = passwordRequired
         self.csrfToken = csrfToken
     }
@@ -111,7 +114,7 @@ public struct AuthSession: Sendable, Hashable {
     }
 
     public var info: SessionInfo {
-        SessionInfo(id: id, subscriberID: subscriberID, msisdn: msisdn, steppedUpAt: steppedUpAt,
+        SessionInfo(id: id, subscriberID: subscriberID, msisdn: msisdn, steppedUpAt: steppedUpAt, steppedUpFor: steppedUpFor,
                     passwordChangeRequired: passwordRequired, csrfToken: csrfToken)
     }
 }

@@ -38,7 +38,7 @@ extension DefaultAuthService {
         case .pukLogin:
             guard session.passwordRequired else { throw CabinetError(AuthError.passwordProofMissing) }
         case .recentCode:
-            guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= 300 else {
+            guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= 300, session.steppedUpFor == session.subscriberID else {
                 throw CabinetError(AuthError.stepUpRequired)
             }
         case .currentPassword(let current):

@@ -114,16 +114,27 @@ extension DefaultAuthService {
 
     // MARK: Step-up
 
-    /// Sends a fresh code to the session's own number before a sensitive action.
+    /// Sends a fresh code before a sensitive action to the number of the line the session acts on: its own, or the
+    /// owner's when it acts on a delegated or linked line (the owner consents by passing the code on, or does not).
     public func requestStepUpCode(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent {
-        let line = try await lines.line(id: session.subscriberID)
-        let settings = policy(for: line)
-        return try await sendCode(purpose: .stepUp, key: session.msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
-            CodeIssue(subscriberID: session.subscriberID, sessionID: session.id, target: nil, codeHash: hash, expiresAt: expiresAt,
-                      message: OutgoingText(to: .phone(session.msisdn),
-                                            text: messages.text("auth.sms.stepUpCode", in: client.language, arguments: ["code": code]),
-                                            purpose: "auth.stepUp", sensitive: true))
+        let acting = try await stepUpLine(session)
+        let settings = policy(for: acting)
+        return try await sendCode(purpose: .stepUp, key: acting.msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
+            // The owner of another line did not ask: their text is in Russian, the default, and says who asks.
+            let text = acting.id == session.subscriberID
+                ? messages.text("auth.sms.stepUpCode", in: client.language, arguments: ["code": code])
+                : messages.text("auth.sms.stepUpForOther", in: .ru, arguments: ["requester": session.msisdn.masked, "code": code])
+            return CodeIssue(subscriberID: acting.id, sessionID: session.id, target: nil, codeHash: hash, expiresAt: expiresAt,
+                             message: OutgoingText(to: .phone(acting.msisdn), text: text, purpose: "auth.stepUp", sensitive: true))
         }
+    }
+
+    /// The line a step-up vouches for: the one the session acts on.
+    func stepUpLine(_ session: AuthSession) async throws -> Line {
+        guard let line = try await lines.line(id: session.actingSubscriberID) else {
+            throw CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": session.msisdn.formatted])
+        }
+        return line
     }
 
     /// Confirms the step-up code; the session is then trusted for sensitive actions for five minutes, and its
@@ -131,13 +142,14 @@ extension DefaultAuthService {
     public func confirmStepUp(_ session: AuthSession, code: String, client: ClientInfo) async throws
         -> (token: String, session: AuthSession)
     {
-        let line = try await lines.line(id: session.subscriberID)
-        let settings = policy(for: line)
-        let outcome = try await check(code, purpose: .stepUp, key: session.msisdn.e164, sessionID: session.id,
+        let acting = try await stepUpLine(session)
+        let settings = policy(for: acting)
+        let outcome = try await check(code, purpose: .stepUp, key: acting.msisdn.e164, sessionID: session.id,
                                       settings: settings, client: client)
         guard case .valid = outcome else { throw error(for: outcome) }
         var updated = session
         updated.steppedUpAt = clock.now
+        updated.steppedUpFor = acting.id
         try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                             event: .stepUp, method: .otp, client: client), message: nil)
         return try await rotate(updated)

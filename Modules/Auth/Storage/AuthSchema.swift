@@ -140,5 +140,10 @@ public enum AuthSchema: SchemaOwner {
             """,
             "CREATE TABLE auth_email (subscriber_id BIGINT PRIMARY KEY, email TEXT NOT NULL, confirmed_at BIGINT NOT NULL)",
         ]),
+        // A step-up vouches for the line whose number received the code, not for every line the session may act on.
+        Migration("auth-004-step-up-line", sql: [
+            "ALTER TABLE auth_session ADD COLUMN stepped_up_for BIGINT",
+            "UPDATE auth_session SET stepped_up_for = subscriber_id WHERE stepped_up_at IS NOT NULL",
+        ]),
     ]
 }

@@ -7,7 +7,7 @@ import SQLKit
 extension SQLAuthStore {
     static let sessionColumns: SQLQueryString = """
         id, token_hash, subscriber_id, msisdn, acting_subscriber_id, kind, method, created_at, last_seen_at, expires_at,
-        idle_timeout_ms, client_address, user_agent, device_id, stepped_up_at, password_required, csrf_token
+        idle_timeout_ms, client_address, user_agent, device_id, stepped_up_at, stepped_up_for, password_required, csrf_token
         """
 
     public func insertSession(_ session: AuthSession) async throws {
@@ -20,7 +20,8 @@ extension SQLAuthStore {
                     \(bind: session.createdAt.storageMilliseconds), \(bind: session.lastSeenAt.storageMilliseconds),
                     \(bind: session.expiresAt.storageMilliseconds), \(bind: Int64(session.idleTimeout.timeInterval * 1000)),
                     \(bind: session.client.address), \(bind: session.client.userAgent), \(bind: session.client.deviceID),
-                    \(bind: session.steppedUpAt?.storageMilliseconds), \(bind: session.passwordRequired), \(bind: session.csrfToken))
+                    \(bind: session.steppedUpAt?.storageMilliseconds), \(bind: session.steppedUpFor?.rawValue),
+                    \(bind: session.passwordRequired), \(bind: session.csrfToken))
                 """).run()
         }
     }
@@ -72,6 +73,7 @@ extension SQLAuthStore {
                     acting_subscriber_id = \(bind: session.actingSubscriberID.rawValue),
                     last_seen_at = \(bind: session.lastSeenAt.storageMilliseconds),
                     stepped_up_at = \(bind: session.steppedUpAt?.storageMilliseconds),
+                    stepped_up_for = \(bind: session.steppedUpFor?.rawValue),
                     password_required = \(bind: session.passwordRequired)
                 WHERE id = \(bind: session.id)
                 """).run()
@@ -117,6 +119,7 @@ extension SQLAuthStore {
                                userAgent: try row.decode(column: "user_agent", as: String?.self),
                                deviceID: try row.decode(column: "device_id", as: String?.self)),
             steppedUpAt: try row.decode(column: "stepped_up_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
+            steppedUpFor: try row.decode(column: "stepped_up_for", as: Int64?.self).map { SubscriberID($0) },
             passwordRequired: try row.decode(column: "password_required", as: Bool.self),
             csrfToken: try row.decode(column: "csrf_token", as: String.self))
     }

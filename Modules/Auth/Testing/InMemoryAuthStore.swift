@@ -380,6 +380,7 @@ public actor InMemoryAuthStore: AuthStore {
         sessionRows[index].session.actingSubscriberID = changes.actingSubscriberID
         sessionRows[index].session.lastSeenAt = changes.lastSeenAt
         sessionRows[index].session.steppedUpAt = changes.steppedUpAt
+        sessionRows[index].session.steppedUpFor = changes.steppedUpFor
         sessionRows[index].session.passwordRequired = changes.passwordRequired
     }
 

@@ -52,13 +52,27 @@ extension CabinetRequestContext {
         return line
     }
 
-    /// Sensitive actions (transfers, delegation, SIM block, promised payment) need a fresh SMS code:
-    /// throws `auth.stepUpRequired` (403) unless one was confirmed in this session within `window`.
+    /// Sensitive actions (transfers, delegation, SIM block, promised payment) need a fresh SMS code: throws
+    /// `auth.stepUpRequired` (403) unless one was confirmed in this session within `window` — sent to the number of
+    /// the line the request acts on (a delegate's own phone does not vouch for the owner's line).
     public func requireStepUp(within window: Duration = .seconds(300), now: Date) throws {
         let session = try requireSession()
         let (seconds, _) = window.components
-        guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds), at <= now.addingTimeInterval(5) else {
+        guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds), at <= now.addingTimeInterval(5),
+            session.steppedUpFor == (line?.subscriberID ?? session.subscriberID)
+        else {
             throw CabinetError(KernelError.stepUpRequired)
         }
+    }
+
+    /// The acting line for an action that sends money out of it: the `moveMoney` scope, and a step-up confirmed by a
+    /// code sent to that line's number unless the line is the session's own (`alwaysStepUp`: on every line, as
+    /// transfers need).
+    public func requireMoneyLeaving(now: Date, alwaysStepUp: Bool = false) throws -> LineAccess {
+        let line = try requireLine(.moveMoney)
+        if alwaysStepUp || line.relation != .own {
+            try requireStepUp(now: now)
+        }
+        return line
     }
 }

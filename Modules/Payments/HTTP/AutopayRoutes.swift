@@ -34,7 +34,7 @@ struct AutopayRoutes {
             return try Response.json(Answer(enabled: rule != nil, rule: rule.map(AutopayDTO.init)))
         }
         group.put("me/autopay") { request, context in
-            let line = try context.requireLine(.pay)
+            let line = try context.requireMoneyLeaving(now: service.now)
             let body = try await request.decodeJSON(as: AutopayBody.self, context: context)
             let rule = try await service.setAutopay(try body.rule(for: line, currency: try api.currency(line.region)))
             return try Response.json(AutopayDTO(rule))
@@ -48,7 +48,7 @@ struct AutopayRoutes {
         web.get("autopay") { _, context in try await page(context, error: nil) }
         web.post("autopay") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) }) { fields in
-                let line = try context.requireLine(.pay)
+                let line = try context.requireMoneyLeaving(now: service.now)
                 let body = AutopayBody(kind: fields["kind"] ?? "", threshold: fields["threshold"], dayOfMonth: fields["dayOfMonth"].flatMap { Int($0) },
                                        amount: fields["amount"] ?? "", monthlyCap: fields["monthlyCap"] ?? "")
                 _ = try await service.setAutopay(try body.rule(for: line, currency: try api.currency(line.region)))

@@ -21,6 +21,8 @@ struct PaymentsAPIRoutes {
                 let body = try await request.decodeJSON(as: TopUpBody.self, context: context)
                 let amount = try PaymentsInput.money(body.amount, currency: currency(line.region))
                 if let card = body.cardId {
+                    // A saved card's money leaves without the payer at the gateway: the owner's consent is needed.
+                    _ = try context.requireMoneyLeaving(now: service.now)
                     let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
                     return (.created, try JSONEncoder.apiBody(PaymentDTO(payment, catalog: catalog, language: context.language)))
                 }

@@ -20,6 +20,7 @@ struct PaymentsWebRoutes {
                 let line = try context.requireLine(.pay)
                 let amount = try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region))
                 if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
+                    _ = try context.requireMoneyLeaving(now: service.now)
                     let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
                     return .seeOther(to: "/payments/\(payment.id)")
                 }

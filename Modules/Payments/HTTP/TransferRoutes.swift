@@ -16,8 +16,7 @@ struct TransferRoutes {
 
     func add(api group: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         group.post("me/transfers") { request, context in
-            let line = try context.requireLine(.pay)
-            try context.requireStepUp(now: service.now)
+            let line = try context.requireMoneyLeaving(now: service.now, alwaysStepUp: true)
             return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
                 let body = try await request.decodeJSON(as: TransferBody.self, context: context)
                 let transfer = try await send(line, to: body.to, amount: body.amount)
@@ -32,8 +31,7 @@ struct TransferRoutes {
         web.get("transfers") { request, context in try await page(request, context, error: nil) }
         web.post("transfers") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { try await page(request, context, error: $0) }) { fields in
-                let line = try context.requireLine(.pay)
-                try context.requireStepUp(now: service.now)
+                let line = try context.requireMoneyLeaving(now: service.now, alwaysStepUp: true)
                 let transfer = try await send(line, to: fields["to"] ?? "", amount: fields["amount"] ?? "")
                 return .seeOther(to: "/transfers?done=\(transfer.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
             }

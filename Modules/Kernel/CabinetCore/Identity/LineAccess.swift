@@ -4,10 +4,14 @@ public import Foundation
 public enum AccessScope: String, Sendable, Hashable, CaseIterable, Codable {
     /// See balance, remainders, usage and statements.
     case viewBalance
-    /// Top up, take a promised payment, order paid statements.
+    /// Top up from a new card or a wallet, take a promised payment, order paid statements.
     case pay
     /// Change tariff, connect and disconnect options, black list, block the SIM.
     case manageServices
+    /// Send money out of the line: transfers to other lines, charges of its saved cards, auto-payment set-up (and
+    /// gigabytes given away). A delegation carries it only when the owner grants it explicitly, and each such action
+    /// on a line that is not the session's own needs a code sent to that line's number.
+    case moveMoney
 }
 
 /// The line a request acts on and by what right: the session's own line, a number linked to the same person,
@@ -65,17 +69,20 @@ public struct SessionInfo: Sendable, Hashable {
     public var msisdn: MSISDN
     /// When a fresh SMS code was last confirmed in this session (step-up), if ever.
     public var steppedUpAt: Date?
+    /// The line whose number received that code: a step-up vouches for that line only.
+    public var steppedUpFor: SubscriberID?
     /// Set after a PUK login: the person must choose a password before anything else.
     public var passwordChangeRequired: Bool
     /// Per-session secret that forms carry against cross-site request forgery.
     public var csrfToken: String
 
-    public init(id: String, subscriberID: SubscriberID, msisdn: MSISDN, steppedUpAt: Date?, passwordChangeRequired: Bool,
-                csrfToken: String) {
+    public init(id: String, subscriberID: SubscriberID, msisdn: MSISDN, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil,
+                passwordChangeRequired: Bool, csrfToken: String) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn
         self.steppedUpAt = steppedUpAt
+        self.steppedUpFor = steppedUpAt == nil ? nil : steppedUpFor ?? subscriberID
         self.passwordChangeRequired = passwordChangeRequired
         self.csrfToken = csrfToken
     }
