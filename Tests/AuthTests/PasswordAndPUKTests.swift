@@ -97,6 +97,32 @@ import Testing
         }
     }
 
+    /// `reset/confirm` answers a number that is a line and one that is not alike: a bad new password is refused the
+    /// same way for both (before the code is looked at, so it burns no code), a wrong code the same way too.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aResetAnswersEveryNumberAlike(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let stranger = try #require(MSISDN(e164: "+79001110099"))
+            for target in [msisdn, stranger] {
+                do {
+                    _ = try await bed.service.resetPassword(msisdn: target, code: "123456", newPassword: "short", kind: .web,
+                                                            client: client)
+                    Issue.record("a short password was accepted for \(target.e164)")
+                } catch let error as CabinetError {
+                    #expect(error.code == AuthError.passwordTooShort, "\(target.e164): \(error)")
+                }
+                do {
+                    _ = try await bed.service.resetPassword(msisdn: target, code: "123456", newPassword: "новый-пароль-на-зиму",
+                                                            kind: .web, client: client)
+                    Issue.record("a reset without a code succeeded for \(target.e164)")
+                } catch let error as CabinetError {
+                    #expect(error.code == AuthError.codeExpired, "\(target.e164): no code was sent, \(error)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: AuthTestBed.Backend.all)
     func aChangeNeedsProofAndAtMostTwoADay(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in

@@ -92,10 +92,9 @@ extension DefaultAuthService {
     {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
-        if let (line, settings) = active {
-            // Check the password before spending the code: a bad password must not burn the code.
-            try validateNewPassword(newPassword, for: line.msisdn, policy: settings.password)
-        }
+        // The password is checked before the code, so a bad password does not burn the code, and for every number
+        // alike (the policy of the number's region, whether or not it is a line): the answer tells nothing about it.
+        try validateNewPassword(newPassword, for: msisdn, policy: settings.password)
         let outcome = try await check(code, purpose: .reset, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
         guard case .valid = outcome, let (line, settings) = active else {
             try await recordFailure(msisdn, line: active?.0, method: .otp, client: client, detail: "reset \(outcome)")
