@@ -57,6 +57,9 @@ public actor InMemoryPaymentsStore: PaymentsStore {
 
     // MARK: - Transactions
 
+    /// Stages a copy of the store and of the ledger's books, runs `body` on them through its transaction, and commits
+    /// both when it returns (the ledger's first, then the store's); when it throws, neither changes. The body runs once
+    /// and must write through its transaction: a write on the store itself would wait for the transaction to end.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T {
         await gate.acquire()
         await ledger.begin()
@@ -68,7 +71,7 @@ public actor InMemoryPaymentsStore: PaymentsStore {
         } catch {
             outcome = .failure(error)
         }
-        if let committed = staged.take() {
+        if case .success = outcome, let committed = staged.take() {
             await ledger.commit()
             state = committed
         } else {
