@@ -41,12 +41,57 @@ import Testing
             await #expect(throws: CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": "+7 900 111-00-03"])) {
                 try await bed.service.switchLine(authenticated.session, to: msisdn(c))
             }
-            // Logging in with B shows the same profile of numbers.
+            // The link is directed: B confirmed that A may act on B, not the reverse.
             bed.clock.advance(by: .seconds(61))
             let fromB = try await bed.loginByCode(b).session
-            #expect(try await bed.service.accessibleLines(fromB).map(\.access.msisdn.e164).sorted() == [a, b])
-            try await bed.service.unlink(session, msisdn: msisdn(b), client: client)
+            #expect(try await bed.service.accessibleLines(fromB).map(\.access.msisdn.e164) == [b])
+            await #expect(throws: CabinetError.self) { try await bed.service.switchLine(fromB, to: msisdn(a)) }
+            let links = try await bed.service.links(fromB)
+            #expect(links.held.isEmpty && links.holders.map(\.msisdn.e164) == [a])
+            // B ends it from its own side, at any time; A is told and loses B at once.
+            try await bed.service.unlink(fromB, msisdn: msisdn(a), client: client)
             #expect(try await bed.service.accessibleLines(session).map(\.access.msisdn.e164) == [a])
+            #expect(try await bed.messages(to: a).contains { $0.purpose == "auth.linkRemoved" })
+            await #expect(throws: CabinetError(AuthError.linkNotFound, arguments: ["msisdn": "+7 900 111-00-01"])) {
+                try await bed.service.unlink(fromB, msisdn: msisdn(a), client: client)
+            }
+        }
+    }
+
+    /// Whoever resets a line's password or logs in with its PUK may not be whoever linked it: every link of the line
+    /// ends, both ways, and the other numbers and the line are told.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aResetOrAPUKLoginEndsTheLinesLinks(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a)
+            try await bed.line(b)
+            try await bed.line(c)
+            let fromA = try await bed.loginByCode(a).session
+            _ = try await bed.service.requestLink(fromA, msisdn: msisdn(b), client: client)
+            _ = try await bed.service.confirmLink(fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            let fromC = try await bed.loginByCode(c).session
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.requestLink(fromC, msisdn: msisdn(b), client: client)
+            _ = try await bed.service.confirmLink(fromC, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            bed.clock.advance(by: .seconds(61))
+            #expect(try await bed.service.links(try await bed.loginByCode(b).session).holders.count == 2)
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.requestPasswordReset(for: msisdn(b), client: client)
+            _ = try await bed.service.resetPassword(msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)),
+                                                    newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
+            #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
+            #expect(try await bed.service.accessibleLines(fromC).map(\.access.msisdn.e164) == [c])
+            #expect(try await bed.messages(to: a).contains { $0.purpose == "auth.linkRemoved" })
+            #expect(try await bed.messages(to: c).contains { $0.purpose == "auth.linkRemoved" })
+            #expect(try await bed.messages(to: b).contains { $0.purpose == "auth.linkRemoved" })
+
+            // A PUK login ends them too.
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.requestLink(fromA, msisdn: msisdn(b), client: client)
+            _ = try await bed.service.confirmLink(fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            try await bed.service.provisionPUK("12345678", for: msisdn(b))
+            _ = try await bed.service.login(msisdn: msisdn(b), puk: "12345678", kind: .web, client: client)
+            #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
         }
     }
 

@@ -151,25 +151,30 @@ import Testing
     }
 
     @Test(arguments: AuthTestBed.Backend.all)
-    func linkedNumbersFormOneGroupWithALimit(_ backend: AuthTestBed.Backend) async throws {
+    func linksAreDirectedLimitedAndEndedFromEitherSide(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed async throws in
             let store = bed.store
             let now = bed.clock.now
-            let a = SubscriberID(10), b = SubscriberID(11), c = SubscriberID(12), d = SubscriberID(13), e = SubscriberID(14)
-            #expect(try await store.linkedGroup(of: a) == [a])
-            #expect(try await store.link(c, to: a, limit: 3, now: now.addingTimeInterval(1)) == .linked)
-            #expect(try await store.link(b, to: c, limit: 3, now: now) == .linked, "linking to a member links to its root")
-            #expect(try await store.linkedGroup(of: b) == [a, b, c], "the root first, then by time linked")
-            #expect(try await store.link(b, to: a, limit: 3, now: now) == .alreadyLinked)
-            #expect(try await store.link(a, to: b, limit: 3, now: now) == .alreadyLinked)
-            #expect(try await store.link(d, to: a, limit: 3, now: now) == .limitReached)
-            #expect(try await store.link(e, to: d, limit: 3, now: now) == .linked)
-            #expect(try await store.link(d, to: a, limit: 5, now: now) == .memberOfAnotherGroup, "a root with members")
-            #expect(try await store.link(e, to: a, limit: 5, now: now) == .memberOfAnotherGroup)
-            #expect(try await !store.unlink(a, from: [a, b, c]), "the root stays")
-            #expect(try await !store.unlink(e, from: [a, b, c]))
-            #expect(try await store.unlink(b, from: [a, b, c]))
-            #expect(try await store.linkedGroup(of: c) == [a, c])
+            let a = SubscriberID(10), b = SubscriberID(11), c = SubscriberID(12), d = SubscriberID(13)
+            #expect(try await store.linkedLines(of: a) == [])
+            #expect(try await store.link(c, to: a, limit: 2, now: now.addingTimeInterval(1)) == .linked)
+            #expect(try await store.link(b, to: a, limit: 2, now: now) == .linked)
+            #expect(try await store.linkedLines(of: a) == [b, c], "by the time linked")
+            #expect(try await store.linkedLines(of: b) == [], "a link gives the linked line no rights on the holder")
+            #expect(try await store.linkHolders(of: b) == [a])
+            #expect(try await store.link(b, to: a, limit: 2, now: now) == .alreadyLinked)
+            #expect(try await store.link(d, to: a, limit: 2, now: now) == .limitReached)
+            #expect(try await store.link(a, to: b, limit: 2, now: now) == .linked, "the other way is a link of its own")
+            #expect(try await store.link(a, to: d, limit: 2, now: now) == .linked)
+            #expect(try await !store.unlink(d, from: a))
+            #expect(try await store.unlink(c, from: a))
+            #expect(try await !store.unlink(c, from: a), "once")
+            #expect(try await store.linkedLines(of: a) == [b])
+            #expect(Set(try await store.dropLinks(of: a)) == [b, d], "both ways")
+            #expect(try await store.linkedLines(of: a) == [])
+            #expect(try await store.linkHolders(of: a) == [])
+            #expect(try await store.linkedLines(of: b) == [])
+            #expect(try await store.linkedLines(of: d) == [])
         }
     }
 

@@ -5,23 +5,29 @@ public enum LinkOutcome: Sendable, Hashable {
     case linked
     case alreadyLinked
     case limitReached
-    case memberOfAnotherGroup
 }
 
-/// Which lines a person may act on besides the one they logged in with: the linked numbers of one person (a group
-/// with a root, the first line, and members) and the rights owners delegated to other numbers.
+/// Which lines a person may act on besides the one they logged in with: lines linked to it and the rights owners
+/// delegated to other numbers.
+///
+/// A link is directed: the holder may act on the line because the line's number confirmed it with a code; the line
+/// gets no rights on the holder unless it links the holder too. Either side ends it at any time.
 public protocol AccessStore: Sendable {
-    /// The group a line belongs to: its root first, then the other members by the time they were linked (the line
-    /// alone when nothing is linked).
-    func linkedGroup(of subscriber: SubscriberID) async throws -> [SubscriberID]
+    /// The lines `holder` may act on, oldest link first.
+    func linkedLines(of holder: SubscriberID) async throws -> [SubscriberID]
 
-    /// Links `member` to `root`'s group unless it is in it already, is in another group (as a member, or as a root
-    /// with members), or the group has `limit` numbers already.
-    func link(_ member: SubscriberID, to root: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome
+    /// The lines that may act on `line`, oldest link first.
+    func linkHolders(of line: SubscriberID) async throws -> [SubscriberID]
 
-    /// Removes `member` from `group` (whose first element is the root; the root itself cannot be removed);
-    /// `false` when it was not a member.
-    func unlink(_ member: SubscriberID, from group: [SubscriberID]) async throws -> Bool
+    /// Lets `holder` act on `line` unless it may already, or holds `limit` lines already.
+    func link(_ line: SubscriberID, to holder: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome
+
+    /// Ends the link that lets `holder` act on `line`; `false` when there was none.
+    func unlink(_ line: SubscriberID, from holder: SubscriberID) async throws -> Bool
+
+    /// Ends every link `line` takes part in, either side (its password was reset, its PUK used); returns the other
+    /// lines of those links.
+    func dropLinks(of line: SubscriberID) async throws -> [SubscriberID]
 
     /// Grants `scopes` on the owner's line to `grantee` until `expiresAt`, revoking the owner's earlier grant to the
     /// same number, and queues `messages` with it.

@@ -78,8 +78,10 @@ public protocol AuthService: Sendable {
     func requestLink(_ session: AuthSession, msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent
     /// Links the number once its code is confirmed (up to the region's limit).
     func confirmLink(_ session: AuthSession, msisdn: MSISDN, code: String, client: ClientInfo) async throws -> Line
-    /// Removes a linked number from the person's profile.
+    /// Ends a link either way: the session's line stops acting on `msisdn`, or `msisdn` stops acting on it.
     func unlink(_ session: AuthSession, msisdn: MSISDN, client: ClientInfo) async throws
+    /// The links of the session's own line, both ways.
+    func links(_ session: AuthSession) async throws -> LineLinks
     /// Grants `grantee` rights on the acting line (which must be the person's own or linked line). Needs a step-up.
     func grant(_ session: AuthSession, on access: LineAccess, to grantee: MSISDN, scopes: Set<AccessScope>, through lastDay: LocalDate, client: ClientInfo) async throws -> Delegation
     /// Revokes a grant given from one of the person's lines; takes effect on the grantee's next request.

@@ -10,11 +10,19 @@ public struct AccessibleLine: Sendable, Hashable {
     public var isCurrent: Bool
 }
 
+/// The links a line takes part in: the lines it may act on, and the lines that may act on it.
+public struct LineLinks: Sendable, Hashable {
+    /// Lines the session's own line may act on (it linked them, each confirmed by a code sent to that line).
+    public var held: [Line]
+    /// Lines that may act on the session's own line (they linked it); the line may end each at any time.
+    public var holders: [Line]
+}
+
 extension DefaultAuthService {
     /// Own line, linked numbers and lines delegated to this person, with the current one marked.
     public func accessibleLines(_ session: AuthSession) async throws -> [AccessibleLine] {
         var result: [AccessibleLine] = []
-        for id in try await store.linkedGroup(of: session.subscriberID) {
+        for id in [session.subscriberID] + (try await store.linkedLines(of: session.subscriberID)) {
             guard let line = try await lines.line(id: id), line.status != .terminated else { continue }
             result.append(AccessibleLine(
                 access: .owned(line.id, msisdn: line.msisdn, region: line.region, linked: id != session.subscriberID, status: line.status),
@@ -56,8 +64,7 @@ extension DefaultAuthService {
         guard msisdn != session.msisdn else { throw AuthError.invalid(AuthError.linkSelf, field: "msisdn") }
         let own = try await lines.line(id: session.subscriberID)
         let settings = policy(for: own)
-        let group = try await store.linkedGroup(of: session.subscriberID)
-        if group.count - 1 >= settings.linkedNumbersLimit {
+        if try await store.linkedLines(of: session.subscriberID).count >= settings.linkedNumbersLimit {
             throw CabinetError(AuthError.linkLimit, arguments: ["limit": String(settings.linkedNumbersLimit)])
         }
         let target = try await activeLine(msisdn)
@@ -74,7 +81,8 @@ extension DefaultAuthService {
         }
     }
 
-    /// Links the number once its code is confirmed (up to the region's limit).
+    /// Links the number once its code is confirmed (up to the region's limit): the session's line may then act on it.
+    /// The linked number gets no rights on the session's line unless it links it too.
     public func confirmLink(_ session: AuthSession, msisdn: MSISDN, code: String, client: ClientInfo) async throws -> Line {
         let own = try await lines.line(id: session.subscriberID)
         let settings = policy(for: own)
@@ -82,9 +90,7 @@ extension DefaultAuthService {
         guard case .valid(let subscriberID?, _) = outcome, let line = try await lines.line(id: subscriberID) else {
             throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
         }
-        let group = try await store.linkedGroup(of: session.subscriberID)
-        let root = group.first ?? session.subscriberID
-        switch try await store.link(line.id, to: root, limit: settings.linkedNumbersLimit + 1, now: clock.now) {
+        switch try await store.link(line.id, to: session.subscriberID, limit: settings.linkedNumbersLimit, now: clock.now) {
         case .linked:
             try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                                                 event: .linkAdded, client: client, detail: line.msisdn.e164),
@@ -96,20 +102,60 @@ extension DefaultAuthService {
         case .alreadyLinked: throw CabinetError(AuthError.linkExists, arguments: ["msisdn": line.msisdn.formatted])
         case .limitReached:
             throw CabinetError(AuthError.linkLimit, arguments: ["limit": String(settings.linkedNumbersLimit)])
-        case .memberOfAnotherGroup: throw CabinetError(AuthError.linkTaken, arguments: ["msisdn": line.msisdn.formatted])
         }
     }
 
-    /// Removes a linked number from the person's profile.
+    /// Ends a link either way: the session's line stops acting on `msisdn`, or `msisdn` stops acting on the session's
+    /// line (any side may end a link at any time). The other number is told.
     public func unlink(_ session: AuthSession, msisdn: MSISDN, client: ClientInfo) async throws {
-        let group = try await store.linkedGroup(of: session.subscriberID)
-        guard let line = try await lines.line(msisdn: msisdn), group.contains(line.id), line.id != session.subscriberID,
-            try await store.unlink(line.id, from: group)
-        else {
+        guard let other = try await lines.line(msisdn: msisdn), other.id != session.subscriberID else {
             throw CabinetError(AuthError.linkNotFound, arguments: ["msisdn": msisdn.formatted])
         }
+        let held = try await store.unlink(other.id, from: session.subscriberID)
+        let revoked = try await store.unlink(session.subscriberID, from: other.id)
+        guard held || revoked else { throw CabinetError(AuthError.linkNotFound, arguments: ["msisdn": msisdn.formatted]) }
         try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                            event: .linkRemoved, client: client, detail: msisdn.e164), message: nil)
+                                            event: .linkRemoved, client: client, detail: msisdn.e164),
+                               message: OutgoingText(to: .phone(other.msisdn),
+                                                     text: messages.text("auth.sms.linkRemoved", in: .ru,
+                                                                         arguments: ["msisdn": session.msisdn.masked]),
+                                                     purpose: "auth.linkRemoved"))
+    }
+
+    /// The links of the session's own line, both ways, for the security page.
+    public func links(_ session: AuthSession) async throws -> LineLinks {
+        var held: [Line] = []
+        for id in try await store.linkedLines(of: session.subscriberID) {
+            if let line = try await lines.line(id: id) { held.append(line) }
+        }
+        var holders: [Line] = []
+        for id in try await store.linkHolders(of: session.subscriberID) {
+            if let line = try await lines.line(id: id) { holders.append(line) }
+        }
+        return LineLinks(held: held, holders: holders)
+    }
+
+    /// Ends every link of a line whose control may have changed hands (its password was reset, its PUK used) and
+    /// tells the line and each other number.
+    func dropLinks(of line: Line, client: ClientInfo) async throws {
+        let partners = try await store.dropLinks(of: line.id)
+        for partner in partners {
+            guard let other = try await lines.line(id: partner) else { continue }
+            try await store.record(JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now,
+                                                event: .linkRemoved, client: client, detail: other.msisdn.e164),
+                                   message: OutgoingText(to: .phone(other.msisdn),
+                                                         text: messages.text("auth.sms.linksDropped", in: .ru,
+                                                                             arguments: ["msisdn": line.msisdn.masked]),
+                                                         purpose: "auth.linkRemoved"))
+        }
+        if !partners.isEmpty {
+            try await store.record(JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .linkRemoved,
+                                                client: client, detail: "\(partners.count) link(s) ended"),
+                                   message: OutgoingText(to: .phone(line.msisdn),
+                                                         text: messages.text("auth.sms.linksDroppedOwn", in: client.language,
+                                                                             arguments: ["count": String(partners.count)]),
+                                                         purpose: "auth.linkRemoved"))
+        }
     }
 
     // MARK: Delegated access
@@ -153,7 +199,7 @@ extension DefaultAuthService {
 
     /// Revokes a grant given from one of the person's lines; takes effect on the grantee's next request.
     public func revoke(_ session: AuthSession, delegation id: Int64, client: ClientInfo) async throws {
-        let owners = try await store.linkedGroup(of: session.subscriberID)
+        let owners = [session.subscriberID] + (try await store.linkedLines(of: session.subscriberID))
         guard let revoked = try await store.revoke(delegation: id, owners: owners, now: clock.now, messages: { delegation in
             [OutgoingText(to: .phone(delegation.ownerMSISDN),
                           text: messages.text("auth.sms.delegationRevoked.owner", in: client.language,
@@ -173,7 +219,7 @@ extension DefaultAuthService {
 
     /// Grants given from the person's lines and grants received by the session's number.
     public func delegations(_ session: AuthSession) async throws -> (given: [Delegation], received: [Delegation]) {
-        let owners = try await store.linkedGroup(of: session.subscriberID)
+        let owners = [session.subscriberID] + (try await store.linkedLines(of: session.subscriberID))
         return (try await store.delegations(owners: owners), try await store.delegations(grantee: session.msisdn, now: clock.now))
     }
 }

@@ -95,6 +95,8 @@ extension DefaultAuthService {
             throw CabinetError(AuthError.loginFailed)
         }
         try await store.clearFailures(factor: "puk", key: key)
+        // A PUK login is how a found or re-issued SIM gets back in: whoever holds it now inherits no links.
+        try await dropLinks(of: line, client: client)
         return try await openSession(for: line, settings: settings, method: .puk, kind: kind, client: client,
                                      passwordRequired: true)
     }

@@ -105,6 +105,8 @@ extension DefaultAuthService {
         _ = try await store.setPassword(hash, for: line.id, now: clock.now, maxChangesPerDay: nil)
         try await store.clearFailures(factor: "password", key: String(line.id.rawValue))
         let ended = try await store.deleteSessions(of: line.id, except: nil)
+        // Whoever reset the password may not be whoever linked the line: its links end both ways.
+        try await dropLinks(of: line, client: client)
         try await store.record(
             JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .passwordReset, method: .otp,
                          client: client, detail: ended > 0 ? "\(ended) session(s) ended" : nil),

@@ -47,8 +47,7 @@ extension DefaultAuthService {
     func resolveAccess(session: AuthSession, to target: SubscriberID) async throws -> LineAccess? {
         guard let line = try await lines.line(id: target), line.status != .terminated else { return nil }
         if target == session.subscriberID { return .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status) }
-        let group = try await store.linkedGroup(of: session.subscriberID)
-        if group.contains(target) {
+        if try await store.linkedLines(of: session.subscriberID).contains(target) {
             return .owned(line.id, msisdn: line.msisdn, region: line.region, linked: true, status: line.status)
         }
         if let delegation = try await store.activeDelegation(owner: target, grantee: session.msisdn, now: clock.now) {

@@ -121,6 +121,13 @@ struct AuthAPIRoutes {
             let (token, session, _) = try await service.switchLine(try await current(context), to: try parse(body.msisdn))
             return try Response.json(TokenDTO(token: token, session: session))
         }
+        me.get("links") { _, context in
+            let links = try await service.links(try await current(context))
+            struct Number: Encodable { var msisdn: String; var ownerName: String? }
+            struct Links: Encodable { var held: [Number]; var holders: [Number] }
+            return try Response.json(Links(held: links.held.map { Number(msisdn: $0.msisdn.e164, ownerName: $0.owner.fullName) },
+                                           holders: links.holders.map { Number(msisdn: $0.msisdn.e164, ownerName: $0.owner.fullName) }))
+        }
         me.post("links") { request, context in
             let body = try await request.decodeJSON(as: NumberBody.self, context: context)
             let sent = try await service.requestLink(try await current(context), msisdn: try parse(body.msisdn), client: client(request, context))

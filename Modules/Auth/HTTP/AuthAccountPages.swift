@@ -195,6 +195,9 @@ struct AuthAccountPages {
                     "ownerName": line.ownerName ?? "", "current": line.isCurrent, "linked": line.access.relation == .linked,
                     "csrf": session.csrfToken]
         }
+        let holders = try await service.links(session).holders.map { line -> [String: Any] in
+            ["msisdn": line.msisdn.formatted, "e164": line.msisdn.e164, "ownerName": line.owner.fullName ?? "", "csrf": session.csrfToken]
+        }
         let (given, received) = try await service.delegations(session)
         func scopesText(_ scopes: Set<AccessScope>) -> String {
             scopes.map { catalog.text("web.scope.\($0.rawValue)", in: language) }.sorted().joined(separator: ", ")
@@ -211,6 +214,7 @@ struct AuthAccountPages {
         }
         var data: [String: Any] = [
             "csrf": session.csrfToken, "hasPassword": try await service.hasPassword(session), "lines": lines,
+            "holders": holders, "hasHolders": !holders.isEmpty,
             "given": given.filter { $0.isActive(at: service.now) }.map {
                 ["id": $0.id, "grantee": $0.grantee.formatted, "scopes": scopesText($0.scopes),
                  "until": formatter.string(from: $0.expiresAt), "csrf": session.csrfToken] as [String: Any]

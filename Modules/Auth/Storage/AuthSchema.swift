@@ -145,5 +145,29 @@ public enum AuthSchema: SchemaOwner {
             "ALTER TABLE auth_session ADD COLUMN stepped_up_for BIGINT",
             "UPDATE auth_session SET stepped_up_for = subscriber_id WHERE stepped_up_at IS NOT NULL",
         ]),
+        // Links become directed: the holder may act on the line whose number confirmed the code, not the reverse.
+        // Existing groups gave every member rights on every other; they carry over as links both ways, which each
+        // side may now end.
+        Migration("auth-005-directed-links", sql: [
+            """
+            CREATE TABLE auth_line_link (
+                holder_id BIGINT NOT NULL,
+                line_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (holder_id, line_id)
+            )
+            """,
+            "CREATE INDEX auth_line_link_line ON auth_line_link (line_id)",
+            """
+            INSERT INTO auth_line_link (holder_id, line_id, created_at)
+            SELECT a.id, b.id, b.created_at FROM
+                (SELECT member_id AS id, root_id AS root, created_at FROM auth_link
+                 UNION SELECT DISTINCT root_id, root_id, MIN(created_at) FROM auth_link GROUP BY root_id) a
+            JOIN (SELECT member_id AS id, root_id AS root, created_at FROM auth_link
+                  UNION SELECT DISTINCT root_id, root_id, MIN(created_at) FROM auth_link GROUP BY root_id) b
+                ON a.root = b.root AND a.id <> b.id
+            """,
+            "DROP TABLE auth_link",
+        ]),
     ]
 }

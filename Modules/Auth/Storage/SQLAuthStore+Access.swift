@@ -7,47 +7,65 @@ import SQLKit
 extension SQLAuthStore {
     // MARK: Linked numbers
 
-    public func linkedGroup(of subscriber: SubscriberID) async throws -> [SubscriberID] {
-        try await database.read { db in try await Self.group(of: subscriber, on: db) }
+    public func linkedLines(of holder: SubscriberID) async throws -> [SubscriberID] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT line_id FROM auth_line_link WHERE holder_id = \(bind: holder.rawValue) ORDER BY created_at, line_id
+                """).all().map { SubscriberID(try $0.decode(column: "line_id", as: Int64.self)) }
+        }
     }
 
-    static func group(of subscriber: SubscriberID, on db: any SQLDatabase) async throws -> [SubscriberID] {
-        let root = try await db.raw("SELECT root_id FROM auth_link WHERE member_id = \(bind: subscriber.rawValue)").first()?
-            .decode(column: "root_id", as: Int64.self) ?? subscriber.rawValue
-        let members = try await db.raw("SELECT member_id FROM auth_link WHERE root_id = \(bind: root) ORDER BY created_at, member_id").all()
-            .map { SubscriberID(try $0.decode(column: "member_id", as: Int64.self)) }
-        return [SubscriberID(root)] + members
+    public func linkHolders(of line: SubscriberID) async throws -> [SubscriberID] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT holder_id FROM auth_line_link WHERE line_id = \(bind: line.rawValue) ORDER BY created_at, holder_id
+                """).all().map { SubscriberID(try $0.decode(column: "holder_id", as: Int64.self)) }
+        }
     }
 
-    public func link(_ member: SubscriberID, to root: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome {
+    public func link(_ line: SubscriberID, to holder: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome {
         try await database.write { db in
-            try await lock("link:\(root.rawValue)", on: db)
-            let group = try await Self.group(of: root, on: db)
-            if group.contains(member) { return .alreadyLinked }
-            // The member must not be in a group of its own (as a member, or as a root with members).
-            let elsewhere = try await db.raw("""
-                SELECT member_id FROM auth_link WHERE member_id = \(bind: member.rawValue) OR root_id = \(bind: member.rawValue) LIMIT 1
-                """).first()
-            if elsewhere != nil { return .memberOfAnotherGroup }
-            if group.count >= limit { return .limitReached }
+            // Two confirmations at once must not both pass the limit.
+            try await lock("link:\(holder.rawValue)", on: db)
+            let held = try await db.raw("""
+                SELECT line_id FROM auth_line_link WHERE holder_id = \(bind: holder.rawValue)
+                """).all().map { try $0.decode(column: "line_id", as: Int64.self) }
+            if held.contains(line.rawValue) { return .alreadyLinked }
+            if held.count >= limit { return .limitReached }
             do {
                 try await db.raw("""
-                    INSERT INTO auth_link (member_id, root_id, created_at)
-                    VALUES (\(bind: member.rawValue), \(bind: group[0].rawValue), \(bind: now.storageMilliseconds))
+                    INSERT INTO auth_line_link (holder_id, line_id, created_at)
+                    VALUES (\(bind: holder.rawValue), \(bind: line.rawValue), \(bind: now.storageMilliseconds))
                     """).run()
             } catch where StorageErrors.isUniqueViolation(error) {
-                return .memberOfAnotherGroup
+                return .alreadyLinked
             }
             return .linked
         }
     }
 
-    public func unlink(_ member: SubscriberID, from group: [SubscriberID]) async throws -> Bool {
-        guard let root = group.first, member != root else { return false }
-        return try await database.write { db in
+    public func unlink(_ line: SubscriberID, from holder: SubscriberID) async throws -> Bool {
+        try await database.write { db in
             try await db.raw("""
-                DELETE FROM auth_link WHERE member_id = \(bind: member.rawValue) AND root_id = \(bind: root.rawValue) RETURNING member_id
+                DELETE FROM auth_line_link WHERE holder_id = \(bind: holder.rawValue) AND line_id = \(bind: line.rawValue)
+                RETURNING line_id
                 """).all().count == 1
+        }
+    }
+
+    public func dropLinks(of line: SubscriberID) async throws -> [SubscriberID] {
+        try await database.write { db in
+            let rows = try await db.raw("""
+                DELETE FROM auth_line_link WHERE holder_id = \(bind: line.rawValue) OR line_id = \(bind: line.rawValue)
+                RETURNING holder_id, line_id
+                """).all()
+            var partners: [SubscriberID] = []
+            for row in rows {
+                let holder = try row.decode(column: "holder_id", as: Int64.self)
+                let other = SubscriberID(holder == line.rawValue ? try row.decode(column: "line_id", as: Int64.self) : holder)
+                if !partners.contains(other) { partners.append(other) }
+            }
+            return partners
         }
     }
 

@@ -4,7 +4,7 @@ import CabinetStorage
 public import Foundation
 
 /// Auth's storage in memory, for domain tests: every requirement of ``AuthStore`` with the observable behaviour of
-/// `SQLAuthStore` (the same limits, retry times, attempt counts, locks, link groups, one-time use and purge).
+/// `SQLAuthStore` (the same limits, retry times, attempt counts, locks, directed links, one-time use and purge).
 ///
 /// Each method runs on the actor without suspending, so it is as atomic as one SQL transaction. Instants are kept
 /// as whole milliseconds, as the SQL tables keep them, and come back rounded the same way. Messages the SQL store
@@ -66,8 +66,8 @@ public actor InMemoryAuthStore: AuthStore {
     }
 
     private struct LinkRow {
-        let member: SubscriberID
-        let root: SubscriberID
+        let holder: SubscriberID
+        let line: SubscriberID
         let createdAt: Int64
     }
 
@@ -439,31 +439,41 @@ public actor InMemoryAuthStore: AuthStore {
 
     // MARK: Linked numbers
 
-    private func group(of subscriber: SubscriberID) -> [SubscriberID] {
-        let root = links.first { $0.member == subscriber }?.root ?? subscriber
-        let members = links.filter { $0.root == root }
-            .sorted { ($0.createdAt, $0.member.rawValue) < ($1.createdAt, $1.member.rawValue) }
-            .map(\.member)
-        return [root] + members
+    private func ordered(_ rows: [LinkRow]) -> [LinkRow] {
+        rows.sorted { ($0.createdAt, $0.line.rawValue, $0.holder.rawValue) < ($1.createdAt, $1.line.rawValue, $1.holder.rawValue) }
     }
 
-    public func linkedGroup(of subscriber: SubscriberID) async throws -> [SubscriberID] { group(of: subscriber) }
+    public func linkedLines(of holder: SubscriberID) async throws -> [SubscriberID] {
+        ordered(links.filter { $0.holder == holder }).map(\.line)
+    }
 
-    public func link(_ member: SubscriberID, to root: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome {
-        let group = group(of: root)
-        if group.contains(member) { return .alreadyLinked }
-        // The member must not be in a group of its own (as a member, or as a root with members).
-        if links.contains(where: { $0.member == member || $0.root == member }) { return .memberOfAnotherGroup }
-        if group.count >= limit { return .limitReached }
-        links.append(LinkRow(member: member, root: group[0], createdAt: now.storageMilliseconds))
+    public func linkHolders(of line: SubscriberID) async throws -> [SubscriberID] {
+        links.filter { $0.line == line }
+            .sorted { ($0.createdAt, $0.holder.rawValue) < ($1.createdAt, $1.holder.rawValue) }.map(\.holder)
+    }
+
+    public func link(_ line: SubscriberID, to holder: SubscriberID, limit: Int, now: Date) async throws -> LinkOutcome {
+        let held = links.filter { $0.holder == holder }
+        if held.contains(where: { $0.line == line }) { return .alreadyLinked }
+        if held.count >= limit { return .limitReached }
+        links.append(LinkRow(holder: holder, line: line, createdAt: now.storageMilliseconds))
         return .linked
     }
 
-    public func unlink(_ member: SubscriberID, from group: [SubscriberID]) async throws -> Bool {
-        guard let root = group.first, member != root else { return false }
+    public func unlink(_ line: SubscriberID, from holder: SubscriberID) async throws -> Bool {
         let before = links.count
-        links.removeAll { $0.member == member && $0.root == root }
+        links.removeAll { $0.holder == holder && $0.line == line }
         return before - links.count == 1
+    }
+
+    public func dropLinks(of line: SubscriberID) async throws -> [SubscriberID] {
+        var partners: [SubscriberID] = []
+        for row in ordered(links) where row.holder == line || row.line == line {
+            let other = row.holder == line ? row.line : row.holder
+            if !partners.contains(other) { partners.append(other) }
+        }
+        links.removeAll { $0.holder == line || $0.line == line }
+        return partners
     }
 
     // MARK: Delegations
