@@ -134,9 +134,6 @@ struct ModuleSpec {
     var adapterProducts: [Target.Dependency] = []
     /// Another package's products the module's tests need besides the usual ones.
     var testProducts: [Target.Dependency] = []
-    /// Storage targets of other modules this module's Storage imports. Debt, shown here so it is not hidden: modules
-    /// should meet through Core protocols and the kernel's transaction, and `Scripts/check-layering.sh` lists it.
-    var storageUses: [String] = []
 
     var storage: String? { layers.contains(.storage) ? "\(name)Storage" : nil }
     var http: String? { layers.contains(.http) ? "\(name)HTTP" : nil }
@@ -172,7 +169,7 @@ struct ModuleSpec {
             result += [
                 .target(
                     name: storage,
-                    dependencies: dependencies(on: [name, "CabinetStorage", "CabinetMessaging"] + uses + storageUses) + [.sqlKit, .logging],
+                    dependencies: dependencies(on: [name, "CabinetStorage", "CabinetMessaging"] + uses) + [.sqlKit, .logging],
                     path: "\(dir)/Storage"),
                 .testTarget(
                     name: "\(storage)Tests",
@@ -226,8 +223,7 @@ let modules: [ModuleSpec] = [
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
     .init(name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
           httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
-          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore],
-          storageUses: ["BillingStorage"]),
+          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore]),
     .init(name: "Support", layers: [.core]),
 ]
 

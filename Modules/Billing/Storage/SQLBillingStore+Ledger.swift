@@ -140,19 +140,18 @@ extension SQLBillingStore {
     }
 }
 
-/// Billing's ledger as a party to another store's write transaction: what that store writes and the money it moves
-/// commit together (Payments' top-ups). The other store must use the same ``CabinetDatabase``.
-public protocol SQLLedgerTransactions: Sendable {
-    /// Runs `body` in one write transaction in which the ``SQLLedgerWriter`` posts; see
-    /// ``SQLBillingStore/transaction(lines:_:)``.
-    func transaction<T: Sendable>(lines: [SubscriberID], _ body: @escaping @Sendable (any SQLDatabase, SQLLedgerWriter) async throws -> T)
-        async throws -> T
+extension SQLBillingStore: LedgerTransactions {
+    public func transaction<T: Sendable>(
+        lines: [SubscriberID], _ body: @escaping @Sendable (any WriteTransaction, any LedgerWriter) async throws -> T
+    ) async throws -> T {
+        try await transaction(lines: lines) { (db: any SQLDatabase, writer: SQLLedgerWriter) in
+            try await body(SQLWriteTransaction(db), writer)
+        }
+    }
 }
 
-extension SQLBillingStore: SQLLedgerTransactions {}
-
 /// Billing's ledger inside a write transaction that ``SQLBillingStore/transaction(lines:_:)`` opened for another store.
-public struct SQLLedgerWriter: Sendable {
+public struct SQLLedgerWriter: LedgerWriter {
     let store: SQLBillingStore
     let db: any SQLDatabase
     let touched: TouchedKeys<Int64>

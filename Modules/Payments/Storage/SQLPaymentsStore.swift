@@ -1,8 +1,8 @@
+public import Billing
 public import CabinetCore
 public import CabinetStorage
 public import Foundation
 public import Payments
-public import BillingStorage
 import SQLKit
 
 /// ``PaymentsStore`` on SQLite and PostgreSQL. Status changes are conditional updates (`WHERE status IN …`), so of
@@ -11,11 +11,11 @@ import SQLKit
 public struct SQLPaymentsStore: PaymentsStore {
     let database: CabinetDatabase
     /// Billing's ledger, whose transactions Payments' writes join (on the same database).
-    let ledger: any SQLLedgerTransactions
+    let ledger: any LedgerTransactions
     /// Called after a transaction queued an SMS (the outbox worker is nudged).
     let messagesQueued: @Sendable () -> Void
 
-    public init(database: CabinetDatabase, ledger: any SQLLedgerTransactions, messagesQueued: @escaping @Sendable () -> Void = {}) {
+    public init(database: CabinetDatabase, ledger: any LedgerTransactions, messagesQueued: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.ledger = ledger
         self.messagesQueued = messagesQueued
@@ -56,8 +56,8 @@ public struct SQLPaymentsStore: PaymentsStore {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T {
         let backend = database.backend
-        return try await ledger.transaction(lines: []) { db, ledger in
-            try await body(SQLPaymentsTransaction(db: db, ledger: ledger, backend: backend))
+        return try await ledger.transaction(lines: []) { transaction, ledger in
+            try await body(SQLPaymentsTransaction(db: try transaction.sql(), ledger: ledger, backend: backend))
         }
     }
 

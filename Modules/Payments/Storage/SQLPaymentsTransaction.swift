@@ -1,5 +1,4 @@
 import Billing
-import BillingStorage
 import CabinetCore
 import CabinetStorage
 import Foundation
@@ -7,12 +6,12 @@ import Payments
 import SQLKit
 
 /// Payments' statements inside one write transaction: the store's own writes run here alone, and
-/// ``SQLPaymentsStore/transaction(_:)`` runs them beside Billing's ledger (``SQLLedgerWriter``) so that a top-up's
+/// ``SQLPaymentsStore/transaction(_:)`` runs them beside Billing's ledger (a ``LedgerWriter``) so that a top-up's
 /// state, its credit and a promised payment's repayment commit together.
 struct SQLPaymentsTransaction: PaymentsTransaction {
     let db: any SQLDatabase
     /// `nil` for the store's own writes, which post nothing.
-    let ledger: SQLLedgerWriter?
+    let ledger: (any LedgerWriter)?
     let backend: CabinetDatabase.Backend
 
     func post(_ posting: LedgerPosting) async throws -> PostingResult {

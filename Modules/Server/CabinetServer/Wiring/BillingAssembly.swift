@@ -18,8 +18,8 @@ public struct BillingAssembly: ModuleAssembly {
     public struct Exports: Sendable {
         public let service: any BillingService
         public let ledger: any BalanceLedger
-        /// The ledger as a party to another module's SQL transaction (Payments' top-ups).
-        public let ledgerTransactions: any SQLLedgerTransactions
+        /// The ledger as a party to another module's transaction (Payments' top-ups).
+        public let ledgerTransactions: any LedgerTransactions
         public let statements: StatementProducer
         /// Told the lines whose balance a write may have lowered.
         public let balanceChanges: Listeners<@Sendable ([SubscriberID]) -> Void>
