@@ -16,7 +16,8 @@ import Testing
                  at: Date? = nil, arguments: [String: String] = [:]) -> LedgerPosting {
         LedgerPosting(externalID: id, kind: kind ?? (amount < 0 ? .optionFee : .topUp), line: line.id,
                       amount: Money(minorUnits: amount, currency: .rub), counterparty: amount < 0 ? .revenue : .gateway,
-                      explanation: "billing.explain.adjustment", arguments: arguments, allowsNegativeBalance: negative, at: at ?? bed.clock.now)
+                      explanation: "billing.explain.adjustment", arguments: arguments, allowsNegativeBalance: negative,
+                      at: at ?? bed.clock.now)
     }
 
     func date(_ text: String) throws -> LocalDate { try #require(LocalDate(text)) }
@@ -47,8 +48,9 @@ import Testing
                                     counterparty: .gateway, explanation: "x", allowsNegativeBalance: false, at: bed.clock.now)
             await #expect(throws: CabinetError.self, "a rouble line takes no tenge") { try await store.post(kzt) }
             await #expect(throws: CabinetError.self, "no account") {
-                try await store.post(LedgerPosting(externalID: "nobody", kind: .topUp, line: SubscriberID(999), amount: Money(minorUnits: 1, currency: .rub),
-                                                   counterparty: .gateway, explanation: "x", allowsNegativeBalance: false, at: bed.clock.now))
+                try await store.post(LedgerPosting(
+                    externalID: "nobody", kind: .topUp, line: SubscriberID(999), amount: Money(minorUnits: 1, currency: .rub),
+                    counterparty: .gateway, explanation: "x", allowsNegativeBalance: false, at: bed.clock.now))
             }
 
             // A promised payment: the credit from promisedCredit and its fee to revenue in one transaction; a credit back
@@ -78,7 +80,9 @@ import Testing
     func explanationArgumentsComeBackAsTheyWereGiven(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg")
-            let arguments = ["card": "•••• 4242", "quote": #"say "hi" \ back/slash"#, "lines": "a\nb\tc\u{1}d", "Пополнение": "₽ ₸", "": ""]
+            let arguments = [
+                "card": "•••• 4242", "quote": #"say "hi" \ back/slash"#, "lines": "a\nb\tc\u{1}d", "Пополнение": "₽ ₸", "": "",
+            ]
             _ = try await bed.billingStore.post(posting(bed, line, "args-1", 100, arguments: arguments))
             let movement = try await bed.billingStore.movements(of: line.id, query: MovementQuery()).first
             #expect(movement?.arguments == arguments)
@@ -120,7 +124,8 @@ import Testing
             let span = try await store.movements(of: line.id, query: MovementQuery(from: start.addingTimeInterval(3600),
                                                                                    to: start.addingTimeInterval(10_800)))
             #expect(span.map(\.externalID) == ["c", "b"], "from is inclusive, to exclusive")
-            #expect(try await store.movements(of: line.id, query: MovementQuery(kinds: [.topUp, .transfer])).map(\.externalID) == ["d", "c", "a"])
+            #expect(try await store.movements(of: line.id, query: MovementQuery(kinds: [.topUp, .transfer])).map(\.externalID)
+                == ["d", "c", "a"])
             #expect(try await store.movements(of: line.id, query: MovementQuery(limit: 0)).count == 1, "at least one")
             #expect(try await store.movements(of: SubscriberID(999), query: MovementQuery()).isEmpty)
             #expect(try await bed.check().isClean)
@@ -157,8 +162,8 @@ import Testing
             #expect(totals.map(\.events) == [1, 1, 4])
             #expect(totals.map(\.units) == [120, 1024, 4])
             #expect(totals.map(\.charged.amountString) == ["5.00", "8.00", "10.00"])
-            #expect(try await store.usageTotals(of: line.id, query: UsageQuery(from: now.addingTimeInterval(1), to: now.addingTimeInterval(2)))
-                .map(\.events) == [1], "to is exclusive")
+            let second = UsageQuery(from: now.addingTimeInterval(1), to: now.addingTimeInterval(2))
+            #expect(try await store.usageTotals(of: line.id, query: second).map(\.events) == [1], "to is exclusive")
             #expect(try await bed.balance(line) == "77.00")
             #expect(try await bed.check().isClean)
         }
@@ -286,7 +291,8 @@ import Testing
             #expect(try await bed.deliverMail().map { $0.attachments.map(\.fileName) } == [["s.csv"]])
             #expect(try await bed.deliverMail().isEmpty, "delivered once")
 
-            let freeOrder = try #require(try await store.claimStatements(now: bed.clock.now.addingTimeInterval(900), lease: 300, limit: 10).first)
+            let later = bed.clock.now.addingTimeInterval(900)
+            let freeOrder = try #require(try await store.claimStatements(now: later, lease: 300, limit: 10).first)
             #expect(freeOrder.requestID == free.id)
             try await store.failStatement(freeOrder.id, reason: "x", now: bed.clock.now)
             #expect(try await store.movements(of: line.id, query: MovementQuery(kinds: [.statement, .refund])).map(\.externalID)

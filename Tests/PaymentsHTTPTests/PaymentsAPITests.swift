@@ -28,7 +28,7 @@ import Testing
         let directory = bed.billing.directory
         let clock = bed.billing.clock
         let session = TestSessionModule(now: { clock.now }) { id in
-            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
+            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region, status: $0.status) }
         }
         return Application(router: try ModuleTestRouter.make(
             modules: [module, session], regions: bed.billing.rules.regions,
@@ -277,6 +277,31 @@ import Testing
                 }
             }
             #expect(try await bed.billing.balance(other) == "100.00", "exactly the one transfer the owner's code allowed")
+        }
+    }
+
+    /// A blocked line's session may look (history) but not pay: every action that spends money or changes the line
+    /// answers `403 line.blocked` with a reason, before anything is stored.
+    @Test(arguments: TestDatabase.available)
+    func aBlockedLineLooksButDoesNotPay(_ backend: TestDatabase) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "50.00")
+            _ = try await bed.lines.update(msisdn: line.msisdn, with: LinePatch(status: .blocked))
+            try await app(bed).test(.router) { client in
+                try await client.execute(uri: "/api/v1/me/payments", method: .get, headers: headers(line)) { response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "b-1"),
+                                         body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(line, key: "b-2"),
+                                         body: ByteBuffer(string: #"{"amount": "100"}"#)) { response throws in
+                    #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+            }
+            #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).isEmpty, "nothing was started")
         }
     }
 

@@ -70,6 +70,31 @@ import Testing
         }
     }
 
+    /// A blocked SIM (maybe in a thief's hands) or a suspended line sends no money: no transfer, no saved-card charge.
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aBlockedOrSuspendedLineSendsNothing(_ backend: PaymentsTestBed.Backend) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let alice = try await bed.line("+79001234567", credit: "1000.00")
+            let bob = try await bed.line("+79001234568")
+            try await bed.topUp(alice, "100.00", saveCard: true)
+            let card = try #require(try await bed.service.cards(of: alice.id).first).id
+            for (status, code) in [(LineStatus.blocked, KernelError.lineBlocked), (.suspended, KernelError.lineSuspended)] {
+                _ = try await bed.lines.update(msisdn: alice.msisdn, with: LinePatch(status: status))
+                await #expect(throws: CabinetError(code, arguments: ["msisdn": alice.msisdn.formatted])) {
+                    try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(10_000))
+                }
+                await #expect(throws: CabinetError(code, arguments: ["msisdn": alice.msisdn.formatted])) {
+                    try await bed.service.payWithCard(card, line: alice.id, amount: rub(20_000))
+                }
+            }
+            #expect(try await bed.balance(alice) == "1100.00")
+            #expect(try await bed.balance(bob) == "0.00")
+            _ = try await bed.lines.update(msisdn: alice.msisdn, with: LinePatch(status: .active))
+            _ = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(10_000))
+            #expect(try await bed.balance(bob) == "100.00")
+        }
+    }
+
     @Test(arguments: PaymentsTestBed.Backend.all)
     func concurrentTransfersConserveEveryKopeck(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in

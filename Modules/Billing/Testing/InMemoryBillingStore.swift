@@ -166,7 +166,8 @@ public actor InMemoryBillingStore: BillingStore {
         for row in tables.usage(of: line, query) {
             let event = row.event
             let key = event.kind.rawValue + " " + event.charged.currency.code
-            var total = totals[key] ?? UsageTotal(kind: event.kind, events: 0, units: 0, fromPackage: 0, charged: .zero(event.charged.currency))
+            var total = totals[key]
+                ?? UsageTotal(kind: event.kind, events: 0, units: 0, fromPackage: 0, charged: .zero(event.charged.currency))
             total.events += 1
             total.units &+= event.units
             total.fromPackage &+= event.fromPackage
@@ -185,7 +186,8 @@ public actor InMemoryBillingStore: BillingStore {
         let until = now.addingTimeInterval(lease).storageMilliseconds
         return try write { tables, _ in
             var claimed: [ClaimedStatement] = []
-            for index in tables.statements.indices where tables.statements[index].status == .pending && tables.statements[index].leaseUntil <= at {
+            for index in tables.statements.indices
+            where tables.statements[index].status == .pending && tables.statements[index].leaseUntil <= at {
                 guard claimed.count < limit else { break }
                 tables.statements[index].leaseUntil = until
                 tables.statements[index].attempts += 1
@@ -205,8 +207,8 @@ public actor InMemoryBillingStore: BillingStore {
         try write { tables, _ in
             guard let index = tables.statementIndex(id), tables.statements[index].status == .pending else { return }
             let order = tables.statements[index]
-            tables.enqueue(MailMessage(to: order.email, subject: mail.subject, textBody: mail.body,
-                                       attachments: mail.attachments.map { MailAttachment(fileName: $0.fileName, contentType: $0.contentType, data: $0.data) },
+            let files = mail.attachments.map { MailAttachment(fileName: $0.fileName, contentType: $0.contentType, data: $0.data) }
+            tables.enqueue(MailMessage(to: order.email, subject: mail.subject, textBody: mail.body, attachments: files,
                                        purpose: "billing.statement", dedupeKey: "statement:\(id)"), now: now)
             tables.statements[index].status = .done
             tables.statements[index].updatedAt = now.storageMilliseconds
@@ -574,7 +576,8 @@ private struct Tables {
             if currencies[entry.accountID] != entry.currency { currencyMismatches += 1 }
         }
         let unbalanced = transactions.map(\.id).filter { id in sums[id].map { $0.total != 0 || $0.count < 2 } ?? true }
-        let mismatched = lines.values.filter { $0.balance != (perAccount[$0.id] ?? 0) || $0.restricted != ($0.balance < 0) }.map(\.id).sorted()
+        let mismatched = lines.values.filter { $0.balance != (perAccount[$0.id] ?? 0) || $0.restricted != ($0.balance < 0) }
+            .map(\.id).sorted()
         var seen: [String: Int] = [:]
         for transaction in transactions { seen[transaction.externalID, default: 0] += 1 }
         return LedgerCheckReport(

@@ -41,14 +41,20 @@ extension CabinetRequestContext {
         return session
     }
 
-    /// The acting line with `scope` granted, or 401 without a session and 403 without the right.
-    public func requireLine(_ scope: AccessScope) throws -> LineAccess {
+    /// The acting line with `scope` granted, or 401 without a session and 403 without the right. A blocked or
+    /// suspended line may be looked at (`viewBalance`) but nothing that spends money or changes it is allowed unless
+    /// the action names that status in `alsoWhen` (resuming a suspension is done on a suspended line).
+    public func requireLine(_ scope: AccessScope, alsoWhen statuses: Set<LineStatus> = []) throws -> LineAccess {
         let session = try requireSession()
         if session.passwordChangeRequired {
             throw CabinetError(KernelError.passwordRequired)
         }
         guard let line else { throw CabinetError(KernelError.authRequired) }
         try line.require(scope)
+        if scope != .viewBalance, line.status != .active, !statuses.contains(line.status) {
+            let code = line.status == .suspended ? KernelError.lineSuspended : KernelError.lineBlocked
+            throw CabinetError(code, arguments: ["msisdn": line.msisdn.formatted])
+        }
         return line
     }
 

@@ -21,11 +21,13 @@ public struct TestSessionModule: HTTPModule {
         public var id: SubscriberID
         public var msisdn: MSISDN
         public var region: RegionID
+        public var status: LineStatus
 
-        public init(id: SubscriberID, msisdn: MSISDN, region: RegionID) {
+        public init(id: SubscriberID, msisdn: MSISDN, region: RegionID, status: LineStatus = .active) {
             self.id = id
             self.msisdn = msisdn
             self.region = region
+            self.status = status
         }
     }
 
@@ -62,12 +64,13 @@ public struct TestSessionModule: HTTPModule {
                         id: "s", subscriberID: TestSessionModule.delegateLine, msisdn: own, steppedUpAt: stepUp == nil ? nil : now(),
                         steppedUpFor: stepUpFor, passwordChangeRequired: false, csrfToken: "csrf-token")
                     context.line = LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region,
-                                              relation: .delegated(expiresAt: now().addingTimeInterval(86_400)), scopes: granted)
+                                              relation: .delegated(expiresAt: now().addingTimeInterval(86_400)), scopes: granted,
+                                              status: line.status)
                 } else {
                     context.session = SessionInfo(
                         id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: stepUp == nil ? nil : now(),
                         steppedUpFor: stepUpFor, passwordChangeRequired: false, csrfToken: "csrf-token")
-                    context.line = .owned(line.id, msisdn: line.msisdn, region: line.region)
+                    context.line = .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status)
                 }
             }
             return try await next(request, context)

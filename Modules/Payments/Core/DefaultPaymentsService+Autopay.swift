@@ -18,6 +18,8 @@ extension DefaultPaymentsService {
         guard let card = try await store.cards(of: line).first(where: { $0.id == cardID }) else {
             throw CabinetError(PaymentsError.cardUnknown)
         }
+        guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown) }
+        try Self.requireActive(found)
         return try await charge(card, line: line, amount: amount, paymentID: "pay_" + Hex.random(bytes: 12), trigger: nil)
     }
 

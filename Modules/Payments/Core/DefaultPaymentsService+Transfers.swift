@@ -11,6 +11,7 @@ extension DefaultPaymentsService {
         guard let from = try await lines.line(id: sender), let region = regions.region(from.region),
             let limits = region.settings(for: PaymentsModule.self)?.transfers
         else { throw CabinetError(PaymentsError.lineUnknown) }
+        try Self.requireActive(from)
         guard recipient != from.msisdn else {
             throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferToSelf)])
         }

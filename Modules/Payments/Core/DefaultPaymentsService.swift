@@ -41,6 +41,16 @@ public struct DefaultPaymentsService: PaymentsService {
 
     public func currency(of region: RegionID) -> Currency? { regions.region(region)?.currency }
 
+    /// Money leaves only an active line: a blocked SIM (lost, maybe in a thief's hands) or a suspended line may be
+    /// topped up from outside but sends nothing.
+    static func requireActive(_ line: Line) throws {
+        switch line.status {
+        case .active: return
+        case .suspended: throw CabinetError(KernelError.lineSuspended, arguments: ["msisdn": line.msisdn.formatted])
+        case .blocked, .terminated: throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
+        }
+    }
+
     public func payee(_ msisdn: MSISDN) async throws -> Payee {
         guard let line = try await lines.line(msisdn: msisdn), let region = regions.region(line.region) else {
             throw CabinetError.validation([FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])])

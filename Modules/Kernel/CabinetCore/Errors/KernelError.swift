@@ -31,6 +31,10 @@ public enum KernelError: ErrorCatalogue {
     public static let stepUpRequired = ErrorCode("auth.stepUpRequired", .forbidden)
     public static let scopeMissing = ErrorCode("auth.scopeMissing", .forbidden)
     public static let csrf = ErrorCode("auth.csrf", .forbidden)
+    /// The line is blocked (a lost SIM): its sessions may look, not spend or change.
+    public static let lineBlocked = ErrorCode("line.blocked", .forbidden)
+    /// The line is suspended: its sessions may look, not spend or change.
+    public static let lineSuspended = ErrorCode("line.suspended", .forbidden)
 
     public static let msisdnEmpty = ErrorCode("msisdn.empty", .invalidInput)
     public static let msisdnInvalidCharacter = ErrorCode("msisdn.invalidCharacter", .invalidInput)
@@ -53,7 +57,7 @@ public enum KernelError: ErrorCatalogue {
         `internal`, requestInvalid, malformedBody, tooLarge, unsupportedMediaType, cursorInvalid, limitInvalid, requestNotFound,
         idempotencyKeyRequired, idempotencyKeyInvalid, idempotencyKeyReused, idempotencyInProgress, notFound, methodNotAllowed,
         rateLimited, operatorUnauthorized, storageInUse, storageSchemaNewer, storageUnavailable, moduleDisabled, regionUnknown,
-        authRequired, passwordRequired, stepUpRequired, scopeMissing, csrf, msisdnEmpty, msisdnInvalidCharacter,
+        authRequired, passwordRequired, stepUpRequired, scopeMissing, csrf, lineBlocked, lineSuspended, msisdnEmpty, msisdnInvalidCharacter,
         msisdnWrongLength, msisdnUnsupportedCountryCode, msisdnNotMobile, moneyCurrencyMismatch, moneyOverflow, moneyEmpty,
         moneyMalformed, moneyTooManyFractionDigits, moneyUnknownCurrency, fieldInvalid, fieldRequired, fieldTooLong,
     ]
