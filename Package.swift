@@ -105,7 +105,10 @@ let kernelTargets: [Target] = [
     .testTarget(name: "CabinetMessagingTests", dependencies: ["CabinetMessaging", "CabinetStorage", "CabinetTesting"]),
     .testTarget(
         name: "CabinetHTTPTests",
-        dependencies: ["CabinetHTTP", "CabinetHTTPTesting", "CabinetCore", "CabinetTesting", .hummingbird, .hummingbirdTesting, .httpTypes]),
+        dependencies: [
+            "CabinetHTTP", "CabinetHTTPTesting", "CabinetCore", "CabinetTesting", .hummingbird, .hummingbirdTesting,
+            .httpTypes,
+        ]),
 ]
 
 // MARK: - Feature modules
@@ -154,7 +157,8 @@ struct ModuleSpec {
 
     var targets: [Target] {
         let dir = "Modules/\(name)"
-        let testBase = [name, "CabinetCore", "CabinetTesting"] + [adapters].compactMap { $0 }
+        let testBase =
+            [name, "CabinetCore", "CabinetTesting"] + [adapters].compactMap { $0 }
             + (testing.map { [$0] + testingTargets } ?? [])
         var result: [Target] = [
             .target(
@@ -169,18 +173,23 @@ struct ModuleSpec {
             result += [
                 .target(
                     name: storage,
-                    dependencies: dependencies(on: [name, "CabinetStorage", "CabinetMessaging"] + uses) + [.sqlKit, .logging],
+                    dependencies: dependencies(on: [name, "CabinetStorage", "CabinetMessaging"] + uses) + [
+                        .sqlKit, .logging,
+                    ],
                     path: "\(dir)/Storage"),
                 .testTarget(
                     name: "\(storage)Tests",
-                    dependencies: dependencies(on: [storage] + testBase + ["CabinetStorage"]) + [.sqlKit, .logging] + testProducts),
+                    dependencies: dependencies(on: [storage] + testBase + ["CabinetStorage"]) + [.sqlKit, .logging]
+                        + testProducts),
             ]
         }
         if let http {
             result += [
                 .target(
                     name: http,
-                    dependencies: dependencies(on: [name, "CabinetCore", "CabinetHTTP"] + uses) + [.hummingbird, .httpTypes, .logging]
+                    dependencies: dependencies(on: [name, "CabinetCore", "CabinetHTTP"] + uses) + [
+                        .hummingbird, .httpTypes, .logging,
+                    ]
                         + httpProducts,
                     path: "\(dir)/HTTP",
                     resources: httpResources
@@ -192,12 +201,16 @@ struct ModuleSpec {
             ]
         }
         if let adapters {
-            result.append(.target(
-                name: adapters, dependencies: dependencies(on: [name, "CabinetCore"]) + [.httpTypes, .logging] + adapterProducts,
-                path: "\(dir)/Adapters"))
+            result.append(
+                .target(
+                    name: adapters,
+                    dependencies: dependencies(on: [name, "CabinetCore"]) + [.httpTypes, .logging] + adapterProducts,
+                    path: "\(dir)/Adapters"))
         }
         if let testing {
-            result.append(.target(name: testing, dependencies: dependencies(on: testingTargets) + [.logging], path: "\(dir)/Testing"))
+            result.append(
+                .target(
+                    name: testing, dependencies: dependencies(on: testingTargets) + [.logging], path: "\(dir)/Testing"))
         }
         return result
     }
@@ -214,16 +227,18 @@ struct ModuleSpec {
 
 let modules: [ModuleSpec] = [
     .init(name: "Subscribers"),
-    .init(name: "Auth", uses: ["Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
-          httpResources: [.copy("Resources/templates")], coreProducts: [.bcrypt, .crypto],
-          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto, .asyncHTTPClient]),
+    .init(
+        name: "Auth", uses: ["Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
+        httpResources: [.copy("Resources/templates")], coreProducts: [.bcrypt, .crypto],
+        adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto, .asyncHTTPClient]),
     .init(name: "Tariffs", httpResources: [.copy("Resources/templates")]),
     .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
     // Services and Support carry only their region-file settings so far; their issues add the other layers.
     .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
-    .init(name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
-          httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
-          adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore]),
+    .init(
+        name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
+        httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
+        adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore]),
     .init(name: "Support", layers: [.core]),
 ]
 
@@ -234,7 +249,8 @@ let modules: [ModuleSpec] = [
 let pdfTargets: [Target] = [
     .systemLibrary(name: "CHaru", path: "Modules/Kernel/CHaru", providers: [.apt(["libhpdf-dev"])]),
     .target(name: "BillingPDF", dependencies: ["Billing", "CabinetCore", "CHaru"], path: "Modules/Billing/PDF"),
-    .testTarget(name: "BillingPDFTests", dependencies: ["BillingPDF", "Billing", "CabinetCore", "CabinetTesting", "Tariffs"]),
+    .testTarget(
+        name: "BillingPDFTests", dependencies: ["BillingPDF", "Billing", "CabinetCore", "CabinetTesting", "Tariffs"]),
 ]
 
 // MARK: - Server
@@ -251,22 +267,29 @@ let serverTargets: [Target] = [
     ),
     .executableTarget(
         name: "cabinet",
-        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Subscribers", "Auth", "Billing", .hummingbird, .argumentParser,
-                       .logging],
+        dependencies: [
+            "CabinetServer", "CabinetCore", "CabinetStorage", "Subscribers", "Auth", "Billing", .hummingbird,
+            .argumentParser,
+            .logging,
+        ],
         path: "Modules/Server/cabinet"
     ),
     // Measurements for Scripts/bench-*.sh; links the same modules as the server.
     .executableTarget(
         name: "cabinet-bench",
-        dependencies: ["CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs", "TariffsStorage", "Payments", .argumentParser,
-                       .logging, .sqlKit],
+        dependencies: [
+            "CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs",
+            "TariffsStorage", "Payments", .argumentParser,
+            .logging, .sqlKit,
+        ],
         path: "Modules/Server/cabinet-bench"
     ),
     .testTarget(
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", "Billing", "Tariffs", "PaymentsAdapters", .hummingbird, .hummingbirdTesting, .httpTypes, .sqlKit, .yams,
+            "Subscribers", "Billing", "Tariffs", "PaymentsAdapters", .hummingbird, .hummingbirdTesting, .httpTypes,
+            .sqlKit, .yams,
         ],
         resources: [.copy("BrokenRegions")]
     ),
@@ -292,10 +315,11 @@ let package = Package(
 // MARK: - One strict-settings block for every target
 
 for target in package.targets where [.regular, .executable, .test].contains(target.type) {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .swiftLanguageMode(.v6),
-        .enableUpcomingFeature("ExistentialAny"),  // SE-0335: every existential spelled `any`
-        .enableUpcomingFeature("MemberImportVisibility"),  // SE-0444: no members through transitive imports
-        .enableUpcomingFeature("InternalImportsByDefault"),  // SE-0409: a Core cannot leak what it imports
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .swiftLanguageMode(.v6),
+            .enableUpcomingFeature("ExistentialAny"),  // SE-0335: every existential spelled `any`
+            .enableUpcomingFeature("MemberImportVisibility"),  // SE-0444: no members through transitive imports
+            .enableUpcomingFeature("InternalImportsByDefault"),  // SE-0409: a Core cannot leak what it imports
+        ]
 }

@@ -29,6 +29,9 @@ if [ -d .git ]; then
     done
 fi
 
+log "formatting (swift-format, .swift-format)"
+Scripts/format.sh --check
+
 log "building (debug, with tests)"
 build_log=$(mktemp)
 set +e

@@ -20,7 +20,8 @@ struct AuthHTTPTestApp {
     func app() throws -> some ApplicationProtocol {
         let module = AuthHTTPModule(service: bed.service, https: https, publicBaseURL: "http://127.0.0.1:8080")
         let router = try ModuleTestRouter.make(
-            modules: [module], regions: AuthTestBed.regions(), catalogues: [try AuthModule.messages(), try SubscribersModule.messages()],
+            modules: [module], regions: AuthTestBed.regions(),
+            catalogues: [try AuthModule.messages(), try SubscribersModule.messages()],
             https: https)
         router.get("/test/whoami") { _, context in
             // Stands in for the home page: says who is logged in and on which line.
@@ -51,7 +52,11 @@ final class CookieJar: @unchecked Sendable {
             let pair = value.split(separator: ";").first.map(String.init) ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count >= 1 else { continue }
-            if value.contains("Max-Age=0") || parts.count < 2 || parts[1].isEmpty { cookies[parts[0]] = nil } else { cookies[parts[0]] = parts[1] }
+            if value.contains("Max-Age=0") || parts.count < 2 || parts[1].isEmpty {
+                cookies[parts[0]] = nil
+            } else {
+                cookies[parts[0]] = parts[1]
+            }
         }
     }
 
@@ -67,8 +72,9 @@ final class CookieJar: @unchecked Sendable {
 func formBody(_ fields: [String: String]) -> ByteBuffer {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
-    return ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
-        .joined(separator: "&"))
+    return ByteBuffer(
+        string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&"))
 }
 
 /// The value of a hidden `csrf` input in a page.

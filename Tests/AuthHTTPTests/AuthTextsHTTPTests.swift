@@ -19,16 +19,20 @@ import Testing
             try await bed.line(number)
             try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
                 let body = ByteBuffer(string: #"{"msisdn": "\#(number)"}"#)
-                try await client.execute(uri: "/api/v1/auth/otp", method: .post,
-                                         headers: [.contentType: "application/json", .acceptLanguage: "en-GB,en;q=0.9"],
-                                         body: body) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/auth/otp", method: .post,
+                    headers: [.contentType: "application/json", .acceptLanguage: "en-GB,en;q=0.9"],
+                    body: body
+                ) { response throws in
                     #expect(response.status == .accepted)
                 }
                 let english = try #require(try await bed.messages(to: number).last?.body)
                 #expect(english.hasPrefix("Your login code: "))
                 bed.clock.advance(by: .seconds(61))
-                try await client.execute(uri: "/api/v1/auth/otp", method: .post, headers: [.contentType: "application/json"],
-                                         body: body) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/auth/otp", method: .post, headers: [.contentType: "application/json"],
+                    body: body
+                ) { response throws in
                     #expect(response.status == .accepted)
                 }
                 let russian = try #require(try await bed.messages(to: number).last?.body)

@@ -27,12 +27,16 @@ import Testing
                     #expect(jar.cookies["cabinet_csrf"] == csrf)
                 }
                 // Without the token the form is refused.
-                try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["msisdn": number])) { response throws in
+                try await client.execute(
+                    uri: "/login", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["msisdn": number])
+                ) { response throws in
                     #expect(response.status == .forbidden)
                 }
-                try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["msisdn": "8 (900) 123-45-67", "csrf": csrf])) { response throws in
+                try await client.execute(
+                    uri: "/login", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["msisdn": "8 (900) 123-45-67", "csrf": csrf])
+                ) { response throws in
                     #expect(response.status == .ok)
                     let html = String(buffer: response.body)
                     #expect(html.contains("action=\"/login/code\""))
@@ -40,13 +44,17 @@ import Testing
                     #expect(html.contains("Повторно — через 60 с"))
                 }
                 let code = try #require(try await bed.lastCode(to: number))
-                try await client.execute(uri: "/login/code", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["msisdn": number, "code": "000000", "csrf": csrf])) { response throws in
+                try await client.execute(
+                    uri: "/login/code", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["msisdn": number, "code": "000000", "csrf": csrf])
+                ) { response throws in
                     #expect(response.status == .unauthorized)
                     #expect(String(buffer: response.body).contains("Неверный код. Осталось попыток: 4."))
                 }
-                try await client.execute(uri: "/login/code", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["msisdn": number, "code": code, "csrf": csrf])) { response throws in
+                try await client.execute(
+                    uri: "/login/code", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["msisdn": number, "code": code, "csrf": csrf])
+                ) { response throws in
                     #expect(response.status == .seeOther)
                     #expect(response.headers[.location] == "/")
                     let cookies = response.headers[values: .setCookie]
@@ -70,9 +78,13 @@ import Testing
                     sessionCSRF = try #require(csrfToken(in: html))
                     #expect(sessionCSRF != csrf, "logged-in forms carry the session's own token")
                 }
-                try await client.execute(uri: "/profile", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["fullName": "Иванов Иван Иванович", "email": "ivan@example.com",
-                                                         "contactNumber": "", "postalAddress": "Москва", "csrf": sessionCSRF])) { response throws in
+                try await client.execute(
+                    uri: "/profile", method: .post, headers: jar.headers(form: true),
+                    body: formBody([
+                        "fullName": "Иванов Иван Иванович", "email": "ivan@example.com",
+                        "contactNumber": "", "postalAddress": "Москва", "csrf": sessionCSRF,
+                    ])
+                ) { response throws in
                     #expect(response.status == .seeOther)
                 }
                 try await client.execute(uri: "/security", method: .get, headers: jar.headers()) { response throws in
@@ -81,8 +93,10 @@ import Testing
                     #expect(html.contains("Неудачная попытка входа"))
                     #expect(html.contains("текущий"))
                 }
-                try await client.execute(uri: "/logout", method: .post, headers: jar.headers(form: true),
-                                         body: formBody(["csrf": sessionCSRF])) { response throws in
+                try await client.execute(
+                    uri: "/logout", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["csrf": sessionCSRF])
+                ) { response throws in
                     #expect(response.status == .seeOther)
                     jar.absorb(response)
                 }
@@ -126,8 +140,10 @@ import Testing
                 }
                 var pages: [String] = []
                 for candidate in [number, "+79009999999"] {
-                    try await client.execute(uri: "/login", method: .post, headers: jar.headers(form: true),
-                                             body: formBody(["msisdn": candidate, "csrf": csrf])) { response throws in
+                    try await client.execute(
+                        uri: "/login", method: .post, headers: jar.headers(form: true),
+                        body: formBody(["msisdn": candidate, "csrf": csrf])
+                    ) { response throws in
                         #expect(response.status == .ok)
                         let masked = String(buffer: response.body)
                             .replacingOccurrences(of: MSISDN(e164: candidate)!.formatted, with: "N")

@@ -41,30 +41,43 @@ import Testing
             let body = String(buffer: try await request.collectBody(upTo: 10_000))
             var form: [String: String] = [:]
             for pair in body.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                let parts = pair.split(separator: "=", maxSplits: 1).map {
+                    String($0).removingPercentEncoding ?? String($0)
+                }
                 if parts.count == 2 { form[parts[0]] = parts[1] }
             }
-            guard form["grant_type"] == "authorization_code", form["client_secret"] == "s3cret", let code = form["code"],
-                let issued = state.codes.withLock({ $0.removeValue(forKey: code) }), form["redirect_uri"] == issued.redirect,
+            guard form["grant_type"] == "authorization_code", form["client_secret"] == "s3cret",
+                let code = form["code"],
+                let issued = state.codes.withLock({ $0.removeValue(forKey: code) }),
+                form["redirect_uri"] == issued.redirect,
                 let verifier = form["code_verifier"], PKCE.challenge(for: verifier) == issued.challenge
-            else { return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"invalid_grant"}"#))) }
+            else {
+                return Response(
+                    status: .badRequest,
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"invalid_grant"}"#)))
+            }
             let token = UUID().uuidString
             state.tokens.withLock { $0[token] = issued.subject }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer"}"#)))
         }
         router.get("/userinfo") { request, _ -> Response in
             guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
                 let subject = state.tokens.withLock({ $0[String(header.dropFirst(7))] })
             else { return Response(status: .unauthorized) }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"sub":"\#(subject)","name":"Иван из VK"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"sub":"\#(subject)","name":"Иван из VK"}"#)))
         }
         return Application(router: router)
     }
 
     /// Follows the provider's authorize redirect as a browser would; returns (code, state) for the callback.
-    static func authorize(_ client: some TestClientProtocol, url: URL, loginHint: String) async throws -> (String, String) {
+    static func authorize(_ client: some TestClientProtocol, url: URL, loginHint: String) async throws -> (
+        String, String
+    ) {
         var components = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false))
         components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "login_hint", value: loginHint)]
         let path = (components.path) + "?" + (components.percentEncodedQuery ?? "")
@@ -72,8 +85,10 @@ import Testing
         try await client.execute(uri: path, method: .get) { response throws in
             #expect(response.status == .found)
             let location = try #require(response.headers[.location].flatMap { URLComponents(string: $0) })
-            result = (try #require(location.queryItems?.first { $0.name == "code" }?.value),
-                      try #require(location.queryItems?.first { $0.name == "state" }?.value))
+            result = (
+                try #require(location.queryItems?.first { $0.name == "code" }?.value),
+                try #require(location.queryItems?.first { $0.name == "state" }?.value)
+            )
         }
         return result
     }
@@ -86,64 +101,82 @@ import Testing
             let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
             let configuration = IdentityProviderConfiguration(
                 id: "vk", displayName: "VK ID", authorizationEndpoint: base.appendingPathComponent("authorize"),
-                tokenEndpoint: base.appendingPathComponent("token"), userinfoEndpoint: base.appendingPathComponent("userinfo"),
+                tokenEndpoint: base.appendingPathComponent("token"),
+                userinfoEndpoint: base.appendingPathComponent("userinfo"),
                 clientID: "cabinet-test", clientSecret: "s3cret", scopes: ["openid"])
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 try await backend.withDatabase(migrations: AuthTestBed.migrations) { database throws in
-                    let bed = await AuthTestBed(database: database, providers: [configuration],
-                                                providerClient: HTTPIdentityProviderClient(client: http))
+                    let bed = await AuthTestBed(
+                        database: database, providers: [configuration],
+                        providerClient: HTTPIdentityProviderClient(client: http))
                     let redirect = "http://127.0.0.1:8080/auth/social/vk/callback"
                     try await bed.line("+79001110001")
                     try await bed.line("+79001110002")
                     let session = try await bed.loginByCode("+79001110001").session
 
                     // Link: start in the cabinet, authorize at the provider, come back with code and state.
-                    let linkURL = try await bed.service.startSocial(provider: "vk", intent: .link, session: session, redirectURI: redirect)
+                    let linkURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .link, session: session, redirectURI: redirect)
                     #expect(linkURL.absoluteString.contains("code_challenge_method=S256"))
                     let (code, returnedState) = try await Self.authorize(provider, url: linkURL, loginHint: "vk-42")
-                    #expect(try await bed.service.finishSocial(provider: "vk", code: code, state: returnedState, session: session,
-                                                               redirectURI: redirect, kind: .web, client: ClientInfo()) == nil)
+                    #expect(
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: code, state: returnedState, session: session,
+                            redirectURI: redirect, kind: .web, client: ClientInfo()) == nil)
                     #expect(try await bed.service.linkedIdentities(session).map(\.subject) == ["vk-42"])
                     // The state is single-use.
                     await #expect(throws: CabinetError(AuthError.socialState)) {
-                        try await bed.service.finishSocial(provider: "vk", code: code, state: returnedState, session: session,
-                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: code, state: returnedState, session: session,
+                            redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
 
                     // Log in with it.
-                    let loginURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let loginURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
                     let (loginCode, loginState) = try await Self.authorize(provider, url: loginURL, loginHint: "vk-42")
-                    let result = try #require(try await bed.service.finishSocial(
-                        provider: "vk", code: loginCode, state: loginState, session: nil, redirectURI: redirect, kind: .web,
-                        client: ClientInfo()))
+                    let result = try #require(
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: loginCode, state: loginState, session: nil, redirectURI: redirect,
+                            kind: .web,
+                            client: ClientInfo()))
                     #expect(result.session.msisdn.e164 == "+79001110001")
                     #expect(result.session.method == .social)
 
                     // An identity nobody linked cannot log in; one identity cannot serve two lines.
-                    let strangerURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
-                    let (strangerCode, strangerState) = try await Self.authorize(provider, url: strangerURL, loginHint: "vk-99")
+                    let strangerURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let (strangerCode, strangerState) = try await Self.authorize(
+                        provider, url: strangerURL, loginHint: "vk-99")
                     await #expect(throws: CabinetError(AuthError.socialNotLinked, arguments: ["provider": "VK ID"])) {
-                        try await bed.service.finishSocial(provider: "vk", code: strangerCode, state: strangerState, session: nil,
-                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: strangerCode, state: strangerState, session: nil,
+                            redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     bed.clock.advance(by: .seconds(61))
                     let other = try await bed.loginByCode("+79001110002").session
-                    let takenURL = try await bed.service.startSocial(provider: "vk", intent: .link, session: other, redirectURI: redirect)
+                    let takenURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .link, session: other, redirectURI: redirect)
                     let (takenCode, takenState) = try await Self.authorize(provider, url: takenURL, loginHint: "vk-42")
                     await #expect(throws: CabinetError(AuthError.socialTaken, arguments: ["provider": "VK ID"])) {
-                        try await bed.service.finishSocial(provider: "vk", code: takenCode, state: takenState, session: other,
-                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: takenCode, state: takenState, session: other,
+                            redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     // A code exchanged with the wrong verifier (someone else's state) fails at the provider.
-                    let firstURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
-                    let secondURL = try await bed.service.startSocial(provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let firstURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                    let secondURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
                     let (stolenCode, _) = try await Self.authorize(provider, url: firstURL, loginHint: "vk-42")
-                    let secondState = try #require(URLComponents(url: secondURL, resolvingAgainstBaseURL: false)?.queryItems?
-                        .first { $0.name == "state" }?.value)
+                    let secondState = try #require(
+                        URLComponents(url: secondURL, resolvingAgainstBaseURL: false)?.queryItems?
+                            .first { $0.name == "state" }?.value)
                     await #expect(throws: CabinetError(AuthError.socialProvider, arguments: ["provider": "VK ID"])) {
-                        try await bed.service.finishSocial(provider: "vk", code: stolenCode, state: secondState, session: nil,
-                                                           redirectURI: redirect, kind: .web, client: ClientInfo())
+                        try await bed.service.finishSocial(
+                            provider: "vk", code: stolenCode, state: secondState, session: nil,
+                            redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     try await bed.service.unlinkIdentity(session, provider: "vk", client: ClientInfo())
                     #expect(try await bed.service.linkedIdentities(session).isEmpty)

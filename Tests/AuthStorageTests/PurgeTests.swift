@@ -32,7 +32,9 @@ import Testing
             #expect(sessions == 1)
 
             bed.clock.advance(by: .seconds(3 * 86_400))
-            #expect(try await store.purgeExpired(now: bed.clock.now) >= 3, "the second session, both codes, the limit events")
+            #expect(
+                try await store.purgeExpired(now: bed.clock.now) >= 3,
+                "the second session, both codes, the limit events")
             #expect(try await store.purgeExpired(now: bed.clock.now) == 0, "nothing left to remove")
         }
     }

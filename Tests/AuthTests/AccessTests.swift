@@ -2,9 +2,9 @@ import Auth
 import AuthTesting
 import CabinetCore
 import CabinetMessaging
-import Subscribers
 import CabinetTesting
 import Foundation
+import Subscribers
 import Testing
 
 @Suite struct AccessTests {
@@ -38,7 +38,8 @@ import Testing
             #expect(authenticated.line.msisdn.e164 == b)
             #expect(authenticated.line.scopes == Set(AccessScope.allCases))
             // IDOR: a line that is neither linked nor delegated cannot be acted on.
-            await #expect(throws: CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": "+7 900 111-00-03"])) {
+            await #expect(throws: CabinetError(AuthError.lineNotAccessible, arguments: ["msisdn": "+7 900 111-00-03"]))
+            {
                 try await bed.service.switchLine(authenticated.session, to: msisdn(c))
             }
             // The link is directed: B confirmed that A may act on B, not the reverse.
@@ -68,17 +69,20 @@ import Testing
             try await bed.line(c)
             let fromA = try await bed.loginByCode(a).session
             _ = try await bed.service.requestLink(fromA, msisdn: msisdn(b), client: client)
-            _ = try await bed.service.confirmLink(fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            _ = try await bed.service.confirmLink(
+                fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
             let fromC = try await bed.loginByCode(c).session
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestLink(fromC, msisdn: msisdn(b), client: client)
-            _ = try await bed.service.confirmLink(fromC, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            _ = try await bed.service.confirmLink(
+                fromC, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
             bed.clock.advance(by: .seconds(61))
             #expect(try await bed.service.links(try await bed.loginByCode(b).session).holders.count == 2)
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestPasswordReset(for: msisdn(b), client: client)
-            _ = try await bed.service.resetPassword(msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)),
-                                                    newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
+            _ = try await bed.service.resetPassword(
+                msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)),
+                newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
             #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
             #expect(try await bed.service.accessibleLines(fromC).map(\.access.msisdn.e164) == [c])
             #expect(try await bed.messages(to: a).contains { $0.purpose == "auth.linkRemoved" })
@@ -88,7 +92,8 @@ import Testing
             // A PUK login ends them too.
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestLink(fromA, msisdn: msisdn(b), client: client)
-            _ = try await bed.service.confirmLink(fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            _ = try await bed.service.confirmLink(
+                fromA, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
             try await bed.service.provisionPUK("12345678", for: msisdn(b))
             _ = try await bed.service.login(msisdn: msisdn(b), puk: "12345678", kind: .web, client: client)
             #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
@@ -105,11 +110,14 @@ import Testing
             try await bed.line(c)
             let session = try await bed.loginByCode(a).session
             _ = try await bed.service.requestLink(session, msisdn: msisdn(b), client: client)
-            _ = try await bed.service.confirmLink(session, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
+            _ = try await bed.service.confirmLink(
+                session, msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)), client: client)
             await #expect(throws: CabinetError(AuthError.linkLimit, arguments: ["limit": "1"])) {
                 try await bed.service.requestLink(session, msisdn: msisdn(c), client: client)
             }
-            await #expect(throws: CabinetError.self) { try await bed.service.requestLink(session, msisdn: msisdn(a), client: client) }
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.requestLink(session, msisdn: msisdn(a), client: client)
+            }
         }
     }
 
@@ -121,8 +129,9 @@ import Testing
             try await bed.line(c)
             let owner = try await bed.loginByCode(a)
             let ownerAccess = try #require(try await bed.service.authenticate(token: owner.token)).line
-            let grant = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.viewBalance],
-                                                    through: LocalDate("2026-12-31")!, client: client)
+            let grant = try await bed.service.grant(
+                owner.session, on: ownerAccess, to: msisdn(b), scopes: [.viewBalance],
+                through: LocalDate("2026-12-31")!, client: client)
             #expect(grant.expiresAt == LocalDate("2027-01-01")!.startOfDay(in: TimeZone(identifier: "Europe/Moscow")!))
             #expect(try await bed.messages(to: a).contains { $0.purpose == "auth.delegation" })
             #expect(try await bed.messages(to: b).contains { $0.purpose == "auth.delegation" })
@@ -137,8 +146,9 @@ import Testing
             #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == a)
             // Rights received cannot be passed on.
             await #expect(throws: CabinetError(AuthError.delegationNotOwner)) {
-                try await bed.service.grant(session, on: access, to: msisdn(c), scopes: [.viewBalance], through: LocalDate("2026-12-01")!,
-                                            client: client)
+                try await bed.service.grant(
+                    session, on: access, to: msisdn(c), scopes: [.viewBalance], through: LocalDate("2026-12-01")!,
+                    client: client)
             }
             // Revocation takes effect on the grantee's next request.
             try await bed.service.revoke(owner.session, delegation: grant.id, client: client)
@@ -148,10 +158,12 @@ import Testing
             #expect(try await bed.service.authenticate(token: token)?.line.msisdn.e164 == b, "back on the own line")
 
             // Expiry ends it too.
-            _ = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .viewBalance],
-                                            through: LocalDate("2026-11-23")!, client: client)
-            let (again, _, _) = try await bed.service.switchLine(try #require(try await bed.service.authenticate(token: token)).session,
-                                                                  to: msisdn(a))
+            _ = try await bed.service.grant(
+                owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .viewBalance],
+                through: LocalDate("2026-11-23")!, client: client)
+            let (again, _, _) = try await bed.service.switchLine(
+                try #require(try await bed.service.authenticate(token: token)).session,
+                to: msisdn(a))
             bed.clock.set(ISO8601DateFormatter().date(from: "2026-11-23T21:00:01Z")!)
             #expect(try await bed.service.accessibleLines(session).map(\.access.msisdn.e164) == [b])
             let afterExpiry = try? await bed.service.authenticate(token: again)
@@ -168,11 +180,14 @@ import Testing
             try await bed.line(b)
             let owner = try await bed.loginByCode(a)
             let ownerAccess = try #require(try await bed.service.authenticate(token: owner.token)).line
-            _ = try await bed.service.grant(owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .moveMoney],
-                                            through: LocalDate("2026-12-31")!, client: client)
+            _ = try await bed.service.grant(
+                owner.session, on: ownerAccess, to: msisdn(b), scopes: [.pay, .moveMoney],
+                through: LocalDate("2026-12-31")!, client: client)
             bed.clock.advance(by: .seconds(61))
             let grantee = try await bed.loginByCode(b)
-            #expect(grantee.session.info.steppedUpFor == grantee.session.subscriberID, "a code login vouches for the own line")
+            #expect(
+                grantee.session.info.steppedUpFor == grantee.session.subscriberID,
+                "a code login vouches for the own line")
             let (_, acting, access) = try await bed.service.switchLine(grantee.session, to: msisdn(a))
             #expect(access.scopes == [.pay, .moveMoney])
             let sentToGrantee = try await bed.messages(to: b).count
@@ -195,8 +210,9 @@ import Testing
             try await bed.line(b)
             let owner = try await bed.loginByCode(a)
             let access = try #require(try await bed.service.authenticate(token: owner.token)).line
-            let grant = try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [.viewBalance],
-                                                    through: LocalDate("2026-12-31")!, client: client)
+            let grant = try await bed.service.grant(
+                owner.session, on: access, to: msisdn(b), scopes: [.viewBalance],
+                through: LocalDate("2026-12-31")!, client: client)
             bed.clock.advance(by: .seconds(61))
             let grantee = try await bed.loginByCode(b)
             await #expect(throws: CabinetError(AuthError.delegationNotFound)) {
@@ -205,16 +221,19 @@ import Testing
             let journal = try await bed.service.journal(of: owner.session).map(\.event)
             #expect(journal.contains(.delegationGranted))
             await #expect(throws: CabinetError.self) {
-                try await bed.service.grant(owner.session, on: access, to: msisdn(a), scopes: [.viewBalance],
-                                            through: LocalDate("2026-12-31")!, client: client)
+                try await bed.service.grant(
+                    owner.session, on: access, to: msisdn(a), scopes: [.viewBalance],
+                    through: LocalDate("2026-12-31")!, client: client)
             }
             await #expect(throws: CabinetError.self) {
-                try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [], through: LocalDate("2026-12-31")!,
-                                            client: client)
+                try await bed.service.grant(
+                    owner.session, on: access, to: msisdn(b), scopes: [], through: LocalDate("2026-12-31")!,
+                    client: client)
             }
             await #expect(throws: CabinetError.self) {
-                try await bed.service.grant(owner.session, on: access, to: msisdn(b), scopes: [.pay], through: LocalDate("2026-11-01")!,
-                                            client: client)
+                try await bed.service.grant(
+                    owner.session, on: access, to: msisdn(b), scopes: [.pay], through: LocalDate("2026-11-01")!,
+                    client: client)
             }
         }
     }

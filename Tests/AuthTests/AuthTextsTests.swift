@@ -16,7 +16,8 @@ import Testing
     static let sentTextKeys = [
         "auth.sms.loginCode", "auth.sms.passwordLocked", "auth.sms.newDevice", "auth.sms.unknownBrowser",
         "auth.sms.passwordSet", "auth.sms.passwordChanged", "auth.sms.resetCode", "auth.sms.passwordReset",
-        "auth.sms.linkCode", "auth.sms.linkAdded", "auth.sms.delegationGranted.owner", "auth.sms.delegationGranted.grantee",
+        "auth.sms.linkCode", "auth.sms.linkAdded", "auth.sms.delegationGranted.owner",
+        "auth.sms.delegationGranted.grantee",
         "auth.sms.delegationRevoked.owner", "auth.sms.delegationRevoked.grantee", "auth.sms.stepUpCode",
         "auth.push.loginPrompt", "auth.mail.emailCode.subject", "auth.mail.emailCode.text",
     ]
@@ -60,7 +61,8 @@ import Testing
             let sms = try #require(try await bed.messages(to: number).last)
             let code = try #require(AuthTestBed.code(in: sms.body))
             #expect(code.count == 6)
-            let expected = try AuthModule.messages().text("auth.sms.loginCode", in: .en, arguments: ["code": code, "minutes": "10"])
+            let expected = try AuthModule.messages().text(
+                "auth.sms.loginCode", in: .en, arguments: ["code": code, "minutes": "10"])
             #expect(sms.body == expected)
             #expect(sms.body.contains("Valid for 10 min"))
             #expect(!Self.hasCyrillic(sms.body))
@@ -84,9 +86,11 @@ import Testing
     func aNewDeviceAlertIsInTheLanguageOfTheLogin(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
-            _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
+            _ = try await bed.loginByCode(
+                number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
             bed.clock.advance(by: .seconds(61))
-            _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.9.9.9", deviceID: "device-b", language: .en))
+            _ = try await bed.loginByCode(
+                number, client: ClientInfo(address: "10.9.9.9", deviceID: "device-b", language: .en))
             let alert = try #require(try await bed.messages(to: number).last { $0.purpose == "auth.newDevice" })
             #expect(alert.body.contains("(unknown browser, 10.9.9.9)"))
             #expect(!Self.hasCyrillic(alert.body))

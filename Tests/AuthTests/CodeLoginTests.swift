@@ -2,9 +2,9 @@ import Auth
 import AuthTesting
 import CabinetCore
 import CabinetMessaging
-import Subscribers
 import CabinetTesting
 import Foundation
+import Subscribers
 import Testing
 
 @Suite struct CodeLoginTests {
@@ -146,7 +146,8 @@ import Testing
             } catch let error as CabinetError {
                 #expect(error.code == AuthError.codeAddressLimit)
             }
-            _ = try await bed.service.requestLoginCode(for: MSISDN(e164: "+79001234509")!, client: ClientInfo(address: "10.0.0.2"))
+            _ = try await bed.service.requestLoginCode(
+                for: MSISDN(e164: "+79001234509")!, client: ClientInfo(address: "10.0.0.2"))
         }
     }
 
@@ -162,7 +163,8 @@ import Testing
                 var trail = ["sent \(sent.codeLength) \(sent.resendAt.timeIntervalSince(bed.clock.now))"]
                 for _ in 1...6 {
                     do {
-                        _ = try await bed.service.login(msisdn: msisdn, code: "000000", kind: .api, client: ClientInfo(address: candidate))
+                        _ = try await bed.service.login(
+                            msisdn: msisdn, code: "000000", kind: .api, client: ClientInfo(address: candidate))
                     } catch let error as CabinetError {
                         trail.append("\(error.code) \(error.arguments)")
                     }
@@ -221,12 +223,15 @@ import Testing
     func aNewDeviceRaisesAnAlert(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
-            _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
+            _ = try await bed.loginByCode(
+                number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
             bed.clock.advance(by: .seconds(61))
-            _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
+            _ = try await bed.loginByCode(
+                number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
             #expect(try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }.isEmpty)
             bed.clock.advance(by: .seconds(61))
-            _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.9.9.9", userAgent: "laptop", deviceID: "device-b"))
+            _ = try await bed.loginByCode(
+                number, client: ClientInfo(address: "10.9.9.9", userAgent: "laptop", deviceID: "device-b"))
             let alerts = try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }
             #expect(alerts.count == 1)
             #expect(alerts.first?.body.contains("10.9.9.9") == true)

@@ -2,9 +2,9 @@ import Auth
 import AuthTesting
 import CabinetCore
 import CabinetMessaging
-import Subscribers
 import CabinetTesting
 import Foundation
+import Subscribers
 import Testing
 
 @Suite struct PasswordAndPUKTests {
@@ -17,15 +17,20 @@ import Testing
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let first = try await bed.loginByCode(number)
-            _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: first.session, proof: .recentCode, client: client)
-            let result = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            _ = try await bed.service.setPassword(
+                "горный-ветер-над-рекой", session: first.session, proof: .recentCode, client: client)
+            let result = try await bed.service.login(
+                msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
             #expect(result.session.method == .password)
             await #expect(throws: CabinetError(AuthError.loginFailed)) {
-                try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-реко", kind: .web, client: client)
+                try await bed.service.login(
+                    msisdn: msisdn, password: "горный-ветер-над-реко", kind: .web, client: client)
             }
             // An unknown number and a number without a password answer the same.
             await #expect(throws: CabinetError(AuthError.loginFailed)) {
-                try await bed.service.login(msisdn: MSISDN(e164: "+79009999999")!, password: "горный-ветер-над-рекой", kind: .web, client: client)
+                try await bed.service.login(
+                    msisdn: MSISDN(e164: "+79009999999")!, password: "горный-ветер-над-рекой", kind: .web,
+                    client: client)
             }
             #expect(try await bed.messages(to: number).contains { $0.purpose == "auth.passwordChanged" })
         }
@@ -36,12 +41,15 @@ import Testing
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
-            for (password, code) in [("short", AuthError.passwordTooShort), ("password123", AuthError.passwordCommon),
-                                     ("Qwerty123456", AuthError.passwordCommon), ("+79001234567", AuthError.passwordIsNumber),
-                                     ("89001234567", AuthError.passwordIsNumber),
-                                     (String(repeating: "я", count: 600), AuthError.passwordTooLong)] {
+            for (password, code) in [
+                ("short", AuthError.passwordTooShort), ("password123", AuthError.passwordCommon),
+                ("Qwerty123456", AuthError.passwordCommon), ("+79001234567", AuthError.passwordIsNumber),
+                ("89001234567", AuthError.passwordIsNumber),
+                (String(repeating: "я", count: 600), AuthError.passwordTooLong),
+            ] {
                 do {
-                    _ = try await bed.service.setPassword(password, session: session, proof: .recentCode, client: client)
+                    _ = try await bed.service.setPassword(
+                        password, session: session, proof: .recentCode, client: client)
                     Issue.record("\(password.prefix(20)) accepted")
                 } catch let error as CabinetError {
                     #expect(error.code == code, "\(password.prefix(20))")
@@ -62,21 +70,24 @@ import Testing
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
-            _ = try await bed.service.setPassword("горный-ветер-над-рекой", session: session, proof: .recentCode, client: client)
+            _ = try await bed.service.setPassword(
+                "горный-ветер-над-рекой", session: session, proof: .recentCode, client: client)
             for _ in 1...5 {
                 await #expect(throws: CabinetError(AuthError.loginFailed)) {
                     try await bed.service.login(msisdn: msisdn, password: "wrong-password", kind: .web, client: client)
                 }
             }
             do {
-                _ = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+                _ = try await bed.service.login(
+                    msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
                 Issue.record("no delay after five failures")
             } catch let error as CabinetError {
                 #expect(error.code == AuthError.passwordDelayed)
                 #expect(error.retryAfterSeconds == 30)
             }
             bed.clock.advance(by: .seconds(31))
-            _ = try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+            _ = try await bed.service.login(
+                msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
             // A hundred failures lock password login; the code login still works.
             for _ in 1...100 {
                 bed.clock.advance(by: .seconds(3601))
@@ -84,7 +95,8 @@ import Testing
             }
             bed.clock.advance(by: .seconds(3601))
             await #expect(throws: CabinetError(AuthError.passwordLocked)) {
-                try await bed.service.login(msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
+                try await bed.service.login(
+                    msisdn: msisdn, password: "горный-ветер-над-рекой", kind: .web, client: client)
             }
             _ = try await bed.loginByCode(number)
             #expect(try await bed.messages(to: number).contains { $0.purpose == "auth.passwordLocked" })
@@ -92,8 +104,10 @@ import Testing
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestPasswordReset(for: msisdn, client: client)
             let code = try #require(try await bed.lastCode(to: number))
-            _ = try await bed.service.resetPassword(msisdn: msisdn, code: code, newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
-            _ = try await bed.service.login(msisdn: msisdn, password: "новый-пароль-на-зиму", kind: .web, client: client)
+            _ = try await bed.service.resetPassword(
+                msisdn: msisdn, code: code, newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
+            _ = try await bed.service.login(
+                msisdn: msisdn, password: "новый-пароль-на-зиму", kind: .web, client: client)
         }
     }
 
@@ -106,15 +120,17 @@ import Testing
             let stranger = try #require(MSISDN(e164: "+79001110099"))
             for target in [msisdn, stranger] {
                 do {
-                    _ = try await bed.service.resetPassword(msisdn: target, code: "123456", newPassword: "short", kind: .web,
-                                                            client: client)
+                    _ = try await bed.service.resetPassword(
+                        msisdn: target, code: "123456", newPassword: "short", kind: .web,
+                        client: client)
                     Issue.record("a short password was accepted for \(target.e164)")
                 } catch let error as CabinetError {
                     #expect(error.code == AuthError.passwordTooShort, "\(target.e164): \(error)")
                 }
                 do {
-                    _ = try await bed.service.resetPassword(msisdn: target, code: "123456", newPassword: "новый-пароль-на-зиму",
-                                                            kind: .web, client: client)
+                    _ = try await bed.service.resetPassword(
+                        msisdn: target, code: "123456", newPassword: "новый-пароль-на-зиму",
+                        kind: .web, client: client)
                     Issue.record("a reset without a code succeeded for \(target.e164)")
                 } catch let error as CabinetError {
                     #expect(error.code == AuthError.codeExpired, "\(target.e164): no code was sent, \(error)")
@@ -128,21 +144,30 @@ import Testing
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
-            _ = try await bed.service.setPassword("первый-пароль-2026", session: session, proof: .recentCode, client: client)
+            _ = try await bed.service.setPassword(
+                "первый-пароль-2026", session: session, proof: .recentCode, client: client)
             bed.clock.advance(by: .seconds(600))
             await #expect(throws: CabinetError(AuthError.stepUpRequired)) {
-                try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .recentCode, client: client)
+                try await bed.service.setPassword(
+                    "второй-пароль-2026", session: session, proof: .recentCode, client: client)
             }
             await #expect(throws: CabinetError.self) {
-                try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .currentPassword("не тот"), client: client)
+                try await bed.service.setPassword(
+                    "второй-пароль-2026", session: session, proof: .currentPassword("не тот"), client: client)
             }
-            _ = try await bed.service.setPassword("второй-пароль-2026", session: session, proof: .currentPassword("первый-пароль-2026"), client: client)
-            _ = try await bed.service.setPassword("третий-пароль-2026", session: session, proof: .currentPassword("второй-пароль-2026"), client: client)
+            _ = try await bed.service.setPassword(
+                "второй-пароль-2026", session: session, proof: .currentPassword("первый-пароль-2026"), client: client)
+            _ = try await bed.service.setPassword(
+                "третий-пароль-2026", session: session, proof: .currentPassword("второй-пароль-2026"), client: client)
             await #expect(throws: CabinetError(AuthError.passwordChangeLimit, arguments: ["count": "2"])) {
-                try await bed.service.setPassword("четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client)
+                try await bed.service.setPassword(
+                    "четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"),
+                    client: client)
             }
             bed.clock.advance(by: .seconds(86_401))
-            _ = try await bed.service.setPassword("четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client)
+            _ = try await bed.service.setPassword(
+                "четвёртый-пароль-2026", session: session, proof: .currentPassword("третий-пароль-2026"), client: client
+            )
         }
     }
 
@@ -153,7 +178,8 @@ import Testing
             let other = try await bed.loginByCode(number)
             bed.clock.advance(by: .seconds(61))
             let current = try await bed.loginByCode(number)
-            _ = try await bed.service.setPassword("пароль-для-всех-сеансов", session: current.session, proof: .recentCode, client: client)
+            _ = try await bed.service.setPassword(
+                "пароль-для-всех-сеансов", session: current.session, proof: .recentCode, client: client)
             #expect(try await bed.service.authenticate(token: other.token) == nil)
             #expect(try await bed.service.authenticate(token: current.token) != nil)
         }
@@ -168,7 +194,8 @@ import Testing
             #expect(result.passwordRequired)
             let authenticated = try #require(try await bed.service.authenticate(token: result.token))
             #expect(authenticated.session.info.passwordChangeRequired)
-            let updated = try await bed.service.setPassword("новый-пароль-после-puk", session: result.session, proof: .pukLogin, client: client)
+            let updated = try await bed.service.setPassword(
+                "новый-пароль-после-puk", session: result.session, proof: .pukLogin, client: client)
             #expect(!updated.passwordRequired)
             await #expect(throws: CabinetError.self) {
                 try await bed.service.login(msisdn: msisdn, puk: "1234", kind: .web, client: client)

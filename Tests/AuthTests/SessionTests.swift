@@ -2,9 +2,9 @@ import Auth
 import AuthTesting
 import CabinetCore
 import CabinetMessaging
-import Subscribers
 import CabinetTesting
 import Foundation
+import Subscribers
 import Testing
 
 @Suite struct SessionTests {
@@ -90,7 +90,10 @@ import Testing
                 return
             }
             try await bed.service.resolvePush(id: started.id, confirmed: true)
-            guard case .loggedIn(let result) = try await bed.service.pollPushLogin(id: started.id, kind: .web, client: client) else {
+            guard
+                case .loggedIn(let result) = try await bed.service.pollPushLogin(
+                    id: started.id, kind: .web, client: client)
+            else {
                 Issue.record("not logged in")
                 return
             }
@@ -120,8 +123,9 @@ import Testing
         try await AuthTestBed.with(backend) { bed in
             try await bed.line(number)
             let session = try await bed.loginByCode(number).session
-            _ = try await bed.service.updateProfile(session, fullName: .set("Иванов Иван"), email: .set("ivan@example.com"),
-                                                    contactNumber: .keep, postalAddress: .set("Москва"), client: client)
+            _ = try await bed.service.updateProfile(
+                session, fullName: .set("Иванов Иван"), email: .set("ivan@example.com"),
+                contactNumber: .keep, postalAddress: .set("Москва"), client: client)
             let mail = try #require(try await bed.messages(to: "ivan@example.com").last)
             let code = try #require(AuthTestBed.code(in: mail.body))
             #expect(try await bed.service.profile(session).emailConfirmed == false)

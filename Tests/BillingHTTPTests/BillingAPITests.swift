@@ -23,15 +23,19 @@ import Testing
         let session = TestSessionModule(now: { bed.clock.now }) { id in
             try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
         }
-        return Application(router: try ModuleTestRouter.make(modules: [module, session], regions: bed.rules.regions,
-                                                             catalogues: [BillingTestBed.catalog()], operatorKey: Self.key))
+        return Application(
+            router: try ModuleTestRouter.make(
+                modules: [module, session], regions: bed.rules.regions,
+                catalogues: [BillingTestBed.catalog()], operatorKey: Self.key))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }
 
-    func headers(_ line: Line) -> HTTPFields { [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"] }
+    func headers(_ line: Line) -> HTTPFields {
+        [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"]
+    }
 
     @Test(arguments: TestDatabase.available)
     func dashboardHistoryAndStatement(_ backend: TestDatabase) async throws {
@@ -39,7 +43,8 @@ import Testing
             let line = try await bed.line("+79001234567", credit: "1000.00")
             _ = try await bed.service.ingest([bed.call(line, "c1", seconds: 125), bed.data(line, "d1", megabytes: 10)])
             try await app(bed).test(.router) { client in
-                try await client.execute(uri: "/api/v1/me/dashboard", method: .get, headers: headers(line)) { response throws in
+                try await client.execute(uri: "/api/v1/me/dashboard", method: .get, headers: headers(line)) {
+                    response throws in
                     #expect(response.status == .ok)
                     let body = try json(response)
                     #expect((body["balance"] as? [String: String]) == ["amount": "590.00", "currency": "RUB"])
@@ -51,18 +56,25 @@ import Testing
                 }
                 var english = headers(line)
                 english[.acceptLanguage] = "en"
-                try await client.execute(uri: "/api/v1/me/balance/history?kind=fee", method: .get, headers: english) { response throws in
+                try await client.execute(uri: "/api/v1/me/balance/history?kind=fee", method: .get, headers: english) {
+                    response throws in
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
                     #expect(items.count == 1)
-                    #expect(items.first?["explanation"] as? String == "Fee of tariff \"Monthly\" for 2026-11-10 — 2026-11-30")
+                    #expect(
+                        items.first?["explanation"] as? String
+                            == "Fee of tariff \"Monthly\" for 2026-11-10 — 2026-11-30")
                 }
-                try await client.execute(uri: "/api/v1/me/statement?from=2026-11-01&to=2026-11-10&kind=call", method: .get,
-                                         headers: headers(line)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/statement?from=2026-11-01&to=2026-11-10&kind=call", method: .get,
+                    headers: headers(line)
+                ) { response throws in
                     let body = try json(response)
                     #expect((body["items"] as? [[String: Any]])?.count == 1)
                     #expect((body["totals"] as? [[String: Any]])?.first?["units"] as? Int == 180)
                 }
-                try await client.execute(uri: "/api/v1/me/statement?from=2026-13-01", method: .get, headers: headers(line)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/statement?from=2026-13-01", method: .get, headers: headers(line)
+                ) { response throws in
                     #expect(response.status == .badRequest || response.status == .unprocessableContent)
                     #expect(response.headers[.contentType]?.hasPrefix("application/problem+json") == true)
                     #expect((try json(response)["errors"] as? [[String: Any]])?.first?["field"] as? String == "from")
@@ -70,11 +82,14 @@ import Testing
                 try await client.execute(uri: "/api/v1/me/dashboard", method: .get) { response in
                     #expect(response.status == .unauthorized)
                 }
-                try await client.execute(uri: "/api/v1/me/statements", method: .post, headers: headers(line),
-                                         body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-10"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/statements", method: .post, headers: headers(line),
+                    body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-10"}"#)
+                ) { response throws in
                     #expect(response.status == .accepted)
                     let body = try json(response)
-                    #expect((body["id"] as? String)?.hasPrefix("R-") == true && body["status"] as? String == "processing")
+                    #expect(
+                        (body["id"] as? String)?.hasPrefix("R-") == true && body["status"] as? String == "processing")
                 }
                 var page = headers(line)
                 page[.accept] = "text/html"
@@ -86,7 +101,8 @@ import Testing
                 try await client.execute(uri: "/dashboard", method: .get, headers: [.accept: "text/html"]) { response in
                     #expect(response.status == .seeOther && response.headers[.location] == "/login")
                 }
-                try await client.execute(uri: "/statement?from=2026-11-01&to=2026-11-10", method: .get, headers: page) { response in
+                try await client.execute(uri: "/statement?from=2026-11-01&to=2026-11-10", method: .get, headers: page) {
+                    response in
                     #expect(String(buffer: response.body).contains("+79161234567"))
                 }
                 try await client.execute(uri: "/balance", method: .get, headers: page) { response in
@@ -112,7 +128,9 @@ import Testing
                 """
             let auth: HTTPFields = [.authorization: "Bearer \(Self.key)", .contentType: "application/json"]
             try await app(bed).test(.router) { client in
-                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)) { response throws in
+                try await client.execute(
+                    uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)
+                ) { response throws in
                     #expect(response.status == .ok)
                     let report = try json(response)
                     #expect(report["rated"] as? Int == 2)
@@ -120,14 +138,19 @@ import Testing
                     #expect(rejected.map { $0["index"] as? Int } == [2, 3])
                     #expect(rejected.first?["code"] as? String == "request.invalid")
                 }
-                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)) { response throws in
+                try await client.execute(
+                    uri: "/operator/v1/usage", method: .post, headers: auth, body: ByteBuffer(string: body)
+                ) { response throws in
                     #expect(try json(response)["duplicates"] as? Int == 2)
                 }
-                try await client.execute(uri: "/operator/v1/usage", method: .post, headers: [.contentType: "application/json"],
-                                         body: ByteBuffer(string: body)) { response in
+                try await client.execute(
+                    uri: "/operator/v1/usage", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: body)
+                ) { response in
                     #expect(response.status == .unauthorized)
                 }
-                try await client.execute(uri: "/operator/v1/ledger/check", method: .get, headers: auth) { response throws in
+                try await client.execute(uri: "/operator/v1/ledger/check", method: .get, headers: auth) {
+                    response throws in
                     #expect(try json(response)["clean"] as? Bool == true)
                 }
             }

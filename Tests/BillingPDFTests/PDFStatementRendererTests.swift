@@ -15,22 +15,27 @@ import Testing
             let kind: UsageEvent.Kind = call ? .call : .sms
             let callKind: UsageEvent.CallKind? = call ? .offNet : nil
             let charged = Money(minorUnits: call ? 400 : 250, currency: .rub)
-            return RatedEvent(eventID: "e\(index)", subscriberID: SubscriberID(1), kind: kind, callKind: callKind,
-                              occurredAt: start.addingTimeInterval(Double(index) * 600), units: call ? 120 : 1, fromPackage: 0,
-                              charged: charged, otherParty: "+79161234567")
+            return RatedEvent(
+                eventID: "e\(index)", subscriberID: SubscriberID(1), kind: kind, callKind: callKind,
+                occurredAt: start.addingTimeInterval(Double(index) * 600), units: call ? 120 : 1, fromPackage: 0,
+                charged: charged, otherParty: "+79161234567")
         }
         let calls = events.filter { $0.kind == .call }
         let sms = events.filter { $0.kind == .sms }
         return FullStatement(
-            msisdn: MSISDN(e164: "+79001234567")!, owner: "Петрова Мария Сергеевна", regionName: "Москва и Московская область",
+            msisdn: MSISDN(e164: "+79001234567")!, owner: "Петрова Мария Сергеевна",
+            regionName: "Москва и Московская область",
             tariffName: "Мой онлайн", from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-30")!, events: events,
             totals: [
-                UsageTotal(kind: .call, events: calls.count, units: Int64(calls.count) * 120, fromPackage: 0,
-                           charged: Money(minorUnits: Int64(calls.count) * 400, currency: .rub)),
-                UsageTotal(kind: .sms, events: sms.count, units: Int64(sms.count), fromPackage: 0,
-                           charged: Money(minorUnits: Int64(sms.count) * 250, currency: .rub)),
+                UsageTotal(
+                    kind: .call, events: calls.count, units: Int64(calls.count) * 120, fromPackage: 0,
+                    charged: Money(minorUnits: Int64(calls.count) * 400, currency: .rub)),
+                UsageTotal(
+                    kind: .sms, events: sms.count, units: Int64(sms.count), fromPackage: 0,
+                    charged: Money(minorUnits: Int64(sms.count) * 250, currency: .rub)),
             ],
-            charged: Money(minorUnits: Int64(calls.count) * 400 + Int64(sms.count) * 250, currency: .rub), language: .ru,
+            charged: Money(minorUnits: Int64(calls.count) * 400 + Int64(sms.count) * 250, currency: .rub),
+            language: .ru,
             generatedAt: start, timeZone: TimeZone(identifier: "Europe/Moscow")!)
     }
 
@@ -54,15 +59,17 @@ import Testing
     }
 
     @Test func anEmptyPeriodSaysSo() throws {
-        let file = try PDFStatementRenderer().render(statement(events: 0), texts: BillingTexts(catalog: try BillingModule.messages()))
+        let file = try PDFStatementRenderer().render(
+            statement(events: 0), texts: BillingTexts(catalog: try BillingModule.messages()))
         let text = try text(of: file.data)
         #expect(text == nil || text?.contains("За период нет событий.") == true)
     }
 
     @Test func aMissingFontIsAClearError() throws {
         #expect(throws: PDFError.self) {
-            try PDFStatementRenderer(fontPath: "/nonexistent/font.ttf").render(statement(events: 1),
-                                                                              texts: BillingTexts(catalog: try BillingModule.messages()))
+            try PDFStatementRenderer(fontPath: "/nonexistent/font.ttf").render(
+                statement(events: 1),
+                texts: BillingTexts(catalog: try BillingModule.messages()))
         }
     }
 }

@@ -42,12 +42,19 @@ import Testing
     }
 
     @Test func aLatePeriodGetsAProportionalPackage() throws {
-        let rules = BillingRules(regions: RegionCatalog(regions: [
-            .fixture(modules: ["tariffs", "billing"], settings: [
-                "tariffs": TariffsFixture.settings()!,
-                "billing": SettingsProbe.read(BillingSettings.self, yaml: "monthlyFeeDay: 1\nlowBalanceThreshold: \"30\"\nstatements: {shortOnline: \"0\", fullByEmail: \"30\", historyDepthDays: 180}").settings!,
-            ]),
-        ]))
+        let rules = BillingRules(
+            regions: RegionCatalog(regions: [
+                .fixture(
+                    modules: ["tariffs", "billing"],
+                    settings: [
+                        "tariffs": TariffsFixture.settings()!,
+                        "billing": SettingsProbe.read(
+                            BillingSettings.self,
+                            yaml:
+                                "monthlyFeeDay: 1\nlowBalanceThreshold: \"30\"\nstatements: {shortOnline: \"0\", fullByEmail: \"30\", historyDepthDays: 180}"
+                        ).settings!,
+                    ])
+            ]))
         let tariff = try #require(rules.tariff(TariffID(rawValue: "monthly")!, in: RegionID(rawValue: "msk")!))
         let plan = try rules.plan(tariff: tariff, region: RegionID(rawValue: "msk")!, from: at("2026-11-10T09:00:00Z"))
         #expect(plan.fee.amountString == "410.00")

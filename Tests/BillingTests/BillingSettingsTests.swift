@@ -21,9 +21,10 @@ import Testing
             lowBalanceThreshold: "30.00 RUB"
             statements: {shortOnline: "0.00", fullByEmail: "15.00", historyDepthDays: 90}
             """
-        #expect(SettingsProbe.read(BillingSettings.self, yaml: yaml, currency: .kzt).problems == [
-            "section.monthlyFeeDay: must be between 1 and 28, found 31",
-            "section.lowBalanceThreshold: currency RUB does not match the region's currency KZT",
-        ])
+        #expect(
+            SettingsProbe.read(BillingSettings.self, yaml: yaml, currency: .kzt).problems == [
+                "section.monthlyFeeDay: must be between 1 and 28, found 31",
+                "section.lowBalanceThreshold: currency RUB does not match the region's currency KZT",
+            ])
     }
 }

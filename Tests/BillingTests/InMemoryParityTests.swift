@@ -59,7 +59,9 @@ import Testing
     }
 
     struct Broken: StatementRenderer {
-        func render(_ statement: FullStatement, texts: BillingTexts) throws -> StatementFile { throw CabinetError.internal("disk full") }
+        func render(_ statement: FullStatement, texts: BillingTexts) throws -> StatementFile {
+            throw CabinetError.internal("disk full")
+        }
     }
 
     static let numbers = ["+79001000001", "+79001000002", "+79001000003", "+77011000004", "+79001000005"]
@@ -89,7 +91,8 @@ import Testing
             let line = lines[Int.random(in: 0..<lines.count, using: &random)]
             switch Int.random(in: 0..<11, using: &random) {
             case 0:
-                let seconds = [60, 3600, 6 * 3600, 86_400, 3 * 86_400, 11 * 86_400][Int.random(in: 0..<6, using: &random)]
+                let seconds = [60, 3600, 6 * 3600, 86_400, 3 * 86_400, 11 * 86_400][
+                    Int.random(in: 0..<6, using: &random)]
                 bed.clock.advance(by: .milliseconds(seconds * 1000 + Int.random(in: 0..<1000, using: &random)))
                 record("advance", bed.clock.now)
             case 1, 2, 3:
@@ -99,25 +102,32 @@ import Testing
                     let id = reuse ? eventIDs[Int.random(in: 0..<eventIDs.count, using: &random)] : "e\(step)-\(n)"
                     if !reuse { eventIDs.append(id) }
                     let pick = Int.random(in: 0...lines.count, using: &random)
-                    let msisdn = pick < lines.count ? lines[pick].msisdn : MSISDN(e164: "+79009999999") ?? lines[0].msisdn
+                    let msisdn =
+                        pick < lines.count ? lines[pick].msisdn : MSISDN(e164: "+79009999999") ?? lines[0].msisdn
                     let ago: TimeInterval =
                         switch Int.random(in: 0..<6, using: &random) {
                         case 0: Double(Int.random(in: 0...40 * 86_400, using: &random))
                         case 1: -Double(Int.random(in: 0...900, using: &random))
                         default: Double(Int.random(in: 0...7200, using: &random))
                         }
-                    let at = now.addingTimeInterval(-ago - Double(Int.random(in: 0..<1000, using: &random)) / 1000 - 0.0004)
+                    let at = now.addingTimeInterval(
+                        -ago - Double(Int.random(in: 0..<1000, using: &random)) / 1000 - 0.0004)
                     let event: UsageEvent =
                         switch Int.random(in: 0..<4, using: &random) {
                         case 0:
-                            UsageEvent(eventID: id, msisdn: msisdn, kind: .call, occurredAt: at,
-                                       quantity: Int64(Int.random(in: -5...900, using: &random)),
-                                       callKind: UsageEvent.CallKind.allCases.randomElement(using: &random), otherParty: "+79161234567")
+                            UsageEvent(
+                                eventID: id, msisdn: msisdn, kind: .call, occurredAt: at,
+                                quantity: Int64(Int.random(in: -5...900, using: &random)),
+                                callKind: UsageEvent.CallKind.allCases.randomElement(using: &random),
+                                otherParty: "+79161234567")
                         case 1:
-                            UsageEvent(eventID: id, msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1, otherParty: "+79161234567")
+                            UsageEvent(
+                                eventID: id, msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1,
+                                otherParty: "+79161234567")
                         default:
-                            UsageEvent(eventID: id, msisdn: msisdn, kind: .data, occurredAt: at,
-                                       quantity: Int64(Int.random(in: 0...300_000_000, using: &random)))
+                            UsageEvent(
+                                eventID: id, msisdn: msisdn, kind: .data, occurredAt: at,
+                                quantity: Int64(Int.random(in: 0...300_000_000, using: &random)))
                         }
                     events.append(event)
                 }
@@ -126,12 +136,16 @@ import Testing
                 let reuse = !externalIDs.isEmpty && Int.random(in: 0..<5, using: &random) == 0
                 let id = reuse ? externalIDs[Int.random(in: 0..<externalIDs.count, using: &random)] : "p\(step)"
                 if !reuse { externalIDs.append(id) }
-                let currency = Int.random(in: 0..<12, using: &random) == 0 ? Currency.kzt : (line.region.rawValue == "almaty" ? .kzt : .rub)
+                let currency =
+                    Int.random(in: 0..<12, using: &random) == 0
+                    ? Currency.kzt : (line.region.rawValue == "almaty" ? .kzt : .rub)
                 let amount = Int64(Int.random(in: -40_000...40_000, using: &random) / 10 * 10)
-                let legs = Int.random(in: 0..<5, using: &random) == 0
+                let legs =
+                    Int.random(in: 0..<5, using: &random) == 0
                     ? [LedgerLeg(amount: Money(minorUnits: -500, currency: currency), counterparty: .revenue)] : []
                 let posting = LedgerPosting(
-                    externalID: id, kind: MovementKind.allCases.randomElement(using: &random) ?? .adjustment, line: line.id,
+                    externalID: id, kind: MovementKind.allCases.randomElement(using: &random) ?? .adjustment,
+                    line: line.id,
                     amount: Money(minorUnits: amount, currency: currency),
                     counterparty: SystemAccount.allCases.randomElement(using: &random) ?? .adjustment,
                     explanation: "billing.explain.adjustment",
@@ -153,7 +167,8 @@ import Testing
                 let timing = TariffChangeTiming.allCases.randomElement(using: &random) ?? .now
                 do {
                     record("preview", try await bed.service.preview(line: bed.access(line), to: target, timing: timing))
-                    let (request, preview) = try await bed.service.change(line: bed.access(line), to: target, timing: timing)
+                    let (request, preview) = try await bed.service.change(
+                        line: bed.access(line), to: target, timing: timing)
                     record("change", [AnyHashable(request), AnyHashable(preview)])
                 } catch {
                     record("change refused", code(error))
@@ -164,14 +179,18 @@ import Testing
                 do {
                     let from = to.adding(days: -Int.random(in: 0...20, using: &random))
                     let language: Language = Bool.random(using: &random) ? .ru : .en
-                    record("order", try await bed.service.orderStatement(bed.access(line), from: from, to: to, language: language))
+                    record(
+                        "order",
+                        try await bed.service.orderStatement(bed.access(line), from: from, to: to, language: language))
                 } catch {
                     record("order refused", code(error))
                 }
             case 8:
-                let renderers: [any StatementRenderer] = Bool.random(using: &random) ? [StatementCSVRenderer()] : [Broken()]
-                let producer = StatementProducer(store: bed.billingStore, rules: bed.rules, lines: bed.directory, renderers: renderers,
-                                                 texts: bed.texts, clock: bed.clock, logger: .test)
+                let renderers: [any StatementRenderer] =
+                    Bool.random(using: &random) ? [StatementCSVRenderer()] : [Broken()]
+                let producer = StatementProducer(
+                    store: bed.billingStore, rules: bed.rules, lines: bed.directory, renderers: renderers,
+                    texts: bed.texts, clock: bed.clock, logger: .test)
                 record("statements", try await producer.runOnce(limit: Int.random(in: 1...3, using: &random)))
                 bed.clock.advance(by: .seconds(Int.random(in: 0...400, using: &random)))
             case 9:
@@ -180,20 +199,25 @@ import Testing
                 let index = lines.firstIndex { $0.id == line.id } ?? 0
                 let back = Double(Int.random(in: 0...30 * 86_400, using: &random))
                 let from = Bool.random(using: &random) ? now.addingTimeInterval(-back) : nil
-                let page = try await bed.service.history(bed.access(line), query: MovementQuery(
-                    from: from, kinds: kinds, before: cursors[index], limit: Int.random(in: 1...6, using: &random)))
+                let page = try await bed.service.history(
+                    bed.access(line),
+                    query: MovementQuery(
+                        from: from, kinds: kinds, before: cursors[index], limit: Int.random(in: 1...6, using: &random)))
                 cursors[index] = page.last?.entryID
                 record("history", page.map(Movement.init))
             default:
-                let today = LocalDate(now, in: line.region.rawValue == "almaty" ? TimeZone(identifier: "Asia/Almaty") ?? .gmt : moscow)
+                let today = LocalDate(
+                    now, in: line.region.rawValue == "almaty" ? TimeZone(identifier: "Asia/Almaty") ?? .gmt : moscow)
                 let kinds = Set(UsageEvent.Kind.allCases.filter { _ in Bool.random(using: &random) })
                 let from = today.adding(days: -Int.random(in: 0...60, using: &random))
-                var statement = try await bed.service.shortStatement(bed.access(line), from: from, to: today, kinds: kinds, after: nil,
-                                                                     limit: Int.random(in: 1...7, using: &random))
+                var statement = try await bed.service.shortStatement(
+                    bed.access(line), from: from, to: today, kinds: kinds, after: nil,
+                    limit: Int.random(in: 1...7, using: &random))
                 record("short", statement)
                 if let next = statement.next {
-                    statement = try await bed.service.shortStatement(bed.access(line), from: statement.from, to: statement.to, kinds: kinds,
-                                                                     after: next, limit: 500)
+                    statement = try await bed.service.shortStatement(
+                        bed.access(line), from: statement.from, to: statement.to, kinds: kinds,
+                        after: next, limit: 500)
                     record("short next", statement)
                 }
             }
@@ -206,15 +230,22 @@ import Testing
             var snapshot = try await bed.billingStore.snapshot(of: line.id, at: bed.clock.now)
             for index in snapshot?.buckets.indices ?? 0..<0 { snapshot?.buckets[index].id = 0 }
             record("snapshot", snapshot)
-            record("movements", try await bed.billingStore.movements(of: line.id, query: MovementQuery(limit: 500)).map(Movement.init))
-            let all = UsageQuery(from: Date(timeIntervalSince1970: 0), to: bed.clock.now.addingTimeInterval(86_400), limit: 100_000)
+            record(
+                "movements",
+                try await bed.billingStore.movements(of: line.id, query: MovementQuery(limit: 500)).map(Movement.init))
+            let all = UsageQuery(
+                from: Date(timeIntervalSince1970: 0), to: bed.clock.now.addingTimeInterval(86_400), limit: 100_000)
             record("rated", try await bed.billingStore.ratedEvents(of: line.id, query: all))
             record("totals", try await bed.billingStore.usageTotals(of: line.id, query: all))
             record("requests", try await bed.requests.requests(of: line.id, before: nil, limit: 100))
             record("tariffs", try await bed.lineTariffs.history(of: line.id))
-            record("messages", try await bed.queuedMessages(to: line.msisdn.e164).map {
-                Message(channel: $0.channel, subject: $0.subject, body: $0.body, purpose: $0.purpose, createdAt: $0.createdAt)
-            })
+            record(
+                "messages",
+                try await bed.queuedMessages(to: line.msisdn.e164).map {
+                    Message(
+                        channel: $0.channel, subject: $0.subject, body: $0.body, purpose: $0.purpose,
+                        createdAt: $0.createdAt)
+                })
         }
         record("mail", try await bed.deliverMail())
         record("check", try await bed.check())
@@ -224,7 +255,8 @@ import Testing
     func compare(_ sql: [(String, AnyHashable)], _ memory: [(String, AnyHashable)], _ backend: TestDatabase) {
         #expect(sql.count == memory.count)
         for (index, (expected, actual)) in zip(sql, memory).enumerated() where expected != actual {
-            Issue.record("answer \(index) differs: \(backend) \(expected.0) \(expected.1)\nmemory \(actual.0) \(actual.1)")
+            Issue.record(
+                "answer \(index) differs: \(backend) \(expected.0) \(expected.1)\nmemory \(actual.0) \(actual.1)")
             return
         }
     }
@@ -237,7 +269,9 @@ import Testing
                 try await BillingTestBed.with(.memory) { memoryBed in
                     let memory = try await run(memoryBed, seed: seed, steps: 160)
                     compare(sql, memory, backend)
-                    #expect(sql.contains { $0.0 == "ingest" } && sql.contains { $0.0 == "change" } && sql.contains { $0.0 == "statements" })
+                    #expect(
+                        sql.contains { $0.0 == "ingest" } && sql.contains { $0.0 == "change" }
+                            && sql.contains { $0.0 == "statements" })
                 }
             }
         }
@@ -261,19 +295,26 @@ import Testing
     func listen(_ store: any BillingStore, _ listener: Listener, start: Date) async throws -> [String] {
         var heard: [String] = []
         func note(_ step: String, _ write: () async throws -> Void) async {
-            do { try await write() } catch { heard.append("\(step): \((error as? CabinetError)?.code.rawValue ?? "\(error)")") }
+            do { try await write() } catch {
+                heard.append("\(step): \((error as? CabinetError)?.code.rawValue ?? "\(error)")")
+            }
             heard.append("\(step): \(listener.take())")
         }
         let msk = try #require(RegionID(rawValue: "msk"))
         func number(_ text: String) throws -> MSISDN { try #require(MSISDN(e164: text)) }
         let a = SubscriberID(1), b = SubscriberID(2)
         func account(_ line: SubscriberID, _ text: String, _ tariff: String) throws -> NewAccount {
-            NewAccount(subscriberID: line, msisdn: try number(text), region: msk, tariff: try #require(TariffID(rawValue: tariff)),
-                       from: start)
+            NewAccount(
+                subscriberID: line, msisdn: try number(text), region: msk,
+                tariff: try #require(TariffID(rawValue: tariff)),
+                from: start)
         }
         func money(_ minor: Int64, _ id: String, negative: Bool = false, at: Date = start) -> LedgerPosting {
-            LedgerPosting(externalID: id, kind: minor < 0 ? .optionFee : .topUp, line: a, amount: Money(minorUnits: minor, currency: .rub),
-                          counterparty: minor < 0 ? .revenue : .gateway, explanation: "x", allowsNegativeBalance: negative, at: at)
+            LedgerPosting(
+                externalID: id, kind: minor < 0 ? .optionFee : .topUp, line: a,
+                amount: Money(minorUnits: minor, currency: .rub),
+                counterparty: minor < 0 ? .revenue : .gateway, explanation: "x", allowsNegativeBalance: negative, at: at
+            )
         }
         let month = start.addingTimeInterval(31 * 86_400)
         await note("open") { _ = try await store.openAccount(try account(a, "+79001000001", "monthly"), now: start) }
@@ -286,39 +327,51 @@ import Testing
         await note("open b") { _ = try await store.openAccount(try account(b, "+79001000002", "payg"), now: start) }
         await note("rate") {
             let events = try (0..<12).map {
-                UsageEvent(eventID: "s\($0)", msisdn: try number($0 % 2 == 0 ? "+79001000001" : "+79001000002"), kind: .sms,
-                           occurredAt: start.addingTimeInterval(Double($0)), quantity: 1)
+                UsageEvent(
+                    eventID: "s\($0)", msisdn: try number($0 % 2 == 0 ? "+79001000001" : "+79001000002"), kind: .sms,
+                    occurredAt: start.addingTimeInterval(Double($0)), quantity: 1)
             }
             _ = try await store.rate(events, now: start.addingTimeInterval(60))
         }
         await note("rate seen") {
-            let seen = UsageEvent(eventID: "s0", msisdn: try number("+79001000001"), kind: .sms, occurredAt: start, quantity: 1)
+            let seen = UsageEvent(
+                eventID: "s0", msisdn: try number("+79001000001"), kind: .sms, occurredAt: start, quantity: 1)
             _ = try await store.rate([seen], now: start.addingTimeInterval(60))
         }
         await note("rate nobody") {
-            let stranger = UsageEvent(eventID: "n", msisdn: try number("+79009999999"), kind: .sms, occurredAt: start, quantity: 1)
+            let stranger = UsageEvent(
+                eventID: "n", msisdn: try number("+79009999999"), kind: .sms, occurredAt: start, quantity: 1)
             _ = try await store.rate([stranger], now: start.addingTimeInterval(60))
         }
-        await note("low") { _ = try await store.post(money(-85_000, "fee", negative: true, at: start.addingTimeInterval(120))) }
+        await note("low") {
+            _ = try await store.post(money(-85_000, "fee", negative: true, at: start.addingTimeInterval(120)))
+        }
         await note("fees") { _ = try await store.openDuePeriods(now: month, limit: 10) }
         await note("fees again") { _ = try await store.openDuePeriods(now: month, limit: 10) }
         await note("top-up 2") { _ = try await store.post(money(200_000, "t2", at: month)) }
         var statement: Int64 = 0
         await note("order") {
-            _ = try await store.orderStatement(StatementOrder(
-                line: a, from: try #require(LocalDate("2026-12-01")), to: try #require(LocalDate("2026-12-02")), email: "a@example.com",
-                language: .ru, price: Money(minorUnits: 3_000, currency: .rub), now: month))
+            _ = try await store.orderStatement(
+                StatementOrder(
+                    line: a, from: try #require(LocalDate("2026-12-01")), to: try #require(LocalDate("2026-12-02")),
+                    email: "a@example.com",
+                    language: .ru, price: Money(minorUnits: 3_000, currency: .rub), now: month))
         }
-        await note("claim") { statement = try await store.claimStatements(now: month, lease: 300, limit: 5).first?.id ?? 0 }
+        await note("claim") {
+            statement = try await store.claimStatements(now: month, lease: 300, limit: 5).first?.id ?? 0
+        }
         await note("fail") { try await store.failStatement(statement, reason: "x", now: month) }
         await note("complete failed") {
-            try await store.completeStatement(statement, mail: StatementMail(subject: "s", body: "b", attachments: []), now: month)
+            try await store.completeStatement(
+                statement, mail: StatementMail(subject: "s", body: "b", attachments: []), now: month)
         }
         await note("change") {
             let current = try await store.account(of: a)
-            _ = try await store.changeTariff(TariffChangeOrder(
-                line: a, region: msk, from: try #require(current?.tariffID), to: try #require(TariffID(rawValue: "daily")), timing: .now,
-                effectiveAt: month, changeFee: .zero(.rub), newPeriod: nil, now: month))
+            _ = try await store.changeTariff(
+                TariffChangeOrder(
+                    line: a, region: msk, from: try #require(current?.tariffID),
+                    to: try #require(TariffID(rawValue: "daily")), timing: .now,
+                    effectiveAt: month, changeFee: .zero(.rub), newPeriod: nil, now: month))
         }
         heard.append("check \(try await store.check().isClean)")
         return heard
@@ -332,16 +385,20 @@ import Testing
         let sql = try await backend.withDatabase(migrations: BillingTestBed.migrations) { database in
             let listener = Listener()
             let store = try await SQLBillingStore.open(
-                database: database, rules: rules, texts: texts, lineTariffs: SQLLineTariffStore(database: database), logger: .test,
+                database: database, rules: rules, texts: texts, lineTariffs: SQLLineTariffStore(database: database),
+                logger: .test,
                 messagesQueued: { listener.queued() }, balancesChanged: { listener.changed($0) })
             return try await listen(store, listener, start: start)
         }
         let listener = Listener()
-        let memory = InMemoryBillingStore(rules: rules, texts: texts, messagesQueued: { listener.queued() },
-                                          balancesChanged: { listener.changed($0) })
+        let memory = InMemoryBillingStore(
+            rules: rules, texts: texts, messagesQueued: { listener.queued() },
+            balancesChanged: { listener.changed($0) })
         #expect(try await listen(memory, listener, start: start) == sql)
         // A top-up alone is not news to auto-payment; a notice (80 % of the SMS, the low balance) wakes the outbox.
-        #expect(sql.contains("top-up: changed [] queued 0") && sql.contains("rate: changed [[1, 2]] queued 1")
-            && sql.contains("low: changed [[1]] queued 1") && sql.contains("fees: changed [[1, 2]] queued 0"), "\(sql)")
+        #expect(
+            sql.contains("top-up: changed [] queued 0") && sql.contains("rate: changed [[1, 2]] queued 1")
+                && sql.contains("low: changed [[1]] queued 1") && sql.contains("fees: changed [[1, 2]] queued 0"),
+            "\(sql)")
     }
 }

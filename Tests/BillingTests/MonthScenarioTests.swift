@@ -30,7 +30,8 @@ import Testing
             // 2. Usage inside the package costs nothing; a call is billed by the started minute.
             bed.clock.advance(by: .seconds(3600))
             var report = try await bed.service.ingest([
-                bed.call(line, "c1", seconds: 125), bed.sms(line, "s1"), bed.sms(line, "s2"), bed.data(line, "d1", megabytes: 100),
+                bed.call(line, "c1", seconds: 125), bed.sms(line, "s1"), bed.sms(line, "s2"),
+                bed.data(line, "d1", megabytes: 100),
             ])
             #expect(report.rated == 4 && report.rejected.isEmpty)
             #expect(try await bed.balance(line) == "590.00")
@@ -72,11 +73,14 @@ import Testing
             // 7. Events of 30 November arrive late: they are priced in November. The call draws on the minutes November
             // carried over; November's SMS were used up, so the SMS costs 2.50.
             let lateAt = Self.moscow("2026-11-30T20:30:00Z")
-            report = try await bed.service.ingest([bed.call(line, "late-call", seconds: 600, at: lateAt), bed.sms(line, "late-sms", at: lateAt)])
+            report = try await bed.service.ingest([
+                bed.call(line, "late-call", seconds: 600, at: lateAt), bed.sms(line, "late-sms", at: lateAt),
+            ])
             #expect(report.rated == 2)
             #expect(try await bed.balance(line) == "-15.00")
             #expect(try await bed.remainders(line)[.seconds]?.left == Int64(6000 + 3780 - 600))
-            let november = try await bed.service.shortStatement(bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-30")!)
+            let november = try await bed.service.shortStatement(
+                bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-30")!)
             #expect(november.events.count == 13)
             #expect(november.charged.amountString == "5.00")
             #expect(november.totals.first { $0.kind == .call }?.units == Int64(180 + 120 + 600))
@@ -86,14 +90,20 @@ import Testing
             #expect(try await bed.balance(line) == "85.00")
             #expect(try await bed.billingStore.account(of: line.id)?.restricted == false)
             // The same payment reported again changes nothing.
-            #expect(try await bed.topUp(line, "100.00", id: "pay-1") == .duplicate(transactionID: try #require(
-                try await bed.billingStore.movements(of: line.id, query: MovementQuery(kinds: [.topUp], limit: 1)).first?.transactionID)))
+            #expect(
+                try await bed.topUp(line, "100.00", id: "pay-1")
+                    == .duplicate(
+                        transactionID: try #require(
+                            try await bed.billingStore.movements(
+                                of: line.id, query: MovementQuery(kinds: [.topUp], limit: 1)
+                            ).first?.transactionID)))
 
             // 9. The scheduler again (on SQL: a restart, a new store on the same database) charges no fee twice.
             var restarted = bed.billingStore
             if let database = bed.sqlDatabase {
-                restarted = try await SQLBillingStore.open(database: database, rules: bed.rules, texts: bed.texts,
-                                                           lineTariffs: SQLLineTariffStore(database: database), logger: .test)
+                restarted = try await SQLBillingStore.open(
+                    database: database, rules: bed.rules, texts: bed.texts,
+                    lineTariffs: SQLLineTariffStore(database: database), logger: .test)
             }
             #expect(try await restarted.openDuePeriods(now: bed.clock.now, limit: 100) == 0)
             let fees = try await bed.billingStore.movements(of: line.id, query: MovementQuery(kinds: [.fee]))

@@ -17,15 +17,22 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_795_000_000)
     let line = SubscriberID(1)
 
-    func event(_ kind: UsageEvent.Kind, _ quantity: Int64, call: UsageEvent.CallKind? = nil, at: Date? = nil) -> UsageEvent {
-        UsageEvent(eventID: UUID().uuidString, msisdn: MSISDN(e164: "+79001234567")!, kind: kind, occurredAt: at ?? now, quantity: quantity,
-                   callKind: call)
+    func event(_ kind: UsageEvent.Kind, _ quantity: Int64, call: UsageEvent.CallKind? = nil, at: Date? = nil)
+        -> UsageEvent
+    {
+        UsageEvent(
+            eventID: UUID().uuidString, msisdn: MSISDN(e164: "+79001234567")!, kind: kind, occurredAt: at ?? now,
+            quantity: quantity,
+            callKind: call)
     }
 
-    func bucket(_ id: Int64, _ unit: PackageUnit, left: Int64, expires: TimeInterval = 86_400, source: Bucket.Source = .package,
-                carried: BillingPeriod? = nil) -> Bucket {
-        Bucket(id: id, unit: unit, total: max(left, 1), left: left, validFrom: now.addingTimeInterval(-86_400),
-               expiresAt: now.addingTimeInterval(expires), source: source, carriedFrom: carried)
+    func bucket(
+        _ id: Int64, _ unit: PackageUnit, left: Int64, expires: TimeInterval = 86_400, source: Bucket.Source = .package,
+        carried: BillingPeriod? = nil
+    ) -> Bucket {
+        Bucket(
+            id: id, unit: unit, total: max(left, 1), left: left, validFrom: now.addingTimeInterval(-86_400),
+            expiresAt: now.addingTimeInterval(expires), source: source, carriedFrom: carried)
     }
 
     @Test func callsAreBilledByTheStartedMinuteAndDataByTheStartedKilobyte() {
@@ -56,7 +63,9 @@ import Testing
         #expect(rated.charged.isZero && rated.fromPackage == 0)
         #expect(buckets[0].left == 600)
         var none: [Bucket] = []
-        #expect(Rater.rate(event(.call, 300, call: .onNet), line: line, tariff: payg, buckets: &none).charged.amountString == "7.50")
+        #expect(
+            Rater.rate(event(.call, 300, call: .onNet), line: line, tariff: payg, buckets: &none).charged.amountString
+                == "7.50")
     }
 
     @Test func soonestExpiringAndRolledOverUnitsGoFirst() {
@@ -73,14 +82,21 @@ import Testing
         let november = BillingPeriod(start: now.addingTimeInterval(-30 * 86_400), end: now.addingTimeInterval(-86_400))
         // December's rollover bucket holds what November left; November's own bucket was emptied when it rolled over.
         var buckets = [
-            Bucket(id: 1, unit: .seconds, total: 600, left: 0, validFrom: november.start, expiresAt: november.end, source: .package),
-            Bucket(id: 2, unit: .seconds, total: 300, left: 300, validFrom: november.end, expiresAt: now.addingTimeInterval(86_400),
-                   source: .rollover, carriedFrom: november),
-            Bucket(id: 3, unit: .seconds, total: 6000, left: 6000, validFrom: november.end, expiresAt: now.addingTimeInterval(86_400),
-                   source: .package),
+            Bucket(
+                id: 1, unit: .seconds, total: 600, left: 0, validFrom: november.start, expiresAt: november.end,
+                source: .package),
+            Bucket(
+                id: 2, unit: .seconds, total: 300, left: 300, validFrom: november.end,
+                expiresAt: now.addingTimeInterval(86_400),
+                source: .rollover, carriedFrom: november),
+            Bucket(
+                id: 3, unit: .seconds, total: 6000, left: 6000, validFrom: november.end,
+                expiresAt: now.addingTimeInterval(86_400),
+                source: .package),
         ]
-        let late = Rater.rate(event(.call, 400, call: .offNet, at: november.end.addingTimeInterval(-60)), line: line, tariff: tariff,
-                              buckets: &buckets)
+        let late = Rater.rate(
+            event(.call, 400, call: .offNet, at: november.end.addingTimeInterval(-60)), line: line, tariff: tariff,
+            buckets: &buckets)
         #expect(late.fromPackage == 300)
         #expect(late.charged.amountString == "4.00", "two minutes November no longer had, at November's price")
         #expect(buckets.map(\.left) == [0, 0, 6000], "December's own package is not November's to use")
@@ -90,8 +106,12 @@ import Testing
         let id = MSISDN(e164: "+79001234567")!
         #expect(UsageEvent(eventID: "", msisdn: id, kind: .sms, occurredAt: now, quantity: 1).validate() != nil)
         #expect(UsageEvent(eventID: "a b", msisdn: id, kind: .sms, occurredAt: now, quantity: 1).validate() != nil)
-        #expect(UsageEvent(eventID: "x", msisdn: id, kind: .call, occurredAt: now, quantity: 10).validate() != nil, "no call kind")
-        #expect(UsageEvent(eventID: "x", msisdn: id, kind: .call, occurredAt: now, quantity: -1, callKind: .onNet).validate() != nil)
+        #expect(
+            UsageEvent(eventID: "x", msisdn: id, kind: .call, occurredAt: now, quantity: 10).validate() != nil,
+            "no call kind")
+        #expect(
+            UsageEvent(eventID: "x", msisdn: id, kind: .call, occurredAt: now, quantity: -1, callKind: .onNet)
+                .validate() != nil)
         #expect(UsageEvent(eventID: "x", msisdn: id, kind: .sms, occurredAt: now, quantity: 2).validate() != nil)
         #expect(UsageEvent(eventID: "x", msisdn: id, kind: .data, occurredAt: now, quantity: 10).validate() == nil)
     }

@@ -26,9 +26,11 @@ import Testing
             ]
             let report = try await bed.service.ingest(events)
             #expect(report.rated == 2)
-            #expect(report.rejected.mapValues(\.code) == [
-                1: BillingError.unknownLine, 2: BillingError.beforeActivation, 3: BillingError.eventInFuture, 4: BillingError.eventInvalid,
-            ])
+            #expect(
+                report.rejected.mapValues(\.code) == [
+                    1: BillingError.unknownLine, 2: BillingError.beforeActivation, 3: BillingError.eventInFuture,
+                    4: BillingError.eventInvalid,
+                ])
             #expect(try await bed.balance(line) == "95.00")
             #expect(try await bed.check().isClean)
         }
@@ -39,7 +41,8 @@ import Testing
         try await BillingTestBed.with(backend) { bed in
             var lines: [Line] = []
             for index in 0..<20 {
-                lines.append(try await bed.line("+7900100\(String(format: "%04d", index))", tariff: "payg", credit: "500.00"))
+                lines.append(
+                    try await bed.line("+7900100\(String(format: "%04d", index))", tariff: "payg", credit: "500.00"))
             }
             // 2 000 events (100 per line, 2.50 each); four feeds send overlapping halves at the same time.
             let events = lines.flatMap { line in (0..<100).map { bed.sms(line, "e-\(line.id.rawValue)-\($0)") } }
@@ -75,12 +78,14 @@ import Testing
             let report = try await bed.service.ingest(events)
             #expect(report.rated == events.count)
             #expect(try await bed.balance(line) == "\(10000 - 8 * events.count).00")
-            let statement = try await bed.service.shortStatement(bed.access(line), from: LocalDate("2026-11-10")!, to: LocalDate("2026-11-10")!,
-                                                                 limit: 500)
+            let statement = try await bed.service.shortStatement(
+                bed.access(line), from: LocalDate("2026-11-10")!, to: LocalDate("2026-11-10")!,
+                limit: 500)
             #expect(statement.events.count == 500 && statement.next != nil)
             #expect(statement.totals.first?.events == events.count)
-            let next = try await bed.service.shortStatement(bed.access(line), from: LocalDate("2026-11-10")!, to: LocalDate("2026-11-10")!,
-                                                            after: statement.next, limit: 500)
+            let next = try await bed.service.shortStatement(
+                bed.access(line), from: LocalDate("2026-11-10")!, to: LocalDate("2026-11-10")!,
+                after: statement.next, limit: 500)
             #expect(Set(next.events.map(\.eventID)).isDisjoint(with: statement.events.map(\.eventID)))
         }
     }

@@ -15,12 +15,16 @@ import Testing
 @Suite struct StatementTests {
     /// A renderer that fails, to prove the refund.
     struct Broken: StatementRenderer {
-        func render(_ statement: FullStatement, texts: BillingTexts) throws -> StatementFile { throw CabinetError.internal("disk full") }
+        func render(_ statement: FullStatement, texts: BillingTexts) throws -> StatementFile {
+            throw CabinetError.internal("disk full")
+        }
     }
 
     func producer(_ bed: BillingTestBed, renderers: [any StatementRenderer]) -> StatementProducer {
-        StatementProducer(store: bed.billingStore, rules: bed.rules, lines: bed.directory, renderers: renderers, texts: bed.texts, clock: bed.clock,
-                          logger: .test)
+        StatementProducer(
+            store: bed.billingStore, rules: bed.rules, lines: bed.directory, renderers: renderers, texts: bed.texts,
+            clock: bed.clock,
+            logger: .test)
     }
 
     @Test(arguments: BillingTestBed.Backend.all)
@@ -28,8 +32,9 @@ import Testing
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
             _ = try await bed.service.ingest([bed.call(line, "c1", seconds: 61), bed.sms(line, "s1")])
-            let request = try await bed.service.orderStatement(bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
-                                                               language: .ru)
+            let request = try await bed.service.orderStatement(
+                bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
+                language: .ru)
             #expect(request.status == .processing && request.kind == "billing.statement")
             #expect(try await bed.balance(line) == "62.50", "100.00 − 5.00 − 2.50 − 30.00")
 
@@ -53,8 +58,9 @@ import Testing
     func aStatementThatCannotBeProducedIsRefunded(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg", credit: "100.00")
-            let request = try await bed.service.orderStatement(bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
-                                                               language: .en)
+            let request = try await bed.service.orderStatement(
+                bed.access(line), from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
+                language: .en)
             #expect(try await bed.balance(line) == "70.00")
             let broken = producer(bed, renderers: [Broken()])
             for attempt in 1...StatementProducer.maxAttempts {
@@ -71,12 +77,16 @@ import Testing
     }
 
     @Test(arguments: BillingTestBed.Backend.all)
-    func ordersAreRefusedWithoutMoneyWithoutAnAddressOrBeyondTheHistoryDepth(_ backend: BillingTestBed.Backend) async throws {
+    func ordersAreRefusedWithoutMoneyWithoutAnAddressOrBeyondTheHistoryDepth(_ backend: BillingTestBed.Backend)
+        async throws
+    {
         try await BillingTestBed.with(backend) { bed in
             let poor = try await bed.line("+79001234567", tariff: "payg", credit: "10.00")
             let from = LocalDate("2026-11-01")!
             let to = LocalDate("2026-11-10")!
-            await #expect(throws: CabinetError.self) { try await bed.service.orderStatement(bed.access(poor), from: from, to: to, language: .ru) }
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.orderStatement(bed.access(poor), from: from, to: to, language: .ru)
+            }
             #expect(try await bed.balance(poor) == "10.00")
             let silent = try await bed.line("+79001234568", tariff: "payg", credit: "100.00", email: nil)
             do {

@@ -37,19 +37,24 @@ import Testing
             #expect(later.packageOutcome == .keptUntil(Self.at("2026-11-30T21:00:00Z")))
             #expect(later.firstRegularFeeOn.description == "2026-12-01")
 
-            let archived = try await bed.service.preview(line: bed.access(line), to: TariffID(rawValue: "old")!, timing: .now)
+            let archived = try await bed.service.preview(
+                line: bed.access(line), to: TariffID(rawValue: "old")!, timing: .now)
             #expect(archived.refusal?.code == TariffsError.archived)
-            let same = try await bed.service.preview(line: bed.access(line), to: TariffID(rawValue: "monthly")!, timing: .now)
+            let same = try await bed.service.preview(
+                line: bed.access(line), to: TariffID(rawValue: "monthly")!, timing: .now)
             #expect(same.refusal?.code == TariffsError.same)
             await #expect(throws: CabinetError.self) {
-                try await bed.service.preview(line: bed.access(line), to: TariffID(rawValue: "nonexistent")!, timing: .now)
+                try await bed.service.preview(
+                    line: bed.access(line), to: TariffID(rawValue: "nonexistent")!, timing: .now)
             }
             #expect(try await bed.check().isClean)
         }
     }
 
     @Test(arguments: BillingTestBed.Backend.all)
-    func anImmediateChangeChargesTheRestOfTheDayAndStartsAProportionalPackage(_ backend: BillingTestBed.Backend) async throws {
+    func anImmediateChangeChargesTheRestOfTheDayAndStartsAProportionalPackage(_ backend: BillingTestBed.Backend)
+        async throws
+    {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             bed.clock.set(Self.at("2026-11-20T09:00:00Z"))
@@ -98,7 +103,9 @@ import Testing
             #expect(try await bed.service.runDueFees() == 1)
             #expect(try await bed.billingStore.account(of: line.id)?.tariffID == premium)
             #expect(try await bed.balance(line) == "-360.00", "590.00 − 950.00")
-            #expect(try await bed.remainders(line)[.seconds]?.total == 18_000, "premium's package, nothing carried from another tariff")
+            #expect(
+                try await bed.remainders(line)[.seconds]?.total == 18_000,
+                "premium's package, nothing carried from another tariff")
             #expect(try await bed.requests.request(request.id)?.status == .done)
             #expect(try await bed.check().isClean)
         }
@@ -119,9 +126,13 @@ import Testing
             #expect(try await bed.billingStore.account(of: line.id)?.tariffID.rawValue == "payg")
             #expect(try await bed.balance(line) == "0.00")
             // Someone who may only look at the balance cannot change the tariff.
-            let viewer = LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region, relation: .delegated(expiresAt: bed.clock.now),
-                                    scopes: [.viewBalance])
-            await #expect(throws: CabinetError.self) { try await bed.service.preview(line: viewer, to: daily, timing: .now) }
+            let viewer = LineAccess(
+                subscriberID: line.id, msisdn: line.msisdn, region: line.region,
+                relation: .delegated(expiresAt: bed.clock.now),
+                scopes: [.viewBalance])
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.preview(line: viewer, to: daily, timing: .now)
+            }
         }
     }
 }

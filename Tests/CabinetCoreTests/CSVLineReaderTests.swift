@@ -5,11 +5,12 @@ import Testing
     @Test func readsRecordsWithTheirLines() {
         let text = "\u{FEFF}msisdn,region\r\n+79001234567,msk\r\n\r\n\"8 (900) 765-43-21\",\"spb\"\n"
         let records = Array(CSVLineReader(text: text))
-        #expect(records == [
-            .success(.init(line: 1, fields: ["msisdn", "region"])),
-            .success(.init(line: 2, fields: ["+79001234567", "msk"])),
-            .success(.init(line: 4, fields: ["8 (900) 765-43-21", "spb"])),
-        ])
+        #expect(
+            records == [
+                .success(.init(line: 1, fields: ["msisdn", "region"])),
+                .success(.init(line: 2, fields: ["+79001234567", "msk"])),
+                .success(.init(line: 4, fields: ["8 (900) 765-43-21", "spb"])),
+            ])
     }
 
     @Test func detectsSemicolonsAndQuotes() {

@@ -59,11 +59,11 @@ enum GadgetModule: CabinetModule {
         let report = try load([
             "_defaults.yaml": Self.defaults,
             "msk.yaml": """
-                name: {ru: Москва, en: Moscow}
-                msisdn: {prefixes: ["900"]}
-                widget:
-                  limit: 7
-                """,
+            name: {ru: Москва, en: Moscow}
+            msisdn: {prefixes: ["900"]}
+            widget:
+              limit: 7
+            """,
         ])
         #expect(report.problems.isEmpty)
         let region = try #require(report.regions.first)
@@ -80,22 +80,23 @@ enum GadgetModule: CabinetModule {
         let report = try load([
             "_defaults.yaml": Self.defaults,
             "bad.yaml": """
-                name: {ru: Плохой, en: Bad}
-                timezone: Europe/Moscow
-                msisdn: {prefixes: ["900"]}
-                widget:
-                  limit: 70
-                  flavour: spicy
-                  price: "-1.00"
-                """,
+            name: {ru: Плохой, en: Bad}
+            timezone: Europe/Moscow
+            msisdn: {prefixes: ["900"]}
+            widget:
+              limit: 70
+              flavour: spicy
+              price: "-1.00"
+            """,
         ])
         #expect(report.regions.isEmpty)
-        #expect(report.problems.map(\.description) == [
-            "bad.yaml:2:1: error: timezone: unknown key 'timezone'; did you mean 'timeZone'?",
-            "bad.yaml:7:10: error: widget.price: must not be negative, found -1.00",
-            "bad.yaml:5:10: error: widget.limit: must be between 1 and 10, found 70",
-            "bad.yaml:6:12: error: widget.flavour: expected one of plain, fancy, found \"spicy\"",
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "bad.yaml:2:1: error: timezone: unknown key 'timezone'; did you mean 'timeZone'?",
+                "bad.yaml:7:10: error: widget.price: must not be negative, found -1.00",
+                "bad.yaml:5:10: error: widget.limit: must be between 1 and 10, found 70",
+                "bad.yaml:6:12: error: widget.flavour: expected one of plain, fancy, found \"spicy\"",
+            ])
     }
 
     @Test func aKeyMissingEverywhereIsReportedOnTheRegionFile() throws {
@@ -103,9 +104,10 @@ enum GadgetModule: CabinetModule {
             "_defaults.yaml": "currency: RUB\ntimeZone: UTC\nmodules: [gadget]\n",
             "x.yaml": "name: {ru: Икс, en: X}\n",
         ])
-        #expect(report.problems.map(\.description) == [
-            "x.yaml:1:1: error: msisdn: missing key 'msisdn'"
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "x.yaml:1:1: error: msisdn: missing key 'msisdn'"
+            ])
     }
 
     @Test func modulesMustExistAndBringWhatTheyNeed() throws {
@@ -113,17 +115,19 @@ enum GadgetModule: CabinetModule {
             "_defaults.yaml": Self.defaults,
             "m.yaml": "name: {ru: М, en: M}\nmsisdn: {prefixes: ['9']}\nmodules: [widget, widget, nothing]\n",
         ])
-        #expect(report.problems.map(\.description) == [
-            "m.yaml:3:27: error: modules[2]: unknown module \"nothing\"; known: widget, gadget",
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "m.yaml:3:27: error: modules[2]: unknown module \"nothing\"; known: widget, gadget"
+            ])
         let second = try load([
             "_defaults.yaml": Self.defaults,
             "m.yaml": "name: {ru: М, en: M}\nmsisdn: {prefixes: ['9']}\nmodules: [widget, widget]\n",
         ])
-        #expect(second.problems.map(\.description) == [
-            "m.yaml:3:19: error: modules[1]: module \"widget\" is listed twice",
-            "m.yaml:3:10: error: modules: module \"widget\" needs \"gadget\" to be enabled too",
-        ])
+        #expect(
+            second.problems.map(\.description) == [
+                "m.yaml:3:19: error: modules[1]: module \"widget\" is listed twice",
+                "m.yaml:3:10: error: modules: module \"widget\" needs \"gadget\" to be enabled too",
+            ])
     }
 
     @Test func syntaxErrorsAndDuplicateKeysAreReported() throws {
@@ -144,10 +148,11 @@ enum GadgetModule: CabinetModule {
             "Moscow.yaml": "name: {ru: М, en: M}\nmsisdn: {prefixes: ['9']}\n",
             "_other.yaml": "x: 1\n",
         ])
-        #expect(report.problems.map(\.description) == [
-            "Moscow.yaml: error: the file name is the region id: lowercase letters, digits and dashes, starting with a letter",
-            "_other.yaml: error: unknown special file; only _defaults.yaml may start with _",
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "Moscow.yaml: error: the file name is the region id: lowercase letters, digits and dashes, starting with a letter",
+                "_other.yaml: error: unknown special file; only _defaults.yaml may start with _",
+            ])
     }
 
     @Test func anEmptyFolderIsAProblem() throws {
@@ -161,16 +166,18 @@ enum GadgetModule: CabinetModule {
             "_defaults.yaml": Self.defaults,
             "kz.yaml": "name: {ru: К, en: K}\ncurrency: KZT\nmsisdn: {prefixes: ['701']}\n",
         ])
-        #expect(report.problems.map(\.description) == [
-            "_defaults.yaml:5:10: error: widget.price: currency RUB does not match the region's currency KZT"
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "_defaults.yaml:5:10: error: widget.price: currency RUB does not match the region's currency KZT"
+            ])
         let mismatch = try load([
             "_defaults.yaml": Self.defaults,
             "kz.yaml": "name: {ru: К, en: K}\nmsisdn: {prefixes: ['701']}\n",
         ])
-        #expect(mismatch.problems.map(\.description) == [
-            "kz.yaml: error: currency: currency RUB does not match the region's numbers (kazakhstan), which use KZT; set currency in kz.yaml"
-        ])
+        #expect(
+            mismatch.problems.map(\.description) == [
+                "kz.yaml: error: currency: currency RUB does not match the region's numbers (kazakhstan), which use KZT; set currency in kz.yaml"
+            ])
     }
 }
 
@@ -180,17 +187,18 @@ enum GadgetModule: CabinetModule {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try """
-            name: {ru: Москва, en: Moscow}
-            currency: RUB
-            timeZone: Europe/Moscow
-            msisdn: {prefixes: ["900"]}
-            modules: [gadget, billing]
-            billing: {anything: 1}
-            """.write(to: folder.appendingPathComponent("msk.yaml"), atomically: true, encoding: .utf8)
+        name: {ru: Москва, en: Moscow}
+        currency: RUB
+        timeZone: Europe/Moscow
+        msisdn: {prefixes: ["900"]}
+        modules: [gadget, billing]
+        billing: {anything: 1}
+        """.write(to: folder.appendingPathComponent("msk.yaml"), atomically: true, encoding: .utf8)
         let strict = RegionLoader(modules: [GadgetModule.self]).load(directory: folder)
-        #expect(strict.problems.map(\.message) == [
-            "unknown module \"billing\"; known: gadget", "unknown key 'billing'",
-        ])
+        #expect(
+            strict.problems.map(\.message) == [
+                "unknown module \"billing\"; known: gadget", "unknown key 'billing'",
+            ])
         let embedding = RegionLoader(modules: [GadgetModule.self], otherModules: .ignore).load(directory: folder)
         #expect(embedding.problems.isEmpty)
         #expect(embedding.regions.first?.modules == ["gadget"])

@@ -15,8 +15,11 @@ import Testing
     }
 
     @Test func matchesJSONEncoderByteForByte() throws {
-        let dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_000_000.7), Date(timeIntervalSince1970: 951_782_400),
-                     Date(timeIntervalSince1970: -86_401)]
+        let dates = [
+            Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_000_000.7),
+            Date(timeIntervalSince1970: 951_782_400),
+            Date(timeIntervalSince1970: -86_401),
+        ]
         let sample = Sample(
             a: dates.map { .init(amount: Money(minorUnits: -12_345, currency: .kzt), when: $0) }, flag: true,
             name: "Мой \"онлайн\"\\\n\t\u{1}", number: -42, optional: nil)

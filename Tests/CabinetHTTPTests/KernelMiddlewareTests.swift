@@ -15,8 +15,9 @@ import Testing
         let catalog = try KernelMessages.catalog().merging(KernelWeb.messages())
             .merging(MessageCatalog([.ru: ["test.refused": "Отказ: {why}"], .en: ["test.refused": "Refused: {why}"]]))
         let templates = try #require(KernelWeb.templates)
-        let renderer = WebRenderer(library: try TemplateLoader.library(from: [templates]), catalog: catalog,
-                                   navigation: [], assetVersion: "t", webKeys: Array(catalog.keys))
+        let renderer = WebRenderer(
+            library: try TemplateLoader.library(from: [templates]), catalog: catalog,
+            navigation: [], assetVersion: "t", webKeys: Array(catalog.keys))
         let metrics = HTTPMetrics()
         let router = Router(context: CabinetRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
@@ -43,8 +44,10 @@ import Testing
         router.get("/page-bug") { _, _ -> Response in throw Secret() }
         router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: "0123456789abcdef"))
             .get("ping") { _, _ in "pong" }
-        KernelRoutes(renderer: renderer, regions: RegionCatalog(regions: []), metrics: metrics,
-                     health: {}, collectGauges: {}).add(to: router)
+        KernelRoutes(
+            renderer: renderer, regions: RegionCatalog(regions: []), metrics: metrics,
+            health: {}, collectGauges: {}
+        ).add(to: router)
         return Application(router: router)
     }
 
@@ -63,7 +66,8 @@ import Testing
                 #expect(body.title == "Отказ")
                 #expect(body.requestId == response.headers[.xRequestID])
             }
-            try await client.execute(uri: "/api/v1/refused", method: .get, headers: [.acceptLanguage: "en-GB,en;q=0.8"]) { response throws in
+            try await client.execute(uri: "/api/v1/refused", method: .get, headers: [.acceptLanguage: "en-GB,en;q=0.8"])
+            { response throws in
                 #expect(try problem(response).detail == "Refused: нет денег")
                 #expect(response.headers[.contentLanguage] == "en")
             }
@@ -91,7 +95,8 @@ import Testing
                 #expect(!text.contains("hunter2"))
                 #expect(try problem(response).code == "internal")
             }
-            try await client.execute(uri: "/page-bug", method: .get, headers: [.accept: "text/html"]) { response throws in
+            try await client.execute(uri: "/page-bug", method: .get, headers: [.accept: "text/html"]) {
+                response throws in
                 #expect(response.status == .internalServerError)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                 #expect(!String(buffer: response.body).contains("hunter2"))
@@ -113,14 +118,18 @@ import Testing
                 ("{", "application/json", "request.malformedBody"),
                 (#"{"amount": {"amount": "1.00", "currency": "RUB"}}"#, "text/plain", "request.unsupportedMediaType"),
             ] {
-                try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: contentType],
-                                         body: ByteBuffer(string: body)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/echo", method: .post, headers: [.contentType: contentType],
+                    body: ByteBuffer(string: body)
+                ) { response throws in
                     #expect(response.status == .badRequest)
                     #expect(try problem(response).code == expected)
                 }
             }
-            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/json"],
-                                     body: ByteBuffer(string: #"{"amount": {"amount": "1.5", "currency": "KZT"}}"#)) { response throws in
+            try await client.execute(
+                uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"amount": {"amount": "1.5", "currency": "KZT"}}"#)
+            ) { response throws in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == #"{"amount":{"amount":"1.50","currency":"KZT"}}"#)
             }
@@ -133,7 +142,8 @@ import Testing
                 #expect(response.status == .notFound)
                 #expect(try problem(response).code == "http.notFound")
             }
-            try await client.execute(uri: "/nothing", method: .get, headers: [.accept: "text/html,*/*"]) { response throws in
+            try await client.execute(uri: "/nothing", method: .get, headers: [.accept: "text/html,*/*"]) {
+                response throws in
                 #expect(response.status == .notFound)
                 #expect(String(buffer: response.body).contains("Страница не найдена."))
             }
@@ -146,10 +156,14 @@ import Testing
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"cabinet-operator\"")
             }
-            try await client.execute(uri: "/operator/v1/ping", method: .get, headers: [.authorization: "Bearer 0123456789abcdeX"]) { response throws in
+            try await client.execute(
+                uri: "/operator/v1/ping", method: .get, headers: [.authorization: "Bearer 0123456789abcdeX"]
+            ) { response throws in
                 #expect(response.status == .unauthorized)
             }
-            try await client.execute(uri: "/operator/v1/ping", method: .get, headers: [.authorization: "Bearer 0123456789abcdef"]) { response throws in
+            try await client.execute(
+                uri: "/operator/v1/ping", method: .get, headers: [.authorization: "Bearer 0123456789abcdef"]
+            ) { response throws in
                 #expect(response.status == .ok)
             }
         }

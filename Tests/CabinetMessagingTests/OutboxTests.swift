@@ -8,11 +8,14 @@ import Testing
 @Suite struct OutboxTests {
     let number = MSISDN(e164: "+79001234567")!
 
-    func worker(_ database: CabinetDatabase, sms: RecordingSMSSender, mail: RecordingMailSender = .init(),
-                clock: ManualClock, maxAttempts: Int = 3) -> OutboxWorker {
-        OutboxWorker(database: database, sms: sms, mail: mail, clock: clock,
-                     policy: .init(pollInterval: .milliseconds(20), maxAttempts: maxAttempts, baseBackoff: .seconds(5)),
-                     logger: .test)
+    func worker(
+        _ database: CabinetDatabase, sms: RecordingSMSSender, mail: RecordingMailSender = .init(),
+        clock: ManualClock, maxAttempts: Int = 3
+    ) -> OutboxWorker {
+        OutboxWorker(
+            database: database, sms: sms, mail: mail, clock: clock,
+            policy: .init(pollInterval: .milliseconds(20), maxAttempts: maxAttempts, baseBackoff: .seconds(5)),
+            logger: .test)
     }
 
     @Test(arguments: TestDatabase.available)
@@ -25,8 +28,9 @@ import Testing
                 throw Rollback()
             }
             try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "Ваш код: 123456", purpose: "auth.otp", sensitive: true),
-                                         on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "Ваш код: 123456", purpose: "auth.otp", sensitive: true),
+                    on: db, now: clock.now)
             }
             let sms = RecordingSMSSender()
             #expect(try await worker(database, sms: sms, clock: clock).deliverDue() == 1)
@@ -44,7 +48,8 @@ import Testing
         try await backend.withDatabase(migrations: MessagingSchema.migrations) { database throws in
             let clock = ManualClock()
             try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "alert", purpose: "test"), on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "alert", purpose: "test"), on: db, now: clock.now)
             }
             let sms = RecordingSMSSender()
             sms.failNext(10)
@@ -69,7 +74,8 @@ import Testing
         try await backend.withDatabase(migrations: MessagingSchema.migrations) { database throws in
             let clock = ManualClock()
             try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "hello", purpose: "test"), on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "hello", purpose: "test"), on: db, now: clock.now)
             }
             let sms = RecordingSMSSender()
             sms.failNext(1)
@@ -89,12 +95,14 @@ import Testing
         try await backend.withDatabase(migrations: MessagingSchema.migrations) { database throws in
             let clock = ManualClock()
             let first = try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "low balance", purpose: "billing", dedupeKey: "low:1:2026-11"),
-                                         on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "low balance", purpose: "billing", dedupeKey: "low:1:2026-11"),
+                    on: db, now: clock.now)
             }
             let second = try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "low balance", purpose: "billing", dedupeKey: "low:1:2026-11"),
-                                         on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "low balance", purpose: "billing", dedupeKey: "low:1:2026-11"),
+                    on: db, now: clock.now)
             }
             #expect(first)
             #expect(!second)
@@ -109,9 +117,12 @@ import Testing
             let pdf = Data("%PDF-1.4 fake".utf8) + Data([0, 255, 10])
             try await database.write { db in
                 try await Outbox.enqueue(
-                    MailMessage(to: "ivan@example.com", subject: "Детализация", textBody: "Во вложении.",
-                                attachments: [MailAttachment(fileName: "statement.pdf", contentType: "application/pdf", data: pdf)],
-                                purpose: "billing.statement"),
+                    MailMessage(
+                        to: "ivan@example.com", subject: "Детализация", textBody: "Во вложении.",
+                        attachments: [
+                            MailAttachment(fileName: "statement.pdf", contentType: "application/pdf", data: pdf)
+                        ],
+                        purpose: "billing.statement"),
                     on: db, now: clock.now)
             }
             let mail = RecordingMailSender()
@@ -129,7 +140,8 @@ import Testing
             let worker = worker(database, sms: sms, clock: clock)
             let task = Task { try await worker.run() }
             try await database.write { db in
-                try await Outbox.enqueue(OutgoingSMS(to: number, text: "nudged", purpose: "test"), on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    OutgoingSMS(to: number, text: "nudged", purpose: "test"), on: db, now: clock.now)
             }
             worker.nudge()
             for _ in 0..<100 where sms.sent.isEmpty { try await Task.sleep(for: .milliseconds(10)) }

@@ -2,11 +2,12 @@ import CabinetCore
 import CabinetMessaging
 import CabinetTesting
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The SMPP client against `Scripts/smsc.py`, a small SMSC that speaks SMPP 3.4 over TCP on 127.0.0.1.
 @Suite(.serialized) struct SMPPSMSSenderTests {
@@ -19,13 +20,17 @@ import Testing
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("smsc-\(UUID().uuidString).jsonl")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", RepositoryPaths.root.appendingPathComponent("Scripts/smsc.py").path,
-                                 "--port", "0", "--out", log.path, "--lifetime", "60"] + arguments
+            process.arguments =
+                [
+                    "python3", RepositoryPaths.root.appendingPathComponent("Scripts/smsc.py").path,
+                    "--port", "0", "--out", log.path, "--lifetime", "60",
+                ] + arguments
             let output = Pipe()
             process.standardOutput = output
             try process.run()
             var line = Data()
-            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8)
+            {
                 line += byte
             }
             let text = String(decoding: line, as: UTF8.self)
@@ -55,8 +60,10 @@ import Testing
     enum SMSCError: Error { case didNotStart(String) }
 
     func sender(_ smsc: SMSC, password: String = "secret", rate: Int = 50) -> SMPPSMSSender {
-        SMPPSMSSender(configuration: .init(host: "127.0.0.1", port: smsc.port, systemID: "cabinet", password: password,
-                                           sourceAddress: "Tele2", messagesPerSecond: rate), logger: .test)
+        SMPPSMSSender(
+            configuration: .init(
+                host: "127.0.0.1", port: smsc.port, systemID: "cabinet", password: password,
+                sourceAddress: "Tele2", messagesPerSecond: rate), logger: .test)
     }
 
     let to = MSISDN(e164: "+79001234567")!
@@ -65,7 +72,8 @@ import Testing
         let smsc = try SMSC.start()
         defer { smsc.stop() }
         let sender = sender(smsc)
-        let id = try await sender.send(OutgoingSMS(to: to, text: "Код для входа в личный кабинет: 123456", purpose: "test"))
+        let id = try await sender.send(
+            OutgoingSMS(to: to, text: "Код для входа в личный кабинет: 123456", purpose: "test"))
         #expect(id == "msg1")
         _ = try await sender.send(OutgoingSMS(to: to, text: "Your code: 654321", purpose: "test"))
         await sender.shutdown()
@@ -89,7 +97,8 @@ import Testing
         let smsc = try SMSC.start()
         defer { smsc.stop() }
         let sender = sender(smsc)
-        let russian = String(repeating: "Обещанный платёж погашен, спасибо! ", count: 6)  // 210 characters, 4 UCS-2 parts
+        // 210 characters, 4 UCS-2 parts.
+        let russian = String(repeating: "Обещанный платёж погашен, спасибо! ", count: 6)
         let latin = String(repeating: "0123456789", count: 40)  // 400 characters, 3 parts
         _ = try await sender.send(OutgoingSMS(to: to, text: russian, purpose: "test"))
         _ = try await sender.send(OutgoingSMS(to: to, text: latin, purpose: "test"))
@@ -143,8 +152,10 @@ import Testing
     }
 
     @Test func anUnreachableSMSCFailsQuickly() async throws {
-        let sender = SMPPSMSSender(configuration: .init(host: "127.0.0.1", port: 1, systemID: "cabinet", password: "x",
-                                                        sourceAddress: "Tele2", messagesPerSecond: 10), logger: .test)
+        let sender = SMPPSMSSender(
+            configuration: .init(
+                host: "127.0.0.1", port: 1, systemID: "cabinet", password: "x",
+                sourceAddress: "Tele2", messagesPerSecond: 10), logger: .test)
         await #expect(throws: (any Error).self) {
             try await sender.send(OutgoingSMS(to: to, text: "never", purpose: "test"))
         }

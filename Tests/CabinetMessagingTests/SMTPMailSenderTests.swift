@@ -11,7 +11,9 @@ import Testing
     let mail = MailMessage(
         to: "ivanov@example.com", subject: "Детализация номера +7 900 123-45-67",
         textBody: "Здравствуйте!\n.\n.. и строка с точкой в начале\nКонец",
-        attachments: [MailAttachment(fileName: "statement.pdf", contentType: "application/pdf", data: Data("%PDF-1.4 test".utf8))],
+        attachments: [
+            MailAttachment(fileName: "statement.pdf", contentType: "application/pdf", data: Data("%PDF-1.4 test".utf8))
+        ],
         purpose: "test")
 
     @Test(.enabled(if: PythonTools.has("aiosmtpd")))
@@ -19,9 +21,11 @@ import Testing
         let certificate = try TestCertificate.make()
         let server = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
         defer { server.stop() }
-        let sender = SMTPMailSender(configuration: SMTPConfiguration(
-            host: "127.0.0.1", port: server.port, security: .starttls, requireTLS: true, username: "cabinet", password: "s3cret",
-            caFile: certificate.certificate.path), logger: .test)
+        let sender = SMTPMailSender(
+            configuration: SMTPConfiguration(
+                host: "127.0.0.1", port: server.port, security: .starttls, requireTLS: true, username: "cabinet",
+                password: "s3cret",
+                caFile: certificate.certificate.path), logger: .test)
         try await sender.send(mail, from: "Cabinet <no-reply@cabinet.local>")
         let envelope = try #require(server.envelopes.first)
         #expect(envelope["from"] as? String == "no-reply@cabinet.local")
@@ -33,7 +37,9 @@ import Testing
         #expect(message.contains("filename=\"statement.pdf\""))
         #expect(message.contains(Data("%PDF-1.4 test".utf8).base64EncodedString()))
         let parts = MIMEParts.attachments(of: message)
-        #expect(parts[""].map { String(decoding: $0, as: UTF8.self) } == mail.textBody, "the text, dot-stuffed on the way, arrives intact")
+        #expect(
+            parts[""].map { String(decoding: $0, as: UTF8.self) } == mail.textBody,
+            "the text, dot-stuffed on the way, arrives intact")
         #expect(parts["statement.pdf"] == Data("%PDF-1.4 test".utf8))
     }
 
@@ -42,31 +48,38 @@ import Testing
         let certificate = try TestCertificate.make()
         let secured = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
         defer { secured.stop() }
-        let untrusted = SMTPMailSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: secured.port, username: "cabinet",
-                                                                        password: "s3cret"), logger: .test)
+        let untrusted = SMTPMailSender(
+            configuration: SMTPConfiguration(
+                host: "127.0.0.1", port: secured.port, username: "cabinet",
+                password: "s3cret"), logger: .test)
         await #expect(throws: (any Error).self, "a self-signed certificate is not trusted by default") {
             try await untrusted.send(mail, from: "no-reply@cabinet.local")
         }
-        let wrongPassword = SMTPMailSender(configuration: SMTPConfiguration(
-            host: "127.0.0.1", port: secured.port, username: "cabinet", password: "guess", caFile: certificate.certificate.path), logger: .test)
+        let wrongPassword = SMTPMailSender(
+            configuration: SMTPConfiguration(
+                host: "127.0.0.1", port: secured.port, username: "cabinet", password: "guess",
+                caFile: certificate.certificate.path), logger: .test)
         await #expect(throws: SMTPError.self) { try await wrongPassword.send(mail, from: "no-reply@cabinet.local") }
         #expect(secured.messages.isEmpty)
 
         let plain = try SMTPTestServer.start(tls: nil)
         defer { plain.stop() }
-        let strict = SMTPMailSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, requireTLS: true), logger: .test)
+        let strict = SMTPMailSender(
+            configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, requireTLS: true), logger: .test)
         do {
             try await strict.send(mail, from: "no-reply@cabinet.local")
             Issue.record("sent in plain text although TLS was required")
         } catch let error as SMTPError {
             guard case .tlsNotOffered = error else { Issue.record("unexpected \(error)"); return }
         }
-        let relaxed = SMTPMailSender(configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, security: .none), logger: .test)
+        let relaxed = SMTPMailSender(
+            configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, security: .none), logger: .test)
         try await relaxed.send(mail, from: "no-reply@cabinet.local")
         #expect(plain.messages.count == 1)
         await #expect(throws: SMTPError.self, "a header cannot be smuggled in through the address") {
-            try await relaxed.send(MailMessage(to: "a@example.com\r\nBcc: b@example.com", subject: "x", textBody: "x", purpose: "t"),
-                                   from: "no-reply@cabinet.local")
+            try await relaxed.send(
+                MailMessage(to: "a@example.com\r\nBcc: b@example.com", subject: "x", textBody: "x", purpose: "t"),
+                from: "no-reply@cabinet.local")
         }
     }
 }

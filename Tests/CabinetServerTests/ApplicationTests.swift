@@ -43,13 +43,19 @@ import Testing
         try await withRuntime(backend) { runtime in
             let app = try buildApplication(runtime: runtime)
             try await app.test(.router) { client in
-                let headers: HTTPFields = [.authorization: "Bearer \(RuntimeHarness.operatorKey)", .contentType: "application/json"]
-                try await client.execute(uri: "/operator/v1/subscribers", method: .post, headers: headers,
-                                         body: ByteBuffer(string: #"{"msisdn": "+7 701 555 44 33", "region": "almaty"}"#)) { response throws in
+                let headers: HTTPFields = [
+                    .authorization: "Bearer \(RuntimeHarness.operatorKey)", .contentType: "application/json",
+                ]
+                try await client.execute(
+                    uri: "/operator/v1/subscribers", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"msisdn": "+7 701 555 44 33", "region": "almaty"}"#)
+                ) { response throws in
                     #expect(response.status == .created)
                 }
-                try await client.execute(uri: "/operator/v1/subscribers", method: .post, headers: headers,
-                                         body: ByteBuffer(string: #"{"msisdn": "+7 701 555 44 34", "region": "msk"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/operator/v1/subscribers", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"msisdn": "+7 701 555 44 34", "region": "msk"}"#)
+                ) { response throws in
                     #expect(response.status == .badRequest)
                     #expect(String(buffer: response.body).contains("subscribers.msisdnOutsideRegion"))
                 }
@@ -83,10 +89,11 @@ import Testing
             #expect(first.created == 2)
             #expect(second.unchanged == 2)
             let text = CabinetCommands.describe(second, catalog: runtime.catalog, language: .en)
-            #expect(text == """
-                line 4: msisdn: The number contains an invalid character "b".
-                created 0, updated 0, unchanged 2, failed 1 of 3
-                """)
+            #expect(
+                text == """
+                    line 4: msisdn: The number contains an invalid character "b".
+                    created 0, updated 0, unchanged 2, failed 1 of 3
+                    """)
         }
     }
 
@@ -105,7 +112,8 @@ import Testing
 
     @Test func startupRefusesBrokenRegions() async throws {
         var configuration = CabinetConfiguration()
-        configuration.regionsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)")
+        configuration.regionsDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "no-such-\(UUID().uuidString)")
         configuration.database = .sqliteInMemory
         await #expect(throws: ConfigError.self) {
             _ = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))

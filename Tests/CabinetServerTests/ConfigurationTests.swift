@@ -14,8 +14,10 @@ import Testing
 
     @Test func flagsWinOverTheEnvironment() throws {
         let configuration = try CabinetConfiguration.load(
-            environment: ["CABINET_PORT": "9000", "CABINET_DATABASE_URL": "postgres://u@db/cabinet", "CABINET_DEMO": "true",
-                          "CABINET_TEST_POSTGRES_URL": "ignored", "PATH": "/bin"],
+            environment: [
+                "CABINET_PORT": "9000", "CABINET_DATABASE_URL": "postgres://u@db/cabinet", "CABINET_DEMO": "true",
+                "CABINET_TEST_POSTGRES_URL": "ignored", "PATH": "/bin",
+            ],
             overrides: .init(port: 9100, database: "sqlite:///tmp/x.sqlite"))
         #expect(configuration.port == 9100)
         #expect(configuration.database == .sqlite(path: "/tmp/x.sqlite"))
@@ -30,14 +32,15 @@ import Testing
             ])
             Issue.record("accepted")
         } catch {
-            #expect(error.problems == [
-                "unknown setting CABINET_DATABSE_URL",
-                "CABINET_PORT: \"eighty\" is not a port (0–65535)",
-                "CABINET_DATABASE_URL: invalid database URL mysql://x: use sqlite:///path/to/file.sqlite or postgres://user:password@host:5432/db",
-                "CABINET_DEMO: \"maybe\" is not true or false",
-                "CABINET_OPERATOR_KEY: the operator key must have at least 16 characters",
-                "CABINET_LOG_LEVEL: unknown log level \"loud\"",
-            ])
+            #expect(
+                error.problems == [
+                    "unknown setting CABINET_DATABSE_URL",
+                    "CABINET_PORT: \"eighty\" is not a port (0–65535)",
+                    "CABINET_DATABASE_URL: invalid database URL mysql://x: use sqlite:///path/to/file.sqlite or postgres://user:password@host:5432/db",
+                    "CABINET_DEMO: \"maybe\" is not true or false",
+                    "CABINET_OPERATOR_KEY: the operator key must have at least 16 characters",
+                    "CABINET_LOG_LEVEL: unknown log level \"loud\"",
+                ])
         }
     }
 }

@@ -18,7 +18,8 @@ import Testing
             let text = try String(contentsOf: url, encoding: .utf8)
             let range = NSRange(text.startIndex..., in: text)
             for match in pattern.matches(in: text, range: range) {
-                guard let code = Range(match.range(at: 1), in: text), let kind = Range(match.range(at: 2), in: text) else { continue }
+                guard let code = Range(match.range(at: 1), in: text), let kind = Range(match.range(at: 2), in: text)
+                else { continue }
                 found.append((String(text[code]), String(text[kind]), url.lastPathComponent))
             }
         }

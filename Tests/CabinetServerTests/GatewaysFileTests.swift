@@ -13,7 +13,8 @@ import Testing
     }
 
     @Test func acquirersAreReadWithTheirWebhookAuthentication() throws {
-        let url = try write("""
+        let url = try write(
+            """
             gateways:
               - id: yookassa-msk
                 baseURL: https://api.yookassa.ru/
@@ -35,7 +36,8 @@ import Testing
     }
 
     @Test func everyProblemIsReported() throws {
-        let url = try write("""
+        let url = try write(
+            """
             gateways:
               - id: sandbox
                 baseURL: https://x.test

@@ -13,15 +13,17 @@ import Yams
 @Suite struct OpenAPITests {
     /// `GET /api/v1/me/payments/{id}` for each API route of the router (`:id` written `{id}`).
     static func routes(_ router: Router<CabinetRequestContext>) -> Set<String> {
-        Set(router.routes.compactMap { route -> String? in
-            let path = route.path.description.split(separator: "/").map { part in
-                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
-            }.joined(separator: "/")
-            let full = path.hasPrefix("/") ? path : "/" + path
-            let documented = full.hasPrefix("/api/") || full.hasPrefix("/operator/")
-                || ["/health", "/version", "/metrics", "/openapi.yaml"].contains(full)
-            return documented ? "\(route.method.rawValue) \(full)" : nil
-        })
+        Set(
+            router.routes.compactMap { route -> String? in
+                let path = route.path.description.split(separator: "/").map { part in
+                    part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                }.joined(separator: "/")
+                let full = path.hasPrefix("/") ? path : "/" + path
+                let documented =
+                    full.hasPrefix("/api/") || full.hasPrefix("/operator/")
+                    || ["/health", "/version", "/metrics", "/openapi.yaml"].contains(full)
+                return documented ? "\(route.method.rawValue) \(full)" : nil
+            })
     }
 
     static func documented() throws -> Set<String> {

@@ -1,3 +1,4 @@
+import Billing
 import CabinetCore
 import CabinetServer
 import CabinetTesting
@@ -33,7 +34,8 @@ import Testing
 
     @Test func regionsDifferWhereTheIssueSaysTheyDo() throws {
         let catalog = try CabinetModules.regionLoader.loadCatalog(directory: RepositoryPaths.regions)
-        let statementPrices = Set(catalog.regions.compactMap { $0.settings(for: BillingModuleAlias.self)?.statements.fullByEmail })
+        let statementPrices = Set(
+            catalog.regions.compactMap { $0.settings(for: BillingModuleAlias.self)?.statements.fullByEmail })
         #expect(statementPrices.count >= 5)
         let topUpMinimums = Set(catalog.regions.compactMap { $0.settings(for: PaymentsModule.self)?.topUp.minimum })
         #expect(topUpMinimums.count >= 3)
@@ -54,14 +56,17 @@ import Testing
     @Test(arguments: brokenCases)
     func aBrokenFileProducesItsExactMessages(_ name: String) throws {
         let folder = try #require(Bundle.module.url(forResource: "BrokenRegions", withExtension: nil))
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(name)-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "broken-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("_base/_defaults.yaml"),
-                                         to: scratch.appendingPathComponent("_defaults.yaml"))
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("_base/_defaults.yaml"),
+            to: scratch.appendingPathComponent("_defaults.yaml"))
         let caseFolder = folder.appendingPathComponent(name)
         for file in try FileManager.default.contentsOfDirectory(atPath: caseFolder.path) where file.hasSuffix(".yaml") {
-            try FileManager.default.copyItem(at: caseFolder.appendingPathComponent(file), to: scratch.appendingPathComponent(file))
+            try FileManager.default.copyItem(
+                at: caseFolder.appendingPathComponent(file), to: scratch.appendingPathComponent(file))
         }
         let expected = try String(contentsOf: caseFolder.appendingPathComponent("expected.txt"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
@@ -79,5 +84,4 @@ import Testing
     }
 }
 
-import Billing
 typealias BillingModuleAlias = BillingModule

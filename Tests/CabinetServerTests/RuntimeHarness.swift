@@ -11,9 +11,11 @@ enum RuntimeHarness {
 
 /// Runs `body` with a runtime as `cabinet serve` builds it over a fresh database (a temp SQLite file or a fresh
 /// PostgreSQL schema), the shipped Regions/, bcrypt at cost 4; `configure` changes the configuration first.
-func withRuntime(_ backend: TestDatabase, configure: (inout CabinetConfiguration) -> Void = { _ in },
-                 dependencies: CabinetDependencies = .init(logger: .test),
-                 _ body: (CabinetRuntime) async throws -> Void) async throws {
+func withRuntime(
+    _ backend: TestDatabase, configure: (inout CabinetConfiguration) -> Void = { _ in },
+    dependencies: CabinetDependencies = .init(logger: .test),
+    _ body: (CabinetRuntime) async throws -> Void
+) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     var configuration = CabinetConfiguration()
@@ -31,13 +33,16 @@ func withRuntime(_ backend: TestDatabase, configure: (inout CabinetConfiguration
     case .postgres:
         // A fresh schema per test: the migrations run inside it through the runtime itself.
         try await backend.withDatabase(migrations: []) { scratch in
-            guard case .postgres(var location) = try DatabaseURL(parsing: TestDatabase.postgresURL ?? "") else { return }
+            guard case .postgres(var location) = try DatabaseURL(parsing: TestDatabase.postgresURL ?? "") else {
+                return
+            }
             let schema = try await scratch.read { db in
                 try await db.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self)
             }
             location.searchPath = schema
             configuration.database = .postgres(location)
-            try await run(try await CabinetRuntime.start(configuration: configuration, dependencies: dependencies), body)
+            try await run(
+                try await CabinetRuntime.start(configuration: configuration, dependencies: dependencies), body)
         }
     }
 }

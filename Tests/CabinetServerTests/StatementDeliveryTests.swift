@@ -18,28 +18,43 @@ import Testing
         let server = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "mail-secret")
         defer { server.stop() }
         let clock = ManualClock(iso8601: "2026-11-10T09:00:00Z")
-        try await withRuntime(backend, configure: { configuration in
-            configuration.mail = .smtp(SMTPConfiguration(host: "127.0.0.1", port: server.port, requireTLS: true, username: "cabinet",
-                                                         password: "mail-secret", caFile: certificate.certificate.path))
-        }, dependencies: .init(clock: clock, logger: .test)) { runtime in
-            let line = try await runtime.services.subscribers.service.provision(NewLine(
-                msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!, status: .active,
-                owner: OwnerProfile(fullName: "Петрова Мария Сергеевна", email: "maria@example.com")))
-            let account = try #require(try await runtime.services.billing.service.account(of: line.id), "the line got an account when provisioned")
+        try await withRuntime(
+            backend,
+            configure: { configuration in
+                configuration.mail = .smtp(
+                    SMTPConfiguration(
+                        host: "127.0.0.1", port: server.port, requireTLS: true, username: "cabinet",
+                        password: "mail-secret", caFile: certificate.certificate.path))
+            }, dependencies: .init(clock: clock, logger: .test)
+        ) { runtime in
+            let line = try await runtime.services.subscribers.service.provision(
+                NewLine(
+                    msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!, status: .active,
+                    owner: OwnerProfile(fullName: "Петрова Мария Сергеевна", email: "maria@example.com")))
+            let account = try #require(
+                try await runtime.services.billing.service.account(of: line.id),
+                "the line got an account when provisioned")
             #expect(account.tariffID.rawValue == "moy-online")
-            _ = try await runtime.services.billing.ledger.post(LedgerPosting(
-                externalID: "top-up-1", kind: .topUp, line: line.id, amount: Money(minorUnits: 100_000, currency: .rub), counterparty: .gateway,
-                explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
+            _ = try await runtime.services.billing.ledger.post(
+                LedgerPosting(
+                    externalID: "top-up-1", kind: .topUp, line: line.id,
+                    amount: Money(minorUnits: 100_000, currency: .rub), counterparty: .gateway,
+                    explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
             clock.advance(by: .seconds(600))
             let report = try await runtime.services.billing.service.ingest([
-                UsageEvent(eventID: "call-1", msisdn: line.msisdn, kind: .call, occurredAt: clock.now, quantity: 95, callKind: .offNet,
-                           otherParty: "+79161234567"),
-                UsageEvent(eventID: "sms-1", msisdn: line.msisdn, kind: .sms, occurredAt: clock.now, quantity: 1, otherParty: "+79161234567"),
+                UsageEvent(
+                    eventID: "call-1", msisdn: line.msisdn, kind: .call, occurredAt: clock.now, quantity: 95,
+                    callKind: .offNet,
+                    otherParty: "+79161234567"),
+                UsageEvent(
+                    eventID: "sms-1", msisdn: line.msisdn, kind: .sms, occurredAt: clock.now, quantity: 1,
+                    otherParty: "+79161234567"),
             ])
             #expect(report.rated == 2)
             let access = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region)
-            let request = try await runtime.services.billing.service.orderStatement(access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
-                                                                   language: .ru)
+            let request = try await runtime.services.billing.service.orderStatement(
+                access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
+                language: .ru)
             #expect(try await runtime.services.billing.statements.runOnce() == 1)
             #expect(try await runtime.outbox.deliverDue() >= 1)
             #expect(try await runtime.requests.request(request.id)?.status == .done)
@@ -50,7 +65,8 @@ import Testing
             let pdf = try #require(files.first { $0.key.hasSuffix(".pdf") }?.value)
             let csv = try #require(files.first { $0.key.hasSuffix(".csv") }?.value)
             #expect(String(decoding: csv, as: UTF8.self).contains("Звонок на другие сети;+79161234567"))
-            let text = try #require(try PDFText.extract(pdf), "pdftotext (poppler-utils) is needed to read the PDF back")
+            let text = try #require(
+                try PDFText.extract(pdf), "pdftotext (poppler-utils) is needed to read the PDF back")
             #expect(text.contains("+7 900 123-45-67"))
             #expect(text.contains("Петрова Мария Сергеевна"))
             #expect(text.contains("Мой онлайн"))

@@ -5,11 +5,13 @@ import SQLKit
 import Testing
 
 @Suite struct CabinetDatabaseTests {
-    static let counters = Migration("test-001-counters", sql: [
-        "CREATE TABLE test_counter (id TEXT PRIMARY KEY, value BIGINT NOT NULL CHECK (value >= 0))",
-        "INSERT INTO test_counter (id, value) VALUES ('a', 1000)",
-        "CREATE TABLE test_blob (id {{pk}}, data {{blob}} NOT NULL, note TEXT)",
-    ])
+    static let counters = Migration(
+        "test-001-counters",
+        sql: [
+            "CREATE TABLE test_counter (id TEXT PRIMARY KEY, value BIGINT NOT NULL CHECK (value >= 0))",
+            "INSERT INTO test_counter (id, value) VALUES ('a', 1000)",
+            "CREATE TABLE test_blob (id {{pk}}, data {{blob}} NOT NULL, note TEXT)",
+        ])
 
     @Test func postgresIsNotSilentlySkipped() {
         if TestDatabase.postgresRequired {
@@ -29,7 +31,8 @@ import Testing
             #expect(try await two.pending(database) == ["test-002-more"])
             #expect(try await two.migrate(database, logger: .test) == ["test-002-more"])
             let id = try await database.write { db in
-                try await db.raw("INSERT INTO test_more (name) VALUES ('x') RETURNING id").first()?.decode(column: "id", as: Int64.self)
+                try await db.raw("INSERT INTO test_more (name) VALUES ('x') RETURNING id").first()?.decode(
+                    column: "id", as: Int64.self)
             }
             #expect(id == 1)
         }
@@ -55,7 +58,9 @@ import Testing
                     group.addTask {
                         do {
                             try await database.write { db in
-                                try await db.raw("INSERT INTO test_blob (data, note) VALUES (\(bind: Data([1])), \(bind: "w\(index)"))").run()
+                                try await db.raw(
+                                    "INSERT INTO test_blob (data, note) VALUES (\(bind: Data([1])), \(bind: "w\(index)"))"
+                                ).run()
                                 try await db.raw("UPDATE test_counter SET value = value - 1 WHERE id = 'a'").run()
                                 if index % 7 == 0 { throw Boom() }
                             }
@@ -99,9 +104,11 @@ import Testing
                 for _ in 0..<50 {
                     group.addTask {
                         try await database.write { db in
-                            let current = try await db.raw("SELECT value FROM test_counter WHERE id = 'a'\(lock)").first()?
+                            let current =
+                                try await db.raw("SELECT value FROM test_counter WHERE id = 'a'\(lock)").first()?
                                 .decode(column: "value", as: Int64.self) ?? 0
-                            try await db.raw("UPDATE test_counter SET value = \(bind: current - 1) WHERE id = 'a'").run()
+                            try await db.raw("UPDATE test_counter SET value = \(bind: current - 1) WHERE id = 'a'")
+                                .run()
                         }
                     }
                 }
@@ -141,7 +148,9 @@ import Testing
             let bytes = Data((0...255).map(UInt8.init))
             let note = "Привет, ₽ ₸ — \u{0}?"
             try await database.write { db in
-                try await db.raw("INSERT INTO test_blob (data, note) VALUES (\(bind: bytes), \(bind: note.replacingOccurrences(of: "\u{0}", with: "")))").run()
+                try await db.raw(
+                    "INSERT INTO test_blob (data, note) VALUES (\(bind: bytes), \(bind: note.replacingOccurrences(of: "\u{0}", with: "")))"
+                ).run()
             }
             let row = try await database.read { db in try await db.raw("SELECT data, note FROM test_blob").first() }
             #expect(try row?.decode(column: "data", as: Data.self) == bytes)
@@ -156,10 +165,12 @@ import Testing
         try await backend.withDatabase(migrations: [Self.counters]) { database throws in
             let bytes = Data([0, 1, 2, 255])
             let insert: @Sendable (any SQLDatabase, String) async throws -> (any SQLRow)? = { db, note in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO test_blob (data, note) VALUES (\(bind: bytes), \(bind: note))
                     RETURNING id, data, note, NULL AS empty_value, CAST(1.5 AS REAL) AS ratio
-                    """).first()
+                    """
+                ).first()
             }
             let row = try await database.write { db in try await insert(db, "первый") }
             #expect(try row?.decode(column: "data", as: Data.self) == bytes)
@@ -209,11 +220,18 @@ import Testing
     /// An in-memory database has one connection: reads queue with the writes and see every committed one.
     @Test func anInMemoryDatabaseReadsThroughItsWriter() async throws {
         let database = try await CabinetDatabase.open(.sqliteInMemory, logger: .test)
-        try await database.write { db in try await db.raw("CREATE TABLE memo (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)").run() }
+        try await database.write { db in
+            try await db.raw("CREATE TABLE memo (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)").run()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<50 {
-                group.addTask { try await database.write { db in try await db.raw("INSERT INTO memo (n) VALUES (\(bind: n))").run() } }
-                group.addTask { _ = try await database.read { db in try await db.raw("SELECT COUNT(*) AS c FROM memo").first() } }
+                group.addTask {
+                    try await database.write { db in try await db.raw("INSERT INTO memo (n) VALUES (\(bind: n))").run()
+                    }
+                }
+                group.addTask {
+                    _ = try await database.read { db in try await db.raw("SELECT COUNT(*) AS c FROM memo").first() }
+                }
             }
             try await group.waitForAll()
         }
@@ -247,7 +265,8 @@ import Testing
 
     private func value(_ database: CabinetDatabase) async throws -> Int64? {
         try await database.read { db in
-            try await db.raw("SELECT value FROM test_counter WHERE id = 'a'").first()?.decode(column: "value", as: Int64.self)
+            try await db.raw("SELECT value FROM test_counter WHERE id = 'a'").first()?.decode(
+                column: "value", as: Int64.self)
         }
     }
 }

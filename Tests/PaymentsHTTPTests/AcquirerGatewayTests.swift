@@ -30,7 +30,9 @@ final class FakeAcquirer: Sendable {
             guard request.headers[.authorization] == "Basic " + Data("shop:secret".utf8).base64EncodedString() else {
                 return Response(status: .unauthorized)
             }
-            guard let key = request.headers[HTTPField.Name("Idempotence-Key")!] else { return Response(status: .badRequest) }
+            guard let key = request.headers[HTTPField.Name("Idempotence-Key")!] else {
+                return Response(status: .badRequest)
+            }
             self.requests.withLock { $0 += 1 }
             let body = try await request.body.collect(upTo: 1 << 16)
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
@@ -38,15 +40,21 @@ final class FakeAcquirer: Sendable {
                 return try Self.json(payment)
             }
             let id = "acq-\(self.payments.withLock { $0.count + 1 })"
-            var payment: [String: Any] = ["id": id, "amount": json["amount"] ?? [:], "metadata": json["metadata"] ?? [:]]
+            var payment: [String: Any] = [
+                "id": id, "amount": json["amount"] ?? [:], "metadata": json["metadata"] ?? [:],
+            ]
             if let method = json["payment_method_id"] as? String {
                 payment["status"] = method.hasPrefix("pm-declined") ? "canceled" : "succeeded"
                 payment["cancellation_details"] = ["reason": "insufficient_funds"]
                 payment["payment_method"] = ["id": method, "saved": true, "card": ["last4": "1111"]]
             } else {
                 payment["status"] = "pending"
-                payment["confirmation"] = ["type": "redirect", "confirmation_url": "https://acquirer.test/checkout/\(id)"]
-                payment["payment_method"] = ["id": "pm-\(id)", "saved": json["save_payment_method"] as? Bool ?? false, "card": ["last4": "4444"]]
+                payment["confirmation"] = [
+                    "type": "redirect", "confirmation_url": "https://acquirer.test/checkout/\(id)",
+                ]
+                payment["payment_method"] = [
+                    "id": "pm-\(id)", "saved": json["save_payment_method"] as? Bool ?? false, "card": ["last4": "4444"],
+                ]
             }
             let stored = try JSONSerialization.data(withJSONObject: payment)
             self.payments.withLock { $0[id] = stored }
@@ -69,7 +77,9 @@ final class FakeAcquirer: Sendable {
     func webhook(_ id: String, status: String) throws -> Data {
         var payment = self.payment(id) ?? [:]
         payment["status"] = status
-        return try JSONSerialization.data(withJSONObject: ["type": "notification", "event": "payment.\(status)", "object": payment])
+        return try JSONSerialization.data(withJSONObject: [
+            "type": "notification", "event": "payment.\(status)", "object": payment,
+        ])
     }
 
     func payment(_ id: String) -> [String: Any]? {
@@ -77,8 +87,9 @@ final class FakeAcquirer: Sendable {
     }
 
     static func json(_ object: [String: Any]) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
     }
 }
 
@@ -89,17 +100,21 @@ final class FakeAcquirer: Sendable {
         try await fake.application.test(.live) { client in
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let acquirer = AcquirerGateway(
-                configuration: AcquirerConfiguration(id: "acq", baseURL: "http://127.0.0.1:\(client.port ?? 0)", shopID: "shop",
-                                                     secretKey: "secret", webhookSecret: "hook-secret", webhookAddresses: ["185.71.76.1"]),
+                configuration: AcquirerConfiguration(
+                    id: "acq", baseURL: "http://127.0.0.1:\(client.port ?? 0)", shopID: "shop",
+                    secretKey: "secret", webhookSecret: "hook-secret", webhookAddresses: ["185.71.76.1"]),
                 client: http)
             do {
                 try await PaymentsTestBed.with(backend, gateway: "acq") { bed in
-                    let service = DefaultPaymentsService(store: bed.store, ledger: bed.billing.store, lines: bed.billing.directory,
-                                                  regions: bed.billing.rules.regions, gateways: [bed.sandbox, acquirer], defaultGateway: "sandbox",
-                                                  clock: bed.billing.clock, logger: .test)
+                    let service = DefaultPaymentsService(
+                        store: bed.store, ledger: bed.billing.store, lines: bed.billing.directory,
+                        regions: bed.billing.rules.regions, gateways: [bed.sandbox, acquirer],
+                        defaultGateway: "sandbox",
+                        clock: bed.billing.clock, logger: .test)
                     let line = try await bed.line("+79001234567")
-                    let started = try await service.startTopUp(of: line.id, amount: Money(minorUnits: 70_000, currency: .rub), method: .card,
-                                                               saveCard: true, returnURL: { "http://127.0.0.1/payments/\($0)" })
+                    let started = try await service.startTopUp(
+                        of: line.id, amount: Money(minorUnits: 70_000, currency: .rub), method: .card,
+                        saveCard: true, returnURL: { "http://127.0.0.1/payments/\($0)" })
                     #expect(started.confirmationURL.hasPrefix("https://acquirer.test/checkout/acq-"))
                     #expect(started.payment.gateway == "acq")
                     let gatewayID = try #require(started.payment.gatewayPaymentID)
@@ -108,23 +123,30 @@ final class FakeAcquirer: Sendable {
                     await #expect(throws: CabinetError.self, "neither signed nor from a listed address") {
                         try await service.receiveWebhook(gateway: "acq", body: hook, signature: nil, from: "10.0.0.1")
                     }
-                    #expect(try await service.receiveWebhook(gateway: "acq", body: hook, signature: nil, from: "185.71.76.1").status == .succeeded)
+                    #expect(
+                        try await service.receiveWebhook(
+                            gateway: "acq", body: hook, signature: nil, from: "185.71.76.1"
+                        ).status == .succeeded)
                     let signed = WebhookSignature(secret: Data("hook-secret".utf8)).sign(hook)
                     try await service.receiveWebhook(gateway: "acq", body: hook, signature: signed, from: "10.0.0.1")
                     #expect(try await bed.billing.balance(line) == "700.00", "credited once")
                     let card = try #require(try await service.cards(of: line.id).first)
                     #expect(card.maskedCard == "•••• 4444")
                     #expect(card.gateway == "acq")
-                    let again = try await service.payWithCard(card.id, line: line.id, amount: Money(minorUnits: 10_000, currency: .rub))
+                    let again = try await service.payWithCard(
+                        card.id, line: line.id, amount: Money(minorUnits: 10_000, currency: .rub))
                     #expect(again.status == .succeeded)
                     #expect(try await bed.billing.balance(line) == "800.00")
-                    let refund = try await acquirer.refund(gatewayPaymentID: gatewayID, amount: Money(minorUnits: 10_000, currency: .rub), key: "r-1")
+                    let refund = try await acquirer.refund(
+                        gatewayPaymentID: gatewayID, amount: Money(minorUnits: 10_000, currency: .rub), key: "r-1")
                     #expect(refund.status == .succeeded)
-                    let captured = try await acquirer.capture(gatewayPaymentID: gatewayID, amount: Money(minorUnits: 70_000, currency: .rub), key: "c-1")
+                    let captured = try await acquirer.capture(
+                        gatewayPaymentID: gatewayID, amount: Money(minorUnits: 70_000, currency: .rub), key: "c-1")
                     #expect(captured.outcome == .succeeded)
                     // The same order again: the acquirer's idempotence key gives the same payment.
-                    let order = GatewayOrder(orderID: started.payment.id, amount: started.payment.amount, method: .card, description: "x",
-                                             returnURL: "http://127.0.0.1/")
+                    let order = GatewayOrder(
+                        orderID: started.payment.id, amount: started.payment.amount, method: .card, description: "x",
+                        returnURL: "http://127.0.0.1/")
                     #expect(try await acquirer.create(order).gatewayPaymentID == gatewayID)
                     #expect(try await bed.billing.check().isClean)
                 }

@@ -23,16 +23,20 @@ import Testing
     func app(_ bed: PaymentsTestBed) throws -> some ApplicationProtocol {
         let module = PaymentsHTTPModule(
             service: bed.service, sandbox: bed.sandbox,
-            idempotency: IdempotentRequests(store: SQLIdempotencyStore(database: bed.billing.database), clock: bed.billing.clock),
+            idempotency: IdempotentRequests(
+                store: SQLIdempotencyStore(database: bed.billing.database), clock: bed.billing.clock),
             publicBaseURL: "http://127.0.0.1:8080", clock: bed.billing.clock)
         let directory = bed.billing.directory
         let clock = bed.billing.clock
         let session = TestSessionModule(now: { clock.now }) { id in
-            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region, status: $0.status) }
+            try await directory.line(id: id).map {
+                .init(id: $0.id, msisdn: $0.msisdn, region: $0.region, status: $0.status)
+            }
         }
-        return Application(router: try ModuleTestRouter.make(
-            modules: [module, session], regions: bed.billing.rules.regions,
-            catalogues: [BillingTestBed.catalog(), try PaymentsModule.messages()], operatorKey: nil))
+        return Application(
+            router: try ModuleTestRouter.make(
+                modules: [module, session], regions: bed.billing.rules.regions,
+                catalogues: [BillingTestBed.catalog(), try PaymentsModule.messages()], operatorKey: nil))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {
@@ -40,7 +44,9 @@ import Testing
     }
 
     func headers(_ line: Line, key: String? = nil) -> HTTPFields {
-        var fields: HTTPFields = [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"]
+        var fields: HTTPFields = [
+            HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json",
+        ]
         if let key { fields[IdempotentRequests.header] = key }
         return fields
     }
@@ -51,35 +57,49 @@ import Testing
             let line = try await bed.line("+79001234567")
             try await app(bed).test(.router) { client in
                 let body = ByteBuffer(string: #"{"amount": "500", "method": "card"}"#)
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line), body: body) { response throws in
+                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line), body: body)
+                { response throws in
                     #expect(response.status == .badRequest)
                     #expect(try json(response)["code"] as? String == "request.idempotencyKeyRequired")
                 }
                 var first = ""
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body
+                ) { response throws in
                     #expect(response.status == .created)
                     let payment = try json(response)
                     first = try #require(payment["id"] as? String)
                     #expect(payment["status"] as? String == "pending")
-                    #expect((payment["confirmationUrl"] as? String)?.hasPrefix("http://127.0.0.1:8080/sandbox/pay/sbx_") == true)
+                    #expect(
+                        (payment["confirmationUrl"] as? String)?.hasPrefix("http://127.0.0.1:8080/sandbox/pay/sbx_")
+                            == true)
                 }
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"), body: body
+                ) { response throws in
                     #expect(response.status == .created)
                     #expect(response.headers[IdempotentRequests.replayedHeader] == "true")
                     #expect(try json(response)["id"] as? String == first)
                 }
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"),
-                                         body: ByteBuffer(string: #"{"amount": "900"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-1"),
+                    body: ByteBuffer(string: #"{"amount": "900"}"#)
+                ) { response throws in
                     #expect(response.status == .unprocessableContent)
                     #expect(try json(response)["code"] as? String == "request.idempotencyKeyReused")
                 }
                 // A refused request keeps no answer: corrected, the same key works.
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-2"),
-                                         body: ByteBuffer(string: #"{"amount": "5"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "k-2"),
+                    body: ByteBuffer(string: #"{"amount": "5"}"#)
+                ) { response throws in
                     #expect(response.status == .badRequest)
-                    #expect((try json(response)["errors"] as? [[String: Any]])?.first?["code"] as? String == "payments.amountOutOfRange")
+                    #expect(
+                        (try json(response)["errors"] as? [[String: Any]])?.first?["code"] as? String
+                            == "payments.amountOutOfRange")
                 }
-                try await client.execute(uri: "/api/v1/me/payments?limit=10", method: .get, headers: headers(line)) { response throws in
+                try await client.execute(uri: "/api/v1/me/payments?limit=10", method: .get, headers: headers(line)) {
+                    response throws in
                     #expect((try json(response)["items"] as? [[String: Any]])?.count == 1)
                 }
             }
@@ -91,9 +111,10 @@ import Testing
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             try await app(bed).test(.router) { client in
-                let started = try await client.execute(uri: "/api/v1/payments", method: .post,
-                                                       headers: [.contentType: "application/json", IdempotentRequests.header: "pub-1"],
-                                                       body: ByteBuffer(string: #"{"msisdn": "8 900 123-45-67", "amount": "250.00"}"#))
+                let started = try await client.execute(
+                    uri: "/api/v1/payments", method: .post,
+                    headers: [.contentType: "application/json", IdempotentRequests.header: "pub-1"],
+                    body: ByteBuffer(string: #"{"msisdn": "8 900 123-45-67", "amount": "250.00"}"#))
                 #expect(started.status == .created)
                 let confirmation = try #require(try json(started)["confirmationUrl"] as? String)
                 let path = String(confirmation.dropFirst("http://127.0.0.1:8080".count))
@@ -102,13 +123,17 @@ import Testing
                     #expect(String(buffer: response.body).contains("250,00"))
                 }
                 let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-                try await client.execute(uri: path, method: .post, headers: form,
-                                         body: ByteBuffer(string: "card=4242+4242+4242+1234&expiry=12%2F30&cvc=123")) { response in
+                try await client.execute(
+                    uri: path, method: .post, headers: form,
+                    body: ByteBuffer(string: "card=4242+4242+4242+1234&expiry=12%2F30&cvc=123")
+                ) { response in
                     #expect(response.status == .badRequest, "a card number failing the Luhn check")
                     #expect(String(buffer: response.body).contains("sandbox-error"))
                 }
-                try await client.execute(uri: path, method: .post, headers: form,
-                                         body: ByteBuffer(string: "card=4242+4242+4242+4242&expiry=12%2F30&cvc=123")) { response in
+                try await client.execute(
+                    uri: path, method: .post, headers: form,
+                    body: ByteBuffer(string: "card=4242+4242+4242+4242&expiry=12%2F30&cvc=123")
+                ) { response in
                     #expect(response.status == .seeOther)
                     let location = try #require(response.headers[.location])
                     #expect(location.hasPrefix("http://127.0.0.1:8080/pay/pay_"))
@@ -119,16 +144,22 @@ import Testing
                     #expect(try json(response)["status"] as? String == "succeeded")
                     #expect(try json(response)["msisdn"] == nil, "the public status shows no number")
                 }
-                let forged = Data(#"{"amount":"250.00","currency":"RUB","orderId":"\#(id)","paymentId":"x","status":"succeeded"}"#.utf8)
-                try await client.execute(uri: "/api/v1/payments/webhook/sandbox", method: .post,
-                                         headers: [.contentType: "application/json", PaymentsHTTPModule.signatureHeader: "sha256=00"],
-                                         body: ByteBuffer(bytes: forged)) { response throws in
+                let forged = Data(
+                    #"{"amount":"250.00","currency":"RUB","orderId":"\#(id)","paymentId":"x","status":"succeeded"}"#
+                        .utf8)
+                try await client.execute(
+                    uri: "/api/v1/payments/webhook/sandbox", method: .post,
+                    headers: [.contentType: "application/json", PaymentsHTTPModule.signatureHeader: "sha256=00"],
+                    body: ByteBuffer(bytes: forged)
+                ) { response throws in
                     #expect(response.status == .forbidden)
                     #expect(try json(response)["code"] as? String == "payments.signatureInvalid")
                 }
-                try await client.execute(uri: "/api/v1/payments", method: .post,
-                                         headers: [.contentType: "application/json", IdempotentRequests.header: "pub-2"],
-                                         body: ByteBuffer(string: #"{"msisdn": "+7 999 000-00-00", "amount": "250.00"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/payments", method: .post,
+                    headers: [.contentType: "application/json", IdempotentRequests.header: "pub-2"],
+                    body: ByteBuffer(string: #"{"msisdn": "+7 999 000-00-00", "amount": "250.00"}"#)
+                ) { response throws in
                     #expect(response.status == .badRequest)
                 }
             }
@@ -144,19 +175,24 @@ import Testing
             try await app(bed).test(.router) { client in
                 var english = headers(young)
                 english[.acceptLanguage] = "en"
-                try await client.execute(uri: "/api/v1/me/promised-payment", method: .get, headers: english) { response throws in
+                try await client.execute(uri: "/api/v1/me/promised-payment", method: .get, headers: english) {
+                    response throws in
                     let body = try json(response)
                     #expect(body["eligible"] as? Bool == false)
                     let reasons = try #require(body["reasons"] as? [[String: Any]])
                     #expect(reasons.first?["message"] as? String == "12 days on the network of the 60 required.")
                 }
-                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-1"),
-                                         body: ByteBuffer(string: #"{"amount": "100.00"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-1"),
+                    body: ByteBuffer(string: #"{"amount": "100.00"}"#)
+                ) { response throws in
                     #expect(response.status == .created)
                     #expect((try json(response)["fee"] as? [String: String])?["amount"] == "5.00")
                 }
-                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-2"),
-                                         body: ByteBuffer(string: #"{"amount": "50.00"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-2"),
+                    body: ByteBuffer(string: #"{"amount": "50.00"}"#)
+                ) { response throws in
                     #expect(response.status == .conflict)
                     #expect(try json(response)["code"] as? String == "payments.promised.alreadyActive")
                 }
@@ -176,22 +212,28 @@ import Testing
             let bob = try await bed.line("+79001234568")
             try await app(bed).test(.router) { client in
                 let body = ByteBuffer(string: #"{"to": "8 900 123-45-68", "amount": "100"}"#)
-                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: headers(alice, key: "t-1"), body: body) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/transfers", method: .post, headers: headers(alice, key: "t-1"), body: body
+                ) { response throws in
                     #expect(response.status == .forbidden)
                     #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
                 }
                 var confirmed = headers(alice, key: "t-1")
                 confirmed[HTTPField.Name("X-Test-Step-Up")!] = "1"
-                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) { response throws in
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) {
+                    response throws in
                     #expect(response.status == .created)
                     let transfer = try json(response)
                     #expect(transfer["status"] as? String == "done")
                     #expect((transfer["fee"] as? [String: String])?["amount"] == "2.00")
                 }
-                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) { response in
-                    #expect(response.headers[IdempotentRequests.replayedHeader] == "true", "a repeat sends nothing twice")
+                try await client.execute(uri: "/api/v1/me/transfers", method: .post, headers: confirmed, body: body) {
+                    response in
+                    #expect(
+                        response.headers[IdempotentRequests.replayedHeader] == "true", "a repeat sends nothing twice")
                 }
-                try await client.execute(uri: "/api/v1/me/transfers", method: .get, headers: headers(bob)) { response throws in
+                try await client.execute(uri: "/api/v1/me/transfers", method: .get, headers: headers(bob)) {
+                    response throws in
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
                     #expect(items.count == 1)
                     #expect(items.first?["direction"] as? String == "in")
@@ -224,59 +266,77 @@ import Testing
             }
             let transfer = ByteBuffer(string: #"{"to": "+79001234568", "amount": "100"}"#)
             let charge = ByteBuffer(string: #"{"amount": "200", "cardId": \#(card)}"#)
-            let rule = ByteBuffer(string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
+            let rule = ByteBuffer(
+                string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
             let ownerID = String(owner.id.rawValue)
             let delegateID = String(TestSessionModule.delegateLine.rawValue)
             try await app(bed).test(.router) { client in
                 // `pay` alone: refused for every way out, even with the delegate's own step-up or the owner's code.
                 for stepUp in [nil, delegateID, ownerID] {
-                    try await client.execute(uri: "/api/v1/me/transfers", method: .post,
-                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "t-\(stepUp ?? "-")"),
-                                             body: transfer) { response throws in
+                    try await client.execute(
+                        uri: "/api/v1/me/transfers", method: .post,
+                        headers: delegate("viewBalance,pay", stepUp: stepUp, key: "t-\(stepUp ?? "-")"),
+                        body: transfer
+                    ) { response throws in
                         #expect(response.status == .forbidden)
                         #expect(try json(response)["code"] as? String == "auth.scopeMissing")
                     }
-                    try await client.execute(uri: "/api/v1/me/payments", method: .post,
-                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "c-\(stepUp ?? "-")"),
-                                             body: charge) { response throws in
+                    try await client.execute(
+                        uri: "/api/v1/me/payments", method: .post,
+                        headers: delegate("viewBalance,pay", stepUp: stepUp, key: "c-\(stepUp ?? "-")"),
+                        body: charge
+                    ) { response throws in
                         #expect(response.status == .forbidden)
                         #expect(try json(response)["code"] as? String == "auth.scopeMissing")
                     }
-                    try await client.execute(uri: "/api/v1/me/autopay", method: .put,
-                                             headers: delegate("viewBalance,pay", stepUp: stepUp, key: "a-\(stepUp ?? "-")"),
-                                             body: rule) { response throws in
+                    try await client.execute(
+                        uri: "/api/v1/me/autopay", method: .put,
+                        headers: delegate("viewBalance,pay", stepUp: stepUp, key: "a-\(stepUp ?? "-")"),
+                        body: rule
+                    ) { response throws in
                         #expect(response.status == .forbidden)
                     }
                 }
                 // `moveMoney` granted: still refused until a code sent to the owner's number is confirmed.
                 for stepUp in [nil, delegateID] {
-                    try await client.execute(uri: "/api/v1/me/transfers", method: .post,
-                                             headers: delegate("pay,moveMoney", stepUp: stepUp, key: "m-\(stepUp ?? "-")"),
-                                             body: transfer) { response throws in
+                    try await client.execute(
+                        uri: "/api/v1/me/transfers", method: .post,
+                        headers: delegate("pay,moveMoney", stepUp: stepUp, key: "m-\(stepUp ?? "-")"),
+                        body: transfer
+                    ) { response throws in
                         #expect(response.status == .forbidden)
                         #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
                     }
-                    try await client.execute(uri: "/api/v1/me/payments", method: .post,
-                                             headers: delegate("pay,moveMoney", stepUp: stepUp, key: "n-\(stepUp ?? "-")"),
-                                             body: charge) { response throws in
+                    try await client.execute(
+                        uri: "/api/v1/me/payments", method: .post,
+                        headers: delegate("pay,moveMoney", stepUp: stepUp, key: "n-\(stepUp ?? "-")"),
+                        body: charge
+                    ) { response throws in
                         #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
                     }
                 }
-                try await client.execute(uri: "/api/v1/me/transfers", method: .post,
-                                         headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-1"), body: transfer) { response in
+                try await client.execute(
+                    uri: "/api/v1/me/transfers", method: .post,
+                    headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-1"), body: transfer
+                ) { response in
                     #expect(response.status == .created)
                 }
-                try await client.execute(uri: "/api/v1/me/payments", method: .post,
-                                         headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-2"), body: charge) { response in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post,
+                    headers: delegate("pay,moveMoney", stepUp: ownerID, key: "ok-2"), body: charge
+                ) { response in
                     #expect(response.status == .created)
                 }
                 // A top-up from a new card leaves nothing: `pay` is enough.
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: delegate("pay", key: "top-1"),
-                                         body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)) { response in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: delegate("pay", key: "top-1"),
+                    body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)
+                ) { response in
                     #expect(response.status == .created)
                 }
             }
-            #expect(try await bed.billing.balance(other) == "100.00", "exactly the one transfer the owner's code allowed")
+            #expect(
+                try await bed.billing.balance(other) == "100.00", "exactly the one transfer the owner's code allowed")
         }
     }
 
@@ -291,13 +351,17 @@ import Testing
                 try await client.execute(uri: "/api/v1/me/payments", method: .get, headers: headers(line)) { response in
                     #expect(response.status == .ok)
                 }
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "b-1"),
-                                         body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "b-1"),
+                    body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)
+                ) { response throws in
                     #expect(response.status == .forbidden)
                     #expect(try json(response)["code"] as? String == "line.blocked")
                 }
-                try await client.execute(uri: "/api/v1/me/promised-payment", method: .post, headers: headers(line, key: "b-2"),
-                                         body: ByteBuffer(string: #"{"amount": "100"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(line, key: "b-2"),
+                    body: ByteBuffer(string: #"{"amount": "100"}"#)
+                ) { response throws in
                     #expect(try json(response)["code"] as? String == "line.blocked")
                 }
             }
@@ -310,45 +374,59 @@ import Testing
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
             try await app(bed).test(.router) { client in
-                let rule = ByteBuffer(string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
-                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) { response throws in
+                let rule = ByteBuffer(
+                    string: #"{"kind": "threshold", "threshold": "100", "amount": "300", "monthlyCap": "1000"}"#)
+                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) {
+                    response throws in
                     #expect(response.status == .unprocessableContent)
                     #expect(try json(response)["code"] as? String == "payments.autopay.noCard")
                 }
                 try await bed.topUp(line, "100.00", saveCard: true)
                 var card: Int64 = 0
-                try await client.execute(uri: "/api/v1/me/payments/cards", method: .get, headers: headers(line)) { response throws in
+                try await client.execute(uri: "/api/v1/me/payments/cards", method: .get, headers: headers(line)) {
+                    response throws in
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
                     #expect(items.first?["maskedCard"] as? String == "•••• 4242")
                     #expect(items.first?["token"] == nil, "the token stays on the server")
                     card = try #require(items.first?["id"] as? Int).asInt64
                 }
-                try await client.execute(uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "c-1"),
-                                         body: ByteBuffer(string: #"{"amount": "200", "cardId": \#(card)}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "c-1"),
+                    body: ByteBuffer(string: #"{"amount": "200", "cardId": \#(card)}"#)
+                ) { response throws in
                     #expect(response.status == .created)
                     #expect(try json(response)["status"] as? String == "succeeded")
                 }
-                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line),
-                                         body: ByteBuffer(string: #"{"kind": "threshold", "amount": "300", "monthlyCap": "1000"}"#)) { response throws in
+                try await client.execute(
+                    uri: "/api/v1/me/autopay", method: .put, headers: headers(line),
+                    body: ByteBuffer(string: #"{"kind": "threshold", "amount": "300", "monthlyCap": "1000"}"#)
+                ) { response throws in
                     #expect(response.status == .badRequest, "a threshold rule needs its threshold")
                 }
-                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) { response throws in
+                try await client.execute(uri: "/api/v1/me/autopay", method: .put, headers: headers(line), body: rule) {
+                    response throws in
                     #expect(response.status == .ok)
                     #expect((try json(response)["threshold"] as? [String: String])?["amount"] == "100.00")
                 }
-                try await client.execute(uri: "/api/v1/me/autopay", method: .get, headers: headers(line)) { response throws in
+                try await client.execute(uri: "/api/v1/me/autopay", method: .get, headers: headers(line)) {
+                    response throws in
                     #expect(try json(response)["enabled"] as? Bool == true)
                 }
                 try await client.execute(uri: "/autopay", method: .get, headers: headers(line)) { response in
                     #expect(String(buffer: response.body).contains("autopay-on"))
                 }
-                try await client.execute(uri: "/api/v1/me/autopay", method: .delete, headers: headers(line)) { response in
+                try await client.execute(uri: "/api/v1/me/autopay", method: .delete, headers: headers(line)) {
+                    response in
                     #expect(response.status == .noContent)
                 }
-                try await client.execute(uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)) { response in
+                try await client.execute(
+                    uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)
+                ) { response in
                     #expect(response.status == .noContent)
                 }
-                try await client.execute(uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)) { response in
+                try await client.execute(
+                    uri: "/api/v1/me/payments/cards/\(card)", method: .delete, headers: headers(line)
+                ) { response in
                     #expect(response.status == .notFound)
                 }
             }

@@ -18,7 +18,7 @@ import Testing
         do {
             try await database.write { db in try await db.raw(sql).run() }
             return false
-        } catch where StorageErrors.isUniqueViolation(error) || StorageErrors.isCheckViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) || StorageErrors.isCheckViolation(error) {
             return true
         }
     }
@@ -36,7 +36,9 @@ import Testing
                 """
             }
             #expect(try await !refused(promised("active", closed: nil), on: database))
-            #expect(try await refused(promised("active", closed: nil), on: database), "one active promised payment per line")
+            #expect(
+                try await refused(promised("active", closed: nil), on: database), "one active promised payment per line"
+            )
             #expect(try await !refused(promised("repaid", closed: at), on: database))
             #expect(try await refused(promised("repaid", closed: nil), on: database), "closed means a closing time")
 
@@ -61,7 +63,9 @@ import Testing
             #expect(try await refused(card("t2", isDefault: 1), on: database), "one default card per line")
             #expect(try await refused(card("t1", isDefault: 0), on: database), "one row per token")
 
-            func payment(_ id: String, gatewayID: String, status: String = "pending", credited: Int64? = nil) -> SQLQueryString {
+            func payment(_ id: String, gatewayID: String, status: String = "pending", credited: Int64? = nil)
+                -> SQLQueryString
+            {
                 """
                 INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, gateway_payment_id,
                     credited_at, created_at, updated_at)
@@ -70,9 +74,14 @@ import Testing
                 """
             }
             #expect(try await !refused(payment("pay_1", gatewayID: "g1"), on: database))
-            #expect(try await refused(payment("pay_2", gatewayID: "g1"), on: database), "one of our payments per gateway payment")
-            #expect(try await refused(payment("pay_3", gatewayID: "g3", credited: at), on: database), "only a succeeded payment is credited")
-            #expect(try await !refused(payment("pay_4", gatewayID: "g4", status: "succeeded", credited: at), on: database))
+            #expect(
+                try await refused(payment("pay_2", gatewayID: "g1"), on: database),
+                "one of our payments per gateway payment")
+            #expect(
+                try await refused(payment("pay_3", gatewayID: "g3", credited: at), on: database),
+                "only a succeeded payment is credited")
+            #expect(
+                try await !refused(payment("pay_4", gatewayID: "g4", status: "succeeded", credited: at), on: database))
         }
     }
 
@@ -82,8 +91,9 @@ import Testing
             let database = try #require(bed.database)
             let line = try await bed.line("+79001234567")
             let now = bed.clock.now
-            let payment = Payment(id: "pay_1", line: line.id, msisdn: line.msisdn, amount: Money(minorUnits: 10_000, currency: .rub),
-                                  method: .card, status: .created, gateway: "sandbox", createdAt: now, updatedAt: now)
+            let payment = Payment(
+                id: "pay_1", line: line.id, msisdn: line.msisdn, amount: Money(minorUnits: 10_000, currency: .rub),
+                method: .card, status: .created, gateway: "sandbox", createdAt: now, updatedAt: now)
             let stored = try await bed.store.insert(payment)
             let registry = SQLRequestRegistry(database: database)
             let requestID = try #require(stored.requestID)
@@ -92,12 +102,17 @@ import Testing
             #expect(request.status == .pending)
             #expect(request.detail == "100.00 RUB")
             await #expect(throws: CabinetError.self, "one payment per id") { try await bed.store.insert(payment) }
-            #expect(try await registry.requests(of: line.id, before: nil, limit: 10).count == 1, "the refused payment's request rolled back")
+            #expect(
+                try await registry.requests(of: line.id, before: nil, limit: 10).count == 1,
+                "the refused payment's request rolled back")
 
-            _ = try await bed.store.openTrigger(key: "k1", line: line.id, amount: Money(minorUnits: 30_000, currency: .rub), at: now)
-            try await bed.store.closeTrigger("k1", status: .failed, attempts: 3, retryAt: nil, sms: (line.msisdn, "Автоплатёж не прошёл"),
-                                             at: now)
-            let outbox = try await database.read { db in try await Outbox.recent(to: "+79001234567", limit: 10, on: db) }
+            _ = try await bed.store.openTrigger(
+                key: "k1", line: line.id, amount: Money(minorUnits: 30_000, currency: .rub), at: now)
+            try await bed.store.closeTrigger(
+                "k1", status: .failed, attempts: 3, retryAt: nil, sms: (line.msisdn, "Автоплатёж не прошёл"),
+                at: now)
+            let outbox = try await database.read { db in try await Outbox.recent(to: "+79001234567", limit: 10, on: db)
+            }
             #expect(outbox.map(\.body) == ["Автоплатёж не прошёл"])
             #expect(outbox.map(\.purpose) == ["payments.autopay"])
             let key = try await database.read { db in

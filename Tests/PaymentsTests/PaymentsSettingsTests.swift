@@ -37,20 +37,24 @@ import Testing
                 - {minDaysOnNetwork: 180, minAverageMonthlyTopUps: "300.00", amounts: ["100.00", "300.00"], termDays: 7, fee: "15.00"}
                 - {minDaysOnNetwork: 60, minAverageMonthlyTopUps: "0.00", amounts: ["50.00", "100.00"], termDays: 3, fee: "5.00"}
             """
-        #expect(SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: swapped)).problems == [
-            "section.promisedPayment.tiers[1]: tiers out of order: tier 2 must require at least what tier 1 requires and offer more"
-        ])
+        #expect(
+            SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: swapped)).problems == [
+                "section.promisedPayment.tiers[1]: tiers out of order: tier 2 must require at least what tier 1 requires and offer more"
+            ])
         let unsorted = """
                 - {minDaysOnNetwork: 60, minAverageMonthlyTopUps: "0.00", amounts: ["100.00", "50.00"], termDays: 3, fee: "5.00"}
             """
-        #expect(SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: unsorted)).problems == [
-            "section.promisedPayment.tiers[0].amounts: amounts must be listed from smallest to largest"
-        ])
+        #expect(
+            SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: unsorted)).problems == [
+                "section.promisedPayment.tiers[0].amounts: amounts must be listed from smallest to largest"
+            ])
     }
 
     @Test func limitsMustMakeSense() {
-        #expect(SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: Self.goodTiers, topUpMin: "20000.00")).problems == [
-            "section.topUp.minimum: must be above zero and below maximum (15000.00)"
-        ])
+        #expect(
+            SettingsProbe.read(PaymentsSettings.self, yaml: Self.yaml(tiers: Self.goodTiers, topUpMin: "20000.00"))
+                .problems == [
+                    "section.topUp.minimum: must be above zero and below maximum (15000.00)"
+                ])
     }
 }

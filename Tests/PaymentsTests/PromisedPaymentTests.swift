@@ -16,7 +16,8 @@ import Testing
             let young = try await bed.line("+79001234567", daysAgo: 12)
             let eligibility = try await bed.service.promisedEligibility(of: young.id)
             #expect(eligibility.offer == nil)
-            #expect(eligibility.refusals == [PromisedRefusal(PromisedRefusal.tenure, ["days": "12", "required": "60"])])
+            #expect(
+                eligibility.refusals == [PromisedRefusal(PromisedRefusal.tenure, ["days": "12", "required": "60"])])
             do {
                 _ = try await bed.service.takePromised(young.id, amount: Money(minorUnits: 5_000, currency: .rub))
                 Issue.record("a young line must be refused")
@@ -52,7 +53,8 @@ import Testing
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<100 {
                     group.addTask {
-                        (try? await bed.service.takePromised(line.id, amount: Money(minorUnits: 5_000, currency: .rub))) != nil
+                        (try? await bed.service.takePromised(line.id, amount: Money(minorUnits: 5_000, currency: .rub)))
+                            != nil
                     }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -91,9 +93,11 @@ import Testing
             _ = try await bed.service.takePromised(line.id, amount: Money(minorUnits: 10_000, currency: .rub))
             #expect(try await bed.balance(line) == "115.00")
             // Spending while the promised money is there.
-            _ = try await bed.ledger.post(LedgerPosting(
-                externalID: "buy-1", kind: .optionFee, line: line.id, amount: Money(minorUnits: -11_000, currency: .rub), counterparty: .revenue,
-                explanation: "billing.explain.adjustment", allowsNegativeBalance: false, at: bed.clock.now))
+            _ = try await bed.ledger.post(
+                LedgerPosting(
+                    externalID: "buy-1", kind: .optionFee, line: line.id,
+                    amount: Money(minorUnits: -11_000, currency: .rub), counterparty: .revenue,
+                    explanation: "billing.explain.adjustment", allowsNegativeBalance: false, at: bed.clock.now))
             bed.clock.advance(by: .seconds(3 * 86_400 - 1))
             #expect(try await bed.service.reconcile() == 0, "not due yet")
             bed.clock.advance(by: .seconds(1))
@@ -115,7 +119,8 @@ import Testing
             let line = try await bed.line("+79001234567")
             // Stored, then the process died before the ledger credit.
             let promised = try await bed.store.insertPromised(
-                line: line.id, amount: Money(minorUnits: 5_000, currency: .rub), fee: Money(minorUnits: 500, currency: .rub),
+                line: line.id, amount: Money(minorUnits: 5_000, currency: .rub),
+                fee: Money(minorUnits: 500, currency: .rub),
                 dueAt: bed.clock.now.addingTimeInterval(86_400), at: bed.clock.now)
             #expect(try await bed.balance(line) == "0.00")
             #expect(try await bed.service.reconcile() == 1)

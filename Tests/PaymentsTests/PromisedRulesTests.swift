@@ -24,12 +24,17 @@ import Testing
         rules = try #require(SettingsProbe.read(PaymentsSettings.self, yaml: yaml).settings).promisedPayment
     }
 
-    func facts(days: Int, topUps: Int64 = 0, balance: Int64 = 0, active: Bool = false, lineActive: Bool = true) -> PromisedFacts {
+    func facts(days: Int, topUps: Int64 = 0, balance: Int64 = 0, active: Bool = false, lineActive: Bool = true)
+        -> PromisedFacts
+    {
         PromisedFacts(
-            daysOnNetwork: days, averageMonthlyTopUps: Money(minorUnits: topUps, currency: .rub), balance: Money(minorUnits: balance, currency: .rub),
-            active: active ? PromisedPayment(id: 1, line: SubscriberID(1), amount: Money(minorUnits: 5_000, currency: .rub),
-                                             fee: Money(minorUnits: 500, currency: .rub), status: .active, takenAt: now,
-                                             dueAt: now.addingTimeInterval(86_400), requestID: nil, closedAt: nil) : nil,
+            daysOnNetwork: days, averageMonthlyTopUps: Money(minorUnits: topUps, currency: .rub),
+            balance: Money(minorUnits: balance, currency: .rub),
+            active: active
+                ? PromisedPayment(
+                    id: 1, line: SubscriberID(1), amount: Money(minorUnits: 5_000, currency: .rub),
+                    fee: Money(minorUnits: 500, currency: .rub), status: .active, takenAt: now,
+                    dueAt: now.addingTimeInterval(86_400), requestID: nil, closedAt: nil) : nil,
             lineActive: lineActive)
     }
 
@@ -46,7 +51,10 @@ import Testing
     @Test func everyReasonIsGivenWithItsFigures() {
         let young = rules.evaluate(facts(days: 12, balance: 15_000, active: true), now: now)
         #expect(young.offer == nil)
-        #expect(young.refusals.map(\.code) == [PromisedRefusal.alreadyActive, PromisedRefusal.balanceHigh, PromisedRefusal.tenure])
+        #expect(
+            young.refusals.map(\.code) == [
+                PromisedRefusal.alreadyActive, PromisedRefusal.balanceHigh, PromisedRefusal.tenure,
+            ])
         #expect(young.refusals.last?.arguments == ["days": "12", "required": "60"])
         #expect(young.refusals[1].arguments == ["balance": "150.00", "threshold": "100.00"])
         let blocked = rules.evaluate(facts(days: 400, lineActive: false), now: now)

@@ -45,10 +45,13 @@ import Testing
             #expect(scrambled.status == .succeeded)
             #expect(try await bed.balance(line) == "300.00")
 
-            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 20_000, currency: .rub), method: .card,
-                                                           returnURL: { $0 })
-            guard case .finished(_, let hooks) = try await bed.sandbox.pay(try #require(started.payment.gatewayPaymentID), card: "4242424242424242",
-                                                                           expiry: "12/30", cvc: "123", now: bed.clock.now)
+            let started = try await bed.service.startTopUp(
+                of: line.id, amount: Money(minorUnits: 20_000, currency: .rub), method: .card,
+                returnURL: { $0 })
+            guard
+                case .finished(_, let hooks) = try await bed.sandbox.pay(
+                    try #require(started.payment.gatewayPaymentID), card: "4242424242424242",
+                    expiry: "12/30", cvc: "123", now: bed.clock.now)
             else {
                 Issue.record("finished expected")
                 return
@@ -56,7 +59,10 @@ import Testing
             let final = try #require(hooks.last)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<20 {
-                    group.addTask { try await bed.service.receiveWebhook(gateway: "sandbox", body: final.body, signature: final.signature) }
+                    group.addTask {
+                        try await bed.service.receiveWebhook(
+                            gateway: "sandbox", body: final.body, signature: final.signature)
+                    }
                 }
                 try await group.waitForAll()
             }
@@ -72,26 +78,32 @@ import Testing
     func forgedOrMismatchedWebhooksAreRefused(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
-            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 10_000, currency: .rub), method: .card,
-                                                           returnURL: { $0 })
+            let started = try await bed.service.startTopUp(
+                of: line.id, amount: Money(minorUnits: 10_000, currency: .rub), method: .card,
+                returnURL: { $0 })
             let gatewayID = try #require(started.payment.gatewayPaymentID)
             func body(_ amount: String, order: String = started.payment.id) -> Data {
-                Data(#"{"amount":"\#(amount)","currency":"RUB","orderId":"\#(order)","paymentId":"\#(gatewayID)","status":"succeeded"}"#.utf8)
+                Data(
+                    #"{"amount":"\#(amount)","currency":"RUB","orderId":"\#(order)","paymentId":"\#(gatewayID)","status":"succeeded"}"#
+                        .utf8)
             }
             let forger = WebhookSignature(secret: Data("guessed".utf8))
             await #expect(throws: CabinetError.self) {
-                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("100.00"), signature: forger.sign(body("100.00")))
+                try await bed.service.receiveWebhook(
+                    gateway: "sandbox", body: body("100.00"), signature: forger.sign(body("100.00")))
             }
             let signer = WebhookSignature(secret: PaymentsTestBed.secret)
             do {
-                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("9000.00"), signature: signer.sign(body("9000.00")))
+                try await bed.service.receiveWebhook(
+                    gateway: "sandbox", body: body("9000.00"), signature: signer.sign(body("9000.00")))
                 Issue.record("a changed amount must be refused")
             } catch let error as CabinetError {
                 #expect(error.code == PaymentsError.webhookMismatch)
             }
             await #expect(throws: CabinetError.self, "an unknown order") {
-                try await bed.service.receiveWebhook(gateway: "sandbox", body: body("100.00", order: "pay_x"),
-                                                     signature: signer.sign(body("100.00", order: "pay_x")))
+                try await bed.service.receiveWebhook(
+                    gateway: "sandbox", body: body("100.00", order: "pay_x"),
+                    signature: signer.sign(body("100.00", order: "pay_x")))
             }
             #expect(try await bed.balance(line) == "0.00")
             #expect(try await bed.service.payment(started.payment.id, of: nil).status == .pending)
@@ -107,10 +119,14 @@ import Testing
             let now = bed.clock.now
             // Tenge on a rouble line: the limits refuse it at the start; stored here directly, the ledger refuses it.
             let tenge = Money(minorUnits: 10_000, currency: .kzt)
-            _ = try await bed.store.insert(Payment(id: "pay_tenge", line: line.id, msisdn: line.msisdn, amount: tenge, method: .card,
-                                                   status: .created, gateway: "sandbox", createdAt: now, updatedAt: now))
+            _ = try await bed.store.insert(
+                Payment(
+                    id: "pay_tenge", line: line.id, msisdn: line.msisdn, amount: tenge, method: .card,
+                    status: .created, gateway: "sandbox", createdAt: now, updatedAt: now))
             try await bed.store.attach("pay_tenge", gatewayPaymentID: "sbx_tenge", at: now)
-            let body = Data(#"{"amount":"100.00","currency":"KZT","orderId":"pay_tenge","paymentId":"sbx_tenge","status":"succeeded"}"#.utf8)
+            let body = Data(
+                #"{"amount":"100.00","currency":"KZT","orderId":"pay_tenge","paymentId":"sbx_tenge","status":"succeeded"}"#
+                    .utf8)
             let signer = WebhookSignature(secret: PaymentsTestBed.secret)
             await #expect(throws: CabinetError.self) {
                 try await bed.service.receiveWebhook(gateway: "sandbox", body: body, signature: signer.sign(body))
@@ -131,8 +147,9 @@ import Testing
             let line = try await bed.line("+79001234567")
             for minor in [4_999, 1_500_001] as [Int64] {
                 do {
-                    _ = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: minor, currency: .rub), method: .card,
-                                                         returnURL: { $0 })
+                    _ = try await bed.service.startTopUp(
+                        of: line.id, amount: Money(minorUnits: minor, currency: .rub), method: .card,
+                        returnURL: { $0 })
                     Issue.record("\(minor) must be refused")
                 } catch let error as CabinetError {
                     #expect(error.fieldErrors.first?.code == PaymentsError.amountOutOfRange)
@@ -140,7 +157,8 @@ import Testing
                 }
             }
             await #expect(throws: CabinetError.self, "tenge on a rouble line") {
-                try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 10_000, currency: .kzt), method: .card, returnURL: { $0 })
+                try await bed.service.startTopUp(
+                    of: line.id, amount: Money(minorUnits: 10_000, currency: .kzt), method: .card, returnURL: { $0 })
             }
             #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).isEmpty)
         }
@@ -150,12 +168,16 @@ import Testing
     func aCreditLostInACrashIsPostedByReconciliation(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567")
-            let started = try await bed.service.startTopUp(of: line.id, amount: Money(minorUnits: 25_000, currency: .rub), method: .wallet,
-                                                           returnURL: { $0 })
+            let started = try await bed.service.startTopUp(
+                of: line.id, amount: Money(minorUnits: 25_000, currency: .rub), method: .wallet,
+                returnURL: { $0 })
             // The payment is marked succeeded, then the process dies before the ledger heard of it.
-            let notification = GatewayNotification(gatewayPaymentID: try #require(started.payment.gatewayPaymentID), orderID: started.payment.id,
-                                                   outcome: .succeeded, amount: started.payment.amount)
-            #expect(try await bed.store.apply(notification, to: started.payment.id, at: bed.clock.now)?.status == .succeeded)
+            let notification = GatewayNotification(
+                gatewayPaymentID: try #require(started.payment.gatewayPaymentID), orderID: started.payment.id,
+                outcome: .succeeded, amount: started.payment.amount)
+            #expect(
+                try await bed.store.apply(notification, to: started.payment.id, at: bed.clock.now)?.status == .succeeded
+            )
             #expect(try await bed.balance(line) == "0.00")
             #expect(try await bed.service.reconcile() == 1)
             #expect(try await bed.service.reconcile() == 0)

@@ -46,12 +46,23 @@ import Testing
                     return "\(error)"
                 }
             }
-            #expect(await code { try await bed.service.transfer(from: alice.id, to: alice.msisdn, amount: rub(10_000)) } == "payments.transfer.toSelf")
-            #expect(await code { try await bed.service.transfer(from: alice.id, to: MSISDN(e164: "+79009999999")!, amount: rub(10_000)) }
+            #expect(
+                await code { try await bed.service.transfer(from: alice.id, to: alice.msisdn, amount: rub(10_000)) }
+                    == "payments.transfer.toSelf")
+            #expect(
+                await code {
+                    try await bed.service.transfer(
+                        from: alice.id, to: MSISDN(e164: "+79009999999")!, amount: rub(10_000))
+                }
                     == "payments.transfer.recipientUnknown")
-            #expect(await code { try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(999)) } == "payments.transfer.amount")
-            #expect(await code { try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(500_001)) } == "payments.transfer.amount")
-            #expect(await code { try await bed.service.transfer(from: bob.id, to: alice.msisdn, amount: rub(1_000)) }
+            #expect(
+                await code { try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(999)) }
+                    == "payments.transfer.amount")
+            #expect(
+                await code { try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(500_001)) }
+                    == "payments.transfer.amount")
+            #expect(
+                await code { try await bed.service.transfer(from: bob.id, to: alice.msisdn, amount: rub(1_000)) }
                     == "payments.transfer.insufficientFunds", "5.00 does not cover 10.00 and the fee")
             #expect(try await bed.service.transfers(of: bob.id).first?.status == .refused)
             for _ in 0..<3 { _ = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(500_000)) }
@@ -78,7 +89,9 @@ import Testing
             let bob = try await bed.line("+79001234568")
             try await bed.topUp(alice, "100.00", saveCard: true)
             let card = try #require(try await bed.service.cards(of: alice.id).first).id
-            for (status, code) in [(LineStatus.blocked, KernelError.lineBlocked), (.suspended, KernelError.lineSuspended)] {
+            for (status, code) in [
+                (LineStatus.blocked, KernelError.lineBlocked), (.suspended, KernelError.lineSuspended),
+            ] {
                 _ = try await bed.lines.update(msisdn: alice.msisdn, with: LinePatch(status: status))
                 await #expect(throws: CabinetError(code, arguments: ["msisdn": alice.msisdn.formatted])) {
                     try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(10_000))
@@ -107,8 +120,11 @@ import Testing
                     let to = all[(index * 5 + 3) % all.count]
                     guard from.id != to.id else { continue }
                     group.addTask {
-                        (try? await bed.service.transfer(from: from.id, to: to.msisdn, amount: Money(minorUnits: Int64(1_000 + index * 97),
-                                                                                                      currency: .rub))) != nil
+                        (try? await bed.service.transfer(
+                            from: from.id, to: to.msisdn,
+                            amount: Money(
+                                minorUnits: Int64(1_000 + index * 97),
+                                currency: .rub))) != nil
                     }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -132,9 +148,11 @@ import Testing
             let alice = try await bed.line("+79001234567", credit: "100.00")
             let bob = try await bed.line("+79001234568")
             // Recorded, then the process died before either ledger step.
-            let stuck = try await bed.store.insertTransfer(NewTransfer(
-                sender: alice.id, senderMSISDN: alice.msisdn, recipient: bob.id, recipientMSISDN: bob.msisdn, amount: rub(4_000), fee: rub(200),
-                day: LocalDate(bed.clock.now, in: .gmt), maxPerDay: rub(1_500_000)), at: bed.clock.now)
+            let stuck = try await bed.store.insertTransfer(
+                NewTransfer(
+                    sender: alice.id, senderMSISDN: alice.msisdn, recipient: bob.id, recipientMSISDN: bob.msisdn,
+                    amount: rub(4_000), fee: rub(200),
+                    day: LocalDate(bed.clock.now, in: .gmt), maxPerDay: rub(1_500_000)), at: bed.clock.now)
             #expect(try await bed.service.reconcile() == 0, "too fresh: its request may still be running")
             bed.clock.advance(by: .seconds(61))
             #expect(try await bed.service.reconcile() == 1)

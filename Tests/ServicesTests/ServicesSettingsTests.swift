@@ -33,9 +33,11 @@ import Testing
     }
 
     @Test func kindsAreChecked() {
-        let result = SettingsProbe.read(ServicesSettings.self, yaml: Self.yaml.replacingOccurrences(of: "kind: barring", with: "kind: magic"))
-        #expect(result.problems == [
-            "section.options[1].kind: expected one of missedCalls, ringback, barring, boost, other, found \"magic\""
-        ])
+        let result = SettingsProbe.read(
+            ServicesSettings.self, yaml: Self.yaml.replacingOccurrences(of: "kind: barring", with: "kind: magic"))
+        #expect(
+            result.problems == [
+                "section.options[1].kind: expected one of missedCalls, ringback, barring, boost, other, found \"magic\""
+            ])
     }
 }

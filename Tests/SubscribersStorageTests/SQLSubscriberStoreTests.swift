@@ -11,17 +11,20 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_795_000_000.123)
 
     func new(_ number: String, region: String = "msk") -> NewLine {
-        NewLine(msisdn: MSISDN(e164: number)!, region: RegionID(rawValue: region)!, status: .active,
-                owner: OwnerProfile(fullName: "Иванов Иван", email: "ivan@example.com",
-                                    contactNumber: MSISDN(e164: "+79019999999"), postalAddress: "Москва"),
-                companyID: CompanyID(rawValue: "7701234567"))
+        NewLine(
+            msisdn: MSISDN(e164: number)!, region: RegionID(rawValue: region)!, status: .active,
+            owner: OwnerProfile(
+                fullName: "Иванов Иван", email: "ivan@example.com",
+                contactNumber: MSISDN(e164: "+79019999999"), postalAddress: "Москва"),
+            companyID: CompanyID(rawValue: "7701234567"))
     }
 
     @Test(arguments: TestDatabase.available)
     func insertsReadsAndUpdatesALine(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
             let repository = SQLSubscriberStore(database: database)
-            let inserted = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
+            let inserted = try await repository.insert(
+                new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
             #expect(inserted.msisdn.e164 == "+79001234567")
             #expect(inserted.activatedOn.description == "2024-05-06")
             #expect(inserted.owner.contactNumber?.e164 == "+79019999999")
@@ -62,7 +65,8 @@ import Testing
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        (try? await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)) != nil
+                        (try? await repository.insert(
+                            new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)) != nil
                     }
                 }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -80,10 +84,12 @@ import Testing
             for n in 1...5 {
                 _ = try await repository.insert(new("+7900000000\(n)"), activatedOn: LocalDate("2024-05-06")!, at: now)
             }
-            _ = try await repository.insert(new("+77010000001", region: "almaty"), activatedOn: LocalDate("2024-05-06")!, at: now)
+            _ = try await repository.insert(
+                new("+77010000001", region: "almaty"), activatedOn: LocalDate("2024-05-06")!, at: now)
             let first = try await repository.lines(region: RegionID(rawValue: "msk"), after: nil, limit: 2)
             #expect(first.map(\.msisdn.e164) == ["+79000000001", "+79000000002"])
-            let next = try await repository.lines(region: RegionID(rawValue: "msk"), after: first.last?.msisdn, limit: 10)
+            let next = try await repository.lines(
+                region: RegionID(rawValue: "msk"), after: first.last?.msisdn, limit: 10)
             #expect(next.map(\.msisdn.e164) == ["+79000000003", "+79000000004", "+79000000005"])
             #expect(try await repository.lines(region: nil, after: nil, limit: 100).count == 6)
             #expect(try await repository.count() == 6)
@@ -97,7 +103,9 @@ import Testing
             let line = try await repository.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
             do {
                 try await database.write { db in
-                    try await db.raw("UPDATE subscribers_line SET status = 'zombie' WHERE id = \(bind: line.id.rawValue)").run()
+                    try await db.raw(
+                        "UPDATE subscribers_line SET status = 'zombie' WHERE id = \(bind: line.id.rawValue)"
+                    ).run()
                 }
                 Issue.record("CHECK constraint missing")
             } catch {

@@ -7,8 +7,10 @@ import Testing
 
 @Suite struct SubscriberImportTests {
     func importer(_ repository: InMemorySubscriberStore) -> SubscriberImport {
-        SubscriberImport(service: DefaultSubscriberService(store: repository, regions: .fixture,
-                                                           clock: ManualClock(iso8601: "2026-11-22T09:00:00Z"), logger: .test))
+        SubscriberImport(
+            service: DefaultSubscriberService(
+                store: repository, regions: .fixture,
+                clock: ManualClock(iso8601: "2026-11-22T09:00:00Z"), logger: .test))
     }
 
     static let csv = """
@@ -27,7 +29,9 @@ import Testing
     @Test func badRowsAreReportedWithLineNumbersAndTheRestIsImported() async throws {
         let repository = InMemorySubscriberStore()
         let progress = Mutex<[SubscriberImport.Progress]>([])
-        let report = await importer(repository).run(csv: Self.csv, progressEvery: 3) { p in progress.withLock { $0.append(p) } }
+        let report = await importer(repository).run(csv: Self.csv, progressEvery: 3) { p in
+            progress.withLock { $0.append(p) }
+        }
         #expect(report.created == 3)
         #expect(report.failures.map(\.line) == [4, 5, 6, 7, 8, 10])
         #expect(report.failures[0].error.fieldErrors.map(\.code) == [SubscribersError.invalidStatus])
@@ -59,7 +63,8 @@ import Testing
         #expect(report.failures.count == 1)
         #expect(report.failures[0].line == 1)
         #expect(report.failures[0].error.code == SubscribersError.csvHeader)
-        #expect(report.failures[0].error.arguments["reason"] == "missing column(s) msisdn; unknown column(s) phone, colour")
+        #expect(
+            report.failures[0].error.arguments["reason"] == "missing column(s) msisdn; unknown column(s) phone, colour")
     }
 
     @Test func anEmptyFileImportsNothing() async {

@@ -15,7 +15,8 @@ import Testing
     func number(_ text: String) -> MSISDN { MSISDN(e164: text)! }
 
     @Test func provisionsALineWithTodayAsItsActivationDate() async throws {
-        let line = try await service().provision(NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!))
+        let line = try await service().provision(
+            NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!))
         #expect(line.status == .active)
         #expect(line.activatedOn.description == "2026-11-22")
         #expect(line.createdAt == clock.now)
@@ -40,9 +41,11 @@ import Testing
             Issue.record("accepted")
         } catch let error as CabinetError {
             #expect(error.code == "request.invalid")
-            #expect(error.fieldErrors.map(\.code) == [
-                SubscribersError.outsideRegion, SubscribersError.futureDate, SubscribersError.tooLong, SubscribersError.invalidEmail,
-            ])
+            #expect(
+                error.fieldErrors.map(\.code) == [
+                    SubscribersError.outsideRegion, SubscribersError.futureDate, SubscribersError.tooLong,
+                    SubscribersError.invalidEmail,
+                ])
         }
     }
 
@@ -51,7 +54,8 @@ import Testing
             try await service().provision(NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "tver")!))
         }
         do {
-            _ = try await service().provision(NewLine(msisdn: number("+79021234567"), region: RegionID(rawValue: "off")!))
+            _ = try await service().provision(
+                NewLine(msisdn: number("+79021234567"), region: RegionID(rawValue: "off")!))
             Issue.record("accepted")
         } catch let error as CabinetError {
             #expect(error.fieldErrors.map(\.code) == [SubscribersError.regionDisabled])
@@ -59,16 +63,18 @@ import Testing
     }
 
     @Test func kazakhNumbersBelongToAlmaty() async throws {
-        let line = try await service().provision(NewLine(msisdn: number("+77011234567"), region: RegionID(rawValue: "almaty")!))
+        let line = try await service().provision(
+            NewLine(msisdn: number("+77011234567"), region: RegionID(rawValue: "almaty")!))
         #expect(line.msisdn.plan == .kazakhstan)
         #expect(line.activatedOn.description == "2026-11-22")
     }
 
     @Test func patchesKeepSetOrClearFields() async throws {
         let service = service()
-        let line = try await service.provision(NewLine(
-            msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!,
-            owner: OwnerProfile(fullName: "Иванов", email: "ivan@example.com")))
+        let line = try await service.provision(
+            NewLine(
+                msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!,
+                owner: OwnerProfile(fullName: "Иванов", email: "ivan@example.com")))
         clock.advance(by: .seconds(60))
         var patch = LinePatch(status: .blocked)
         patch.email = .clear
@@ -84,9 +90,13 @@ import Testing
 
     @Test func aTerminatedLineStaysTerminated() async throws {
         let service = service()
-        let line = try await service.provision(NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!,
-                                                       status: .terminated))
-        await #expect(throws: CabinetError.self) { try await service.update(msisdn: line.msisdn, with: LinePatch(status: .active)) }
+        let line = try await service.provision(
+            NewLine(
+                msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!,
+                status: .terminated))
+        await #expect(throws: CabinetError.self) {
+            try await service.update(msisdn: line.msisdn, with: LinePatch(status: .active))
+        }
         await #expect(throws: CabinetError.self) { try await service.update(msisdn: line.msisdn, with: LinePatch()) }
         await #expect(throws: CabinetError.self) {
             try await service.update(msisdn: number("+79009999999"), with: LinePatch(status: .active))
@@ -95,7 +105,8 @@ import Testing
 
     @Test func upsertReportsWhatItDid() async throws {
         let service = service()
-        let new = NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!, activatedOn: LocalDate("2025-01-10"))
+        let new = NewLine(
+            msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!, activatedOn: LocalDate("2025-01-10"))
         guard case .created = try await service.upsert(new) else {
             Issue.record("not created")
             return

@@ -17,25 +17,36 @@ struct FakeChanges: TariffChangeService {
     let regions: RegionCatalog
     let now: Date
 
-    func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
+    func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview
+    {
         guard let target = regions.tariff(tariff, in: line.region) else {
             throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariff.rawValue])
         }
         let zero = Money.zero(.rub)
         return TariffChangePreview(
-            current: regions.tariff(TariffID(rawValue: "monthly")!, in: line.region), target: target, timing: timing, effectiveAt: now,
-            changeFee: zero, feeNow: Money(minorUnits: 1250, currency: .rub), chargeToday: Money(minorUnits: 1250, currency: .rub),
-            packageOutcome: timing == .now ? .replacedNow(lost: [.init(unit: .seconds, left: 600, total: 6000)]) : .keptUntil(now),
+            current: regions.tariff(TariffID(rawValue: "monthly")!, in: line.region), target: target, timing: timing,
+            effectiveAt: now,
+            changeFee: zero, feeNow: Money(minorUnits: 1250, currency: .rub),
+            chargeToday: Money(minorUnits: 1250, currency: .rub),
+            packageOutcome: timing == .now
+                ? .replacedNow(lost: [.init(unit: .seconds, left: 600, total: 6000)]) : .keptUntil(now),
             firstRegularFeeOn: LocalDate("2026-12-01")!, balance: Money(minorUnits: 10_000, currency: .rub),
             balanceAfter: Money(minorUnits: 8750, currency: .rub),
-            refusal: target.status == .archived ? CabinetError(TariffsError.archived, arguments: ["tariff": target.name.ru]) : nil)
+            refusal: target.status == .archived
+                ? CabinetError(TariffsError.archived, arguments: ["tariff": target.name.ru]) : nil)
     }
 
-    func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (ServiceRequest, TariffChangePreview) {
+    func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (
+        ServiceRequest, TariffChangePreview
+    ) {
         let preview = try await preview(line: line, to: tariff, timing: timing)
         if let refusal = preview.refusal { throw refusal }
-        return (ServiceRequest(id: 42, subscriberID: line.subscriberID, kind: "tariff.change", status: timing == .now ? .done : .pending,
-                               createdAt: now, updatedAt: now, detail: "monthly→\(tariff)"), preview)
+        return (
+            ServiceRequest(
+                id: 42, subscriberID: line.subscriberID, kind: "tariff.change",
+                status: timing == .now ? .done : .pending,
+                createdAt: now, updatedAt: now, detail: "monthly→\(tariff)"), preview
+        )
     }
 }
 
@@ -43,18 +54,25 @@ struct FakeChanges: TariffChangeService {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 
     func app() async throws -> some ApplicationProtocol {
-        let regions = RegionCatalog(regions: [.fixture(modules: ["tariffs"], settings: ["tariffs": TariffsFixture.settings()!])])
+        let regions = RegionCatalog(regions: [
+            .fixture(modules: ["tariffs"], settings: ["tariffs": TariffsFixture.settings()!])
+        ])
         let repository = InMemoryLineTariffStore()
-        try await repository.assignInitial(TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
-                                           at: now.addingTimeInterval(-86_400))
-        let module = TariffsHTTPModule(regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
-                                       clock: ManualClock(iso8601: "2026-11-18T09:00:00Z"))
+        try await repository.assignInitial(
+            TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
+            at: now.addingTimeInterval(-86_400))
+        let module = TariffsHTTPModule(
+            regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
+            clock: ManualClock(iso8601: "2026-11-18T09:00:00Z"))
         // Line 1 of Moscow, standing in for a logged-in subscriber.
         let session = TestSessionModule(now: { Date() }) { id in
-            id == SubscriberID(1) ? .init(id: id, msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!) : nil
+            id == SubscriberID(1)
+                ? .init(id: id, msisdn: MSISDN(e164: "+79001234567")!, region: RegionID(rawValue: "msk")!) : nil
         }
-        return Application(router: try ModuleTestRouter.make(modules: [module, session], regions: regions,
-                                                             catalogues: [try TariffsModule.messages()]))
+        return Application(
+            router: try ModuleTestRouter.make(
+                modules: [module, session], regions: regions,
+                catalogues: [try TariffsModule.messages()]))
     }
 
     func json(_ response: TestResponse) throws -> [String: Any] {
@@ -67,7 +85,8 @@ struct FakeChanges: TariffChangeService {
         try await app().test(.router) { client in
             try await client.execute(uri: "/api/v1/tariffs?region=msk", method: .get) { response throws in
                 let items = try #require(try json(response)["items"] as? [[String: Any]])
-                #expect(items.map { $0["id"] as? String } == ["monthly", "premium", "daily", "payg"], "open tariffs only")
+                #expect(
+                    items.map { $0["id"] as? String } == ["monthly", "premium", "daily", "payg"], "open tariffs only")
                 #expect(items.first?["timings"] as? [String] == ["now", "nextPeriod"])
                 #expect((items.first?["fee"] as? [String: Any])?["amount"] as? String == "600.00")
             }
@@ -79,24 +98,32 @@ struct FakeChanges: TariffChangeService {
                 #expect((body["current"] as? [String: Any])?["id"] as? String == "monthly")
                 #expect((body["history"] as? [[String: Any]])?.count == 1)
             }
-            try await client.execute(uri: "/api/v1/me/tariff/preview", method: .post, headers: line,
-                                     body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)) { response throws in
+            try await client.execute(
+                uri: "/api/v1/me/tariff/preview", method: .post, headers: line,
+                body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)
+            ) { response throws in
                 let body = try json(response)
                 #expect(body["allowed"] as? Bool == false)
                 #expect((body["refusal"] as? [String: Any])?["code"] as? String == "tariffs.archived")
             }
-            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
-                                     body: ByteBuffer(string: #"{"tariff": "premium", "timing": "nextPeriod"}"#)) { response throws in
+            try await client.execute(
+                uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                body: ByteBuffer(string: #"{"tariff": "premium", "timing": "nextPeriod"}"#)
+            ) { response throws in
                 #expect(response.status == .accepted)
                 #expect((try json(response)["request"] as? [String: Any])?["id"] as? String == "R-000042")
             }
-            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
-                                     body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)) { response throws in
+            try await client.execute(
+                uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)
+            ) { response throws in
                 #expect(response.status == .unprocessableContent)
                 #expect(try json(response)["code"] as? String == "tariffs.archived")
             }
-            try await client.execute(uri: "/api/v1/me/tariff/change", method: .post, headers: line,
-                                     body: ByteBuffer(string: #"{"tariff": "Not A Tariff", "timing": "sometime"}"#)) { response throws in
+            try await client.execute(
+                uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                body: ByteBuffer(string: #"{"tariff": "Not A Tariff", "timing": "sometime"}"#)
+            ) { response throws in
                 let errors = try #require(try json(response)["errors"] as? [[String: Any]])
                 #expect(Set(errors.compactMap { $0["field"] as? String }) == ["tariff", "timing"])
             }
@@ -115,18 +142,24 @@ struct FakeChanges: TariffChangeService {
             }
             var form = page
             form[.contentType] = "application/x-www-form-urlencoded"
-            try await client.execute(uri: "/tariffs/daily/preview", method: .post, headers: form,
-                                     body: ByteBuffer(string: "csrf=csrf-token&timing=now")) { response in
+            try await client.execute(
+                uri: "/tariffs/daily/preview", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=csrf-token&timing=now")
+            ) { response in
                 let html = String(buffer: response.body)
                 #expect(html.contains("id=\"charge-today\"><strong>12,50"))
                 #expect(html.contains("сгорит 10 мин"))
             }
-            try await client.execute(uri: "/tariffs/daily/change", method: .post, headers: form,
-                                     body: ByteBuffer(string: "csrf=wrong&timing=now")) { response in
+            try await client.execute(
+                uri: "/tariffs/daily/change", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=wrong&timing=now")
+            ) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/tariffs/daily/change", method: .post, headers: form,
-                                     body: ByteBuffer(string: "csrf=csrf-token&timing=now")) { response in
+            try await client.execute(
+                uri: "/tariffs/daily/change", method: .post, headers: form,
+                body: ByteBuffer(string: "csrf=csrf-token&timing=now")
+            ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/tariffs?done=changed&request=R-000042")
             }

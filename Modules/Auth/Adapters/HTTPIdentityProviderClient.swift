@@ -17,7 +17,8 @@ public struct HTTPIdentityProviderClient: IdentityProviderClient {
         async throws -> ExternalIdentity
     {
         var form = [
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI, "client_id": provider.clientID,
+            "grant_type": "authorization_code", "code": code, "redirect_uri": redirectURI,
+            "client_id": provider.clientID,
             "code_verifier": verifier,
         ]
         if let secret = provider.clientSecret { form["client_secret"] = secret }

@@ -31,8 +31,10 @@ public protocol AccessStore: Sendable {
 
     /// Grants `scopes` on the owner's line to `grantee` until `expiresAt`, revoking the owner's earlier grant to the
     /// same number, and queues `messages` with it.
-    func grant(owner: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>, expiresAt: Date,
-               now: Date, messages: [OutgoingText]) async throws -> Delegation
+    func grant(
+        owner: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>, expiresAt: Date,
+        now: Date, messages: [OutgoingText]
+    ) async throws -> Delegation
 
     /// Revokes a grant given from one of `owners`, once, and queues the messages made for it; `nil` when there is
     /// no such grant, another line gave it, or it was revoked already.

@@ -61,8 +61,10 @@ public enum AuthError: ErrorCatalogue {
     public static let emailNothingToConfirm = ErrorCode("auth.email.nothingToConfirm", .conflict)
 
     public static let all: [ErrorCode] = [
-        required, passwordRequired, stepUpRequired, scopeMissing, accessRevoked, csrf, sessionExpired, codeWrong, codeExpired,
-        codeExhausted, codeLocked, codeTooSoon, codeHourlyLimit, codeDailyLimit, codeAddressLimit, codeFormat, loginFailed,
+        required, passwordRequired, stepUpRequired, scopeMissing, accessRevoked, csrf, sessionExpired, codeWrong,
+        codeExpired,
+        codeExhausted, codeLocked, codeTooSoon, codeHourlyLimit, codeDailyLimit, codeAddressLimit, codeFormat,
+        loginFailed,
         passwordDelayed, passwordLocked, passwordTooShort, passwordTooLong, passwordCommon, passwordIsNumber,
         passwordChangeLimit, passwordCurrentWrong, passwordProofMissing, pukLocked, pukFormat, linkLimit, linkSelf,
         linkExists, linkTaken, linkNotFound, lineNotAccessible, delegationSelf, delegationExpiry, delegationScopes,
@@ -76,7 +78,8 @@ public enum AuthError: ErrorCatalogue {
     }
 
     public static func invalid(_ code: ErrorCode, field: String, arguments: [String: String] = [:]) -> CabinetError {
-        CabinetError(code, arguments: arguments,
-                     fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
+        CabinetError(
+            code, arguments: arguments,
+            fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
     }
 }

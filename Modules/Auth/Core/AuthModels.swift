@@ -88,7 +88,8 @@ public struct AuthSession: Sendable, Hashable {
     public init(
         id: String, tokenHash: String, subscriberID: SubscriberID, msisdn: MSISDN, actingSubscriberID: SubscriberID,
         kind: Kind, method: LoginMethod, createdAt: Date, lastSeenAt: Date, expiresAt: Date, idleTimeout: Duration,
-        client: ClientInfo, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil, passwordRequired: Bool, csrfToken: String
+        client: ClientInfo, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil, passwordRequired: Bool,
+        csrfToken: String
     ) {
         self.id = id
         self.tokenHash = tokenHash
@@ -114,8 +115,9 @@ public struct AuthSession: Sendable, Hashable {
     }
 
     public var info: SessionInfo {
-        SessionInfo(id: id, subscriberID: subscriberID, msisdn: msisdn, steppedUpAt: steppedUpAt, steppedUpFor: steppedUpFor,
-                    passwordChangeRequired: passwordRequired, csrfToken: csrfToken)
+        SessionInfo(
+            id: id, subscriberID: subscriberID, msisdn: msisdn, steppedUpAt: steppedUpAt, steppedUpFor: steppedUpFor,
+            passwordChangeRequired: passwordRequired, csrfToken: csrfToken)
     }
 }
 
@@ -154,8 +156,10 @@ public struct JournalEntry: Sendable, Hashable {
     public var client: ClientInfo
     public var detail: String?
 
-    public init(id: Int64? = nil, subscriberID: SubscriberID?, msisdn: String, at: Date, event: Event,
-                method: LoginMethod? = nil, client: ClientInfo = ClientInfo(), detail: String? = nil) {
+    public init(
+        id: Int64? = nil, subscriberID: SubscriberID?, msisdn: String, at: Date, event: Event,
+        method: LoginMethod? = nil, client: ClientInfo = ClientInfo(), detail: String? = nil
+    ) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn
@@ -178,8 +182,10 @@ public struct Delegation: Sendable, Hashable, Identifiable {
     public var expiresAt: Date
     public var revokedAt: Date?
 
-    public init(id: Int64, ownerID: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>,
-                createdAt: Date, expiresAt: Date, revokedAt: Date?) {
+    public init(
+        id: Int64, ownerID: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>,
+        createdAt: Date, expiresAt: Date, revokedAt: Date?
+    ) {
         self.id = id
         self.ownerID = ownerID
         self.ownerMSISDN = ownerMSISDN

@@ -25,11 +25,13 @@ public protocol AuthService: Sendable {
     func validateNewPassword(_ password: String, for msisdn: MSISDN, policy: AuthSettings.PasswordPolicy) throws
     /// Sets or changes the password of the session's own line. At most `maxChangesPerDay` changes in 24 hours
     /// (the first password set does not count); other sessions end; the owner is told by SMS.
-    func setPassword(_ password: String, session: AuthSession, proof: PasswordProof, client: ClientInfo) async throws -> AuthSession
+    func setPassword(_ password: String, session: AuthSession, proof: PasswordProof, client: ClientInfo) async throws
+        -> AuthSession
     /// "Вспомнить пароль": sends a reset code (same answer for any number).
     func requestPasswordReset(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent
     /// Sets a new password with a reset code and logs in; every other session ends and the lock is lifted.
-    func resetPassword(msisdn: MSISDN, code: String, newPassword: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult
+    func resetPassword(msisdn: MSISDN, code: String, newPassword: String, kind: AuthSession.Kind, client: ClientInfo)
+        async throws -> LoginResult
     /// Whether the session's line has a password (the security page offers "set" or "change").
     func hasPassword(_ session: AuthSession) async throws -> Bool
 
@@ -65,7 +67,9 @@ public protocol AuthService: Sendable {
     func requestStepUpCode(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent
     /// Confirms the step-up code; the session is then trusted for sensitive actions for five minutes, and its
     /// token is rotated (a privilege change).
-    func confirmStepUp(_ session: AuthSession, code: String, client: ClientInfo) async throws -> (token: String, session: AuthSession)
+    func confirmStepUp(_ session: AuthSession, code: String, client: ClientInfo) async throws -> (
+        token: String, session: AuthSession
+    )
     /// The service's clock (routes use it for step-up windows).
     var now: Date { get }
 
@@ -73,7 +77,9 @@ public protocol AuthService: Sendable {
     /// Own line, linked numbers and lines delegated to this person, with the current one marked.
     func accessibleLines(_ session: AuthSession) async throws -> [AccessibleLine]
     /// `POST /me/switch`: moves the session to another accessible line (a privilege change: the token rotates).
-    func switchLine(_ session: AuthSession, to msisdn: MSISDN) async throws -> (token: String, session: AuthSession, line: LineAccess)
+    func switchLine(_ session: AuthSession, to msisdn: MSISDN) async throws -> (
+        token: String, session: AuthSession, line: LineAccess
+    )
     /// Sends a code to a number the person wants to link; it proves they hold that SIM.
     func requestLink(_ session: AuthSession, msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent
     /// Links the number once its code is confirmed (up to the region's limit).
@@ -83,7 +89,10 @@ public protocol AuthService: Sendable {
     /// The links of the session's own line, both ways.
     func links(_ session: AuthSession) async throws -> LineLinks
     /// Grants `grantee` rights on the acting line (which must be the person's own or linked line). Needs a step-up.
-    func grant(_ session: AuthSession, on access: LineAccess, to grantee: MSISDN, scopes: Set<AccessScope>, through lastDay: LocalDate, client: ClientInfo) async throws -> Delegation
+    func grant(
+        _ session: AuthSession, on access: LineAccess, to grantee: MSISDN, scopes: Set<AccessScope>,
+        through lastDay: LocalDate, client: ClientInfo
+    ) async throws -> Delegation
     /// Revokes a grant given from one of the person's lines; takes effect on the grantee's next request.
     func revoke(_ session: AuthSession, delegation id: Int64, client: ClientInfo) async throws
     /// Grants given from the person's lines and grants received by the session's number.
@@ -94,17 +103,24 @@ public protocol AuthService: Sendable {
     func profile(_ session: AuthSession) async throws -> (line: Line, emailConfirmed: Bool)
     /// The subscriber edits their profile (name, e-mail, contact number, address); a new e-mail gets a code to
     /// confirm it.
-    func updateProfile(_ session: AuthSession, fullName: FieldChange<String>, email: FieldChange<String>, contactNumber: FieldChange<MSISDN>, postalAddress: FieldChange<String>, client: ClientInfo) async throws -> Line
+    func updateProfile(
+        _ session: AuthSession, fullName: FieldChange<String>, email: FieldChange<String>,
+        contactNumber: FieldChange<MSISDN>, postalAddress: FieldChange<String>, client: ClientInfo
+    ) async throws -> Line
     /// Sends a confirmation code to the profile's e-mail.
     func requestEmailConfirmation(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent
     func confirmEmail(_ session: AuthSession, code: String, client: ClientInfo) async throws
 
     // MARK: - Social login
     /// Starts a login or link: returns the provider's authorization URL with `state` and a PKCE challenge (S256).
-    func startSocial(provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String) async throws -> URL
+    func startSocial(provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String)
+        async throws -> URL
     /// The provider sent the person back: checks `state` (once, unexpired, same provider, same session for a link),
     /// exchanges the code with the verifier, then logs in or links the identity.
-    func finishSocial(provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult?
+    func finishSocial(
+        provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String,
+        kind: AuthSession.Kind, client: ClientInfo
+    ) async throws -> LoginResult?
     func linkedIdentities(_ session: AuthSession) async throws -> [LinkedIdentity]
     func unlinkIdentity(_ session: AuthSession, provider: String, client: ClientInfo) async throws
     /// The configured providers, for the login and security pages.

@@ -51,15 +51,18 @@ public struct AuthSettings: ModuleSettings, Hashable {
     /// answer to an unknown number must look like the answer to a known one.
     public enum Fallback {
         public static let policy = AuthSettings(
-            otp: OTPPolicy(length: 6, lifetime: .seconds(600), maxAttempts: 5, resendInterval: .seconds(60), maxPerHour: 5,
-                           maxPerDay: 10, maxFailuresBeforeLock: 20, lockDuration: .seconds(3600), maxPerAddressPerHour: 30),
+            otp: OTPPolicy(
+                length: 6, lifetime: .seconds(600), maxAttempts: 5, resendInterval: .seconds(60), maxPerHour: 5,
+                maxPerDay: 10, maxFailuresBeforeLock: 20, lockDuration: .seconds(3600), maxPerAddressPerHour: 30),
             password: PasswordPolicy(minLength: 8, maxChangesPerDay: 2, delayFromFailure: 5, lockAfterFailures: 100),
             session: SessionPolicy(idleTimeout: .seconds(1800), absoluteTimeout: .seconds(43_200)),
             pukMaxFailures: 10, linkedNumbersLimit: 5, pushConfirmationLifetime: .seconds(120), newDeviceAlert: true)
     }
 
-    public init(otp: OTPPolicy, password: PasswordPolicy, session: SessionPolicy, pukMaxFailures: Int,
-                linkedNumbersLimit: Int, pushConfirmationLifetime: Duration, newDeviceAlert: Bool) {
+    public init(
+        otp: OTPPolicy, password: PasswordPolicy, session: SessionPolicy, pukMaxFailures: Int,
+        linkedNumbersLimit: Int, pushConfirmationLifetime: Duration, newDeviceAlert: Bool
+    ) {
         self.otp = otp
         self.password = password
         self.session = session
@@ -87,7 +90,8 @@ public struct AuthSettings: ModuleSettings, Hashable {
             if let length, length < 6 {
                 // Four digits are 13 bits; only tight limits keep guessing odds acceptable (reliability §2).
                 if let attempts, attempts > 3 {
-                    o.child("maxAttempts")?.problem("a \(length)-digit code allows at most 3 tries per code, found \(attempts)")
+                    o.child("maxAttempts")?.problem(
+                        "a \(length)-digit code allows at most 3 tries per code, found \(attempts)")
                     return nil
                 }
                 if let failures, failures > 10 {
@@ -105,7 +109,8 @@ public struct AuthSettings: ModuleSettings, Hashable {
             else { return nil }
             return OTPPolicy(
                 length: length, lifetime: lifetime, maxAttempts: attempts, resendInterval: resend, maxPerHour: perHour,
-                maxPerDay: perDay, maxFailuresBeforeLock: failures, lockDuration: lock, maxPerAddressPerHour: perAddress)
+                maxPerDay: perDay, maxFailuresBeforeLock: failures, lockDuration: lock, maxPerAddressPerHour: perAddress
+            )
         }
         let password = section.requireObject("password") { p -> PasswordPolicy? in
             let minLength = p.requireInt("minLength", in: 8...64)
@@ -117,7 +122,8 @@ public struct AuthSettings: ModuleSettings, Hashable {
                 return nil
             }
             guard let minLength, let changes, let delay, let lock else { return nil }
-            return PasswordPolicy(minLength: minLength, maxChangesPerDay: changes, delayFromFailure: delay, lockAfterFailures: lock)
+            return PasswordPolicy(
+                minLength: minLength, maxChangesPerDay: changes, delayFromFailure: delay, lockAfterFailures: lock)
         }
         let session = section.requireObject("session") { s -> SessionPolicy? in
             let idle = s.requirePositiveDuration("idleTimeout")

@@ -28,7 +28,9 @@ public struct CodeRequest: Sendable {
     /// The code to store and the message carrying it; `nil` to count the request only (push logins).
     public var issue: CodeIssue?
 
-    public init(purpose: CodePurpose, key: String, clientAddress: String?, limits: SendLimits, now: Date, issue: CodeIssue?) {
+    public init(
+        purpose: CodePurpose, key: String, clientAddress: String?, limits: SendLimits, now: Date, issue: CodeIssue?
+    ) {
         self.purpose = purpose
         self.key = key
         self.clientAddress = clientAddress
@@ -50,8 +52,10 @@ public struct CodeIssue: Sendable {
     /// never sent), so wrong guesses for it behave exactly like wrong guesses for a real code.
     public var message: OutgoingText?
 
-    public init(subscriberID: SubscriberID?, sessionID: String?, target: String?, codeHash: String, expiresAt: Date,
-                message: OutgoingText?) {
+    public init(
+        subscriberID: SubscriberID?, sessionID: String?, target: String?, codeHash: String, expiresAt: Date,
+        message: OutgoingText?
+    ) {
         self.subscriberID = subscriberID
         self.sessionID = sessionID
         self.target = target
@@ -78,8 +82,10 @@ public struct CodeCheck: Sendable {
     /// Written to the journal in the same transaction when the check fails (one commit per guess, not two).
     public var failureJournal: JournalEntry?
 
-    public init(purpose: CodePurpose, key: String, sessionID: String?, codeHash: String, now: Date, maxAttempts: Int,
-                maxFailuresBeforeLock: Int, lockDuration: Duration, clientAddress: String?, maxFailuresPerAddressPerHour: Int) {
+    public init(
+        purpose: CodePurpose, key: String, sessionID: String?, codeHash: String, now: Date, maxAttempts: Int,
+        maxFailuresBeforeLock: Int, lockDuration: Duration, clientAddress: String?, maxFailuresPerAddressPerHour: Int
+    ) {
         self.purpose = purpose
         self.key = key
         self.sessionID = sessionID
@@ -151,7 +157,8 @@ public protocol CodeStore: Sendable {
 
     /// Counts a failure of a factor for a key; locks until `lockUntil(consecutive)` when it returns a date. After a
     /// lock has run out the count starts again from one.
-    func recordFailure(factor: String, key: String, now: Date, lockUntil: @escaping @Sendable (Int) -> Date?) async throws -> FailureState
+    func recordFailure(factor: String, key: String, now: Date, lockUntil: @escaping @Sendable (Int) -> Date?)
+        async throws -> FailureState
 
     /// Forgets the failures (and the lock) of a factor for a key.
     func clearFailures(factor: String, key: String) async throws

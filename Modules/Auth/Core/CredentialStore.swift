@@ -10,7 +10,8 @@ public protocol CredentialStore: Sendable {
     /// Stores a password hash unless `maxChangesPerDay` changes happened in the last 24 hours (returns `false`);
     /// `nil` sets it without counting (the first password, or a reset by SMS). A counted change is remembered
     /// for the next 24 hours.
-    func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?) async throws -> Bool
+    func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?) async throws
+        -> Bool
 
     /// The stored PUK hash of a line, if the operator provisioned one.
     func pukHash(of subscriber: SubscriberID) async throws -> String?

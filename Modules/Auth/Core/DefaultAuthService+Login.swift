@@ -1,6 +1,6 @@
-import Logging
 public import CabinetCore
 import Foundation
+import Logging
 import Subscribers
 
 extension DefaultAuthService {
@@ -8,30 +8,42 @@ extension DefaultAuthService {
     public func requestLoginCode(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
-        return try await sendCode(purpose: .login, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
-            guard let (line, settings) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
+        return try await sendCode(purpose: .login, key: msisdn.e164, settings: settings, client: client) {
+            code, hash, expiresAt in
+            guard let (line, settings) = active else {
+                return CodeIssue(
+                    subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil)
+            }
             let minutes = Int(settings.otp.lifetime.timeInterval / 60)
             return CodeIssue(
                 subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
-                message: OutgoingText(to: .phone(msisdn),
-                                      text: messages.text("auth.sms.loginCode", in: client.language,
-                                                          arguments: ["code": code, "minutes": String(minutes)]),
-                                      purpose: "auth.login", sensitive: true))
+                message: OutgoingText(
+                    to: .phone(msisdn),
+                    text: messages.text(
+                        "auth.sms.loginCode", in: client.language,
+                        arguments: ["code": code, "minutes": String(minutes)]),
+                    purpose: "auth.login", sensitive: true))
         }
     }
 
     /// Logs in with the newest login code sent to the number.
-    public func login(msisdn: MSISDN, code: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+    public func login(msisdn: MSISDN, code: String, kind: AuthSession.Kind, client: ClientInfo) async throws
+        -> LoginResult
+    {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
-        let failure = JournalEntry(subscriberID: active?.0.id, msisdn: msisdn.e164, at: clock.now, event: .loginFailed, method: .otp,
-                                   client: client, detail: "wrong code")
-        let outcome = try await check(code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client,
-                                      failureJournal: failure)
+        let failure = JournalEntry(
+            subscriberID: active?.0.id, msisdn: msisdn.e164, at: clock.now, event: .loginFailed, method: .otp,
+            client: client, detail: "wrong code")
+        let outcome = try await check(
+            code, purpose: .login, key: msisdn.e164, sessionID: nil, settings: settings, client: client,
+            failureJournal: failure)
         guard case .valid = outcome, let (line, _) = active else {
             if case .locked = outcome, let line = active?.0 {
-                try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .codeLocked,
-                                                    method: .otp, client: client), message: nil)
+                try await store.record(
+                    JournalEntry(
+                        subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .codeLocked,
+                        method: .otp, client: client), message: nil)
             }
             throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
         }
@@ -39,24 +51,31 @@ extension DefaultAuthService {
     }
 
     /// Logs in with number and password. Every failure answers `auth.login.failed`, whatever the reason.
-    public func login(msisdn: MSISDN, password: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+    public func login(msisdn: MSISDN, password: String, kind: AuthSession.Kind, client: ClientInfo) async throws
+        -> LoginResult
+    {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let key = active.map { String($0.0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
         try await checkNotDelayed(factor: "password", key: key, policy: settings.password)
         let stored = try await active.asyncFlatMap { try await store.passwordHash(of: $0.0.id) }
-        let matches = await hasher.verify(secrets.passwordPrehash(Self.normalize(password)), against: stored ?? decoyHash)
+        let matches = await hasher.verify(
+            secrets.passwordPrehash(Self.normalize(password)), against: stored ?? decoyHash)
         guard matches, stored != nil, let (line, settings) = active else {
             let state = try await store.recordFailure(factor: "password", key: key, now: clock.now) { count in
                 count >= settings.password.lockAfterFailures ? Date.distantFuture : nil
             }
-            try await recordFailure(msisdn, line: active?.0, method: .password, client: client, detail: "wrong password")
+            try await recordFailure(
+                msisdn, line: active?.0, method: .password, client: client, detail: "wrong password")
             if state.consecutive == settings.password.lockAfterFailures, let line = active?.0 {
-                try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now,
-                                                    event: .passwordLocked, method: .password, client: client),
-                                       message: OutgoingText(to: .phone(msisdn),
-                                                             text: messages.text("auth.sms.passwordLocked", in: client.language),
-                                                             purpose: "auth.passwordLocked"))
+                try await store.record(
+                    JournalEntry(
+                        subscriberID: line.id, msisdn: msisdn.e164, at: clock.now,
+                        event: .passwordLocked, method: .password, client: client),
+                    message: OutgoingText(
+                        to: .phone(msisdn),
+                        text: messages.text("auth.sms.passwordLocked", in: client.language),
+                        purpose: "auth.passwordLocked"))
             }
             throw CabinetError(AuthError.loginFailed)
         }
@@ -65,7 +84,9 @@ extension DefaultAuthService {
     }
 
     /// Logs in with the PUK code of the SIM pack; the person must then set a password.
-    public func login(msisdn: MSISDN, puk: String, kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult {
+    public func login(msisdn: MSISDN, puk: String, kind: AuthSession.Kind, client: ClientInfo) async throws
+        -> LoginResult
+    {
         let digits = puk.filter { !$0.isWhitespace }
         guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw AuthError.invalid(AuthError.pukFormat, field: "puk")
@@ -87,8 +108,10 @@ extension DefaultAuthService {
             try await recordFailure(msisdn, line: line, method: .puk, client: client, detail: "wrong PUK")
             if state.consecutive >= settings.pukMaxFailures {
                 if let line, state.consecutive == settings.pukMaxFailures {
-                    try await store.record(JournalEntry(subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .pukLocked,
-                                                        method: .puk, client: client), message: nil)
+                    try await store.record(
+                        JournalEntry(
+                            subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .pukLocked,
+                            method: .puk, client: client), message: nil)
                 }
                 throw CabinetError(AuthError.pukLocked)
             }
@@ -97,8 +120,9 @@ extension DefaultAuthService {
         try await store.clearFailures(factor: "puk", key: key)
         // A PUK login is how a found or re-issued SIM gets back in: whoever holds it now inherits no links.
         try await dropLinks(of: line, client: client)
-        return try await openSession(for: line, settings: settings, method: .puk, kind: kind, client: client,
-                                     passwordRequired: true)
+        return try await openSession(
+            for: line, settings: settings, method: .puk, kind: kind, client: client,
+            passwordRequired: true)
     }
 
     /// The operator provisions the PUK printed in the SIM pack (stored only as a slow hash).
@@ -110,7 +134,8 @@ extension DefaultAuthService {
         guard let line = try await lines.line(msisdn: msisdn) else {
             throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": msisdn.formatted])
         }
-        try await store.setPUK(await hasher.hash(secrets.passwordPrehash("puk:" + digits)), for: line.id, now: clock.now)
+        try await store.setPUK(
+            await hasher.hash(secrets.passwordPrehash("puk:" + digits)), for: line.id, now: clock.now)
         try await store.clearFailures(factor: "puk", key: String(line.id.rawValue))
     }
 
@@ -133,7 +158,8 @@ extension DefaultAuthService {
         let delay = min(30.0 * pow(2, Double(exponent)), 3600)
         let allowedAt = last.addingTimeInterval(delay)
         if allowedAt > now {
-            throw AuthError.tooMany(AuthError.passwordDelayed, retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
+            throw AuthError.tooMany(
+                AuthError.passwordDelayed, retryAfter: Int(allowedAt.timeIntervalSince(now).rounded(.up)))
         }
     }
 

@@ -1,14 +1,16 @@
-import Logging
 public import CabinetCore
 import Foundation
+import Logging
 import Subscribers
 
 extension DefaultAuthService {
     /// Checks a new password against the rules (length, common passwords, not the phone number).
-    public func validateNewPassword(_ password: String, for msisdn: MSISDN, policy: AuthSettings.PasswordPolicy) throws {
+    public func validateNewPassword(_ password: String, for msisdn: MSISDN, policy: AuthSettings.PasswordPolicy) throws
+    {
         let normalized = Self.normalize(password)
         if normalized.count < policy.minLength {
-            throw AuthError.invalid(AuthError.passwordTooShort, field: "password", arguments: ["min": String(policy.minLength)])
+            throw AuthError.invalid(
+                AuthError.passwordTooShort, field: "password", arguments: ["min": String(policy.minLength)])
         }
         // Long passwords are accepted whole (pre-hashed before bcrypt); a cap keeps hashing cheap to ask for.
         if normalized.utf8.count > 1024 {
@@ -18,7 +20,9 @@ extension DefaultAuthService {
             throw AuthError.invalid(AuthError.passwordCommon, field: "password")
         }
         let digits = normalized.filter(\.isNumber)
-        if digits.count >= 10, msisdn.e164.hasSuffix(String(digits.suffix(10))) || digits.contains(msisdn.nationalNumber) {
+        if digits.count >= 10,
+            msisdn.e164.hasSuffix(String(digits.suffix(10))) || digits.contains(msisdn.nationalNumber)
+        {
             throw AuthError.invalid(AuthError.passwordIsNumber, field: "password")
         }
     }
@@ -38,13 +42,16 @@ extension DefaultAuthService {
         case .pukLogin:
             guard session.passwordRequired else { throw CabinetError(AuthError.passwordProofMissing) }
         case .recentCode:
-            guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= 300, session.steppedUpFor == session.subscriberID else {
+            guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= 300,
+                session.steppedUpFor == session.subscriberID
+            else {
                 throw CabinetError(AuthError.stepUpRequired)
             }
         case .currentPassword(let current):
             let key = String(line.id.rawValue)
             try await checkNotDelayed(factor: "password", key: key, policy: settings.password)
-            guard let existing, await hasher.verify(secrets.passwordPrehash(Self.normalize(current)), against: existing) else {
+            guard let existing, await hasher.verify(secrets.passwordPrehash(Self.normalize(current)), against: existing)
+            else {
                 _ = try await store.recordFailure(factor: "password", key: key, now: now) { count in
                     count >= settings.password.lockAfterFailures ? Date.distantFuture : nil
                 }
@@ -53,20 +60,27 @@ extension DefaultAuthService {
         }
         try validateNewPassword(password, for: line.msisdn, policy: settings.password)
         let hash = await hasher.hash(secrets.passwordPrehash(Self.normalize(password)))
-        guard try await store.setPassword(hash, for: line.id, now: now,
-                                          maxChangesPerDay: existing == nil ? nil : settings.password.maxChangesPerDay)
+        guard
+            try await store.setPassword(
+                hash, for: line.id, now: now,
+                maxChangesPerDay: existing == nil ? nil : settings.password.maxChangesPerDay)
         else {
-            throw CabinetError(AuthError.passwordChangeLimit, arguments: ["count": String(settings.password.maxChangesPerDay)])
+            throw CabinetError(
+                AuthError.passwordChangeLimit, arguments: ["count": String(settings.password.maxChangesPerDay)])
         }
         try await store.clearFailures(factor: "password", key: String(line.id.rawValue))
         let ended = try await store.deleteSessions(of: line.id, except: session.id)
         try await store.record(
-            JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: now, event: existing == nil ? .passwordSet : .passwordChanged,
-                         client: client, detail: ended > 0 ? "\(ended) other session(s) ended" : nil),
-            message: OutgoingText(to: .phone(line.msisdn),
-                                  text: messages.text(existing == nil ? "auth.sms.passwordSet" : "auth.sms.passwordChanged",
-                                                      in: client.language),
-                                  purpose: "auth.passwordChanged"))
+            JournalEntry(
+                subscriberID: line.id, msisdn: line.msisdn.e164, at: now,
+                event: existing == nil ? .passwordSet : .passwordChanged,
+                client: client, detail: ended > 0 ? "\(ended) other session(s) ended" : nil),
+            message: OutgoingText(
+                to: .phone(line.msisdn),
+                text: messages.text(
+                    existing == nil ? "auth.sms.passwordSet" : "auth.sms.passwordChanged",
+                    in: client.language),
+                purpose: "auth.passwordChanged"))
         var updated = session
         updated.passwordRequired = false
         try await store.updateSession(updated)
@@ -77,17 +91,25 @@ extension DefaultAuthService {
     public func requestPasswordReset(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent {
         let active = try await activeLine(msisdn)
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
-        return try await sendCode(purpose: .reset, key: msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
-            guard let (line, _) = active else { return CodeIssue(subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil) }
-            return CodeIssue(subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
-                             message: OutgoingText(to: .phone(msisdn),
-                                                   text: messages.text("auth.sms.resetCode", in: client.language, arguments: ["code": code]),
-                                                   purpose: "auth.reset", sensitive: true))
+        return try await sendCode(purpose: .reset, key: msisdn.e164, settings: settings, client: client) {
+            code, hash, expiresAt in
+            guard let (line, _) = active else {
+                return CodeIssue(
+                    subscriberID: nil, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt, message: nil)
+            }
+            return CodeIssue(
+                subscriberID: line.id, sessionID: nil, target: nil, codeHash: hash, expiresAt: expiresAt,
+                message: OutgoingText(
+                    to: .phone(msisdn),
+                    text: messages.text("auth.sms.resetCode", in: client.language, arguments: ["code": code]),
+                    purpose: "auth.reset", sensitive: true))
         }
     }
 
     /// Sets a new password with a reset code and logs in; every other session ends and the lock is lifted.
-    public func resetPassword(msisdn: MSISDN, code: String, newPassword: String, kind: AuthSession.Kind, client: ClientInfo)
+    public func resetPassword(
+        msisdn: MSISDN, code: String, newPassword: String, kind: AuthSession.Kind, client: ClientInfo
+    )
         async throws -> LoginResult
     {
         let active = try await activeLine(msisdn)
@@ -95,7 +117,8 @@ extension DefaultAuthService {
         // The password is checked before the code, so a bad password does not burn the code, and for every number
         // alike (the policy of the number's region, whether or not it is a line): the answer tells nothing about it.
         try validateNewPassword(newPassword, for: msisdn, policy: settings.password)
-        let outcome = try await check(code, purpose: .reset, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
+        let outcome = try await check(
+            code, purpose: .reset, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
         guard case .valid = outcome, let (line, settings) = active else {
             try await recordFailure(msisdn, line: active?.0, method: .otp, client: client, detail: "reset \(outcome)")
             throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
@@ -108,10 +131,12 @@ extension DefaultAuthService {
         // Whoever reset the password may not be whoever linked the line: its links end both ways.
         try await dropLinks(of: line, client: client)
         try await store.record(
-            JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .passwordReset, method: .otp,
-                         client: client, detail: ended > 0 ? "\(ended) session(s) ended" : nil),
-            message: OutgoingText(to: .phone(line.msisdn), text: messages.text("auth.sms.passwordReset", in: client.language),
-                                  purpose: "auth.passwordReset"))
+            JournalEntry(
+                subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .passwordReset, method: .otp,
+                client: client, detail: ended > 0 ? "\(ended) session(s) ended" : nil),
+            message: OutgoingText(
+                to: .phone(line.msisdn), text: messages.text("auth.sms.passwordReset", in: client.language),
+                purpose: "auth.passwordReset"))
         return try await openSession(for: line, settings: settings, method: .otp, kind: kind, client: client)
     }
 

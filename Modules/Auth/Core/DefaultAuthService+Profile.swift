@@ -1,6 +1,6 @@
-import Logging
 public import CabinetCore
 import Foundation
+import Logging
 public import Subscribers
 
 extension DefaultAuthService {
@@ -15,8 +15,10 @@ extension DefaultAuthService {
 
     /// The subscriber edits their profile (name, e-mail, contact number, address); a new e-mail gets a code to
     /// confirm it.
-    public func updateProfile(_ session: AuthSession, fullName: FieldChange<String>, email: FieldChange<String>,
-                              contactNumber: FieldChange<MSISDN>, postalAddress: FieldChange<String>, client: ClientInfo)
+    public func updateProfile(
+        _ session: AuthSession, fullName: FieldChange<String>, email: FieldChange<String>,
+        contactNumber: FieldChange<MSISDN>, postalAddress: FieldChange<String>, client: ClientInfo
+    )
         async throws -> Line
     {
         var patch = LinePatch()
@@ -39,24 +41,30 @@ extension DefaultAuthService {
             throw CabinetError(AuthError.emailNothingToConfirm)
         }
         let settings = policy(for: line)
-        return try await sendCode(purpose: .email, key: email.lowercased(), settings: settings, client: client) { code, hash, expiresAt in
-            CodeIssue(subscriberID: line.id, sessionID: session.id, target: email, codeHash: hash, expiresAt: expiresAt,
-                      message: OutgoingText(to: .email(email), subject: messages.text("auth.mail.emailCode.subject", in: client.language),
-                                            text: messages.text("auth.mail.emailCode.text", in: client.language, arguments: ["code": code]),
-                                            purpose: "auth.email", sensitive: true))
+        return try await sendCode(purpose: .email, key: email.lowercased(), settings: settings, client: client) {
+            code, hash, expiresAt in
+            CodeIssue(
+                subscriberID: line.id, sessionID: session.id, target: email, codeHash: hash, expiresAt: expiresAt,
+                message: OutgoingText(
+                    to: .email(email), subject: messages.text("auth.mail.emailCode.subject", in: client.language),
+                    text: messages.text("auth.mail.emailCode.text", in: client.language, arguments: ["code": code]),
+                    purpose: "auth.email", sensitive: true))
         }
     }
 
     public func confirmEmail(_ session: AuthSession, code: String, client: ClientInfo) async throws {
         let (line, _) = try await profile(session)
         guard let email = line.owner.email else { throw CabinetError(AuthError.emailNothingToConfirm) }
-        let outcome = try await check(code, purpose: .email, key: email.lowercased(), sessionID: session.id,
-                                      settings: policy(for: line), client: client)
+        let outcome = try await check(
+            code, purpose: .email, key: email.lowercased(), sessionID: session.id,
+            settings: policy(for: line), client: client)
         guard case .valid(_, let target) = outcome, target == email else {
             throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
         }
         try await store.confirmEmail(email, for: line.id, now: clock.now)
-        try await store.record(JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .emailConfirmed,
-                                            client: client, detail: email), message: nil)
+        try await store.record(
+            JournalEntry(
+                subscriberID: line.id, msisdn: line.msisdn.e164, at: clock.now, event: .emailConfirmed,
+                client: client, detail: email), message: nil)
     }
 }

@@ -1,7 +1,7 @@
-import Subscribers
-import Logging
 public import CabinetCore
 public import Foundation
+import Logging
+import Subscribers
 
 /// The start of a "confirm on the phone" login.
 public struct PushStarted: Sendable, Hashable {
@@ -24,14 +24,19 @@ extension DefaultAuthService {
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let now = clock.now
         // The same sending limits as codes: every request costs the operator a message to the phone.
-        _ = try await sendCode(purpose: .login, key: "push:" + msisdn.e164, settings: settings, client: client) { _, _, _ in nil }
+        _ = try await sendCode(purpose: .login, key: "push:" + msisdn.e164, settings: settings, client: client) {
+            _, _, _ in nil
+        }
         let id = SecureRandom.token(bytes: 18)
         let expiresAt = now.addingTimeInterval(settings.pushConfirmationLifetime.timeInterval)
         // Stored for unknown numbers too: their request waits and expires like a real one nobody answered.
-        try await store.insertPush(PushLogin(id: id, subscriberID: active?.0.id, msisdn: msisdn, status: .pending, createdAt: now,
-                                             expiresAt: expiresAt))
+        try await store.insertPush(
+            PushLogin(
+                id: id, subscriberID: active?.0.id, msisdn: msisdn, status: .pending, createdAt: now,
+                expiresAt: expiresAt))
         if active != nil {
-            try await push.requestConfirmation(id: id, msisdn: msisdn, text: messages.text("auth.push.loginPrompt", in: client.language))
+            try await push.requestConfirmation(
+                id: id, msisdn: msisdn, text: messages.text("auth.push.loginPrompt", in: client.language))
         }
         return PushStarted(id: id, expiresAt: expiresAt)
     }
@@ -53,10 +58,12 @@ extension DefaultAuthService {
         case .declined, .used:
             return request.status == .declined ? .declined : .expired
         case .confirmed:
-            guard try await store.usePush(id: id, now: now), let (line, settings) = try await activeLine(request.msisdn) else {
+            guard try await store.usePush(id: id, now: now), let (line, settings) = try await activeLine(request.msisdn)
+            else {
                 return .expired
             }
-            return .loggedIn(try await openSession(for: line, settings: settings, method: .push, kind: kind, client: client))
+            return .loggedIn(
+                try await openSession(for: line, settings: settings, method: .push, kind: kind, client: client))
         }
     }
 }

@@ -1,6 +1,6 @@
-import Logging
 import CabinetCore
 public import Foundation
+import Logging
 import Subscribers
 
 extension DefaultAuthService {
@@ -13,10 +13,12 @@ extension DefaultAuthService {
         let now = clock.now
         guard session.isAlive(at: now) else {
             try await store.deleteSession(id: session.id)
-            try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: now,
-                                                event: .sessionEnded, client: session.client,
-                                                detail: now >= session.expiresAt ? "absolute timeout" : "idle timeout"),
-                                   message: nil)
+            try await store.record(
+                JournalEntry(
+                    subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: now,
+                    event: .sessionEnded, client: session.client,
+                    detail: now >= session.expiresAt ? "absolute timeout" : "idle timeout"),
+                message: nil)
             return nil
         }
         guard let line = try await lines.line(id: session.subscriberID), line.status != .terminated else {
@@ -46,13 +48,16 @@ extension DefaultAuthService {
     /// The right a session has on another line: linked to the same person, or delegated and not expired.
     func resolveAccess(session: AuthSession, to target: SubscriberID) async throws -> LineAccess? {
         guard let line = try await lines.line(id: target), line.status != .terminated else { return nil }
-        if target == session.subscriberID { return .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status) }
+        if target == session.subscriberID {
+            return .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status)
+        }
         if try await store.linkedLines(of: session.subscriberID).contains(target) {
             return .owned(line.id, msisdn: line.msisdn, region: line.region, linked: true, status: line.status)
         }
         if let delegation = try await store.activeDelegation(owner: target, grantee: session.msisdn, now: clock.now) {
-            return LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region,
-                              relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes, status: line.status)
+            return LineAccess(
+                subscriberID: line.id, msisdn: line.msisdn, region: line.region,
+                relation: .delegated(expiresAt: delegation.expiresAt), scopes: delegation.scopes, status: line.status)
         }
         return nil
     }
@@ -69,15 +74,19 @@ extension DefaultAuthService {
     /// Ends this session.
     public func logout(_ session: AuthSession) async throws {
         try await store.deleteSession(id: session.id)
-        try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                            event: .logout, client: session.client), message: nil)
+        try await store.record(
+            JournalEntry(
+                subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
+                event: .logout, client: session.client), message: nil)
     }
 
     /// "Выйти на всех других устройствах".
     public func logoutOthers(_ session: AuthSession) async throws -> Int {
         let ended = try await store.deleteSessions(of: session.subscriberID, except: session.id)
-        try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                            event: .logoutOthers, client: session.client, detail: "\(ended)"), message: nil)
+        try await store.record(
+            JournalEntry(
+                subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
+                event: .logoutOthers, client: session.client, detail: "\(ended)"), message: nil)
         return ended
     }
 
@@ -97,7 +106,9 @@ extension DefaultAuthService {
     }
 
     /// The visit journal of the session's own line, newest first.
-    public func journal(of session: AuthSession, before cursor: Int64? = nil, limit: Int = 50) async throws -> [JournalEntry] {
+    public func journal(of session: AuthSession, before cursor: Int64? = nil, limit: Int = 50) async throws
+        -> [JournalEntry]
+    {
         try await store.journal(of: session.subscriberID, before: cursor, limit: min(max(limit, 1), 200))
     }
 
@@ -118,13 +129,17 @@ extension DefaultAuthService {
     public func requestStepUpCode(_ session: AuthSession, client: ClientInfo) async throws -> CodeSent {
         let acting = try await stepUpLine(session)
         let settings = policy(for: acting)
-        return try await sendCode(purpose: .stepUp, key: acting.msisdn.e164, settings: settings, client: client) { code, hash, expiresAt in
+        return try await sendCode(purpose: .stepUp, key: acting.msisdn.e164, settings: settings, client: client) {
+            code, hash, expiresAt in
             // The owner of another line did not ask: their text is in Russian, the default, and says who asks.
-            let text = acting.id == session.subscriberID
+            let text =
+                acting.id == session.subscriberID
                 ? messages.text("auth.sms.stepUpCode", in: client.language, arguments: ["code": code])
-                : messages.text("auth.sms.stepUpForOther", in: .ru, arguments: ["requester": session.msisdn.masked, "code": code])
-            return CodeIssue(subscriberID: acting.id, sessionID: session.id, target: nil, codeHash: hash, expiresAt: expiresAt,
-                             message: OutgoingText(to: .phone(acting.msisdn), text: text, purpose: "auth.stepUp", sensitive: true))
+                : messages.text(
+                    "auth.sms.stepUpForOther", in: .ru, arguments: ["requester": session.msisdn.masked, "code": code])
+            return CodeIssue(
+                subscriberID: acting.id, sessionID: session.id, target: nil, codeHash: hash, expiresAt: expiresAt,
+                message: OutgoingText(to: .phone(acting.msisdn), text: text, purpose: "auth.stepUp", sensitive: true))
         }
     }
 
@@ -143,14 +158,17 @@ extension DefaultAuthService {
     {
         let acting = try await stepUpLine(session)
         let settings = policy(for: acting)
-        let outcome = try await check(code, purpose: .stepUp, key: acting.msisdn.e164, sessionID: session.id,
-                                      settings: settings, client: client)
+        let outcome = try await check(
+            code, purpose: .stepUp, key: acting.msisdn.e164, sessionID: session.id,
+            settings: settings, client: client)
         guard case .valid = outcome else { throw error(for: outcome) }
         var updated = session
         updated.steppedUpAt = clock.now
         updated.steppedUpFor = acting.id
-        try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                            event: .stepUp, method: .otp, client: client), message: nil)
+        try await store.record(
+            JournalEntry(
+                subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
+                event: .stepUp, method: .otp, client: client), message: nil)
         return try await rotate(updated)
     }
 }

@@ -1,7 +1,7 @@
-import Subscribers
-import Logging
 import CabinetCore
 public import Foundation
+import Logging
+import Subscribers
 
 extension DefaultAuthService {
     /// The configured providers, for the login and security pages.
@@ -17,27 +17,34 @@ extension DefaultAuthService {
         if intent == .link, session == nil { throw CabinetError(AuthError.required) }
         let state = SecureRandom.token(bytes: 24)
         let verifier = SecureRandom.token(bytes: 48)
-        try await store.saveSocialState(SocialState(state: state, provider: id, verifier: verifier, intent: intent,
-                                                    sessionID: session?.id, expiresAt: clock.now.addingTimeInterval(600)))
+        try await store.saveSocialState(
+            SocialState(
+                state: state, provider: id, verifier: verifier, intent: intent,
+                sessionID: session?.id, expiresAt: clock.now.addingTimeInterval(600)))
         var components = URLComponents(url: provider.authorizationEndpoint, resolvingAgainstBaseURL: false)
         let existing = components?.queryItems ?? []
-        components?.queryItems = existing + [
-            URLQueryItem(name: "response_type", value: "code"),
-            URLQueryItem(name: "client_id", value: provider.clientID),
-            URLQueryItem(name: "redirect_uri", value: redirectURI),
-            URLQueryItem(name: "scope", value: provider.scopes.joined(separator: " ")),
-            URLQueryItem(name: "state", value: state),
-            URLQueryItem(name: "code_challenge", value: PKCE.challenge(for: verifier)),
-            URLQueryItem(name: "code_challenge_method", value: "S256"),
-        ]
-        guard let url = components?.url else { throw CabinetError.internal("cannot build the authorization URL of \(id)") }
+        components?.queryItems =
+            existing + [
+                URLQueryItem(name: "response_type", value: "code"),
+                URLQueryItem(name: "client_id", value: provider.clientID),
+                URLQueryItem(name: "redirect_uri", value: redirectURI),
+                URLQueryItem(name: "scope", value: provider.scopes.joined(separator: " ")),
+                URLQueryItem(name: "state", value: state),
+                URLQueryItem(name: "code_challenge", value: PKCE.challenge(for: verifier)),
+                URLQueryItem(name: "code_challenge_method", value: "S256"),
+            ]
+        guard let url = components?.url else {
+            throw CabinetError.internal("cannot build the authorization URL of \(id)")
+        }
         return url
     }
 
     /// The provider sent the person back: checks `state` (once, unexpired, same provider, same session for a link),
     /// exchanges the code with the verifier, then logs in or links the identity.
-    public func finishSocial(provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String,
-                             kind: AuthSession.Kind, client: ClientInfo) async throws -> LoginResult? {
+    public func finishSocial(
+        provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String,
+        kind: AuthSession.Kind, client: ClientInfo
+    ) async throws -> LoginResult? {
         guard let saved = try await store.takeSocialState(state, now: clock.now), saved.provider == id,
             saved.intent == .login || saved.sessionID == session?.id
         else {
@@ -48,7 +55,8 @@ extension DefaultAuthService {
         }
         let identity: ExternalIdentity
         do {
-            identity = try await providerClient.identity(provider: provider, code: code, verifier: saved.verifier, redirectURI: redirectURI)
+            identity = try await providerClient.identity(
+                provider: provider, code: code, verifier: saved.verifier, redirectURI: redirectURI)
         } catch {
             logger.warning("identity provider failed", metadata: ["cabinet.provider": "\(id)", "error": "\(error)"])
             throw CabinetError(AuthError.socialProvider, arguments: ["provider": provider.displayName])
@@ -56,12 +64,18 @@ extension DefaultAuthService {
         switch saved.intent {
         case .link:
             guard let session else { throw CabinetError(AuthError.required) }
-            let linked = try await store.linkIdentity(LinkedIdentity(provider: id, subject: identity.subject,
-                                                                     subscriberID: session.subscriberID,
-                                                                     displayName: identity.displayName, linkedAt: clock.now))
-            guard linked else { throw CabinetError(AuthError.socialTaken, arguments: ["provider": provider.displayName]) }
-            try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                                event: .socialLinked, method: .social, client: client, detail: id), message: nil)
+            let linked = try await store.linkIdentity(
+                LinkedIdentity(
+                    provider: id, subject: identity.subject,
+                    subscriberID: session.subscriberID,
+                    displayName: identity.displayName, linkedAt: clock.now))
+            guard linked else {
+                throw CabinetError(AuthError.socialTaken, arguments: ["provider": provider.displayName])
+            }
+            try await store.record(
+                JournalEntry(
+                    subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
+                    event: .socialLinked, method: .social, client: client, detail: id), message: nil)
             return nil
         case .login:
             guard let link = try await store.identity(provider: id, subject: identity.subject),
@@ -82,8 +96,10 @@ extension DefaultAuthService {
         guard try await store.unlinkIdentity(provider: provider, subscriber: session.subscriberID) else {
             throw CabinetError(AuthError.socialLinkNotFound, arguments: ["provider": provider])
         }
-        try await store.record(JournalEntry(subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                                            event: .socialUnlinked, client: client, detail: provider), message: nil)
+        try await store.record(
+            JournalEntry(
+                subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
+                event: .socialUnlinked, client: client, detail: provider), message: nil)
     }
 }
 
@@ -94,7 +110,9 @@ public enum PKCE {
     }
 
     static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 }

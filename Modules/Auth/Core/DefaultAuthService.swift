@@ -50,7 +50,8 @@ public struct DefaultAuthService: AuthService {
 
     public init(
         store: any AuthStore, lines: any SubscriberService, regions: RegionCatalog, secrets: AuthSecrets,
-        hasher: any PasswordHasher, commonPasswords: CommonPasswords, push: any PushConfirmationGateway = ManualPushGateway(),
+        hasher: any PasswordHasher, commonPasswords: CommonPasswords,
+        push: any PushConfirmationGateway = ManualPushGateway(),
         providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil,
         clock: any WallClock, logger: Logger
     ) async {
@@ -89,12 +90,14 @@ public struct DefaultAuthService: AuthService {
     /// else the federal defaults. An unknown number is limited like its neighbours, so limits tell nothing.
     func policy(for msisdn: MSISDN, line: Line?) -> AuthSettings {
         if let line { return policy(for: line) }
-        return regions.regions(admitting: msisdn).lazy.compactMap { $0.settings(for: AuthModule.self) }.first ?? Self.fallbackPolicy
+        return regions.regions(admitting: msisdn).lazy.compactMap { $0.settings(for: AuthModule.self) }.first
+            ?? Self.fallbackPolicy
     }
 
     func limits(_ settings: AuthSettings) -> SendLimits {
-        SendLimits(resendInterval: settings.otp.resendInterval, maxPerHour: settings.otp.maxPerHour,
-                   maxPerDay: settings.otp.maxPerDay, maxPerAddressPerHour: settings.otp.maxPerAddressPerHour)
+        SendLimits(
+            resendInterval: settings.otp.resendInterval, maxPerHour: settings.otp.maxPerHour,
+            maxPerDay: settings.otp.maxPerDay, maxPerAddressPerHour: settings.otp.maxPerAddressPerHour)
     }
 
     func codeHash(_ code: String, purpose: CodePurpose, key: String) -> String {
@@ -116,8 +119,11 @@ public struct DefaultAuthService: AuthService {
         switch outcome {
         case .valid: return .internal("valid code reported as error")
         case .wrong(let remaining):
-            return CabinetError(AuthError.codeWrong, arguments: ["remaining": String(remaining)],
-                                fieldErrors: [FieldError(field: "code", code: AuthError.codeWrong, arguments: ["remaining": String(remaining)])])
+            return CabinetError(
+                AuthError.codeWrong, arguments: ["remaining": String(remaining)],
+                fieldErrors: [
+                    FieldError(field: "code", code: AuthError.codeWrong, arguments: ["remaining": String(remaining)])
+                ])
         case .noCode, .expired:
             return CabinetError(AuthError.codeExpired)
         case .exhausted:
@@ -125,16 +131,20 @@ public struct DefaultAuthService: AuthService {
         case .locked(let until):
             return AuthError.tooMany(AuthError.codeLocked, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
         case .addressLimited(let until):
-            return AuthError.tooMany(AuthError.codeAddressLimit, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
+            return AuthError.tooMany(
+                AuthError.codeAddressLimit, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
         }
     }
 
-    func check(_ code: String, purpose: CodePurpose, key: String, sessionID: String?, settings: AuthSettings,
-               client: ClientInfo, failureJournal: JournalEntry? = nil) async throws -> CodeCheckOutcome {
+    func check(
+        _ code: String, purpose: CodePurpose, key: String, sessionID: String?, settings: AuthSettings,
+        client: ClientInfo, failureJournal: JournalEntry? = nil
+    ) async throws -> CodeCheckOutcome {
         let digits = try normalizedCode(code, length: settings.otp.length)
         var check = CodeCheck(
             purpose: purpose, key: key, sessionID: sessionID, codeHash: codeHash(digits, purpose: purpose, key: key),
-            now: clock.now, maxAttempts: settings.otp.maxAttempts, maxFailuresBeforeLock: settings.otp.maxFailuresBeforeLock,
+            now: clock.now, maxAttempts: settings.otp.maxAttempts,
+            maxFailuresBeforeLock: settings.otp.maxFailuresBeforeLock,
             lockDuration: settings.otp.lockDuration, clientAddress: client.address,
             maxFailuresPerAddressPerHour: settings.otp.maxPerAddressPerHour * settings.otp.maxAttempts)
         check.failureJournal = failureJournal
@@ -142,13 +152,16 @@ public struct DefaultAuthService: AuthService {
     }
 
     /// Asks the store to record a code request and, when `issue` is given, store and send the code.
-    func sendCode(purpose: CodePurpose, key: String, settings: AuthSettings, client: ClientInfo,
-                  issue: (_ code: String, _ hash: String, _ expiresAt: Date) -> CodeIssue?) async throws -> CodeSent {
+    func sendCode(
+        purpose: CodePurpose, key: String, settings: AuthSettings, client: ClientInfo,
+        issue: (_ code: String, _ hash: String, _ expiresAt: Date) -> CodeIssue?
+    ) async throws -> CodeSent {
         let now = clock.now
         let code = SecureRandom.digits(settings.otp.length)
         let expiresAt = now.addingTimeInterval(settings.otp.lifetime.timeInterval)
-        let request = CodeRequest(purpose: purpose, key: key, clientAddress: client.address, limits: limits(settings), now: now,
-                                  issue: issue(code, codeHash(code, purpose: purpose, key: key), expiresAt))
+        let request = CodeRequest(
+            purpose: purpose, key: key, clientAddress: client.address, limits: limits(settings), now: now,
+            issue: issue(code, codeHash(code, purpose: purpose, key: key), expiresAt))
         switch try await store.requestCode(request) {
         case .refused(let error): throw error
         case .accepted(let nextAt):
@@ -157,12 +170,15 @@ public struct DefaultAuthService: AuthService {
     }
 
     /// Opens a session for a line (new token, so a pre-login token can never be fixed on the person).
-    func openSession(for line: Line, settings: AuthSettings, method: LoginMethod, kind: AuthSession.Kind,
-                     client: ClientInfo, passwordRequired: Bool = false) async throws -> LoginResult {
+    func openSession(
+        for line: Line, settings: AuthSettings, method: LoginMethod, kind: AuthSession.Kind,
+        client: ClientInfo, passwordRequired: Bool = false
+    ) async throws -> LoginResult {
         let now = clock.now
         let token = SecureRandom.token()
         let session = AuthSession(
-            id: SecureRandom.token(bytes: 12), tokenHash: SecureRandom.sha256(token), subscriberID: line.id, msisdn: line.msisdn,
+            id: SecureRandom.token(bytes: 12), tokenHash: SecureRandom.sha256(token), subscriberID: line.id,
+            msisdn: line.msisdn,
             actingSubscriberID: line.id, kind: kind, method: method, createdAt: now, lastSeenAt: now,
             expiresAt: now.addingTimeInterval(settings.session.absoluteTimeout.timeInterval),
             idleTimeout: settings.session.idleTimeout, client: client, steppedUpAt: method == .otp ? now : nil,
@@ -179,23 +195,30 @@ public struct DefaultAuthService: AuthService {
                 purpose: "auth.newDevice")
         }
         try await store.record(
-            JournalEntry(subscriberID: line.id, msisdn: line.msisdn.e164, at: now, event: .loginSucceeded, method: method,
-                         client: client, detail: alert == nil ? nil : "new device"),
+            JournalEntry(
+                subscriberID: line.id, msisdn: line.msisdn.e164, at: now, event: .loginSucceeded, method: method,
+                client: client, detail: alert == nil ? nil : "new device"),
             message: alert)
-        logger.info("login", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.method": "\(method.rawValue)"])
+        logger.info(
+            "login", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.method": "\(method.rawValue)"])
         return LoginResult(token: token, session: session)
     }
 
-    func recordFailure(_ msisdn: MSISDN, line: Line?, method: LoginMethod, client: ClientInfo, detail: String) async throws {
+    func recordFailure(_ msisdn: MSISDN, line: Line?, method: LoginMethod, client: ClientInfo, detail: String)
+        async throws
+    {
         try await store.record(
-            JournalEntry(subscriberID: line?.id, msisdn: msisdn.e164, at: clock.now, event: .loginFailed, method: method,
-                         client: client, detail: detail),
+            JournalEntry(
+                subscriberID: line?.id, msisdn: msisdn.e164, at: clock.now, event: .loginFailed, method: method,
+                client: client, detail: detail),
             message: nil)
     }
 
     /// The browser and address of a client, for texts, in the client's language.
     func describe(_ client: ClientInfo) -> String {
-        let agent = client.userAgent.map { String($0.prefix(40)) } ?? messages.text("auth.sms.unknownBrowser", in: client.language)
+        let agent =
+            client.userAgent.map { String($0.prefix(40)) }
+            ?? messages.text("auth.sms.unknownBrowser", in: client.language)
         return client.address.map { "\(agent), \($0)" } ?? agent
     }
 }

@@ -12,8 +12,10 @@ public struct IdentityProviderConfiguration: Sendable, Hashable {
     public var clientSecret: String?
     public var scopes: [String]
 
-    public init(id: String, displayName: String, authorizationEndpoint: URL, tokenEndpoint: URL, userinfoEndpoint: URL,
-                clientID: String, clientSecret: String?, scopes: [String]) {
+    public init(
+        id: String, displayName: String, authorizationEndpoint: URL, tokenEndpoint: URL, userinfoEndpoint: URL,
+        clientID: String, clientSecret: String?, scopes: [String]
+    ) {
         self.id = id
         self.displayName = displayName
         self.authorizationEndpoint = authorizationEndpoint

@@ -12,7 +12,9 @@ public struct PushLogin: Sendable, Hashable {
     public var createdAt: Date
     public var expiresAt: Date
 
-    public init(id: String, subscriberID: SubscriberID?, msisdn: MSISDN, status: Status, createdAt: Date, expiresAt: Date) {
+    public init(
+        id: String, subscriberID: SubscriberID?, msisdn: MSISDN, status: Status, createdAt: Date, expiresAt: Date
+    ) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn
@@ -32,7 +34,8 @@ public struct SocialState: Sendable, Hashable {
     public var sessionID: String?
     public var expiresAt: Date
 
-    public init(state: String, provider: String, verifier: String, intent: Intent, sessionID: String?, expiresAt: Date) {
+    public init(state: String, provider: String, verifier: String, intent: Intent, sessionID: String?, expiresAt: Date)
+    {
         self.state = state
         self.provider = provider
         self.verifier = verifier

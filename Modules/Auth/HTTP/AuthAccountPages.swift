@@ -21,9 +21,10 @@ struct AuthAccountPages {
             try await action(request, context, page: profile) { fields, session in
                 let patch = ProfilePatch(form: fields)
                 guard patch.problems.isEmpty else { throw CabinetError.validation(patch.problems) }
-                _ = try await service.updateProfile(session, fullName: patch.fullName, email: patch.email,
-                                                    contactNumber: patch.contactNumber, postalAddress: patch.postalAddress,
-                                                    client: client(request, context))
+                _ = try await service.updateProfile(
+                    session, fullName: patch.fullName, email: patch.email,
+                    contactNumber: patch.contactNumber, postalAddress: patch.postalAddress,
+                    client: client(request, context))
                 return .seeOther(to: "/profile?done=saved")
             }
         }
@@ -37,9 +38,10 @@ struct AuthAccountPages {
         web.post("security/password") { request, context in
             try await action(request, context, page: security) { fields, session in
                 let current = fields["currentPassword"].flatMap { $0.isEmpty ? nil : $0 }
-                let updated = try await service.setPassword(fields["password"] ?? "", session: session,
-                                                            proof: current.map { .currentPassword($0) } ?? .recentCode,
-                                                            client: client(request, context))
+                let updated = try await service.setPassword(
+                    fields["password"] ?? "", session: session,
+                    proof: current.map { .currentPassword($0) } ?? .recentCode,
+                    client: client(request, context))
                 let (token, _) = try await service.rotate(updated)
                 return .seeOther(to: "/security?done=passwordChanged", cookies: [cookies.session(token)])
             }
@@ -52,7 +54,8 @@ struct AuthAccountPages {
         }
         web.post("security/step-up/verify") { request, context in
             try await action(request, context, page: security) { fields, session in
-                let (token, _) = try await service.confirmStepUp(session, code: fields["code"] ?? "", client: client(request, context))
+                let (token, _) = try await service.confirmStepUp(
+                    session, code: fields["code"] ?? "", client: client(request, context))
                 return .seeOther(to: "/security?done=confirmed", cookies: [cookies.session(token)])
             }
         }
@@ -78,19 +81,24 @@ struct AuthAccountPages {
             try await action(request, context, page: security) { fields, session in
                 let msisdn = try parse(fields["msisdn"] ?? "")
                 _ = try await service.requestLink(session, msisdn: msisdn, client: client(request, context))
-                return .seeOther(to: "/security?done=linkCodeSent&link=\(msisdn.e164.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")#lines")
+                return .seeOther(
+                    to:
+                        "/security?done=linkCodeSent&link=\(msisdn.e164.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")#lines"
+                )
             }
         }
         web.post("security/links/confirm") { request, context in
             try await action(request, context, page: security) { fields, session in
-                _ = try await service.confirmLink(session, msisdn: try parse(fields["msisdn"] ?? ""), code: fields["code"] ?? "",
-                                                  client: client(request, context))
+                _ = try await service.confirmLink(
+                    session, msisdn: try parse(fields["msisdn"] ?? ""), code: fields["code"] ?? "",
+                    client: client(request, context))
                 return .seeOther(to: "/security#lines")
             }
         }
         web.post("security/links/remove") { request, context in
             try await action(request, context, page: security) { fields, session in
-                try await service.unlink(session, msisdn: try parse(fields["msisdn"] ?? ""), client: client(request, context))
+                try await service.unlink(
+                    session, msisdn: try parse(fields["msisdn"] ?? ""), client: client(request, context))
                 return .seeOther(to: "/security#lines")
             }
         }
@@ -102,21 +110,25 @@ struct AuthAccountPages {
                 guard let until = LocalDate(fields["expiresOn"] ?? "") else {
                     throw CabinetError.validation([FieldError(field: "expiresOn", code: AuthError.delegationExpiry)])
                 }
-                _ = try await service.grant(session, on: line, to: try parse(fields["grantee"] ?? "", field: "grantee"), scopes: chosen,
-                                            through: until, client: client(request, context))
+                _ = try await service.grant(
+                    session, on: line, to: try parse(fields["grantee"] ?? "", field: "grantee"), scopes: chosen,
+                    through: until, client: client(request, context))
                 return .seeOther(to: "/security#delegations")
             }
         }
         web.post("security/delegations/:id/revoke") { request, context in
             try await action(request, context, page: security) { _, session in
-                guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw CabinetError(KernelError.notFound) }
+                guard let id = context.parameters.get("id").flatMap(Int64.init) else {
+                    throw CabinetError(KernelError.notFound)
+                }
                 try await service.revoke(session, delegation: id, client: client(request, context))
                 return .seeOther(to: "/security#delegations")
             }
         }
         web.post("security/social/:provider/unlink") { request, context in
             try await action(request, context, page: security) { _, session in
-                try await service.unlinkIdentity(session, provider: context.parameters.get("provider") ?? "", client: client(request, context))
+                try await service.unlinkIdentity(
+                    session, provider: context.parameters.get("provider") ?? "", client: client(request, context))
                 return .seeOther(to: "/security#social")
             }
         }
@@ -124,22 +136,29 @@ struct AuthAccountPages {
             let provider = context.parameters.get("provider") ?? ""
             let intent: SocialState.Intent = request.uri.queryParameters.get("intent") == "link" ? .link : .login
             let session = context.session == nil ? nil : try await AuthRouting.session(context, service: service)
-            let url = try await service.startSocial(provider: provider, intent: intent, session: session,
-                                                    redirectURI: callbackURI(provider))
+            let url = try await service.startSocial(
+                provider: provider, intent: intent, session: session,
+                redirectURI: callbackURI(provider))
             var headers = HTTPFields()
             headers[.location] = url.absoluteString
             return Response(status: .seeOther, headers: headers)
         }
         web.get("auth/social/:provider/callback") { request, context -> Response in
             let provider = context.parameters.get("provider") ?? ""
-            guard let code = request.uri.queryParameters.get("code"), let state = request.uri.queryParameters.get("state") else {
+            guard let code = request.uri.queryParameters.get("code"),
+                let state = request.uri.queryParameters.get("state")
+            else {
                 throw CabinetError(AuthError.socialState)
             }
             let session = context.session == nil ? nil : try await AuthRouting.session(context, service: service)
-            if let result = try await service.finishSocial(provider: provider, code: code, state: state, session: session,
-                                                           redirectURI: callbackURI(provider), kind: .web, client: client(request, context)) {
+            if let result = try await service.finishSocial(
+                provider: provider, code: code, state: state, session: session,
+                redirectURI: callbackURI(provider), kind: .web, client: client(request, context))
+            {
                 var set = [cookies.session(result.token)]
-                if request.cookies[cookies.deviceName] == nil { set.append(cookies.device(SecureRandom.token(bytes: 18))) }
+                if request.cookies[cookies.deviceName] == nil {
+                    set.append(cookies.device(SecureRandom.token(bytes: 18)))
+                }
                 return .seeOther(to: "/", cookies: set)
             }
             return .seeOther(to: "/security#social")
@@ -162,13 +181,18 @@ struct AuthAccountPages {
             "msisdn": line.msisdn.formatted, "fullName": line.owner.fullName ?? "", "email": line.owner.email ?? "",
             "emailConfirmed": confirmed, "contactNumber": line.owner.contactNumber?.formatted ?? "",
             "postalAddress": line.owner.postalAddress ?? "", "completeness": line.owner.completenessPercent,
-            "completenessText": catalog.text("web.profile.completeness", in: language, arguments: ["percent": String(line.owner.completenessPercent)]),
+            "completenessText": catalog.text(
+                "web.profile.completeness", in: language, arguments: ["percent": String(line.owner.completenessPercent)]
+            ),
             "csrf": session.csrfToken,
         ]
-        if request.uri.queryParameters.get("done") == "saved" { data["notice"] = catalog.text("web.profile.saved", in: language) }
+        if request.uri.queryParameters.get("done") == "saved" {
+            data["notice"] = catalog.text("web.profile.saved", in: language)
+        }
         if let error { data["error"] = error }
-        return renderer.render("profile", title: catalog.text("web.profile.title", in: language), context: context, data: data,
-                               path: "/profile")
+        return renderer.render(
+            "profile", title: catalog.text("web.profile.title", in: language), context: context, data: data,
+            path: "/profile")
     }
 
     func security(_ request: Request, _ context: CabinetRequestContext) async throws -> Response {
@@ -189,14 +213,20 @@ struct AuthAccountPages {
             case .own: relation = catalog.text("web.relation.own", in: language)
             case .linked: relation = catalog.text("web.relation.linked", in: language)
             case .delegated(let until):
-                relation = catalog.text("web.relation.delegated", in: language, arguments: ["date": formatter.string(from: until)])
+                relation = catalog.text(
+                    "web.relation.delegated", in: language, arguments: ["date": formatter.string(from: until)])
             }
-            return ["msisdn": line.access.msisdn.formatted, "e164": line.access.msisdn.e164, "relation": relation,
-                    "ownerName": line.ownerName ?? "", "current": line.isCurrent, "linked": line.access.relation == .linked,
-                    "csrf": session.csrfToken]
+            return [
+                "msisdn": line.access.msisdn.formatted, "e164": line.access.msisdn.e164, "relation": relation,
+                "ownerName": line.ownerName ?? "", "current": line.isCurrent, "linked": line.access.relation == .linked,
+                "csrf": session.csrfToken,
+            ]
         }
         let holders = try await service.links(session).holders.map { line -> [String: Any] in
-            ["msisdn": line.msisdn.formatted, "e164": line.msisdn.e164, "ownerName": line.owner.fullName ?? "", "csrf": session.csrfToken]
+            [
+                "msisdn": line.msisdn.formatted, "e164": line.msisdn.e164, "ownerName": line.owner.fullName ?? "",
+                "csrf": session.csrfToken,
+            ]
         }
         let (given, received) = try await service.delegations(session)
         func scopesText(_ scopes: Set<AccessScope>) -> String {
@@ -204,29 +234,46 @@ struct AuthAccountPages {
         }
         let identities = try await service.linkedIdentities(session)
         let sessions = try await service.sessions(of: session).map { item -> [String: Any] in
-            ["id": item.id, "current": item.id == session.id, "agent": item.client.userAgent.map { String($0.prefix(60)) } ?? "—",
-             "address": item.client.address ?? "—", "lastSeen": formatter.string(from: item.lastSeenAt), "csrf": session.csrfToken]
+            [
+                "id": item.id, "current": item.id == session.id,
+                "agent": item.client.userAgent.map { String($0.prefix(60)) } ?? "—",
+                "address": item.client.address ?? "—", "lastSeen": formatter.string(from: item.lastSeenAt),
+                "csrf": session.csrfToken,
+            ]
         }
         let journal = try await service.journal(of: session, before: nil, limit: 30).map { entry -> [String: Any] in
-            ["at": formatter.string(from: entry.at), "event": catalog.text("web.event.\(entry.event.rawValue)", in: language),
-             "method": entry.method.map { catalog.text("web.method.\($0.rawValue)", in: language) } ?? "",
-             "address": entry.client.address ?? "", "agent": entry.client.userAgent.map { String($0.prefix(40)) } ?? ""]
+            [
+                "at": formatter.string(from: entry.at),
+                "event": catalog.text("web.event.\(entry.event.rawValue)", in: language),
+                "method": entry.method.map { catalog.text("web.method.\($0.rawValue)", in: language) } ?? "",
+                "address": entry.client.address ?? "",
+                "agent": entry.client.userAgent.map { String($0.prefix(40)) } ?? "",
+            ]
         }
         var data: [String: Any] = [
             "csrf": session.csrfToken, "hasPassword": try await service.hasPassword(session), "lines": lines,
             "holders": holders, "hasHolders": !holders.isEmpty,
             "given": given.filter { $0.isActive(at: service.now) }.map {
-                ["id": $0.id, "grantee": $0.grantee.formatted, "scopes": scopesText($0.scopes),
-                 "until": formatter.string(from: $0.expiresAt), "csrf": session.csrfToken] as [String: Any]
+                [
+                    "id": $0.id, "grantee": $0.grantee.formatted, "scopes": scopesText($0.scopes),
+                    "until": formatter.string(from: $0.expiresAt), "csrf": session.csrfToken,
+                ] as [String: Any]
             },
-            "received": received.map { ["owner": $0.ownerMSISDN.formatted, "scopes": scopesText($0.scopes),
-                                        "until": formatter.string(from: $0.expiresAt)] },
+            "received": received.map {
+                [
+                    "owner": $0.ownerMSISDN.formatted, "scopes": scopesText($0.scopes),
+                    "until": formatter.string(from: $0.expiresAt),
+                ]
+            },
             "hasReceived": !received.isEmpty,
             "providers": service.identityProviders.map { provider -> [String: Any] in
                 let linked = identities.first { $0.provider == provider.id }
-                return ["id": provider.id, "label": provider.displayName, "linked": linked != nil,
-                        "linkedName": linked?.displayName ?? linked?.subject ?? "", "csrf": session.csrfToken,
-                        "linkLabel": catalog.text("web.security.linkSocial", in: language, arguments: ["provider": provider.displayName])]
+                return [
+                    "id": provider.id, "label": provider.displayName, "linked": linked != nil,
+                    "linkedName": linked?.displayName ?? linked?.subject ?? "", "csrf": session.csrfToken,
+                    "linkLabel": catalog.text(
+                        "web.security.linkSocial", in: language, arguments: ["provider": provider.displayName]),
+                ]
             },
             "hasProviders": !service.identityProviders.isEmpty,
             "sessions": sessions, "journal": journal,
@@ -238,12 +285,15 @@ struct AuthAccountPages {
         case "linkCodeSent":
             let number = request.uri.queryParameters.get("link").flatMap { try? MSISDN(parsing: $0) }?.formatted ?? ""
             data["notice"] = catalog.text("web.security.linkCodeSent", in: language, arguments: ["msisdn": number])
-        case "codeSent": data["notice"] = catalog.text("web.login.codeSent", in: language, arguments: ["msisdn": session.msisdn.formatted])
+        case "codeSent":
+            data["notice"] = catalog.text(
+                "web.login.codeSent", in: language, arguments: ["msisdn": session.msisdn.formatted])
         default: break
         }
         if let error { data["error"] = error }
-        return renderer.render("security", title: catalog.text("web.security.title", in: language), context: context, data: data,
-                               path: "/security")
+        return renderer.render(
+            "security", title: catalog.text("web.security.title", in: language), context: context, data: data,
+            path: "/security")
     }
 
     /// The session, or a redirect to the login page for a person who is not logged in.
@@ -255,16 +305,19 @@ struct AuthAccountPages {
     }
 
     /// A POST from a logged-in page: token check, then `body`; a refusal re-renders the page with the message.
-    func action(_ request: Request, _ context: CabinetRequestContext,
-                page: (Request, CabinetRequestContext, String?) async throws -> Response,
-                _ body: ([String: String], AuthSession) async throws -> Response) async throws -> Response {
+    func action(
+        _ request: Request, _ context: CabinetRequestContext,
+        page: (Request, CabinetRequestContext, String?) async throws -> Response,
+        _ body: ([String: String], AuthSession) async throws -> Response
+    ) async throws -> Response {
         let fields = try await request.formFields()
         try request.checkForgeryToken(fields, context: context, cookieName: cookies.csrfName)
         let session = try await requireLoggedIn(context)
         do {
             return try await body(fields, session)
         } catch let error as CabinetError {
-            var response = try await page(request, context, AuthPages.explain(error, catalog: catalog, language: context.language))
+            var response = try await page(
+                request, context, AuthPages.explain(error, catalog: catalog, language: context.language))
             response.status = error.kind.httpStatus
             return response
         }

@@ -45,7 +45,8 @@ public struct AuthHTTPModule: HTTPModule {
     public func addRoutes(to routes: ModuleRoutes) {
         AuthAPIRoutes(service: service, cookies: cookies).add(to: routes.api)
         let web = routes.web.add(middleware: LoginRedirectMiddleware())
-        AuthWebRoutes(service: service, cookies: cookies, renderer: routes.renderer, publicBaseURL: publicBaseURL).add(to: web)
+        AuthWebRoutes(service: service, cookies: cookies, renderer: routes.renderer, publicBaseURL: publicBaseURL).add(
+            to: web)
         guard let operatorAPI = routes.operatorAPI else { return }
         operatorAPI.put("auth/puk/:msisdn") { request, context in
             let body = try await request.decodeJSON(as: PUKProvisionBody.self, context: context)
@@ -65,7 +66,9 @@ public struct AuthHTTPModule: HTTPModule {
 struct LoginRedirectMiddleware: RouterMiddleware {
     typealias Context = CabinetRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch is LoginRedirect {

@@ -55,7 +55,9 @@ public struct SessionCookies: Sendable {
     public var deviceName: String { https ? "__Host-cabinet_device" : "cabinet_device" }
     public var csrfName: String { https ? "__Host-cabinet_csrf" : "cabinet_csrf" }
 
-    private var attributes: String { https ? "; Path=/; HttpOnly; SameSite=Lax; Secure" : "; Path=/; HttpOnly; SameSite=Lax" }
+    private var attributes: String {
+        https ? "; Path=/; HttpOnly; SameSite=Lax; Secure" : "; Path=/; HttpOnly; SameSite=Lax"
+    }
 
     public func session(_ token: String) -> String { "\(sessionName)=\(token)\(attributes)" }
     public func expired() -> String { "\(sessionName)=\(attributes); Max-Age=0" }

@@ -23,16 +23,18 @@ struct AuthWebRoutes {
         web.get("login/password") { request, context in try page(request, context, "login-password", [:]) }
         web.post("login/password") { request, context in
             try await form(request, context, template: "login-password") { fields in
-                let result = try await service.login(msisdn: try parse(fields["msisdn"] ?? ""), password: fields["password"] ?? "",
-                                                     kind: .web, client: client(request, context))
+                let result = try await service.login(
+                    msisdn: try parse(fields["msisdn"] ?? ""), password: fields["password"] ?? "",
+                    kind: .web, client: client(request, context))
                 return loggedIn(result, request: request)
             }
         }
         web.get("login/puk") { request, context in try page(request, context, "login-puk", [:]) }
         web.post("login/puk") { request, context in
             try await form(request, context, template: "login-puk") { fields in
-                let result = try await service.login(msisdn: try parse(fields["msisdn"] ?? ""), puk: fields["puk"] ?? "", kind: .web,
-                                                     client: client(request, context))
+                let result = try await service.login(
+                    msisdn: try parse(fields["msisdn"] ?? ""), puk: fields["puk"] ?? "", kind: .web,
+                    client: client(request, context))
                 return loggedIn(result, request: request)
             }
         }
@@ -41,19 +43,27 @@ struct AuthWebRoutes {
             try await form(request, context, template: "login-push") { fields in
                 let msisdn = try parse(fields["msisdn"] ?? "")
                 let started = try await service.startPushLogin(for: msisdn, client: client(request, context))
-                return .seeOther(to: "/login/push/\(started.id)?msisdn=\(msisdn.e164.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                return .seeOther(
+                    to:
+                        "/login/push/\(started.id)?msisdn=\(msisdn.e164.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                )
             }
         }
         web.get("login/push/:id") { request, context in
             let msisdn = request.uri.queryParameters.get("msisdn").flatMap { try? MSISDN(parsing: $0) }
-            switch try await service.pollPushLogin(id: context.parameters.get("id") ?? "", kind: .web, client: client(request, context)) {
+            switch try await service.pollPushLogin(
+                id: context.parameters.get("id") ?? "", kind: .web, client: client(request, context))
+            {
             case .pending:
-                let text = catalog.text("web.login.pushWaiting", in: context.language, arguments: ["msisdn": msisdn?.formatted ?? ""])
+                let text = catalog.text(
+                    "web.login.pushWaiting", in: context.language, arguments: ["msisdn": msisdn?.formatted ?? ""])
                 return try page(request, context, "login-push", ["waiting": true, "waitingText": text])
             case .loggedIn(let result):
                 return loggedIn(result, request: request)
             case .declined, .expired:
-                return try page(request, context, "login-push", ["error": catalog.text("web.login.pushExpired", in: context.language)])
+                return try page(
+                    request, context, "login-push",
+                    ["error": catalog.text("web.login.pushExpired", in: context.language)])
             }
         }
         web.get("login/reset") { request, context in try page(request, context, "reset", [:]) }
@@ -61,24 +71,30 @@ struct AuthWebRoutes {
             try await form(request, context, template: "reset") { fields in
                 let msisdn = try parse(fields["msisdn"] ?? "")
                 _ = try await service.requestPasswordReset(for: msisdn, client: client(request, context))
-                return try page(request, context, "reset", [
-                    "codeStep": true, "msisdn": msisdn.e164,
-                    "sentText": catalog.text("web.login.codeSent", in: context.language, arguments: ["msisdn": msisdn.formatted]),
-                ])
+                return try page(
+                    request, context, "reset",
+                    [
+                        "codeStep": true, "msisdn": msisdn.e164,
+                        "sentText": catalog.text(
+                            "web.login.codeSent", in: context.language, arguments: ["msisdn": msisdn.formatted]),
+                    ])
             }
         }
         web.post("login/reset/confirm") { request, context in
             try await form(request, context, template: "reset", keep: ["codeStep": true]) { fields in
-                let result = try await service.resetPassword(msisdn: try parse(fields["msisdn"] ?? ""), code: fields["code"] ?? "",
-                                                             newPassword: fields["password"] ?? "", kind: .web,
-                                                             client: client(request, context))
+                let result = try await service.resetPassword(
+                    msisdn: try parse(fields["msisdn"] ?? ""), code: fields["code"] ?? "",
+                    newPassword: fields["password"] ?? "", kind: .web,
+                    client: client(request, context))
                 return loggedIn(result, request: request)
             }
         }
         web.post("logout") { request, context -> Response in
             let fields = try await request.formFields()
             try request.checkForgeryToken(fields, context: context, cookieName: cookies.csrfName)
-            if context.session != nil { try await service.logout(try await AuthRouting.session(context, service: service)) }
+            if context.session != nil {
+                try await service.logout(try await AuthRouting.session(context, service: service))
+            }
             return .seeOther(to: "/", cookies: [cookies.expired()])
         }
         web.get("password") { request, context in
@@ -88,13 +104,15 @@ struct AuthWebRoutes {
         web.post("password") { request, context in
             try await form(request, context, template: "set-password") { fields in
                 let session = try await AuthRouting.session(context, service: service)
-                _ = try await service.setPassword(fields["password"] ?? "", session: session,
-                                                  proof: session.passwordRequired ? .pukLogin : .recentCode, client: client(request, context))
+                _ = try await service.setPassword(
+                    fields["password"] ?? "", session: session,
+                    proof: session.passwordRequired ? .pukLogin : .recentCode, client: client(request, context))
                 let (token, _) = try await service.rotate(session)
                 return .seeOther(to: "/security?done=passwordChanged", cookies: [cookies.session(token)])
             }
         }
-        AuthAccountPages(service: service, cookies: cookies, renderer: renderer, publicBaseURL: publicBaseURL).add(to: web)
+        AuthAccountPages(service: service, cookies: cookies, renderer: renderer, publicBaseURL: publicBaseURL).add(
+            to: web)
     }
 
     // MARK: Login by code
@@ -112,25 +130,31 @@ struct AuthWebRoutes {
         try request.checkForgeryToken(fields, context: context, cookieName: cookies.csrfName)
         let msisdn = try parse(fields["msisdn"] ?? "")
         do {
-            let result = try await service.login(msisdn: msisdn, code: fields["code"] ?? "", kind: .web, client: client(request, context))
+            let result = try await service.login(
+                msisdn: msisdn, code: fields["code"] ?? "", kind: .web, client: client(request, context))
             return loggedIn(result, request: request)
         } catch let error as CabinetError {
-            var response = try codePage(request, context, msisdn: msisdn, resendAt: nil,
-                                        error: catalog.message(for: error, in: context.language))
+            var response = try codePage(
+                request, context, msisdn: msisdn, resendAt: nil,
+                error: catalog.message(for: error, in: context.language))
             response.status = error.kind.httpStatus
             return response
         }
     }
 
-    func codePage(_ request: Request, _ context: CabinetRequestContext, msisdn: MSISDN, resendAt: Date?, error: String? = nil)
+    func codePage(
+        _ request: Request, _ context: CabinetRequestContext, msisdn: MSISDN, resendAt: Date?, error: String? = nil
+    )
         throws -> Response
     {
         let wait = max(0, Int((resendAt ?? service.now).timeIntervalSince(service.now).rounded(.up)))
         var data: [String: Any] = [
             "codeStep": true, "msisdn": msisdn.e164,
-            "sentText": catalog.text("web.login.codeSent", in: context.language, arguments: ["msisdn": msisdn.formatted]),
+            "sentText": catalog.text(
+                "web.login.codeSent", in: context.language, arguments: ["msisdn": msisdn.formatted]),
             "resendAt": resendAt.map { String(Int($0.timeIntervalSince1970)) } ?? "",
-            "resendText": wait > 0 ? catalog.text("web.login.resendIn", in: context.language, arguments: ["seconds": String(wait)]) : "",
+            "resendText": wait > 0
+                ? catalog.text("web.login.resendIn", in: context.language, arguments: ["seconds": String(wait)]) : "",
         ]
         if let error { data["error"] = error }
         return try page(request, context, "login", data)
@@ -148,8 +172,10 @@ struct AuthWebRoutes {
 
     /// Handles a form POST: checks the anti-forgery token, runs `body`, and on a refusal re-renders `template`
     /// with the message and what the person typed (never the secrets).
-    func form(_ request: Request, _ context: CabinetRequestContext, template: String, keep: [String: Any] = [:],
-              _ body: ([String: String]) async throws -> Response) async throws -> Response {
+    func form(
+        _ request: Request, _ context: CabinetRequestContext, template: String, keep: [String: Any] = [:],
+        _ body: ([String: String]) async throws -> Response
+    ) async throws -> Response {
         let fields = try await request.formFields()
         try request.checkForgeryToken(fields, context: context, cookieName: cookies.csrfName)
         do {
@@ -166,7 +192,9 @@ struct AuthWebRoutes {
     }
 
     /// Renders a page; before login it also sets the anti-forgery cookie its forms echo back.
-    func page(_ request: Request, _ context: CabinetRequestContext, _ template: String, _ data: [String: Any]) throws -> Response {
+    func page(_ request: Request, _ context: CabinetRequestContext, _ template: String, _ data: [String: Any]) throws
+        -> Response
+    {
         var data = data
         var setCookie: String?
         if let session = context.session {
@@ -179,7 +207,11 @@ struct AuthWebRoutes {
             setCookie = cookies.csrf(token)
         }
         data["providers"] = service.identityProviders.map {
-            ["id": $0.id, "label": catalog.text("web.login.bySocial", in: context.language, arguments: ["provider": $0.displayName])]
+            [
+                "id": $0.id,
+                "label": catalog.text(
+                    "web.login.bySocial", in: context.language, arguments: ["provider": $0.displayName]),
+            ]
         }
         let title = catalog.text(AuthPages.titles[template] ?? "web.login.title", in: context.language)
         var response = renderer.render(template, title: title, context: context, data: data, path: "/" + template)
@@ -201,7 +233,9 @@ enum AuthPages {
 
     /// A refusal in words; field problems listed when there are some.
     static func explain(_ error: CabinetError, catalog: MessageCatalog, language: Language) -> String {
-        guard !error.fieldErrors.isEmpty, error.code == "request.invalid" else { return catalog.message(for: error, in: language) }
+        guard !error.fieldErrors.isEmpty, error.code == "request.invalid" else {
+            return catalog.message(for: error, in: language)
+        }
         return error.fieldErrors.map { catalog.message(for: $0, in: language) }.joined(separator: " ")
     }
 }

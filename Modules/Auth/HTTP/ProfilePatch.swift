@@ -43,7 +43,9 @@ struct ProfilePatch: Decodable, Sendable {
         case .keep: break
         case .clear: contactNumber = .clear
         case .set(let value):
-            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) { contactNumber = .set(number) }
+            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) {
+                contactNumber = .set(number)
+            }
         }
     }
 
@@ -63,7 +65,9 @@ struct ProfilePatch: Decodable, Sendable {
         case .keep: break
         case .clear: contactNumber = .clear
         case .set(let value):
-            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) { contactNumber = .set(number) }
+            if let number = MSISDNField.parse(value, field: "contactNumber", into: &problems) {
+                contactNumber = .set(number)
+            }
         }
     }
 }

@@ -13,7 +13,8 @@ extension SQLAuthStore {
     public func insertSession(_ session: AuthSession) async throws {
         try await writingSessions { db, touched in
             touched.insert(session.tokenHash)
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO auth_session (\(Self.sessionColumns)) VALUES (
                     \(bind: session.id), \(bind: session.tokenHash), \(bind: session.subscriberID.rawValue), \(bind: session.msisdn.e164),
                     \(bind: session.actingSubscriberID.rawValue), \(bind: session.kind.rawValue), \(bind: session.method.rawValue),
@@ -22,14 +23,17 @@ extension SQLAuthStore {
                     \(bind: session.client.address), \(bind: session.client.userAgent), \(bind: session.client.deviceID),
                     \(bind: session.steppedUpAt?.storageMilliseconds), \(bind: session.steppedUpFor?.rawValue),
                     \(bind: session.passwordRequired), \(bind: session.csrfToken))
-                """).run()
+                """
+            ).run()
         }
     }
 
     public func session(tokenHash: String) async throws -> AuthSession? {
         let load = {
             let row = try await database.read { db in
-                try await db.raw("SELECT \(Self.sessionColumns) FROM auth_session WHERE token_hash = \(bind: tokenHash)").first()
+                try await db.raw(
+                    "SELECT \(Self.sessionColumns) FROM auth_session WHERE token_hash = \(bind: tokenHash)"
+                ).first()
             }
             return try row.map(Self.decodeSession)
         }
@@ -38,7 +42,9 @@ extension SQLAuthStore {
     }
 
     /// Runs a write of sessions and drops the token hashes it names (old and new) from the cache afterwards.
-    func writingSessions<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<String>) async throws -> T)
+    func writingSessions<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<String>) async throws -> T
+    )
         async throws -> T
     {
         let touched = TouchedKeys<String>()
@@ -56,7 +62,9 @@ extension SQLAuthStore {
 
     public func sessions(of subscriber: SubscriberID) async throws -> [AuthSession] {
         let rows = try await database.read { db in
-            try await db.raw("SELECT \(Self.sessionColumns) FROM auth_session WHERE subscriber_id = \(bind: subscriber.rawValue)").all()
+            try await db.raw(
+                "SELECT \(Self.sessionColumns) FROM auth_session WHERE subscriber_id = \(bind: subscriber.rawValue)"
+            ).all()
         }
         return try rows.map(Self.decodeSession)
     }
@@ -65,10 +73,12 @@ extension SQLAuthStore {
         try await writingSessions { db, touched in
             touched.insert(session.tokenHash)
             // A rotation replaces the token: the old hash must not keep finding the session.
-            if let old = try await db.raw("SELECT token_hash FROM auth_session WHERE id = \(bind: session.id)").first() {
+            if let old = try await db.raw("SELECT token_hash FROM auth_session WHERE id = \(bind: session.id)").first()
+            {
                 touched.insert(try old.decode(column: "token_hash", as: String.self))
             }
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE auth_session SET token_hash = \(bind: session.tokenHash),
                     acting_subscriber_id = \(bind: session.actingSubscriberID.rawValue),
                     last_seen_at = \(bind: session.lastSeenAt.storageMilliseconds),
@@ -76,7 +86,8 @@ extension SQLAuthStore {
                     stepped_up_for = \(bind: session.steppedUpFor?.rawValue),
                     password_required = \(bind: session.passwordRequired)
                 WHERE id = \(bind: session.id)
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -90,10 +101,12 @@ extension SQLAuthStore {
 
     public func deleteSessions(of subscriber: SubscriberID, except keeping: String?) async throws -> Int {
         try await writingSessions { db, touched in
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 DELETE FROM auth_session WHERE subscriber_id = \(bind: subscriber.rawValue) AND id <> \(bind: keeping ?? "")
                 RETURNING token_hash
-                """).all()
+                """
+            ).all()
             touched.insert(contentsOf: try rows.map { try $0.decode(column: "token_hash", as: String.self) })
             return rows.count
         }
@@ -115,9 +128,10 @@ extension SQLAuthStore {
             lastSeenAt: Date(storageMilliseconds: try row.decode(column: "last_seen_at", as: Int64.self)),
             expiresAt: Date(storageMilliseconds: try row.decode(column: "expires_at", as: Int64.self)),
             idleTimeout: .milliseconds(try row.decode(column: "idle_timeout_ms", as: Int64.self)),
-            client: ClientInfo(address: try row.decode(column: "client_address", as: String?.self),
-                               userAgent: try row.decode(column: "user_agent", as: String?.self),
-                               deviceID: try row.decode(column: "device_id", as: String?.self)),
+            client: ClientInfo(
+                address: try row.decode(column: "client_address", as: String?.self),
+                userAgent: try row.decode(column: "user_agent", as: String?.self),
+                deviceID: try row.decode(column: "device_id", as: String?.self)),
             steppedUpAt: try row.decode(column: "stepped_up_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
             steppedUpFor: try row.decode(column: "stepped_up_for", as: Int64?.self).map { SubscriberID($0) },
             passwordRequired: try row.decode(column: "password_required", as: Bool.self),
@@ -135,47 +149,60 @@ extension SQLAuthStore {
     }
 
     static func insertJournal(_ entry: JournalEntry, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO auth_journal (subscriber_id, msisdn, at, event, method, client_address, user_agent, detail)
             VALUES (\(bind: entry.subscriberID?.rawValue), \(bind: entry.msisdn), \(bind: entry.at.storageMilliseconds),
                     \(bind: entry.event.rawValue), \(bind: entry.method?.rawValue), \(bind: entry.client.address),
                     \(bind: entry.client.userAgent), \(bind: entry.detail))
-            """).run()
+            """
+        ).run()
     }
 
     public func journal(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [JournalEntry] {
         let rows = try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT id, subscriber_id, msisdn, at, event, method, client_address, user_agent, detail FROM auth_journal
                 WHERE subscriber_id = \(bind: subscriber.rawValue) AND id < \(bind: cursor ?? Int64.max)
                 ORDER BY id DESC LIMIT \(literal: limit)
-                """).all()
+                """
+            ).all()
         }
         return try rows.compactMap { row in
-            guard let event = JournalEntry.Event(rawValue: try row.decode(column: "event", as: String.self)) else { return nil }
+            guard let event = JournalEntry.Event(rawValue: try row.decode(column: "event", as: String.self)) else {
+                return nil
+            }
             return JournalEntry(
                 id: try row.decode(column: "id", as: Int64.self),
                 subscriberID: try row.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
                 msisdn: try row.decode(column: "msisdn", as: String.self),
                 at: Date(storageMilliseconds: try row.decode(column: "at", as: Int64.self)), event: event,
                 method: try row.decode(column: "method", as: String?.self).flatMap(LoginMethod.init(rawValue:)),
-                client: ClientInfo(address: try row.decode(column: "client_address", as: String?.self),
-                                   userAgent: try row.decode(column: "user_agent", as: String?.self)),
+                client: ClientInfo(
+                    address: try row.decode(column: "client_address", as: String?.self),
+                    userAgent: try row.decode(column: "user_agent", as: String?.self)),
                 detail: try row.decode(column: "detail", as: String?.self))
         }
     }
 
-    public func rememberDevice(_ deviceHash: String, for subscriber: SubscriberID, now: Date) async throws -> DeviceOutcome {
+    public func rememberDevice(_ deviceHash: String, for subscriber: SubscriberID, now: Date) async throws
+        -> DeviceOutcome
+    {
         try await database.write { db in
-            let known = try await db.raw("""
+            let known = try await db.raw(
+                """
                 SELECT device_hash FROM auth_device WHERE subscriber_id = \(bind: subscriber.rawValue)
-                """).all().map { try $0.decode(column: "device_hash", as: String.self) }
+                """
+            ).all().map { try $0.decode(column: "device_hash", as: String.self) }
             if known.contains(deviceHash) { return .known }
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO auth_device (subscriber_id, device_hash, first_seen_at)
                 VALUES (\(bind: subscriber.rawValue), \(bind: deviceHash), \(bind: now.storageMilliseconds))
                 ON CONFLICT (subscriber_id, device_hash) DO NOTHING
-                """).run()
+                """
+            ).run()
             return known.isEmpty ? .first : .new
         }
     }

@@ -34,12 +34,15 @@ public struct SQLAuthStore: AuthStore {
     static func enqueue(_ message: OutgoingText, on db: any SQLDatabase, now: Date) async throws {
         switch message.to {
         case .phone(let msisdn):
-            try await Outbox.enqueue(OutgoingSMS(to: msisdn, text: message.text, purpose: message.purpose, sensitive: message.sensitive),
-                                     on: db, now: now)
+            try await Outbox.enqueue(
+                OutgoingSMS(to: msisdn, text: message.text, purpose: message.purpose, sensitive: message.sensitive),
+                on: db, now: now)
         case .email(let address):
-            try await Outbox.enqueue(MailMessage(to: address, subject: message.subject ?? "", textBody: message.text,
-                                                 purpose: message.purpose),
-                                     on: db, now: now)
+            try await Outbox.enqueue(
+                MailMessage(
+                    to: address, subject: message.subject ?? "", textBody: message.text,
+                    purpose: message.purpose),
+                on: db, now: now)
         }
     }
 
@@ -52,13 +55,15 @@ public struct SQLAuthStore: AuthStore {
             try await lock("send:" + request.key, on: db)
             let hourAgo = now - 3_600_000
             let dayAgo = now - 86_400_000
-            let row = try await db.raw("""
+            let row = try await db.raw(
+                """
                 SELECT MAX(at) AS last,
                        SUM(CASE WHEN at > \(bind: hourAgo) THEN 1 ELSE 0 END) AS hour_count,
                        MIN(CASE WHEN at > \(bind: hourAgo) THEN at END) AS hour_first,
                        COUNT(*) AS day_count, MIN(at) AS day_first
                 FROM auth_rate_event WHERE scope = 'send' AND key = \(bind: request.key) AND at > \(bind: dayAgo)
-                """).first()
+                """
+            ).first()
             let last = try row?.decode(column: "last", as: Int64?.self)
             let hourCount = try row?.decode(column: "hour_count", as: Int64?.self) ?? 0
             let hourFirst = try row?.decode(column: "hour_first", as: Int64?.self)
@@ -66,40 +71,55 @@ public struct SQLAuthStore: AuthStore {
             let dayFirst = try row?.decode(column: "day_first", as: Int64?.self)
             let resendMs = Int64(limits.resendInterval.timeInterval * 1000)
             if let last, now - last < resendMs {
-                return .refused(AuthError.tooMany(AuthError.codeTooSoon, retryAfter: Self.seconds(last + resendMs - now)))
+                return .refused(
+                    AuthError.tooMany(AuthError.codeTooSoon, retryAfter: Self.seconds(last + resendMs - now)))
             }
             if dayCount >= limits.maxPerDay, let dayFirst {
-                return .refused(AuthError.tooMany(AuthError.codeDailyLimit, retryAfter: Self.seconds(dayFirst + 86_400_000 - now)))
+                return .refused(
+                    AuthError.tooMany(AuthError.codeDailyLimit, retryAfter: Self.seconds(dayFirst + 86_400_000 - now)))
             }
             if hourCount >= limits.maxPerHour, let hourFirst {
-                return .refused(AuthError.tooMany(AuthError.codeHourlyLimit, retryAfter: Self.seconds(hourFirst + 3_600_000 - now)))
+                return .refused(
+                    AuthError.tooMany(AuthError.codeHourlyLimit, retryAfter: Self.seconds(hourFirst + 3_600_000 - now)))
             }
             if let address = request.clientAddress {
                 try await lock("send-ip:" + address, on: db)
-                let ipRow = try await db.raw("""
+                let ipRow = try await db.raw(
+                    """
                     SELECT COUNT(*) AS n, MIN(at) AS first FROM auth_rate_event
                     WHERE scope = 'send-ip' AND key = \(bind: address) AND at > \(bind: hourAgo)
-                    """).first()
+                    """
+                ).first()
                 if try ipRow?.decode(column: "n", as: Int64.self) ?? 0 >= limits.maxPerAddressPerHour,
                     let first = try ipRow?.decode(column: "first", as: Int64?.self)
                 {
-                    return .refused(AuthError.tooMany(AuthError.codeAddressLimit, retryAfter: Self.seconds(first + 3_600_000 - now)))
+                    return .refused(
+                        AuthError.tooMany(AuthError.codeAddressLimit, retryAfter: Self.seconds(first + 3_600_000 - now))
+                    )
                 }
-                try await db.raw("INSERT INTO auth_rate_event (scope, key, at) VALUES ('send-ip', \(bind: address), \(bind: now))").run()
+                try await db.raw(
+                    "INSERT INTO auth_rate_event (scope, key, at) VALUES ('send-ip', \(bind: address), \(bind: now))"
+                ).run()
             }
-            try await db.raw("INSERT INTO auth_rate_event (scope, key, at) VALUES ('send', \(bind: request.key), \(bind: now))").run()
+            try await db.raw(
+                "INSERT INTO auth_rate_event (scope, key, at) VALUES ('send', \(bind: request.key), \(bind: now))"
+            ).run()
             if let issue = request.issue {
                 // Only the newest code counts.
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE auth_code SET status = 'superseded'
                     WHERE purpose = \(bind: request.purpose.rawValue) AND key = \(bind: request.key) AND status = 'active'
-                    """).run()
-                try await db.raw("""
+                    """
+                ).run()
+                try await db.raw(
+                    """
                     INSERT INTO auth_code (purpose, key, subscriber_id, session_id, target, code_hash, created_at, expires_at)
                     VALUES (\(bind: request.purpose.rawValue), \(bind: request.key), \(bind: issue.subscriberID?.rawValue),
                             \(bind: issue.sessionID), \(bind: issue.target), \(bind: issue.codeHash), \(bind: now),
                             \(bind: issue.expiresAt.storageMilliseconds))
-                    """).run()
+                    """
+                ).run()
                 if let message = issue.message {
                     try await Self.enqueue(message, on: db, now: request.now)
                 }
@@ -114,7 +134,8 @@ public struct SQLAuthStore: AuthStore {
         let now = check.now.storageMilliseconds
         return try await database.write { db -> CodeCheckOutcome in
             let outcome = try await checkCode(check, now: now, on: db)
-            if case .valid = outcome {} else if var entry = check.failureJournal {
+            if case .valid = outcome {
+            } else if var entry = check.failureJournal {
                 entry.detail = "\(outcome)"
                 try await Self.insertJournal(entry, on: db)
             }
@@ -127,10 +148,12 @@ public struct SQLAuthStore: AuthStore {
         let failure = try await Self.failure(factor: "otp", key: check.key, on: db)
         if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
         if let address = check.clientAddress {
-            let row = try await db.raw("""
+            let row = try await db.raw(
+                """
                 SELECT COUNT(*) AS n, MIN(at) AS first FROM auth_rate_event
                 WHERE scope = 'verify-fail-ip' AND key = \(bind: address) AND at > \(bind: now - 3_600_000)
-                """).first()
+                """
+            ).first()
             if try row?.decode(column: "n", as: Int64.self) ?? 0 >= check.maxFailuresPerAddressPerHour,
                 let first = try row?.decode(column: "first", as: Int64?.self)
             {
@@ -138,11 +161,13 @@ public struct SQLAuthStore: AuthStore {
             }
         }
         let sessionFilter: SQLQueryString = check.sessionID.map { " AND session_id = \(bind: $0)" } ?? ""
-        let code = try await db.raw("""
+        let code = try await db.raw(
+            """
             SELECT id, subscriber_id, target, code_hash, expires_at, attempts FROM auth_code
             WHERE purpose = \(bind: check.purpose.rawValue) AND key = \(bind: check.key) AND status = 'active'\(sessionFilter)
             ORDER BY id DESC LIMIT 1
-            """).first()
+            """
+        ).first()
         guard let code else {
             try await fail(check, on: db, now: now)
             return .noCode
@@ -154,14 +179,17 @@ public struct SQLAuthStore: AuthStore {
         if ConstantTime.equals(try code.decode(column: "code_hash", as: String.self), check.codeHash) {
             try await db.raw("UPDATE auth_code SET status = 'used' WHERE id = \(bind: id)").run()
             try await db.raw("DELETE FROM auth_failure WHERE factor = 'otp' AND key = \(bind: check.key)").run()
-            return .valid(subscriberID: try code.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
-                          target: try code.decode(column: "target", as: String?.self))
+            return .valid(
+                subscriberID: try code.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
+                target: try code.decode(column: "target", as: String?.self))
         }
         let used = attempts + 1
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE auth_code SET attempts = \(bind: used),
                 status = \(bind: used >= check.maxAttempts ? "exhausted" : "active") WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
         if let until = try await fail(check, on: db, now: now) { return .locked(until: until) }
         return .wrong(remaining: check.maxAttempts - used)
     }
@@ -170,7 +198,9 @@ public struct SQLAuthStore: AuthStore {
     @discardableResult
     private func fail(_ check: CodeCheck, on db: any SQLDatabase, now: Int64) async throws -> Date? {
         if let address = check.clientAddress {
-            try await db.raw("INSERT INTO auth_rate_event (scope, key, at) VALUES ('verify-fail-ip', \(bind: address), \(bind: now))").run()
+            try await db.raw(
+                "INSERT INTO auth_rate_event (scope, key, at) VALUES ('verify-fail-ip', \(bind: address), \(bind: now))"
+            ).run()
         }
         let lockMs = Int64(check.lockDuration.timeInterval * 1000)
         let state = try await Self.bumpFailure(factor: "otp", key: check.key, now: now, on: db) { count in
@@ -184,13 +214,17 @@ public struct SQLAuthStore: AuthStore {
     // MARK: Failures
 
     static func failure(factor: String, key: String, on db: any SQLDatabase) async throws -> FailureState {
-        guard let row = try await db.raw("""
-            SELECT consecutive, last_failure_at, locked_until FROM auth_failure WHERE factor = \(bind: factor) AND key = \(bind: key)
-            """).first()
+        guard
+            let row = try await db.raw(
+                """
+                SELECT consecutive, last_failure_at, locked_until FROM auth_failure WHERE factor = \(bind: factor) AND key = \(bind: key)
+                """
+            ).first()
         else { return FailureState() }
         return FailureState(
             consecutive: try row.decode(column: "consecutive", as: Int.self),
-            lastFailureAt: try row.decode(column: "last_failure_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
+            lastFailureAt: try row.decode(column: "last_failure_at", as: Int64?.self).map(
+                Date.init(storageMilliseconds:)),
             lockedUntil: try row.decode(column: "locked_until", as: Int64?.self).map(Date.init(storageMilliseconds:)))
     }
 
@@ -203,14 +237,17 @@ public struct SQLAuthStore: AuthStore {
         let expired = current.lockedUntil.map { $0.storageMilliseconds <= now } ?? false
         let count = (expired ? 0 : current.consecutive) + 1
         let until = lockUntil(count)
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO auth_failure (factor, key, consecutive, last_failure_at, locked_until)
             VALUES (\(bind: factor), \(bind: key), \(bind: count), \(bind: now), \(bind: until))
             ON CONFLICT (factor, key) DO UPDATE SET consecutive = \(bind: count), last_failure_at = \(bind: now),
                 locked_until = \(bind: until)
-            """).run()
-        return FailureState(consecutive: count, lastFailureAt: Date(storageMilliseconds: now),
-                            lockedUntil: until.map(Date.init(storageMilliseconds:)))
+            """
+        ).run()
+        return FailureState(
+            consecutive: count, lastFailureAt: Date(storageMilliseconds: now),
+            lockedUntil: until.map(Date.init(storageMilliseconds:)))
     }
 
     public func failureState(factor: String, key: String) async throws -> FailureState {
@@ -238,27 +275,37 @@ public struct SQLAuthStore: AuthStore {
 
     public func passwordHash(of subscriber: SubscriberID) async throws -> String? {
         try await database.read { db in
-            try await db.raw("SELECT hash FROM auth_password WHERE subscriber_id = \(bind: subscriber.rawValue)").first()?
+            try await db.raw("SELECT hash FROM auth_password WHERE subscriber_id = \(bind: subscriber.rawValue)")
+                .first()?
                 .decode(column: "hash", as: String.self)
         }
     }
 
-    public func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?) async throws -> Bool {
+    public func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?)
+        async throws -> Bool
+    {
         let at = now.storageMilliseconds
         return try await database.write { db in
             try await lock("password:\(subscriber.rawValue)", on: db)
             if let maxChangesPerDay {
-                let changes = try await db.raw("""
-                    SELECT COUNT(*) AS n FROM auth_password_change
-                    WHERE subscriber_id = \(bind: subscriber.rawValue) AND at > \(bind: at - 86_400_000)
-                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                let changes =
+                    try await db.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM auth_password_change
+                        WHERE subscriber_id = \(bind: subscriber.rawValue) AND at > \(bind: at - 86_400_000)
+                        """
+                    ).first()?.decode(column: "n", as: Int.self) ?? 0
                 guard changes < maxChangesPerDay else { return false }
-                try await db.raw("INSERT INTO auth_password_change (subscriber_id, at) VALUES (\(bind: subscriber.rawValue), \(bind: at))").run()
+                try await db.raw(
+                    "INSERT INTO auth_password_change (subscriber_id, at) VALUES (\(bind: subscriber.rawValue), \(bind: at))"
+                ).run()
             }
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO auth_password (subscriber_id, hash, set_at) VALUES (\(bind: subscriber.rawValue), \(bind: hash), \(bind: at))
                 ON CONFLICT (subscriber_id) DO UPDATE SET hash = \(bind: hash), set_at = \(bind: at)
-                """).run()
+                """
+            ).run()
             return true
         }
     }
@@ -272,10 +319,12 @@ public struct SQLAuthStore: AuthStore {
 
     public func setPUK(_ hash: String, for subscriber: SubscriberID, now: Date) async throws {
         try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO auth_puk (subscriber_id, hash, set_at) VALUES (\(bind: subscriber.rawValue), \(bind: hash), \(bind: now.storageMilliseconds))
                 ON CONFLICT (subscriber_id) DO UPDATE SET hash = \(bind: hash), set_at = \(bind: now.storageMilliseconds)
-                """).run()
+                """
+            ).run()
         }
     }
 }

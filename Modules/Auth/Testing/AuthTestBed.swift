@@ -8,6 +8,7 @@ import Foundation
 import Logging
 public import Subscribers
 import SubscribersTesting
+import Synchronization
 public import Testing
 
 /// Auth wired for tests: the real SQL store on a test database or the in-memory store, in-memory lines, a manual
@@ -66,40 +67,51 @@ public struct AuthTestBed: Sendable {
     public static func regions(auth: AuthSettings = AuthSettings.Fallback.policy) -> RegionCatalog {
         RegionCatalog(regions: [
             .fixture(modules: ["subscribers", "auth"], settings: ["auth": auth]),
-            .fixture(id: "almaty", name: "Алматы", currency: .kzt, timeZone: "Asia/Almaty", prefixes: ["701"],
-                     modules: ["subscribers", "auth"], settings: ["auth": auth]),
+            .fixture(
+                id: "almaty", name: "Алматы", currency: .kzt, timeZone: "Asia/Almaty", prefixes: ["701"],
+                modules: ["subscribers", "auth"], settings: ["auth": auth]),
         ])
     }
 
     /// A test bed over `SQLAuthStore` on a migrated database (see ``migrations``).
-    public init(database: CabinetDatabase, auth: AuthSettings = AuthSettings.Fallback.policy,
-                providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil) async {
+    public init(
+        database: CabinetDatabase, auth: AuthSettings = AuthSettings.Fallback.policy,
+        providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil
+    ) async {
         await self.init(storage: .sql(database), auth: auth, providers: providers, providerClient: providerClient)
     }
 
     /// A test bed over an in-memory store.
-    public init(memory store: InMemoryAuthStore = InMemoryAuthStore(), auth: AuthSettings = AuthSettings.Fallback.policy,
-                providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil) async {
+    public init(
+        memory store: InMemoryAuthStore = InMemoryAuthStore(), auth: AuthSettings = AuthSettings.Fallback.policy,
+        providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil
+    ) async {
         await self.init(storage: .memory(store), auth: auth, providers: providers, providerClient: providerClient)
     }
 
-    public init(storage: Storage, auth: AuthSettings = AuthSettings.Fallback.policy,
-                providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil) async {
+    public init(
+        storage: Storage, auth: AuthSettings = AuthSettings.Fallback.policy,
+        providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil
+    ) async {
         self.storage = storage
         let clock = ManualClock(iso8601: "2026-11-22T09:00:00Z")
         self.clock = clock
         let regions = Self.regions(auth: auth)
-        lines = DefaultSubscriberService(store: InMemorySubscriberStore(), regions: regions, clock: clock, logger: .test)
+        lines = DefaultSubscriberService(
+            store: InMemorySubscriberStore(), regions: regions, clock: clock, logger: .test)
         push = RecordingPushGateway()
-        let store: any AuthStore = switch storage {
-        case .sql(let database): SQLAuthStore(database: database)
-        case .memory(let memory): memory
-        }
+        let store: any AuthStore =
+            switch storage {
+            case .sql(let database): SQLAuthStore(database: database)
+            case .memory(let memory): memory
+            }
         self.store = store
         service = await DefaultAuthService(
             store: store, lines: lines, regions: regions,
-            secrets: AuthSecrets(secret: Data("test-secret-test-secret-test-secret".utf8)), hasher: BcryptPasswordHasher(cost: 4),
-            commonPasswords: (try? CommonPasswords.bundled()) ?? CommonPasswords([]), push: push, providers: providers, providerClient: providerClient,
+            secrets: AuthSecrets(secret: Data("test-secret-test-secret-test-secret".utf8)),
+            hasher: BcryptPasswordHasher(cost: 4),
+            commonPasswords: (try? CommonPasswords.bundled()) ?? CommonPasswords([]), push: push, providers: providers,
+            providerClient: providerClient,
             clock: clock, logger: .test)
     }
 
@@ -107,16 +119,20 @@ public struct AuthTestBed: Sendable {
     public static var migrations: [Migration] { MessagingSchema.migrations + AuthSchema.migrations }
 
     /// Runs `body` with a test bed over a fresh database of a SQL backend.
-    public static func with<T: Sendable>(_ backend: TestDatabase, auth: AuthSettings = AuthSettings.Fallback.policy,
-                                         _ body: (AuthTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: TestDatabase, auth: AuthSettings = AuthSettings.Fallback.policy,
+        _ body: (AuthTestBed) async throws -> T
+    ) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
             try await body(await AuthTestBed(database: database, auth: auth))
         }
     }
 
     /// Runs `body` with a test bed over a fresh store of `backend`.
-    public static func with<T: Sendable>(_ backend: Backend, auth: AuthSettings = AuthSettings.Fallback.policy,
-                                         _ body: (AuthTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: Backend, auth: AuthSettings = AuthSettings.Fallback.policy,
+        _ body: (AuthTestBed) async throws -> T
+    ) async throws -> T {
         switch backend {
         case .sql(let database): try await with(database, auth: auth, body)
         case .memory: try await body(await AuthTestBed(memory: InMemoryAuthStore(), auth: auth))
@@ -125,18 +141,22 @@ public struct AuthTestBed: Sendable {
 
     /// Provisions an active line.
     @discardableResult
-    public func line(_ number: String, region: String = "msk", status: LineStatus = .active, name: String? = nil) async throws -> Line {
+    public func line(_ number: String, region: String = "msk", status: LineStatus = .active, name: String? = nil)
+        async throws -> Line
+    {
         guard let msisdn = MSISDN(e164: number), let region = RegionID(rawValue: region) else {
             throw CabinetError.internal("bad test line \(number) in \(region)")
         }
-        return try await lines.provision(NewLine(msisdn: msisdn, region: region, status: status, owner: OwnerProfile(fullName: name)))
+        return try await lines.provision(
+            NewLine(msisdn: msisdn, region: region, status: status, owner: OwnerProfile(fullName: name)))
     }
 
     /// Messages queued to a number or address, oldest first (the newest 100), from whichever store the bed has.
     public func messages(to recipient: String) async throws -> [QueuedMessage] {
         switch storage {
         case .sql(let database):
-            try await database.read { db in try await Outbox.recent(to: recipient, limit: 100, on: db) }.reversed().map(QueuedMessage.init)
+            try await database.read { db in try await Outbox.recent(to: recipient, limit: 100, on: db) }.reversed().map(
+                QueuedMessage.init)
         case .memory(let store):
             Array(await store.messages(to: recipient).suffix(100))
         }
@@ -153,11 +173,15 @@ public struct AuthTestBed: Sendable {
     }
 
     /// Logs in by SMS code (requests a code, reads it from the outbox, enters it).
-    public func loginByCode(_ number: String, client: ClientInfo = ClientInfo(address: "10.0.0.1", userAgent: "test"),
-                            kind: AuthSession.Kind = .api) async throws -> LoginResult {
+    public func loginByCode(
+        _ number: String, client: ClientInfo = ClientInfo(address: "10.0.0.1", userAgent: "test"),
+        kind: AuthSession.Kind = .api
+    ) async throws -> LoginResult {
         guard let msisdn = MSISDN(e164: number) else { throw CabinetError.internal("bad test number \(number)") }
         _ = try await service.requestLoginCode(for: msisdn, client: client)
-        guard let code = try await lastCode(to: number) else { throw CabinetError.internal("no code sent to \(number)") }
+        guard let code = try await lastCode(to: number) else {
+            throw CabinetError.internal("no code sent to \(number)")
+        }
         return try await service.login(msisdn: msisdn, code: code, kind: kind, client: client)
     }
 }
@@ -165,8 +189,9 @@ public struct AuthTestBed: Sendable {
 extension QueuedMessage {
     /// A message as the outbox table holds it.
     init(_ entry: OutboxEntry) {
-        self.init(id: entry.id, channel: entry.channel, recipient: entry.recipient, subject: entry.subject, body: entry.body,
-                  purpose: entry.purpose, createdAt: entry.createdAt)
+        self.init(
+            id: entry.id, channel: entry.channel, recipient: entry.recipient, subject: entry.subject, body: entry.body,
+            purpose: entry.purpose, createdAt: entry.createdAt)
     }
 }
 
@@ -179,5 +204,3 @@ public final class RecordingPushGateway: PushConfirmationGateway {
         requests.withLock { $0.append(id) }
     }
 }
-
-import Synchronization

@@ -137,11 +137,15 @@ public actor InMemoryAuthStore: AuthStore {
         let createdAt = Self.stored(now)
         switch message.to {
         case .phone(let msisdn):
-            outbox.append(QueuedMessage(id: lastMessageID, channel: "sms", recipient: msisdn.e164, subject: nil, body: message.text,
-                                        purpose: message.purpose, createdAt: createdAt))
+            outbox.append(
+                QueuedMessage(
+                    id: lastMessageID, channel: "sms", recipient: msisdn.e164, subject: nil, body: message.text,
+                    purpose: message.purpose, createdAt: createdAt))
         case .email(let address):
-            outbox.append(QueuedMessage(id: lastMessageID, channel: "email", recipient: address, subject: message.subject ?? "",
-                                        body: message.text, purpose: message.purpose, createdAt: createdAt))
+            outbox.append(
+                QueuedMessage(
+                    id: lastMessageID, channel: "email", recipient: address, subject: message.subject ?? "",
+                    body: message.text, purpose: message.purpose, createdAt: createdAt))
         }
     }
 
@@ -167,15 +171,19 @@ public actor InMemoryAuthStore: AuthStore {
             return .refused(AuthError.tooMany(AuthError.codeTooSoon, retryAfter: Self.seconds(last + resend - now)))
         }
         if day.count >= limits.maxPerDay, let first = day.min() {
-            return .refused(AuthError.tooMany(AuthError.codeDailyLimit, retryAfter: Self.seconds(first + Self.day - now)))
+            return .refused(
+                AuthError.tooMany(AuthError.codeDailyLimit, retryAfter: Self.seconds(first + Self.day - now)))
         }
         if hour.count >= limits.maxPerHour, let first = hour.min() {
-            return .refused(AuthError.tooMany(AuthError.codeHourlyLimit, retryAfter: Self.seconds(first + Self.hour - now)))
+            return .refused(
+                AuthError.tooMany(AuthError.codeHourlyLimit, retryAfter: Self.seconds(first + Self.hour - now)))
         }
         if let address = request.clientAddress {
-            let fromAddress = rateEvents.filter { $0.scope == "send-ip" && $0.key == address && $0.at > hourAgo }.map(\.at)
+            let fromAddress = rateEvents.filter { $0.scope == "send-ip" && $0.key == address && $0.at > hourAgo }.map(
+                \.at)
             if fromAddress.count >= limits.maxPerAddressPerHour, let first = fromAddress.min() {
-                return .refused(AuthError.tooMany(AuthError.codeAddressLimit, retryAfter: Self.seconds(first + Self.hour - now)))
+                return .refused(
+                    AuthError.tooMany(AuthError.codeAddressLimit, retryAfter: Self.seconds(first + Self.hour - now)))
             }
             rateEvents.append(RateEvent(scope: "send-ip", key: address, at: now))
         }
@@ -183,14 +191,19 @@ public actor InMemoryAuthStore: AuthStore {
         if let issue = request.issue {
             // Only the newest code counts.
             for index in codes.indices
-            where codes[index].purpose == request.purpose && codes[index].key == request.key && codes[index].status == .active {
+            where codes[index].purpose == request.purpose && codes[index].key == request.key
+                && codes[index].status == .active
+            {
                 codes[index].status = .superseded
             }
             lastCodeID += 1
-            codes.append(CodeRow(
-                id: lastCodeID, purpose: request.purpose, key: request.key, subscriberID: issue.subscriberID, sessionID: issue.sessionID,
-                target: issue.target, codeHash: issue.codeHash, createdAt: now, expiresAt: issue.expiresAt.storageMilliseconds,
-                attempts: 0, status: .active))
+            codes.append(
+                CodeRow(
+                    id: lastCodeID, purpose: request.purpose, key: request.key, subscriberID: issue.subscriberID,
+                    sessionID: issue.sessionID,
+                    target: issue.target, codeHash: issue.codeHash, createdAt: now,
+                    expiresAt: issue.expiresAt.storageMilliseconds,
+                    attempts: 0, status: .active))
             if let message = issue.message { enqueue(message, now: request.now) }
         }
         return .accepted(nextAt: request.now.addingTimeInterval(limits.resendInterval.timeInterval))
@@ -198,7 +211,8 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func checkCode(_ check: CodeCheck) async throws -> CodeCheckOutcome {
         let outcome = checkCode(check, now: check.now.storageMilliseconds)
-        if case .valid = outcome {} else if var entry = check.failureJournal {
+        if case .valid = outcome {
+        } else if var entry = check.failureJournal {
             entry.detail = "\(outcome)"
             insertJournal(entry)
         }
@@ -209,15 +223,19 @@ public actor InMemoryAuthStore: AuthStore {
         let failure = failureState(FailureKey(factor: "otp", key: check.key))
         if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
         if let address = check.clientAddress {
-            let failed = rateEvents.filter { $0.scope == "verify-fail-ip" && $0.key == address && $0.at > now - Self.hour }.map(\.at)
+            let failed = rateEvents.filter {
+                $0.scope == "verify-fail-ip" && $0.key == address && $0.at > now - Self.hour
+            }.map(\.at)
             if failed.count >= check.maxFailuresPerAddressPerHour, let first = failed.min() {
                 return .addressLimited(until: Self.date(first + Self.hour))
             }
         }
-        guard let index = codes.lastIndex(where: {
-            $0.purpose == check.purpose && $0.key == check.key && $0.status == .active
-                && (check.sessionID == nil || $0.sessionID == check.sessionID)
-        }) else {
+        guard
+            let index = codes.lastIndex(where: {
+                $0.purpose == check.purpose && $0.key == check.key && $0.status == .active
+                    && (check.sessionID == nil || $0.sessionID == check.sessionID)
+            })
+        else {
             fail(check, now: now)
             return .noCode
         }
@@ -252,8 +270,9 @@ public actor InMemoryAuthStore: AuthStore {
 
     private func failureState(_ key: FailureKey) -> FailureState {
         guard let row = failures[key] else { return FailureState() }
-        return FailureState(consecutive: row.consecutive, lastFailureAt: row.lastFailureAt.map(Self.date),
-                            lockedUntil: row.lockedUntil.map(Self.date))
+        return FailureState(
+            consecutive: row.consecutive, lastFailureAt: row.lastFailureAt.map(Self.date),
+            lockedUntil: row.lockedUntil.map(Self.date))
     }
 
     /// Increments the counter; when `lockUntil(count)` gives a time, the key is locked until then. After a lock has
@@ -288,7 +307,9 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func passwordHash(of subscriber: SubscriberID) async throws -> String? { passwords[subscriber]?.hash }
 
-    public func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?) async throws -> Bool {
+    public func setPassword(_ hash: String, for subscriber: SubscriberID, now: Date, maxChangesPerDay: Int?)
+        async throws -> Bool
+    {
         let at = now.storageMilliseconds
         if let maxChangesPerDay {
             let changes = passwordChanges.count { $0.subscriberID == subscriber && $0.at > at - Self.day }
@@ -315,9 +336,12 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func linkIdentity(_ identity: LinkedIdentity) async throws -> Bool {
         // One line per subject of a provider, one subject of a provider per line.
-        guard !identityRows.contains(where: {
-            $0.provider == identity.provider && ($0.subject == identity.subject || $0.subscriberID == identity.subscriberID)
-        }) else { return false }
+        guard
+            !identityRows.contains(where: {
+                $0.provider == identity.provider
+                    && ($0.subject == identity.subject || $0.subscriberID == identity.subscriberID)
+            })
+        else { return false }
         var stored = identity
         stored.linkedAt = Self.stored(identity.linkedAt)
         identityRows.append(stored)
@@ -346,16 +370,19 @@ public actor InMemoryAuthStore: AuthStore {
         stored.expiresAt = Self.stored(session.expiresAt)
         stored.steppedUpAt = session.steppedUpAt.map(Self.stored)
         stored.idleTimeout = .milliseconds(Int64(session.idleTimeout.timeInterval * 1000))
-        stored.client = ClientInfo(address: session.client.address, userAgent: session.client.userAgent,
-                                   deviceID: session.client.deviceID)
+        stored.client = ClientInfo(
+            address: session.client.address, userAgent: session.client.userAgent,
+            deviceID: session.client.deviceID)
         return stored
     }
 
     public func insertSession(_ session: AuthSession) async throws {
-        guard !sessionRows.contains(where: { $0.session.id == session.id || $0.session.tokenHash == session.tokenHash }) else {
+        guard !sessionRows.contains(where: { $0.session.id == session.id || $0.session.tokenHash == session.tokenHash })
+        else {
             throw CabinetError.internal("auth session \(session.id) exists")
         }
-        sessionRows.append(SessionRow(session: Self.storedSession(session), expiresAt: session.expiresAt.storageMilliseconds))
+        sessionRows.append(
+            SessionRow(session: Self.storedSession(session), expiresAt: session.expiresAt.storageMilliseconds))
     }
 
     public func session(tokenHash: String) async throws -> AuthSession? {
@@ -372,7 +399,8 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func updateSession(_ session: AuthSession) async throws {
         guard let index = sessionRows.firstIndex(where: { $0.session.id == session.id }) else { return }
-        guard !sessionRows.contains(where: { $0.session.id != session.id && $0.session.tokenHash == session.tokenHash }) else {
+        guard !sessionRows.contains(where: { $0.session.id != session.id && $0.session.tokenHash == session.tokenHash })
+        else {
             throw CabinetError.internal("auth session token of \(session.id) is taken")
         }
         let changes = Self.storedSession(session)
@@ -394,10 +422,13 @@ public actor InMemoryAuthStore: AuthStore {
         return before - sessionRows.count
     }
 
-    public func rememberDevice(_ deviceHash: String, for subscriber: SubscriberID, now: Date) async throws -> DeviceOutcome {
+    public func rememberDevice(_ deviceHash: String, for subscriber: SubscriberID, now: Date) async throws
+        -> DeviceOutcome
+    {
         let known = devices.filter { $0.subscriberID == subscriber }.map(\.deviceHash)
         if known.contains(deviceHash) { return .known }
-        devices.append(DeviceRow(subscriberID: subscriber, deviceHash: deviceHash, firstSeenAt: now.storageMilliseconds))
+        devices.append(
+            DeviceRow(subscriberID: subscriber, deviceHash: deviceHash, firstSeenAt: now.storageMilliseconds))
         return known.isEmpty ? .first : .new
     }
 
@@ -440,7 +471,9 @@ public actor InMemoryAuthStore: AuthStore {
     // MARK: Linked numbers
 
     private func ordered(_ rows: [LinkRow]) -> [LinkRow] {
-        rows.sorted { ($0.createdAt, $0.line.rawValue, $0.holder.rawValue) < ($1.createdAt, $1.line.rawValue, $1.holder.rawValue) }
+        rows.sorted {
+            ($0.createdAt, $0.line.rawValue, $0.holder.rawValue) < ($1.createdAt, $1.line.rawValue, $1.holder.rawValue)
+        }
     }
 
     public func linkedLines(of holder: SubscriberID) async throws -> [SubscriberID] {
@@ -478,8 +511,10 @@ public actor InMemoryAuthStore: AuthStore {
 
     // MARK: Delegations
 
-    public func grant(owner: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>, expiresAt: Date,
-                      now: Date, messages: [OutgoingText]) async throws -> Delegation {
+    public func grant(
+        owner: SubscriberID, ownerMSISDN: MSISDN, grantee: MSISDN, scopes: Set<AccessScope>, expiresAt: Date,
+        now: Date, messages: [OutgoingText]
+    ) async throws -> Delegation {
         // A new grant to the same number replaces the old one.
         for index in grantRows.indices
         where grantRows[index].delegation.ownerID == owner && grantRows[index].delegation.grantee.e164 == grantee.e164
@@ -498,9 +533,13 @@ public actor InMemoryAuthStore: AuthStore {
 
     /// Reads, asks for the messages, then revokes if nobody did meanwhile, as the SQL store does (the caller's
     /// closure runs off the actor).
-    public nonisolated func revoke(delegation id: Int64, owners: [SubscriberID], now: Date,
-                                   messages: (Delegation) -> [OutgoingText]) async throws -> Delegation? {
-        guard let current = await delegation(id: id), owners.contains(current.ownerID), current.revokedAt == nil else { return nil }
+    public nonisolated func revoke(
+        delegation id: Int64, owners: [SubscriberID], now: Date,
+        messages: (Delegation) -> [OutgoingText]
+    ) async throws -> Delegation? {
+        guard let current = await delegation(id: id), owners.contains(current.ownerID), current.revokedAt == nil else {
+            return nil
+        }
         let notes = messages(current)
         guard await markRevoked(id: id, now: now, messages: notes) else { return nil }
         var result = current
@@ -513,7 +552,8 @@ public actor InMemoryAuthStore: AuthStore {
     }
 
     private func markRevoked(id: Int64, now: Date, messages: [OutgoingText]) -> Bool {
-        guard let index = grantRows.firstIndex(where: { $0.delegation.id == id && $0.delegation.revokedAt == nil }) else {
+        guard let index = grantRows.firstIndex(where: { $0.delegation.id == id && $0.delegation.revokedAt == nil })
+        else {
             return false
         }
         grantRows[index].delegation.revokedAt = Self.stored(now)
@@ -531,7 +571,8 @@ public actor InMemoryAuthStore: AuthStore {
     }
 
     public func delegations(grantee: MSISDN, now: Date) async throws -> [Delegation] {
-        grantRows.reversed().filter { $0.delegation.grantee.e164 == grantee.e164 && isActive($0, now: now) }.map(\.delegation)
+        grantRows.reversed().filter { $0.delegation.grantee.e164 == grantee.e164 && isActive($0, now: now) }.map(
+            \.delegation)
     }
 
     public func activeDelegation(owner: SubscriberID, grantee: MSISDN, now: Date) async throws -> Delegation? {
@@ -544,10 +585,13 @@ public actor InMemoryAuthStore: AuthStore {
 
     private func insertJournal(_ entry: JournalEntry) {
         lastJournalID += 1
-        entries.append(JournalEntry(
-            id: lastJournalID, subscriberID: entry.subscriberID, msisdn: entry.msisdn, at: Self.stored(entry.at), event: entry.event,
-            method: entry.method, client: ClientInfo(address: entry.client.address, userAgent: entry.client.userAgent),
-            detail: entry.detail))
+        entries.append(
+            JournalEntry(
+                id: lastJournalID, subscriberID: entry.subscriberID, msisdn: entry.msisdn, at: Self.stored(entry.at),
+                event: entry.event,
+                method: entry.method,
+                client: ClientInfo(address: entry.client.address, userAgent: entry.client.userAgent),
+                detail: entry.detail))
     }
 
     public func record(_ entry: JournalEntry, message: OutgoingText?) async throws {
@@ -557,7 +601,9 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func journal(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [JournalEntry] {
         let cursor = cursor ?? Int64.max
-        return Array(entries.reversed().lazy.filter { $0.subscriberID == subscriber && ($0.id ?? 0) < cursor }.prefix(max(limit, 0)))
+        return Array(
+            entries.reversed().lazy.filter { $0.subscriberID == subscriber && ($0.id ?? 0) < cursor }.prefix(
+                max(limit, 0)))
     }
 
     // MARK: Housekeeping

@@ -15,8 +15,10 @@ public struct BillingAccount: Sendable, Hashable {
     public var tariffID: TariffID
     public var period: BillingPeriod
 
-    public init(id: Int64, subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, balance: Money, restricted: Bool,
-                tariffID: TariffID, period: BillingPeriod) {
+    public init(
+        id: Int64, subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, balance: Money, restricted: Bool,
+        tariffID: TariffID, period: BillingPeriod
+    ) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn

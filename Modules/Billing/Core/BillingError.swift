@@ -20,7 +20,8 @@ public enum BillingError: ErrorCatalogue {
     public static let csvRow = ErrorCode("billing.csv.row", .invalidInput)
 
     public static let all: [ErrorCode] = [
-        eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid, currencyMismatch,
+        eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid,
+        currencyMismatch,
         periodInvalid, periodTooOld, noEmail, statementFailed, noAccount, tariffMissing, csvHeader, csvRow,
     ]
 

@@ -32,7 +32,9 @@ public enum BillingNotice: Sendable, Hashable {
 
     /// The low-balance notice when a movement takes a line's balance (minor units of `currency`) from the region's
     /// threshold or above to below it.
-    public static func lowBalance(rules: BillingRules, region: RegionID, currency: Currency, before: Int64, after: Int64)
+    public static func lowBalance(
+        rules: BillingRules, region: RegionID, currency: Currency, before: Int64, after: Int64
+    )
         -> BillingNotice?
     {
         guard let threshold = rules.settings(region)?.lowBalanceThreshold, threshold.currency == currency,

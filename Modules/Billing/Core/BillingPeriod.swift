@@ -37,7 +37,8 @@ public struct BillingCalendar: Sendable {
         let today = LocalDate(instant, in: timeZone)
         switch feePeriod {
         case .day:
-            return BillingPeriod(start: today.startOfDay(in: timeZone), end: today.adding(days: 1).startOfDay(in: timeZone))
+            return BillingPeriod(
+                start: today.startOfDay(in: timeZone), end: today.adding(days: 1).startOfDay(in: timeZone))
         case .month:
             var startDate = LocalDate(year: today.year, month: today.month, day: monthlyFeeDay) ?? today
             if startDate > today { startDate = Self.addMonths(startDate, -1) }

@@ -39,9 +39,10 @@ public struct BillingRules: Sendable {
         for (unit, amount) in tariff.packages.amounts where amount > 0 {
             packages[unit] = Self.prorate(amount, unit: unit, part: part, whole: whole)
         }
-        return PeriodPlan(tariffID: tariff.id, period: period,
-                          fee: BillingCalendar.prorate(tariff.fee.amount, part: part, whole: whole),
-                          packages: packages, rollover: tariff.rollover)
+        return PeriodPlan(
+            tariffID: tariff.id, period: period,
+            fee: BillingCalendar.prorate(tariff.fee.amount, part: part, whole: whole),
+            packages: packages, rollover: tariff.rollover)
     }
 
     /// Package units for part of a period, rounded half up; call time to whole minutes.

@@ -20,10 +20,13 @@ public protocol BillingService: TariffChangeService {
 
     func dashboard(_ access: LineAccess) async throws -> Dashboard
     func history(_ access: LineAccess, query: MovementQuery) async throws -> [LedgerMovement]
-    func shortStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind>, after: UsageCursor?,
-                        limit: Int) async throws -> ShortStatement
+    func shortStatement(
+        _ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind>, after: UsageCursor?,
+        limit: Int
+    ) async throws -> ShortStatement
     /// Orders the full statement by e-mail; its price is posted when ordered and refunded if it fails.
-    func orderStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, language: Language) async throws -> ServiceRequest
+    func orderStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, language: Language) async throws
+        -> ServiceRequest
 
     /// Rates usage events from the network (once per event id) and reports what was refused and why.
     func ingest(_ events: [UsageEvent]) async throws -> IngestReport
@@ -35,7 +38,9 @@ public protocol BillingService: TariffChangeService {
 
 extension BillingService {
     @discardableResult
-    public func openAccount(for line: Line) async throws -> BillingAccount { try await openAccount(for: line, tariff: nil, from: nil) }
+    public func openAccount(for line: Line) async throws -> BillingAccount {
+        try await openAccount(for: line, tariff: nil, from: nil)
+    }
     public func runDueFees() async throws -> Int { try await runDueFees(batch: 200) }
     public func shortStatement(_ access: LineAccess, from: LocalDate, to: LocalDate) async throws -> ShortStatement {
         try await shortStatement(access, from: from, to: to, kinds: [], after: nil, limit: 100)

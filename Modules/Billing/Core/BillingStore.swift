@@ -49,7 +49,9 @@ public struct RatingOutcome: Sendable, Hashable {
     /// Money charged, per currency.
     public var charged: [Currency: Int64]
 
-    public init(rated: Int = 0, duplicates: Int = 0, rejected: [Int: CabinetError] = [:], charged: [Currency: Int64] = [:]) {
+    public init(
+        rated: Int = 0, duplicates: Int = 0, rejected: [Int: CabinetError] = [:], charged: [Currency: Int64] = [:]
+    ) {
         self.rated = rated
         self.duplicates = duplicates
         self.rejected = rejected
@@ -78,8 +80,11 @@ public struct TariffChangeOrder: Sendable, Hashable {
     public var newPeriod: PeriodPlan?
     public var now: Date
 
-    public init(line: SubscriberID, region: RegionID, from: TariffID, to: TariffID, timing: TariffChangeTiming, effectiveAt: Date,
-                changeFee: Money, newPeriod: PeriodPlan?, now: Date) {
+    public init(
+        line: SubscriberID, region: RegionID, from: TariffID, to: TariffID, timing: TariffChangeTiming,
+        effectiveAt: Date,
+        changeFee: Money, newPeriod: PeriodPlan?, now: Date
+    ) {
         self.line = line
         self.region = region
         self.from = from
@@ -101,7 +106,9 @@ public struct MovementQuery: Sendable, Hashable {
     public var before: Int64?
     public var limit: Int
 
-    public init(from: Date? = nil, to: Date? = nil, kinds: Set<MovementKind> = [], before: Int64? = nil, limit: Int = 50) {
+    public init(
+        from: Date? = nil, to: Date? = nil, kinds: Set<MovementKind> = [], before: Int64? = nil, limit: Int = 50
+    ) {
         self.from = from
         self.to = to
         self.kinds = kinds
@@ -180,7 +187,9 @@ public struct StatementOrder: Sendable, Hashable {
     public var price: Money
     public var now: Date
 
-    public init(line: SubscriberID, from: LocalDate, to: LocalDate, email: String, language: Language, price: Money, now: Date) {
+    public init(
+        line: SubscriberID, from: LocalDate, to: LocalDate, email: String, language: Language, price: Money, now: Date
+    ) {
         self.line = line
         self.from = from
         self.to = to
@@ -203,8 +212,10 @@ public struct ClaimedStatement: Sendable, Hashable {
     public var price: Money
     public var attempts: Int
 
-    public init(id: Int64, requestID: Int64, account: BillingAccount, from: LocalDate, to: LocalDate, email: String,
-                language: Language, price: Money, attempts: Int) {
+    public init(
+        id: Int64, requestID: Int64, account: BillingAccount, from: LocalDate, to: LocalDate, email: String,
+        language: Language, price: Money, attempts: Int
+    ) {
         self.id = id
         self.requestID = requestID
         self.account = account

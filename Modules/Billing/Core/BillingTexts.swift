@@ -11,19 +11,24 @@ public struct BillingTexts: Sendable {
 
     /// The SMS when the balance falls below the region's threshold.
     public func lowBalance(_ balance: Money, threshold: Money, language: Language = .ru) -> String {
-        catalog.text("billing.notice.lowBalance", in: language,
-                     arguments: ["balance": balance.displayString, "threshold": threshold.displayString])
+        catalog.text(
+            "billing.notice.lowBalance", in: language,
+            arguments: ["balance": balance.displayString, "threshold": threshold.displayString])
     }
 
     /// The SMS when 80 % of a package is used.
     public func packageMostlyUsed(_ unit: PackageUnit, left: Int64, language: Language = .ru) -> String {
-        catalog.text("billing.notice.package80", in: language,
-                     arguments: ["package": self.unit(unit, language: language), "left": amount(left, of: unit, language: language)])
+        catalog.text(
+            "billing.notice.package80", in: language,
+            arguments: [
+                "package": self.unit(unit, language: language), "left": amount(left, of: unit, language: language),
+            ])
     }
 
     /// The SMS when a package is used up.
     public func packageExhausted(_ unit: PackageUnit, language: Language = .ru) -> String {
-        catalog.text("billing.notice.packageOut", in: language, arguments: ["package": self.unit(unit, language: language)])
+        catalog.text(
+            "billing.notice.packageOut", in: language, arguments: ["package": self.unit(unit, language: language)])
     }
 
     /// The package's name: "минуты", "SMS", "интернет".
@@ -44,8 +49,9 @@ public struct BillingTexts: Sendable {
                 // One decimal of a gigabyte, rounded down so a remainder is never overstated.
                 let tenths = megabytes * 10 / 1024
                 let separator = language == .ru ? "," : "."
-                return catalog.text("billing.amount.gigabytes", in: language,
-                                    arguments: ["n": "\(tenths / 10)\(separator)\(tenths % 10)"])
+                return catalog.text(
+                    "billing.amount.gigabytes", in: language,
+                    arguments: ["n": "\(tenths / 10)\(separator)\(tenths % 10)"])
             }
             return catalog.text("billing.amount.megabytes", in: language, arguments: ["n": String(megabytes)])
         }

@@ -50,8 +50,10 @@ public struct Dashboard: Sendable, Hashable {
     /// A tariff ordered for the next period.
     public var plannedTariff: Tariff?
 
-    public init(msisdn: MSISDN, region: RegionID, status: LineStatus, restricted: Bool, balance: Money, tariff: Tariff,
-                period: BillingPeriod, remainders: [Remainder], nextFee: NextFee?, plannedTariff: Tariff?) {
+    public init(
+        msisdn: MSISDN, region: RegionID, status: LineStatus, restricted: Bool, balance: Money, tariff: Tariff,
+        period: BillingPeriod, remainders: [Remainder], nextFee: NextFee?, plannedTariff: Tariff?
+    ) {
         self.msisdn = msisdn
         self.region = region
         self.status = status
@@ -75,7 +77,9 @@ public struct ShortStatement: Sendable, Hashable {
     /// Where the next page starts, when there is one.
     public var next: UsageCursor?
 
-    public init(from: LocalDate, to: LocalDate, events: [RatedEvent], totals: [UsageTotal], charged: Money, next: UsageCursor?) {
+    public init(
+        from: LocalDate, to: LocalDate, events: [RatedEvent], totals: [UsageTotal], charged: Money, next: UsageCursor?
+    ) {
         self.from = from
         self.to = to
         self.events = events

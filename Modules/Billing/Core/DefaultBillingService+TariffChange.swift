@@ -5,7 +5,9 @@ public import Tariffs
 
 /// Billing implements tariff change for Tariffs' HTTP target: it knows periods, packages and money.
 extension DefaultBillingService {
-    public func preview(line access: LineAccess, to target: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
+    public func preview(line access: LineAccess, to target: TariffID, timing: TariffChangeTiming) async throws
+        -> TariffChangePreview
+    {
         try access.require(.manageServices)
         return try await makePreview(access, to: target, timing: timing).preview
     }
@@ -16,13 +18,17 @@ extension DefaultBillingService {
         try access.require(.manageServices)
         let (preview, account, now) = try await makePreview(access, to: target, timing: timing)
         if let refusal = preview.refusal { throw refusal }
-        let request = try await store.changeTariff(TariffChangeOrder(
-            line: access.subscriberID, region: account.region, from: account.tariffID, to: target, timing: timing,
-            effectiveAt: preview.effectiveAt, changeFee: preview.changeFee, newPeriod: nil, now: now))
-        logger.info("tariff changed", metadata: [
-            "cabinet.subscriber": "\(access.subscriberID.rawValue)", "cabinet.from": "\(account.tariffID)", "cabinet.to": "\(target)",
-            "cabinet.timing": "\(timing.rawValue)", "cabinet.request": "\(request.number)",
-        ])
+        let request = try await store.changeTariff(
+            TariffChangeOrder(
+                line: access.subscriberID, region: account.region, from: account.tariffID, to: target, timing: timing,
+                effectiveAt: preview.effectiveAt, changeFee: preview.changeFee, newPeriod: nil, now: now))
+        logger.info(
+            "tariff changed",
+            metadata: [
+                "cabinet.subscriber": "\(access.subscriberID.rawValue)", "cabinet.from": "\(account.tariffID)",
+                "cabinet.to": "\(target)",
+                "cabinet.timing": "\(timing.rawValue)", "cabinet.request": "\(request.number)",
+            ])
         return (request, preview)
     }
 
@@ -36,9 +42,12 @@ extension DefaultBillingService {
         else { throw CabinetError(BillingError.noAccount) }
         let account = snapshot.account
         guard let target = settings.tariff(targetID) else {
-            let elsewhere = rules.regions.regions.contains { $0.settings(for: TariffsModule.self)?.tariff(targetID) != nil }
-            throw CabinetError(elsewhere ? TariffsError.notInRegion : TariffsError.unknown,
-                               arguments: ["tariff": targetID.rawValue])
+            let elsewhere = rules.regions.regions.contains {
+                $0.settings(for: TariffsModule.self)?.tariff(targetID) != nil
+            }
+            throw CabinetError(
+                elsewhere ? TariffsError.notInRegion : TariffsError.unknown,
+                arguments: ["tariff": targetID.rawValue])
         }
         let current = rules.tariff(account.tariffID, in: account.region)
         var refusal: CabinetError?
@@ -47,8 +56,9 @@ extension DefaultBillingService {
         } else if target.id == account.tariffID && snapshot.plannedTariff == nil {
             refusal = CabinetError(TariffsError.same, arguments: ["tariff": target.name.ru])
         } else if !target.allows(timing) {
-            refusal = CabinetError(TariffsError.timingNotAllowed,
-                                   arguments: ["tariff": target.name.ru, "timing": timing.rawValue])
+            refusal = CabinetError(
+                TariffsError.timingNotAllowed,
+                arguments: ["tariff": target.name.ru, "timing": timing.rawValue])
         } else if let planned = snapshot.plannedTariff {
             refusal = CabinetError(TariffsError.changePending, arguments: ["tariff": planned.rawValue])
         }
@@ -59,13 +69,16 @@ extension DefaultBillingService {
         let chargeToday = try changeFee.adding(feeNow)
         let balanceAfter = try account.balance.subtracting(chargeToday)
         if refusal == nil, chargeToday.isPositive, try account.balance.isLess(than: chargeToday) {
-            refusal = CabinetError(TariffsError.insufficientFunds,
-                                   arguments: ["needed": chargeToday.displayString, "balance": account.balance.displayString])
+            refusal = CabinetError(
+                TariffsError.insufficientFunds,
+                arguments: ["needed": chargeToday.displayString, "balance": account.balance.displayString])
         }
         let outcome: TariffChangePreview.PackageOutcome
         let firstRegularFee: LocalDate
         if let plan {
-            let lost = snapshot.buckets.filter { $0.left > 0 }.map { TariffChangePreview.Remainder(unit: $0.unit, left: $0.left, total: $0.total) }
+            let lost = snapshot.buckets.filter { $0.left > 0 }.map {
+                TariffChangePreview.Remainder(unit: $0.unit, left: $0.left, total: $0.total)
+            }
             outcome = .replacedNow(lost: lost)
             firstRegularFee = calendar.date(of: plan.period.end)
         } else {
@@ -73,7 +86,8 @@ extension DefaultBillingService {
             firstRegularFee = calendar.date(of: account.period.end)
         }
         let preview = TariffChangePreview(
-            current: current, target: target, timing: timing, effectiveAt: plan?.period.start ?? account.period.end, changeFee: changeFee,
+            current: current, target: target, timing: timing, effectiveAt: plan?.period.start ?? account.period.end,
+            changeFee: changeFee,
             feeNow: feeNow, chargeToday: chargeToday, packageOutcome: outcome, firstRegularFeeOn: firstRegularFee,
             balance: account.balance, balanceAfter: balanceAfter, refusal: refusal)
         return (preview, account, now)

@@ -18,7 +18,10 @@ public struct DefaultBillingService: BillingService {
     /// How far ahead of the server's clock an event may be stamped (clock skew of network elements).
     public static let futureTolerance: TimeInterval = 300
 
-    public init(store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, clock: any WallClock, logger: Logger) {
+    public init(
+        store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, clock: any WallClock,
+        logger: Logger
+    ) {
         self.store = store
         self.rules = rules
         self.lines = lines
@@ -43,7 +46,9 @@ public struct DefaultBillingService: BillingService {
         }
         let now = clock.now
         return try await store.openAccount(
-            NewAccount(subscriberID: line.id, msisdn: line.msisdn, region: line.region, tariff: found.id, from: from ?? now), now: now)
+            NewAccount(
+                subscriberID: line.id, msisdn: line.msisdn, region: line.region, tariff: found.id, from: from ?? now),
+            now: now)
     }
 
     // MARK: Dashboard and history
@@ -66,14 +71,18 @@ public struct DefaultBillingService: BillingService {
         let feeTariff = planned ?? tariff
         var nextFee: Dashboard.NextFee?
         if let calendar = rules.calendar(account.region), feeTariff.fee.amount.isPositive {
-            nextFee = .init(on: calendar.date(of: account.period.end), amount: feeTariff.fee.amount, tariff: feeTariff.id)
+            nextFee = .init(
+                on: calendar.date(of: account.period.end), amount: feeTariff.fee.amount, tariff: feeTariff.id)
         }
         let remainders = snapshot.buckets.map {
-            Dashboard.Remainder(unit: $0.unit, left: $0.left, total: $0.total, expiresAt: $0.expiresAt, rolledOver: $0.source == .rollover)
+            Dashboard.Remainder(
+                unit: $0.unit, left: $0.left, total: $0.total, expiresAt: $0.expiresAt,
+                rolledOver: $0.source == .rollover)
         }
-        return Dashboard(msisdn: account.msisdn, region: account.region, status: access.status, restricted: account.restricted,
-                         balance: account.balance, tariff: tariff, period: account.period, remainders: remainders, nextFee: nextFee,
-                         plannedTariff: planned)
+        return Dashboard(
+            msisdn: account.msisdn, region: account.region, status: access.status, restricted: account.restricted,
+            balance: account.balance, tariff: tariff, period: account.period, remainders: remainders, nextFee: nextFee,
+            plannedTariff: planned)
     }
 
     /// The balance history ("why is my balance X"), newest first.
@@ -91,26 +100,31 @@ public struct DefaultBillingService: BillingService {
         }
         let today = LocalDate(clock.now, in: region.timeZone)
         guard from <= to, to <= today else {
-            throw CabinetError(BillingError.periodInvalid,
-                               arguments: ["from": from.description, "to": to.description, "today": today.description])
+            throw CabinetError(
+                BillingError.periodInvalid,
+                arguments: ["from": from.description, "to": to.description, "today": today.description])
         }
         let earliest = today.adding(days: -settings.statements.historyDepthDays)
         guard from >= earliest else {
-            throw CabinetError(BillingError.periodTooOld,
-                               arguments: ["earliest": earliest.description, "days": String(settings.statements.historyDepthDays)])
+            throw CabinetError(
+                BillingError.periodTooOld,
+                arguments: ["earliest": earliest.description, "days": String(settings.statements.historyDepthDays)])
         }
         return (from.startOfDay(in: region.timeZone), to.adding(days: 1).startOfDay(in: region.timeZone))
     }
 
     /// The free short statement: rated events of a period, with totals over the whole period.
-    public func shortStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind> = [],
-                               after: UsageCursor? = nil, limit: Int = 100) async throws -> ShortStatement {
+    public func shortStatement(
+        _ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind> = [],
+        after: UsageCursor? = nil, limit: Int = 100
+    ) async throws -> ShortStatement {
         try access.require(.viewBalance)
         let (start, end) = try statementSpan(access, from: from, to: to)
         let pageSize = max(1, min(limit, 500))
         let query = UsageQuery(from: start, to: end, kinds: kinds, after: after, limit: pageSize + 1)
         async let events = store.ratedEvents(of: access.subscriberID, query: query)
-        async let totals = store.usageTotals(of: access.subscriberID, query: UsageQuery(from: start, to: end, kinds: kinds))
+        async let totals = store.usageTotals(
+            of: access.subscriberID, query: UsageQuery(from: start, to: end, kinds: kinds))
         var page = try await events
         let sums = try await totals
         var next: UsageCursor?
@@ -120,23 +134,30 @@ public struct DefaultBillingService: BillingService {
         }
         let currency = rules.region(access.region)?.currency ?? .rub
         let charged = sums.reduce(Int64(0)) { $0 + $1.charged.minorUnits }
-        return ShortStatement(from: from, to: to, events: page, totals: sums, charged: Money(minorUnits: charged, currency: currency),
-                              next: next)
+        return ShortStatement(
+            from: from, to: to, events: page, totals: sums, charged: Money(minorUnits: charged, currency: currency),
+            next: next)
     }
 
     /// Orders the full statement by e-mail at the region's price; the worker sends it (or refunds on failure).
-    public func orderStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, language: Language) async throws -> ServiceRequest {
+    public func orderStatement(_ access: LineAccess, from: LocalDate, to: LocalDate, language: Language) async throws
+        -> ServiceRequest
+    {
         try access.require(.pay)
         _ = try statementSpan(access, from: from, to: to)
-        guard let line = try await lines.line(id: access.subscriberID) else { throw CabinetError(BillingError.noAccount) }
+        guard let line = try await lines.line(id: access.subscriberID) else {
+            throw CabinetError(BillingError.noAccount)
+        }
         guard let email = line.owner.email, !email.isEmpty else {
             throw CabinetError(BillingError.noEmail)
         }
         guard let price = rules.settings(access.region)?.statements.fullByEmail else {
             throw CabinetError(BillingError.noAccount)
         }
-        return try await store.orderStatement(StatementOrder(line: access.subscriberID, from: from, to: to, email: email,
-                                                             language: language, price: price, now: clock.now))
+        return try await store.orderStatement(
+            StatementOrder(
+                line: access.subscriberID, from: from, to: to, email: email,
+                language: language, price: price, now: clock.now))
     }
 
     // MARK: Usage
@@ -168,7 +189,8 @@ public struct DefaultBillingService: BillingService {
             start = end
         }
         for (validIndex, error) in outcome.rejected { rejected[positions[validIndex]] = error }
-        return IngestReport(received: events.count, rated: outcome.rated, duplicates: outcome.duplicates, rejected: rejected)
+        return IngestReport(
+            received: events.count, rated: outcome.rated, duplicates: outcome.duplicates, rejected: rejected)
     }
 
     // MARK: Fees

@@ -58,9 +58,11 @@ public struct LedgerPosting: Sendable, Hashable {
         return total
     }
 
-    public init(externalID: String, kind: MovementKind, line: SubscriberID, amount: Money, counterparty: SystemAccount,
-                explanation: String, arguments: [String: String] = [:], allowsNegativeBalance: Bool, at: Date,
-                extraLegs: [LedgerLeg] = []) {
+    public init(
+        externalID: String, kind: MovementKind, line: SubscriberID, amount: Money, counterparty: SystemAccount,
+        explanation: String, arguments: [String: String] = [:], allowsNegativeBalance: Bool, at: Date,
+        extraLegs: [LedgerLeg] = []
+    ) {
         self.extraLegs = extraLegs
         self.externalID = externalID
         self.kind = kind
@@ -116,8 +118,11 @@ public struct LedgerMovement: Sendable, Hashable {
     public var explanation: String
     public var arguments: [String: String]
 
-    public init(entryID: Int64, transactionID: Int64, externalID: String, kind: MovementKind, amount: Money, balanceAfter: Money,
-                at: Date, explanation: String, arguments: [String: String]) {
+    public init(
+        entryID: Int64, transactionID: Int64, externalID: String, kind: MovementKind, amount: Money,
+        balanceAfter: Money,
+        at: Date, explanation: String, arguments: [String: String]
+    ) {
         self.entryID = entryID
         self.transactionID = transactionID
         self.externalID = externalID
@@ -144,8 +149,10 @@ public struct LedgerCheckReport: Sendable, Hashable {
     /// Entries with a currency different from their account's.
     public var currencyMismatches: Int
 
-    public init(transactions: Int, entries: Int, accounts: Int, unbalancedTransactions: [Int64], mismatchedAccounts: [Int64],
-                duplicateExternalIDs: [String], currencyMismatches: Int) {
+    public init(
+        transactions: Int, entries: Int, accounts: Int, unbalancedTransactions: [Int64], mismatchedAccounts: [Int64],
+        duplicateExternalIDs: [String], currencyMismatches: Int
+    ) {
         self.transactions = transactions
         self.entries = entries
         self.accounts = accounts
@@ -156,6 +163,7 @@ public struct LedgerCheckReport: Sendable, Hashable {
     }
 
     public var isClean: Bool {
-        unbalancedTransactions.isEmpty && mismatchedAccounts.isEmpty && duplicateExternalIDs.isEmpty && currencyMismatches == 0
+        unbalancedTransactions.isEmpty && mismatchedAccounts.isEmpty && duplicateExternalIDs.isEmpty
+            && currencyMismatches == 0
     }
 }

@@ -18,10 +18,13 @@ extension BillingRules {
         -> TariffChangeExecution
     {
         let effective = max(order.now.timeIntervalSince1970Milliseconds, periodStart + 1)
-        let plan: PeriodPlan? = order.timing == .now
-            ? try plan(tariff: target, region: region, from: Date(timeIntervalSince1970: Double(effective) / 1000)) : nil
-        return TariffChangeExecution(effective: effective, newPeriod: plan,
-                                     charge: order.changeFee.minorUnits + (plan?.fee.minorUnits ?? 0))
+        let plan: PeriodPlan? =
+            order.timing == .now
+            ? try plan(tariff: target, region: region, from: Date(timeIntervalSince1970: Double(effective) / 1000))
+            : nil
+        return TariffChangeExecution(
+            effective: effective, newPeriod: plan,
+            charge: order.changeFee.minorUnits + (plan?.fee.minorUnits ?? 0))
     }
 }
 
@@ -61,7 +64,8 @@ extension PeriodPlan {
             "to": calendar?.date(of: period.end.addingTimeInterval(-1)).description ?? "",
         ]
         return LedgerPosting(
-            externalID: "fee:\(line.rawValue):\(period.start.timeIntervalSince1970Milliseconds)", kind: .fee, line: line,
+            externalID: "fee:\(line.rawValue):\(period.start.timeIntervalSince1970Milliseconds)", kind: .fee,
+            line: line,
             amount: try fee.negated(), counterparty: .revenue, explanation: "billing.explain.fee", arguments: arguments,
             allowsNegativeBalance: true, at: min(period.start, now))
     }
@@ -79,8 +83,12 @@ extension PeriodPlan {
     public func rollover(of buckets: [Bucket], from previous: BillingPeriod) -> [(emptied: Bucket, carried: Bucket)] {
         buckets.compactMap { bucket in
             guard bucket.source == .package, bucket.left > 0 else { return nil }
-            return (bucket, Bucket(id: 0, unit: bucket.unit, total: bucket.left, left: bucket.left, validFrom: period.start,
-                                   expiresAt: period.end, source: .rollover, carriedFrom: previous))
+            return (
+                bucket,
+                Bucket(
+                    id: 0, unit: bucket.unit, total: bucket.left, left: bucket.left, validFrom: period.start,
+                    expiresAt: period.end, source: .rollover, carriedFrom: previous)
+            )
         }
     }
 }

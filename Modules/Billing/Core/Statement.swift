@@ -17,8 +17,11 @@ public struct FullStatement: Sendable, Hashable {
     public var generatedAt: Date
     public var timeZone: TimeZone
 
-    public init(msisdn: MSISDN, owner: String?, regionName: String, tariffName: String, from: LocalDate, to: LocalDate,
-                events: [RatedEvent], totals: [UsageTotal], charged: Money, language: Language, generatedAt: Date, timeZone: TimeZone) {
+    public init(
+        msisdn: MSISDN, owner: String?, regionName: String, tariffName: String, from: LocalDate, to: LocalDate,
+        events: [RatedEvent], totals: [UsageTotal], charged: Money, language: Language, generatedAt: Date,
+        timeZone: TimeZone
+    ) {
         self.msisdn = msisdn
         self.owner = owner
         self.regionName = regionName
@@ -58,16 +61,19 @@ public struct StatementCSVRenderer: StatementRenderer {
             .map { texts.catalog.text("billing.csv.\($0)", in: language) }
         var lines = [header.map(Self.escape).joined(separator: ";")]
         for event in statement.events {
-            lines.append([
-                statement.localTime(event.occurredAt), Self.kindText(event, texts: texts, language: language), event.otherParty ?? "",
-                texts.amount(event.units, of: Rater.unit(of: event.kind), language: language),
-                texts.amount(event.fromPackage, of: Rater.unit(of: event.kind), language: language),
-                event.charged.amountString, event.charged.currency.code,
-            ].map(Self.escape).joined(separator: ";"))
+            lines.append(
+                [
+                    statement.localTime(event.occurredAt), Self.kindText(event, texts: texts, language: language),
+                    event.otherParty ?? "",
+                    texts.amount(event.units, of: Rater.unit(of: event.kind), language: language),
+                    texts.amount(event.fromPackage, of: Rater.unit(of: event.kind), language: language),
+                    event.charged.amountString, event.charged.currency.code,
+                ].map(Self.escape).joined(separator: ";"))
         }
         let body = "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
-        return StatementFile(fileName: "statement-\(statement.msisdn.nationalNumber)-\(statement.from)-\(statement.to).csv",
-                             contentType: "text/csv; charset=utf-8", data: Data(body.utf8))
+        return StatementFile(
+            fileName: "statement-\(statement.msisdn.nationalNumber)-\(statement.from)-\(statement.to).csv",
+            contentType: "text/csv; charset=utf-8", data: Data(body.utf8))
     }
 
     public static func kindText(_ event: RatedEvent, texts: BillingTexts, language: Language) -> String {

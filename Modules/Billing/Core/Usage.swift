@@ -17,8 +17,10 @@ public struct UsageEvent: Sendable, Hashable {
     public var callKind: CallKind?
     public var otherParty: String?
 
-    public init(eventID: String, msisdn: MSISDN, kind: Kind, occurredAt: Date, quantity: Int64, callKind: CallKind? = nil,
-                otherParty: String? = nil) {
+    public init(
+        eventID: String, msisdn: MSISDN, kind: Kind, occurredAt: Date, quantity: Int64, callKind: CallKind? = nil,
+        otherParty: String? = nil
+    ) {
         self.eventID = eventID
         self.msisdn = msisdn
         self.kind = kind
@@ -31,7 +33,8 @@ public struct UsageEvent: Sendable, Hashable {
     /// Checks the event's own fields (ids, quantities, kinds), independent of any line.
     public func validate() -> CabinetError? {
         if eventID.isEmpty || eventID.count > 128 || eventID.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            return CabinetError(BillingError.eventInvalid, arguments: ["reason": "eventId must be 1–128 characters without spaces"])
+            return CabinetError(
+                BillingError.eventInvalid, arguments: ["reason": "eventId must be 1–128 characters without spaces"])
         }
         switch kind {
         case .call:
@@ -42,7 +45,9 @@ public struct UsageEvent: Sendable, Hashable {
         case .data:
             if quantity < 0 || quantity > 1 << 40 { return BillingError.invalidEvent("data bytes must be 0–1 TiB") }
         }
-        if let other = otherParty, other.count > 32 { return BillingError.invalidEvent("otherParty is at most 32 characters") }
+        if let other = otherParty, other.count > 32 {
+            return BillingError.invalidEvent("otherParty is at most 32 characters")
+        }
         return nil
     }
 }
@@ -61,8 +66,10 @@ public struct Bucket: Sendable, Hashable {
     /// draws from it, so nothing is counted twice and nothing is lost.
     public var carriedFrom: BillingPeriod?
 
-    public init(id: Int64, unit: PackageUnit, total: Int64, left: Int64, validFrom: Date, expiresAt: Date, source: Source,
-                carriedFrom: BillingPeriod? = nil) {
+    public init(
+        id: Int64, unit: PackageUnit, total: Int64, left: Int64, validFrom: Date, expiresAt: Date, source: Source,
+        carriedFrom: BillingPeriod? = nil
+    ) {
         self.id = id
         self.unit = unit
         self.total = total
@@ -96,8 +103,11 @@ public struct RatedEvent: Sendable, Hashable {
     public var charged: Money
     public var otherParty: String?
 
-    public init(eventID: String, subscriberID: SubscriberID, kind: UsageEvent.Kind, callKind: UsageEvent.CallKind?, occurredAt: Date,
-                units: Int64, fromPackage: Int64, charged: Money, otherParty: String?) {
+    public init(
+        eventID: String, subscriberID: SubscriberID, kind: UsageEvent.Kind, callKind: UsageEvent.CallKind?,
+        occurredAt: Date,
+        units: Int64, fromPackage: Int64, charged: Money, otherParty: String?
+    ) {
         self.eventID = eventID
         self.subscriberID = subscriberID
         self.kind = kind
@@ -131,12 +141,15 @@ public enum Rater {
 
     /// Rates `event`, taking units from `buckets` (soonest-expiring first) and charging the rest at the tariff's prices.
     /// Calls within the network are free and leave the package alone when the tariff prices them at zero.
-    public static func rate(_ event: UsageEvent, line: SubscriberID, tariff: Tariff, buckets: inout [Bucket]) -> RatedEvent {
+    public static func rate(_ event: UsageEvent, line: SubscriberID, tariff: Tariff, buckets: inout [Bucket])
+        -> RatedEvent
+    {
         let units = units(of: event)
         let currency = tariff.prices.sms.currency
         if event.kind == .call, event.callKind == .onNet, tariff.prices.onNetMinute.isZero {
-            return RatedEvent(eventID: event.eventID, subscriberID: line, kind: .call, callKind: .onNet, occurredAt: event.occurredAt,
-                              units: units, fromPackage: 0, charged: .zero(currency), otherParty: event.otherParty)
+            return RatedEvent(
+                eventID: event.eventID, subscriberID: line, kind: .call, callKind: .onNet, occurredAt: event.occurredAt,
+                units: units, fromPackage: 0, charged: .zero(currency), otherParty: event.otherParty)
         }
         var needed = units
         let unit = unit(of: event.kind)
@@ -146,7 +159,9 @@ public enum Rater {
                 < (buckets[b].expiresAt, buckets[b].source == .rollover ? 0 : 1, buckets[b].id)
         }
         for index in order
-        where needed > 0 && buckets[index].unit == unit && buckets[index].left > 0 && buckets[index].serves(event.occurredAt) {
+        where needed > 0 && buckets[index].unit == unit && buckets[index].left > 0
+            && buckets[index].serves(event.occurredAt)
+        {
             let take = min(needed, buckets[index].left)
             buckets[index].left -= take
             needed -= take
@@ -166,9 +181,10 @@ public enum Rater {
         case .data:
             minor = ((needed + 1023) / 1024) * tariff.prices.megabyte.minorUnits
         }
-        return RatedEvent(eventID: event.eventID, subscriberID: line, kind: event.kind, callKind: event.callKind,
-                          occurredAt: event.occurredAt, units: units, fromPackage: units - needed,
-                          charged: Money(minorUnits: minor, currency: currency), otherParty: event.otherParty)
+        return RatedEvent(
+            eventID: event.eventID, subscriberID: line, kind: event.kind, callKind: event.callKind,
+            occurredAt: event.occurredAt, units: units, fromPackage: units - needed,
+            charged: Money(minorUnits: minor, currency: currency), otherParty: event.otherParty)
     }
 }
 

@@ -15,8 +15,10 @@ public struct UsageInput: Sendable, Hashable, Decodable {
     public var callKind: String?
     public var otherParty: String?
 
-    public init(eventId: String?, msisdn: String?, kind: String?, occurredAt: String?, quantity: Int64?, callKind: String?,
-                otherParty: String?) {
+    public init(
+        eventId: String?, msisdn: String?, kind: String?, occurredAt: String?, quantity: Int64?, callKind: String?,
+        otherParty: String?
+    ) {
         self.eventId = eventId
         self.msisdn = msisdn
         self.kind = kind
@@ -39,24 +41,31 @@ public struct UsageInput: Sendable, Hashable, Decodable {
         }
         let kind = self.kind.flatMap(UsageEvent.Kind.init(rawValue:))
         if kind == nil {
-            problems.append(FieldError(field: "kind", code: "billing.event.kindInvalid", arguments: ["value": self.kind ?? ""]))
+            problems.append(
+                FieldError(field: "kind", code: "billing.event.kindInvalid", arguments: ["value": self.kind ?? ""]))
         }
         let at = occurredAt.flatMap(Self.parseInstant)
         if at == nil {
-            problems.append(FieldError(field: "occurredAt", code: "billing.event.timeInvalid", arguments: ["value": occurredAt ?? ""]))
+            problems.append(
+                FieldError(
+                    field: "occurredAt", code: "billing.event.timeInvalid", arguments: ["value": occurredAt ?? ""]))
         }
         var callKind: UsageEvent.CallKind?
         if let text = self.callKind, !text.isEmpty {
             callKind = UsageEvent.CallKind(rawValue: text)
             if callKind == nil {
-                problems.append(FieldError(field: "callKind", code: "billing.event.callKindInvalid", arguments: ["value": text]))
+                problems.append(
+                    FieldError(field: "callKind", code: "billing.event.callKindInvalid", arguments: ["value": text]))
             }
         }
         let quantity = self.quantity ?? (kind == .sms ? 1 : nil)
         if quantity == nil { problems.append(FieldError(field: "quantity", code: "billing.event.fieldMissing")) }
-        guard problems.isEmpty, let number, let kind, let at, let quantity else { throw CabinetError.validation(problems) }
-        let event = UsageEvent(eventID: id, msisdn: number, kind: kind, occurredAt: at, quantity: quantity, callKind: callKind,
-                               otherParty: otherParty.flatMap { $0.isEmpty ? nil : $0 })
+        guard problems.isEmpty, let number, let kind, let at, let quantity else {
+            throw CabinetError.validation(problems)
+        }
+        let event = UsageEvent(
+            eventID: id, msisdn: number, kind: kind, occurredAt: at, quantity: quantity, callKind: callKind,
+            otherParty: otherParty.flatMap { $0.isEmpty ? nil : $0 })
         if let problem = event.validate() { throw problem }
         return event
     }
@@ -111,8 +120,12 @@ public struct UsageImport: Sendable {
             case let header = headerRecord.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
             (5...Self.columns.count).contains(header.count), header == Array(Self.columns.prefix(header.count))
         else {
-            report.failures.append(Failure(line: 1, error: CabinetError(BillingError.csvHeader,
-                                                                         arguments: ["expected": Self.columns.joined(separator: ",")])))
+            report.failures.append(
+                Failure(
+                    line: 1,
+                    error: CabinetError(
+                        BillingError.csvHeader,
+                        arguments: ["expected": Self.columns.joined(separator: ",")])))
             return report
         }
         let width = headerRecord.fields.count
@@ -135,24 +148,39 @@ public struct UsageImport: Sendable {
             report.rows += 1
             switch element {
             case .failure(let problem):
-                report.failures.append(Failure(line: problem.line, error: CabinetError(
-                    BillingError.csvRow, arguments: ["line": String(problem.line), "reason": "\(problem)"])))
+                report.failures.append(
+                    Failure(
+                        line: problem.line,
+                        error: CabinetError(
+                            BillingError.csvRow, arguments: ["line": String(problem.line), "reason": "\(problem)"])))
             case .success(let record):
                 guard record.fields.count == width else {
-                    report.failures.append(Failure(line: record.line, error: CabinetError(
-                        BillingError.csvRow,
-                        arguments: ["line": String(record.line), "reason": "\(record.fields.count) fields, expected \(width)"])))
+                    report.failures.append(
+                        Failure(
+                            line: record.line,
+                            error: CabinetError(
+                                BillingError.csvRow,
+                                arguments: [
+                                    "line": String(record.line),
+                                    "reason": "\(record.fields.count) fields, expected \(width)",
+                                ])))
                     continue
                 }
                 let f = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
                 if !f[4].isEmpty, Int64(f[4]) == nil {
-                    report.failures.append(Failure(line: record.line, error: .validation([
-                        FieldError(field: "quantity", code: "billing.event.quantityInvalid", arguments: ["value": f[4]])
-                    ])))
+                    report.failures.append(
+                        Failure(
+                            line: record.line,
+                            error: .validation([
+                                FieldError(
+                                    field: "quantity", code: "billing.event.quantityInvalid", arguments: ["value": f[4]]
+                                )
+                            ])))
                     continue
                 }
-                let input = UsageInput(eventId: f[0], msisdn: f[1], kind: f[2], occurredAt: f[3], quantity: Int64(f[4]),
-                                       callKind: f.count > 5 ? f[5] : nil, otherParty: f.count > 6 ? f[6] : nil)
+                let input = UsageInput(
+                    eventId: f[0], msisdn: f[1], kind: f[2], occurredAt: f[3], quantity: Int64(f[4]),
+                    callKind: f.count > 5 ? f[5] : nil, otherParty: f.count > 6 ? f[6] : nil)
                 do {
                     batch.append(try input.parse())
                     lines.append(record.line)

@@ -7,7 +7,9 @@ import Tariffs
 
 /// `GET /api/v1/me/dashboard`.
 struct DashboardDTO: Encodable, Sendable {
-    struct TariffSummary: Encodable, Sendable { var id: String; var name: String; var fee: Money; var feePeriod: String }
+    struct TariffSummary: Encodable, Sendable {
+        var id: String; var name: String; var fee: Money; var feePeriod: String
+    }
     struct Remainder: Encodable, Sendable {
         /// `minutes`, `sms` or `megabytes`.
         var unit: String
@@ -47,7 +49,9 @@ struct DashboardDTO: Encodable, Sendable {
                 case .sms: ("sms", 1)
                 case .kilobytes: ("megabytes", 1024)
                 }
-            return Remainder(unit: unit, left: $0.left / divisor, total: $0.total / divisor, expiresAt: $0.expiresAt, rolledOver: $0.rolledOver)
+            return Remainder(
+                unit: unit, left: $0.left / divisor, total: $0.total / divisor, expiresAt: $0.expiresAt,
+                rolledOver: $0.rolledOver)
         }
         nextFee = dashboard.nextFee.map { NextFee(date: $0.on, amount: $0.amount, tariff: $0.tariff.rawValue) }
         plannedTariff = dashboard.plannedTariff.map { Self.summary($0, language: language) }
@@ -113,7 +117,9 @@ struct DashboardDTO: Encodable, Sendable {
     }
 
     static func summary(_ tariff: Tariff, language: Language) -> TariffSummary {
-        TariffSummary(id: tariff.id.rawValue, name: tariff.name.text(in: language), fee: tariff.fee.amount, feePeriod: tariff.fee.period.rawValue)
+        TariffSummary(
+            id: tariff.id.rawValue, name: tariff.name.text(in: language), fee: tariff.fee.amount,
+            feePeriod: tariff.fee.period.rawValue)
     }
 }
 
@@ -128,7 +134,8 @@ struct MovementDTO: Encodable, Sendable {
     var explanation: String
     var reference: String
 
-    init(_ movement: LedgerMovement, texts: BillingTexts, language: Language, regions: RegionCatalog, region: RegionID) {
+    init(_ movement: LedgerMovement, texts: BillingTexts, language: Language, regions: RegionCatalog, region: RegionID)
+    {
         id = movement.entryID
         kind = movement.kind.rawValue
         amount = movement.amount
@@ -193,7 +200,9 @@ struct IngestDTO: Encodable, Sendable {
 /// Explanations and small views shared by the API and pages.
 enum BillingViews {
     /// "Fee of tariff "My Online" for 2026-11-01 — 2026-11-30": tariff ids in arguments become names.
-    static func explain(_ movement: LedgerMovement, texts: BillingTexts, language: Language, regions: RegionCatalog, region: RegionID)
+    static func explain(
+        _ movement: LedgerMovement, texts: BillingTexts, language: Language, regions: RegionCatalog, region: RegionID
+    )
         -> String
     {
         var arguments = movement.arguments
@@ -207,7 +216,9 @@ enum BillingViews {
     static func date(_ text: String?, field: String) throws -> LocalDate? {
         guard let text, !text.isEmpty else { return nil }
         guard let date = LocalDate(text) else {
-            throw CabinetError.validation([FieldError(field: field, code: "billing.dateInvalid", arguments: ["value": text])])
+            throw CabinetError.validation([
+                FieldError(field: field, code: "billing.dateInvalid", arguments: ["value": text])
+            ])
         }
         return date
     }

@@ -34,10 +34,14 @@ public struct BillingHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        BillingAPIRoutes(service: service, texts: texts, regions: service.rules.regions, catalog: routes.renderer.catalog)
-            .add(to: routes.api, operatorAPI: routes.operatorAPI)
-        BillingWebRoutes(service: service, texts: texts, regions: service.rules.regions, renderer: routes.renderer, clock: clock)
-            .add(to: routes.web)
+        BillingAPIRoutes(
+            service: service, texts: texts, regions: service.rules.regions, catalog: routes.renderer.catalog
+        )
+        .add(to: routes.api, operatorAPI: routes.operatorAPI)
+        BillingWebRoutes(
+            service: service, texts: texts, regions: service.rules.regions, renderer: routes.renderer, clock: clock
+        )
+        .add(to: routes.web)
     }
 }
 
@@ -59,11 +63,13 @@ struct BillingAPIRoutes {
         api.get("me/balance/history") { request, context in
             let line = try context.requireLine(.viewBalance)
             let page = try PageQuery(request)
-            let query = try BillingQueries.history(request.uri.queryParameters, page: page, line: line, service: service)
+            let query = try BillingQueries.history(
+                request.uri.queryParameters, page: page, line: line, service: service)
             let items = try await service.history(line, query: query)
-            return try Response.json(Page(items, query: page, cursor: { String($0.entryID) }) {
-                MovementDTO($0, texts: texts, language: context.language, regions: regions, region: line.region)
-            })
+            return try Response.json(
+                Page(items, query: page, cursor: { String($0.entryID) }) {
+                    MovementDTO($0, texts: texts, language: context.language, regions: regions, region: line.region)
+                })
         }
         api.get("me/statement") { request, context in
             let line = try context.requireLine(.viewBalance)
@@ -71,7 +77,8 @@ struct BillingAPIRoutes {
             let (from, to) = try BillingQueries.span(parameters, clock: service, line: line)
             let page = try PageQuery(request)
             let statement = try await service.shortStatement(
-                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters), after: try page.cursor(UsageCursor.init(token:)),
+                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters),
+                after: try page.cursor(UsageCursor.init(token:)),
                 limit: page.limit)
             struct StatementPage: Encodable {
                 var from: LocalDate
@@ -81,18 +88,25 @@ struct BillingAPIRoutes {
                 var charged: Money
                 var nextCursor: String?
             }
-            return try Response.json(StatementPage(
-                from: statement.from, to: statement.to, items: statement.events.map(RatedEventDTO.init),
-                totals: statement.totals.map {
-                    UsageTotalDTO(kind: $0.kind.rawValue, events: $0.events, units: $0.units, fromPackage: $0.fromPackage, charged: $0.charged)
-                },
-                charged: statement.charged, nextCursor: statement.next?.token))
+            return try Response.json(
+                StatementPage(
+                    from: statement.from, to: statement.to, items: statement.events.map(RatedEventDTO.init),
+                    totals: statement.totals.map {
+                        UsageTotalDTO(
+                            kind: $0.kind.rawValue, events: $0.events, units: $0.units, fromPackage: $0.fromPackage,
+                            charged: $0.charged)
+                    },
+                    charged: statement.charged, nextCursor: statement.next?.token))
         }
         api.post("me/statements") { request, context in
             let line = try context.requireLine(.pay)
             let body = try await request.decodeJSON(as: StatementOrderBody.self, context: context)
-            guard let from = try BillingViews.date(body.from, field: "from"), let to = try BillingViews.date(body.to, field: "to") else {
-                throw CabinetError.validation([FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": body.from])])
+            guard let from = try BillingViews.date(body.from, field: "from"),
+                let to = try BillingViews.date(body.to, field: "to")
+            else {
+                throw CabinetError.validation([
+                    FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": body.from])
+                ])
             }
             let record = try await service.orderStatement(line, from: from, to: to, language: context.language)
             return try Response.json(ServiceRequestDTO(record), status: .accepted)
@@ -100,7 +114,8 @@ struct BillingAPIRoutes {
         operatorAPI?.post("usage") { request, context in
             let body = try await request.decodeJSON(as: UsageBatchBody.self, context: context, limit: 16 << 20)
             guard body.events.count <= DefaultBillingService.maxBatch else {
-                throw CabinetError(BillingError.batchTooLarge, arguments: ["max": String(DefaultBillingService.maxBatch)])
+                throw CabinetError(
+                    BillingError.batchTooLarge, arguments: ["max": String(DefaultBillingService.maxBatch)])
             }
             var events: [UsageEvent] = []
             var positions: [Int] = []
@@ -116,12 +131,14 @@ struct BillingAPIRoutes {
             let report = try await service.ingest(events)
             for (index, error) in report.rejected { rejected[positions[index]] = error }
             let language = context.language
-            return try Response.json(IngestDTO(
-                received: body.events.count, rated: report.rated, duplicates: report.duplicates,
-                rejected: rejected.sorted { $0.key < $1.key }.map { index, error in
-                    IngestDTO.Rejected(index: index, eventId: body.events[index].eventId, code: error.code.rawValue,
-                                       message: WebForms.explain(error, catalog: catalog, language: language))
-                }))
+            return try Response.json(
+                IngestDTO(
+                    received: body.events.count, rated: report.rated, duplicates: report.duplicates,
+                    rejected: rejected.sorted { $0.key < $1.key }.map { index, error in
+                        IngestDTO.Rejected(
+                            index: index, eventId: body.events[index].eventId, code: error.code.rawValue,
+                            message: WebForms.explain(error, catalog: catalog, language: language))
+                    }))
         }
         operatorAPI?.get("ledger/check") { _, _ in
             let report = try await service.checkLedger()
@@ -135,29 +152,37 @@ struct BillingAPIRoutes {
                 var duplicateExternalIds: [String]
                 var currencyMismatches: Int
             }
-            return try Response.json(Check(
-                clean: report.isClean, transactions: report.transactions, entries: report.entries, accounts: report.accounts,
-                unbalancedTransactions: report.unbalancedTransactions, mismatchedAccounts: report.mismatchedAccounts,
-                duplicateExternalIds: report.duplicateExternalIDs, currencyMismatches: report.currencyMismatches))
+            return try Response.json(
+                Check(
+                    clean: report.isClean, transactions: report.transactions, entries: report.entries,
+                    accounts: report.accounts,
+                    unbalancedTransactions: report.unbalancedTransactions,
+                    mismatchedAccounts: report.mismatchedAccounts,
+                    duplicateExternalIds: report.duplicateExternalIDs, currencyMismatches: report.currencyMismatches))
         }
     }
 }
 
 /// Query parameters shared by the API and the pages.
 enum BillingQueries {
-    static func history(_ parameters: Parameters, page: PageQuery, line: LineAccess, service: any BillingService) throws -> MovementQuery {
+    static func history(_ parameters: Parameters, page: PageQuery, line: LineAccess, service: any BillingService) throws
+        -> MovementQuery
+    {
         let zone = service.rules.region(line.region)?.timeZone ?? .gmt
         let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
         let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to")
         var kinds: Set<MovementKind> = []
         for text in parameters.getAll("kind") where !text.isEmpty {
             guard let kind = MovementKind(rawValue: String(text)) else {
-                throw CabinetError.validation([FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])])
+                throw CabinetError.validation([
+                    FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])
+                ])
             }
             kinds.insert(kind)
         }
-        return MovementQuery(from: from?.startOfDay(in: zone), to: to?.adding(days: 1).startOfDay(in: zone), kinds: kinds,
-                             before: try page.cursor { Int64($0) }, limit: page.fetchLimit)
+        return MovementQuery(
+            from: from?.startOfDay(in: zone), to: to?.adding(days: 1).startOfDay(in: zone), kinds: kinds,
+            before: try page.cursor { Int64($0) }, limit: page.fetchLimit)
     }
 
     /// `from`/`to` of a statement; by default the current month up to today.
@@ -166,7 +191,8 @@ enum BillingQueries {
     {
         let zone = service.rules.region(line.region)?.timeZone ?? .gmt
         let today = LocalDate(service.now, in: zone)
-        let from = try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
+        let from =
+            try BillingViews.date(parameters.get("from").map { String($0) }, field: "from")
             ?? LocalDate(year: today.year, month: today.month, day: 1) ?? today
         let to = try BillingViews.date(parameters.get("to").map { String($0) }, field: "to") ?? today
         return (from, to)
@@ -176,7 +202,9 @@ enum BillingQueries {
         var kinds: Set<UsageEvent.Kind> = []
         for text in parameters.getAll("kind") where !text.isEmpty {
             guard let kind = UsageEvent.Kind(rawValue: String(text)) else {
-                throw CabinetError.validation([FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])])
+                throw CabinetError.validation([
+                    FieldError(field: "kind", code: "billing.kindInvalid", arguments: ["value": String(text)])
+                ])
             }
             kinds.insert(kind)
         }

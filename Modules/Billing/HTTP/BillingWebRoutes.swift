@@ -21,10 +21,17 @@ struct BillingWebRoutes {
         web.get("balance") { request, context in try await balance(request, context) }
         web.get("statement") { request, context in try await statement(request, context, error: nil) }
         web.post("statement/order") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await statement(request, context, error: $0) }) { fields in
+            try await WebForms.action(
+                request, context, catalog: catalog, page: { try await statement(request, context, error: $0) }
+            ) { fields in
                 let line = try context.requireLine(.pay)
-                guard let from = try BillingViews.date(fields["from"], field: "from"), let to = try BillingViews.date(fields["to"], field: "to")
-                else { throw CabinetError.validation([FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": ""])]) }
+                guard let from = try BillingViews.date(fields["from"], field: "from"),
+                    let to = try BillingViews.date(fields["to"], field: "to")
+                else {
+                    throw CabinetError.validation([
+                        FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": ""])
+                    ])
+                }
                 let record = try await service.orderStatement(line, from: from, to: to, language: context.language)
                 return .seeOther(to: "/statement?ordered=\(record.number)&from=\(from)&to=\(to)")
             }
@@ -41,8 +48,9 @@ struct BillingWebRoutes {
             "balance": dashboard.balance.displayString,
             "negative": dashboard.balance.isNegative,
             "restricted": dashboard.restricted,
-            "status": catalog.text("web.dashboard.status.\(dashboard.restricted && dashboard.status == .active ? "restricted" : dashboard.status.rawValue)",
-                                   in: language),
+            "status": catalog.text(
+                "web.dashboard.status.\(dashboard.restricted && dashboard.status == .active ? "restricted" : dashboard.status.rawValue)",
+                in: language),
             "tariffName": dashboard.tariff.name.text(in: language),
             "tariffFee": dashboard.tariff.fee.amount.displayString,
             "tariffPeriod": catalog.text("tariffs.period.\(dashboard.tariff.fee.period.rawValue)", in: language),
@@ -63,8 +71,9 @@ struct BillingWebRoutes {
             data["nextFee"] = ["date": WebDates.date(fee.on), "amount": fee.amount.displayString]
         }
         if let planned = dashboard.plannedTariff { data["planned"] = planned.name.text(in: language) }
-        return renderer.render("dashboard", title: catalog.text("web.dashboard.title", in: language), context: context, data: data,
-                               path: "/dashboard")
+        return renderer.render(
+            "dashboard", title: catalog.text("web.dashboard.title", in: language), context: context, data: data,
+            path: "/dashboard")
     }
 
     func balance(_ request: Request, _ context: CabinetRequestContext) async throws -> Response {
@@ -83,15 +92,19 @@ struct BillingWebRoutes {
                     "at": WebDates.dateTime(movement.at, language: language, timeZone: zone),
                     "amount": movement.amount.displayString, "credit": movement.amount.isPositive,
                     "balanceAfter": movement.balanceAfter.displayString,
-                    "explanation": BillingViews.explain(movement, texts: texts, language: language, regions: regions, region: line.region),
+                    "explanation": BillingViews.explain(
+                        movement, texts: texts, language: language, regions: regions, region: line.region),
                     "kind": catalog.text("billing.movement.\(movement.kind.rawValue)", in: language),
                 ]
             },
             "kinds": MovementKind.allCases.map { kind -> [String: Any] in
-                ["value": kind.rawValue, "label": catalog.text("billing.movement.\(kind.rawValue)", in: language),
-                 "selected": selected.contains(kind.rawValue)]
+                [
+                    "value": kind.rawValue, "label": catalog.text("billing.movement.\(kind.rawValue)", in: language),
+                    "selected": selected.contains(kind.rawValue),
+                ]
             },
-            "from": parameters.get("from").map { String($0) } ?? "", "to": parameters.get("to").map { String($0) } ?? "",
+            "from": parameters.get("from").map { String($0) } ?? "",
+            "to": parameters.get("to").map { String($0) } ?? "",
             "empty": page.isEmpty,
         ]
         if items.count > pageQuery.limit, let last = page.last {
@@ -101,8 +114,9 @@ struct BillingWebRoutes {
             if let to = parameters.get("to") { next += "&to=\(to)" }
             data["next"] = next
         }
-        return renderer.render("balance", title: catalog.text("web.balance.title", in: language), context: context, data: data,
-                               path: "/balance")
+        return renderer.render(
+            "balance", title: catalog.text("web.balance.title", in: language), context: context, data: data,
+            path: "/balance")
     }
 
     func statement(_ request: Request, _ context: CabinetRequestContext, error: String?) async throws -> Response {
@@ -113,34 +127,44 @@ struct BillingWebRoutes {
         var data: [String: Any] = ["csrf": context.session?.csrfToken ?? ""]
         let selected = Set(parameters.getAll("kind"))
         data["kinds"] = UsageEvent.Kind.allCases.map { kind -> [String: Any] in
-            ["value": kind.rawValue, "label": catalog.text("billing.total.\(kind.rawValue)", in: language), "selected": selected.contains(kind.rawValue)]
+            [
+                "value": kind.rawValue, "label": catalog.text("billing.total.\(kind.rawValue)", in: language),
+                "selected": selected.contains(kind.rawValue),
+            ]
         }
         if let price = service.rules.settings(line.region)?.statements.fullByEmail {
             data["price"] = price.isZero ? catalog.text("web.statement.free", in: language) : price.displayString
         }
         if let ordered = parameters.get("ordered") {
-            data["notice"] = catalog.text("web.statement.ordered", in: language, arguments: ["request": String(ordered)])
+            data["notice"] = catalog.text(
+                "web.statement.ordered", in: language, arguments: ["request": String(ordered)])
         }
         if let error { data["error"] = error }
         do {
             let (from, to) = try BillingQueries.span(parameters, clock: service, line: line)
             data["from"] = from.description
             data["to"] = to.description
-            let statement = try await service.shortStatement(line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters),
-                                                             after: nil, limit: 200)
+            let statement = try await service.shortStatement(
+                line, from: from, to: to, kinds: try BillingQueries.usageKinds(parameters),
+                after: nil, limit: 200)
             data["events"] = statement.events.map { event -> [String: Any] in
                 let unit = Rater.unit(of: event.kind)
                 return [
                     "at": WebDates.dateTime(event.occurredAt, language: language, timeZone: zone),
-                    "kind": StatementCSVRenderer.kindText(event, texts: texts, language: language), "otherParty": event.otherParty ?? "",
+                    "kind": StatementCSVRenderer.kindText(event, texts: texts, language: language),
+                    "otherParty": event.otherParty ?? "",
                     "units": texts.amount(event.units, of: unit, language: language),
-                    "fromPackage": texts.amount(event.fromPackage, of: unit, language: language), "charged": event.charged.displayString,
+                    "fromPackage": texts.amount(event.fromPackage, of: unit, language: language),
+                    "charged": event.charged.displayString,
                 ]
             }
             data["totals"] = statement.totals.map { total -> [String: Any] in
                 let unit = Rater.unit(of: total.kind)
-                return ["kind": catalog.text("billing.total.\(total.kind.rawValue)", in: language), "events": total.events,
-                        "units": texts.amount(total.units, of: unit, language: language), "charged": total.charged.displayString]
+                return [
+                    "kind": catalog.text("billing.total.\(total.kind.rawValue)", in: language), "events": total.events,
+                    "units": texts.amount(total.units, of: unit, language: language),
+                    "charged": total.charged.displayString,
+                ]
             }
             data["hasTotals"] = !statement.totals.isEmpty
             data["charged"] = statement.charged.displayString
@@ -151,7 +175,8 @@ struct BillingWebRoutes {
             data["from"] = parameters.get("from").map { String($0) } ?? ""
             data["to"] = parameters.get("to").map { String($0) } ?? ""
         }
-        return renderer.render("statement", title: catalog.text("web.statement.title", in: language), context: context, data: data,
-                               path: "/statement")
+        return renderer.render(
+            "statement", title: catalog.text("web.statement.title", in: language), context: context, data: data,
+            path: "/statement")
     }
 }

@@ -42,7 +42,9 @@ public struct PDFStatementRenderer: StatementRenderer {
             try tableHeader()
         }
         func tableHeader() throws {
-            let headers = ["time", "kind", "otherParty", "units", "fromPackage", "charged"].map { text("billing.csv.\($0)") }
+            let headers = ["time", "kind", "otherParty", "units", "fromPackage", "charged"].map {
+                text("billing.csv.\($0)")
+            }
             for (index, header) in headers.enumerated() {
                 try page.text(header, x: Self.columns[index], y: y, size: 8, bold: true)
             }
@@ -71,14 +73,16 @@ public struct PDFStatementRenderer: StatementRenderer {
         y -= 16
         for total in statement.totals {
             let unit = Rater.unit(of: total.kind)
-            let line = "\(text("billing.total.\(total.kind.rawValue)")): "
+            let line =
+                "\(text("billing.total.\(total.kind.rawValue)")): "
                 + "\(total.events) \(text("billing.pdf.events")), \(texts.amount(total.units, of: unit, language: language)), "
                 + "\(text("billing.csv.fromPackage")): \(texts.amount(total.fromPackage, of: unit, language: language)), "
                 + "\(text("billing.csv.charged")): \(total.charged.displayString)"
             try page.text(line, x: left, y: y, size: 9)
             y -= 13
         }
-        try page.text("\(text("billing.pdf.charged")): \(statement.charged.displayString)", x: left, y: y, size: 10, bold: true)
+        try page.text(
+            "\(text("billing.pdf.charged")): \(statement.charged.displayString)", x: left, y: y, size: 10, bold: true)
         y -= 24
         if statement.events.isEmpty {
             try page.text(text("billing.pdf.none"), x: left, y: y, size: 10)
@@ -88,7 +92,8 @@ public struct PDFStatementRenderer: StatementRenderer {
                 if y < 50 { try newPage() }
                 let unit = Rater.unit(of: event.kind)
                 let cells = [
-                    statement.localTime(event.occurredAt), StatementCSVRenderer.kindText(event, texts: texts, language: language),
+                    statement.localTime(event.occurredAt),
+                    StatementCSVRenderer.kindText(event, texts: texts, language: language),
                     event.otherParty ?? "", texts.amount(event.units, of: unit, language: language),
                     texts.amount(event.fromPackage, of: unit, language: language), event.charged.displayString,
                 ]
@@ -100,8 +105,9 @@ public struct PDFStatementRenderer: StatementRenderer {
         }
         try footer()
         let data = try document.data()
-        return StatementFile(fileName: "statement-\(statement.msisdn.nationalNumber)-\(statement.from)-\(statement.to).pdf",
-                             contentType: "application/pdf", data: data)
+        return StatementFile(
+            fileName: "statement-\(statement.msisdn.nationalNumber)-\(statement.from)-\(statement.to).pdf",
+            contentType: "application/pdf", data: data)
     }
 
     /// Left edges of the table's columns on an A4 page (points).
@@ -115,7 +121,8 @@ public enum PDFError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .fontMissing(let path): "the PDF font \(path) cannot be read (install fonts-dejavu-core or set CABINET_PDF_FONT)"
+        case .fontMissing(let path):
+            "the PDF font \(path) cannot be read (install fonts-dejavu-core or set CABINET_PDF_FONT)"
         case .library(let operation, let code): "libharu failed in \(operation) with error 0x\(String(code, radix: 16))"
         }
     }
@@ -142,7 +149,8 @@ final class PDFDocument {
             let boldPath = fontPath.replacingOccurrences(of: "DejaVuSans.ttf", with: "DejaVuSans-Bold.ttf")
             if boldPath != fontPath, FileManager.default.isReadableFile(atPath: boldPath),
                 let boldName = HPDF_LoadTTFontFromFile(handle, boldPath, HPDF_BOOL(HPDF_TRUE)),
-                let boldFont = HPDF_GetFont(handle, boldName, "UTF-8") {
+                let boldFont = HPDF_GetFont(handle, boldName, "UTF-8")
+            {
                 self.bold = boldFont
             } else {
                 self.bold = font
@@ -156,7 +164,9 @@ final class PDFDocument {
     deinit { HPDF_Free(handle) }
 
     func addPage() throws -> PDFPage {
-        guard let page = HPDF_AddPage(handle) else { throw PDFError.library(operation: "HPDF_AddPage", code: UInt(HPDF_GetError(handle))) }
+        guard let page = HPDF_AddPage(handle) else {
+            throw PDFError.library(operation: "HPDF_AddPage", code: UInt(HPDF_GetError(handle)))
+        }
         try Self.check(HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT), "HPDF_Page_SetSize", handle)
         return PDFPage(page: page, document: handle, font: font, bold: bold)
     }
@@ -194,7 +204,8 @@ struct PDFPage {
     func text(_ value: String, x: Float, y: Float, size: Float, bold isBold: Bool = false) throws {
         guard !value.isEmpty else { return }
         try PDFDocument.check(HPDF_Page_BeginText(page), "HPDF_Page_BeginText", document)
-        try PDFDocument.check(HPDF_Page_SetFontAndSize(page, isBold ? bold : font, size), "HPDF_Page_SetFontAndSize", document)
+        try PDFDocument.check(
+            HPDF_Page_SetFontAndSize(page, isBold ? bold : font, size), "HPDF_Page_SetFontAndSize", document)
         try PDFDocument.check(HPDF_Page_TextOut(page, x, y, value), "HPDF_Page_TextOut", document)
         try PDFDocument.check(HPDF_Page_EndText(page), "HPDF_Page_EndText", document)
     }

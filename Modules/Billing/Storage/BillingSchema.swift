@@ -6,76 +6,87 @@ import SQLKit
 /// entries may join only a ledger transaction of the same commit.
 public enum BillingSchema: SchemaOwner {
     public static let migrations: [Migration] = [
-        Migration("billing-001-ledger", sql: [
-            """
-            CREATE TABLE billing_account (
-                id {{pk}},
-                code TEXT NOT NULL UNIQUE,
-                subscriber_id BIGINT UNIQUE,
-                msisdn TEXT UNIQUE,
-                region TEXT,
-                currency TEXT NOT NULL,
-                balance BIGINT NOT NULL DEFAULT 0,
-                restricted INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1)),
-                tariff_id TEXT,
-                next_tariff_id TEXT,
-                period_start_at BIGINT,
-                period_end_at BIGINT,
-                created_at BIGINT NOT NULL,
-                CHECK ((subscriber_id IS NULL) = (msisdn IS NULL)),
-                CHECK (subscriber_id IS NULL OR (tariff_id IS NOT NULL AND period_end_at > period_start_at))
-            )
-            """,
-            "CREATE INDEX billing_account_due ON billing_account (period_end_at)",
-            """
-            CREATE TABLE billing_transaction (
-                id {{pk}},
-                external_id TEXT NOT NULL UNIQUE,
-                kind TEXT NOT NULL,
-                at BIGINT NOT NULL,
-                explanation TEXT NOT NULL,
-                arguments TEXT NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE billing_entry (
-                id {{pk}},
-                transaction_id BIGINT NOT NULL REFERENCES billing_transaction (id),
-                account_id BIGINT NOT NULL REFERENCES billing_account (id),
-                amount BIGINT NOT NULL,
-                currency TEXT NOT NULL,
-                balance_after BIGINT,
-                at BIGINT NOT NULL
-            )
-            """,
-            "CREATE INDEX billing_entry_account ON billing_entry (account_id, id)",
-            "CREATE INDEX billing_entry_transaction ON billing_entry (transaction_id)",
-        ]),
+        Migration(
+            "billing-001-ledger",
+            sql: [
+                """
+                CREATE TABLE billing_account (
+                    id {{pk}},
+                    code TEXT NOT NULL UNIQUE,
+                    subscriber_id BIGINT UNIQUE,
+                    msisdn TEXT UNIQUE,
+                    region TEXT,
+                    currency TEXT NOT NULL,
+                    balance BIGINT NOT NULL DEFAULT 0,
+                    restricted INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1)),
+                    tariff_id TEXT,
+                    next_tariff_id TEXT,
+                    period_start_at BIGINT,
+                    period_end_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    CHECK ((subscriber_id IS NULL) = (msisdn IS NULL)),
+                    CHECK (subscriber_id IS NULL OR (tariff_id IS NOT NULL AND period_end_at > period_start_at))
+                )
+                """,
+                "CREATE INDEX billing_account_due ON billing_account (period_end_at)",
+                """
+                CREATE TABLE billing_transaction (
+                    id {{pk}},
+                    external_id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    explanation TEXT NOT NULL,
+                    arguments TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE billing_entry (
+                    id {{pk}},
+                    transaction_id BIGINT NOT NULL REFERENCES billing_transaction (id),
+                    account_id BIGINT NOT NULL REFERENCES billing_account (id),
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    balance_after BIGINT,
+                    at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX billing_entry_account ON billing_entry (account_id, id)",
+                "CREATE INDEX billing_entry_transaction ON billing_entry (transaction_id)",
+            ]),
         Migration("billing-002-ledger-guards") { db, backend in
             switch backend {
             case .sqlite:
                 for table in ["billing_transaction", "billing_entry"] {
                     for action in ["UPDATE", "DELETE"] {
-                        try await db.raw(SQLQueryString("""
-                            CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: action.lowercased()) BEFORE \(unsafeRaw: action) ON \(unsafeRaw: table)
-                            BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END
-                            """)).run()
+                        try await db.raw(
+                            SQLQueryString(
+                                """
+                                CREATE TRIGGER \(unsafeRaw: table)_no_\(unsafeRaw: action.lowercased()) BEFORE \(unsafeRaw: action) ON \(unsafeRaw: table)
+                                BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END
+                                """)
+                        ).run()
                     }
                 }
             case .postgres:
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE FUNCTION billing_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN RAISE EXCEPTION 'ledger rows are append-only' USING ERRCODE = '23514'; END $$
-                    """).run()
+                    """
+                ).run()
                 for table in ["billing_transaction", "billing_entry"] {
-                    try await db.raw(SQLQueryString("""
-                        CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table)
-                        FOR EACH ROW EXECUTE FUNCTION billing_append_only()
-                        """)).run()
+                    try await db.raw(
+                        SQLQueryString(
+                            """
+                            CREATE TRIGGER \(unsafeRaw: table)_append_only BEFORE UPDATE OR DELETE ON \(unsafeRaw: table)
+                            FOR EACH ROW EXECUTE FUNCTION billing_append_only()
+                            """)
+                    ).run()
                 }
                 // Checked once per ledger transaction, at commit (a trigger per entry would sum the whole transaction
                 // for each of its entries: quadratic for a rating batch with a thousand of them).
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE FUNCTION billing_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                         IF (SELECT COALESCE(SUM(amount), 0) FROM billing_entry WHERE transaction_id = NEW.id) <> 0
@@ -84,14 +95,18 @@ public enum BillingSchema: SchemaOwner {
                         END IF;
                         RETURN NULL;
                     END $$
-                    """).run()
-                try await db.raw("""
+                    """
+                ).run()
+                try await db.raw(
+                    """
                     CREATE CONSTRAINT TRIGGER billing_transaction_balanced AFTER INSERT ON billing_transaction
                     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION billing_balanced()
-                    """).run()
+                    """
+                ).run()
                 // An entry joins only a transaction created by the same database transaction, so the check above has
                 // seen every entry a ledger transaction will ever have.
-                try await db.raw("""
+                try await db.raw(
+                    """
                     CREATE FUNCTION billing_entry_same_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                         IF NOT EXISTS (SELECT 1 FROM billing_transaction
@@ -101,93 +116,100 @@ public enum BillingSchema: SchemaOwner {
                         END IF;
                         RETURN NEW;
                     END $$
-                    """).run()
-                try await db.raw("""
+                    """
+                ).run()
+                try await db.raw(
+                    """
                     CREATE TRIGGER billing_entry_same_transaction BEFORE INSERT ON billing_entry
                     FOR EACH ROW EXECUTE FUNCTION billing_entry_same_transaction()
-                    """).run()
+                    """
+                ).run()
             }
         },
-        Migration("billing-003-periods-usage", sql: [
-            """
-            CREATE TABLE billing_period (
-                id {{pk}},
-                subscriber_id BIGINT NOT NULL,
-                tariff_id TEXT NOT NULL,
-                start_at BIGINT NOT NULL,
-                end_at BIGINT NOT NULL,
-                fee BIGINT NOT NULL,
-                transaction_id BIGINT REFERENCES billing_transaction (id),
-                CHECK (end_at > start_at),
-                UNIQUE (subscriber_id, start_at)
-            )
-            """,
-            """
-            CREATE TABLE billing_bucket (
-                id {{pk}},
-                subscriber_id BIGINT NOT NULL,
-                period_id BIGINT NOT NULL REFERENCES billing_period (id),
-                unit TEXT NOT NULL CHECK (unit IN ('seconds', 'sms', 'kilobytes')),
-                source TEXT NOT NULL CHECK (source IN ('package', 'rollover')),
-                total BIGINT NOT NULL CHECK (total >= 0),
-                remaining BIGINT NOT NULL CHECK (remaining >= 0 AND remaining <= total),
-                valid_from BIGINT NOT NULL,
-                expires_at BIGINT NOT NULL,
-                carried_from_start BIGINT,
-                carried_from_end BIGINT,
-                CHECK (expires_at >= valid_from)
-            )
-            """,
-            "CREATE INDEX billing_bucket_line ON billing_bucket (subscriber_id, expires_at)",
-            """
-            CREATE TABLE billing_usage (
-                event_id TEXT NOT NULL PRIMARY KEY,
-                subscriber_id BIGINT NOT NULL,
-                kind TEXT NOT NULL CHECK (kind IN ('call', 'sms', 'data')),
-                call_kind TEXT,
-                occurred_at BIGINT NOT NULL,
-                quantity BIGINT NOT NULL CHECK (quantity >= 0),
-                units BIGINT NOT NULL,
-                from_package BIGINT NOT NULL,
-                charged BIGINT NOT NULL CHECK (charged >= 0),
-                currency TEXT NOT NULL,
-                other_party TEXT,
-                transaction_id BIGINT,
-                rated_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE INDEX billing_usage_line ON billing_usage (subscriber_id, occurred_at, event_id)",
-            """
-            CREATE TABLE billing_notice (
-                subscriber_id BIGINT NOT NULL,
-                period_start BIGINT NOT NULL,
-                kind TEXT NOT NULL,
-                at BIGINT NOT NULL,
-                PRIMARY KEY (subscriber_id, period_start, kind)
-            )
-            """,
-        ]),
-        Migration("billing-004-statements", sql: [
-            """
-            CREATE TABLE billing_statement (
-                id {{pk}},
-                request_id BIGINT NOT NULL,
-                subscriber_id BIGINT NOT NULL,
-                from_date TEXT NOT NULL,
-                to_date TEXT NOT NULL,
-                email TEXT NOT NULL,
-                language TEXT NOT NULL,
-                price BIGINT NOT NULL,
-                currency TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
-                attempts INTEGER NOT NULL DEFAULT 0,
-                lease_until BIGINT NOT NULL DEFAULT 0,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                failure TEXT
-            )
-            """,
-            "CREATE INDEX billing_statement_pending ON billing_statement (status, lease_until)",
-        ]),
+        Migration(
+            "billing-003-periods-usage",
+            sql: [
+                """
+                CREATE TABLE billing_period (
+                    id {{pk}},
+                    subscriber_id BIGINT NOT NULL,
+                    tariff_id TEXT NOT NULL,
+                    start_at BIGINT NOT NULL,
+                    end_at BIGINT NOT NULL,
+                    fee BIGINT NOT NULL,
+                    transaction_id BIGINT REFERENCES billing_transaction (id),
+                    CHECK (end_at > start_at),
+                    UNIQUE (subscriber_id, start_at)
+                )
+                """,
+                """
+                CREATE TABLE billing_bucket (
+                    id {{pk}},
+                    subscriber_id BIGINT NOT NULL,
+                    period_id BIGINT NOT NULL REFERENCES billing_period (id),
+                    unit TEXT NOT NULL CHECK (unit IN ('seconds', 'sms', 'kilobytes')),
+                    source TEXT NOT NULL CHECK (source IN ('package', 'rollover')),
+                    total BIGINT NOT NULL CHECK (total >= 0),
+                    remaining BIGINT NOT NULL CHECK (remaining >= 0 AND remaining <= total),
+                    valid_from BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    carried_from_start BIGINT,
+                    carried_from_end BIGINT,
+                    CHECK (expires_at >= valid_from)
+                )
+                """,
+                "CREATE INDEX billing_bucket_line ON billing_bucket (subscriber_id, expires_at)",
+                """
+                CREATE TABLE billing_usage (
+                    event_id TEXT NOT NULL PRIMARY KEY,
+                    subscriber_id BIGINT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('call', 'sms', 'data')),
+                    call_kind TEXT,
+                    occurred_at BIGINT NOT NULL,
+                    quantity BIGINT NOT NULL CHECK (quantity >= 0),
+                    units BIGINT NOT NULL,
+                    from_package BIGINT NOT NULL,
+                    charged BIGINT NOT NULL CHECK (charged >= 0),
+                    currency TEXT NOT NULL,
+                    other_party TEXT,
+                    transaction_id BIGINT,
+                    rated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX billing_usage_line ON billing_usage (subscriber_id, occurred_at, event_id)",
+                """
+                CREATE TABLE billing_notice (
+                    subscriber_id BIGINT NOT NULL,
+                    period_start BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (subscriber_id, period_start, kind)
+                )
+                """,
+            ]),
+        Migration(
+            "billing-004-statements",
+            sql: [
+                """
+                CREATE TABLE billing_statement (
+                    id {{pk}},
+                    request_id BIGINT NOT NULL,
+                    subscriber_id BIGINT NOT NULL,
+                    from_date TEXT NOT NULL,
+                    to_date TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    price BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_until BIGINT NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    failure TEXT
+                )
+                """,
+                "CREATE INDEX billing_statement_pending ON billing_statement (status, lease_until)",
+            ]),
     ]
 }

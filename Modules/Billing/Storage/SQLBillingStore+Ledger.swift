@@ -14,14 +14,20 @@ extension SQLBillingStore {
     /// the money they move commit together or not at all. The body may run more than once (see
     /// ``CabinetDatabase/write(_:)``); the lines it posts to leave the snapshot cache, and ``balancesChanged`` hears of
     /// them, after the commit.
-    public func transaction<T: Sendable>(lines: [SubscriberID] = [],
-                                         _ body: @escaping @Sendable (any SQLDatabase, SQLLedgerWriter) async throws -> T)
+    public func transaction<T: Sendable>(
+        lines: [SubscriberID] = [],
+        _ body: @escaping @Sendable (any SQLDatabase, SQLLedgerWriter) async throws -> T
+    )
         async throws -> T
     {
         let queued = Flag()
         let raised = TouchedKeys<Int64>(), lowered = TouchedKeys<Int64>()
-        let result = try await writing(lines: lines, onlyRaised: { raised.all.subtracting(lowered.all) }) { db, touched in
-            try await body(db, SQLLedgerWriter(store: self, db: db, touched: touched, queued: queued, raised: raised, lowered: lowered))
+        let result = try await writing(lines: lines, onlyRaised: { raised.all.subtracting(lowered.all) }) {
+            db, touched in
+            try await body(
+                db,
+                SQLLedgerWriter(store: self, db: db, touched: touched, queued: queued, raised: raised, lowered: lowered)
+            )
         }
         if queued.isSet { messagesQueued() }
         return result
@@ -30,14 +36,18 @@ extension SQLBillingStore {
     /// Writes one posting for a locked account: the transaction, the line's entry, the system account's entry and the
     /// new cached balance. The caller has checked funds and duplicates.
     @discardableResult
-    func postLocked(_ posting: LedgerPosting, account: inout AccountRow, queued: Flag, on db: any SQLDatabase) async throws -> Int64 {
+    func postLocked(_ posting: LedgerPosting, account: inout AccountRow, queued: Flag, on db: any SQLDatabase)
+        async throws -> Int64
+    {
         guard posting.amount.currency == account.currency else {
-            throw CabinetError(BillingError.currencyMismatch,
-                               arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
+            throw CabinetError(
+                BillingError.currencyMismatch,
+                arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
         }
         let net = try Self.lineAmount(posting)
         guard posting.extraLegs.allSatisfy({ $0.amount.currency == account.currency }) else {
-            throw CabinetError(BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
+            throw CabinetError(
+                BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
         }
         var systemEntries = [(try systemAccount(posting.counterparty, account.currency), -posting.amount.minorUnits)]
         for leg in posting.extraLegs {
@@ -48,12 +58,15 @@ extension SQLBillingStore {
         guard !overflow, net.minorUnits != .min, !systemEntries.contains(where: { $0.1 == .min }) else {
             throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
-        guard let id = try await db.raw("""
-            INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
-            VALUES (\(bind: posting.externalID), \(bind: posting.kind.rawValue), \(bind: at), \(bind: posting.explanation),
-                    \(bind: Self.encode(posting.arguments)))
-            RETURNING id
-            """).first()?.decode(column: "id", as: Int64.self)
+        guard
+            let id = try await db.raw(
+                """
+                INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
+                VALUES (\(bind: posting.externalID), \(bind: posting.kind.rawValue), \(bind: at), \(bind: posting.explanation),
+                        \(bind: Self.encode(posting.arguments)))
+                RETURNING id
+                """
+            ).first()?.decode(column: "id", as: Int64.self)
         else { throw CabinetError.internal("transaction not stored") }
         // The line's entry and the system accounts' in one statement.
         var entries: SQLQueryString = """
@@ -61,16 +74,19 @@ extension SQLBillingStore {
                 (\(bind: id), \(bind: account.id), \(bind: net.minorUnits), \(bind: account.currency.code), \(bind: after), \(bind: at))
             """
         for (system, amount) in systemEntries {
-            entries += ", (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))"
+            entries +=
+                ", (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))"
         }
         try await db.raw(entries).run()
         let before = account.balance
         account.balance = after
         account.restricted = after < 0
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE billing_account SET balance = \(bind: after), restricted = \(bind: account.restricted ? 1 : 0)
             WHERE id = \(bind: account.id)
-            """).run()
+            """
+        ).run()
         try await noticeLowBalance(account, before: before, at: posting.at, queued: queued, on: db)
         return id
     }
@@ -84,22 +100,31 @@ extension SQLBillingStore {
     }
 
     /// Texts the subscriber once per period when the balance falls below the region's threshold.
-    func noticeLowBalance(_ account: AccountRow, before: Int64, at now: Date, queued: Flag, on db: any SQLDatabase) async throws {
-        guard let crossed = BillingNotice.lowBalance(rules: rules, region: account.region, currency: account.currency, before: before,
-                                                     after: account.balance)
+    func noticeLowBalance(_ account: AccountRow, before: Int64, at now: Date, queued: Flag, on db: any SQLDatabase)
+        async throws
+    {
+        guard
+            let crossed = BillingNotice.lowBalance(
+                rules: rules, region: account.region, currency: account.currency, before: before,
+                after: account.balance)
         else { return }
         try await notice(crossed.kind, account: account, at: now, text: crossed.text(texts), queued: queued, on: db)
     }
 
     /// Records a notice of `kind` for the account's current period and texts it, unless it was sent this period.
-    func notice(_ kind: String, account: AccountRow, at now: Date, text: String, queued: Flag, on db: any SQLDatabase) async throws {
-        let inserted = try await db.raw("""
+    func notice(_ kind: String, account: AccountRow, at now: Date, text: String, queued: Flag, on db: any SQLDatabase)
+        async throws
+    {
+        let inserted = try await db.raw(
+            """
             INSERT INTO billing_notice (subscriber_id, period_start, kind, at)
             VALUES (\(bind: account.subscriberID.rawValue), \(bind: account.periodStart), \(bind: kind), \(bind: now.storageMilliseconds))
             ON CONFLICT (subscriber_id, period_start, kind) DO NOTHING RETURNING kind
-            """).first()
+            """
+        ).first()
         guard inserted != nil else { return }
-        try await Outbox.enqueue(OutgoingSMS(to: account.msisdn, text: text, purpose: "billing.\(kind)"), on: db, now: now)
+        try await Outbox.enqueue(
+            OutgoingSMS(to: account.msisdn, text: text, purpose: "billing.\(kind)"), on: db, now: now)
         queued.set()
     }
 
@@ -170,9 +195,11 @@ public struct SQLLedgerWriter: LedgerWriter {
         guard var account = try await store.lockAccount(posting.line, on: db) else {
             throw CabinetError(BillingError.noAccount)
         }
-        if let existing = try await db.raw("""
+        if let existing = try await db.raw(
+            """
             SELECT id FROM billing_transaction WHERE external_id = \(bind: posting.externalID)
-            """).first()?.decode(column: "id", as: Int64.self) {
+            """
+        ).first()?.decode(column: "id", as: Int64.self) {
             return .duplicate(transactionID: existing)
         }
         let net = try SQLBillingStore.lineAmount(posting)

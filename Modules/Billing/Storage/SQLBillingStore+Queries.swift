@@ -6,7 +6,8 @@ import SQLKit
 
 extension SQLBillingStore {
     public func movements(of line: SubscriberID, query: MovementQuery) async throws -> [LedgerMovement] {
-        var sql = SQLQueryString("""
+        var sql = SQLQueryString(
+            """
             SELECT e.id AS entry_id, e.transaction_id, t.external_id, t.kind, e.amount, e.currency, e.balance_after, e.at,
                    t.explanation, t.arguments
             FROM billing_entry e JOIN billing_transaction t ON t.id = e.transaction_id
@@ -44,7 +45,8 @@ extension SQLBillingStore {
                 transactionID: try row.decode(column: "transaction_id", as: Int64.self),
                 externalID: try row.decode(column: "external_id", as: String.self), kind: kind,
                 amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
-                balanceAfter: Money(minorUnits: try row.decode(column: "balance_after", as: Int64?.self) ?? 0, currency: currency),
+                balanceAfter: Money(
+                    minorUnits: try row.decode(column: "balance_after", as: Int64?.self) ?? 0, currency: currency),
                 at: Date(storageMilliseconds: try row.decode(column: "at", as: Int64.self)),
                 explanation: try row.decode(column: "explanation", as: String.self),
                 arguments: Self.decodeArguments(try row.decode(column: "arguments", as: String.self)))
@@ -68,13 +70,16 @@ extension SQLBillingStore {
     }
 
     public func ratedEvents(of line: SubscriberID, query: UsageQuery) async throws -> [RatedEvent] {
-        var sql = SQLQueryString("""
-            SELECT event_id, subscriber_id, kind, call_kind, occurred_at, units, from_package, charged, currency, other_party
-            FROM billing_usage
-            """) + usageFilter(line, query)
+        var sql =
+            SQLQueryString(
+                """
+                SELECT event_id, subscriber_id, kind, call_kind, occurred_at, units, from_package, charged, currency, other_party
+                FROM billing_usage
+                """) + usageFilter(line, query)
         if let after = query.after {
             let at = after.occurredAt.storageMilliseconds
-            sql += " AND (occurred_at > \(bind: at) OR (occurred_at = \(bind: at) AND event_id > \(bind: after.eventID)))"
+            sql +=
+                " AND (occurred_at > \(bind: at) OR (occurred_at = \(bind: at) AND event_id > \(bind: after.eventID)))"
         }
         sql += " ORDER BY occurred_at, event_id LIMIT \(literal: max(1, min(query.limit, 100_000)))"
         let statement = sql
@@ -82,18 +87,21 @@ extension SQLBillingStore {
     }
 
     public func usageTotals(of line: SubscriberID, query: UsageQuery) async throws -> [UsageTotal] {
-        let sql = SQLQueryString("""
-            SELECT kind, currency, COUNT(*) AS events, CAST(SUM(units) AS BIGINT) AS units,
-                   CAST(SUM(from_package) AS BIGINT) AS from_package, CAST(SUM(charged) AS BIGINT) AS charged FROM billing_usage
-            """) + usageFilter(line, query) + " GROUP BY kind, currency ORDER BY kind"
+        let sql =
+            SQLQueryString(
+                """
+                SELECT kind, currency, COUNT(*) AS events, CAST(SUM(units) AS BIGINT) AS units,
+                       CAST(SUM(from_package) AS BIGINT) AS from_package, CAST(SUM(charged) AS BIGINT) AS charged FROM billing_usage
+                """) + usageFilter(line, query) + " GROUP BY kind, currency ORDER BY kind"
         return try await database.read { db in try await db.raw(sql).all() }.map { row in
             guard let kind = UsageEvent.Kind(rawValue: try row.decode(column: "kind", as: String.self)),
                 let currency = Currency(code: try row.decode(column: "currency", as: String.self))
             else { throw CabinetError.internal("stored usage total has an unknown kind or currency") }
-            return UsageTotal(kind: kind, events: try row.decode(column: "events", as: Int.self),
-                              units: try row.decode(column: "units", as: Int64.self),
-                              fromPackage: try row.decode(column: "from_package", as: Int64.self),
-                              charged: Money(minorUnits: try row.decode(column: "charged", as: Int64.self), currency: currency))
+            return UsageTotal(
+                kind: kind, events: try row.decode(column: "events", as: Int.self),
+                units: try row.decode(column: "units", as: Int64.self),
+                fromPackage: try row.decode(column: "from_package", as: Int64.self),
+                charged: Money(minorUnits: try row.decode(column: "charged", as: Int64.self), currency: currency))
         }
     }
 
@@ -105,9 +113,11 @@ extension SQLBillingStore {
         return RatedEvent(
             eventID: try row.decode(column: "event_id", as: String.self),
             subscriberID: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)), kind: kind,
-            callKind: try row.decode(column: "call_kind", as: String?.self).flatMap(UsageEvent.CallKind.init(rawValue:)),
+            callKind: try row.decode(column: "call_kind", as: String?.self).flatMap(
+                UsageEvent.CallKind.init(rawValue:)),
             occurredAt: Date(storageMilliseconds: try row.decode(column: "occurred_at", as: Int64.self)),
-            units: try row.decode(column: "units", as: Int64.self), fromPackage: try row.decode(column: "from_package", as: Int64.self),
+            units: try row.decode(column: "units", as: Int64.self),
+            fromPackage: try row.decode(column: "from_package", as: Int64.self),
             charged: Money(minorUnits: try row.decode(column: "charged", as: Int64.self), currency: currency),
             otherParty: try row.decode(column: "other_party", as: String?.self))
     }
@@ -118,27 +128,34 @@ extension SQLBillingStore {
                 try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
             }
             // Each check is one statement, so each sees one consistent snapshot even while money keeps moving.
-            let unbalanced = try await db.raw("""
+            let unbalanced = try await db.raw(
+                """
                 SELECT transaction_id AS id FROM billing_entry GROUP BY transaction_id HAVING SUM(amount) <> 0 OR COUNT(*) < 2
                 UNION SELECT t.id FROM billing_transaction t WHERE NOT EXISTS (SELECT 1 FROM billing_entry e WHERE e.transaction_id = t.id)
                 ORDER BY id LIMIT 100
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
-            let mismatched = try await db.raw("""
+                """
+            ).all().map { try $0.decode(column: "id", as: Int64.self) }
+            let mismatched = try await db.raw(
+                """
                 SELECT a.id FROM billing_account a
                 LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM billing_entry GROUP BY account_id) s ON s.account_id = a.id
                 WHERE a.subscriber_id IS NOT NULL
                   AND (a.balance <> COALESCE(s.total, 0) OR a.restricted <> CASE WHEN a.balance < 0 THEN 1 ELSE 0 END)
                 ORDER BY a.id LIMIT 100
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
-            let duplicates = try await db.raw("""
+                """
+            ).all().map { try $0.decode(column: "id", as: Int64.self) }
+            let duplicates = try await db.raw(
+                """
                 SELECT external_id FROM billing_transaction GROUP BY external_id HAVING COUNT(*) > 1 ORDER BY external_id LIMIT 100
-                """).all().map { try $0.decode(column: "external_id", as: String.self) }
+                """
+            ).all().map { try $0.decode(column: "external_id", as: String.self) }
             return LedgerCheckReport(
                 transactions: try await count("SELECT COUNT(*) AS n FROM billing_transaction"),
                 entries: try await count("SELECT COUNT(*) AS n FROM billing_entry"),
                 accounts: try await count("SELECT COUNT(*) AS n FROM billing_account"),
                 unbalancedTransactions: unbalanced, mismatchedAccounts: mismatched, duplicateExternalIDs: duplicates,
-                currencyMismatches: try await count("""
+                currencyMismatches: try await count(
+                    """
                     SELECT COUNT(*) AS n FROM billing_entry e JOIN billing_account a ON a.id = e.account_id WHERE e.currency <> a.currency
                     """))
         }

@@ -27,7 +27,9 @@ extension SQLBillingStore {
     /// lines (locked, in id order, so two batches cannot deadlock), the seen ids, the buckets (and the periods of late
     /// events); writes of the usage rows, bucket remainders, one ledger transaction for the batch, the charged lines'
     /// entries and balances.
-    private func rateBatch(_ events: [UsageEvent], now: Date, queued: Flag, touched: TouchedKeys<Int64>, on db: any SQLDatabase)
+    private func rateBatch(
+        _ events: [UsageEvent], now: Date, queued: Flag, touched: TouchedKeys<Int64>, on db: any SQLDatabase
+    )
         async throws -> RatingOutcome
     {
         var outcome = RatingOutcome()
@@ -70,7 +72,8 @@ extension SQLBillingStore {
         // line) has committed by the time this one holds the line, so READ COMMITTED sees its rows.
         let asked = lines.values.flatMap { $0.events.map { events[$0].eventID } }
         guard !asked.isEmpty else { return outcome }
-        let seen = try await SQLBatch.select("SELECT event_id FROM billing_usage WHERE event_id IN", keys: asked, on: db)
+        let seen = try await SQLBatch.select(
+            "SELECT event_id FROM billing_usage WHERE event_id IN", keys: asked, on: db)
         if !seen.isEmpty {
             let seenIDs = Set(try seen.map { try $0.decode(column: "event_id", as: String.self) })
             outcome.duplicates += seenIDs.count
@@ -99,9 +102,12 @@ extension SQLBillingStore {
             "SELECT \(Self.bucketColumnList) FROM billing_bucket WHERE expires_at > \(minTime) AND subscriber_id IN",
             numbers: active.map(\.account.subscriberID.rawValue), on: db)
         {
-            buckets[try row.decode(column: "subscriber_id", as: Int64.self), default: []].append(try Self.decodeBucket(row))
+            buckets[try row.decode(column: "subscriber_id", as: Int64.self), default: []].append(
+                try Self.decodeBucket(row))
         }
-        let late = active.filter { work in work.events.contains { events[$0].occurredAt.storageMilliseconds < work.account.periodStart } }
+        let late = active.filter { work in
+            work.events.contains { events[$0].occurredAt.storageMilliseconds < work.account.periodStart }
+        }
         var periods: [Int64: [TariffPeriod]] = [:]
         if !late.isEmpty {
             for row in try await SQLBatch.select(
@@ -109,10 +115,13 @@ extension SQLBillingStore {
                 numbers: late.map(\.account.subscriberID.rawValue), on: db)
             {
                 let tariff = try row.decode(column: "tariff_id", as: String.self)
-                guard let tariffID = TariffID(rawValue: tariff) else { throw CabinetError.internal("stored period has tariff \(tariff)") }
+                guard let tariffID = TariffID(rawValue: tariff) else {
+                    throw CabinetError.internal("stored period has tariff \(tariff)")
+                }
                 periods[try row.decode(column: "subscriber_id", as: Int64.self), default: []].append(
-                    TariffPeriod(tariffID: tariffID, start: try row.decode(column: "start_at", as: Int64.self),
-                                 end: try row.decode(column: "end_at", as: Int64.self)))
+                    TariffPeriod(
+                        tariffID: tariffID, start: try row.decode(column: "start_at", as: Int64.self),
+                        end: try row.decode(column: "end_at", as: Int64.self)))
             }
         }
 
@@ -127,15 +136,17 @@ extension SQLBillingStore {
             let line = work.account.subscriberID
             var lineBuckets = buckets[line.rawValue] ?? []
             let before = lineBuckets
-            let current = TariffPeriod(tariffID: work.account.tariffID, start: work.account.periodStart, end: work.account.periodEnd)
+            let current = TariffPeriod(
+                tariffID: work.account.tariffID, start: work.account.periodStart, end: work.account.periodEnd)
             let spans = periods[line.rawValue] ?? []
             let order = work.events.sorted { (events[$0].occurredAt, $0) < (events[$1].occurredAt, $1) }
             for index in order {
                 let event = events[index]
                 let at = event.occurredAt.storageMilliseconds
                 guard let span = Rater.period(of: at, current: current, earlier: spans) else {
-                    outcome.rejected[index] = CabinetError(BillingError.beforeActivation,
-                                                           arguments: ["eventId": event.eventID])
+                    outcome.rejected[index] = CabinetError(
+                        BillingError.beforeActivation,
+                        arguments: ["eventId": event.eventID])
                     continue
                 }
                 let key = work.account.region.rawValue + "/" + span.tariffID.rawValue
@@ -147,7 +158,9 @@ extension SQLBillingStore {
                 work.charged += result.charged.minorUnits
                 rated.append((index, result))
             }
-            for (old, new) in zip(before, lineBuckets) where old.left != new.left { changedBuckets.append((new.id, [new.left])) }
+            for (old, new) in zip(before, lineBuckets) where old.left != new.left {
+                changedBuckets.append((new.id, [new.left]))
+            }
             if before != lineBuckets { notices.append((work.account, before, lineBuckets)) }
             if work.charged > 0 { charged.append(work) }
         }
@@ -158,13 +171,18 @@ extension SQLBillingStore {
         let at = now.storageMilliseconds
         var transactionIDs: [Currency: Int64] = [:]
         for currency in Set(charged.map(\.account.currency)).sorted(by: { $0.code < $1.code }) {
-            let firstEvent = rated.first { $0.event.charged.currency == currency && $0.event.charged.isPositive }?.event.eventID ?? ""
-            guard let id = try await db.raw("""
-                INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
-                VALUES (\(bind: "usage:\(currency.code):\(firstEvent)"), \(bind: MovementKind.usage.rawValue), \(bind: at),
-                        'billing.explain.usage', '{}')
-                RETURNING id
-                """).first()?.decode(column: "id", as: Int64.self)
+            let firstEvent =
+                rated.first { $0.event.charged.currency == currency && $0.event.charged.isPositive }?.event.eventID
+                ?? ""
+            guard
+                let id = try await db.raw(
+                    """
+                    INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
+                    VALUES (\(bind: "usage:\(currency.code):\(firstEvent)"), \(bind: MovementKind.usage.rawValue), \(bind: at),
+                            'billing.explain.usage', '{}')
+                    RETURNING id
+                    """
+                ).first()?.decode(column: "id", as: Int64.self)
             else { throw CabinetError.internal("usage transaction not stored") }
             transactionIDs[currency] = id
         }
@@ -177,20 +195,26 @@ extension SQLBillingStore {
                 let before = work.account.balance
                 work.account.balance -= work.charged
                 work.account.restricted = work.account.balance < 0
-                entries.append([.int(transaction), .int(work.account.id), .int(-work.charged), .word(work.account.currency.code),
-                                .int(work.account.balance), .int(at)])
+                entries.append([
+                    .int(transaction), .int(work.account.id), .int(-work.charged), .word(work.account.currency.code),
+                    .int(work.account.balance), .int(at),
+                ])
                 balances.append((work.account.id, [work.account.balance, work.account.restricted ? 1 : 0]))
                 revenue[work.account.currency, default: 0] += work.charged
                 try await noticeLowBalance(work.account, before: before, at: now, queued: queued, on: db)
             }
             for (currency, amount) in revenue {
                 guard let transaction = transactionIDs[currency] else { continue }
-                entries.append([.int(transaction), .int(try systemAccount(.revenue, currency)), .int(amount), .word(currency.code), .null,
-                                .int(at)])
+                entries.append([
+                    .int(transaction), .int(try systemAccount(.revenue, currency)), .int(amount), .word(currency.code),
+                    .null,
+                    .int(at),
+                ])
                 outcome.charged[currency, default: 0] += amount
             }
             try await SQLBatch.insert(
-                "INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at)", rows: entries, on: db)
+                "INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at)",
+                rows: entries, on: db)
             try await SQLBatch.update("billing_account", columns: ["balance", "restricted"], rows: balances, on: db)
         }
 
@@ -202,8 +226,10 @@ extension SQLBillingStore {
             let event = events[index]
             let transaction = result.charged.isPositive ? transactionIDs[result.charged.currency] : nil
             usageRows.append([
-                .text(event.eventID), .int(result.subscriberID.rawValue), .word(event.kind.rawValue), .optional(word: event.callKind?.rawValue),
-                .int(event.occurredAt.storageMilliseconds), .int(event.quantity), .int(result.units), .int(result.fromPackage),
+                .text(event.eventID), .int(result.subscriberID.rawValue), .word(event.kind.rawValue),
+                .optional(word: event.callKind?.rawValue),
+                .int(event.occurredAt.storageMilliseconds), .int(event.quantity), .int(result.units),
+                .int(result.fromPackage),
                 .int(result.charged.minorUnits), .word(result.charged.currency.code), .optional(event.otherParty),
                 .optional(transaction), .int(at),
             ])
@@ -225,8 +251,10 @@ extension SQLBillingStore {
         """
 
     /// Texts "80 % of the package is used" and "the package is used up" when a batch crosses those marks.
-    private func noticePackages(account: AccountRow, before: [Bucket], after: [Bucket], now: Date, queued: Flag,
-                                on db: any SQLDatabase) async throws {
+    private func noticePackages(
+        account: AccountRow, before: [Bucket], after: [Bucket], now: Date, queued: Flag,
+        on db: any SQLDatabase
+    ) async throws {
         for crossed in BillingNotice.packages(before: before, after: after, periodStart: account.period.start) {
             try await notice(crossed.kind, account: account, at: now, text: crossed.text(texts), queued: queued, on: db)
         }

@@ -31,9 +31,12 @@ public final class SQLBillingStore: BillingStore {
     /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
     let snapshots: ReadCache<Int64, CachedAccount>?
 
-    private init(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter, logger: Logger,
-                 messagesQueued: @escaping @Sendable () -> Void, balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void,
-                 systemAccounts: [String: Int64]) {
+    private init(
+        database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
+        logger: Logger,
+        messagesQueued: @escaping @Sendable () -> Void, balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void,
+        systemAccounts: [String: Int64]
+    ) {
         self.balancesChanged = balancesChanged
         self.database = database
         self.rules = rules
@@ -49,8 +52,10 @@ public final class SQLBillingStore: BillingStore {
     /// more than once) leave the snapshot cache when it ends, and reads in flight cannot put older rows back.
     /// ``balancesChanged`` then hears of them, except the lines in `onlyRaised` (money only came in: no threshold can
     /// have been crossed downwards, and a top-up need not wake auto-payment).
-    func writing<T: Sendable>(lines: [SubscriberID] = [], onlyRaised: @Sendable () -> Set<Int64> = { [] },
-                              _ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<Int64>) async throws -> T) async throws -> T {
+    func writing<T: Sendable>(
+        lines: [SubscriberID] = [], onlyRaised: @Sendable () -> Set<Int64> = { [] },
+        _ body: @escaping @Sendable (any SQLDatabase, TouchedKeys<Int64>) async throws -> T
+    ) async throws -> T {
         let touched = TouchedKeys<Int64>()
         touched.insert(contentsOf: lines.map(\.rawValue))
         snapshots?.beginWrite()
@@ -63,10 +68,12 @@ public final class SQLBillingStore: BillingStore {
 
     /// Opens the store, creating the system accounts of every currency the regions use.
     /// - Parameter lineTariffs: Tariffs' writer of lines' tariff spans, on the same database.
-    public static func open(database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
-                            logger: Logger,
-                            messagesQueued: @escaping @Sendable () -> Void = {},
-                            balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }) async throws -> SQLBillingStore {
+    public static func open(
+        database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
+        logger: Logger,
+        messagesQueued: @escaping @Sendable () -> Void = {},
+        balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }
+    ) async throws -> SQLBillingStore {
         let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
         let now = Date().storageMilliseconds
         let codes = currencies.flatMap { currency in SystemAccount.allCases.map { Self.code($0, currency) } }
@@ -74,39 +81,48 @@ public final class SQLBillingStore: BillingStore {
         let existing = try await database.read { db in
             try await db.raw("SELECT id, code FROM billing_account WHERE subscriber_id IS NULL").all()
         }.reduce(into: [String: Int64]()) { result, row in
-            if let code = try? row.decode(column: "code", as: String.self), let id = try? row.decode(column: "id", as: Int64.self) {
+            if let code = try? row.decode(column: "code", as: String.self),
+                let id = try? row.decode(column: "id", as: Int64.self)
+            {
                 result[code] = id
             }
         }
         if codes.allSatisfy({ existing[$0] != nil }) {
-            return SQLBillingStore(database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
-                                   messagesQueued: messagesQueued,
-                                   balancesChanged: balancesChanged,
-                                   systemAccounts: existing)
+            return SQLBillingStore(
+                database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
+                messagesQueued: messagesQueued,
+                balancesChanged: balancesChanged,
+                systemAccounts: existing)
         }
         let ids = try await database.write { db -> [String: Int64] in
             var ids: [String: Int64] = [:]
             for currency in currencies {
                 for system in SystemAccount.allCases {
                     let code = Self.code(system, currency)
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         INSERT INTO billing_account (code, currency, created_at) VALUES (\(bind: code), \(bind: currency.code), \(bind: now))
                         ON CONFLICT (code) DO NOTHING
-                        """).run()
-                    guard let id = try await db.raw("SELECT id FROM billing_account WHERE code = \(bind: code)").first()?
-                        .decode(column: "id", as: Int64.self)
+                        """
+                    ).run()
+                    guard
+                        let id = try await db.raw("SELECT id FROM billing_account WHERE code = \(bind: code)").first()?
+                            .decode(column: "id", as: Int64.self)
                     else { throw CabinetError.internal("system account \(code) missing") }
                     ids[code] = id
                 }
             }
             return ids
         }
-        return SQLBillingStore(database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
-                                   messagesQueued: messagesQueued,
-                               balancesChanged: balancesChanged, systemAccounts: ids)
+        return SQLBillingStore(
+            database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
+            messagesQueued: messagesQueued,
+            balancesChanged: balancesChanged, systemAccounts: ids)
     }
 
-    static func code(_ system: SystemAccount, _ currency: Currency) -> String { "system:\(system.rawValue):\(currency.code)" }
+    static func code(_ system: SystemAccount, _ currency: Currency) -> String {
+        "system:\(system.rawValue):\(currency.code)"
+    }
 
     func systemAccount(_ system: SystemAccount, _ currency: Currency) throws -> Int64 {
         guard let id = systemAccounts[Self.code(system, currency)] else {
@@ -122,7 +138,8 @@ public final class SQLBillingStore: BillingStore {
 
     // MARK: Accounts
 
-    static let accountColumnList = "id, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id, period_start_at, period_end_at"
+    static let accountColumnList =
+        "id, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id, period_start_at, period_end_at"
     static let accountColumns = SQLQueryString(accountColumnList)
 
     public func openAccount(_ new: NewAccount, now: Date) async throws -> BillingAccount {
@@ -133,24 +150,28 @@ public final class SQLBillingStore: BillingStore {
         let account = try await writing(lines: [new.subscriberID]) { db, _ -> BillingAccount in
             if let existing = try await self.lockAccount(new.subscriberID, on: db) { return existing.account }
             // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
-            let span = try await self.lineTariffs.tariff(of: new.subscriberID, at: new.from, in: SQLWriteTransaction(db))
+            let span = try await self.lineTariffs.tariff(
+                of: new.subscriberID, at: new.from, in: SQLWriteTransaction(db))
             let tariffID = span?.tariffID ?? new.tariff
             guard let tariff = self.rules.tariff(tariffID, in: new.region) else {
                 throw CabinetError(TariffsError.unknown, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try self.rules.plan(tariff: tariff, region: new.region, from: new.from)
             if span == nil {
-                try await self.lineTariffs.assignInitial(tariff.id, to: new.subscriberID, region: new.region, at: new.from,
-                                                                in: SQLWriteTransaction(db))
+                try await self.lineTariffs.assignInitial(
+                    tariff.id, to: new.subscriberID, region: new.region, at: new.from,
+                    in: SQLWriteTransaction(db))
             }
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO billing_account
                     (code, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id, period_start_at, period_end_at, created_at)
                 VALUES (\(bind: "line:\(new.subscriberID.rawValue)"), \(bind: new.subscriberID.rawValue), \(bind: new.msisdn.e164),
                         \(bind: new.region.rawValue), \(bind: region.currency.code), 0, 0, \(bind: tariff.id.rawValue),
                         \(bind: plan.period.start.storageMilliseconds), \(bind: plan.period.end.storageMilliseconds),
                         \(bind: now.storageMilliseconds))
-                """).run()
+                """
+            ).run()
             guard var row = try await self.lockAccount(new.subscriberID, on: db) else {
                 throw CabinetError.internal("account not stored")
             }
@@ -163,7 +184,9 @@ public final class SQLBillingStore: BillingStore {
 
     public func account(of line: SubscriberID) async throws -> BillingAccount? {
         try await database.read { db in
-            try await db.raw("SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)").first()
+            try await db.raw(
+                "SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)"
+            ).first()
         }.map { try AccountRow($0).account }
     }
 
@@ -180,7 +203,8 @@ public final class SQLBillingStore: BillingStore {
         let at = now.storageMilliseconds
         let load = { () async throws -> CachedAccount? in
             let rows = try await self.database.read { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     SELECT a.id, a.subscriber_id, a.msisdn, a.region, a.currency, a.balance, a.restricted, a.tariff_id, a.next_tariff_id,
                            a.period_start_at, a.period_end_at, b.id AS bucket_id, b.unit, b.source, b.total, b.remaining, b.valid_from,
                            b.expires_at, b.carried_from_start, b.carried_from_end
@@ -188,15 +212,17 @@ public final class SQLBillingStore: BillingStore {
                     LEFT JOIN billing_bucket b ON b.subscriber_id = a.subscriber_id AND b.expires_at > \(bind: at)
                     WHERE a.subscriber_id = \(bind: line.rawValue)
                     ORDER BY b.expires_at, b.id
-                    """).all()
+                    """
+                ).all()
             }
             guard let first = rows.first else { return nil }
             var buckets: [Bucket] = []
             for row in rows where try row.decode(column: "bucket_id", as: Int64?.self) != nil {
                 buckets.append(try Self.decodeBucket(row, id: "bucket_id"))
             }
-            return CachedAccount(account: try AccountRow(first).account, buckets: buckets,
-                                 planned: try first.decode(column: "next_tariff_id", as: String?.self).flatMap(TariffID.init(rawValue:)))
+            return CachedAccount(
+                account: try AccountRow(first).account, buckets: buckets,
+                planned: try first.decode(column: "next_tariff_id", as: String?.self).flatMap(TariffID.init(rawValue:)))
         }
         let found: CachedAccount?
         if let snapshots {
@@ -206,14 +232,17 @@ public final class SQLBillingStore: BillingStore {
         }
         guard let cached = found else { return nil }
         // Cached rows hold every bucket not expired when they were read; what is live is decided now.
-        return AccountSnapshot(account: cached.account, buckets: cached.buckets.filter { $0.covers(now) }, plannedTariff: cached.planned)
+        return AccountSnapshot(
+            account: cached.account, buckets: cached.buckets.filter { $0.covers(now) }, plannedTariff: cached.planned)
     }
 
     /// Reads (and on PostgreSQL locks) a line's account row.
     func lockAccount(_ line: SubscriberID, on db: any SQLDatabase) async throws -> AccountRow? {
-        try await db.raw("""
+        try await db.raw(
+            """
             SELECT \(Self.accountColumns) FROM billing_account WHERE subscriber_id = \(bind: line.rawValue)\(forUpdate)
-            """).first().map(AccountRow.init)
+            """
+        ).first().map(AccountRow.init)
     }
 
     // MARK: Buckets
@@ -229,11 +258,13 @@ public final class SQLBillingStore: BillingStore {
         else { throw CabinetError.internal("stored bucket has unit \(unitText)") }
         var carried: BillingPeriod?
         if let start = try row.decode(column: "carried_from_start", as: Int64?.self),
-            let end = try row.decode(column: "carried_from_end", as: Int64?.self) {
+            let end = try row.decode(column: "carried_from_end", as: Int64?.self)
+        {
             carried = BillingPeriod(start: Date(storageMilliseconds: start), end: Date(storageMilliseconds: end))
         }
         return Bucket(
-            id: try row.decode(column: idColumn, as: Int64.self), unit: unit, total: try row.decode(column: "total", as: Int64.self),
+            id: try row.decode(column: idColumn, as: Int64.self), unit: unit,
+            total: try row.decode(column: "total", as: Int64.self),
             left: try row.decode(column: "remaining", as: Int64.self),
             validFrom: Date(storageMilliseconds: try row.decode(column: "valid_from", as: Int64.self)),
             expiresAt: Date(storageMilliseconds: try row.decode(column: "expires_at", as: Int64.self)), source: source,
@@ -265,9 +296,11 @@ struct AccountRow: Sendable {
         id = try row.decode(column: "id", as: Int64.self)
         guard let subscriber = try row.decode(column: "subscriber_id", as: Int64?.self),
             let msisdnText = try row.decode(column: "msisdn", as: String?.self), let msisdn = MSISDN(e164: msisdnText),
-            let regionText = try row.decode(column: "region", as: String?.self), let region = RegionID(rawValue: regionText),
+            let regionText = try row.decode(column: "region", as: String?.self),
+            let region = RegionID(rawValue: regionText),
             let currency = Currency(code: try row.decode(column: "currency", as: String.self)),
-            let tariffText = try row.decode(column: "tariff_id", as: String?.self), let tariff = TariffID(rawValue: tariffText),
+            let tariffText = try row.decode(column: "tariff_id", as: String?.self),
+            let tariff = TariffID(rawValue: tariffText),
             let start = try row.decode(column: "period_start_at", as: Int64?.self),
             let end = try row.decode(column: "period_end_at", as: Int64?.self)
         else { throw CabinetError.internal("billing account \(id) is not a line account") }
@@ -289,8 +322,9 @@ struct AccountRow: Sendable {
     }
 
     var account: BillingAccount {
-        BillingAccount(id: id, subscriberID: subscriberID, msisdn: msisdn, region: region, balance: money, restricted: restricted,
-                       tariffID: tariffID, period: period)
+        BillingAccount(
+            id: id, subscriberID: subscriberID, msisdn: msisdn, region: region, balance: money, restricted: restricted,
+            tariffID: tariffID, period: period)
     }
 }
 

@@ -86,7 +86,9 @@ public struct BillingTestBed: Sendable {
     /// The SQL store. A bed on the in-memory store has none: asking for it is a mistake in the test (use
     /// ``billingStore``).
     public var store: SQLBillingStore {
-        guard let sqlStore else { preconditionFailure("an in-memory BillingTestBed has no SQLBillingStore; use billingStore") }
+        guard let sqlStore else {
+            preconditionFailure("an in-memory BillingTestBed has no SQLBillingStore; use billingStore")
+        }
         return sqlStore
     }
 
@@ -123,8 +125,10 @@ public struct BillingTestBed: Sendable {
         }
         return RegionCatalog(regions: [
             .fixture(modules: modules, settings: msk),
-            .fixture(id: "almaty", name: "Алматы", currency: .kzt, timeZone: "Asia/Almaty", prefixes: ["701"], modules: modules,
-                     settings: almaty),
+            .fixture(
+                id: "almaty", name: "Алматы", currency: .kzt, timeZone: "Asia/Almaty", prefixes: ["701"],
+                modules: modules,
+                settings: almaty),
         ])
     }
 
@@ -140,16 +144,20 @@ public struct BillingTestBed: Sendable {
     }
 
     /// Runs `body` with a test bed over a fresh database of `backend`, the clock at `start` (Moscow 12:00 on 2026-11-10).
-    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = defaultStart,
-                                         _ body: (BillingTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: TestDatabase, start: String = defaultStart,
+        _ body: (BillingTestBed) async throws -> T
+    ) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
             try await body(try await BillingTestBed(database: database, start: start))
         }
     }
 
     /// Runs `body` with a test bed over a fresh store of `backend`, the clock at `start`.
-    public static func with<T: Sendable>(_ backend: Backend, start: String = defaultStart, extraSettings: ExtraSettings = [:],
-                                         _ body: (BillingTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: Backend, start: String = defaultStart, extraSettings: ExtraSettings = [:],
+        _ body: (BillingTestBed) async throws -> T
+    ) async throws -> T {
         switch backend {
         case .sql(let database):
             try await database.withDatabase(migrations: migrations) { database throws in
@@ -163,17 +171,20 @@ public struct BillingTestBed: Sendable {
     /// A test bed over `SQLBillingStore` on a migrated database (see ``migrations``).
     public init(database: CabinetDatabase, start: String, extraSettings: ExtraSettings = [:]) async throws {
         let parts = Self.parts(start: start, extraSettings: extraSettings)
-        let store = try await SQLBillingStore.open(database: database, rules: parts.rules, texts: parts.texts,
-                                                   lineTariffs: SQLLineTariffStore(database: database), logger: .test)
-        self.init(storage: .sql(database), store: store, sqlStore: store, requests: SQLRequestRegistry(database: database),
-                  lineTariffs: SQLLineTariffStore(database: database), parts: parts)
+        let store = try await SQLBillingStore.open(
+            database: database, rules: parts.rules, texts: parts.texts,
+            lineTariffs: SQLLineTariffStore(database: database), logger: .test)
+        self.init(
+            storage: .sql(database), store: store, sqlStore: store, requests: SQLRequestRegistry(database: database),
+            lineTariffs: SQLLineTariffStore(database: database), parts: parts)
     }
 
     /// A test bed over a fresh ``InMemoryBillingStore`` on the bed's rules and texts, the clock at `start`.
     public init(memoryStart start: String = defaultStart, extraSettings: ExtraSettings = [:]) {
         let parts = Self.parts(start: start, extraSettings: extraSettings)
         let store = InMemoryBillingStore(rules: parts.rules, texts: parts.texts, logger: .test)
-        self.init(storage: .memory(store), store: store, sqlStore: nil, requests: store, lineTariffs: store, parts: parts)
+        self.init(
+            storage: .memory(store), store: store, sqlStore: nil, requests: store, lineTariffs: store, parts: parts)
     }
 
     /// What both kinds of bed are made of besides the store.
@@ -189,12 +200,16 @@ public struct BillingTestBed: Sendable {
         let clock = ManualClock(iso8601: start)
         let regions = regions(extra: extraSettings)
         let directory = InMemorySubscriberStore()
-        return Parts(clock: clock, rules: BillingRules(regions: regions), texts: BillingTexts(catalog: catalog()), directory: directory,
-                     lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test))
+        return Parts(
+            clock: clock, rules: BillingRules(regions: regions), texts: BillingTexts(catalog: catalog()),
+            directory: directory,
+            lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test))
     }
 
-    private init(storage: Storage, store: any BillingStore, sqlStore: SQLBillingStore?, requests: any RequestRegistry,
-                 lineTariffs: any LineTariffStore, parts: Parts) {
+    private init(
+        storage: Storage, store: any BillingStore, sqlStore: SQLBillingStore?, requests: any RequestRegistry,
+        lineTariffs: any LineTariffStore, parts: Parts
+    ) {
         self.storage = storage
         billingStore = store
         self.sqlStore = sqlStore
@@ -205,18 +220,25 @@ public struct BillingTestBed: Sendable {
         texts = parts.texts
         directory = parts.directory
         lines = parts.lines
-        service = DefaultBillingService(store: store, rules: parts.rules, lines: parts.directory, clock: parts.clock, logger: .test)
+        service = DefaultBillingService(
+            store: store, rules: parts.rules, lines: parts.directory, clock: parts.clock, logger: .test)
     }
 
     /// Provisions a line and opens its account on `tariff` now; `credit` is put on the balance first thing.
     @discardableResult
-    public func line(_ number: String, region: String = "msk", tariff: String = "monthly", credit: String? = nil,
-                     email: String? = "owner@example.com") async throws -> Line {
-        guard let msisdn = MSISDN(e164: number), let regionID = RegionID(rawValue: region), let tariffID = TariffID(rawValue: tariff) else {
+    public func line(
+        _ number: String, region: String = "msk", tariff: String = "monthly", credit: String? = nil,
+        email: String? = "owner@example.com"
+    ) async throws -> Line {
+        guard let msisdn = MSISDN(e164: number), let regionID = RegionID(rawValue: region),
+            let tariffID = TariffID(rawValue: tariff)
+        else {
             throw CabinetError.internal("bad test line \(number) in \(region) on \(tariff)")
         }
-        let line = try await lines.provision(NewLine(
-            msisdn: msisdn, region: regionID, status: .active, owner: OwnerProfile(fullName: "Иванов Иван", email: email)))
+        let line = try await lines.provision(
+            NewLine(
+                msisdn: msisdn, region: regionID, status: .active,
+                owner: OwnerProfile(fullName: "Иванов Иван", email: email)))
         try await service.openAccount(for: line, tariff: tariffID)
         if let credit {
             try await topUp(line, credit, id: "credit:\(line.id.rawValue)")
@@ -228,27 +250,38 @@ public struct BillingTestBed: Sendable {
     @discardableResult
     public func topUp(_ line: Line, _ amount: String, id: String) async throws -> PostingResult {
         let currency = rules.region(line.region)?.currency ?? .rub
-        return try await billingStore.post(LedgerPosting(
-            externalID: id, kind: .topUp, line: line.id, amount: try Money(parsing: amount, currency: currency), counterparty: .gateway,
-            explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
+        return try await billingStore.post(
+            LedgerPosting(
+                externalID: id, kind: .topUp, line: line.id, amount: try Money(parsing: amount, currency: currency),
+                counterparty: .gateway,
+                explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
     }
 
     public func access(_ line: Line) -> LineAccess { .owned(line.id, msisdn: line.msisdn, region: line.region) }
 
-    public func balance(_ line: Line) async throws -> String { try await billingStore.balance(of: line.id).amountString }
+    public func balance(_ line: Line) async throws -> String {
+        try await billingStore.balance(of: line.id).amountString
+    }
 
     /// A call, SMS or data event of `line` at the clock's time (or `at`).
-    public func call(_ line: Line, _ id: String, seconds: Int64, kind: UsageEvent.CallKind = .offNet, at: Date? = nil) -> UsageEvent {
-        UsageEvent(eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at ?? clock.now, quantity: seconds, callKind: kind,
-                   otherParty: "+79161234567")
+    public func call(_ line: Line, _ id: String, seconds: Int64, kind: UsageEvent.CallKind = .offNet, at: Date? = nil)
+        -> UsageEvent
+    {
+        UsageEvent(
+            eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at ?? clock.now, quantity: seconds,
+            callKind: kind,
+            otherParty: "+79161234567")
     }
 
     public func sms(_ line: Line, _ id: String, at: Date? = nil) -> UsageEvent {
-        UsageEvent(eventID: id, msisdn: line.msisdn, kind: .sms, occurredAt: at ?? clock.now, quantity: 1, otherParty: "+79161234567")
+        UsageEvent(
+            eventID: id, msisdn: line.msisdn, kind: .sms, occurredAt: at ?? clock.now, quantity: 1,
+            otherParty: "+79161234567")
     }
 
     public func data(_ line: Line, _ id: String, megabytes: Int64, at: Date? = nil) -> UsageEvent {
-        UsageEvent(eventID: id, msisdn: line.msisdn, kind: .data, occurredAt: at ?? clock.now, quantity: megabytes * 1_048_576)
+        UsageEvent(
+            eventID: id, msisdn: line.msisdn, kind: .data, occurredAt: at ?? clock.now, quantity: megabytes * 1_048_576)
     }
 
     /// Remainders of the line now, by unit: (left, total) summed over its buckets.
@@ -275,9 +308,11 @@ public struct BillingTestBed: Sendable {
     public func queuedMessages(to recipient: String) async throws -> [QueuedBillingMessage] {
         switch storage {
         case .sql(let database):
-            try await database.read { db in try await Outbox.recent(to: recipient, limit: 100, on: db) }.reversed().map {
-                QueuedBillingMessage(id: $0.id, channel: $0.channel, recipient: $0.recipient, subject: $0.subject, body: $0.body,
-                                     purpose: $0.purpose, createdAt: $0.createdAt)
+            try await database.read { db in try await Outbox.recent(to: recipient, limit: 100, on: db) }.reversed().map
+            {
+                QueuedBillingMessage(
+                    id: $0.id, channel: $0.channel, recipient: $0.recipient, subject: $0.subject, body: $0.body,
+                    purpose: $0.purpose, createdAt: $0.createdAt)
             }
         case .memory(let store):
             Array(await store.messages(to: recipient).suffix(100))
@@ -291,7 +326,8 @@ public struct BillingTestBed: Sendable {
         switch storage {
         case .sql(let database):
             let mail = RecordingMailSender()
-            let worker = OutboxWorker(database: database, sms: RecordingSMSSender(), mail: mail, clock: clock, logger: .test)
+            let worker = OutboxWorker(
+                database: database, sms: RecordingSMSSender(), mail: mail, clock: clock, logger: .test)
             while try await worker.deliverDue() > 0 {}
             return mail.sent
         case .memory(let store):

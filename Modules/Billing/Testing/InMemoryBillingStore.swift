@@ -29,9 +29,11 @@ public actor InMemoryBillingStore: BillingStore {
     private let balancesChanged: @Sendable ([SubscriberID]) -> Void
 
     /// A store with the system accounts of every currency the regions use (and roubles).
-    public init(rules: BillingRules, texts: BillingTexts, logger: Logger = Logger(label: "cabinet.billing.memory"),
-                messagesQueued: @escaping @Sendable () -> Void = {},
-                balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }) {
+    public init(
+        rules: BillingRules, texts: BillingTexts, logger: Logger = Logger(label: "cabinet.billing.memory"),
+        messagesQueued: @escaping @Sendable () -> Void = {},
+        balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }
+    ) {
         tables = Tables(rules: rules, texts: texts, logger: logger)
         self.messagesQueued = messagesQueued
         self.balancesChanged = balancesChanged
@@ -39,8 +41,10 @@ public actor InMemoryBillingStore: BillingStore {
 
     /// Runs `body` on a copy of the tables and keeps it when `body` returns; then tells ``balancesChanged`` of the lines
     /// the write touched (but those `post` only credited) and ``messagesQueued`` when it queued a message.
-    private func write<T>(lines: [SubscriberID] = [], onlyRaisedLeftOut: Bool = false,
-                          _ body: (inout Tables, inout Effects) throws -> T) throws -> T {
+    private func write<T>(
+        lines: [SubscriberID] = [], onlyRaisedLeftOut: Bool = false,
+        _ body: (inout Tables, inout Effects) throws -> T
+    ) throws -> T {
         var draft = tables
         var effects = Effects()
         effects.touched.formUnion(lines.map(\.rawValue))
@@ -68,7 +72,11 @@ public actor InMemoryBillingStore: BillingStore {
             if net.isNegative, !posting.allowsNegativeBalance, overflow || after < 0 {
                 return .insufficientFunds(balance: account.money)
             }
-            if net.isPositive { effects.raised.insert(posting.line.rawValue) } else { effects.lowered.insert(posting.line.rawValue) }
+            if net.isPositive {
+                effects.raised.insert(posting.line.rawValue)
+            } else {
+                effects.lowered.insert(posting.line.rawValue)
+            }
             let id = try tables.postLocked(posting, account: &account, effects: &effects)
             tables.lines[posting.line.rawValue] = account
             return .posted(transactionID: id, balance: account.money)
@@ -115,8 +123,10 @@ public actor InMemoryBillingStore: BillingStore {
     public func openDuePeriods(now: Date, limit: Int) throws -> Int {
         let at = now.storageMilliseconds
         return try write { tables, effects in
-            let due = tables.lines.values.filter { $0.periodEnd <= at }.sorted { ($0.periodEnd, $0.id) < ($1.periodEnd, $1.id) }
-                .prefix(max(0, limit)).map(\.subscriberID.rawValue)
+            let due = tables.lines.values.filter { $0.periodEnd <= at }.sorted {
+                ($0.periodEnd, $0.id) < ($1.periodEnd, $1.id)
+            }
+            .prefix(max(0, limit)).map(\.subscriberID.rawValue)
             effects.touched.formUnion(due)
             var moved = 0
             for subscriber in due {
@@ -125,8 +135,9 @@ public actor InMemoryBillingStore: BillingStore {
                     if try tables.rollForward(&row, through: at, now: now, effects: &effects) > 0 { moved += 1 }
                 } catch let error as CabinetError where error.code == BillingError.tariffMissing {
                     // A tariff removed from the region file must not stop every other line's fees; what opened stays.
-                    tables.logger.error("cannot open the next period: the line's tariff is not in the region file",
-                                        metadata: ["cabinet.subscriber": "\(subscriber)", "cabinet.tariff": "\(row.tariffID)"])
+                    tables.logger.error(
+                        "cannot open the next period: the line's tariff is not in the region file",
+                        metadata: ["cabinet.subscriber": "\(subscriber)", "cabinet.tariff": "\(row.tariffID)"])
                 }
                 tables.lines[subscriber] = row
             }
@@ -155,9 +166,14 @@ public actor InMemoryBillingStore: BillingStore {
         var rows = tables.usage(of: line, query)
         if let after = query.after {
             let at = after.occurredAt.storageMilliseconds
-            rows = rows.filter { $0.occurredAt > at || ($0.occurredAt == at && Tables.precedes(after.eventID, $0.event.eventID)) }
+            rows = rows.filter {
+                $0.occurredAt > at || ($0.occurredAt == at && Tables.precedes(after.eventID, $0.event.eventID))
+            }
         }
-        rows.sort { $0.occurredAt != $1.occurredAt ? $0.occurredAt < $1.occurredAt : Tables.precedes($0.event.eventID, $1.event.eventID) }
+        rows.sort {
+            $0.occurredAt != $1.occurredAt
+                ? $0.occurredAt < $1.occurredAt : Tables.precedes($0.event.eventID, $1.event.eventID)
+        }
         return rows.prefix(max(1, min(query.limit, 100_000))).map(\.event)
     }
 
@@ -166,12 +182,15 @@ public actor InMemoryBillingStore: BillingStore {
         for row in tables.usage(of: line, query) {
             let event = row.event
             let key = event.kind.rawValue + " " + event.charged.currency.code
-            var total = totals[key]
-                ?? UsageTotal(kind: event.kind, events: 0, units: 0, fromPackage: 0, charged: .zero(event.charged.currency))
+            var total =
+                totals[key]
+                ?? UsageTotal(
+                    kind: event.kind, events: 0, units: 0, fromPackage: 0, charged: .zero(event.charged.currency))
             total.events += 1
             total.units &+= event.units
             total.fromPackage &+= event.fromPackage
-            total.charged = Money(minorUnits: total.charged.minorUnits &+ event.charged.minorUnits, currency: event.charged.currency)
+            total.charged = Money(
+                minorUnits: total.charged.minorUnits &+ event.charged.minorUnits, currency: event.charged.currency)
             totals[key] = total
         }
         return totals.sorted { $0.key < $1.key }.map(\.value)
@@ -195,9 +214,11 @@ public actor InMemoryBillingStore: BillingStore {
                 guard let account = tables.lines[order.subscriber] else {
                     throw CabinetError.internal("statement order \(order.id) is inconsistent")
                 }
-                claimed.append(ClaimedStatement(id: order.id, requestID: order.requestID, account: account.account, from: order.from,
-                                                to: order.to, email: order.email, language: order.language, price: order.price,
-                                                attempts: order.attempts))
+                claimed.append(
+                    ClaimedStatement(
+                        id: order.id, requestID: order.requestID, account: account.account, from: order.from,
+                        to: order.to, email: order.email, language: order.language, price: order.price,
+                        attempts: order.attempts))
             }
             return claimed
         }
@@ -207,9 +228,13 @@ public actor InMemoryBillingStore: BillingStore {
         try write { tables, _ in
             guard let index = tables.statementIndex(id), tables.statements[index].status == .pending else { return }
             let order = tables.statements[index]
-            let files = mail.attachments.map { MailAttachment(fileName: $0.fileName, contentType: $0.contentType, data: $0.data) }
-            tables.enqueue(MailMessage(to: order.email, subject: mail.subject, textBody: mail.body, attachments: files,
-                                       purpose: "billing.statement", dedupeKey: "statement:\(id)"), now: now)
+            let files = mail.attachments.map {
+                MailAttachment(fileName: $0.fileName, contentType: $0.contentType, data: $0.data)
+            }
+            tables.enqueue(
+                MailMessage(
+                    to: order.email, subject: mail.subject, textBody: mail.body, attachments: files,
+                    purpose: "billing.statement", dedupeKey: "statement:\(id)"), now: now)
             tables.statements[index].status = .done
             tables.statements[index].updatedAt = now.storageMilliseconds
             tables.updateRequest(order.requestID, status: .done, detail: nil, at: now)
@@ -243,7 +268,9 @@ public actor InMemoryBillingStore: BillingStore {
 
 /// The request records the store opens with tariff changes and statements (`cabinet_request` under SQL).
 extension InMemoryBillingStore: RequestRegistry {
-    public func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date)
+    public func open(
+        kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date
+    )
         -> ServiceRequest
     {
         tables.openRequest(kind: kind, subscriber: subscriber, status: status, detail: detail, at: now)
@@ -254,7 +281,9 @@ extension InMemoryBillingStore: RequestRegistry {
     }
 
     public func requests(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) -> [ServiceRequest] {
-        Array(tables.requests.reversed().filter { $0.subscriberID == subscriber && $0.id < (cursor ?? .max) }.prefix(max(0, limit)))
+        Array(
+            tables.requests.reversed().filter { $0.subscriberID == subscriber && $0.id < (cursor ?? .max) }.prefix(
+                max(0, limit)))
     }
 
     public func request(_ id: Int64) -> ServiceRequest? {
@@ -310,8 +339,9 @@ private struct LineRow {
     }
 
     var account: BillingAccount {
-        BillingAccount(id: id, subscriberID: subscriberID, msisdn: msisdn, region: region, balance: money, restricted: restricted,
-                       tariffID: tariffID, period: period)
+        BillingAccount(
+            id: id, subscriberID: subscriberID, msisdn: msisdn, region: region, balance: money, restricted: restricted,
+            tariffID: tariffID, period: period)
     }
 }
 
@@ -394,8 +424,10 @@ private struct SpanRow {
     let requestID: Int64?
 
     var lineTariff: LineTariff {
-        LineTariff(subscriberID: SubscriberID(subscriber), region: region, tariffID: tariffID, since: Date(storageMilliseconds: since),
-                   until: until.map(Date.init(storageMilliseconds:)), requestID: requestID)
+        LineTariff(
+            subscriberID: SubscriberID(subscriber), region: region, tariffID: tariffID,
+            since: Date(storageMilliseconds: since),
+            until: until.map(Date.init(storageMilliseconds:)), requestID: requestID)
     }
 
     func covers(_ at: Int64) -> Bool { since <= at && (until.map { at < $0 } ?? true) }
@@ -473,7 +505,9 @@ private struct Tables {
         }
     }
 
-    static func code(_ system: SystemAccount, _ currency: Currency) -> String { "system:\(system.rawValue):\(currency.code)" }
+    static func code(_ system: SystemAccount, _ currency: Currency) -> String {
+        "system:\(system.rawValue):\(currency.code)"
+    }
 
     func systemAccount(_ system: SystemAccount, _ currency: Currency) throws -> Int64 {
         guard let id = systemAccounts[Self.code(system, currency)] else {
@@ -500,12 +534,14 @@ private struct Tables {
     @discardableResult
     mutating func postLocked(_ posting: LedgerPosting, account: inout LineRow, effects: inout Effects) throws -> Int64 {
         guard posting.amount.currency == account.currency else {
-            throw CabinetError(BillingError.currencyMismatch,
-                               arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
+            throw CabinetError(
+                BillingError.currencyMismatch,
+                arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
         }
         let net = try Self.lineAmount(posting)
         guard posting.extraLegs.allSatisfy({ $0.amount.currency == account.currency }) else {
-            throw CabinetError(BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
+            throw CabinetError(
+                BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
         }
         let amounts = [posting.amount.minorUnits] + posting.extraLegs.map(\.amount.minorUnits)
         let (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
@@ -517,11 +553,15 @@ private struct Tables {
             systemEntries.append((try systemAccount(leg.counterparty, account.currency), -leg.amount.minorUnits))
         }
         let at = posting.at.storageMilliseconds
-        let id = try insertTransaction(posting.externalID, kind: posting.kind, at: at, explanation: posting.explanation,
-                                       arguments: posting.arguments)
-        appendEntry(transaction: id, account: account.id, amount: net.minorUnits, currency: account.currency, balanceAfter: after, at: at)
+        let id = try insertTransaction(
+            posting.externalID, kind: posting.kind, at: at, explanation: posting.explanation,
+            arguments: posting.arguments)
+        appendEntry(
+            transaction: id, account: account.id, amount: net.minorUnits, currency: account.currency,
+            balanceAfter: after, at: at)
         for (system, amount) in systemEntries {
-            appendEntry(transaction: id, account: system, amount: amount, currency: account.currency, balanceAfter: nil, at: at)
+            appendEntry(
+                transaction: id, account: system, amount: amount, currency: account.currency, balanceAfter: nil, at: at)
         }
         let before = account.balance
         account.balance = after
@@ -531,34 +571,48 @@ private struct Tables {
     }
 
     /// A ledger transaction; its external id is unique forever (a unique index under SQL).
-    mutating func insertTransaction(_ externalID: String, kind: MovementKind, at: Int64, explanation: String,
-                                    arguments: [String: String]) throws -> Int64 {
+    mutating func insertTransaction(
+        _ externalID: String, kind: MovementKind, at: Int64, explanation: String,
+        arguments: [String: String]
+    ) throws -> Int64 {
         guard transactionIDs[externalID] == nil else {
             throw CabinetError.internal("ledger transaction \(externalID) exists")
         }
         let id = Int64(transactions.count + 1)
-        transactions.append(TransactionRow(id: id, externalID: externalID, kind: kind, at: at, explanation: explanation,
-                                           arguments: arguments))
+        transactions.append(
+            TransactionRow(
+                id: id, externalID: externalID, kind: kind, at: at, explanation: explanation,
+                arguments: arguments))
         transactionIDs[externalID] = id
         return id
     }
 
-    mutating func appendEntry(transaction: Int64, account: Int64, amount: Int64, currency: Currency, balanceAfter: Int64?, at: Int64) {
+    mutating func appendEntry(
+        transaction: Int64, account: Int64, amount: Int64, currency: Currency, balanceAfter: Int64?, at: Int64
+    ) {
         entriesOf[account, default: []].append(entries.count)
-        entries.append(EntryRow(id: Int64(entries.count + 1), transactionID: transaction, accountID: account, amount: amount,
-                                currency: currency, balanceAfter: balanceAfter, at: at))
+        entries.append(
+            EntryRow(
+                id: Int64(entries.count + 1), transactionID: transaction, accountID: account, amount: amount,
+                currency: currency, balanceAfter: balanceAfter, at: at))
     }
 
     mutating func noticeLowBalance(_ account: LineRow, before: Int64, at now: Date, effects: inout Effects) {
-        guard let crossed = BillingNotice.lowBalance(rules: rules, region: account.region, currency: account.currency, before: before,
-                                                     after: account.balance)
+        guard
+            let crossed = BillingNotice.lowBalance(
+                rules: rules, region: account.region, currency: account.currency, before: before,
+                after: account.balance)
         else { return }
         notice(crossed, account: account, at: now, effects: &effects)
     }
 
     /// Texts a notice once per kind and the account's current period.
     mutating func notice(_ notice: BillingNotice, account: LineRow, at now: Date, effects: inout Effects) {
-        guard notices.insert(NoticeKey(subscriber: account.subscriberID.rawValue, periodStart: account.periodStart, kind: notice.kind))
+        guard
+            notices.insert(
+                NoticeKey(
+                    subscriber: account.subscriberID.rawValue, periodStart: account.periodStart, kind: notice.kind)
+            )
             .inserted
         else { return }
         enqueue(OutgoingSMS(to: account.msisdn, text: notice.text(texts), purpose: "billing.\(notice.kind)"), now: now)
@@ -576,8 +630,10 @@ private struct Tables {
             if currencies[entry.accountID] != entry.currency { currencyMismatches += 1 }
         }
         let unbalanced = transactions.map(\.id).filter { id in sums[id].map { $0.total != 0 || $0.count < 2 } ?? true }
-        let mismatched = lines.values.filter { $0.balance != (perAccount[$0.id] ?? 0) || $0.restricted != ($0.balance < 0) }
-            .map(\.id).sorted()
+        let mismatched = lines.values.filter {
+            $0.balance != (perAccount[$0.id] ?? 0) || $0.restricted != ($0.balance < 0)
+        }
+        .map(\.id).sorted()
         var seen: [String: Int] = [:]
         for transaction in transactions { seen[transaction.externalID, default: 0] += 1 }
         return LedgerCheckReport(
@@ -600,11 +656,14 @@ private struct Tables {
             if let from, entry.at < from { continue }
             if let to, entry.at >= to { continue }
             if !query.kinds.isEmpty, !query.kinds.contains(transaction.kind) { continue }
-            result.append(LedgerMovement(
-                entryID: entry.id, transactionID: entry.transactionID, externalID: transaction.externalID, kind: transaction.kind,
-                amount: Money(minorUnits: entry.amount, currency: entry.currency),
-                balanceAfter: Money(minorUnits: entry.balanceAfter ?? 0, currency: entry.currency), at: Date(storageMilliseconds: entry.at),
-                explanation: transaction.explanation, arguments: transaction.arguments))
+            result.append(
+                LedgerMovement(
+                    entryID: entry.id, transactionID: entry.transactionID, externalID: transaction.externalID,
+                    kind: transaction.kind,
+                    amount: Money(minorUnits: entry.amount, currency: entry.currency),
+                    balanceAfter: Money(minorUnits: entry.balanceAfter ?? 0, currency: entry.currency),
+                    at: Date(storageMilliseconds: entry.at),
+                    explanation: transaction.explanation, arguments: transaction.arguments))
             if result.count == limit { break }
         }
         return result
@@ -612,7 +671,9 @@ private struct Tables {
 
     // MARK: Accounts and periods
 
-    mutating func openAccount(_ new: NewAccount, currency: Currency, now: Date, effects: inout Effects) throws -> BillingAccount {
+    mutating func openAccount(_ new: NewAccount, currency: Currency, now: Date, effects: inout Effects) throws
+        -> BillingAccount
+    {
         if let existing = lines[new.subscriberID.rawValue] { return existing.account }
         // A tariff given to the line earlier (through Tariffs) wins over the default the caller proposes.
         let span = tariffSpan(of: new.subscriberID, at: new.from)
@@ -626,9 +687,11 @@ private struct Tables {
             throw CabinetError.internal("\(new.msisdn.e164) has a billing account already")
         }
         lastAccountID += 1
-        var row = LineRow(id: lastAccountID, subscriberID: new.subscriberID, msisdn: new.msisdn, region: new.region, currency: currency,
-                          tariffID: tariff.id, periodStart: plan.period.start.storageMilliseconds,
-                          periodEnd: plan.period.end.storageMilliseconds)
+        var row = LineRow(
+            id: lastAccountID, subscriberID: new.subscriberID, msisdn: new.msisdn, region: new.region,
+            currency: currency,
+            tariffID: tariff.id, periodStart: plan.period.start.storageMilliseconds,
+            periodEnd: plan.period.end.storageMilliseconds)
         currencies[row.id] = currency
         lineNumbers[new.msisdn.e164] = new.subscriberID.rawValue
         try openPeriod(plan, for: &row, previous: nil, now: now, effects: &effects)
@@ -639,7 +702,9 @@ private struct Tables {
     /// Opens every period of the line that starts at or before `instant` (at most ``BillingRules/maxPeriodsPerRun``);
     /// returns how many were opened.
     @discardableResult
-    mutating func rollForward(_ row: inout LineRow, through instant: Int64, now: Date, effects: inout Effects) throws -> Int {
+    mutating func rollForward(_ row: inout LineRow, through instant: Int64, now: Date, effects: inout Effects) throws
+        -> Int
+    {
         var opened = 0
         while row.periodEnd <= instant, opened < BillingRules.maxPeriodsPerRun {
             let start = Date(storageMilliseconds: row.periodEnd)
@@ -649,10 +714,12 @@ private struct Tables {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
             let plan = try rules.plan(tariff: tariff, region: row.region, from: start)
-            let previous = (periodsOf[row.subscriberID.rawValue] ?? []).first { periods[$0].start == row.periodStart }.map {
-                PreviousPeriod(id: periods[$0].id, tariffID: row.tariffID, span: row.period,
-                               rollover: rules.tariff(row.tariffID, in: row.region)?.rollover ?? false)
-            }
+            let previous = (periodsOf[row.subscriberID.rawValue] ?? []).first { periods[$0].start == row.periodStart }
+                .map {
+                    PreviousPeriod(
+                        id: periods[$0].id, tariffID: row.tariffID, span: row.period,
+                        rollover: rules.tariff(row.tariffID, in: row.region)?.rollover ?? false)
+                }
             try openPeriod(plan, for: &row, previous: previous, now: now, effects: &effects)
             if let span, span.since == start.storageMilliseconds, let request = span.requestID {
                 updateRequest(request, status: .done, detail: nil, at: now)
@@ -664,17 +731,23 @@ private struct Tables {
 
     /// Opens one period: the period (once per line and start), the fee, the package and the rollover of the previous
     /// period's unused units.
-    mutating func openPeriod(_ plan: PeriodPlan, for row: inout LineRow, previous: PreviousPeriod?, now: Date,
-                             effects: inout Effects) throws {
+    mutating func openPeriod(
+        _ plan: PeriodPlan, for row: inout LineRow, previous: PreviousPeriod?, now: Date,
+        effects: inout Effects
+    ) throws {
         let start = plan.period.start.storageMilliseconds
         let end = plan.period.end.storageMilliseconds
         let line = row.subscriberID.rawValue
         guard !(periodsOf[line] ?? []).contains(where: { periods[$0].start == start }) else {
-            throw CabinetError.internal("period of line \(line) starting \(start) exists but the account points before it")
+            throw CabinetError.internal(
+                "period of line \(line) starting \(start) exists but the account points before it")
         }
         let period = periods.count
         let periodID = Int64(period + 1)
-        periods.append(PeriodRow(id: periodID, subscriber: line, tariffID: plan.tariffID, start: start, end: end, fee: plan.fee.minorUnits))
+        periods.append(
+            PeriodRow(
+                id: periodID, subscriber: line, tariffID: plan.tariffID, start: start, end: end,
+                fee: plan.fee.minorUnits))
         periodsOf[line, default: []].append(period)
         row.tariffID = plan.tariffID
         row.nextTariffID = nil
@@ -684,8 +757,10 @@ private struct Tables {
             periods[period].transactionID = try postLocked(posting, account: &row, effects: &effects)
         }
         for (unit, amount) in plan.grants {
-            insertBucket(Bucket(id: 0, unit: unit, total: amount, left: amount, validFrom: Date(storageMilliseconds: start),
-                                expiresAt: Date(storageMilliseconds: end), source: .package), line: line, period: periodID)
+            insertBucket(
+                Bucket(
+                    id: 0, unit: unit, total: amount, left: amount, validFrom: Date(storageMilliseconds: start),
+                    expiresAt: Date(storageMilliseconds: end), source: .package), line: line, period: periodID)
         }
         guard let previous, plan.takesOverUnused(from: previous.tariffID, rollover: previous.rollover) else { return }
         let old = (bucketsOf[line] ?? []).filter { buckets[$0].periodID == previous.id }
@@ -693,11 +768,14 @@ private struct Tables {
             var stored = carried
             stored.validFrom = Date(storageMilliseconds: start)
             stored.expiresAt = Date(storageMilliseconds: end)
-            stored.carriedFrom = BillingPeriod(start: Date(storageMilliseconds: previous.span.start.storageMilliseconds),
-                                               end: Date(storageMilliseconds: previous.span.end.storageMilliseconds))
+            stored.carriedFrom = BillingPeriod(
+                start: Date(storageMilliseconds: previous.span.start.storageMilliseconds),
+                end: Date(storageMilliseconds: previous.span.end.storageMilliseconds))
             insertBucket(stored, line: line, period: periodID)
             // The units moved: a late event of the old period now draws from the rollover bucket (see Bucket.serves).
-            if let position = old.first(where: { buckets[$0].bucket.id == emptied.id }) { buckets[position].bucket.left = 0 }
+            if let position = old.first(where: { buckets[$0].bucket.id == emptied.id }) {
+                buckets[position].bucket.left = 0
+            }
         }
     }
 
@@ -765,19 +843,27 @@ private struct Tables {
         for subscriber in active {
             guard var line = work[subscriber] else { continue }
             let id = line.account.subscriberID
-            let positions = (bucketsOf[subscriber] ?? []).filter { buckets[$0].bucket.expiresAt.storageMilliseconds > minTime }
+            let positions = (bucketsOf[subscriber] ?? []).filter {
+                buckets[$0].bucket.expiresAt.storageMilliseconds > minTime
+            }
             var lineBuckets = positions.map { buckets[$0].bucket }
             let before = lineBuckets
-            let current = TariffPeriod(tariffID: line.account.tariffID, start: line.account.periodStart, end: line.account.periodEnd)
+            let current = TariffPeriod(
+                tariffID: line.account.tariffID, start: line.account.periodStart, end: line.account.periodEnd)
             let late = line.events.contains { events[$0].occurredAt.storageMilliseconds < line.account.periodStart }
-            let earlier = late
+            let earlier =
+                late
                 ? (periodsOf[subscriber] ?? []).map { periods[$0] }.filter { $0.end > minTime }
                     .map { TariffPeriod(tariffID: $0.tariffID, start: $0.start, end: $0.end) }
                 : []
             for index in line.events.sorted(by: { (events[$0].occurredAt, $0) < (events[$1].occurredAt, $1) }) {
                 let event = events[index]
-                guard let period = Rater.period(of: event.occurredAt.storageMilliseconds, current: current, earlier: earlier) else {
-                    outcome.rejected[index] = CabinetError(BillingError.beforeActivation, arguments: ["eventId": event.eventID])
+                guard
+                    let period = Rater.period(
+                        of: event.occurredAt.storageMilliseconds, current: current, earlier: earlier)
+                else {
+                    outcome.rejected[index] = CabinetError(
+                        BillingError.beforeActivation, arguments: ["eventId": event.eventID])
                     continue
                 }
                 guard let tariff = rules.tariff(period.tariffID, in: line.account.region) else {
@@ -797,28 +883,37 @@ private struct Tables {
         let at = now.storageMilliseconds
         var transactionIDs: [Currency: Int64] = [:]
         for currency in Set(charged.map(\.account.currency)).sorted(by: { $0.code < $1.code }) {
-            let first = rated.first { $0.event.charged.currency == currency && $0.event.charged.isPositive }?.event.eventID ?? ""
-            transactionIDs[currency] = try insertTransaction("usage:\(currency.code):\(first)", kind: .usage, at: at,
-                                                            explanation: "billing.explain.usage", arguments: [:])
+            let first =
+                rated.first { $0.event.charged.currency == currency && $0.event.charged.isPositive }?.event.eventID
+                ?? ""
+            transactionIDs[currency] = try insertTransaction(
+                "usage:\(currency.code):\(first)", kind: .usage, at: at,
+                explanation: "billing.explain.usage", arguments: [:])
         }
         var revenue: [Currency: Int64] = [:]
         for var line in charged {
             guard let transaction = transactionIDs[line.account.currency] else { continue }
             let before = line.account.balance
             let (after, overflow) = before.subtractingReportingOverflow(line.charged)
-            guard !overflow else { throw CabinetError(BillingError.amountInvalid, arguments: ["amount": String(line.charged)]) }
+            guard !overflow else {
+                throw CabinetError(BillingError.amountInvalid, arguments: ["amount": String(line.charged)])
+            }
             line.account.balance = after
             line.account.restricted = after < 0
-            appendEntry(transaction: transaction, account: line.account.id, amount: -line.charged, currency: line.account.currency,
-                        balanceAfter: after, at: at)
+            appendEntry(
+                transaction: transaction, account: line.account.id, amount: -line.charged,
+                currency: line.account.currency,
+                balanceAfter: after, at: at)
             lines[line.account.subscriberID.rawValue] = line.account
             revenue[line.account.currency, default: 0] &+= line.charged
             noticeLowBalance(line.account, before: before, at: now, effects: &effects)
         }
         for (currency, amount) in revenue.sorted(by: { $0.key.code < $1.key.code }) {
             guard let transaction = transactionIDs[currency] else { continue }
-            appendEntry(transaction: transaction, account: try systemAccount(.revenue, currency), amount: amount, currency: currency,
-                        balanceAfter: nil, at: at)
+            appendEntry(
+                transaction: transaction, account: try systemAccount(.revenue, currency), amount: amount,
+                currency: currency,
+                balanceAfter: nil, at: at)
             outcome.charged[currency, default: 0] += amount
         }
 
@@ -830,8 +925,10 @@ private struct Tables {
             stored.occurredAt = Date(storageMilliseconds: occurredAt)
             let transaction = result.charged.isPositive ? transactionIDs[result.charged.currency] : nil
             usageOf[result.subscriberID.rawValue, default: []].append(usageRows.count)
-            usageRows.append(UsageRow(event: stored, occurredAt: occurredAt, quantity: event.quantity, transactionID: transaction,
-                                      ratedAt: at))
+            usageRows.append(
+                UsageRow(
+                    event: stored, occurredAt: occurredAt, quantity: event.quantity, transactionID: transaction,
+                    ratedAt: at))
             usageIDs.insert(event.eventID)
         }
         outcome.rated = rated.count
@@ -856,7 +953,9 @@ private struct Tables {
 
     // MARK: Tariff change
 
-    mutating func changeTariff(_ order: TariffChangeOrder, target: Tariff, effects: inout Effects) throws -> ServiceRequest {
+    mutating func changeTariff(_ order: TariffChangeOrder, target: Tariff, effects: inout Effects) throws
+        -> ServiceRequest
+    {
         guard var row = lines[order.line.rawValue] else { throw CabinetError(BillingError.noAccount) }
         guard row.tariffID == order.from else {
             throw CabinetError(TariffsError.changedMeanwhile, arguments: ["tariff": row.tariffID.rawValue])
@@ -866,17 +965,23 @@ private struct Tables {
         }
         let change = try rules.carryOut(order, to: target, region: row.region, periodStart: row.periodStart)
         if change.charge > 0, row.balance < change.charge {
-            throw CabinetError(TariffsError.insufficientFunds,
-                               arguments: ["needed": Money(minorUnits: change.charge, currency: row.currency).displayString,
-                                           "balance": row.money.displayString])
+            throw CabinetError(
+                TariffsError.insufficientFunds,
+                arguments: [
+                    "needed": Money(minorUnits: change.charge, currency: row.currency).displayString,
+                    "balance": row.money.displayString,
+                ])
         }
-        let request = openRequest(kind: "tariff.change", subscriber: order.line, status: order.timing == .now ? .done : .pending,
-                                  detail: "\(order.from.rawValue)→\(order.to.rawValue)", at: order.now)
+        let request = openRequest(
+            kind: "tariff.change", subscriber: order.line, status: order.timing == .now ? .done : .pending,
+            detail: "\(order.from.rawValue)→\(order.to.rawValue)", at: order.now)
         if order.changeFee.isPositive {
             try postLocked(
-                LedgerPosting(externalID: "tariff-change:\(request.id)", kind: .tariffChange, line: order.line,
-                              amount: try order.changeFee.negated(), counterparty: .revenue, explanation: "billing.explain.changeFee",
-                              arguments: ["tariff": order.to.rawValue], allowsNegativeBalance: false, at: order.now),
+                LedgerPosting(
+                    externalID: "tariff-change:\(request.id)", kind: .tariffChange, line: order.line,
+                    amount: try order.changeFee.negated(), counterparty: .revenue,
+                    explanation: "billing.explain.changeFee",
+                    arguments: ["tariff": order.to.rawValue], allowsNegativeBalance: false, at: order.now),
                 account: &row, effects: &effects)
         }
         switch order.timing {
@@ -885,17 +990,21 @@ private struct Tables {
             // Billing's own note of what the next period will charge (the dashboard reads it with the account).
             row.nextTariffID = order.to
         case .now:
-            guard let plan = change.newPeriod else { throw CabinetError.internal("immediate change without a period plan") }
+            guard let plan = change.newPeriod else {
+                throw CabinetError.internal("immediate change without a period plan")
+            }
             let effective = change.effective
             // The current period and its packages end now; events before this instant still rate against them.
             for position in periodsOf[order.line.rawValue] ?? [] where periods[position].start == row.periodStart {
                 periods[position].end = effective
             }
-            for position in bucketsOf[order.line.rawValue] ?? [] where buckets[position].bucket.expiresAt.storageMilliseconds > effective {
+            for position in bucketsOf[order.line.rawValue] ?? []
+            where buckets[position].bucket.expiresAt.storageMilliseconds > effective {
                 buckets[position].bucket.expiresAt = Date(storageMilliseconds: effective)
             }
-            switchTariff(of: order.line, region: row.region, to: order.to, from: Date(storageMilliseconds: effective),
-                         requestID: request.id)
+            switchTariff(
+                of: order.line, region: row.region, to: order.to, from: Date(storageMilliseconds: effective),
+                requestID: request.id)
             row.periodEnd = effective
             try openPeriod(plan, for: &row, previous: nil, now: order.now, effects: &effects)
         }
@@ -913,23 +1022,30 @@ private struct Tables {
     mutating func orderStatement(_ order: StatementOrder, effects: inout Effects) throws -> ServiceRequest {
         guard var row = lines[order.line.rawValue] else { throw CabinetError(BillingError.noAccount) }
         if order.price.isPositive, row.balance < order.price.minorUnits {
-            throw CabinetError(BillingError.insufficientFunds,
-                               arguments: ["needed": order.price.displayString, "balance": row.money.displayString])
+            throw CabinetError(
+                BillingError.insufficientFunds,
+                arguments: ["needed": order.price.displayString, "balance": row.money.displayString])
         }
-        let request = openRequest(kind: "billing.statement", subscriber: order.line, status: .processing,
-                                  detail: "\(order.from)…\(order.to)", at: order.now)
+        let request = openRequest(
+            kind: "billing.statement", subscriber: order.line, status: .processing,
+            detail: "\(order.from)…\(order.to)", at: order.now)
         if order.price.isPositive {
             try postLocked(
-                LedgerPosting(externalID: "statement:\(request.id)", kind: .statement, line: order.line, amount: try order.price.negated(),
-                              counterparty: .revenue, explanation: "billing.explain.statement",
-                              arguments: ["from": order.from.description, "to": order.to.description], allowsNegativeBalance: false,
-                              at: order.now),
+                LedgerPosting(
+                    externalID: "statement:\(request.id)", kind: .statement, line: order.line,
+                    amount: try order.price.negated(),
+                    counterparty: .revenue, explanation: "billing.explain.statement",
+                    arguments: ["from": order.from.description, "to": order.to.description],
+                    allowsNegativeBalance: false,
+                    at: order.now),
                 account: &row, effects: &effects)
         }
         let at = order.now.storageMilliseconds
-        statements.append(StatementRow(id: Int64(statements.count + 1), requestID: request.id, subscriber: order.line.rawValue,
-                                       from: order.from, to: order.to, email: order.email, language: order.language, price: order.price,
-                                       createdAt: at, updatedAt: at))
+        statements.append(
+            StatementRow(
+                id: Int64(statements.count + 1), requestID: request.id, subscriber: order.line.rawValue,
+                from: order.from, to: order.to, email: order.email, language: order.language, price: order.price,
+                createdAt: at, updatedAt: at))
         lines[order.line.rawValue] = row
         return request
     }
@@ -938,13 +1054,17 @@ private struct Tables {
         guard let index = statementIndex(id), statements[index].status == .pending else { return }
         let order = statements[index]
         effects.touched.insert(order.subscriber)
-        guard var account = lines[order.subscriber] else { throw CabinetError.internal("statement order \(id) has no account") }
+        guard var account = lines[order.subscriber] else {
+            throw CabinetError.internal("statement order \(id) has no account")
+        }
         // Only what was charged is refunded (a free statement has no charge to give back).
         if order.price.isPositive, transactionIDs["statement:\(order.requestID)"] != nil {
             try postLocked(
-                LedgerPosting(externalID: "statement-refund:\(order.requestID)", kind: .refund, line: account.subscriberID,
-                              amount: order.price, counterparty: .revenue, explanation: "billing.explain.statementRefund", arguments: [:],
-                              allowsNegativeBalance: true, at: now),
+                LedgerPosting(
+                    externalID: "statement-refund:\(order.requestID)", kind: .refund, line: account.subscriberID,
+                    amount: order.price, counterparty: .revenue, explanation: "billing.explain.statementRefund",
+                    arguments: [:],
+                    allowsNegativeBalance: true, at: now),
                 account: &account, effects: &effects)
         }
         statements[index].status = .failed
@@ -956,12 +1076,15 @@ private struct Tables {
 
     // MARK: Other modules' rows
 
-    mutating func openRequest(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date)
+    mutating func openRequest(
+        kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date
+    )
         -> ServiceRequest
     {
         let at = Date(storageMilliseconds: now.storageMilliseconds)
-        let request = ServiceRequest(id: Int64(requests.count + 1), subscriberID: subscriber, kind: kind, status: status, createdAt: at,
-                                     updatedAt: at, detail: detail)
+        let request = ServiceRequest(
+            id: Int64(requests.count + 1), subscriberID: subscriber, kind: kind, status: status, createdAt: at,
+            updatedAt: at, detail: detail)
         requests.append(request)
         return request
     }
@@ -991,36 +1114,52 @@ private struct Tables {
         guard !spans.contains(where: { $0.subscriber == line.rawValue }) else {
             throw CabinetError(TariffsError.alreadyAssigned, arguments: ["tariff": tariff.rawValue])
         }
-        spans.append(SpanRow(subscriber: line.rawValue, region: region, tariffID: tariff, since: instant.storageMilliseconds, until: nil,
-                             requestID: nil))
+        spans.append(
+            SpanRow(
+                subscriber: line.rawValue, region: region, tariffID: tariff, since: instant.storageMilliseconds,
+                until: nil,
+                requestID: nil))
     }
 
     /// Moves the line to `tariff` from `instant` on: the span in effect then ends there and any later plan is dropped.
-    mutating func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?) {
+    mutating func switchTariff(
+        of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?
+    ) {
         let at = instant.storageMilliseconds
         spans.removeAll { $0.subscriber == line.rawValue && $0.since >= at }
-        for index in spans.indices where spans[index].subscriber == line.rawValue && spans[index].since < at
-            && (spans[index].until.map { $0 > at } ?? true) {
+        for index in spans.indices
+        where spans[index].subscriber == line.rawValue && spans[index].since < at
+            && (spans[index].until.map { $0 > at } ?? true)
+        {
             spans[index].until = at
         }
-        spans.append(SpanRow(subscriber: line.rawValue, region: region, tariffID: tariff, since: at, until: nil, requestID: requestID))
+        spans.append(
+            SpanRow(
+                subscriber: line.rawValue, region: region, tariffID: tariff, since: at, until: nil, requestID: requestID
+            ))
     }
 
     /// Queues a message as the outbox would: in order, once per dedupe key.
     mutating func enqueue(_ sms: OutgoingSMS, now: Date) {
         guard sms.dedupeKey.map({ dedupeKeys.insert($0).inserted }) ?? true else { return }
-        outbox.append(OutboxRow(message: QueuedBillingMessage(
-            id: Int64(outbox.count + 1), channel: "sms", recipient: sms.to.e164, subject: nil, body: sms.text, purpose: sms.purpose,
-            createdAt: Date(storageMilliseconds: now.storageMilliseconds))))
+        outbox.append(
+            OutboxRow(
+                message: QueuedBillingMessage(
+                    id: Int64(outbox.count + 1), channel: "sms", recipient: sms.to.e164, subject: nil, body: sms.text,
+                    purpose: sms.purpose,
+                    createdAt: Date(storageMilliseconds: now.storageMilliseconds))))
     }
 
     mutating func enqueue(_ mail: MailMessage, now: Date) {
         guard mail.dedupeKey.map({ dedupeKeys.insert($0).inserted }) ?? true else { return }
-        outbox.append(OutboxRow(
-            message: QueuedBillingMessage(id: Int64(outbox.count + 1), channel: "email", recipient: mail.to, subject: mail.subject,
-                                          body: mail.textBody, purpose: mail.purpose,
-                                          createdAt: Date(storageMilliseconds: now.storageMilliseconds)),
-            mail: MailMessage(to: mail.to, subject: mail.subject, textBody: mail.textBody, attachments: mail.attachments,
-                              purpose: mail.purpose)))
+        outbox.append(
+            OutboxRow(
+                message: QueuedBillingMessage(
+                    id: Int64(outbox.count + 1), channel: "email", recipient: mail.to, subject: mail.subject,
+                    body: mail.textBody, purpose: mail.purpose,
+                    createdAt: Date(storageMilliseconds: now.storageMilliseconds)),
+                mail: MailMessage(
+                    to: mail.to, subject: mail.subject, textBody: mail.textBody, attachments: mail.attachments,
+                    purpose: mail.purpose)))
     }
 }

@@ -16,7 +16,9 @@ public struct QueuedBillingMessage: Sendable, Hashable {
     public var purpose: String
     public var createdAt: Date
 
-    public init(id: Int64, channel: String, recipient: String, subject: String?, body: String, purpose: String, createdAt: Date) {
+    public init(
+        id: Int64, channel: String, recipient: String, subject: String?, body: String, purpose: String, createdAt: Date
+    ) {
         self.id = id
         self.channel = channel
         self.recipient = recipient

@@ -1,8 +1,8 @@
 public import CabinetCore
+public import Foundation
 public import Hummingbird
 import Logging
 import NIOCore
-public import Foundation
 
 /// The per-request state every module's routes see: language, client address, request id.
 ///
@@ -64,7 +64,8 @@ extension CabinetRequestContext {
     public func requireStepUp(within window: Duration = .seconds(300), now: Date) throws {
         let session = try requireSession()
         let (seconds, _) = window.components
-        guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds), at <= now.addingTimeInterval(5),
+        guard let at = session.steppedUpAt, now.timeIntervalSince(at) <= Double(seconds),
+            at <= now.addingTimeInterval(5),
             session.steppedUpFor == (line?.subscriberID ?? session.subscriberID)
         else {
             throw CabinetError(KernelError.stepUpRequired)

@@ -1,7 +1,7 @@
 public import CabinetCore
 public import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 public import Logging
 
 /// Everything about the router that is not a module: the kernel's middleware, the web shell, `/health`, `/metrics`,
@@ -28,8 +28,10 @@ public struct CabinetRouterSettings: Sendable {
     /// Refreshes gauges (the database pool) just before `/metrics` is rendered.
     public var collectGauges: @Sendable () async -> Void = {}
 
-    public init(regions: RegionCatalog, catalog: MessageCatalog, metrics: HTTPMetrics = HTTPMetrics(),
-                logger: Logger = Logger(label: "cabinet.http"), operatorKey: String? = nil) {
+    public init(
+        regions: RegionCatalog, catalog: MessageCatalog, metrics: HTTPMetrics = HTTPMetrics(),
+        logger: Logger = Logger(label: "cabinet.http"), operatorKey: String? = nil
+    ) {
         self.regions = regions
         self.catalog = catalog
         self.metrics = metrics
@@ -40,7 +42,9 @@ public struct CabinetRouterSettings: Sendable {
 
 /// The one router of the cabinet: the runtime serves it, and every module's HTTP tests build theirs with it (through
 /// `CabinetHTTPTesting`), so a test sees the same middleware, errors and session handling as production.
-public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouterSettings) throws -> Router<CabinetRequestContext> {
+public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouterSettings) throws -> Router<
+    CabinetRequestContext
+> {
     var templateFolders: [URL] = []
     if let kernel = KernelWeb.templates { templateFolders.append(kernel) }
     templateFolders += modules.flatMap(\.templateDirectories)
@@ -63,10 +67,12 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
         module.addMiddleware(to: router)
     }
     if let publicFolder = KernelWeb.publicFolder {
-        router.add(middleware: FileMiddleware(
-            publicFolder.path, urlBasePath: "/static",
-            cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]), searchForIndexHtml: false,
-            logger: settings.logger))
+        router.add(
+            middleware: FileMiddleware(
+                publicFolder.path, urlBasePath: "/static",
+                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000)])]),
+                searchForIndexHtml: false,
+                logger: settings.logger))
     }
     KernelRoutes(
         renderer: renderer, regions: settings.regions, metrics: settings.metrics,
@@ -76,8 +82,10 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
 
     if let yaml = settings.openAPIDocument {
         router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=3600"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: yaml)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(bytes: yaml)))
         }
     }
     let operatorAPI = settings.operatorKey.map { key in

@@ -24,8 +24,10 @@ public final class HTTPMetrics: Sendable {
     public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         let dimensions = [("method", method), ("route", route), ("status", String(status))]
         Counter(label: "http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)],
-                      factory: factory).recordNanoseconds(duration.nanoseconds)
+        Metrics.Timer(
+            label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)],
+            factory: factory
+        ).recordNanoseconds(duration.nanoseconds)
     }
 
     /// Sets a gauge (database pool figures, outbox backlog).

@@ -35,8 +35,10 @@ public struct ModuleRoutes {
     public let web: RouterGroup<CabinetRequestContext>
     public let renderer: WebRenderer
 
-    public init(api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?,
-                web: RouterGroup<CabinetRequestContext>, renderer: WebRenderer) {
+    public init(
+        api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?,
+        web: RouterGroup<CabinetRequestContext>, renderer: WebRenderer
+    ) {
         self.api = api
         self.operatorAPI = operatorAPI
         self.web = web

@@ -30,7 +30,9 @@ public struct IdempotentRequests: Sendable {
             let (status, body) = try await handler(request)
             return Self.response(status: status, body: body, replayed: false)
         }
-        guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E }) else {
+        guard (1...255).contains(key.utf8.count),
+            key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value <= 0x7E })
+        else {
             throw CabinetError(KernelError.idempotencyKeyInvalid)
         }
         var request = request
@@ -54,7 +56,8 @@ public struct IdempotentRequests: Sendable {
         case .claimed:
             do {
                 let (status, answer) = try await handler(request)
-                try await store.complete(scope: scope, key: key, answer: IdempotentAnswer(status: status.code, body: answer))
+                try await store.complete(
+                    scope: scope, key: key, answer: IdempotentAnswer(status: status.code, body: answer))
                 return Self.response(status: status, body: answer, replayed: false)
             } catch {
                 try? await store.release(scope: scope, key: key)

@@ -1,7 +1,7 @@
 import CabinetCore
+import Foundation
 import HTTPTypes
 public import Hummingbird
-import Foundation
 
 /// Reading JSON requests and writing JSON responses the same way in every module.
 extension Request {
@@ -26,8 +26,9 @@ extension Request {
         do {
             return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
-            throw CabinetError(KernelError.malformedBody,
-                               arguments: ["reason": ErrorMiddleware.describe(error)])
+            throw CabinetError(
+                KernelError.malformedBody,
+                arguments: ["reason": ErrorMiddleware.describe(error)])
         }
     }
 }

@@ -1,7 +1,7 @@
 public import CabinetCore
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import Logging
 
 /// Routes of the web shell that belong to no module: start page, language switch, health and metrics.
@@ -18,9 +18,12 @@ public struct KernelRoutes: Sendable {
     ///   - homeForSession: where `/` sends a logged-in person (the dashboard); `nil` shows the start page to everyone.
     ///   - health: throws when a dependency (the database) does not answer.
     ///   - collectGauges: refreshes gauges (DB pool) just before `/metrics` is rendered.
-    public init(renderer: WebRenderer, regions: RegionCatalog, metrics: HTTPMetrics, homeForSession: String? = nil, version: String = "",
-                health: @escaping @Sendable () async throws -> Void,
-                collectGauges: @escaping @Sendable () async -> Void) {
+    public init(
+        renderer: WebRenderer, regions: RegionCatalog, metrics: HTTPMetrics, homeForSession: String? = nil,
+        version: String = "",
+        health: @escaping @Sendable () async throws -> Void,
+        collectGauges: @escaping @Sendable () async -> Void
+    ) {
         self.homeForSession = homeForSession
         self.version = version
         self.renderer = renderer
@@ -43,7 +46,8 @@ public struct KernelRoutes: Sendable {
             await collectGauges()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
     }
 
@@ -53,8 +57,10 @@ public struct KernelRoutes: Sendable {
         }
         let language = context.language
         let regionRows: [[String: Any]] = regions.regions.map { region in
-            ["id": region.id.rawValue, "name": region.name.text(in: language), "currency": region.currency.code,
-             "timeZone": region.timeZone.identifier]
+            [
+                "id": region.id.rawValue, "name": region.name.text(in: language), "currency": region.currency.code,
+                "timeZone": region.timeZone.identifier,
+            ]
         }
         return renderer.render(
             "home", title: renderer.catalog.text("web.home.title", in: language), context: context,
@@ -70,7 +76,8 @@ public struct KernelRoutes: Sendable {
         if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/" }
         var headers = HTTPFields()
         headers[.location] = back
-        headers[.setCookie] = "\(LanguageMiddleware.cookieName)=\(language.rawValue); Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+        headers[.setCookie] =
+            "\(LanguageMiddleware.cookieName)=\(language.rawValue); Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
         return Response(status: .seeOther, headers: headers)
     }
 
@@ -84,7 +91,8 @@ public struct KernelRoutes: Sendable {
             return try Response.json(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.error("health check failed", metadata: ["error": "\(error)"])
-            return try Response.json(Health(status: "unavailable", database: "unavailable"), status: .serviceUnavailable)
+            return try Response.json(
+                Health(status: "unavailable", database: "unavailable"), status: .serviceUnavailable)
         }
     }
 }

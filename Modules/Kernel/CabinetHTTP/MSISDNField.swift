@@ -25,7 +25,9 @@ public enum MSISDNField {
 
     private static func problem(_ error: any Error, text: String, field: String) -> CabinetError {
         guard let reason = error as? MSISDNError else {
-            return CabinetError.validation([FieldError(field: field, code: KernelError.fieldInvalid, arguments: ["value": text])])
+            return CabinetError.validation([
+                FieldError(field: field, code: KernelError.fieldInvalid, arguments: ["value": text])
+            ])
         }
         return reason.cabinetError(field: field)
     }

@@ -26,8 +26,11 @@ public struct PageQuery: Sendable, Hashable {
         let maximum = PageQuery.maximumLimit
         if let text = parameters.get("limit") {
             guard let value = Int(text), (1...maximum).contains(value) else {
-                throw CabinetError.validation([FieldError(field: "limit", code: KernelError.limitInvalid,
-                                                          arguments: ["value": String(text), "max": String(maximum)])])
+                throw CabinetError.validation([
+                    FieldError(
+                        field: "limit", code: KernelError.limitInvalid,
+                        arguments: ["value": String(text), "max": String(maximum)])
+                ])
             }
             limit = value
         } else {

@@ -1,6 +1,6 @@
 public import CabinetCore
-public import Hummingbird
 import Foundation
+public import Hummingbird
 
 /// RFC 9457 problem details with Cabinet's stable `code`, as every API error is returned.
 public struct ProblemDetails: Codable, Sendable, Hashable {
@@ -20,8 +20,10 @@ public struct ProblemDetails: Codable, Sendable, Hashable {
     public var errors: [FieldProblem]?
     public var retryAfterSeconds: Int?
 
-    public init(error: CabinetError, status: HTTPResponse.Status, language: Language, catalog: MessageCatalog,
-                instance: String?, requestID: String?) {
+    public init(
+        error: CabinetError, status: HTTPResponse.Status, language: Language, catalog: MessageCatalog,
+        instance: String?, requestID: String?
+    ) {
         self.type = "urn:cabinet:error:\(error.code.rawValue)"
         self.title = catalog.text("problem.\(error.kind.rawValue)", in: language)
         self.status = status.code
@@ -29,9 +31,12 @@ public struct ProblemDetails: Codable, Sendable, Hashable {
         self.code = error.code.rawValue
         self.instance = instance
         self.requestId = requestID
-        self.errors = error.fieldErrors.isEmpty ? nil : error.fieldErrors.map {
-            FieldProblem(field: $0.field, code: $0.code.rawValue, message: catalog.message(for: $0, in: language))
-        }
+        self.errors =
+            error.fieldErrors.isEmpty
+            ? nil
+            : error.fieldErrors.map {
+                FieldProblem(field: $0.field, code: $0.code.rawValue, message: catalog.message(for: $0, in: language))
+            }
         self.retryAfterSeconds = error.retryAfterSeconds
     }
 }

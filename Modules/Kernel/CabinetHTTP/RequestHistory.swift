@@ -35,8 +35,9 @@ public struct RequestHistoryRoutes: Sendable {
         api.get("me/requests") { request, context in
             let line = try context.requireLine(.viewBalance)
             let query = try PageQuery(request)
-            let items = try await registry.requests(of: line.subscriberID, before: try query.cursor(ServiceRequest.id(fromNumber:)),
-                                                    limit: query.fetchLimit)
+            let items = try await registry.requests(
+                of: line.subscriberID, before: try query.cursor(ServiceRequest.id(fromNumber:)),
+                limit: query.fetchLimit)
             return try Response.json(Page(items, query: query, cursor: \.number, item: ServiceRequestDTO.init))
         }
         api.get("me/requests/:number") { _, context in
@@ -50,7 +51,8 @@ public struct RequestHistoryRoutes: Sendable {
             let line = try context.requireLine(.viewBalance)
             let language = context.language
             let catalog = renderer.catalog
-            let items = try await registry.requests(of: line.subscriberID, before: nil, limit: 100).map { item -> [String: Any] in
+            let items = try await registry.requests(of: line.subscriberID, before: nil, limit: 100).map {
+                item -> [String: Any] in
                 [
                     "number": item.number,
                     "kind": catalog.contains("requests.kind.\(item.kind)", in: language)
@@ -59,18 +61,23 @@ public struct RequestHistoryRoutes: Sendable {
                     "statusCode": item.status.rawValue,
                     "createdAt": WebDates.dateTime(item.createdAt, language: language),
                     "updatedAt": WebDates.dateTime(item.updatedAt, language: language),
-                    "detail": item.detail.map { catalog.contains($0, in: language) ? catalog.text($0, in: language) : $0 } ?? "",
+                    "detail": item.detail.map {
+                        catalog.contains($0, in: language) ? catalog.text($0, in: language) : $0
+                    } ?? "",
                 ]
             }
-            return renderer.render("requests", title: catalog.text("web.requests.title", in: language), context: context,
-                                   data: ["items": items, "empty": items.isEmpty], path: "/requests")
+            return renderer.render(
+                "requests", title: catalog.text("web.requests.title", in: language), context: context,
+                data: ["items": items, "empty": items.isEmpty], path: "/requests")
         }
     }
 }
 
 /// Dates and times on web pages (Moscow time unless a module passes the region's zone).
 public enum WebDates {
-    public static func dateTime(_ instant: Date, language: Language, timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow") ?? .gmt)
+    public static func dateTime(
+        _ instant: Date, language: Language, timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow") ?? .gmt
+    )
         -> String
     {
         var calendar = Calendar(identifier: .gregorian)

@@ -19,8 +19,9 @@ public enum ModuleTestRouter {
     ) throws -> Router<CabinetRequestContext> {
         var catalog = try KernelMessages.catalog().merging(KernelWeb.messages())
         for module in catalogues { catalog = catalog.merging(module) }
-        var settings = CabinetRouterSettings(regions: regions, catalog: catalog, logger: Logger(label: "cabinet.test"),
-                                             operatorKey: operatorKey)
+        var settings = CabinetRouterSettings(
+            regions: regions, catalog: catalog, logger: Logger(label: "cabinet.test"),
+            operatorKey: operatorKey)
         settings.https = https
         settings.version = "test"
         settings.assetVersion = "test"

@@ -34,7 +34,8 @@ public struct TestSessionModule: HTTPModule {
     let now: @Sendable () -> Date
     let line: @Sendable (SubscriberID) async throws -> TestLine?
 
-    public init(now: @escaping @Sendable () -> Date, line: @escaping @Sendable (SubscriberID) async throws -> TestLine?) {
+    public init(now: @escaping @Sendable () -> Date, line: @escaping @Sendable (SubscriberID) async throws -> TestLine?)
+    {
         self.now = now
         self.line = line
     }
@@ -52,20 +53,26 @@ public struct TestSessionModule: HTTPModule {
         let now: @Sendable () -> Date
         let line: @Sendable (SubscriberID) async throws -> TestLine?
 
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
             var context = context
-            if let id = request.headers[TestSessionModule.lineHeader].flatMap({ Int64($0) }), let line = try await line(SubscriberID(id)) {
+            if let id = request.headers[TestSessionModule.lineHeader].flatMap({ Int64($0) }),
+                let line = try await line(SubscriberID(id))
+            {
                 let stepUp = request.headers[TestSessionModule.stepUpHeader]
                 let stepUpFor = stepUp.flatMap { Int64($0) }.map { SubscriberID($0) } ?? line.id
                 if let scopes = request.headers[TestSessionModule.scopesHeader] {
                     let granted = Set(scopes.split(separator: ",").compactMap { AccessScope(rawValue: String($0)) })
                     let own = MSISDN(e164: "+79999999999")!
                     context.session = SessionInfo(
-                        id: "s", subscriberID: TestSessionModule.delegateLine, msisdn: own, steppedUpAt: stepUp == nil ? nil : now(),
+                        id: "s", subscriberID: TestSessionModule.delegateLine, msisdn: own,
+                        steppedUpAt: stepUp == nil ? nil : now(),
                         steppedUpFor: stepUpFor, passwordChangeRequired: false, csrfToken: "csrf-token")
-                    context.line = LineAccess(subscriberID: line.id, msisdn: line.msisdn, region: line.region,
-                                              relation: .delegated(expiresAt: now().addingTimeInterval(86_400)), scopes: granted,
-                                              status: line.status)
+                    context.line = LineAccess(
+                        subscriberID: line.id, msisdn: line.msisdn, region: line.region,
+                        relation: .delegated(expiresAt: now().addingTimeInterval(86_400)), scopes: granted,
+                        status: line.status)
                 } else {
                     context.session = SessionInfo(
                         id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: stepUp == nil ? nil : now(),

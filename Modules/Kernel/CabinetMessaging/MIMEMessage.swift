@@ -29,14 +29,19 @@ public struct MIMEMessage: Sendable {
         if message.attachments.isEmpty {
             lines += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", ""] + text
         } else {
-            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
-                      "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", ""] + text
+            lines +=
+                [
+                    "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+                    "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "",
+                ] + text
             for attachment in message.attachments {
                 let name = Self.encodedWord(attachment.fileName)
-                lines += ["--\(boundary)",
-                          "Content-Type: \(attachment.contentType); name=\"\(name)\"",
-                          "Content-Transfer-Encoding: base64",
-                          "Content-Disposition: attachment; filename=\"\(name)\"", ""]
+                lines += [
+                    "--\(boundary)",
+                    "Content-Type: \(attachment.contentType); name=\"\(name)\"",
+                    "Content-Transfer-Encoding: base64",
+                    "Content-Disposition: attachment; filename=\"\(name)\"", "",
+                ]
                 lines += Self.base64Lines(attachment.data)
             }
             lines.append("--\(boundary)--")

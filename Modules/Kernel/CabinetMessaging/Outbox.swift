@@ -29,21 +29,25 @@ public enum Outbox {
         dedupeKey: String?, attachments: [MailAttachment], on db: any SQLDatabase, now: Date
     ) async throws -> Bool {
         let at = now.storageMilliseconds
-        let row = try await db.raw("""
+        let row = try await db.raw(
+            """
             INSERT INTO messaging_outbox
                 (channel, recipient, subject, body, purpose, sensitive, dedupe_key, next_attempt_at, created_at)
             VALUES (\(bind: channel), \(bind: recipient), \(bind: subject), \(bind: body), \(bind: purpose),
                     \(bind: sensitive), \(bind: dedupeKey), \(bind: at), \(bind: at))
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING id
-            """).first()
+            """
+        ).first()
         guard let row else { return false }
         let id = try row.decode(column: "id", as: Int64.self)
         for attachment in attachments {
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO messaging_outbox_attachment (outbox_id, file_name, content_type, data)
                 VALUES (\(bind: id), \(bind: attachment.fileName), \(bind: attachment.contentType), \(bind: attachment.data))
-                """).run()
+                """
+            ).run()
         }
         return true
     }
@@ -54,15 +58,19 @@ public enum Outbox {
     {
         let rows: [any SQLRow]
         if let recipient {
-            rows = try await db.raw("""
+            rows = try await db.raw(
+                """
                 SELECT id, channel, recipient, subject, body, purpose, status, attempts, created_at, sent_at, last_error
                 FROM messaging_outbox WHERE recipient = \(bind: recipient) ORDER BY id DESC LIMIT \(literal: limit)
-                """).all()
+                """
+            ).all()
         } else {
-            rows = try await db.raw("""
+            rows = try await db.raw(
+                """
                 SELECT id, channel, recipient, subject, body, purpose, status, attempts, created_at, sent_at, last_error
                 FROM messaging_outbox ORDER BY id DESC LIMIT \(literal: limit)
-                """).all()
+                """
+            ).all()
         }
         return try rows.map(OutboxEntry.init(row:))
     }

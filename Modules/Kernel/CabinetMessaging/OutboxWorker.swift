@@ -2,8 +2,8 @@ public import CabinetCore
 public import CabinetStorage
 import Foundation
 public import Logging
-public import ServiceLifecycle
 import SQLKit
+public import ServiceLifecycle
 
 /// Delivers outbox messages with retries and exponential backoff; a ServiceLifecycle service.
 ///
@@ -49,7 +49,8 @@ public final class OutboxWorker: Service, Sendable {
     private let wakeup = Wakeup()
 
     public init(
-        database: CabinetDatabase, sms: any SMSSender, mail: any MailSender, clock: any WallClock, policy: Policy = .init(),
+        database: CabinetDatabase, sms: any SMSSender, mail: any MailSender, clock: any WallClock,
+        policy: Policy = .init(),
         logger: Logger
     ) {
         self.database = database
@@ -107,11 +108,13 @@ public final class OutboxWorker: Service, Sendable {
         let backend = database.backend
         return try await database.write { db in
             let lock: SQLQueryString = backend == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT id, channel, recipient, subject, body, purpose, sensitive, attempts FROM messaging_outbox
                 WHERE status = 'pending' AND next_attempt_at <= \(bind: nowMs)
                 ORDER BY next_attempt_at, id LIMIT \(literal: limit)\(lock)
-                """).all()
+                """
+            ).all()
             var claimed: [Claimed] = []
             for row in rows {
                 let message = Claimed(
@@ -123,10 +126,12 @@ public final class OutboxWorker: Service, Sendable {
                     purpose: try row.decode(column: "purpose", as: String.self),
                     sensitive: try row.decode(column: "sensitive", as: Bool.self),
                     attempts: try row.decode(column: "attempts", as: Int.self) + 1)
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE messaging_outbox SET attempts = \(bind: message.attempts), next_attempt_at = \(bind: leaseUntil)
                     WHERE id = \(bind: message.id)
-                    """).run()
+                    """
+                ).run()
                 claimed.append(message)
             }
             return claimed
@@ -141,21 +146,26 @@ public final class OutboxWorker: Service, Sendable {
                 guard let to = MSISDN(e164: message.recipient) else {
                     throw CabinetError.internal("outbox recipient \(message.recipient) is not a mobile number")
                 }
-                gatewayID = try await sms.send(OutgoingSMS(to: to, text: message.body, purpose: message.purpose,
-                                                           sensitive: message.sensitive))
+                gatewayID = try await sms.send(
+                    OutgoingSMS(
+                        to: to, text: message.body, purpose: message.purpose,
+                        sensitive: message.sensitive))
             default:
                 let attachments = try await loadAttachments(of: message.id)
                 try await mail.send(
-                    MailMessage(to: message.recipient, subject: message.subject ?? "", textBody: message.body,
-                                attachments: attachments, purpose: message.purpose),
+                    MailMessage(
+                        to: message.recipient, subject: message.subject ?? "", textBody: message.body,
+                        attachments: attachments, purpose: message.purpose),
                     from: policy.mailFrom)
             }
             try await markSent(message, gatewayID: gatewayID)
         } catch {
             logger.warning(
                 "message delivery failed",
-                metadata: ["cabinet.outbox.id": "\(message.id)", "cabinet.outbox.attempt": "\(message.attempts)",
-                           "error": "\(error)"])
+                metadata: [
+                    "cabinet.outbox.id": "\(message.id)", "cabinet.outbox.attempt": "\(message.attempts)",
+                    "error": "\(error)",
+                ])
             do {
                 try await markFailedAttempt(message, error: error)
             } catch {
@@ -166,9 +176,11 @@ public final class OutboxWorker: Service, Sendable {
 
     private func loadAttachments(of id: Int64) async throws -> [MailAttachment] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT file_name, content_type, data FROM messaging_outbox_attachment WHERE outbox_id = \(bind: id) ORDER BY id
-                """).all().map { row in
+                """
+            ).all().map { row in
                 MailAttachment(
                     fileName: try row.decode(column: "file_name", as: String.self),
                     contentType: try row.decode(column: "content_type", as: String.self),
@@ -183,15 +195,19 @@ public final class OutboxWorker: Service, Sendable {
         let redact = message.sensitive && !sms.keepsSensitiveText
         try await database.write { db in
             if redact {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE messaging_outbox SET status = 'sent', sent_at = \(bind: now), gateway_id = \(bind: gatewayID),
                         body = '[redacted]', last_error = NULL WHERE id = \(bind: message.id)
-                    """).run()
+                    """
+                ).run()
             } else {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE messaging_outbox SET status = 'sent', sent_at = \(bind: now), gateway_id = \(bind: gatewayID),
                         last_error = NULL WHERE id = \(bind: message.id)
-                    """).run()
+                    """
+                ).run()
             }
         }
     }
@@ -204,10 +220,12 @@ public final class OutboxWorker: Service, Sendable {
         let status = giveUp ? "failed" : "pending"
         let text = String("\(error)".prefix(500))
         try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE messaging_outbox SET status = \(bind: status), next_attempt_at = \(bind: next),
                     last_error = \(bind: text) WHERE id = \(bind: message.id)
-                """).run()
+                """
+            ).run()
         }
         if giveUp {
             logger.error("message given up", metadata: ["cabinet.outbox.id": "\(message.id)", "error": "\(text)"])

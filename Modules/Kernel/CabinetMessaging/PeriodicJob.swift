@@ -22,8 +22,10 @@ public struct PeriodicJob: Service {
     let signal: JobSignal
     let work: @Sendable () async throws -> Void
 
-    public init(name: String, every interval: Duration, signal: JobSignal = JobSignal(), logger: Logger,
-                work: @escaping @Sendable () async throws -> Void) {
+    public init(
+        name: String, every interval: Duration, signal: JobSignal = JobSignal(), logger: Logger,
+        work: @escaping @Sendable () async throws -> Void
+    ) {
         self.name = name
         self.interval = interval
         self.signal = signal

@@ -23,7 +23,9 @@ public final class CabinetDatabase: Sendable {
     let logger: Logger
     private let ownership: OwnershipLock?
 
-    private init(url: DatabaseURL, engine: any DatabaseEngine, logger: Logger, ownership: OwnershipLock?, cachesAllowed: Bool) {
+    private init(
+        url: DatabaseURL, engine: any DatabaseEngine, logger: Logger, ownership: OwnershipLock?, cachesAllowed: Bool
+    ) {
         self.url = url
         self.engine = engine
         self.backend = engine.backend
@@ -37,7 +39,9 @@ public final class CabinetDatabase: Sendable {
     /// - Parameter role: `.server` takes an SQLite file for this process alone (refusing when another server or a
     ///   writing command has it); `.tool` reads beside a running server and writes only when none runs.
     /// - Parameter connections: the PostgreSQL pool's size (tests, which open many databases at once, take few).
-    public static func open(_ url: DatabaseURL, logger: Logger, readers: Int = 4, role: DatabaseRole = .tool, connections: Int = 20)
+    public static func open(
+        _ url: DatabaseURL, logger: Logger, readers: Int = 4, role: DatabaseRole = .tool, connections: Int = 20
+    )
         async throws
         -> CabinetDatabase
     {
@@ -47,7 +51,9 @@ public final class CabinetDatabase: Sendable {
         switch url {
         case .sqlite(let path):
             let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
             let lock = try OwnershipLock(path: path, role: role)
             do {
                 engine = try await SQLiteEngine.open(path: path, readers: readers, logger: logger)
@@ -63,12 +69,15 @@ public final class CabinetDatabase: Sendable {
         case .postgres(let location):
             engine = try await PostgresEngine.open(location, logger: logger, maximumConnections: connections)
         }
-        return CabinetDatabase(url: url, engine: engine, logger: logger, ownership: ownership, cachesAllowed: cachesAllowed)
+        return CabinetDatabase(
+            url: url, engine: engine, logger: logger, ownership: ownership, cachesAllowed: cachesAllowed)
     }
 
     /// The database's ``ReadCache`` named `name` (one per database, whatever number of store values use it), or `nil`
     /// when ``cachesAllowed`` is `false`.
-    public func cache<Key: Hashable & Sendable, Value: Sendable>(_ name: String, of: (Key, Value).Type = (Key, Value).self)
+    public func cache<Key: Hashable & Sendable, Value: Sendable>(
+        _ name: String, of: (Key, Value).Type = (Key, Value).self
+    )
         -> ReadCache<Key, Value>?
     {
         guard cachesAllowed else { return nil }
@@ -101,13 +110,15 @@ public final class CabinetDatabase: Sendable {
         return try await writeRetrying(body)
     }
 
-    private func writeRetrying<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private func writeRetrying<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T)
+        async throws -> T
+    {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try await engine.transaction(body)
-            } catch where attempt < Self.maxAttempts && StorageErrors.isRetryable(error) {
+            } catch  where attempt < Self.maxAttempts && StorageErrors.isRetryable(error) {
                 logger.debug("retrying transaction", metadata: ["cabinet.attempt": "\(attempt)", "error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * attempt))
             }
@@ -129,10 +140,12 @@ public final class CabinetDatabase: Sendable {
     /// Closes every connection. Further calls fail.
     public func close() async {
         // The server's shutdown and a command's cleanup may both close; only the first does anything.
-        guard closed.withLock({ wasClosed in
-            defer { wasClosed = true }
-            return !wasClosed
-        }) else { return }
+        guard
+            closed.withLock({ wasClosed in
+                defer { wasClosed = true }
+                return !wasClosed
+            })
+        else { return }
         await engine.close()
         ownership?.release()
     }

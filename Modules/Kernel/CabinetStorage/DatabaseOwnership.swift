@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Who else may use an SQLite file: a server holds it alone (and may cache what it writes); a command run beside a
 /// server may read but not write. An advisory `flock` on `<file>-lock` decides, so a crash releases it.
@@ -40,10 +41,12 @@ final class OwnershipLock: Sendable {
     }
 
     func release() {
-        guard released.withLock({ done in
-            defer { done = true }
-            return !done
-        }) else { return }
+        guard
+            released.withLock({ done in
+                defer { done = true }
+                return !done
+            })
+        else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

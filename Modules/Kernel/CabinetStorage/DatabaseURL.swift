@@ -39,14 +39,16 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
-            throw .invalidURL(text, reason: "use sqlite:///path/to/file.sqlite or postgres://user:password@host:5432/db")
+            throw .invalidURL(
+                text, reason: "use sqlite:///path/to/file.sqlite or postgres://user:password@host:5432/db")
         }
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
             throw .invalidURL(DatabaseURL.redacted(text), reason: "malformed PostgreSQL URL")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         guard !database.isEmpty else {
-            throw .invalidURL(DatabaseURL.redacted(text), reason: "the URL must name a database: postgres://host/cabinet")
+            throw .invalidURL(
+                DatabaseURL.redacted(text), reason: "the URL must name a database: postgres://host/cabinet")
         }
         var tls = PostgresLocation.TLSMode.prefer
         var searchPath: String?
@@ -63,9 +65,10 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                 throw .invalidURL(DatabaseURL.redacted(text), reason: "unknown parameter \(item.name)")
             }
         }
-        self = .postgres(PostgresLocation(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database, tls: tls, searchPath: searchPath))
+        self = .postgres(
+            PostgresLocation(
+                host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+                password: components.password, database: database, tls: tls, searchPath: searchPath))
     }
 
     public var description: String {

@@ -4,9 +4,11 @@ import SQLKit
 /// Tables of the kernel itself: process-wide settings such as the generated development secret.
 public enum KernelSchema: SchemaOwner {
     public static let migrations: [Migration] = [
-        Migration("kernel-001-settings", sql: [
-            "CREATE TABLE cabinet_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"
-        ])
+        Migration(
+            "kernel-001-settings",
+            sql: [
+                "CREATE TABLE cabinet_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)"
+            ])
     ]
 }
 
@@ -14,7 +16,9 @@ extension CabinetDatabase {
     /// A stored setting, created from `make()` the first time (atomically: two processes agree on one value).
     public func setting(_ key: String, orCreate make: @escaping @Sendable () -> String) async throws -> String {
         // Read first: a command beside a running server may not write, and the setting is there already.
-        if let row = try await read({ db in try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first() }) {
+        if let row = try await read({ db in
+            try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first()
+        }) {
             return try row.decode(column: "value", as: String.self)
         }
         return try await write { db in
@@ -22,9 +26,11 @@ extension CabinetDatabase {
                 return try row.decode(column: "value", as: String.self)
             }
             let value = make()
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO cabinet_setting (key, value, updated_at) VALUES (\(bind: key), \(bind: value), \(bind: Date().storageMilliseconds))
-                """).run()
+                """
+            ).run()
             return value
         }
     }

@@ -18,7 +18,8 @@ public struct Migration: Sendable {
     }
 
     /// A migration that needs code (data moves, backend-specific work).
-    public init(_ id: String, run: @escaping @Sendable (any SQLDatabase, CabinetDatabase.Backend) async throws -> Void) {
+    public init(_ id: String, run: @escaping @Sendable (any SQLDatabase, CabinetDatabase.Backend) async throws -> Void)
+    {
         self.id = id
         self.apply = run
     }

@@ -31,15 +31,18 @@ public struct Migrator: Sendable {
             do {
                 let ranNow = try await database.write { db -> Bool in
                     // Another process may have applied it meanwhile; the write lock makes this check safe.
-                    let exists = try await db.raw(
-                        "SELECT id FROM cabinet_schema_migrations WHERE id = \(bind: migration.id)"
-                    ).first() != nil
+                    let exists =
+                        try await db.raw(
+                            "SELECT id FROM cabinet_schema_migrations WHERE id = \(bind: migration.id)"
+                        ).first() != nil
                     guard !exists else { return false }
                     try await migration.run(on: db, backend: backend)
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         INSERT INTO cabinet_schema_migrations (id, applied_at)
                         VALUES (\(bind: migration.id), \(bind: Date().storageMilliseconds))
-                        """).run()
+                        """
+                    ).run()
                     return true
                 }
                 if ranNow {
@@ -66,12 +69,14 @@ public struct Migrator: Sendable {
         // Beside a running server (which migrated at its start) a command only reads: no write unless one is needed.
         if database.writesRefused { return }
         try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 CREATE TABLE IF NOT EXISTS cabinet_schema_migrations (
                     id TEXT PRIMARY KEY,
                     applied_at BIGINT NOT NULL
                 )
-                """).run()
+                """
+            ).run()
         }
     }
 

@@ -1,9 +1,9 @@
 import Logging
 import NIOCore
-import Synchronization
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// PostgreSQL through postgres-nio's `PostgresClient` pool. The client's `run()` is driven by a task this engine
 /// owns, so the same object works in the server, in commands and in tests.
@@ -22,7 +22,9 @@ final class PostgresEngine: DatabaseEngine {
         self.maximumConnections = maximumConnections
     }
 
-    static func open(_ location: DatabaseURL.PostgresLocation, logger: Logger, maximumConnections: Int) async throws -> PostgresEngine {
+    static func open(_ location: DatabaseURL.PostgresLocation, logger: Logger, maximumConnections: Int) async throws
+        -> PostgresEngine
+    {
         let tls: PostgresClient.Configuration.TLS =
             switch location.tls {
             case .disable: .disable
@@ -39,7 +41,8 @@ final class PostgresEngine: DatabaseEngine {
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
-        let engine = PostgresEngine(client: client, runner: runner, logger: logger, maximumConnections: maximumConnections)
+        let engine = PostgresEngine(
+            client: client, runner: runner, logger: logger, maximumConnections: maximumConnections)
         do {
             try await engine.checkDurability()
         } catch {

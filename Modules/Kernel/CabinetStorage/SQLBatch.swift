@@ -70,8 +70,10 @@ public enum SQLBatch {
 
     /// `prefix VALUES (…), (…) suffix`, chunked; returns the rows of a `RETURNING` suffix.
     @discardableResult
-    public static func insert(_ prefix: String, rows: [[SQLValue]], suffix: String = "", returning: Bool = false,
-                       on db: any SQLDatabase) async throws -> [any SQLRow] {
+    public static func insert(
+        _ prefix: String, rows: [[SQLValue]], suffix: String = "", returning: Bool = false,
+        on db: any SQLDatabase
+    ) async throws -> [any SQLRow] {
         var result: [any SQLRow] = []
         for chunk in chunks(rows) {
             var query = SQLQueryString("")
@@ -93,7 +95,9 @@ public enum SQLBatch {
 
     /// `UPDATE table SET a = v.column2, … FROM (VALUES (id, a, …), …) AS v WHERE table.id = v.column1`: one statement
     /// per chunk, every value a number (SQLite ≥ 3.33 and PostgreSQL both name VALUES columns column1, column2, …).
-    public static func update(_ table: String, columns: [String], rows: [(id: Int64, values: [Int64])], on db: any SQLDatabase) async throws {
+    public static func update(
+        _ table: String, columns: [String], rows: [(id: Int64, values: [Int64])], on db: any SQLDatabase
+    ) async throws {
         guard !rows.isEmpty, !columns.isEmpty else { return }
         let set = columns.enumerated().map { "\($1) = v.column\($0 + 2)" }.joined(separator: ", ")
         var start = 0
@@ -113,8 +117,10 @@ public enum SQLBatch {
     }
 
     /// Runs `SELECT … WHERE column IN (…) …` over chunks of text keys (bound).
-    public static func select(_ prefix: String, keys: [String], suffix: String = "", chunk: Int = 1000,
-                       on db: any SQLDatabase) async throws -> [any SQLRow] {
+    public static func select(
+        _ prefix: String, keys: [String], suffix: String = "", chunk: Int = 1000,
+        on db: any SQLDatabase
+    ) async throws -> [any SQLRow] {
         var result: [any SQLRow] = []
         var start = 0
         while start < keys.count {
@@ -129,14 +135,18 @@ public enum SQLBatch {
     }
 
     /// `SELECT … WHERE column IN (1, 2, …) …` over chunks of numbers, written into the SQL.
-    public static func select(_ prefix: String, numbers: [Int64], suffix: String = "", chunk: Int = 2000,
-                       on db: any SQLDatabase) async throws -> [any SQLRow] {
+    public static func select(
+        _ prefix: String, numbers: [Int64], suffix: String = "", chunk: Int = 2000,
+        on db: any SQLDatabase
+    ) async throws -> [any SQLRow] {
         var result: [any SQLRow] = []
         var start = 0
         while start < numbers.count {
             let end = min(numbers.count, start + chunk)
             let list = numbers[start..<end].map(String.init).joined(separator: ", ")
-            result += try await db.raw(SQLQueryString(prefix + " (" + list + ")" + (suffix.isEmpty ? "" : " " + suffix))).all()
+            result += try await db.raw(
+                SQLQueryString(prefix + " (" + list + ")" + (suffix.isEmpty ? "" : " " + suffix))
+            ).all()
             start = end
         }
         return result

@@ -11,26 +11,30 @@ public struct SQLRequestRegistry: RequestRegistry {
     }
 
     public static let migrations: [Migration] = [
-        Migration("kernel-002-requests", sql: [
-            """
-            CREATE TABLE cabinet_request (
-                id {{pk}},
-                subscriber_id BIGINT NOT NULL,
-                kind TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'rejected', 'failed')),
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL,
-                detail TEXT
-            )
-            """,
-            "CREATE INDEX cabinet_request_subscriber ON cabinet_request (subscriber_id, id)",
-            "CREATE INDEX cabinet_request_open ON cabinet_request (kind, status)",
-        ])
+        Migration(
+            "kernel-002-requests",
+            sql: [
+                """
+                CREATE TABLE cabinet_request (
+                    id {{pk}},
+                    subscriber_id BIGINT NOT NULL,
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'done', 'rejected', 'failed')),
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    detail TEXT
+                )
+                """,
+                "CREATE INDEX cabinet_request_subscriber ON cabinet_request (subscriber_id, id)",
+                "CREATE INDEX cabinet_request_open ON cabinet_request (kind, status)",
+            ])
     ]
 
     static let columns: SQLQueryString = "id, subscriber_id, kind, status, created_at, updated_at, detail"
 
-    public func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date)
+    public func open(
+        kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date
+    )
         async throws -> ServiceRequest
     {
         try await database.write { db in
@@ -39,14 +43,19 @@ public struct SQLRequestRegistry: RequestRegistry {
     }
 
     /// Records a request inside the caller's transaction.
-    public static func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date,
-                            on db: any SQLDatabase) async throws -> ServiceRequest {
+    public static func open(
+        kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date,
+        on db: any SQLDatabase
+    ) async throws -> ServiceRequest {
         let at = now.storageMilliseconds
-        guard let row = try await db.raw("""
-            INSERT INTO cabinet_request (subscriber_id, kind, status, created_at, updated_at, detail)
-            VALUES (\(bind: subscriber.rawValue), \(bind: kind), \(bind: status.rawValue), \(bind: at), \(bind: at), \(bind: detail))
-            RETURNING \(columns)
-            """).first()
+        guard
+            let row = try await db.raw(
+                """
+                INSERT INTO cabinet_request (subscriber_id, kind, status, created_at, updated_at, detail)
+                VALUES (\(bind: subscriber.rawValue), \(bind: kind), \(bind: status.rawValue), \(bind: at), \(bind: at), \(bind: detail))
+                RETURNING \(columns)
+                """
+            ).first()
         else { throw CabinetError.internal("request not stored") }
         return try decode(row)
     }
@@ -55,21 +64,29 @@ public struct SQLRequestRegistry: RequestRegistry {
         try await database.write { db in try await Self.update(id, status: status, detail: detail, at: now, on: db) }
     }
 
-    public static func update(_ id: Int64, status: ServiceRequest.Status, detail: String?, at now: Date, on db: any SQLDatabase)
+    public static func update(
+        _ id: Int64, status: ServiceRequest.Status, detail: String?, at now: Date, on db: any SQLDatabase
+    )
         async throws
     {
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE cabinet_request SET status = \(bind: status.rawValue), detail = COALESCE(\(bind: detail), detail),
                 updated_at = \(bind: now.storageMilliseconds) WHERE id = \(bind: id)
-            """).run()
+            """
+        ).run()
     }
 
-    public func requests(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [ServiceRequest] {
+    public func requests(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws
+        -> [ServiceRequest]
+    {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.columns) FROM cabinet_request WHERE subscriber_id = \(bind: subscriber.rawValue)
                   AND id < \(bind: cursor ?? Int64.max) ORDER BY id DESC LIMIT \(literal: limit)
-                """).all()
+                """
+            ).all()
         }.map(Self.decode)
     }
 

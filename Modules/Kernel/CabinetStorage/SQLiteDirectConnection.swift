@@ -55,10 +55,14 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     func reportWALGrowth(to checkpointer: SQLiteCheckpointer) {
         guard let handle else { return }
         let context = Unmanaged.passUnretained(checkpointer).toOpaque()
-        _ = sqlite_nio_sqlite3_wal_hook(handle, { context, _, _, frames in
-            if let context { Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walGrew(frames: Int(frames)) }
-            return SQLITE_OK
-        }, context)
+        _ = sqlite_nio_sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                if let context {
+                    Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walGrew(frames: Int(frames))
+                }
+                return SQLITE_OK
+            }, context)
     }
 
     /// Copies the WAL into the database file as far as readers allow (`PASSIVE`), or waits for readers and the writer
@@ -66,8 +70,9 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     func checkpoint(restart: Bool) throws -> (frames: Int, checkpointed: Int) {
         guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
         var frames: Int32 = 0, done: Int32 = 0
-        let status = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-                                                          &frames, &done)
+        let status = sqlite_nio_sqlite3_wal_checkpoint_v2(
+            handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+            &frames, &done)
         guard status == SQLITE_OK else { throw failure(status) }
         return (Int(frames), Int(done))
     }
@@ -137,7 +142,9 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     static func changesSchema(_ sql: String) -> Bool {
         // Runs for every statement on the writer's thread: look at the first letter before building anything.
         switch sql.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) {
-        case UInt8(ascii: "C"), UInt8(ascii: "c"), UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"), UInt8(ascii: "d"): break
+        case UInt8(ascii: "C"), UInt8(ascii: "c"), UInt8(ascii: "A"), UInt8(ascii: "a"), UInt8(ascii: "D"),
+            UInt8(ascii: "d"):
+            break
         default: return false
         }
         let start = sql.drop { $0.isWhitespace }.prefix(6).uppercased()
@@ -147,29 +154,33 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     private func bind(_ binds: [SQLiteData], to statement: OpaquePointer) throws {
         for (offset, value) in binds.enumerated() {
             let index = Int32(offset + 1)
-            let status: Int32 = switch value {
-            case .integer(let integer):
-                sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
-            case .float(let double):
-                sqlite_nio_sqlite3_bind_double(statement, index, double)
-            case .text(let text):
-                sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
-            case .blob(let buffer):
-                buffer.withUnsafeReadableBytes {
-                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+            let status: Int32 =
+                switch value {
+                case .integer(let integer):
+                    sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+                case .float(let double):
+                    sqlite_nio_sqlite3_bind_double(statement, index, double)
+                case .text(let text):
+                    sqlite_nio_sqlite3_bind_text64(
+                        statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+                case .blob(let buffer):
+                    buffer.withUnsafeReadableBytes {
+                        sqlite_nio_sqlite3_bind_blob64(
+                            statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+                    }
+                case .null:
+                    sqlite_nio_sqlite3_bind_null(statement, index)
                 }
-            case .null:
-                sqlite_nio_sqlite3_bind_null(statement, index)
-            }
             guard status == SQLITE_OK else { throw failure(status) }
         }
     }
 
     private static func columns(of statement: OpaquePointer) -> SQLiteWriterRow.Columns {
         let count = sqlite_nio_sqlite3_column_count(statement)
-        return SQLiteWriterRow.Columns(names: (0..<count).map { index in
-            sqlite_nio_sqlite3_column_name(statement, index).map { String(cString: $0) } ?? ""
-        })
+        return SQLiteWriterRow.Columns(
+            names: (0..<count).map { index in
+                sqlite_nio_sqlite3_column_name(statement, index).map { String(cString: $0) } ?? ""
+            })
     }
 
     private static func value(of statement: OpaquePointer, at index: Int32) -> SQLiteData {
@@ -196,7 +207,8 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     private func failure(_ status: Int32) -> SQLiteFailure {
         let code = handle.map { sqlite_nio_sqlite3_extended_errcode($0) } ?? status
-        let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite error \(status)"
+        let message =
+            handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite error \(status)"
         return SQLiteFailure(code: code == SQLITE_OK ? status : code, message: message)
     }
 

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import NIOCore
-import Synchronization
 import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// SQLite in WAL mode with `synchronous=FULL`: one writer (``SQLiteWriter``, group commit on a thread of its own), a
 /// checkpointer (``SQLiteCheckpointer``, on another) and a few read-only sqlite-nio connections. No libsqlite3 call runs
@@ -19,8 +19,10 @@ final class SQLiteEngine: DatabaseEngine {
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
-    private init(writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteConnection], threadPool: NIOThreadPool,
-                 logger: Logger) {
+    private init(
+        writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteConnection], threadPool: NIOThreadPool,
+        logger: Logger
+    ) {
         self.writer = writer
         self.checkpointer = checkpointer
         self.readers = readers
@@ -56,13 +58,16 @@ final class SQLiteEngine: DatabaseEngine {
                         storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
                     readers.append(reader)
                     let rdb = reader.sql(queryLogLevel: nil)
-                    for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA query_only=1", "PRAGMA cache_size=-16384",
-                                   "PRAGMA mmap_size=1073741824"] {
+                    for pragma in [
+                        "PRAGMA busy_timeout=5000", "PRAGMA query_only=1", "PRAGMA cache_size=-16384",
+                        "PRAGMA mmap_size=1073741824",
+                    ] {
                         try await rdb.raw(SQLQueryString(pragma)).run()
                     }
                 }
             }
-            return SQLiteEngine(writer: writer, checkpointer: checkpointer, readers: readers, threadPool: threadPool, logger: logger)
+            return SQLiteEngine(
+                writer: writer, checkpointer: checkpointer, readers: readers, threadPool: threadPool, logger: logger)
         } catch {
             for reader in readers { try? await reader.close() }
             await writer.close()
@@ -74,7 +79,8 @@ final class SQLiteEngine: DatabaseEngine {
 
     private static func configureWriter(_ db: any SQLDatabase, file: Bool) async throws {
         if file {
-            let mode = try await db.raw("PRAGMA journal_mode=WAL").first()?.decode(column: "journal_mode", as: String.self)
+            let mode = try await db.raw("PRAGMA journal_mode=WAL").first()?.decode(
+                column: "journal_mode", as: String.self)
             guard mode?.lowercased() == "wal" else {
                 throw StorageError.durabilityNotGuaranteed("SQLite did not switch to WAL (got \(mode ?? "nothing"))")
             }
@@ -82,12 +88,14 @@ final class SQLiteEngine: DatabaseEngine {
         // FULL: the WAL is synced on every commit, so an acknowledged payment survives a power cut.
         // A 64 MB page cache for the writer (the default is 2 MB): rating a batch touches pages all over a million
         // lines' accounts and buckets, and each miss is a read from the file.
-        for pragma in ["PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536",
-                       // Statement journals (a multi-row statement's undo inside a transaction) in memory, not in
-                       // temporary files: they matter only until the statement ends; the WAL keeps durability.
-                       "PRAGMA temp_store=MEMORY",
-                       // Pages read through a memory map instead of a read() into the cache for each miss.
-                       "PRAGMA mmap_size=1073741824"] {
+        for pragma in [
+            "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536",
+            // Statement journals (a multi-row statement's undo inside a transaction) in memory, not in
+            // temporary files: they matter only until the statement ends; the WAL keeps durability.
+            "PRAGMA temp_store=MEMORY",
+            // Pages read through a memory map instead of a read() into the cache for each miss.
+            "PRAGMA mmap_size=1073741824",
+        ] {
             try await db.raw(SQLQueryString(pragma)).run()
         }
         let synchronous = try await db.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)

@@ -4,7 +4,9 @@ import Foundation
 /// it at `.venv-tools`), else that venv when it exists, else `python3` from the path.
 public enum PythonTools {
     public static var python: String {
-        if let configured = ProcessInfo.processInfo.environment["CABINET_TEST_PYTHON"], !configured.isEmpty { return configured }
+        if let configured = ProcessInfo.processInfo.environment["CABINET_TEST_PYTHON"], !configured.isEmpty {
+            return configured
+        }
         let venv = RepositoryPaths.root.appendingPathComponent(".venv-tools/bin/python").path
         if FileManager.default.isExecutableFile(atPath: venv) { return venv }
         return "/usr/bin/python3"

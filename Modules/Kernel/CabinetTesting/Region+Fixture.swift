@@ -10,7 +10,8 @@ extension Region {
     ) -> Region {
         Region(
             id: RegionID(rawValue: id) ?? RegionID(rawValue: "msk")!, name: LocalizedText(ru: name, en: name),
-            currency: currency, timeZone: TimeZone(identifier: timeZone) ?? .gmt, msisdnRules: MSISDNRules(prefixes: prefixes),
+            currency: currency, timeZone: TimeZone(identifier: timeZone) ?? .gmt,
+            msisdnRules: MSISDNRules(prefixes: prefixes),
             modules: modules, settings: settings)
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `Scripts/smtpd.py` (aiosmtpd) as a test peer: what it receives is written to `out` as `<n>.eml` and envelopes.jsonl.
@@ -12,11 +13,15 @@ public struct SMTPTestServer {
     public enum Failure: Error { case didNotStart(String), noCertificate }
 
     /// Starts the server on 127.0.0.1: STARTTLS required when `tls` is given, AUTH required when `user` is.
-    public static func start(tls: TestCertificate?, user: String? = nil, password: String = "") throws -> SMTPTestServer {
+    public static func start(tls: TestCertificate?, user: String? = nil, password: String = "") throws -> SMTPTestServer
+    {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("smtpd-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PythonTools.python)
-        var arguments = [RepositoryPaths.root.appendingPathComponent("Scripts/smtpd.py").path, "--out", out.path, "--lifetime", "120"]
+        var arguments = [
+            RepositoryPaths.root.appendingPathComponent("Scripts/smtpd.py").path, "--out", out.path, "--lifetime",
+            "120",
+        ]
         if let tls { arguments += ["--cert", tls.certificate.path, "--key", tls.key.path] }
         if let user { arguments += ["--user", user, "--password", password] }
         process.arguments = arguments
@@ -24,7 +29,9 @@ public struct SMTPTestServer {
         process.standardOutput = output
         try process.run()
         var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            line += byte
+        }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
             process.terminate()
@@ -39,8 +46,12 @@ public struct SMTPTestServer {
     }
 
     public var envelopes: [[String: Any]] {
-        guard let text = try? String(contentsOf: out.appendingPathComponent("envelopes.jsonl"), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        guard let text = try? String(contentsOf: out.appendingPathComponent("envelopes.jsonl"), encoding: .utf8) else {
+            return []
+        }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 
     public func stop() {
@@ -62,8 +73,10 @@ public struct TestCertificate: Sendable {
         let key = folder.appendingPathComponent("key.pem")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", certificate.path]
+        process.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", certificate.path,
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -80,7 +93,9 @@ public enum MIMEParts {
             guard let split = part.range(of: "\r\n\r\n") else { continue }
             let headers = String(part[..<split.lowerBound])
             guard headers.contains("Content-Transfer-Encoding: base64") else { continue }
-            let body = part[split.upperBound...].components(separatedBy: "\r\n").prefix { !$0.isEmpty && !$0.hasPrefix("--") }.joined()
+            let body = part[split.upperBound...].components(separatedBy: "\r\n").prefix {
+                !$0.isEmpty && !$0.hasPrefix("--")
+            }.joined()
             var name = ""
             if let range = headers.range(of: "filename=\"") {
                 name = String(headers[range.upperBound...].prefix { $0 != "\"" })

@@ -2,7 +2,9 @@ public import CabinetCore
 
 /// Reads a module's settings from a YAML snippet, as the region loader would, for settings tests.
 public enum SettingsProbe {
-    public static func read<S: ModuleSettings>(_ type: S.Type, yaml: String, currency: Currency = .rub, section: String = "section")
+    public static func read<S: ModuleSettings>(
+        _ type: S.Type, yaml: String, currency: Currency = .rub, section: String = "section"
+    )
         -> (settings: S?, problems: [String])
     {
         let (node, parseProblems) = ConfigNode.parse(yaml: yaml, file: "test.yaml")

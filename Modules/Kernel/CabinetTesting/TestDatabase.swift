@@ -40,8 +40,9 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
             defer { try? FileManager.default.removeItem(at: folder) }
             // As `cabinet serve` opens it: the stores' caches are on, so SQLite runs test them and PostgreSQL runs the
             // uncached path.
-            let database = try await CabinetDatabase.open(.sqlite(path: folder.appendingPathComponent("test.sqlite").path),
-                                                          logger: logger, readers: 2, role: .server)
+            let database = try await CabinetDatabase.open(
+                .sqlite(path: folder.appendingPathComponent("test.sqlite").path),
+                logger: logger, readers: 2, role: .server)
             return try await run(database, migrations: migrations, logger: logger, body)
         case .postgres:
             guard let text = Self.postgresURL else {
@@ -71,7 +72,8 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
     }
 
     private func run<T: Sendable>(
-        _ database: CabinetDatabase, migrations: [Migration], logger: Logger, _ body: (CabinetDatabase) async throws -> T
+        _ database: CabinetDatabase, migrations: [Migration], logger: Logger,
+        _ body: (CabinetDatabase) async throws -> T
     ) async throws -> T {
         do {
             try await Migrator(migrations: migrations).migrate(database, logger: logger)

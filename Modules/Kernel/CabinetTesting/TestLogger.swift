@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 
 extension Logger {
@@ -8,8 +9,6 @@ extension Logger {
         return logger
     }
 }
-
-import Foundation
 
 enum ProcessInfoLevel {
     static var level: Logger.Level {

@@ -20,8 +20,10 @@ public struct AcquirerConfiguration: Sendable, Hashable {
     public var webhookAddresses: Set<String>
     public var timeout: Duration
 
-    public init(id: String, baseURL: String, shopID: String, secretKey: String, webhookSecret: String? = nil,
-                webhookAddresses: Set<String> = [], timeout: Duration = .seconds(15)) {
+    public init(
+        id: String, baseURL: String, shopID: String, secretKey: String, webhookSecret: String? = nil,
+        webhookAddresses: Set<String> = [], timeout: Duration = .seconds(15)
+    ) {
         self.id = id
         self.baseURL = baseURL
         self.shopID = shopID
@@ -69,8 +71,9 @@ public struct AcquirerGateway: PaymentGateway {
     /// Captures a payment created with `capture: false` (two-stage payments).
     public func capture(gatewayPaymentID: String, amount: Money, key: String) async throws -> GatewayNotification {
         struct Body: Encodable { var amount: AcquirerAmount }
-        let payment: AcquirerPayment = try await send("POST", "/v3/payments/\(gatewayPaymentID)/capture",
-                                                      body: Body(amount: AcquirerAmount(amount)), key: key)
+        let payment: AcquirerPayment = try await send(
+            "POST", "/v3/payments/\(gatewayPaymentID)/capture",
+            body: Body(amount: AcquirerAmount(amount)), key: key)
         return try payment.notification(orderID: payment.metadata?["orderId"] ?? "")
     }
 
@@ -81,13 +84,16 @@ public struct AcquirerGateway: PaymentGateway {
             enum CodingKeys: String, CodingKey { case paymentID = "payment_id", amount }
         }
         struct Answer: Decodable { var id: String; var status: String }
-        let answer: Answer = try await send("POST", "/v3/refunds", body: Body(paymentID: gatewayPaymentID, amount: AcquirerAmount(amount)),
-                                            key: key)
+        let answer: Answer = try await send(
+            "POST", "/v3/refunds", body: Body(paymentID: gatewayPaymentID, amount: AcquirerAmount(amount)),
+            key: key)
         return GatewayRefund(refundID: answer.id, status: GatewayRefund.Status(rawValue: answer.status) ?? .pending)
     }
 
     public func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification {
-        let signed = configuration.webhookSecret.map { WebhookSignature(secret: Data($0.utf8)).isValid(signature, for: body) } ?? false
+        let signed =
+            configuration.webhookSecret.map { WebhookSignature(secret: Data($0.utf8)).isValid(signature, for: body) }
+            ?? false
         let listed = address.map { configuration.webhookAddresses.contains($0) } ?? false
         guard signed || listed else { throw CabinetError(PaymentsError.signatureInvalid) }
         struct Envelope: Decodable { var type: String; var event: String; var object: AcquirerPayment }
@@ -97,7 +103,9 @@ public struct AcquirerGateway: PaymentGateway {
         return try envelope.object.notification(orderID: order)
     }
 
-    func send<Body: Encodable, Answer: Decodable>(_ method: String, _ path: String, body: Body, key: String) async throws -> Answer {
+    func send<Body: Encodable, Answer: Decodable>(_ method: String, _ path: String, body: Body, key: String)
+        async throws -> Answer
+    {
         var request = HTTPClientRequest(url: configuration.baseURL + path)
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -107,7 +115,8 @@ public struct AcquirerGateway: PaymentGateway {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
+            response = try await client.execute(
+                request, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
         } catch {
             throw CabinetError(PaymentsError.gatewayUnavailable)
         }
@@ -207,16 +216,18 @@ struct AcquirerPayment: Decodable {
         case "succeeded": outcome = .succeeded
         case "canceled":
             outcome = .declined
-            reason = switch cancellationDetails?.reason {
-            case "insufficient_funds": "payments.declined.insufficientFunds"
-            case "3d_secure_failed": "payments.declined.threeDS"
-            case "expired_on_confirmation", "expired_on_capture": "payments.failed.timeout"
-            default: "payments.declined.generic"
-            }
+            reason =
+                switch cancellationDetails?.reason {
+                case "insufficient_funds": "payments.declined.insufficientFunds"
+                case "3d_secure_failed": "payments.declined.threeDS"
+                case "expired_on_confirmation", "expired_on_capture": "payments.failed.timeout"
+                default: "payments.declined.generic"
+                }
         default: outcome = .pending
         }
         let saved = paymentMethod?.saved == true ? paymentMethod?.id : nil
-        return GatewayNotification(gatewayPaymentID: id, orderID: orderID, outcome: outcome, amount: try amount.money(),
-                                   maskedCard: paymentMethod?.card.map { "•••• \($0.last4)" }, reason: reason, cardToken: saved)
+        return GatewayNotification(
+            gatewayPaymentID: id, orderID: orderID, outcome: outcome, amount: try amount.money(),
+            maskedCard: paymentMethod?.card.map { "•••• \($0.last4)" }, reason: reason, cardToken: saved)
     }
 }

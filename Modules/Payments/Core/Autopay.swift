@@ -19,7 +19,10 @@ public struct AutopayRule: Sendable, Hashable {
     public var monthlyCap: Money
     public var updatedAt: Date
 
-    public init(line: SubscriberID, kind: Kind, threshold: Money?, dayOfMonth: Int?, amount: Money, monthlyCap: Money, updatedAt: Date) {
+    public init(
+        line: SubscriberID, kind: Kind, threshold: Money?, dayOfMonth: Int?, amount: Money, monthlyCap: Money,
+        updatedAt: Date
+    ) {
         self.line = line
         self.kind = kind
         self.threshold = threshold
@@ -50,7 +53,10 @@ public struct AutopayTrigger: Sendable, Hashable {
     public var nextAttemptAt: Date
     public var createdAt: Date
 
-    public init(key: String, line: SubscriberID, amount: Money, status: Status, attempts: Int, nextAttemptAt: Date, createdAt: Date) {
+    public init(
+        key: String, line: SubscriberID, amount: Money, status: Status, attempts: Int, nextAttemptAt: Date,
+        createdAt: Date
+    ) {
         self.key = key
         self.line = line
         self.amount = amount
@@ -61,7 +67,9 @@ public struct AutopayTrigger: Sendable, Hashable {
     }
 
     /// The payment of attempt `attempt` (1, 2, …).
-    public func paymentID(attempt: Int) -> String { "pay_auto_\(key.replacingOccurrences(of: ":", with: "_"))_\(attempt)" }
+    public func paymentID(attempt: Int) -> String {
+        "pay_auto_\(key.replacingOccurrences(of: ":", with: "_"))_\(attempt)"
+    }
 }
 
 /// Lines whose balance changed since the auto-payment job last looked (Billing reports them after each write), so

@@ -5,7 +5,8 @@ public import Foundation
 /// charged at most once each — one open occasion per line, a key per occasion.
 public protocol AutopayStore: Sendable {
     /// Keeps a card token for the line (the first card becomes the default); the same token again returns the card.
-    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws -> SavedCard
+    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws
+        -> SavedCard
     /// The line's cards, the default first, then by id.
     func cards(of line: SubscriberID) async throws -> [SavedCard]
     /// Makes the card the line's default; ``PaymentsError/cardUnknown`` when the card is not the line's.
@@ -33,8 +34,9 @@ public protocol AutopayStore: Sendable {
     func dueTriggers(at now: Date, limit: Int) async throws -> [AutopayTrigger]
     /// Records an attempt's outcome of an open trigger: `paid`, another try at `retryAt` (`open`), or
     /// `failed`/`skipped` with an SMS to the line (queued once per trigger). A trigger no longer open is left alone.
-    func closeTrigger(_ key: String, status: AutopayTrigger.Status, attempts: Int, retryAt: Date?, sms: (to: MSISDN, text: String)?,
-                      at now: Date) async throws
+    func closeTrigger(
+        _ key: String, status: AutopayTrigger.Status, attempts: Int, retryAt: Date?, sms: (to: MSISDN, text: String)?,
+        at now: Date) async throws
     /// Succeeded auto-payments of the line created since `since`, in minor units.
     func autopaySpent(of line: SubscriberID, since: Date) async throws -> Int64
 }

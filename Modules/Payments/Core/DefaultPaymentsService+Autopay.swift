@@ -8,7 +8,9 @@ extension DefaultPaymentsService {
 
     public func cards(of line: SubscriberID) async throws -> [SavedCard] { try await store.cards(of: line) }
 
-    public func setDefaultCard(_ id: Int64, of line: SubscriberID) async throws { try await store.setDefaultCard(id, of: line) }
+    public func setDefaultCard(_ id: Int64, of line: SubscriberID) async throws {
+        try await store.setDefaultCard(id, of: line)
+    }
 
     public func deleteCard(_ id: Int64, of line: SubscriberID) async throws { try await store.deleteCard(id, of: line) }
 
@@ -20,12 +22,15 @@ extension DefaultPaymentsService {
         }
         guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown) }
         try Self.requireActive(found)
-        return try await charge(card, line: line, amount: amount, paymentID: "pay_" + Hex.random(bytes: 12), trigger: nil)
+        return try await charge(
+            card, line: line, amount: amount, paymentID: "pay_" + Hex.random(bytes: 12), trigger: nil)
     }
 
     /// Stores the payment (or finds it, when a crash interrupted an earlier run with the same id), charges the card
     /// with the payment id as idempotence key, and applies the answer like a webhook.
-    func charge(_ card: SavedCard, line: SubscriberID, amount: Money, paymentID: String, trigger: String?) async throws -> Payment {
+    func charge(_ card: SavedCard, line: SubscriberID, amount: Money, paymentID: String, trigger: String?) async throws
+        -> Payment
+    {
         try checkLimits(line: line, amount: amount, region: try await region(of: line))
         guard let gateway = gateways[card.gateway] else { throw CabinetError(PaymentsError.gatewayUnavailable) }
         var payment: Payment
@@ -35,9 +40,12 @@ extension DefaultPaymentsService {
             guard let found = try await lines.line(id: line) else { throw CabinetError(PaymentsError.lineUnknown) }
             let now = clock.now
             do {
-                payment = try await store.insert(Payment(
-                    id: paymentID, line: line, msisdn: found.msisdn, amount: amount, method: .card, status: .created, gateway: gateway.name,
-                    maskedCard: card.maskedCard, cardID: card.id, autopayTrigger: trigger, createdAt: now, updatedAt: now))
+                payment = try await store.insert(
+                    Payment(
+                        id: paymentID, line: line, msisdn: found.msisdn, amount: amount, method: .card,
+                        status: .created, gateway: gateway.name,
+                        maskedCard: card.maskedCard, cardID: card.id, autopayTrigger: trigger, createdAt: now,
+                        updatedAt: now))
             } catch let error as CabinetError where error.code == PaymentsError.duplicatePayment {
                 // Another run got there first; the gateway's idempotence key makes our charge the same charge.
                 guard let existing = try await store.payment(id: paymentID) else { throw error }
@@ -45,8 +53,11 @@ extension DefaultPaymentsService {
             }
         }
         guard !payment.status.isFinal else { return payment }
-        let answer = try await gateway.charge(token: card.token, order: GatewayOrder(
-            orderID: payment.id, amount: amount, method: .card, description: "Top-up \(payment.msisdn.e164)", returnURL: ""))
+        let answer = try await gateway.charge(
+            token: card.token,
+            order: GatewayOrder(
+                orderID: payment.id, amount: amount, method: .card, description: "Top-up \(payment.msisdn.e164)",
+                returnURL: ""))
         try await store.attach(payment.id, gatewayPaymentID: answer.gatewayPaymentID, at: clock.now)
         payment.gatewayPaymentID = answer.gatewayPaymentID
         let now = clock.now
@@ -66,13 +77,20 @@ extension DefaultPaymentsService {
     }
 
     func checkLimits(line: SubscriberID, amount: Money, region: Region) throws {
-        guard let limits = region.settings(for: PaymentsModule.self)?.topUp else { throw CabinetError(PaymentsError.lineUnknown) }
+        guard let limits = region.settings(for: PaymentsModule.self)?.topUp else {
+            throw CabinetError(PaymentsError.lineUnknown)
+        }
         guard amount.currency == limits.minimum.currency,
             (limits.minimum.minorUnits...limits.maximum.minorUnits).contains(amount.minorUnits)
         else {
-            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.amountOutOfRange, arguments: [
-                "minimum": limits.minimum.amountString, "maximum": limits.maximum.amountString, "currency": limits.minimum.currency.code,
-            ])])
+            throw CabinetError.validation([
+                FieldError(
+                    field: "amount", code: PaymentsError.amountOutOfRange,
+                    arguments: [
+                        "minimum": limits.minimum.amountString, "maximum": limits.maximum.amountString,
+                        "currency": limits.minimum.currency.code,
+                    ])
+            ])
         }
     }
 
@@ -92,12 +110,19 @@ extension DefaultPaymentsService {
         var problems: [FieldError] = []
         try checkLimits(line: rule.line, amount: rule.amount, region: region)
         if rule.amount.minorUnits > limits.maxAmount.minorUnits {
-            problems.append(FieldError(field: "amount", code: PaymentsError.autopayInvalid, arguments: ["maximum": limits.maxAmount.amountString]))
+            problems.append(
+                FieldError(
+                    field: "amount", code: PaymentsError.autopayInvalid,
+                    arguments: ["maximum": limits.maxAmount.amountString]))
         }
-        if rule.monthlyCap.currency != region.currency || !rule.monthlyCap.isPositive || rule.monthlyCap.minorUnits > limits.maxPerMonth.minorUnits
-            || rule.monthlyCap.minorUnits < rule.amount.minorUnits {
-            problems.append(FieldError(field: "monthlyCap", code: PaymentsError.autopayInvalid,
-                                       arguments: ["maximum": limits.maxPerMonth.amountString]))
+        if rule.monthlyCap.currency != region.currency || !rule.monthlyCap.isPositive
+            || rule.monthlyCap.minorUnits > limits.maxPerMonth.minorUnits
+            || rule.monthlyCap.minorUnits < rule.amount.minorUnits
+        {
+            problems.append(
+                FieldError(
+                    field: "monthlyCap", code: PaymentsError.autopayInvalid,
+                    arguments: ["maximum": limits.maxPerMonth.amountString]))
         }
         switch rule.kind {
         case .threshold:
@@ -145,12 +170,17 @@ extension DefaultPaymentsService {
 
     func openThresholdTrigger(_ rule: AutopayRule) async throws {
         let now = clock.now
-        guard let threshold = rule.threshold, try await ledger.balance(of: rule.line).minorUnits < threshold.minorUnits else { return }
+        guard let threshold = rule.threshold, try await ledger.balance(of: rule.line).minorUnits < threshold.minorUnits
+        else { return }
         // After a trigger failed, wait a day before trying again for the same low balance.
         if let last = try await store.lastTrigger(of: rule.line), last.status == .failed,
-            now.timeIntervalSince(last.nextAttemptAt) < 86_400 { return }
-        _ = try await store.openTrigger(key: "threshold:\(rule.line.rawValue):\(now.storageKey)", line: rule.line, amount: rule.amount,
-                                        at: now)
+            now.timeIntervalSince(last.nextAttemptAt) < 86_400
+        {
+            return
+        }
+        _ = try await store.openTrigger(
+            key: "threshold:\(rule.line.rawValue):\(now.storageKey)", line: rule.line, amount: rule.amount,
+            at: now)
     }
 
     func openScheduledTriggers(limit: Int) async throws {
@@ -163,7 +193,8 @@ extension DefaultPaymentsService {
                 let today = LocalDate(now, in: region.timeZone)
                 guard today.day >= day else { continue }
                 let month = String(format: "%04d-%02d", today.year, today.month)
-                _ = try await store.openTrigger(key: "schedule:\(rule.line.rawValue):\(month)", line: rule.line, amount: rule.amount, at: now)
+                _ = try await store.openTrigger(
+                    key: "schedule:\(rule.line.rawValue):\(month)", line: rule.line, amount: rule.amount, at: now)
             }
             guard rules.count == limit, let last = rules.last else { break }
             after = last.line
@@ -182,30 +213,37 @@ extension DefaultPaymentsService {
 
     func attempt(_ trigger: AutopayTrigger) async throws {
         let now = clock.now
-        guard let found = try await lines.line(id: trigger.line), let region = regions.region(found.region) else { return }
+        guard let found = try await lines.line(id: trigger.line), let region = regions.region(found.region) else {
+            return
+        }
         let texts = AutopayTexts(catalog: messages, language: .ru)
         guard let rule = try await store.autopay(of: trigger.line),
             let card = try await store.cards(of: trigger.line).first(where: \.isDefault)
         else {
-            try await store.closeTrigger(trigger.key, status: .skipped, attempts: trigger.attempts, retryAt: nil, sms: nil, at: now)
+            try await store.closeTrigger(
+                trigger.key, status: .skipped, attempts: trigger.attempts, retryAt: nil, sms: nil, at: now)
             return
         }
         let today = LocalDate(now, in: region.timeZone)
-        let monthStart = (LocalDate(year: today.year, month: today.month, day: 1) ?? today).startOfDay(in: region.timeZone)
+        let monthStart = (LocalDate(year: today.year, month: today.month, day: 1) ?? today).startOfDay(
+            in: region.timeZone)
         let spent = try await store.autopaySpent(of: trigger.line, since: monthStart)
         guard spent + trigger.amount.minorUnits <= rule.monthlyCap.minorUnits else {
-            try await store.closeTrigger(trigger.key, status: .skipped, attempts: trigger.attempts, retryAt: nil,
-                                         sms: (found.msisdn, texts.capReached(rule.monthlyCap)), at: now)
+            try await store.closeTrigger(
+                trigger.key, status: .skipped, attempts: trigger.attempts, retryAt: nil,
+                sms: (found.msisdn, texts.capReached(rule.monthlyCap)), at: now)
             return
         }
         let attempt = trigger.attempts + 1
         let payment: Payment
         do {
-            payment = try await charge(card, line: trigger.line, amount: trigger.amount, paymentID: trigger.paymentID(attempt: attempt),
-                                       trigger: trigger.key)
+            payment = try await charge(
+                card, line: trigger.line, amount: trigger.amount, paymentID: trigger.paymentID(attempt: attempt),
+                trigger: trigger.key)
         } catch let error as CabinetError where error.kind != .internal && error.kind != .unavailable {
-            try await store.closeTrigger(trigger.key, status: .failed, attempts: attempt, retryAt: nil,
-                                         sms: (found.msisdn, texts.failed(trigger.amount, card: card.maskedCard)), at: now)
+            try await store.closeTrigger(
+                trigger.key, status: .failed, attempts: attempt, retryAt: nil,
+                sms: (found.msisdn, texts.failed(trigger.amount, card: card.maskedCard)), at: now)
             return
         }
         switch payment.status {
@@ -213,16 +251,19 @@ extension DefaultPaymentsService {
             try await store.closeTrigger(trigger.key, status: .paid, attempts: attempt, retryAt: nil, sms: nil, at: now)
         case .declined, .failed:
             if attempt <= Self.autopayRetries.count {
-                try await store.closeTrigger(trigger.key, status: .open, attempts: attempt,
-                                             retryAt: now.addingTimeInterval(Self.autopayRetries[attempt - 1]), sms: nil, at: now)
+                try await store.closeTrigger(
+                    trigger.key, status: .open, attempts: attempt,
+                    retryAt: now.addingTimeInterval(Self.autopayRetries[attempt - 1]), sms: nil, at: now)
             } else {
-                try await store.closeTrigger(trigger.key, status: .failed, attempts: attempt, retryAt: nil,
-                                             sms: (found.msisdn, texts.failed(trigger.amount, card: card.maskedCard)), at: now)
+                try await store.closeTrigger(
+                    trigger.key, status: .failed, attempts: attempt, retryAt: nil,
+                    sms: (found.msisdn, texts.failed(trigger.amount, card: card.maskedCard)), at: now)
             }
         case .created, .pending:
             // The gateway is still deciding; its webhook credits the payment. Look again later without a new charge.
-            try await store.closeTrigger(trigger.key, status: .open, attempts: trigger.attempts,
-                                         retryAt: now.addingTimeInterval(600), sms: nil, at: now)
+            try await store.closeTrigger(
+                trigger.key, status: .open, attempts: trigger.attempts,
+                retryAt: now.addingTimeInterval(600), sms: nil, at: now)
         }
     }
 }
@@ -233,7 +274,8 @@ struct AutopayTexts {
     let language: Language
 
     func failed(_ amount: Money, card: String) -> String {
-        catalog.text("payments.autopay.sms.failed", in: language, arguments: ["amount": amount.displayString, "card": card])
+        catalog.text(
+            "payments.autopay.sms.failed", in: language, arguments: ["amount": amount.displayString, "card": card])
     }
 
     func capReached(_ cap: Money) -> String {

@@ -1,6 +1,6 @@
+import Billing
 public import CabinetCore
 import Foundation
-import Billing
 import Subscribers
 
 extension DefaultPaymentsService {
@@ -16,8 +16,11 @@ extension DefaultPaymentsService {
             throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferToSelf)])
         }
         guard let to = try await lines.line(msisdn: recipient) else {
-            throw CabinetError.validation([FieldError(field: "to", code: PaymentsError.transferRecipientUnknown,
-                                                      arguments: ["msisdn": recipient.e164])])
+            throw CabinetError.validation([
+                FieldError(
+                    field: "to", code: PaymentsError.transferRecipientUnknown,
+                    arguments: ["msisdn": recipient.e164])
+            ])
         }
         guard to.status == .active || to.status == .blocked || to.status == .suspended else {
             throw CabinetError(PaymentsError.transferRecipientInactive, arguments: ["msisdn": recipient.e164])
@@ -26,14 +29,20 @@ extension DefaultPaymentsService {
             throw CabinetError(PaymentsError.transferCurrency, arguments: ["msisdn": recipient.e164])
         }
         guard (limits.minimum.minorUnits...limits.maxPerTransfer.minorUnits).contains(amount.minorUnits) else {
-            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.transferAmount, arguments: [
-                "minimum": limits.minimum.amountString, "maximum": limits.maxPerTransfer.amountString,
-            ])])
+            throw CabinetError.validation([
+                FieldError(
+                    field: "amount", code: PaymentsError.transferAmount,
+                    arguments: [
+                        "minimum": limits.minimum.amountString, "maximum": limits.maxPerTransfer.amountString,
+                    ])
+            ])
         }
         let now = clock.now
-        let transfer = try await store.insertTransfer(NewTransfer(
-            sender: from.id, senderMSISDN: from.msisdn, recipient: to.id, recipientMSISDN: to.msisdn, amount: amount, fee: limits.fee,
-            day: LocalDate(now, in: region.timeZone), maxPerDay: limits.maxPerDay), at: now)
+        let transfer = try await store.insertTransfer(
+            NewTransfer(
+                sender: from.id, senderMSISDN: from.msisdn, recipient: to.id, recipientMSISDN: to.msisdn,
+                amount: amount, fee: limits.fee,
+                day: LocalDate(now, in: region.timeZone), maxPerDay: limits.maxPerDay), at: now)
         return try await complete(transfer)
     }
 
@@ -44,12 +53,17 @@ extension DefaultPaymentsService {
         var current = transfer
         if current.status == .pending {
             var legs: [LedgerLeg] = []
-            if current.fee.isPositive { legs.append(LedgerLeg(amount: try current.fee.negated(), counterparty: .revenue)) }
-            let result = try await ledger.post(LedgerPosting(
-                externalID: current.debitLedgerID, kind: .transfer, line: current.sender, amount: try current.amount.negated(),
-                counterparty: .transfers, explanation: "billing.explain.transferOut",
-                arguments: ["to": current.recipientMSISDN.e164, "fee": current.fee.amountString], allowsNegativeBalance: false,
-                at: current.createdAt, extraLegs: legs))
+            if current.fee.isPositive {
+                legs.append(LedgerLeg(amount: try current.fee.negated(), counterparty: .revenue))
+            }
+            let result = try await ledger.post(
+                LedgerPosting(
+                    externalID: current.debitLedgerID, kind: .transfer, line: current.sender,
+                    amount: try current.amount.negated(),
+                    counterparty: .transfers, explanation: "billing.explain.transferOut",
+                    arguments: ["to": current.recipientMSISDN.e164, "fee": current.fee.amountString],
+                    allowsNegativeBalance: false,
+                    at: current.createdAt, extraLegs: legs))
             if case .insufficientFunds = result {
                 _ = try await store.advanceTransfer(current.id, from: .pending, to: .refused, at: clock.now)
                 throw CabinetError(PaymentsError.transferInsufficientFunds)
@@ -62,10 +76,12 @@ extension DefaultPaymentsService {
             let sent = current
             // The recipient's credit, the transfer's end and the repayment of a promised payment commit together.
             current = try await store.transaction { tx in
-                _ = try await tx.post(LedgerPosting(
-                    externalID: sent.creditLedgerID, kind: .transfer, line: sent.recipient, amount: sent.amount,
-                    counterparty: .transfers, explanation: "billing.explain.transferIn", arguments: ["from": sent.senderMSISDN.e164],
-                    allowsNegativeBalance: true, at: sent.createdAt))
+                _ = try await tx.post(
+                    LedgerPosting(
+                        externalID: sent.creditLedgerID, kind: .transfer, line: sent.recipient, amount: sent.amount,
+                        counterparty: .transfers, explanation: "billing.explain.transferIn",
+                        arguments: ["from": sent.senderMSISDN.e164],
+                        allowsNegativeBalance: true, at: sent.createdAt))
                 var done = try await tx.advanceTransfer(sent.id, from: .sent, to: .done, at: now) ?? sent
                 done.status = .done
                 try await self.repayPromised(of: sent.recipient, in: tx, at: now)

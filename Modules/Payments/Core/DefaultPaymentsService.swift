@@ -22,8 +22,10 @@ public struct DefaultPaymentsService: PaymentsService {
     /// Payments' texts (SMS about auto-payment).
     let messages: MessageCatalog
 
-    public init(store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
-                gateways: [any PaymentGateway], defaultGateway: String, clock: any WallClock, logger: Logger) {
+    public init(
+        store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
+        gateways: [any PaymentGateway], defaultGateway: String, clock: any WallClock, logger: Logger
+    ) {
         self.store = store
         self.ledger = ledger
         self.lines = lines
@@ -37,7 +39,9 @@ public struct DefaultPaymentsService: PaymentsService {
 
     public var now: Date { clock.now }
 
-    public func settings(_ region: RegionID) -> PaymentsSettings? { regions.region(region)?.settings(for: PaymentsModule.self) }
+    public func settings(_ region: RegionID) -> PaymentsSettings? {
+        regions.region(region)?.settings(for: PaymentsModule.self)
+    }
 
     public func currency(of region: RegionID) -> Currency? { regions.region(region)?.currency }
 
@@ -47,13 +51,16 @@ public struct DefaultPaymentsService: PaymentsService {
         switch line.status {
         case .active: return
         case .suspended: throw CabinetError(KernelError.lineSuspended, arguments: ["msisdn": line.msisdn.formatted])
-        case .blocked, .terminated: throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
+        case .blocked, .terminated:
+            throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
         }
     }
 
     public func payee(_ msisdn: MSISDN) async throws -> Payee {
         guard let line = try await lines.line(msisdn: msisdn), let region = regions.region(line.region) else {
-            throw CabinetError.validation([FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])])
+            throw CabinetError.validation([
+                FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])
+            ])
         }
         return Payee(line: line.id, msisdn: line.msisdn, region: region.id, currency: region.currency)
     }
@@ -61,8 +68,10 @@ public struct DefaultPaymentsService: PaymentsService {
     // MARK: - Top-ups
 
     /// Starts a top-up of `line` for `amount`; the ledger is credited when the gateway's webhook says it succeeded.
-    public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
-                           returnURL: @Sendable (String) -> String) async throws -> StartedTopUp {
+    public func startTopUp(
+        of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
+        returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
         guard let found = try await lines.line(id: line), let region = regions.region(found.region) else {
             throw CabinetError(PaymentsError.lineUnknown)
         }
@@ -72,18 +81,25 @@ public struct DefaultPaymentsService: PaymentsService {
         }
         let id = "pay_" + Hex.random(bytes: 12)
         let now = clock.now
-        var payment = try await store.insert(Payment(
-            id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created, gateway: gateway.name,
-            anonymous: anonymous, saveCard: saveCard && !anonymous && method == .card, createdAt: now, updatedAt: now))
+        var payment = try await store.insert(
+            Payment(
+                id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created,
+                gateway: gateway.name,
+                anonymous: anonymous, saveCard: saveCard && !anonymous && method == .card, createdAt: now,
+                updatedAt: now))
         let checkout: GatewayCheckout
         do {
-            checkout = try await gateway.create(GatewayOrder(
-                orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)", returnURL: returnURL(id),
-                saveCard: payment.saveCard))
+            checkout = try await gateway.create(
+                GatewayOrder(
+                    orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)",
+                    returnURL: returnURL(id),
+                    saveCard: payment.saveCard))
         } catch {
             logger.error("gateway refused a payment", metadata: ["cabinet.payment": "\(id)", "error": "\(error)"])
-            _ = try await store.apply(GatewayNotification(gatewayPaymentID: "", orderID: id, outcome: .failed, amount: amount,
-                                                          reason: "payments.failed.gateway"), to: id, at: clock.now)
+            _ = try await store.apply(
+                GatewayNotification(
+                    gatewayPaymentID: "", orderID: id, outcome: .failed, amount: amount,
+                    reason: "payments.failed.gateway"), to: id, at: clock.now)
             throw CabinetError(PaymentsError.gatewayUnavailable)
         }
         try await store.attach(id, gatewayPaymentID: checkout.gatewayPaymentID, at: clock.now)
@@ -96,7 +112,9 @@ public struct DefaultPaymentsService: PaymentsService {
     /// late notifications change nothing. The payment's new state, its credit on the ledger and the repayment of an
     /// active promised payment are one transaction: an acknowledged webhook has moved the money.
     @discardableResult
-    public func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String? = nil) async throws -> Payment {
+    public func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String? = nil)
+        async throws -> Payment
+    {
         guard let gateway = gateways[name] else { throw CabinetError(PaymentsError.gatewayUnknown) }
         let notification = try gateway.verify(webhook: body, signature: signature, from: address)
         let now = clock.now
@@ -107,7 +125,8 @@ public struct DefaultPaymentsService: PaymentsService {
             guard payment.gateway == name, payment.amount == notification.amount,
                 payment.gatewayPaymentID == nil || payment.gatewayPaymentID == notification.gatewayPaymentID
             else {
-                self.logger.warning("webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
+                self.logger.warning(
+                    "webhook does not match its payment", metadata: ["cabinet.payment": "\(payment.id)"])
                 throw CabinetError(PaymentsError.webhookMismatch)
             }
             let applied = try await tx.apply(notification, to: payment.id, at: now)
@@ -116,16 +135,23 @@ public struct DefaultPaymentsService: PaymentsService {
             return (payment, applied != nil)
         }
         if changed {
-            logger.info("payment updated", metadata: ["cabinet.payment": "\(payment.id)", "cabinet.status": "\(payment.status.rawValue)"])
+            logger.info(
+                "payment updated",
+                metadata: ["cabinet.payment": "\(payment.id)", "cabinet.status": "\(payment.status.rawValue)"])
         }
         return payment
     }
 
     /// What follows a gateway's answer inside its transaction: the card kept (only with the payer's consent, and only
     /// the gateway's token of it), and a succeeded payment credited.
-    func settle(_ payment: inout Payment, notification: GatewayNotification, in tx: any PaymentsTransaction, at now: Date) async throws {
-        if payment.status == .succeeded, payment.saveCard, let token = notification.cardToken, let masked = notification.maskedCard {
-            _ = try await tx.saveCard(line: payment.line, gateway: payment.gateway, token: token, maskedCard: masked, at: now)
+    func settle(
+        _ payment: inout Payment, notification: GatewayNotification, in tx: any PaymentsTransaction, at now: Date
+    ) async throws {
+        if payment.status == .succeeded, payment.saveCard, let token = notification.cardToken,
+            let masked = notification.maskedCard
+        {
+            _ = try await tx.saveCard(
+                line: payment.line, gateway: payment.gateway, token: token, maskedCard: masked, at: now)
         }
         if payment.status == .succeeded, payment.creditedAt == nil {
             try await credit(payment, in: tx, at: now)
@@ -135,10 +161,13 @@ public struct DefaultPaymentsService: PaymentsService {
 
     /// Credits a succeeded payment (once, by its ledger id), records it, and repays an active promised payment.
     func credit(_ payment: Payment, in tx: any PaymentsTransaction, at now: Date) async throws {
-        let result = try await tx.post(LedgerPosting(
-            externalID: payment.ledgerID, kind: .topUp, line: payment.line, amount: payment.amount, counterparty: .gateway,
-            explanation: "billing.explain.topUp", arguments: ["method": payment.method.rawValue, "card": payment.maskedCard ?? ""],
-            allowsNegativeBalance: true, at: now))
+        let result = try await tx.post(
+            LedgerPosting(
+                externalID: payment.ledgerID, kind: .topUp, line: payment.line, amount: payment.amount,
+                counterparty: .gateway,
+                explanation: "billing.explain.topUp",
+                arguments: ["method": payment.method.rawValue, "card": payment.maskedCard ?? ""],
+                allowsNegativeBalance: true, at: now))
         if case .insufficientFunds = result { throw CabinetError.internal("a credit cannot lack funds") }
         try await tx.markCredited(payment.id, at: now)
         try await repayPromised(of: payment.line, in: tx, at: now)
@@ -171,7 +200,8 @@ public struct DefaultPaymentsService: PaymentsService {
         let topUps = try await store.succeededTotal(of: id, since: now.addingTimeInterval(-90 * 86_400))
         let facts = PromisedFacts(
             daysOnNetwork: max(0, days), averageMonthlyTopUps: Money(minorUnits: topUps / 3, currency: region.currency),
-            balance: try await ledger.balance(of: id), active: try await store.activePromised(of: id), lineActive: line.status == .active)
+            balance: try await ledger.balance(of: id), active: try await store.activePromised(of: id),
+            lineActive: line.status == .active)
         return (rules, facts)
     }
 
@@ -188,11 +218,16 @@ public struct DefaultPaymentsService: PaymentsService {
             throw CabinetError(refusal?.code ?? PaymentsError.promisedNotEligible, arguments: refusal?.arguments ?? [:])
         }
         guard offer.amounts.contains(amount) else {
-            throw CabinetError.validation([FieldError(field: "amount", code: PaymentsError.promisedAmountNotOffered, arguments: [
-                "amounts": offer.amounts.map(\.amountString).joined(separator: ", ")
-            ])])
+            throw CabinetError.validation([
+                FieldError(
+                    field: "amount", code: PaymentsError.promisedAmountNotOffered,
+                    arguments: [
+                        "amounts": offer.amounts.map(\.amountString).joined(separator: ", ")
+                    ])
+            ])
         }
-        var promised = try await store.insertPromised(line: line, amount: amount, fee: offer.fee, dueAt: offer.dueAt, at: clock.now)
+        var promised = try await store.insertPromised(
+            line: line, amount: amount, fee: offer.fee, dueAt: offer.dueAt, at: clock.now)
         let now = clock.now
         try await store.transaction { [promised] tx in try await self.postCredit(promised, in: tx, at: now) }
         promised.creditedAt = now
@@ -201,22 +236,29 @@ public struct DefaultPaymentsService: PaymentsService {
 
     func postCredit(_ promised: PromisedPayment, in tx: any PaymentsTransaction, at now: Date) async throws {
         var legs: [LedgerLeg] = []
-        if promised.fee.isPositive { legs.append(LedgerLeg(amount: try promised.fee.negated(), counterparty: .revenue)) }
-        _ = try await tx.post(LedgerPosting(
-            externalID: promised.creditLedgerID, kind: .promisedPayment, line: promised.line, amount: promised.amount,
-            counterparty: .promisedCredit, explanation: "billing.explain.promisedPayment",
-            arguments: ["amount": promised.amount.amountString, "fee": promised.fee.amountString],
-            allowsNegativeBalance: true, at: promised.takenAt, extraLegs: legs))
+        if promised.fee.isPositive {
+            legs.append(LedgerLeg(amount: try promised.fee.negated(), counterparty: .revenue))
+        }
+        _ = try await tx.post(
+            LedgerPosting(
+                externalID: promised.creditLedgerID, kind: .promisedPayment, line: promised.line,
+                amount: promised.amount,
+                counterparty: .promisedCredit, explanation: "billing.explain.promisedPayment",
+                arguments: ["amount": promised.amount.amountString, "fee": promised.fee.amountString],
+                allowsNegativeBalance: true, at: promised.takenAt, extraLegs: legs))
         try await tx.markPromised(promised.id, settled: false, at: now)
     }
 
     func postSettlement(_ promised: PromisedPayment, in tx: any PaymentsTransaction, at now: Date) async throws {
         let writtenOff = promised.status == .writtenOff
-        _ = try await tx.post(LedgerPosting(
-            externalID: promised.settleLedgerID, kind: writtenOff ? .writeOff : .promisedRepayment, line: promised.line,
-            amount: try promised.amount.negated(), counterparty: .promisedCredit,
-            explanation: writtenOff ? "billing.explain.promisedWriteOff" : "billing.explain.promisedRepayment",
-            arguments: ["amount": promised.amount.amountString], allowsNegativeBalance: true, at: promised.closedAt ?? now))
+        _ = try await tx.post(
+            LedgerPosting(
+                externalID: promised.settleLedgerID, kind: writtenOff ? .writeOff : .promisedRepayment,
+                line: promised.line,
+                amount: try promised.amount.negated(), counterparty: .promisedCredit,
+                explanation: writtenOff ? "billing.explain.promisedWriteOff" : "billing.explain.promisedRepayment",
+                arguments: ["amount": promised.amount.amountString], allowsNegativeBalance: true,
+                at: promised.closedAt ?? now))
         try await tx.markPromised(promised.id, settled: true, at: now)
     }
 
@@ -242,7 +284,9 @@ public struct DefaultPaymentsService: PaymentsService {
             let now = clock.now
             try await store.transaction { tx in
                 if promised.creditedAt == nil { try await self.postCredit(promised, in: tx, at: now) }
-                if promised.status != .active, promised.settledAt == nil { try await self.postSettlement(promised, in: tx, at: now) }
+                if promised.status != .active, promised.settledAt == nil {
+                    try await self.postSettlement(promised, in: tx, at: now)
+                }
             }
             done += 1
         }

@@ -50,10 +50,12 @@ public struct Payment: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, line: SubscriberID, msisdn: MSISDN, amount: Money, method: PaymentMethod, status: PaymentStatus,
-                gateway: String, gatewayPaymentID: String? = nil, maskedCard: String? = nil, failure: String? = nil,
-                requestID: Int64? = nil, anonymous: Bool = false, saveCard: Bool = false, cardID: Int64? = nil,
-                autopayTrigger: String? = nil, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: String, line: SubscriberID, msisdn: MSISDN, amount: Money, method: PaymentMethod, status: PaymentStatus,
+        gateway: String, gatewayPaymentID: String? = nil, maskedCard: String? = nil, failure: String? = nil,
+        requestID: Int64? = nil, anonymous: Bool = false, saveCard: Bool = false, cardID: Int64? = nil,
+        autopayTrigger: String? = nil, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date
+    ) {
         self.saveCard = saveCard
         self.cardID = cardID
         self.autopayTrigger = autopayTrigger
@@ -88,7 +90,10 @@ public struct SavedCard: Sendable, Hashable {
     public var isDefault: Bool
     public var createdAt: Date
 
-    public init(id: Int64, line: SubscriberID, gateway: String, token: String, maskedCard: String, isDefault: Bool, createdAt: Date) {
+    public init(
+        id: Int64, line: SubscriberID, gateway: String, token: String, maskedCard: String, isDefault: Bool,
+        createdAt: Date
+    ) {
         self.id = id
         self.line = line
         self.gateway = gateway

@@ -13,7 +13,10 @@ public struct GatewayOrder: Sendable, Hashable {
     /// The payer agreed to keep the card for later payments: the gateway returns a token for it.
     public var saveCard: Bool
 
-    public init(orderID: String, amount: Money, method: PaymentMethod, description: String, returnURL: String, saveCard: Bool = false) {
+    public init(
+        orderID: String, amount: Money, method: PaymentMethod, description: String, returnURL: String,
+        saveCard: Bool = false
+    ) {
         self.saveCard = saveCard
         self.orderID = orderID
         self.amount = amount
@@ -50,8 +53,10 @@ public struct GatewayNotification: Sendable, Hashable {
     /// The gateway's token of the card, when the payer asked to save it (never the number).
     public var cardToken: String?
 
-    public init(gatewayPaymentID: String, orderID: String, outcome: Outcome, amount: Money, maskedCard: String? = nil,
-                reason: String? = nil, cardToken: String? = nil) {
+    public init(
+        gatewayPaymentID: String, orderID: String, outcome: Outcome, amount: Money, maskedCard: String? = nil,
+        reason: String? = nil, cardToken: String? = nil
+    ) {
         self.cardToken = cardToken
         self.gatewayPaymentID = gatewayPaymentID
         self.orderID = orderID

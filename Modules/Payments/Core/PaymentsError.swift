@@ -35,6 +35,10 @@ public enum PaymentsError: ErrorCatalogue {
     public static let promisedAmountNotOffered = ErrorCode("payments.promised.amountNotOffered", .invalidInput)
 
     public static let all: [ErrorCode] = [
-        amountOutOfRange, notFound, gatewayUnknown, gatewayUnavailable, signatureInvalid, webhookInvalid, webhookMismatch, lineUnknown, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid, checkoutUnknown, checkoutClosed, cardInvalid, expiryInvalid, cvcInvalid, transferToSelf, transferRecipientUnknown, transferRecipientInactive, transferCurrency, transferAmount, transferDailyLimit, transferInsufficientFunds, promisedNotEligible, promisedAlreadyActive, promisedAmountNotOffered,
+        amountOutOfRange, notFound, gatewayUnknown, gatewayUnavailable, signatureInvalid, webhookInvalid,
+        webhookMismatch, lineUnknown, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid,
+        checkoutUnknown, checkoutClosed, cardInvalid, expiryInvalid, cvcInvalid, transferToSelf,
+        transferRecipientUnknown, transferRecipientInactive, transferCurrency, transferAmount, transferDailyLimit,
+        transferInsufficientFunds, promisedNotEligible, promisedAlreadyActive, promisedAmountNotOffered,
     ]
 }

@@ -16,11 +16,14 @@ public protocol PaymentsService: Sendable {
     func payee(_ msisdn: MSISDN) async throws -> Payee
 
     /// Starts a top-up of `line`; the ledger is credited when the gateway's webhook says it succeeded.
-    func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool, saveCard: Bool,
-                    returnURL: @Sendable (String) -> String) async throws -> StartedTopUp
+    func startTopUp(
+        of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool, saveCard: Bool,
+        returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp
     /// Applies a gateway's notification once (its signature or address checked by the gateway).
     @discardableResult
-    func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String?) async throws -> Payment
+    func receiveWebhook(gateway name: String, body: Data, signature: String?, from address: String?) async throws
+        -> Payment
     /// One payment; `line` restricts it to that line's payments (`nil`: the anonymous payer's page).
     func payment(_ id: String, of line: SubscriberID?) async throws -> Payment
     func history(of line: SubscriberID, before: String?, limit: Int) async throws -> [Payment]
@@ -47,9 +50,12 @@ public protocol PaymentsService: Sendable {
 }
 
 extension PaymentsService {
-    public func startTopUp(of line: SubscriberID, amount: Money, method: PaymentMethod,
-                           returnURL: @Sendable (String) -> String) async throws -> StartedTopUp {
-        try await startTopUp(of: line, amount: amount, method: method, anonymous: false, saveCard: false, returnURL: returnURL)
+    public func startTopUp(
+        of line: SubscriberID, amount: Money, method: PaymentMethod,
+        returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
+        try await startTopUp(
+            of: line, amount: amount, method: method, anonymous: false, saveCard: false, returnURL: returnURL)
     }
 
     @discardableResult
@@ -59,7 +65,9 @@ extension PaymentsService {
 
     public func transfers(of line: SubscriberID) async throws -> [Transfer] { try await transfers(of: line, limit: 50) }
     public func reconcile() async throws -> Int { try await reconcile(limit: 500) }
-    public func runAutopay(changed: Set<SubscriberID>? = nil) async throws -> Int { try await runAutopay(changed: changed, limit: 500) }
+    public func runAutopay(changed: Set<SubscriberID>? = nil) async throws -> Int {
+        try await runAutopay(changed: changed, limit: 500)
+    }
 }
 
 /// What a started top-up returns: the payment and the gateway's page to send the payer to.

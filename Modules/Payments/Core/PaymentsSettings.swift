@@ -48,7 +48,9 @@ public struct PaymentsSettings: ModuleSettings, Hashable {
             let perDay = t.requirePrice("maxPerDay")
             let fee = t.requirePrice("fee")
             if let min, let perTransfer, let perDay {
-                if !(min.isPositive && min.minorUnits <= perTransfer.minorUnits && perTransfer.minorUnits <= perDay.minorUnits) {
+                if !(min.isPositive && min.minorUnits <= perTransfer.minorUnits
+                    && perTransfer.minorUnits <= perDay.minorUnits)
+                {
                     t.problem("limits must satisfy 0 < minimum ≤ maxPerTransfer ≤ maxPerDay")
                     return nil
                 }

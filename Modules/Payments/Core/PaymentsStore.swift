@@ -18,9 +18,11 @@ public protocol PaymentsTransaction: Sendable {
     /// Records that the ledger has the credit (`settled: false`) or the repayment/write-off (`settled: true`).
     func markPromised(_ id: Int64, settled: Bool, at now: Date) async throws
     /// As ``AutopayStore/saveCard(line:gateway:token:maskedCard:at:)``, inside the transaction.
-    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws -> SavedCard
+    func saveCard(line: SubscriberID, gateway: String, token: String, maskedCard: String, at now: Date) async throws
+        -> SavedCard
     /// As ``TransferStore/advanceTransfer(_:from:to:at:)``, inside the transaction.
-    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer?
+    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws
+        -> Transfer?
     /// Posts to Billing's ledger inside this transaction (once per external id, as ``BalanceLedger/post(_:)``).
     func post(_ posting: LedgerPosting) async throws -> PostingResult
 }
@@ -31,5 +33,6 @@ public protocol PaymentsTransaction: Sendable {
 public protocol PaymentsStore: PaymentStore, PromisedPaymentStore, TransferStore, AutopayStore {
     /// Runs `body` in one write transaction shared with Billing's ledger: every change it makes and every posting it
     /// posts commit together, or none does when it throws.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws
+        -> T
 }

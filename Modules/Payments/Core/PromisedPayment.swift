@@ -26,8 +26,10 @@ public struct PromisedPayment: Sendable, Hashable {
     /// When the ledger got the repayment or write-off of a closed promised payment.
     public var settledAt: Date?
 
-    public init(id: Int64, line: SubscriberID, amount: Money, fee: Money, status: Status, takenAt: Date, dueAt: Date,
-                requestID: Int64?, closedAt: Date?, creditedAt: Date? = nil, settledAt: Date? = nil) {
+    public init(
+        id: Int64, line: SubscriberID, amount: Money, fee: Money, status: Status, takenAt: Date, dueAt: Date,
+        requestID: Int64?, closedAt: Date?, creditedAt: Date? = nil, settledAt: Date? = nil
+    ) {
         self.creditedAt = creditedAt
         self.settledAt = settledAt
         self.id = id
@@ -88,7 +90,9 @@ public struct PromisedFacts: Sendable, Hashable {
     public var active: PromisedPayment?
     public var lineActive: Bool
 
-    public init(daysOnNetwork: Int, averageMonthlyTopUps: Money, balance: Money, active: PromisedPayment?, lineActive: Bool) {
+    public init(
+        daysOnNetwork: Int, averageMonthlyTopUps: Money, balance: Money, active: PromisedPayment?, lineActive: Bool
+    ) {
         self.daysOnNetwork = daysOnNetwork
         self.averageMonthlyTopUps = averageMonthlyTopUps
         self.balance = balance
@@ -105,28 +109,38 @@ extension PromisedPaymentRules {
         if !facts.lineActive { refusals.append(PromisedRefusal(PromisedRefusal.lineInactive)) }
         if facts.active != nil { refusals.append(PromisedRefusal(PromisedRefusal.alreadyActive)) }
         if facts.balance.minorUnits >= availableBelow.minorUnits {
-            refusals.append(PromisedRefusal(PromisedRefusal.balanceHigh,
-                                            ["balance": facts.balance.amountString, "threshold": availableBelow.amountString]))
+            refusals.append(
+                PromisedRefusal(
+                    PromisedRefusal.balanceHigh,
+                    ["balance": facts.balance.amountString, "threshold": availableBelow.amountString]))
         }
         let qualifying = tiers.last {
-            facts.daysOnNetwork >= $0.minDaysOnNetwork && facts.averageMonthlyTopUps.minorUnits >= $0.minAverageMonthlyTopUps.minorUnits
+            facts.daysOnNetwork >= $0.minDaysOnNetwork
+                && facts.averageMonthlyTopUps.minorUnits >= $0.minAverageMonthlyTopUps.minorUnits
         }
         if qualifying == nil, let basic = tiers.first {
             if facts.daysOnNetwork < basic.minDaysOnNetwork {
-                refusals.append(PromisedRefusal(PromisedRefusal.tenure,
-                                                ["days": String(facts.daysOnNetwork), "required": String(basic.minDaysOnNetwork)]))
+                refusals.append(
+                    PromisedRefusal(
+                        PromisedRefusal.tenure,
+                        ["days": String(facts.daysOnNetwork), "required": String(basic.minDaysOnNetwork)]))
             }
             if facts.averageMonthlyTopUps.minorUnits < basic.minAverageMonthlyTopUps.minorUnits {
-                refusals.append(PromisedRefusal(PromisedRefusal.topUps,
-                                                ["average": facts.averageMonthlyTopUps.amountString,
-                                                 "required": basic.minAverageMonthlyTopUps.amountString]))
+                refusals.append(
+                    PromisedRefusal(
+                        PromisedRefusal.topUps,
+                        [
+                            "average": facts.averageMonthlyTopUps.amountString,
+                            "required": basic.minAverageMonthlyTopUps.amountString,
+                        ]))
             }
         }
         guard refusals.isEmpty, let tier = qualifying else {
             return PromisedEligibility(offer: nil, refusals: refusals, active: facts.active, balance: facts.balance)
         }
-        let offer = PromisedOffer(amounts: tier.amounts, fee: tier.fee, termDays: tier.termDays,
-                                  dueAt: now.addingTimeInterval(TimeInterval(tier.termDays) * 86_400))
+        let offer = PromisedOffer(
+            amounts: tier.amounts, fee: tier.fee, termDays: tier.termDays,
+            dueAt: now.addingTimeInterval(TimeInterval(tier.termDays) * 86_400))
         return PromisedEligibility(offer: offer, refusals: [], active: nil, balance: facts.balance)
     }
 }

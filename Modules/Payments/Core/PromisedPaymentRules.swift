@@ -40,7 +40,8 @@ public struct PromisedPaymentRules: Sendable, Hashable {
                     }
                 }
                 guard let days, let topUps, let amounts, let term, let fee else { return nil }
-                return Tier(minDaysOnNetwork: days, minAverageMonthlyTopUps: topUps, amounts: amounts, termDays: term, fee: fee)
+                return Tier(
+                    minDaysOnNetwork: days, minAverageMonthlyTopUps: topUps, amounts: amounts, termDays: term, fee: fee)
             }
         }
         if let tiers {
@@ -51,7 +52,8 @@ public struct PromisedPaymentRules: Sendable, Hashable {
             for index in tiers.indices.dropFirst() {
                 let previous = tiers[index - 1]
                 let tier = tiers[index]
-                let orderedRequirements = tier.minDaysOnNetwork >= previous.minDaysOnNetwork
+                let orderedRequirements =
+                    tier.minDaysOnNetwork >= previous.minDaysOnNetwork
                     && tier.minAverageMonthlyTopUps.minorUnits >= previous.minAverageMonthlyTopUps.minorUnits
                 let growing = (tier.amounts.last?.minorUnits ?? 0) > (previous.amounts.last?.minorUnits ?? 0)
                 if !orderedRequirements || !growing {

@@ -7,7 +7,8 @@ public protocol PromisedPaymentStore: Sendable {
     /// Stores an active promised payment and its request record (`payments.promised`, `done`);
     /// ``PaymentsError/promisedAlreadyActive`` when the line has one (a database constraint decides, so concurrent
     /// requests grant exactly one).
-    func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws -> PromisedPayment
+    func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws
+        -> PromisedPayment
     /// The line's active promised payment, or `nil`.
     func activePromised(of line: SubscriberID) async throws -> PromisedPayment?
     /// Active promised payments past their due time, the earliest due first.

@@ -59,7 +59,8 @@ public actor SandboxGateway: PaymentGateway {
     public func create(_ order: GatewayOrder) async throws -> GatewayCheckout {
         // The order id is the idempotence key: a create retried after a lost answer returns the same checkout.
         if let existing = checkouts.values.first(where: { $0.order.orderID == order.orderID }) {
-            return GatewayCheckout(gatewayPaymentID: existing.gatewayPaymentID, confirmationURL: url(existing.gatewayPaymentID))
+            return GatewayCheckout(
+                gatewayPaymentID: existing.gatewayPaymentID, confirmationURL: url(existing.gatewayPaymentID))
         }
         let id = "sbx_" + Hex.random(bytes: 12)
         checkouts[id] = Checkout(gatewayPaymentID: id, order: order, state: .open)
@@ -78,7 +79,9 @@ public actor SandboxGateway: PaymentGateway {
         let digits = (card ?? "").filter { $0.isNumber }
         var problems: [FieldError] = []
         if !Self.luhnValid(digits) { problems.append(FieldError(field: "card", code: PaymentsError.cardInvalid)) }
-        if !Self.expiryValid(expiry ?? "", now: now) { problems.append(FieldError(field: "expiry", code: PaymentsError.expiryInvalid)) }
+        if !Self.expiryValid(expiry ?? "", now: now) {
+            problems.append(FieldError(field: "expiry", code: PaymentsError.expiryInvalid))
+        }
         if (cvc ?? "").count != 3 || !(cvc ?? "").allSatisfy(\.isNumber) {
             problems.append(FieldError(field: "cvc", code: PaymentsError.cvcInvalid))
         }
@@ -86,7 +89,8 @@ public actor SandboxGateway: PaymentGateway {
         let masked = "•••• " + digits.suffix(4)
         switch digits {
         case "4000000000000002": return finish(id, .declined, maskedCard: masked, reason: "payments.declined.generic")
-        case "4000000000009995": return finish(id, .declined, maskedCard: masked, reason: "payments.declined.insufficientFunds")
+        case "4000000000009995":
+            return finish(id, .declined, maskedCard: masked, reason: "payments.declined.insufficientFunds")
         case "4000000000000119": return finish(id, .failed, maskedCard: masked, reason: "payments.failed.timeout")
         case "4000000000003220":
             checkouts[id]?.state = .awaiting3DS(maskedCard: masked)
@@ -114,28 +118,35 @@ public actor SandboxGateway: PaymentGateway {
         let last4 = String(parts[1])
         // Derived from the order: a charge retried after a restart of the sandbox still has one payment id.
         let id = "sbx_c_" + order.orderID
-        let (outcome, reason): (GatewayNotification.Outcome, String?) = switch last4 {
-        case "0002": (.declined, "payments.declined.generic")
-        case "9995": (.declined, "payments.declined.insufficientFunds")
-        case "0119": (.failed, "payments.failed.timeout")
-        default: (.succeeded, nil)
-        }
-        let result = GatewayNotification(gatewayPaymentID: id, orderID: order.orderID, outcome: outcome, amount: order.amount,
-                                         maskedCard: "•••• " + last4, reason: reason)
+        let (outcome, reason): (GatewayNotification.Outcome, String?) =
+            switch last4 {
+            case "0002": (.declined, "payments.declined.generic")
+            case "9995": (.declined, "payments.declined.insufficientFunds")
+            case "0119": (.failed, "payments.failed.timeout")
+            default: (.succeeded, nil)
+            }
+        let result = GatewayNotification(
+            gatewayPaymentID: id, orderID: order.orderID, outcome: outcome, amount: order.amount,
+            maskedCard: "•••• " + last4, reason: reason)
         charges[order.orderID] = result
         return result
     }
 
-    private func finish(_ id: String, _ outcome: GatewayNotification.Outcome, maskedCard: String?, reason: String?,
-                        scrambled: Bool = false) -> Step {
+    private func finish(
+        _ id: String, _ outcome: GatewayNotification.Outcome, maskedCard: String?, reason: String?,
+        scrambled: Bool = false
+    ) -> Step {
         guard let checkout = checkouts[id] else { return .finished(returnURL: "/", webhooks: []) }
         checkouts[id]?.state = .closed(outcome)
         let order = checkout.order
-        let token = order.saveCard && outcome == .succeeded ? maskedCard.map { "tok_\($0.suffix(4))_" + Hex.random(bytes: 8) } : nil
+        let token =
+            order.saveCard && outcome == .succeeded
+            ? maskedCard.map { "tok_\($0.suffix(4))_" + Hex.random(bytes: 8) } : nil
         func webhook(_ outcome: GatewayNotification.Outcome) -> SignedWebhook {
             let body = SandboxWebhookBody(
                 paymentId: id, orderId: order.orderID, status: outcome.rawValue, amount: order.amount.amountString,
-                currency: order.amount.currency.code, maskedCard: maskedCard, reason: outcome == .pending ? nil : reason,
+                currency: order.amount.currency.code, maskedCard: maskedCard,
+                reason: outcome == .pending ? nil : reason,
                 cardToken: outcome == .succeeded ? token : nil)
             let data = (try? SandboxWebhookBody.encoder.encode(body)) ?? Data()
             return SignedWebhook(body: data, signature: signer.sign(data))
@@ -149,15 +160,18 @@ public actor SandboxGateway: PaymentGateway {
         GatewayRefund(refundID: "sbx_r_" + key, status: .succeeded)
     }
 
-    public nonisolated func verify(webhook body: Data, signature: String?, from address: String?) throws -> GatewayNotification {
+    public nonisolated func verify(webhook body: Data, signature: String?, from address: String?) throws
+        -> GatewayNotification
+    {
         guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid) }
         guard let decoded = try? JSONDecoder().decode(SandboxWebhookBody.self, from: body),
             let outcome = GatewayNotification.Outcome(rawValue: decoded.status),
             let currency = Currency(code: decoded.currency),
             let amount = try? Money(parsing: decoded.amount, currency: currency)
         else { throw CabinetError(PaymentsError.webhookInvalid) }
-        return GatewayNotification(gatewayPaymentID: decoded.paymentId, orderID: decoded.orderId, outcome: outcome, amount: amount,
-                                   maskedCard: decoded.maskedCard, reason: decoded.reason, cardToken: decoded.cardToken)
+        return GatewayNotification(
+            gatewayPaymentID: decoded.paymentId, orderID: decoded.orderId, outcome: outcome, amount: amount,
+            maskedCard: decoded.maskedCard, reason: decoded.reason, cardToken: decoded.cardToken)
     }
 
     private func url(_ id: String) -> String { "\(pageBaseURL)/sandbox/pay/\(id)" }
@@ -179,7 +193,8 @@ public actor SandboxGateway: PaymentGateway {
     /// `MM/YY`, not in the past.
     static func expiryValid(_ text: String, now: Date) -> Bool {
         let parts = text.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, let month = Int(parts[0]), let year = Int(parts[1]), (1...12).contains(month), (0...99).contains(year)
+        guard parts.count == 2, let month = Int(parts[0]), let year = Int(parts[1]), (1...12).contains(month),
+            (0...99).contains(year)
         else { return false }
         let today = LocalDate(now, in: .gmt)
         return (2000 + year, month) >= (today.year, today.month)

@@ -30,8 +30,11 @@ public struct Transfer: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, sender: SubscriberID, senderMSISDN: MSISDN, recipient: SubscriberID, recipientMSISDN: MSISDN, amount: Money,
-                fee: Money, status: Status, day: LocalDate, requestID: Int64?, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, sender: SubscriberID, senderMSISDN: MSISDN, recipient: SubscriberID, recipientMSISDN: MSISDN,
+        amount: Money,
+        fee: Money, status: Status, day: LocalDate, requestID: Int64?, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.sender = sender
         self.senderMSISDN = senderMSISDN
@@ -62,8 +65,11 @@ public struct NewTransfer: Sendable, Hashable {
     /// Sum of the sender's transfers of `day` (not refused) may not exceed this.
     public var maxPerDay: Money
 
-    public init(sender: SubscriberID, senderMSISDN: MSISDN, recipient: SubscriberID, recipientMSISDN: MSISDN, amount: Money, fee: Money,
-                day: LocalDate, maxPerDay: Money) {
+    public init(
+        sender: SubscriberID, senderMSISDN: MSISDN, recipient: SubscriberID, recipientMSISDN: MSISDN, amount: Money,
+        fee: Money,
+        day: LocalDate, maxPerDay: Money
+    ) {
         self.sender = sender
         self.senderMSISDN = senderMSISDN
         self.recipient = recipient

@@ -10,7 +10,8 @@ public protocol TransferStore: Sendable {
     func insertTransfer(_ transfer: NewTransfer, at now: Date) async throws -> Transfer
     /// Moves a transfer on (`pending` → `sent` → `done`, or `pending` → `refused`); `nil` when it was not in `from`.
     /// `done` and `refused` close its request record (`done`, `rejected`).
-    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer?
+    func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws
+        -> Transfer?
     /// Transfers stuck before `done` (a crash between steps) and created before `before`, oldest first.
     func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer]
     /// Sent by the line (in any status) and received by it (`done` only), newest first.

@@ -17,7 +17,9 @@ public struct WebhookSignature: Sendable {
 
     /// Constant-time check of a `sha256=<hex>` header against the body.
     public func isValid(_ signature: String?, for body: Data) -> Bool {
-        guard let signature, signature.hasPrefix("sha256="), let code = Self.bytes(hex: signature.dropFirst(7)), code.count == 32 else {
+        guard let signature, signature.hasPrefix("sha256="), let code = Self.bytes(hex: signature.dropFirst(7)),
+            code.count == 32
+        else {
             return false
         }
         return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: body, using: key)

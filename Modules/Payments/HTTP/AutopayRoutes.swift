@@ -15,7 +15,8 @@ struct AutopayRoutes {
     func add(api group: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         group.get("me/payments/cards") { _, context in
             let line = try context.requireLine(.viewBalance)
-            return try Response.json(Page(items: try await service.cards(of: line.subscriberID).map(CardDTO.init), nextCursor: nil))
+            return try Response.json(
+                Page(items: try await service.cards(of: line.subscriberID).map(CardDTO.init), nextCursor: nil))
         }
         group.post("me/payments/cards/:id/default") { _, context in
             let line = try context.requireLine(.pay)
@@ -47,28 +48,34 @@ struct AutopayRoutes {
 
         web.get("autopay") { _, context in try await page(context, error: nil) }
         web.post("autopay") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) }) { fields in
+            try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) })
+            { fields in
                 let line = try context.requireMoneyLeaving(now: service.now)
-                let body = AutopayBody(kind: fields["kind"] ?? "", threshold: fields["threshold"], dayOfMonth: fields["dayOfMonth"].flatMap { Int($0) },
-                                       amount: fields["amount"] ?? "", monthlyCap: fields["monthlyCap"] ?? "")
+                let body = AutopayBody(
+                    kind: fields["kind"] ?? "", threshold: fields["threshold"],
+                    dayOfMonth: fields["dayOfMonth"].flatMap { Int($0) },
+                    amount: fields["amount"] ?? "", monthlyCap: fields["monthlyCap"] ?? "")
                 _ = try await service.setAutopay(try body.rule(for: line, currency: try api.currency(line.region)))
                 return .seeOther(to: "/autopay")
             }
         }
         web.post("autopay/off") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) }) { _ in
+            try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) })
+            { _ in
                 try await service.disableAutopay(of: try context.requireLine(.pay).subscriberID)
                 return .seeOther(to: "/autopay")
             }
         }
         web.post("payments/cards/:id/default") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) { _ in
+            try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) {
+                _ in
                 try await service.setDefaultCard(try cardID(context), of: try context.requireLine(.pay).subscriberID)
                 return .seeOther(to: "/payments")
             }
         }
         web.post("payments/cards/:id/delete") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) { _ in
+            try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) {
+                _ in
                 try await service.deleteCard(try cardID(context), of: try context.requireLine(.pay).subscriberID)
                 return .seeOther(to: "/payments")
             }
@@ -76,7 +83,9 @@ struct AutopayRoutes {
     }
 
     func cardID(_ context: CabinetRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw CabinetError(PaymentsError.cardUnknown) }
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+            throw CabinetError(PaymentsError.cardUnknown)
+        }
         return id
     }
 
@@ -98,14 +107,16 @@ struct AutopayRoutes {
             "monthlyCap": rule?.monthlyCap.amountString ?? limits?.maxPerMonth.amountString ?? "",
         ]
         if let rule {
-            let when = rule.kind == .threshold
+            let when =
+                rule.kind == .threshold
                 ? "\(catalog.text("web.autopay.threshold", in: language)) \(rule.threshold?.displayString ?? "")"
                 : "\(catalog.text("web.autopay.schedule", in: language)) \(rule.dayOfMonth ?? 1)"
             data["rule"] = ["when": when, "amount": rule.amount.displayString, "cap": rule.monthlyCap.displayString]
         }
         if let error { data["error"] = error }
-        return renderer.render("autopay", title: catalog.text("web.autopay.title", in: language), context: context, data: data,
-                               path: "/autopay")
+        return renderer.render(
+            "autopay", title: catalog.text("web.autopay.title", in: language), context: context, data: data,
+            path: "/autopay")
     }
 }
 
@@ -150,12 +161,17 @@ struct AutopayBody: Decodable {
 
     func rule(for line: LineAccess, currency: Currency) throws -> AutopayRule {
         guard let kind = AutopayRule.Kind(rawValue: kind) else {
-            throw CabinetError.validation([FieldError(field: "kind", code: PaymentsError.autopayInvalid, arguments: ["maximum": "threshold, schedule"])])
+            throw CabinetError.validation([
+                FieldError(
+                    field: "kind", code: PaymentsError.autopayInvalid, arguments: ["maximum": "threshold, schedule"])
+            ])
         }
         return AutopayRule(
             line: line.subscriberID, kind: kind,
-            threshold: kind == .threshold ? try PaymentsInput.money(threshold ?? "", currency: currency, field: "threshold") : nil,
-            dayOfMonth: kind == .schedule ? dayOfMonth : nil, amount: try PaymentsInput.money(amount, currency: currency),
+            threshold: kind == .threshold
+                ? try PaymentsInput.money(threshold ?? "", currency: currency, field: "threshold") : nil,
+            dayOfMonth: kind == .schedule ? dayOfMonth : nil,
+            amount: try PaymentsInput.money(amount, currency: currency),
             monthlyCap: try PaymentsInput.money(monthlyCap, currency: currency, field: "monthlyCap"), updatedAt: Date())
     }
 }

@@ -17,29 +17,41 @@ struct PaymentsAPIRoutes {
     func add(to api: RouterGroup<CabinetRequestContext>) {
         api.post("me/payments") { request, context in
             let line = try context.requireLine(.pay)
-            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
+                request in
                 let body = try await request.decodeJSON(as: TopUpBody.self, context: context)
                 let amount = try PaymentsInput.money(body.amount, currency: currency(line.region))
                 if let card = body.cardId {
                     // A saved card's money leaves without the payer at the gateway: the owner's consent is needed.
                     _ = try context.requireMoneyLeaving(now: service.now)
                     let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
-                    return (.created, try JSONEncoder.apiBody(PaymentDTO(payment, catalog: catalog, language: context.language)))
+                    return (
+                        .created,
+                        try JSONEncoder.apiBody(PaymentDTO(payment, catalog: catalog, language: context.language))
+                    )
                 }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(body.method), anonymous: false, saveCard: body.saveCard ?? false,
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(body.method),
+                    anonymous: false, saveCard: body.saveCard ?? false,
                     returnURL: { "\(publicBaseURL)/payments/\($0)" })
-                return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
-                                                                     confirmationURL: started.confirmationURL)))
+                return (
+                    .created,
+                    try JSONEncoder.apiBody(
+                        PaymentDTO(
+                            started.payment, catalog: catalog, language: context.language,
+                            confirmationURL: started.confirmationURL))
+                )
             }
         }
         api.get("me/payments") { request, context in
             let line = try context.requireLine(.viewBalance)
             let query = try PageQuery(request)
-            let items = try await service.history(of: line.subscriberID, before: query.rawCursor, limit: query.fetchLimit)
-            return try Response.json(Page(items, query: query, cursor: \.id) {
-                PaymentDTO($0, catalog: catalog, language: context.language)
-            })
+            let items = try await service.history(
+                of: line.subscriberID, before: query.rawCursor, limit: query.fetchLimit)
+            return try Response.json(
+                Page(items, query: query, cursor: \.id) {
+                    PaymentDTO($0, catalog: catalog, language: context.language)
+                })
         }
         api.get("me/payments/:id") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -53,25 +65,34 @@ struct PaymentsAPIRoutes {
         }
         api.post("me/promised-payment") { request, context in
             let line = try context.requireLine(.pay)
-            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
+                request in
                 let body = try await request.decodeJSON(as: PromisedBody.self, context: context)
-                let promised = try await service.takePromised(line.subscriberID, amount: try PaymentsInput.money(body.amount, currency: currency(line.region)))
+                let promised = try await service.takePromised(
+                    line.subscriberID, amount: try PaymentsInput.money(body.amount, currency: currency(line.region)))
                 return (.created, try JSONEncoder.apiBody(PromisedDTO(promised)))
             }
         }
         // Paying for any number of the operator needs no login; the key protects a payer who presses twice. Keys are
         // scoped by the client's address, so nobody replays another payer's answer by guessing a key.
         api.post("payments") { request, context in
-            try await idempotency.run(request, context: context, scope: "public:\(context.clientAddress ?? "-")") { request in
+            try await idempotency.run(request, context: context, scope: "public:\(context.clientAddress ?? "-")") {
+                request in
                 let body = try await request.decodeJSON(as: PublicTopUpBody.self, context: context)
                 let started = try await startPublic(msisdn: body.msisdn, amount: body.amount, method: body.method)
-                return (.created, try JSONEncoder.apiBody(PaymentDTO(started.payment, catalog: catalog, language: context.language,
-                                                                     confirmationURL: started.confirmationURL)))
+                return (
+                    .created,
+                    try JSONEncoder.apiBody(
+                        PaymentDTO(
+                            started.payment, catalog: catalog, language: context.language,
+                            confirmationURL: started.confirmationURL))
+                )
             }
         }
         api.get("payments/:id") { _, context in
             let payment = try await service.payment(context.parameters.get("id") ?? "", of: nil)
-            return try Response.json(PublicPaymentDTO(id: payment.id, status: payment.status.rawValue, amount: payment.amount))
+            return try Response.json(
+                PublicPaymentDTO(id: payment.id, status: payment.status.rawValue, amount: payment.amount))
         }
         api.post("payments/webhook/:gateway") { request, context in
             var request = request
@@ -81,8 +102,9 @@ struct PaymentsAPIRoutes {
             } catch {
                 throw CabinetError(KernelError.tooLarge)
             }
-            try await service.receiveWebhook(gateway: context.parameters.get("gateway") ?? "", body: Data(body.readableBytesView),
-                                             signature: request.headers[PaymentsHTTPModule.signatureHeader], from: context.clientAddress)
+            try await service.receiveWebhook(
+                gateway: context.parameters.get("gateway") ?? "", body: Data(body.readableBytesView),
+                signature: request.headers[PaymentsHTTPModule.signatureHeader], from: context.clientAddress)
             return Response(status: .noContent)
         }
     }
@@ -95,7 +117,8 @@ struct PaymentsAPIRoutes {
     func startPublic(msisdn text: String, amount: String, method: String?) async throws -> StartedTopUp {
         let payee = try await service.payee(try MSISDNField.parse(text, field: "msisdn"))
         return try await service.startTopUp(
-            of: payee.line, amount: try PaymentsInput.money(amount, currency: payee.currency), method: try PaymentsInput.method(method),
+            of: payee.line, amount: try PaymentsInput.money(amount, currency: payee.currency),
+            method: try PaymentsInput.method(method),
             anonymous: true, saveCard: false, returnURL: { "\(publicBaseURL)/pay/\($0)" })
     }
 }

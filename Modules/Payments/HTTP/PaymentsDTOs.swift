@@ -82,9 +82,12 @@ struct EligibilityDTO: Encodable {
     init(_ eligibility: PromisedEligibility, catalog: MessageCatalog, language: Language) {
         eligible = eligibility.offer != nil
         balance = eligibility.balance
-        offer = eligibility.offer.map { Offer(amounts: $0.amounts, fee: $0.fee, termDays: $0.termDays, dueAt: $0.dueAt) }
+        offer = eligibility.offer.map {
+            Offer(amounts: $0.amounts, fee: $0.fee, termDays: $0.termDays, dueAt: $0.dueAt)
+        }
         reasons = eligibility.refusals.map {
-            Reason(code: $0.code.rawValue, message: catalog.text($0.code.rawValue, in: language, arguments: $0.arguments))
+            Reason(
+                code: $0.code.rawValue, message: catalog.text($0.code.rawValue, in: language, arguments: $0.arguments))
         }
         active = eligibility.active.map(PromisedDTO.init)
     }
@@ -112,16 +115,22 @@ struct PromisedBody: Decodable {
 enum PaymentsInput {
     static func money(_ text: String, currency: Currency, field: String = "amount") throws -> Money {
         do {
-            return try Money(parsing: text.replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces), currency: currency)
+            return try Money(
+                parsing: text.replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces),
+                currency: currency)
         } catch {
-            throw CabinetError.validation([FieldError(field: field, code: "payments.amountInvalid", arguments: ["value": text])])
+            throw CabinetError.validation([
+                FieldError(field: field, code: "payments.amountInvalid", arguments: ["value": text])
+            ])
         }
     }
 
     static func method(_ text: String?) throws -> PaymentMethod {
         guard let text, !text.isEmpty else { return .card }
         guard let method = PaymentMethod(rawValue: text) else {
-            throw CabinetError.validation([FieldError(field: "method", code: "payments.methodInvalid", arguments: ["value": text])])
+            throw CabinetError.validation([
+                FieldError(field: "method", code: "payments.methodInvalid", arguments: ["value": text])
+            ])
         }
         return method
     }

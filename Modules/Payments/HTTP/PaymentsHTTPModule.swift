@@ -19,8 +19,10 @@ public struct PaymentsHTTPModule: HTTPModule {
     /// - Parameters:
     ///   - sandbox: serves its hosted page when given (the embedded default gateway).
     ///   - publicBaseURL: how payers reach the cabinet (gateways send them back there).
-    public init(service: any PaymentsService, sandbox: SandboxGateway?, idempotency: IdempotentRequests, publicBaseURL: String,
-                clock: any WallClock) {
+    public init(
+        service: any PaymentsService, sandbox: SandboxGateway?, idempotency: IdempotentRequests, publicBaseURL: String,
+        clock: any WallClock
+    ) {
         self.service = service
         self.sandbox = sandbox
         self.idempotency = idempotency
@@ -45,13 +47,16 @@ public struct PaymentsHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        let api = PaymentsAPIRoutes(service: service, idempotency: idempotency, catalog: routes.renderer.catalog, publicBaseURL: publicBaseURL)
+        let api = PaymentsAPIRoutes(
+            service: service, idempotency: idempotency, catalog: routes.renderer.catalog, publicBaseURL: publicBaseURL)
         api.add(to: routes.api)
         PaymentsWebRoutes(service: service, renderer: routes.renderer, api: api).add(to: routes.web)
-        TransferRoutes(service: service, idempotency: idempotency, renderer: routes.renderer, api: api).add(api: routes.api, web: routes.web)
+        TransferRoutes(service: service, idempotency: idempotency, renderer: routes.renderer, api: api).add(
+            api: routes.api, web: routes.web)
         AutopayRoutes(service: service, renderer: routes.renderer, api: api).add(api: routes.api, web: routes.web)
         if let sandbox {
-            SandboxPageRoutes(sandbox: sandbox, service: service, renderer: routes.renderer, clock: clock).add(to: routes.web)
+            SandboxPageRoutes(sandbox: sandbox, service: service, renderer: routes.renderer, clock: clock).add(
+                to: routes.web)
         }
     }
 }

@@ -16,7 +16,9 @@ struct PaymentsWebRoutes {
     func add(to web: RouterGroup<CabinetRequestContext>) {
         web.get("payments") { request, context in try await paymentsPage(request, context, error: nil) }
         web.post("payments/topup") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await paymentsPage(request, context, error: $0) }) { fields in
+            try await WebForms.action(
+                request, context, catalog: catalog, page: { try await paymentsPage(request, context, error: $0) }
+            ) { fields in
                 let line = try context.requireLine(.pay)
                 let amount = try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region))
                 if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
@@ -25,7 +27,8 @@ struct PaymentsWebRoutes {
                     return .seeOther(to: "/payments/\(payment.id)")
                 }
                 let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]), anonymous: false, saveCard: fields["saveCard"] == "on",
+                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]),
+                    anonymous: false, saveCard: fields["saveCard"] == "on",
                     returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
                 return .seeOther(to: started.confirmationURL)
             }
@@ -37,11 +40,15 @@ struct PaymentsWebRoutes {
         }
         web.get("promised-payment") { request, context in try await promisedPage(request, context, error: nil) }
         web.post("promised-payment") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await promisedPage(request, context, error: $0) }) { fields in
+            try await WebForms.action(
+                request, context, catalog: catalog, page: { try await promisedPage(request, context, error: $0) }
+            ) { fields in
                 let line = try context.requireLine(.pay)
                 let promised = try await service.takePromised(
-                    line.subscriberID, amount: try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region)))
-                return .seeOther(to: "/promised-payment?taken=\(promised.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
+                    line.subscriberID,
+                    amount: try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region)))
+                return .seeOther(
+                    to: "/promised-payment?taken=\(promised.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
             }
         }
         web.get("pay") { _, context in publicPage(context, error: nil, fields: [:]) }
@@ -49,10 +56,13 @@ struct PaymentsWebRoutes {
         web.post("pay") { request, context -> Response in
             let fields = try await request.formFields()
             do {
-                let started = try await api.startPublic(msisdn: fields["msisdn"] ?? "", amount: fields["amount"] ?? "", method: fields["method"])
+                let started = try await api.startPublic(
+                    msisdn: fields["msisdn"] ?? "", amount: fields["amount"] ?? "", method: fields["method"])
                 return .seeOther(to: started.confirmationURL)
             } catch let error as CabinetError where error.kind != .internal {
-                var response: Response = publicPage(context, error: WebForms.explain(error, catalog: catalog, language: context.language), fields: fields)
+                var response: Response = publicPage(
+                    context, error: WebForms.explain(error, catalog: catalog, language: context.language),
+                    fields: fields)
                 response.status = error.kind.httpStatus
                 return response
             }
@@ -76,12 +86,15 @@ struct PaymentsWebRoutes {
             "canPay": context.line?.scopes.contains(.pay) == true,
             "payments": payments.map { row($0, language: language) },
             "noPayments": payments.isEmpty,
-            "cards": cards.map { ["id": String($0.id), "masked": $0.maskedCard, "isDefault": $0.isDefault] as [String: Any] },
+            "cards": cards.map {
+                ["id": String($0.id), "masked": $0.maskedCard, "isDefault": $0.isDefault] as [String: Any]
+            },
             "hasCards": !cards.isEmpty,
         ]
         if let error { data["error"] = error }
-        return renderer.render("payments", title: catalog.text("web.payments.title", in: language), context: context, data: data,
-                               path: "/payments")
+        return renderer.render(
+            "payments", title: catalog.text("web.payments.title", in: language), context: context, data: data,
+            path: "/payments")
     }
 
     func row(_ payment: Payment, language: Language) -> [String: Any] {
@@ -97,7 +110,9 @@ struct PaymentsWebRoutes {
         ]
     }
 
-    func statusPage(_ payment: Payment, _ context: CabinetRequestContext, back: String, showNumber: Bool = true) -> Response {
+    func statusPage(_ payment: Payment, _ context: CabinetRequestContext, back: String, showNumber: Bool = true)
+        -> Response
+    {
         let language = context.language
         var data = row(payment, language: language)
         data["back"] = back
@@ -105,8 +120,9 @@ struct PaymentsWebRoutes {
         data["succeeded"] = payment.status == .succeeded
         if showNumber { data["msisdn"] = payment.msisdn.e164 }
         if let failure = payment.failure { data["failure"] = catalog.text(failure, in: language) }
-        return renderer.render("payment", title: catalog.text("web.payments.statusTitle", in: language), context: context, data: data,
-                               path: back)
+        return renderer.render(
+            "payment", title: catalog.text("web.payments.statusTitle", in: language), context: context, data: data,
+            path: back)
     }
 
     func promisedPage(_ request: Request, _ context: CabinetRequestContext, error: String?) async throws -> Response {
@@ -116,14 +132,18 @@ struct PaymentsWebRoutes {
         var data: [String: Any] = [
             "csrf": context.session?.csrfToken ?? "",
             "balance": eligibility.balance.displayString,
-            "reasons": eligibility.refusals.map { ["text": catalog.text($0.code.rawValue, in: language, arguments: $0.arguments)] },
+            "reasons": eligibility.refusals.map {
+                ["text": catalog.text($0.code.rawValue, in: language, arguments: $0.arguments)]
+            },
             "canPay": context.line?.scopes.contains(.pay) == true,
         ]
         if let offer = eligibility.offer {
             let amounts: [[String: Any]] = offer.amounts.enumerated().map { index, amount in
                 ["value": amount.amountString, "label": amount.displayString, "checked": index == 0]
             }
-            var offered: [String: Any] = ["amounts": amounts, "fee": offer.fee.displayString, "termDays": String(offer.termDays)]
+            var offered: [String: Any] = [
+                "amounts": amounts, "fee": offer.fee.displayString, "termDays": String(offer.termDays),
+            ]
             offered["due"] = WebDates.dateTime(offer.dueAt, language: language)
             data["offer"] = offered
         }
@@ -137,13 +157,16 @@ struct PaymentsWebRoutes {
             data["notice"] = catalog.text("web.promised.taken", in: language, arguments: ["request": String(taken)])
         }
         if let error { data["error"] = error }
-        return renderer.render("promised", title: catalog.text("web.promised.title", in: language), context: context, data: data,
-                               path: "/promised-payment")
+        return renderer.render(
+            "promised", title: catalog.text("web.promised.title", in: language), context: context, data: data,
+            path: "/promised-payment")
     }
 
     func publicPage(_ context: CabinetRequestContext, error: String?, fields: [String: String]) -> Response {
         var data: [String: Any] = ["msisdn": fields["msisdn"] ?? "", "amount": fields["amount"] ?? ""]
         if let error { data["error"] = error }
-        return renderer.render("pay", title: catalog.text("web.pay.title", in: context.language), context: context, data: data, path: "/pay")
+        return renderer.render(
+            "pay", title: catalog.text("web.pay.title", in: context.language), context: context, data: data,
+            path: "/pay")
     }
 }

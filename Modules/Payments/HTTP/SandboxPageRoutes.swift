@@ -22,17 +22,22 @@ struct SandboxPageRoutes {
             let fields = try await request.formFields()
             let id = context.parameters.get("id") ?? ""
             do {
-                return try await finish(try await sandbox.pay(id, card: fields["card"], expiry: fields["expiry"], cvc: fields["cvc"], now: clock.now),
-                                        context)
+                return try await finish(
+                    try await sandbox.pay(
+                        id, card: fields["card"], expiry: fields["expiry"], cvc: fields["cvc"], now: clock.now),
+                    context)
             } catch let error as CabinetError where error.kind != .internal {
-                var response = try await page(context, error: WebForms.explain(error, catalog: catalog, language: context.language), threeDS: false)
+                var response = try await page(
+                    context, error: WebForms.explain(error, catalog: catalog, language: context.language),
+                    threeDS: false)
                 response.status = error.kind.httpStatus
                 return response
             }
         }
         web.post("sandbox/pay/:id/3ds") { request, context in
             let fields = try await request.formFields()
-            return try await finish(try await sandbox.confirm3DS(context.parameters.get("id") ?? "", code: fields["code"] ?? ""), context)
+            return try await finish(
+                try await sandbox.confirm3DS(context.parameters.get("id") ?? "", code: fields["code"] ?? ""), context)
         }
     }
 
@@ -42,7 +47,8 @@ struct SandboxPageRoutes {
             return try await page(context, error: nil, threeDS: true)
         case .finished(let returnURL, let webhooks):
             for webhook in webhooks {
-                try await service.receiveWebhook(gateway: sandbox.name, body: webhook.body, signature: webhook.signature)
+                try await service.receiveWebhook(
+                    gateway: sandbox.name, body: webhook.body, signature: webhook.signature)
             }
             return .seeOther(to: returnURL)
         }
@@ -61,7 +67,8 @@ struct SandboxPageRoutes {
         ]
         if case .closed = checkout.state { data["closed"] = true }
         if let error { data["error"] = error }
-        return renderer.render("sandbox-pay", title: catalog.text("web.sandbox.title", in: context.language), context: context, data: data,
-                               path: "/sandbox")
+        return renderer.render(
+            "sandbox-pay", title: catalog.text("web.sandbox.title", in: context.language), context: context, data: data,
+            path: "/sandbox")
     }
 }

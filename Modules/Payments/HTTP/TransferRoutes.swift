@@ -17,7 +17,8 @@ struct TransferRoutes {
     func add(api group: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         group.post("me/transfers") { request, context in
             let line = try context.requireMoneyLeaving(now: service.now, alwaysStepUp: true)
-            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") { request in
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
+                request in
                 let body = try await request.decodeJSON(as: TransferBody.self, context: context)
                 let transfer = try await send(line, to: body.to, amount: body.amount)
                 return (.created, try JSONEncoder.apiBody(TransferDTO(transfer, viewer: line.subscriberID)))
@@ -25,22 +26,28 @@ struct TransferRoutes {
         }
         group.get("me/transfers") { _, context in
             let line = try context.requireLine(.viewBalance)
-            let items = try await service.transfers(of: line.subscriberID).map { TransferDTO($0, viewer: line.subscriberID) }
+            let items = try await service.transfers(of: line.subscriberID).map {
+                TransferDTO($0, viewer: line.subscriberID)
+            }
             return try Response.json(Page(items: items, nextCursor: nil))
         }
         web.get("transfers") { request, context in try await page(request, context, error: nil) }
         web.post("transfers") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await page(request, context, error: $0) }) { fields in
+            try await WebForms.action(
+                request, context, catalog: catalog, page: { try await page(request, context, error: $0) }
+            ) { fields in
                 let line = try context.requireMoneyLeaving(now: service.now, alwaysStepUp: true)
                 let transfer = try await send(line, to: fields["to"] ?? "", amount: fields["amount"] ?? "")
-                return .seeOther(to: "/transfers?done=\(transfer.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
+                return .seeOther(
+                    to: "/transfers?done=\(transfer.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
             }
         }
     }
 
     func send(_ line: LineAccess, to text: String, amount: String) async throws -> Transfer {
-        return try await service.transfer(from: line.subscriberID, to: try MSISDNField.parse(text, field: "to"),
-                                          amount: try PaymentsInput.money(amount, currency: try api.currency(line.region)))
+        return try await service.transfer(
+            from: line.subscriberID, to: try MSISDNField.parse(text, field: "to"),
+            amount: try PaymentsInput.money(amount, currency: try api.currency(line.region)))
     }
 
     func page(_ request: Request, _ context: CabinetRequestContext, error: String?) async throws -> Response {
@@ -55,10 +62,12 @@ struct TransferRoutes {
             "noTransfers": transfers.isEmpty,
         ]
         if let limits {
-            data["limits"] = catalog.text("web.transfers.limits", in: language, arguments: [
-                "minimum": limits.minimum.displayString, "maximum": limits.maxPerTransfer.displayString,
-                "perDay": limits.maxPerDay.displayString, "fee": limits.fee.displayString,
-            ])
+            data["limits"] = catalog.text(
+                "web.transfers.limits", in: language,
+                arguments: [
+                    "minimum": limits.minimum.displayString, "maximum": limits.maxPerTransfer.displayString,
+                    "perDay": limits.maxPerDay.displayString, "fee": limits.fee.displayString,
+                ])
         }
         data["transfers"] = transfers.map { transfer -> [String: Any] in
             let outgoing = transfer.sender == line.subscriberID
@@ -75,8 +84,9 @@ struct TransferRoutes {
             data["notice"] = catalog.text("web.transfers.done", in: language, arguments: ["request": String(done)])
         }
         if let error { data["error"] = error }
-        return renderer.render("transfers", title: catalog.text("web.transfers.title", in: language), context: context, data: data,
-                               path: "/transfers")
+        return renderer.render(
+            "transfers", title: catalog.text("web.transfers.title", in: language), context: context, data: data,
+            path: "/transfers")
     }
 }
 

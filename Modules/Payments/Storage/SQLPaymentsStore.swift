@@ -15,7 +15,9 @@ public struct SQLPaymentsStore: PaymentsStore {
     /// Called after a transaction queued an SMS (the outbox worker is nudged).
     let messagesQueued: @Sendable () -> Void
 
-    public init(database: CabinetDatabase, ledger: any LedgerTransactions, messagesQueued: @escaping @Sendable () -> Void = {}) {
+    public init(
+        database: CabinetDatabase, ledger: any LedgerTransactions, messagesQueued: @escaping @Sendable () -> Void = {}
+    ) {
         self.database = database
         self.ledger = ledger
         self.messagesQueued = messagesQueued
@@ -29,7 +31,7 @@ public struct SQLPaymentsStore: PaymentsStore {
     public func insert(_ payment: Payment) async throws -> Payment {
         do {
             return try await insertRow(payment)
-        } catch where StorageErrors.isUniqueViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) {
             throw CabinetError(PaymentsError.duplicatePayment)
         }
     }
@@ -37,24 +39,29 @@ public struct SQLPaymentsStore: PaymentsStore {
     func insertRow(_ payment: Payment) async throws -> Payment {
         try await database.write { db in
             let request = try await SQLRequestRegistry.open(
-                kind: "payments.topUp", subscriber: payment.line, status: .pending, detail: payment.amount.amountString + " "
+                kind: "payments.topUp", subscriber: payment.line, status: .pending,
+                detail: payment.amount.amountString + " "
                     + payment.amount.currency.code, at: payment.createdAt, on: db)
             let at = payment.createdAt.storageMilliseconds
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, request_id,
                     anonymous, save_card, card_id, autopay_trigger, masked_card, created_at, updated_at)
                 VALUES (\(bind: payment.id), \(bind: payment.line.rawValue), \(bind: payment.msisdn.e164), \(bind: payment.amount.minorUnits),
                     \(bind: payment.amount.currency.code), \(bind: payment.method.rawValue), \(bind: payment.status.rawValue),
                     \(bind: payment.gateway), \(bind: request.id), \(bind: payment.anonymous ? 1 : 0), \(bind: payment.saveCard ? 1 : 0),
                     \(bind: payment.cardID), \(bind: payment.autopayTrigger), \(bind: payment.maskedCard), \(bind: at), \(bind: at))
-                """).run()
+                """
+            ).run()
             var stored = payment
             stored.requestID = request.id
             return stored
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any PaymentsTransaction) async throws -> T)
+        async throws -> T
+    {
         let backend = database.backend
         return try await ledger.transaction(lines: []) { transaction, ledger in
             try await body(SQLPaymentsTransaction(db: try transaction.sql(), ledger: ledger, backend: backend))
@@ -62,9 +69,12 @@ public struct SQLPaymentsStore: PaymentsStore {
     }
 
     /// One write of Payments' own rows (no ledger posting).
-    func writing<T: Sendable>(_ body: @escaping @Sendable (SQLPaymentsTransaction) async throws -> T) async throws -> T {
+    func writing<T: Sendable>(_ body: @escaping @Sendable (SQLPaymentsTransaction) async throws -> T) async throws -> T
+    {
         let backend = database.backend
-        return try await database.write { db in try await body(SQLPaymentsTransaction(db: db, ledger: nil, backend: backend)) }
+        return try await database.write { db in
+            try await body(SQLPaymentsTransaction(db: db, ledger: nil, backend: backend))
+        }
     }
 
     public func payment(id: String) async throws -> Payment? {
@@ -77,46 +87,56 @@ public struct SQLPaymentsStore: PaymentsStore {
 
     public func attach(_ id: String, gatewayPaymentID: String, at now: Date) async throws {
         try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE payments_payment SET gateway_payment_id = \(bind: gatewayPaymentID), updated_at = \(bind: now.storageMilliseconds),
                     status = CASE WHEN status = 'created' THEN 'pending' ELSE status END
                 WHERE id = \(bind: id) AND gateway_payment_id IS NULL
-                """).run()
+                """
+            ).run()
         }
     }
 
     public func uncredited(limit: Int) async throws -> [Payment] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.paymentColumns) FROM payments_payment
                 WHERE status = 'succeeded' AND credited_at IS NULL ORDER BY created_at LIMIT \(literal: limit)
-                """).all().map(Self.payment)
+                """
+            ).all().map(Self.payment)
         }
     }
 
     public func payments(of line: SubscriberID, before: String?, limit: Int) async throws -> [Payment] {
         try await database.read { db in
             if let before {
-                return try await db.raw("""
+                return try await db.raw(
+                    """
                     SELECT \(Self.paymentColumns) FROM payments_payment
                     WHERE subscriber_id = \(bind: line.rawValue) AND (created_at, id) < (
                         SELECT created_at, id FROM payments_payment WHERE id = \(bind: before))
                     ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
-                    """).all().map(Self.payment)
+                    """
+                ).all().map(Self.payment)
             }
-            return try await db.raw("""
+            return try await db.raw(
+                """
                 SELECT \(Self.paymentColumns) FROM payments_payment WHERE subscriber_id = \(bind: line.rawValue)
                 ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
-                """).all().map(Self.payment)
+                """
+            ).all().map(Self.payment)
         }
     }
 
     public func succeededTotal(of line: SubscriberID, since: Date) async throws -> Int64 {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_payment
                 WHERE subscriber_id = \(bind: line.rawValue) AND status = 'succeeded' AND created_at >= \(bind: since.storageMilliseconds)
-                """).first()?.decode(column: "total", as: Int64.self) ?? 0
+                """
+            ).first()?.decode(column: "total", as: Int64.self) ?? 0
         }
     }
 
@@ -126,22 +146,27 @@ public struct SQLPaymentsStore: PaymentsStore {
         id, subscriber_id, amount, fee, currency, status, taken_at, due_at, closed_at, credited_at, settled_at, request_id
         """
 
-    public func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws -> PromisedPayment {
+    public func insertPromised(line: SubscriberID, amount: Money, fee: Money, dueAt: Date, at now: Date) async throws
+        -> PromisedPayment
+    {
         do {
             return try await database.write { db in
                 let request = try await SQLRequestRegistry.open(
                     kind: "payments.promised", subscriber: line, status: .done,
                     detail: amount.amountString + " " + amount.currency.code, at: now, on: db)
-                guard let row = try await db.raw("""
-                    INSERT INTO payments_promised (subscriber_id, amount, fee, currency, status, taken_at, due_at, request_id)
-                    VALUES (\(bind: line.rawValue), \(bind: amount.minorUnits), \(bind: fee.minorUnits), \(bind: amount.currency.code),
-                        'active', \(bind: now.storageMilliseconds), \(bind: dueAt.storageMilliseconds), \(bind: request.id))
-                    RETURNING \(Self.promisedColumns)
-                    """).first()
+                guard
+                    let row = try await db.raw(
+                        """
+                        INSERT INTO payments_promised (subscriber_id, amount, fee, currency, status, taken_at, due_at, request_id)
+                        VALUES (\(bind: line.rawValue), \(bind: amount.minorUnits), \(bind: fee.minorUnits), \(bind: amount.currency.code),
+                            'active', \(bind: now.storageMilliseconds), \(bind: dueAt.storageMilliseconds), \(bind: request.id))
+                        RETURNING \(Self.promisedColumns)
+                        """
+                    ).first()
                 else { throw CabinetError.internal("promised payment not stored") }
                 return try Self.promised(row)
             }
-        } catch where StorageErrors.isUniqueViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) {
             throw CabinetError(PaymentsError.promisedAlreadyActive)
         }
     }
@@ -152,28 +177,34 @@ public struct SQLPaymentsStore: PaymentsStore {
 
     public func duePromised(at now: Date, limit: Int) async throws -> [PromisedPayment] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.promisedColumns) FROM payments_promised
                 WHERE status = 'active' AND due_at <= \(bind: now.storageMilliseconds) ORDER BY due_at LIMIT \(literal: limit)
-                """).all().map(Self.promised)
+                """
+            ).all().map(Self.promised)
         }
     }
 
     public func unpostedPromised(limit: Int) async throws -> [PromisedPayment] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.promisedColumns) FROM payments_promised
                 WHERE credited_at IS NULL OR (status <> 'active' AND settled_at IS NULL) ORDER BY id LIMIT \(literal: limit)
-                """).all().map(Self.promised)
+                """
+            ).all().map(Self.promised)
         }
     }
 
     public func promisedHistory(of line: SubscriberID, limit: Int) async throws -> [PromisedPayment] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.promisedColumns) FROM payments_promised WHERE subscriber_id = \(bind: line.rawValue)
                 ORDER BY id DESC LIMIT \(literal: limit)
-                """).all().map(Self.promised)
+                """
+            ).all().map(Self.promised)
         }
     }
 
@@ -191,53 +222,70 @@ public struct SQLPaymentsStore: PaymentsStore {
             if backend == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(\(bind: transfer.sender.rawValue))").run()
             }
-            let sent = try await db.raw("""
-                SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_transfer
-                WHERE sender_id = \(bind: transfer.sender.rawValue) AND day = \(bind: transfer.day.description) AND status <> 'refused'
-                """).first()?.decode(column: "total", as: Int64.self) ?? 0
+            let sent =
+                try await db.raw(
+                    """
+                    SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_transfer
+                    WHERE sender_id = \(bind: transfer.sender.rawValue) AND day = \(bind: transfer.day.description) AND status <> 'refused'
+                    """
+                ).first()?.decode(column: "total", as: Int64.self) ?? 0
             guard sent + transfer.amount.minorUnits <= transfer.maxPerDay.minorUnits else {
-                let left = Money(minorUnits: max(0, transfer.maxPerDay.minorUnits - sent), currency: transfer.amount.currency)
-                throw CabinetError(PaymentsError.transferDailyLimit, arguments: [
-                    "limit": transfer.maxPerDay.amountString, "left": left.amountString,
-                ])
+                let left = Money(
+                    minorUnits: max(0, transfer.maxPerDay.minorUnits - sent), currency: transfer.amount.currency)
+                throw CabinetError(
+                    PaymentsError.transferDailyLimit,
+                    arguments: [
+                        "limit": transfer.maxPerDay.amountString, "left": left.amountString,
+                    ])
             }
             let request = try await SQLRequestRegistry.open(
                 kind: "payments.transfer", subscriber: transfer.sender, status: .processing,
-                detail: "\(transfer.amount.amountString) \(transfer.amount.currency.code) → \(transfer.recipientMSISDN.e164)", at: now, on: db)
+                detail:
+                    "\(transfer.amount.amountString) \(transfer.amount.currency.code) → \(transfer.recipientMSISDN.e164)",
+                at: now, on: db)
             let at = now.storageMilliseconds
-            guard let row = try await db.raw("""
-                INSERT INTO payments_transfer (sender_id, sender_msisdn, recipient_id, recipient_msisdn, amount, fee, currency, status, day,
-                    request_id, created_at, updated_at)
-                VALUES (\(bind: transfer.sender.rawValue), \(bind: transfer.senderMSISDN.e164), \(bind: transfer.recipient.rawValue),
-                    \(bind: transfer.recipientMSISDN.e164), \(bind: transfer.amount.minorUnits), \(bind: transfer.fee.minorUnits),
-                    \(bind: transfer.amount.currency.code), 'pending', \(bind: transfer.day.description), \(bind: request.id), \(bind: at), \(bind: at))
-                RETURNING \(Self.transferColumns)
-                """).first()
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO payments_transfer (sender_id, sender_msisdn, recipient_id, recipient_msisdn, amount, fee, currency, status, day,
+                        request_id, created_at, updated_at)
+                    VALUES (\(bind: transfer.sender.rawValue), \(bind: transfer.senderMSISDN.e164), \(bind: transfer.recipient.rawValue),
+                        \(bind: transfer.recipientMSISDN.e164), \(bind: transfer.amount.minorUnits), \(bind: transfer.fee.minorUnits),
+                        \(bind: transfer.amount.currency.code), 'pending', \(bind: transfer.day.description), \(bind: request.id), \(bind: at), \(bind: at))
+                    RETURNING \(Self.transferColumns)
+                    """
+                ).first()
             else { throw CabinetError.internal("transfer not stored") }
             return try Self.transfer(row)
         }
     }
 
-    public func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws -> Transfer? {
+    public func advanceTransfer(_ id: Int64, from: Transfer.Status, to: Transfer.Status, at now: Date) async throws
+        -> Transfer?
+    {
         try await writing { tx in try await tx.advanceTransfer(id, from: from, to: to, at: now) }
     }
 
     public func unfinishedTransfers(before: Date, limit: Int) async throws -> [Transfer] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.transferColumns) FROM payments_transfer
                 WHERE status IN ('pending', 'sent') AND created_at < \(bind: before.storageMilliseconds) ORDER BY created_at LIMIT \(literal: limit)
-                """).all().map(Self.transfer)
+                """
+            ).all().map(Self.transfer)
         }
     }
 
     public func transfers(of line: SubscriberID, limit: Int) async throws -> [Transfer] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.transferColumns) FROM payments_transfer
                 WHERE sender_id = \(bind: line.rawValue) OR (recipient_id = \(bind: line.rawValue) AND status = 'done')
                 ORDER BY id DESC LIMIT \(literal: limit)
-                """).all().map(Self.transfer)
+                """
+            ).all().map(Self.transfer)
         }
     }
 

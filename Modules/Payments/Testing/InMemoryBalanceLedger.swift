@@ -88,7 +88,9 @@ public actor InMemoryBalanceLedger: BalanceLedger {
 
     /// The line's balance; ``BillingError/noAccount`` when the line has no account.
     public func balance(of line: SubscriberID) async throws -> Money {
-        guard let id = books.lineAccounts[line], let account = books.accounts[id] else { throw CabinetError(BillingError.noAccount) }
+        guard let id = books.lineAccounts[line], let account = books.accounts[id] else {
+            throw CabinetError(BillingError.noAccount)
+        }
         return Money(minorUnits: account.balance, currency: account.currency)
     }
 
@@ -108,11 +110,14 @@ public actor InMemoryBalanceLedger: BalanceLedger {
             if let from = query.from, entry.at < from.storageMilliseconds { continue }
             if let to = query.to, entry.at >= to.storageMilliseconds { continue }
             if !query.kinds.isEmpty, !query.kinds.contains(transaction.kind) { continue }
-            result.append(LedgerMovement(
-                entryID: entry.id, transactionID: entry.transactionID, externalID: transaction.externalID, kind: transaction.kind,
-                amount: Money(minorUnits: entry.amount, currency: entry.currency),
-                balanceAfter: Money(minorUnits: entry.balanceAfter ?? 0, currency: entry.currency), at: Date(storageMilliseconds: entry.at),
-                explanation: transaction.explanation, arguments: transaction.arguments))
+            result.append(
+                LedgerMovement(
+                    entryID: entry.id, transactionID: entry.transactionID, externalID: transaction.externalID,
+                    kind: transaction.kind,
+                    amount: Money(minorUnits: entry.amount, currency: entry.currency),
+                    balanceAfter: Money(minorUnits: entry.balanceAfter ?? 0, currency: entry.currency),
+                    at: Date(storageMilliseconds: entry.at),
+                    explanation: transaction.explanation, arguments: transaction.arguments))
             if result.count == max(1, min(query.limit, 500)) { break }
         }
         return result
@@ -130,11 +135,16 @@ public actor InMemoryBalanceLedger: BalanceLedger {
             accountTotals[entry.account, default: 0] += entry.amount
             if books.accounts[entry.account]?.currency != entry.currency { currencyMismatches += 1 }
         }
-        let unbalanced = books.transactions.map(\.id).filter { id in sums[id].map { $0.total != 0 || $0.count < 2 } ?? true }
+        let unbalanced = books.transactions.map(\.id).filter { id in
+            sums[id].map { $0.total != 0 || $0.count < 2 } ?? true
+        }
         let mismatched = books.accounts.values.filter { account in
-            account.line != nil && (account.balance != accountTotals[account.id, default: 0] || account.restricted != (account.balance < 0))
+            account.line != nil
+                && (account.balance != accountTotals[account.id, default: 0]
+                    || account.restricted != (account.balance < 0))
         }.map(\.id).sorted()
-        let duplicates = Dictionary(grouping: books.transactions, by: \.externalID).filter { $0.value.count > 1 }.keys.sorted()
+        let duplicates = Dictionary(grouping: books.transactions, by: \.externalID).filter { $0.value.count > 1 }.keys
+            .sorted()
         return LedgerCheckReport(
             transactions: books.transactions.count, entries: books.entries.count, accounts: books.accounts.count,
             unbalancedTransactions: Array(unbalanced.prefix(100)), mismatchedAccounts: Array(mismatched.prefix(100)),
@@ -191,28 +201,38 @@ public actor InMemoryBalanceLedger: BalanceLedger {
             return .insufficientFunds(balance: Money(minorUnits: account.balance, currency: account.currency))
         }
         guard posting.amount.currency == account.currency else {
-            throw CabinetError(BillingError.currencyMismatch,
-                               arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
+            throw CabinetError(
+                BillingError.currencyMismatch,
+                arguments: ["expected": account.currency.code, "actual": posting.amount.currency.code])
         }
         guard posting.extraLegs.allSatisfy({ $0.amount.currency == account.currency }) else {
-            throw CabinetError(BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
+            throw CabinetError(
+                BillingError.currencyMismatch, arguments: ["expected": account.currency.code, "actual": "?"])
         }
-        let legs = [(posting.counterparty, posting.amount.minorUnits)] + posting.extraLegs.map { ($0.counterparty, $0.amount.minorUnits) }
+        let legs =
+            [(posting.counterparty, posting.amount.minorUnits)]
+            + posting.extraLegs.map { ($0.counterparty, $0.amount.minorUnits) }
         let (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
         guard !overflow, net.minorUnits != .min, !legs.contains(where: { $0.1 == .min }) else {
             throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
         let id = Int64(books.transactions.count + 1)
         let at = posting.at.storageMilliseconds
-        books.transactions.append(LedgerTransaction(id: id, externalID: posting.externalID, kind: posting.kind,
-                                                    explanation: posting.explanation, arguments: posting.arguments))
+        books.transactions.append(
+            LedgerTransaction(
+                id: id, externalID: posting.externalID, kind: posting.kind,
+                explanation: posting.explanation, arguments: posting.arguments))
         books.externalIDs[posting.externalID] = id
-        books.entries.append(Entry(id: Int64(books.entries.count + 1), transactionID: id, account: account.id, amount: net.minorUnits,
-                                   currency: account.currency, balanceAfter: after, at: at))
+        books.entries.append(
+            Entry(
+                id: Int64(books.entries.count + 1), transactionID: id, account: account.id, amount: net.minorUnits,
+                currency: account.currency, balanceAfter: after, at: at))
         for (counterparty, amount) in legs {
             let system = systemAccount(counterparty, account.currency, in: &books)
-            books.entries.append(Entry(id: Int64(books.entries.count + 1), transactionID: id, account: system, amount: -amount,
-                                       currency: account.currency, balanceAfter: nil, at: at))
+            books.entries.append(
+                Entry(
+                    id: Int64(books.entries.count + 1), transactionID: id, account: system, amount: -amount,
+                    currency: account.currency, balanceAfter: nil, at: at))
         }
         account.balance = after
         account.restricted = after < 0

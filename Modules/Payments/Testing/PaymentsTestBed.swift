@@ -84,30 +84,40 @@ public struct PaymentsTestBed: Sendable {
         autopay: {maxAmount: "5000.00", maxPerMonth: "15000.00"}
         """
 
-    public static var migrations: [Migration] { BillingTestBed.migrations + SQLIdempotencyStore.migrations + PaymentsSchema.migrations }
+    public static var migrations: [Migration] {
+        BillingTestBed.migrations + SQLIdempotencyStore.migrations + PaymentsSchema.migrations
+    }
 
     /// Billing's settings for the test regions plus Payments' section.
     ///
     /// - Parameter gateway: the regions' `payments.gateway`.
     public static func extraSettings(gateway: String = "sandbox") -> BillingTestBed.ExtraSettings {
         let yaml = paymentsYAML + "\ngateway: \(gateway)"
-        return ["payments": { currency in SettingsProbe.read(PaymentsSettings.self, yaml: yaml, currency: currency).settings }]
+        return [
+            "payments": { currency in SettingsProbe.read(PaymentsSettings.self, yaml: yaml, currency: currency).settings
+            }
+        ]
     }
 
     /// Runs `body` with a test bed over a fresh database of a SQL backend.
     ///
     /// - Parameter gateway: the regions' `payments.gateway` (the sandbox unless a test brings another).
-    public static func with<T: Sendable>(_ backend: TestDatabase, start: String = BillingTestBed.defaultStart,
-                                         gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: TestDatabase, start: String = BillingTestBed.defaultStart,
+        gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T
+    ) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
-            let billing = try await BillingTestBed(database: database, start: start, extraSettings: extraSettings(gateway: gateway))
+            let billing = try await BillingTestBed(
+                database: database, start: start, extraSettings: extraSettings(gateway: gateway))
             return try await body(PaymentsTestBed(billing: billing))
         }
     }
 
     /// Runs `body` with a test bed over a fresh store of `backend`.
-    public static func with<T: Sendable>(_ backend: Backend, start: String = BillingTestBed.defaultStart,
-                                         gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ backend: Backend, start: String = BillingTestBed.defaultStart,
+        gateway: String = "sandbox", _ body: (PaymentsTestBed) async throws -> T
+    ) async throws -> T {
         switch backend {
         case .sql(let database): try await with(database, start: start, gateway: gateway, body)
         case .memory: try await body(PaymentsTestBed(memory: InMemoryPaymentsStore(), start: start, gateway: gateway))
@@ -118,23 +128,30 @@ public struct PaymentsTestBed: Sendable {
     /// (``extraSettings(gateway:)``).
     public init(billing: BillingTestBed) {
         let store = SQLPaymentsStore(database: billing.database, ledger: billing.store)
-        self.init(storage: .sql(billing), store: store, ledger: billing.store, clock: billing.clock, lines: billing.lines,
-                  directory: billing.directory, regions: billing.rules.regions)
+        self.init(
+            storage: .sql(billing), store: store, ledger: billing.store, clock: billing.clock, lines: billing.lines,
+            directory: billing.directory, regions: billing.rules.regions)
     }
 
     /// A test bed over an in-memory store, the clock at `start`.
-    public init(memory store: InMemoryPaymentsStore = InMemoryPaymentsStore(), start: String = BillingTestBed.defaultStart,
-                gateway: String = "sandbox") {
+    public init(
+        memory store: InMemoryPaymentsStore = InMemoryPaymentsStore(), start: String = BillingTestBed.defaultStart,
+        gateway: String = "sandbox"
+    ) {
         let clock = ManualClock(iso8601: start)
         let regions = BillingTestBed.regions(extra: Self.extraSettings(gateway: gateway))
         let directory = InMemorySubscriberStore()
-        self.init(storage: .memory(store), store: store, ledger: store.ledger, clock: clock,
-                  lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test), directory: directory,
-                  regions: regions)
+        self.init(
+            storage: .memory(store), store: store, ledger: store.ledger, clock: clock,
+            lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test),
+            directory: directory,
+            regions: regions)
     }
 
-    private init(storage: Storage, store: any PaymentsStore, ledger: any BalanceLedger, clock: ManualClock,
-                 lines: DefaultSubscriberService, directory: InMemorySubscriberStore, regions: RegionCatalog) {
+    private init(
+        storage: Storage, store: any PaymentsStore, ledger: any BalanceLedger, clock: ManualClock,
+        lines: DefaultSubscriberService, directory: InMemorySubscriberStore, regions: RegionCatalog
+    ) {
         self.storage = storage
         self.store = store
         self.ledger = ledger
@@ -143,14 +160,17 @@ public struct PaymentsTestBed: Sendable {
         self.directory = directory
         self.regions = regions
         sandbox = SandboxGateway(secret: Self.secret, pageBaseURL: "http://127.0.0.1:8080")
-        service = DefaultPaymentsService(store: store, ledger: ledger, lines: directory, regions: regions, gateways: [sandbox],
-                                         defaultGateway: "sandbox", clock: clock, logger: .test)
+        service = DefaultPaymentsService(
+            store: store, ledger: ledger, lines: directory, regions: regions, gateways: [sandbox],
+            defaultGateway: "sandbox", clock: clock, logger: .test)
     }
 
     /// Billing's test bed under the SQL stores. A bed in memory has none: asking for it is a mistake in the test (tests
     /// that run on every backend use the bed's own ``clock``, ``directory``, ``ledger`` and readers).
     public var billing: BillingTestBed {
-        guard case .sql(let billing) = storage else { preconditionFailure("an in-memory PaymentsTestBed has no BillingTestBed") }
+        guard case .sql(let billing) = storage else {
+            preconditionFailure("an in-memory PaymentsTestBed has no BillingTestBed")
+        }
         return billing
     }
 
@@ -175,21 +195,29 @@ public struct PaymentsTestBed: Sendable {
         case .sql(let billing):
             line = try await billing.line(number, tariff: "payg", credit: credit)
         case .memory(let store):
-            guard let msisdn = MSISDN(e164: number), let region = RegionID(rawValue: "msk"), let currency = regions.region(region)?.currency else {
+            guard let msisdn = MSISDN(e164: number), let region = RegionID(rawValue: "msk"),
+                let currency = regions.region(region)?.currency
+            else {
                 throw CabinetError.internal("bad test line \(number)")
             }
-            line = try await lines.provision(NewLine(msisdn: msisdn, region: region, status: .active,
-                                                     owner: OwnerProfile(fullName: "Иванов Иван", email: "owner@example.com")))
+            line = try await lines.provision(
+                NewLine(
+                    msisdn: msisdn, region: region, status: .active,
+                    owner: OwnerProfile(fullName: "Иванов Иван", email: "owner@example.com")))
             await store.ledger.openAccount(for: line.id, currency: currency)
             if let credit {
                 // As Billing's test bed credits it: a top-up posted directly.
-                _ = try await store.ledger.post(LedgerPosting(
-                    externalID: "credit:\(line.id.rawValue)", kind: .topUp, line: line.id, amount: try Money(parsing: credit, currency: currency),
-                    counterparty: .gateway, explanation: "billing.explain.topUp", allowsNegativeBalance: true, at: clock.now))
+                _ = try await store.ledger.post(
+                    LedgerPosting(
+                        externalID: "credit:\(line.id.rawValue)", kind: .topUp, line: line.id,
+                        amount: try Money(parsing: credit, currency: currency),
+                        counterparty: .gateway, explanation: "billing.explain.topUp", allowsNegativeBalance: true,
+                        at: clock.now))
             }
         }
         var changed = line
-        changed.activatedOn = LocalDate(clock.now, in: TimeZone(identifier: "Europe/Moscow") ?? .gmt).adding(days: -daysAgo)
+        changed.activatedOn = LocalDate(clock.now, in: TimeZone(identifier: "Europe/Moscow") ?? .gmt).adding(
+            days: -daysAgo)
         _ = try await directory.update(changed)
         return changed
     }
@@ -206,7 +234,9 @@ public struct PaymentsTestBed: Sendable {
     }
 
     /// The line's balance history, newest first (of `kinds`, or of every kind when empty).
-    public func movements(of line: Line, kinds: Set<MovementKind> = [], limit: Int = 50) async throws -> [LedgerMovement] {
+    public func movements(of line: Line, kinds: Set<MovementKind> = [], limit: Int = 50) async throws
+        -> [LedgerMovement]
+    {
         let query = MovementQuery(kinds: kinds, limit: limit)
         return switch storage {
         case .sql(let billing): try await billing.service.history(billing.access(line), query: query)
@@ -239,7 +269,9 @@ public struct PaymentsTestBed: Sendable {
                 Message(recipient: $0.recipient, body: $0.body, purpose: $0.purpose, createdAt: $0.createdAt)
             }
         case .memory(let store):
-            await store.messages(to: number).map { Message(recipient: $0.to.e164, body: $0.text, purpose: $0.purpose, createdAt: $0.queuedAt) }
+            await store.messages(to: number).map {
+                Message(recipient: $0.to.e164, body: $0.text, purpose: $0.purpose, createdAt: $0.queuedAt)
+            }
         }
     }
 
@@ -247,11 +279,16 @@ public struct PaymentsTestBed: Sendable {
 
     /// Starts a top-up and pays it on the sandbox page with `card`; returns the payment after every webhook arrived.
     @discardableResult
-    public func topUp(_ line: Line, _ amount: String, card: String = "4242 4242 4242 4242", saveCard: Bool = false) async throws -> Payment {
-        let started = try await service.startTopUp(of: line.id, amount: try Money(parsing: amount, currency: .rub), method: .card,
-                                                   saveCard: saveCard, returnURL: { "/payments/\($0)" })
-        guard case .finished(_, let webhooks) = try await sandbox.pay(started.payment.gatewayPaymentID ?? "", card: card,
-                                                                      expiry: "12/30", cvc: "123", now: clock.now)
+    public func topUp(_ line: Line, _ amount: String, card: String = "4242 4242 4242 4242", saveCard: Bool = false)
+        async throws -> Payment
+    {
+        let started = try await service.startTopUp(
+            of: line.id, amount: try Money(parsing: amount, currency: .rub), method: .card,
+            saveCard: saveCard, returnURL: { "/payments/\($0)" })
+        guard
+            case .finished(_, let webhooks) = try await sandbox.pay(
+                started.payment.gatewayPaymentID ?? "", card: card,
+                expiry: "12/30", cvc: "123", now: clock.now)
         else { return started.payment }
         for webhook in webhooks {
             try await service.receiveWebhook(gateway: "sandbox", body: webhook.body, signature: webhook.signature)

@@ -5,7 +5,9 @@ import Foundation
 /// `cabinet usage import` and `cabinet ledger check` as library functions.
 extension CabinetCommands {
     /// Imports usage from CSV; `progress` is called after every batch.
-    public static func importUsage(csv: String, runtime: CabinetRuntime, progress: @escaping @Sendable (UsageImport.Progress) -> Void)
+    public static func importUsage(
+        csv: String, runtime: CabinetRuntime, progress: @escaping @Sendable (UsageImport.Progress) -> Void
+    )
         async throws -> UsageImport.Report
     {
         try await UsageImport(service: runtime.services.billing.service).run(csv: csv, progress: progress)
@@ -13,9 +15,13 @@ extension CabinetCommands {
 
     /// An import report: one failure per line with its line number, then the totals.
     public static func describe(_ report: UsageImport.Report, catalog: MessageCatalog, language: Language) -> String {
-        var lines = report.failures.prefix(1000).map { "line \($0.line): \(explain($0.error, catalog: catalog, language: language))" }
+        var lines = report.failures.prefix(1000).map {
+            "line \($0.line): \(explain($0.error, catalog: catalog, language: language))"
+        }
         if report.failures.count > 1000 { lines.append("… and \(report.failures.count - 1000) more") }
-        lines.append("rows \(report.rows): rated \(report.rated), already rated \(report.duplicates), refused \(report.failures.count)")
+        lines.append(
+            "rows \(report.rows): rated \(report.rated), already rated \(report.duplicates), refused \(report.failures.count)"
+        )
         return lines.joined(separator: "\n")
     }
 

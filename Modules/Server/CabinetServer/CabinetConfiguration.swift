@@ -66,7 +66,8 @@ public struct CabinetConfiguration: Sendable {
     /// The SMS channel.
     public enum SMSConfiguration: Sendable, Hashable {
         case log
-        case smpp(host: String, port: Int, systemID: String, password: String, sourceAddress: String, messagesPerSecond: Int)
+        case smpp(
+            host: String, port: Int, systemID: String, password: String, sourceAddress: String, messagesPerSecond: Int)
     }
 
     /// The base URL outside visitors use.
@@ -81,7 +82,10 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_HOST", "address to listen on (127.0.0.1)"),
         ("CABINET_PORT", "port to listen on (8080)"),
         ("CABINET_REGIONS", "folder of region files (Regions)"),
-        ("CABINET_DATABASE_URL", "sqlite:///path/file.sqlite or postgres://user:password@host:5432/db (sqlite://data/cabinet.sqlite)"),
+        (
+            "CABINET_DATABASE_URL",
+            "sqlite:///path/file.sqlite or postgres://user:password@host:5432/db (sqlite://data/cabinet.sqlite)"
+        ),
         ("CABINET_DEMO", "true: provision demo lines at start (false)"),
         ("CABINET_OPERATOR_KEY", "operator API key, at least 16 characters; no key = operator API off"),
         ("CABINET_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (info)"),
@@ -89,12 +93,18 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_MAIL_DIR", "folder of the development mail sink (data/mail)"),
         ("CABINET_OUTBOX_POLL", "outbox poll interval, e.g. 1s, 500ms (1s)"),
         ("CABINET_HTTPS", "true when served over HTTPS: secure cookies, HSTS (false)"),
-        ("CABINET_SECRET", "server secret for keyed hashes, at least 32 characters (generated and stored in the database when unset)"),
+        (
+            "CABINET_SECRET",
+            "server secret for keyed hashes, at least 32 characters (generated and stored in the database when unset)"
+        ),
         ("CABINET_PUBLIC_URL", "external base URL, e.g. https://my.operator.example (http://host:port)"),
         ("CABINET_TRUSTED_PROXIES", "comma-separated addresses of proxies whose X-Forwarded-For is trusted (none)"),
         ("CABINET_IDENTITY_PROVIDERS", "YAML file of social login providers (none)"),
         ("CABINET_GATEWAYS", "YAML file of payment acquirers regions may name in payments.gateway"),
-        ("CABINET_SANDBOX", "true: the built-in sandbox gateway takes payments without --demo; never in production (false)"),
+        (
+            "CABINET_SANDBOX",
+            "true: the built-in sandbox gateway takes payments without --demo; never in production (false)"
+        ),
         ("CABINET_BCRYPT_COST", "bcrypt cost for passwords, 10–14 (12)"),
         ("CABINET_SMS", "log or smpp (log)"),
         ("CABINET_SMPP_HOST", "SMSC host (with CABINET_SMS=smpp)"),
@@ -112,7 +122,10 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_SMTP_USER", "SMTP user name (no AUTH when unset)"),
         ("CABINET_SMTP_PASSWORD", "SMTP password"),
         ("CABINET_SMTP_CA_FILE", "PEM file of CA certificates to trust for SMTP (the system's when unset)"),
-        ("CABINET_PDF_FONT", "TrueType font with Cyrillic for PDF statements (/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)"),
+        (
+            "CABINET_PDF_FONT",
+            "TrueType font with Cyrillic for PDF statements (/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)"
+        ),
         ("CABINET_FEE_POLL", "how often due recurring fees are charged, e.g. 60s (60s)"),
         ("CABINET_STATEMENT_POLL", "how often ordered statements are produced, e.g. 5s (5s)"),
     ]
@@ -127,8 +140,10 @@ public struct CabinetConfiguration: Sendable {
         public var operatorKey: String?
         public var logLevel: String?
 
-        public init(host: String? = nil, port: Int? = nil, regions: String? = nil, database: String? = nil,
-                    demo: Bool? = nil, operatorKey: String? = nil, logLevel: String? = nil) {
+        public init(
+            host: String? = nil, port: Int? = nil, regions: String? = nil, database: String? = nil,
+            demo: Bool? = nil, operatorKey: String? = nil, logLevel: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.regions = regions
@@ -155,14 +170,24 @@ public struct CabinetConfiguration: Sendable {
             return nil
         }
         if let (text, source) = value("CABINET_HOST", overrides.host) {
-            if text.isEmpty || text.contains(where: \.isWhitespace) { problems.append("\(source): invalid host \"\(text)\"") }
-            else { configuration.host = text }
+            if text.isEmpty || text.contains(where: \.isWhitespace) {
+                problems.append("\(source): invalid host \"\(text)\"")
+            } else {
+                configuration.host = text
+            }
         }
         if let port = overrides.port {
-            if (0...65535).contains(port) { configuration.port = port } else { problems.append("--port: \(port) is not a port") }
+            if (0...65535).contains(port) {
+                configuration.port = port
+            } else {
+                problems.append("--port: \(port) is not a port")
+            }
         } else if let text = environment["CABINET_PORT"] {
-            if let port = Int(text), (0...65535).contains(port) { configuration.port = port }
-            else { problems.append("CABINET_PORT: \"\(text)\" is not a port (0–65535)") }
+            if let port = Int(text), (0...65535).contains(port) {
+                configuration.port = port
+            } else {
+                problems.append("CABINET_PORT: \"\(text)\" is not a port (0–65535)")
+            }
         }
         if let (text, _) = value("CABINET_REGIONS", overrides.regions) {
             configuration.regionsDirectory = URL(fileURLWithPath: text)
@@ -177,38 +202,67 @@ public struct CabinetConfiguration: Sendable {
         if let demo = overrides.demo {
             configuration.demo = demo
         } else if let text = environment["CABINET_DEMO"] {
-            if let flag = parseBool(text) { configuration.demo = flag }
-            else { problems.append("CABINET_DEMO: \"\(text)\" is not true or false") }
+            if let flag = parseBool(text) {
+                configuration.demo = flag
+            } else {
+                problems.append("CABINET_DEMO: \"\(text)\" is not true or false")
+            }
         }
         if let text = environment["CABINET_SANDBOX"] {
-            if let flag = parseBool(text) { configuration.sandboxGateway = flag }
-            else { problems.append("CABINET_SANDBOX: \"\(text)\" is not true or false") }
+            if let flag = parseBool(text) {
+                configuration.sandboxGateway = flag
+            } else {
+                problems.append("CABINET_SANDBOX: \"\(text)\" is not true or false")
+            }
         }
         if let (text, source) = value("CABINET_OPERATOR_KEY", overrides.operatorKey) {
-            if text.count < 16 { problems.append("\(source): the operator key must have at least 16 characters") }
-            else { configuration.operatorKey = text }
+            if text.count < 16 {
+                problems.append("\(source): the operator key must have at least 16 characters")
+            } else {
+                configuration.operatorKey = text
+            }
         }
         if let (text, source) = value("CABINET_LOG_LEVEL", overrides.logLevel) {
-            if let level = Logger.Level(rawValue: text.lowercased()) { configuration.logLevel = level }
-            else { problems.append("\(source): unknown log level \"\(text)\"") }
+            if let level = Logger.Level(rawValue: text.lowercased()) {
+                configuration.logLevel = level
+            } else {
+                problems.append("\(source): unknown log level \"\(text)\"")
+            }
         }
         if let text = environment["CABINET_LOG_FORMAT"] {
-            if let format = LogFormat(rawValue: text.lowercased()) { configuration.logFormat = format }
-            else { problems.append("CABINET_LOG_FORMAT: \"\(text)\" is not text or json") }
+            if let format = LogFormat(rawValue: text.lowercased()) {
+                configuration.logFormat = format
+            } else {
+                problems.append("CABINET_LOG_FORMAT: \"\(text)\" is not text or json")
+            }
         }
         if let text = environment["CABINET_MAIL_DIR"] {
-            if text.isEmpty { problems.append("CABINET_MAIL_DIR: empty") } else { configuration.mailDirectory = URL(fileURLWithPath: text) }
+            if text.isEmpty {
+                problems.append("CABINET_MAIL_DIR: empty")
+            } else {
+                configuration.mailDirectory = URL(fileURLWithPath: text)
+            }
         }
         if let text = environment["CABINET_OUTBOX_POLL"] {
-            if let duration = parseDuration(text), duration > .zero { configuration.outboxPollInterval = duration }
-            else { problems.append("CABINET_OUTBOX_POLL: \"\(text)\" is not a duration such as 1s or 250ms") }
+            if let duration = parseDuration(text), duration > .zero {
+                configuration.outboxPollInterval = duration
+            } else {
+                problems.append("CABINET_OUTBOX_POLL: \"\(text)\" is not a duration such as 1s or 250ms")
+            }
         }
         if let text = environment["CABINET_HTTPS"] {
-            if let flag = parseBool(text) { configuration.https = flag }
-            else { problems.append("CABINET_HTTPS: \"\(text)\" is not true or false") }
+            if let flag = parseBool(text) {
+                configuration.https = flag
+            } else {
+                problems.append("CABINET_HTTPS: \"\(text)\" is not true or false")
+            }
         }
         if let text = environment["CABINET_SECRET"] {
-            if text.count < 32 { problems.append("CABINET_SECRET: must have at least 32 characters") } else { configuration.secret = text }
+            if text.count < 32 {
+                problems.append("CABINET_SECRET: must have at least 32 characters")
+            } else {
+                configuration.secret = text
+            }
         }
         if let text = environment["CABINET_PUBLIC_URL"] {
             if let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
@@ -218,19 +272,29 @@ public struct CabinetConfiguration: Sendable {
             }
         }
         if let text = environment["CABINET_TRUSTED_PROXIES"] {
-            configuration.trustedProxies = Set(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            configuration.trustedProxies = Set(
+                text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         if let text = environment["CABINET_GATEWAYS"] {
-            if FileManager.default.fileExists(atPath: text) { configuration.gatewaysFile = URL(fileURLWithPath: text) }
-            else { problems.append("CABINET_GATEWAYS: no file \(text)") }
+            if FileManager.default.fileExists(atPath: text) {
+                configuration.gatewaysFile = URL(fileURLWithPath: text)
+            } else {
+                problems.append("CABINET_GATEWAYS: no file \(text)")
+            }
         }
         if let text = environment["CABINET_IDENTITY_PROVIDERS"] {
-            if FileManager.default.fileExists(atPath: text) { configuration.identityProvidersFile = URL(fileURLWithPath: text) }
-            else { problems.append("CABINET_IDENTITY_PROVIDERS: no file \(text)") }
+            if FileManager.default.fileExists(atPath: text) {
+                configuration.identityProvidersFile = URL(fileURLWithPath: text)
+            } else {
+                problems.append("CABINET_IDENTITY_PROVIDERS: no file \(text)")
+            }
         }
         if let text = environment["CABINET_BCRYPT_COST"] {
-            if let cost = UInt8(text), (10...14).contains(cost) { configuration.bcryptCost = cost }
-            else { problems.append("CABINET_BCRYPT_COST: \"\(text)\" is not 10–14") }
+            if let cost = UInt8(text), (10...14).contains(cost) {
+                configuration.bcryptCost = cost
+            } else {
+                problems.append("CABINET_BCRYPT_COST: \"\(text)\" is not 10–14")
+            }
         }
         switch environment["CABINET_SMS"] {
         case nil, "log": break
@@ -240,7 +304,9 @@ public struct CabinetConfiguration: Sendable {
             let systemID = environment["CABINET_SMPP_SYSTEM_ID"] ?? ""
             let rate = environment["CABINET_SMPP_RATE"].map { Int($0) } ?? 20
             if host.isEmpty { problems.append("CABINET_SMPP_HOST: required with CABINET_SMS=smpp") }
-            if systemID.isEmpty || systemID.count > 15 { problems.append("CABINET_SMPP_SYSTEM_ID: required, at most 15 characters") }
+            if systemID.isEmpty || systemID.count > 15 {
+                problems.append("CABINET_SMPP_SYSTEM_ID: required, at most 15 characters")
+            }
             guard let port, (1...65535).contains(port) else {
                 problems.append("CABINET_SMPP_PORT: not a port")
                 break
@@ -249,8 +315,9 @@ public struct CabinetConfiguration: Sendable {
                 problems.append("CABINET_SMPP_RATE: not a positive number")
                 break
             }
-            configuration.sms = .smpp(host: host, port: port, systemID: systemID, password: environment["CABINET_SMPP_PASSWORD"] ?? "",
-                                      sourceAddress: environment["CABINET_SMPP_SOURCE"] ?? "CABINET", messagesPerSecond: rate)
+            configuration.sms = .smpp(
+                host: host, port: port, systemID: systemID, password: environment["CABINET_SMPP_PASSWORD"] ?? "",
+                sourceAddress: environment["CABINET_SMPP_SOURCE"] ?? "CABINET", messagesPerSecond: rate)
         case let other?:
             problems.append("CABINET_SMS: \"\(other)\" is not log or smpp")
         }
@@ -260,37 +327,58 @@ public struct CabinetConfiguration: Sendable {
             let host = environment["CABINET_SMTP_HOST"] ?? ""
             if host.isEmpty { problems.append("CABINET_SMTP_HOST: required with CABINET_MAIL=smtp") }
             let security = SMTPConfiguration.Security(rawValue: environment["CABINET_SMTP_SECURITY"] ?? "starttls")
-            if security == nil { problems.append("CABINET_SMTP_SECURITY: \"\(environment["CABINET_SMTP_SECURITY"] ?? "")\" is not starttls, tls or none") }
+            if security == nil {
+                problems.append(
+                    "CABINET_SMTP_SECURITY: \"\(environment["CABINET_SMTP_SECURITY"] ?? "")\" is not starttls, tls or none"
+                )
+            }
             let port = Int(environment["CABINET_SMTP_PORT"] ?? (security == .tls ? "465" : "587"))
             if port.map({ !(1...65535).contains($0) }) ?? true { problems.append("CABINET_SMTP_PORT: not a port") }
             var requireTLS = security != SMTPConfiguration.Security.none
             if let text = environment["CABINET_SMTP_REQUIRE_TLS"] {
-                if let flag = parseBool(text) { requireTLS = flag } else { problems.append("CABINET_SMTP_REQUIRE_TLS: \"\(text)\" is not true or false") }
+                if let flag = parseBool(text) {
+                    requireTLS = flag
+                } else {
+                    problems.append("CABINET_SMTP_REQUIRE_TLS: \"\(text)\" is not true or false")
+                }
             }
             if let file = environment["CABINET_SMTP_CA_FILE"], !FileManager.default.fileExists(atPath: file) {
                 problems.append("CABINET_SMTP_CA_FILE: no file \(file)")
             }
             if let security, let port, !host.isEmpty {
-                configuration.mail = .smtp(SMTPConfiguration(
-                    host: host, port: port, security: security, requireTLS: requireTLS, username: environment["CABINET_SMTP_USER"],
-                    password: environment["CABINET_SMTP_PASSWORD"], caFile: environment["CABINET_SMTP_CA_FILE"]))
+                configuration.mail = .smtp(
+                    SMTPConfiguration(
+                        host: host, port: port, security: security, requireTLS: requireTLS,
+                        username: environment["CABINET_SMTP_USER"],
+                        password: environment["CABINET_SMTP_PASSWORD"], caFile: environment["CABINET_SMTP_CA_FILE"]))
             }
         case let other?:
             problems.append("CABINET_MAIL: \"\(other)\" is not files or smtp")
         }
         if let text = environment["CABINET_MAIL_FROM"] {
-            if text.contains("@"), !text.contains(where: { $0 == "\r" || $0 == "\n" }) { configuration.mailFrom = text }
-            else { problems.append("CABINET_MAIL_FROM: \"\(text)\" is not an e-mail address") }
+            if text.contains("@"), !text.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                configuration.mailFrom = text
+            } else {
+                problems.append("CABINET_MAIL_FROM: \"\(text)\" is not an e-mail address")
+            }
         }
         if let text = environment["CABINET_PDF_FONT"] {
-            if FileManager.default.isReadableFile(atPath: text) { configuration.pdfFont = text }
-            else { problems.append("CABINET_PDF_FONT: cannot read \(text)") }
+            if FileManager.default.isReadableFile(atPath: text) {
+                configuration.pdfFont = text
+            } else {
+                problems.append("CABINET_PDF_FONT: cannot read \(text)")
+            }
         }
-        for (name, keyPath) in [("CABINET_FEE_POLL", \CabinetConfiguration.feePollInterval),
-                                ("CABINET_STATEMENT_POLL", \CabinetConfiguration.statementPollInterval)] {
+        for (name, keyPath) in [
+            ("CABINET_FEE_POLL", \CabinetConfiguration.feePollInterval),
+            ("CABINET_STATEMENT_POLL", \CabinetConfiguration.statementPollInterval),
+        ] {
             guard let text = environment[name] else { continue }
-            if let duration = parseDuration(text), duration > .zero { configuration[keyPath: keyPath] = duration }
-            else { problems.append("\(name): \"\(text)\" is not a duration such as 60s or 500ms") }
+            if let duration = parseDuration(text), duration > .zero {
+                configuration[keyPath: keyPath] = duration
+            } else {
+                problems.append("\(name): \"\(text)\" is not a duration such as 60s or 500ms")
+            }
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration

@@ -16,9 +16,11 @@ public struct CabinetDependencies: Sendable {
     /// `nil`: bcrypt at the configured cost.
     public var passwordHasher: (any PasswordHasher)?
 
-    public init(clock: any WallClock = SystemClock(), sms: (any SMSSender)? = nil, mail: (any MailSender)? = nil,
-                logger: Logger = Logger(label: "cabinet"), push: (any PushConfirmationGateway)? = nil,
-                passwordHasher: (any PasswordHasher)? = nil) {
+    public init(
+        clock: any WallClock = SystemClock(), sms: (any SMSSender)? = nil, mail: (any MailSender)? = nil,
+        logger: Logger = Logger(label: "cabinet"), push: (any PushConfirmationGateway)? = nil,
+        passwordHasher: (any PasswordHasher)? = nil
+    ) {
         self.clock = clock
         self.sms = sms
         self.mail = mail

@@ -26,7 +26,8 @@ public enum CabinetModules {
 
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
-        KernelSchema.migrations + SQLRequestRegistry.migrations + SQLIdempotencyStore.migrations + MessagingSchema.migrations
+        KernelSchema.migrations + SQLRequestRegistry.migrations + SQLIdempotencyStore.migrations
+            + MessagingSchema.migrations
             + assemblies.flatMap { $0.migrations }
     }
 
@@ -44,10 +45,13 @@ public enum CabinetModules {
         let subscribers = try await SubscribersAssembly().assemble(kernel)
         let auth = try await AuthAssembly(subscribers: subscribers.exports).assemble(kernel)
         let tariffs = try await TariffsAssembly().assemble(kernel)
-        let billing = try await BillingAssembly(subscribers: subscribers.exports, tariffs: tariffs.exports).assemble(kernel)
-        let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(kernel)
-        let services = CabinetServices(subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
-                                       billing: billing.exports, payments: payments.exports)
+        let billing = try await BillingAssembly(subscribers: subscribers.exports, tariffs: tariffs.exports).assemble(
+            kernel)
+        let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
+            kernel)
+        let services = CabinetServices(
+            subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
+            billing: billing.exports, payments: payments.exports)
         return (services, [subscribers.parts, auth.parts, tariffs.parts, billing.parts, payments.parts])
     }
 }

@@ -46,19 +46,25 @@ public final class CabinetRuntime: Sendable {
         let logger = dependencies.logger
         let regions = try CabinetModules.regionLoader.loadCatalog(directory: configuration.regionsDirectory)
         let catalog = try CabinetModules.messages()
-        let database = try await CabinetDatabase.open(configuration.database, logger: logger, role: configuration.databaseRole)
+        let database = try await CabinetDatabase.open(
+            configuration.database, logger: logger, role: configuration.databaseRole)
         let httpClient = SharedHTTPClient()
         do {
             let applied = try await Migrator(migrations: CabinetModules.migrations).migrate(database, logger: logger)
-            if !applied.isEmpty { logger.info("database migrated", metadata: ["cabinet.migrations": "\(applied.count)"]) }
+            if !applied.isEmpty {
+                logger.info("database migrated", metadata: ["cabinet.migrations": "\(applied.count)"])
+            }
             let outbox = OutboxWorker(
                 database: database, sms: try dependencies.sms ?? makeSMSSender(configuration, logger: logger),
                 mail: dependencies.mail ?? makeMailSender(configuration, clock: dependencies.clock, logger: logger),
                 clock: dependencies.clock,
-                policy: .init(pollInterval: configuration.outboxPollInterval, mailFrom: configuration.mailFrom), logger: logger)
+                policy: .init(pollInterval: configuration.outboxPollInterval, mailFrom: configuration.mailFrom),
+                logger: logger)
             let kernel = CabinetKernel(
-                configuration: configuration, dependencies: dependencies, regions: regions, catalog: catalog, database: database,
-                outbox: outbox, requests: SQLRequestRegistry(database: database), idempotency: SQLIdempotencyStore(database: database),
+                configuration: configuration, dependencies: dependencies, regions: regions, catalog: catalog,
+                database: database,
+                outbox: outbox, requests: SQLRequestRegistry(database: database),
+                idempotency: SQLIdempotencyStore(database: database),
                 httpClient: httpClient)
             let (services, parts) = try await CabinetModules.assemble(kernel)
             return CabinetRuntime(kernel: kernel, services: services, parts: parts)
@@ -71,8 +77,9 @@ public final class CabinetRuntime: Sendable {
 
     /// The router with every middleware, the kernel's routes and each enabled module's routes.
     public func makeRouter() throws -> Router<CabinetRequestContext> {
-        var settings = CabinetRouterSettings(regions: regions, catalog: catalog, metrics: metrics, logger: logger,
-                                             operatorKey: configuration.operatorKey)
+        var settings = CabinetRouterSettings(
+            regions: regions, catalog: catalog, metrics: metrics, logger: logger,
+            operatorKey: configuration.operatorKey)
         settings.https = configuration.https
         settings.trustedProxies = configuration.trustedProxies
         settings.version = CabinetVersion.version
@@ -84,10 +91,12 @@ public final class CabinetRuntime: Sendable {
         settings.health = { try await database.ping() }
         settings.collectGauges = {
             let statistics = await database.poolStatistics()
-            metrics.gauge("cabinet_db_connections", Double(statistics.connections),
-                          dimensions: [("backend", database.backend.rawValue)])
-            metrics.gauge("cabinet_db_writers_waiting", Double(statistics.writersWaiting),
-                          dimensions: [("backend", database.backend.rawValue)])
+            metrics.gauge(
+                "cabinet_db_connections", Double(statistics.connections),
+                dimensions: [("backend", database.backend.rawValue)])
+            metrics.gauge(
+                "cabinet_db_writers_waiting", Double(statistics.writersWaiting),
+                dimensions: [("backend", database.backend.rawValue)])
         }
         return try makeCabinetRouter(modules: httpModules, settings: settings)
     }
@@ -113,8 +122,10 @@ func makeSMSSender(_ configuration: CabinetConfiguration, logger: Logger) throws
     case .log:
         return LogSMSSender(logger: logger)
     case .smpp(let host, let port, let systemID, let password, let source, let rate):
-        return SMPPSMSSender(configuration: .init(host: host, port: port, systemID: systemID, password: password,
-                                                  sourceAddress: source, messagesPerSecond: rate), logger: logger)
+        return SMPPSMSSender(
+            configuration: .init(
+                host: host, port: port, systemID: systemID, password: password,
+                sourceAddress: source, messagesPerSecond: rate), logger: logger)
     }
 }
 

@@ -19,8 +19,10 @@ public enum CabinetCommands {
         var lines = report.problems.map(\.description)
         if report.problems.isEmpty {
             for region in report.regions {
-                lines.append("ok: \(region.id).yaml — \(region.name.ru) / \(region.name.en), \(region.currency.code), "
-                             + "\(region.timeZone.identifier), modules: \(region.modules.map(\.rawValue).joined(separator: ", "))")
+                lines.append(
+                    "ok: \(region.id).yaml — \(region.name.ru) / \(region.name.en), \(region.currency.code), "
+                        + "\(region.timeZone.identifier), modules: \(region.modules.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             lines.append("\(report.regions.count) region(s) valid in \(directory.path)")
         } else {
@@ -50,20 +52,24 @@ public enum CabinetCommands {
     }
 
     /// Renders an import report, one failure per line with its line number.
-    public static func describe(_ report: SubscriberImport.Report, catalog: MessageCatalog, language: Language) -> String {
+    public static func describe(_ report: SubscriberImport.Report, catalog: MessageCatalog, language: Language)
+        -> String
+    {
         var lines: [String] = []
         for failure in report.failures {
             lines.append("line \(failure.line): \(explain(failure.error, catalog: catalog, language: language))")
         }
-        lines.append("created \(report.created), updated \(report.updated), unchanged \(report.unchanged), "
-                     + "failed \(report.failures.count) of \(report.total)")
+        lines.append(
+            "created \(report.created), updated \(report.updated), unchanged \(report.unchanged), "
+                + "failed \(report.failures.count) of \(report.total)")
         return lines.joined(separator: "\n")
     }
 
     /// An error in words: its field problems when it has them, its own message otherwise.
     public static func explain(_ error: CabinetError, catalog: MessageCatalog, language: Language) -> String {
         guard !error.fieldErrors.isEmpty else { return catalog.message(for: error, in: language) }
-        return error.fieldErrors.map { "\($0.field): \(catalog.message(for: $0, in: language))" }.joined(separator: "; ")
+        return error.fieldErrors.map { "\($0.field): \(catalog.message(for: $0, in: language))" }.joined(
+            separator: "; ")
     }
 
     /// `cabinet outbox`: recent messages as a table.
@@ -74,8 +80,10 @@ public enum CabinetCommands {
         let formatter = ISO8601DateFormatter()
         var rows = [["id", "time", "channel", "to", "status", "text"]]
         rows += entries.map {
-            [String($0.id), formatter.string(from: $0.createdAt), $0.channel, $0.recipient, $0.status.rawValue,
-             ($0.subject.map { "[\($0)] " } ?? "") + $0.body.replacingOccurrences(of: "\n", with: " ")]
+            [
+                String($0.id), formatter.string(from: $0.createdAt), $0.channel, $0.recipient, $0.status.rawValue,
+                ($0.subject.map { "[\($0)] " } ?? "") + $0.body.replacingOccurrences(of: "\n", with: " "),
+            ]
         }
         return entries.isEmpty ? "no messages" : TextTable.render(rows)
     }

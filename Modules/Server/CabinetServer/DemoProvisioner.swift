@@ -1,8 +1,8 @@
+import Auth
+import Billing
 public import CabinetCore
 import Foundation
 import Subscribers
-import Auth
-import Billing
 import Tariffs
 
 /// Provisions deterministic demo lines in every region (idempotent): three per region, the first Moscow line
@@ -62,7 +62,9 @@ public struct DemoProvisioner: Sendable {
         // The shipped regions first, Moscow leading, so the first line printed is +7 900 000-00-01.
         let order = ["msk", "spb", "nnov", "perm", "nsk", "almaty"]
         let regions = runtime.regions.regions.sorted { a, b in
-            (order.firstIndex(of: a.id.rawValue) ?? order.count, a.id) < (order.firstIndex(of: b.id.rawValue) ?? order.count, b.id)
+            (order.firstIndex(of: a.id.rawValue) ?? order.count, a.id) < (
+                order.firstIndex(of: b.id.rawValue) ?? order.count, b.id
+            )
         }
         for (index, region) in regions.enumerated() where region.isEnabled(SubscribersModule.id) {
             for (position, msisdn) in Self.numbers(for: region, index: index).enumerated()
@@ -70,21 +72,33 @@ public struct DemoProvisioner: Sendable {
                 let owner = Self.owners[position]
                 let existing = try await runtime.services.subscribers.service.line(msisdn: msisdn)
                 let puk = Self.puk(for: msisdn)
-                if region.isEnabled(AuthModule.id), try await !runtime.services.auth.service.hasPUK(msisdn), existing != nil {
+                if region.isEnabled(AuthModule.id), try await !runtime.services.auth.service.hasPUK(msisdn),
+                    existing != nil
+                {
                     try await runtime.services.auth.service.provisionPUK(puk, for: msisdn)
                 }
                 if let existing {
-                    result.append(DemoLine(msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
-                                           owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk, position: position))
+                    result.append(
+                        DemoLine(
+                            msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
+                            owner: existing.owner.fullName ?? owner, status: existing.status, puk: puk,
+                            position: position))
                     continue
                 }
-                let line = try await runtime.services.subscribers.service.provision(NewLine(
-                    msisdn: msisdn, region: region.id, status: .active,
-                    activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(days: -400 + position * 150),
-                    owner: OwnerProfile(fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
-                if region.isEnabled(AuthModule.id) { try await runtime.services.auth.service.provisionPUK(puk, for: msisdn) }
-                result.append(DemoLine(msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
-                                       status: line.status, puk: puk, position: position))
+                let line = try await runtime.services.subscribers.service.provision(
+                    NewLine(
+                        msisdn: msisdn, region: region.id, status: .active,
+                        activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(
+                            days: -400 + position * 150),
+                        owner: OwnerProfile(
+                            fullName: owner, email: "demo\(position + 1).\(region.id.rawValue)@cabinet.local")))
+                if region.isEnabled(AuthModule.id) {
+                    try await runtime.services.auth.service.provisionPUK(puk, for: msisdn)
+                }
+                result.append(
+                    DemoLine(
+                        msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: owner,
+                        status: line.status, puk: puk, position: position))
             }
         }
         for index in result.indices {
@@ -93,7 +107,9 @@ public struct DemoProvisioner: Sendable {
             else { continue }
             try await seedBilling(line, region: region, lowBalance: result[index].position == 2)
             if let account = try await runtime.services.billing.service.account(of: line.id) {
-                result[index].tariff = runtime.services.billing.service.rules.tariff(account.tariffID, in: region.id)?.name.ru ?? account.tariffID.rawValue
+                result[index].tariff =
+                    runtime.services.billing.service.rules.tariff(account.tariffID, in: region.id)?.name.ru
+                    ?? account.tariffID.rawValue
                 result[index].balance = account.balance.displayString
             }
         }
@@ -109,9 +125,11 @@ public struct DemoProvisioner: Sendable {
         let scale: Int64 = region.currency == .kzt ? 10 : 1
         let minor = lowBalance ? max(100, 3_000 * scale - account.balance.minorUnits) : 150_000 * scale
         let credit = Money(minorUnits: minor, currency: region.currency)
-        _ = try await runtime.services.billing.ledger.post(LedgerPosting(
-            externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit, counterparty: .adjustment,
-            explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
+        _ = try await runtime.services.billing.ledger.post(
+            LedgerPosting(
+                externalID: "demo-credit:\(line.id.rawValue)", kind: .adjustment, line: line.id, amount: credit,
+                counterparty: .adjustment,
+                explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
         let start = account.period.start
         let span = runtime.clock.now.timeIntervalSince(start)
         guard span > 3600 else { return }
@@ -122,16 +140,26 @@ public struct DemoProvisioner: Sendable {
             let id = "demo:\(line.msisdn.nationalNumber):\(index)"
             switch index % 4 {
             case 0:
-                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at, quantity: Int64(45 + index * 37),
-                                         callKind: index % 8 == 0 ? .onNet : .offNet, otherParty: others[index % others.count]))
+                events.append(
+                    UsageEvent(
+                        eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at, quantity: Int64(45 + index * 37),
+                        callKind: index % 8 == 0 ? .onNet : .offNet, otherParty: others[index % others.count]))
             case 1:
-                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .sms, occurredAt: at, quantity: 1,
-                                         otherParty: others[(index + 1) % others.count]))
+                events.append(
+                    UsageEvent(
+                        eventID: id, msisdn: line.msisdn, kind: .sms, occurredAt: at, quantity: 1,
+                        otherParty: others[(index + 1) % others.count]))
             case 2:
-                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .data, occurredAt: at, quantity: Int64(index + 1) * 31_457_280))
+                events.append(
+                    UsageEvent(
+                        eventID: id, msisdn: line.msisdn, kind: .data, occurredAt: at,
+                        quantity: Int64(index + 1) * 31_457_280))
             default:
-                events.append(UsageEvent(eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at, quantity: Int64(120 + index * 11),
-                                         callKind: .intercity, otherParty: others[(index + 2) % others.count]))
+                events.append(
+                    UsageEvent(
+                        eventID: id, msisdn: line.msisdn, kind: .call, occurredAt: at,
+                        quantity: Int64(120 + index * 11),
+                        callKind: .intercity, otherParty: others[(index + 2) % others.count]))
             }
         }
         _ = try await runtime.services.billing.service.ingest(events)
@@ -141,7 +169,10 @@ public struct DemoProvisioner: Sendable {
     public static func table(_ lines: [DemoLine]) -> String {
         var rows = [["number", "region", "tariff", "balance", "owner", "status", "PUK"]]
         rows += lines.map {
-            [$0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.tariff, $0.balance, $0.owner, $0.status.rawValue, $0.puk]
+            [
+                $0.msisdn.formatted, "\($0.region) (\($0.regionName))", $0.tariff, $0.balance, $0.owner,
+                $0.status.rawValue, $0.puk,
+            ]
         }
         return TextTable.render(rows)
     }

@@ -41,8 +41,9 @@ public enum GatewaysFile {
                         return nil
                     }
                     guard let id, let base, let shop, let secret else { return nil }
-                    return AcquirerConfiguration(id: id, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, shopID: shop,
-                                                 secretKey: secret, webhookSecret: webhookSecret, webhookAddresses: Set(addresses))
+                    return AcquirerConfiguration(
+                        id: id, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, shopID: shop,
+                        secretKey: secret, webhookSecret: webhookSecret, webhookAddresses: Set(addresses))
                 }
             }
         }

@@ -41,10 +41,13 @@ public enum IdentityProvidersFile {
                     let clientID = p.require("clientId", String.self)
                     let secret = p.optional("clientSecret", String.self)
                     let scopes = p.optionalList("scopes") { $0.decode(String.self) } ?? ["openid"]
-                    guard let id, let display, let authorization, let token, let userinfo, let clientID else { return nil }
-                    return IdentityProviderConfiguration(id: id, displayName: display, authorizationEndpoint: authorization,
-                                                         tokenEndpoint: token, userinfoEndpoint: userinfo, clientID: clientID,
-                                                         clientSecret: secret, scopes: scopes)
+                    guard let id, let display, let authorization, let token, let userinfo, let clientID else {
+                        return nil
+                    }
+                    return IdentityProviderConfiguration(
+                        id: id, displayName: display, authorizationEndpoint: authorization,
+                        tokenEndpoint: token, userinfoEndpoint: userinfo, clientID: clientID,
+                        clientSecret: secret, scopes: scopes)
                 }
             }
         }

@@ -27,8 +27,9 @@ public func buildApplication(
     let router = try runtime.makeRouter()
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(runtime.configuration.host, port: runtime.configuration.port),
-                             serverName: "cabinet"),
+        configuration: .init(
+            address: .hostname(runtime.configuration.host, port: runtime.configuration.port),
+            serverName: "cabinet"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
         logger: runtime.logger)
     // Shut down in reverse order: the server stops first, then the outbox worker, then the database closes.

@@ -32,7 +32,8 @@ struct RatingBench {
         let regions = try CabinetModules.regionLoader.loadCatalog(directory: URL(fileURLWithPath: "Regions"))
         let rules = BillingRules(regions: regions)
         let region = RegionID(rawValue: "msk")!
-        guard let calendar = rules.calendar(region), let packaged = rules.tariff(TariffID(rawValue: "moy-online")!, in: region),
+        guard let calendar = rules.calendar(region),
+            let packaged = rules.tariff(TariffID(rawValue: "moy-online")!, in: region),
             let payg = rules.tariff(TariffID(rawValue: "classic")!, in: region)
         else { throw CabinetError.internal("Regions/msk.yaml must have moy-online and classic") }
         let now = Date()
@@ -54,19 +55,25 @@ struct RatingBench {
             let at = now.addingTimeInterval(-Double(generator.next() % UInt64(max(1, Int(span)))) - 1)
             switch generator.next() % 10 {
             case 0...4:
-                return UsageEvent(eventID: "b\(index)", msisdn: msisdn, kind: .call, occurredAt: at, quantity: Int64(20 + generator.next() % 300),
-                                  callKind: generator.next() % 4 == 0 ? .onNet : .offNet, otherParty: "+79161234567")
+                return UsageEvent(
+                    eventID: "b\(index)", msisdn: msisdn, kind: .call, occurredAt: at,
+                    quantity: Int64(20 + generator.next() % 300),
+                    callKind: generator.next() % 4 == 0 ? .onNet : .offNet, otherParty: "+79161234567")
             case 5, 6:
-                return UsageEvent(eventID: "b\(index)", msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1, otherParty: "+79161234567")
+                return UsageEvent(
+                    eventID: "b\(index)", msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1,
+                    otherParty: "+79161234567")
             default:
-                return UsageEvent(eventID: "b\(index)", msisdn: msisdn, kind: .data, occurredAt: at,
-                                  quantity: Int64(100_000 + generator.next() % 5_000_000))
+                return UsageEvent(
+                    eventID: "b\(index)", msisdn: msisdn, kind: .data, occurredAt: at,
+                    quantity: Int64(100_000 + generator.next() % 5_000_000))
             }
         }
 
         // 3. Rating through the store, batch by batch.
-        let store = try await SQLBillingStore.open(database: database, rules: rules, texts: BillingTexts(catalog: MessageCatalog()),
-                                                   lineTariffs: SQLLineTariffStore(database: database), logger: logger)
+        let store = try await SQLBillingStore.open(
+            database: database, rules: rules, texts: BillingTexts(catalog: MessageCatalog()),
+            lineTariffs: SQLLineTariffStore(database: database), logger: logger)
         var rated = 0
         var charged: Int64 = 0
         let rateStart = ContinuousClock.now
@@ -84,13 +91,17 @@ struct RatingBench {
 
         // 4. The same rows into a bare table, in the same batches, same database, same durability.
         try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 CREATE TABLE bench_raw_usage (
                     event_id TEXT NOT NULL PRIMARY KEY, subscriber_id BIGINT NOT NULL, kind TEXT NOT NULL, call_kind TEXT,
                     occurred_at BIGINT NOT NULL, quantity BIGINT NOT NULL, units BIGINT NOT NULL, from_package BIGINT NOT NULL,
                     charged BIGINT NOT NULL, currency TEXT NOT NULL, other_party TEXT, transaction_id BIGINT, rated_at BIGINT NOT NULL)
-                """).run()
-            try await db.raw("CREATE INDEX bench_raw_usage_line ON bench_raw_usage (subscriber_id, occurred_at, event_id)").run()
+                """
+            ).run()
+            try await db.raw(
+                "CREATE INDEX bench_raw_usage_line ON bench_raw_usage (subscriber_id, occurred_at, event_id)"
+            ).run()
         }
         let rawStart = ContinuousClock.now
         next = 0
@@ -99,20 +110,28 @@ struct RatingBench {
             let end = min(all.count, next + batch)
             // The usage rows rating writes, in the same statement shape and batches, without the rating.
             let rows: [[SQLValue]] = all[next..<end].map { event in
-                [.text(event.eventID), .int(Int64(event.msisdn.nationalNumber.suffix(7)) ?? 0), .word(event.kind.rawValue),
-                 .optional(word: event.callKind?.rawValue), .int(event.occurredAt.storageMilliseconds), .int(event.quantity),
-                 .int(Rater.units(of: event)), .int(0), .int(0), .word("RUB"), .optional(event.otherParty), .null, .int(at)]
+                [
+                    .text(event.eventID), .int(Int64(event.msisdn.nationalNumber.suffix(7)) ?? 0),
+                    .word(event.kind.rawValue),
+                    .optional(word: event.callKind?.rawValue), .int(event.occurredAt.storageMilliseconds),
+                    .int(event.quantity),
+                    .int(Rater.units(of: event)), .int(0), .int(0), .word("RUB"), .optional(event.otherParty), .null,
+                    .int(at),
+                ]
             }
             try await database.write { db in
-                try await SQLBatch.insert(SQLBillingStore.usageInsert.replacingOccurrences(of: "billing_usage", with: "bench_raw_usage"),
-                                          rows: rows, on: db)
+                try await SQLBatch.insert(
+                    SQLBillingStore.usageInsert.replacingOccurrences(of: "billing_usage", with: "bench_raw_usage"),
+                    rows: rows, on: db)
             }
             next = end
         }
         let rawSeconds = seconds(since: rawStart)
         let check = try await store.check()
-        return Figures(seedSeconds: seedSeconds, ratedPerSecond: Double(rated) / rateSeconds, rawPerSecond: Double(all.count) / rawSeconds,
-                       rated: rated, duplicatesOnResend: resend.duplicates, charged: charged, ledgerClean: check.isClean)
+        return Figures(
+            seedSeconds: seedSeconds, ratedPerSecond: Double(rated) / rateSeconds,
+            rawPerSecond: Double(all.count) / rawSeconds,
+            rated: rated, duplicatesOnResend: resend.duplicates, charged: charged, ledgerClean: check.isClean)
     }
 
     func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -172,30 +191,46 @@ struct LineSeeder {
                 let ids = range.map { Int64($0 + 1) }
                 let tariff = { (id: Int64) in id % 3 == 0 ? payg : packaged }
                 if withSubscribers {
-                    try await insert("""
+                    try await insert(
+                        """
                         INSERT INTO subscribers_line (id, msisdn, region, status, activated_on, full_name, email, created_at, updated_at)
-                        """, ids.map { id in
-                            [id, Self.msisdn(Int(id - 1)).e164, "msk", "active", "2025-01-01", "Абонент \(id)", Optional<String>.none,
-                             created, created]
+                        """,
+                        ids.map { id in
+                            [
+                                id, Self.msisdn(Int(id - 1)).e164, "msk", "active", "2025-01-01", "Абонент \(id)",
+                                Optional<String>.none,
+                                created, created,
+                            ]
                         })
                 }
-                try await insert("""
+                try await insert(
+                    """
                     INSERT INTO billing_account (code, subscriber_id, msisdn, region, currency, balance, restricted, tariff_id,
                                                  period_start_at, period_end_at, created_at)
-                    """, ids.map { id in ["line:\(id)", id, Self.msisdn(Int(id - 1)).e164, "msk", "RUB", Int64(0), 0, tariff(id).id.rawValue, start, end, created] })
-                try await insert("INSERT INTO tariffs_line_tariff (subscriber_id, region, tariff_id, since_at)",
-                                 ids.map { id in [id, "msk", tariff(id).id.rawValue, start] })
+                    """,
+                    ids.map { id in
+                        [
+                            "line:\(id)", id, Self.msisdn(Int(id - 1)).e164, "msk", "RUB", Int64(0), 0,
+                            tariff(id).id.rawValue, start, end, created,
+                        ]
+                    })
+                try await insert(
+                    "INSERT INTO tariffs_line_tariff (subscriber_id, region, tariff_id, since_at)",
+                    ids.map { id in [id, "msk", tariff(id).id.rawValue, start] })
                 let periodIDs = try await {
-                    var query = SQLQueryString("INSERT INTO billing_period (subscriber_id, tariff_id, start_at, end_at, fee) VALUES")
+                    var query = SQLQueryString(
+                        "INSERT INTO billing_period (subscriber_id, tariff_id, start_at, end_at, fee) VALUES")
                     for (index, id) in ids.enumerated() {
                         query.appendLiteral(index == 0 ? " (" : ", (")
-                        query.appendInterpolation(binds: [id, tariff(id).id.rawValue, start, end, Int64(0)] as [any Encodable & Sendable])
+                        query.appendInterpolation(
+                            binds: [id, tariff(id).id.rawValue, start, end, Int64(0)] as [any Encodable & Sendable])
                         query.appendLiteral(")")
                     }
                     query.appendLiteral(" RETURNING id, subscriber_id")
                     var result: [Int64: Int64] = [:]
                     for row in try await db.raw(query).all() {
-                        result[try row.decode(column: "subscriber_id", as: Int64.self)] = try row.decode(column: "id", as: Int64.self)
+                        result[try row.decode(column: "subscriber_id", as: Int64.self)] = try row.decode(
+                            column: "id", as: Int64.self)
                     }
                     return result
                 }()
@@ -206,7 +241,8 @@ struct LineSeeder {
                     }
                 }
                 if !buckets.isEmpty {
-                    try await insert("""
+                    try await insert(
+                        """
                         INSERT INTO billing_bucket (subscriber_id, period_id, unit, source, total, remaining, valid_from, expires_at)
                         """, buckets)
                 }

@@ -13,7 +13,8 @@ import VaporCSQLite
 /// per payment, `signature<TAB>body`, so every request of the benchmark credits a different payment.
 struct TopUpSeed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topup-seed", abstract: "Create pending payments over seeded lines and write their signed webhooks.")
+        commandName: "topup-seed",
+        abstract: "Create pending payments over seeded lines and write their signed webhooks.")
 
     @Option(help: "Database URL of a seeded database (cabinet-bench seed).") var database: String
     @Option(help: "Pending payments to create.") var count: Int = 100_000
@@ -25,7 +26,9 @@ struct TopUpSeed: AsyncParsableCommand {
         let db = try await CabinetDatabase.open(try DatabaseURL(parsing: database), logger: logger)
         do {
             // The server reads the same setting at start, so its sandbox verifies what is signed here.
-            let secret = try await db.setting("payments.sandbox.secret") { AuthSecrets.generate().base64EncodedString() }
+            let secret = try await db.setting("payments.sandbox.secret") {
+                AuthSecrets.generate().base64EncodedString()
+            }
             let signer = WebhookSignature(secret: Data(secret.utf8))
             let lines = try await db.read { db in
                 try await db.raw("SELECT id, msisdn FROM subscribers_line ORDER BY id LIMIT 10000").all().map {
@@ -39,18 +42,23 @@ struct TopUpSeed: AsyncParsableCommand {
             for start in stride(from: 0, to: count, by: 5_000) {
                 let rows: [[SQLValue]] = (start..<min(count, start + 5_000)).map { index in
                     let (line, msisdn) = lines[index % lines.count]
-                    return [.text("pay_bench_\(index)"), .int(line), .text(msisdn), .int(10_000), .word("RUB"), .word("card"), .word("pending"),
-                            .word("sandbox"), .text("sbx_bench_\(index)"), .int(now), .int(now)]
+                    return [
+                        .text("pay_bench_\(index)"), .int(line), .text(msisdn), .int(10_000), .word("RUB"),
+                        .word("card"), .word("pending"),
+                        .word("sandbox"), .text("sbx_bench_\(index)"), .int(now), .int(now),
+                    ]
                 }
                 try await db.write { db in
-                    _ = try await SQLBatch.insert("""
+                    _ = try await SQLBatch.insert(
+                        """
                         INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, gateway_payment_id,
                             created_at, updated_at)
                         """, rows: rows, on: db)
                 }
             }
             for index in 0..<count {
-                let body = #"{"amount":"100.00","currency":"RUB","maskedCard":"•••• 4242","orderId":"pay_bench_\#(index)","paymentId":"sbx_bench_\#(index)","status":"succeeded"}"#
+                let body =
+                    #"{"amount":"100.00","currency":"RUB","maskedCard":"•••• 4242","orderId":"pay_bench_\#(index)","paymentId":"sbx_bench_\#(index)","status":"succeeded"}"#
                 output += signer.sign(Data(body.utf8)) + "\t" + body + "\n"
             }
             try output.write(toFile: out, atomically: true, encoding: .utf8)
@@ -67,14 +75,17 @@ struct TopUpSeed: AsyncParsableCommand {
 /// commits each write on its own can do at best on this disk. libsqlite3 is called directly (prepared statements, no
 /// threads, no async), so nothing but SQLite and the disk is measured.
 struct BareCommits: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bare-commits", abstract: "Commit one small row per transaction for a while.")
+    static let configuration = CommandConfiguration(
+        commandName: "bare-commits", abstract: "Commit one small row per transaction for a while.")
 
     @Option(help: "SQLite file to create.") var file: String
     @Option(help: "Seconds to run.") var seconds: Double = 10
 
     func run() throws {
         var handle: OpaquePointer?
-        guard sqlite_nio_sqlite3_open_v2(file, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let handle else {
+        guard sqlite_nio_sqlite3_open_v2(file, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK,
+            let handle
+        else {
             throw CabinetError.internal("cannot open \(file)")
         }
         defer { sqlite_nio_sqlite3_close(handle) }
@@ -111,7 +122,8 @@ struct BareCommits: ParsableCommand {
 /// The same one-row commits through ``CabinetDatabase/write(_:)``, one at a time: what the writer adds to a bare
 /// commit (the hand-offs to its thread and back).
 struct CabinetCommits: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cabinet-commits", abstract: "Commit one small row per write through Cabinet's SQL layer.")
+    static let configuration = CommandConfiguration(
+        commandName: "cabinet-commits", abstract: "Commit one small row per write through Cabinet's SQL layer.")
 
     @Option(help: "SQLite file to create.") var file: String
     @Option(help: "Seconds to run.") var seconds: Double = 10
@@ -121,7 +133,9 @@ struct CabinetCommits: AsyncParsableCommand {
         logger.logLevel = .warning
         let db = try await CabinetDatabase.open(.sqlite(path: file), logger: logger)
         do {
-            try await db.write { db in try await db.raw("CREATE TABLE bare (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)").run() }
+            try await db.write { db in
+                try await db.raw("CREATE TABLE bare (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)").run()
+            }
             let start = Date()
             var rows = 0
             while Date().timeIntervalSince(start) < seconds {

@@ -20,7 +20,8 @@ struct AuthCommand: AsyncParsableCommand {
                 let configuration = try data.configuration()
                 let logger = ProcessLogging.bootstrap(configuration)
                 let number = try parseNumber(msisdn)
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+                let runtime = try await CabinetRuntime.start(
+                    configuration: configuration, dependencies: .init(logger: logger))
                 do {
                     try await runtime.services.auth.service.provisionPUK(puk, for: number)
                     await runtime.close()
@@ -36,7 +37,8 @@ struct AuthCommand: AsyncParsableCommand {
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer a pending \"press 1 to confirm\" login (the development gateway).",
-            discussion: "The id is in the login page's address (/login/push/ID) and in the answer of POST /api/v1/auth/push.")
+            discussion:
+                "The id is in the login page's address (/login/push/ID) and in the answer of POST /api/v1/auth/push.")
 
         enum Answer: String, ExpressibleByArgument { case confirm, decline }
 
@@ -48,7 +50,8 @@ struct AuthCommand: AsyncParsableCommand {
             try await reporting {
                 let configuration = try data.configuration()
                 let logger = ProcessLogging.bootstrap(configuration)
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+                let runtime = try await CabinetRuntime.start(
+                    configuration: configuration, dependencies: .init(logger: logger))
                 do {
                     try await runtime.services.auth.service.resolvePush(id: id, confirmed: answer == .confirm)
                     await runtime.close()

@@ -11,12 +11,15 @@ struct DemoCommand: AsyncParsableCommand {
         try await reporting {
             let configuration = try data.configuration()
             let logger = ProcessLogging.bootstrap(configuration)
-            let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+            let runtime = try await CabinetRuntime.start(
+                configuration: configuration, dependencies: .init(logger: logger))
             do {
                 let lines = try await DemoProvisioner(runtime: runtime).provision()
                 await runtime.close()
                 print(DemoProvisioner.table(lines))
-                print("\nStart the cabinet with `cabinet serve` and open http://127.0.0.1:8080/ ; log in with a number above.")
+                print(
+                    "\nStart the cabinet with `cabinet serve` and open http://127.0.0.1:8080/ ; log in with a number above."
+                )
             } catch {
                 await runtime.close()
                 throw error

@@ -11,8 +11,10 @@ struct Migrate: AsyncParsableCommand {
             let configuration = try data.configuration()
             let logger = ProcessLogging.bootstrap(configuration)
             let applied = try await CabinetCommands.migrate(configuration: configuration, logger: logger)
-            print(applied.isEmpty ? "database is up to date (\(configuration.database))"
-                                  : "applied \(applied.count) migration(s):\n" + applied.map { "  \($0)" }.joined(separator: "\n"))
+            print(
+                applied.isEmpty
+                    ? "database is up to date (\(configuration.database))"
+                    : "applied \(applied.count) migration(s):\n" + applied.map { "  \($0)" }.joined(separator: "\n"))
         }
     }
 }

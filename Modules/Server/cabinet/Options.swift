@@ -6,7 +6,9 @@ import Logging
 
 /// `--database` and `--regions`, taken the same way by every command that touches data.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Database: sqlite:///path/file.sqlite or postgres://user:password@host:5432/db (env CABINET_DATABASE_URL).")
+    @Option(
+        help:
+            "Database: sqlite:///path/file.sqlite or postgres://user:password@host:5432/db (env CABINET_DATABASE_URL).")
     var database: String?
 
     @Option(help: "Folder of region files (env CABINET_REGIONS; default Regions).")
@@ -71,7 +73,8 @@ enum Explain {
         case let error as ConfigError:
             "region files have problems:\n\(error.description)"
         case let error as CabinetError:
-            (try? CabinetModules.messages().message(for: error, in: CabinetCommands.outputLanguage)) ?? error.description
+            (try? CabinetModules.messages().message(for: error, in: CabinetCommands.outputLanguage))
+                ?? error.description
         case let error as CommandFailure:
             error.description
         default:

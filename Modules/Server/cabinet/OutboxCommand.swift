@@ -22,8 +22,10 @@ struct OutboxCommand: AsyncParsableCommand {
                     throw error.cabinetError(field: "to")
                 }
             }
-            let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
-            let text = try await CabinetCommands.outbox(runtime: runtime, to: recipient, limit: min(max(limit, 1), 1000))
+            let runtime = try await CabinetRuntime.start(
+                configuration: configuration, dependencies: .init(logger: logger))
+            let text = try await CabinetCommands.outbox(
+                runtime: runtime, to: recipient, limit: min(max(limit, 1), 1000))
             await runtime.close()
             print(text)
         }

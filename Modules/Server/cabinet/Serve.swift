@@ -2,9 +2,9 @@ import ArgumentParser
 import CabinetCore
 import CabinetServer
 import CabinetStorage
-import Logging
 import Foundation
 import Hummingbird
+import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the cabinet web server.")
@@ -32,7 +32,8 @@ struct Serve: AsyncParsableCommand {
             loaded.databaseRole = .server
             let configuration = loaded
             let logger = ProcessLogging.bootstrap(configuration)
-            let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+            let runtime = try await CabinetRuntime.start(
+                configuration: configuration, dependencies: .init(logger: logger))
             var table: String?
             if configuration.demo {
                 do {
@@ -46,12 +47,16 @@ struct Serve: AsyncParsableCommand {
             let host = configuration.host
             let app = try buildApplication(runtime: runtime) { port in
                 var text = "Cabinet is running at http://\(host):\(port ?? configuration.port)/\n"
-                text += "database: \(configuration.database), regions: \(runtime.regions.regions.map(\.id.rawValue).joined(separator: ", "))\n"
+                text +=
+                    "database: \(configuration.database), regions: \(runtime.regions.regions.map(\.id.rawValue).joined(separator: ", "))\n"
                 if let demoTable {
-                    text += "\nDemo lines (log in with the number; SMS codes appear in this log and in `cabinet outbox`):\n"
+                    text +=
+                        "\nDemo lines (log in with the number; SMS codes appear in this log and in `cabinet outbox`):\n"
                     text += demoTable + "\n"
                 }
-                if configuration.operatorKey == nil { text += "operator API: off (set CABINET_OPERATOR_KEY to enable)\n" }
+                if configuration.operatorKey == nil {
+                    text += "operator API: off (set CABINET_OPERATOR_KEY to enable)\n"
+                }
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
             try await app.runService()

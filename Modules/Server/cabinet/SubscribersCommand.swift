@@ -6,7 +6,8 @@ import Subscribers
 
 struct SubscribersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "subscribers", abstract: "Provision and look up lines.", subcommands: [Add.self, Import.self, Show.self])
+        commandName: "subscribers", abstract: "Provision and look up lines.",
+        subcommands: [Add.self, Import.self, Show.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Provision one line.")
@@ -28,28 +29,37 @@ struct SubscribersCommand: AsyncParsableCommand {
                 let logger = ProcessLogging.bootstrap(configuration)
                 var header = ["msisdn", "region", "status"]
                 var row = [msisdn, region, status]
-                for (column, value) in [("activated_on", activatedOn), ("full_name", name), ("email", email),
-                                        ("contact_number", contact), ("postal_address", address), ("company", company)] {
+                for (column, value) in [
+                    ("activated_on", activatedOn), ("full_name", name), ("email", email),
+                    ("contact_number", contact), ("postal_address", address), ("company", company),
+                ] {
                     if let value {
                         header.append(column)
                         row.append(value)
                     }
                 }
                 // One record through the import path: the same checks and messages as a CSV row.
-                let csv = header.joined(separator: ";") + "\n" + row.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+                let csv =
+                    header.joined(separator: ";") + "\n"
+                    + row.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }
                     .joined(separator: ";") + "\n"
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+                let runtime = try await CabinetRuntime.start(
+                    configuration: configuration, dependencies: .init(logger: logger))
                 let report = await CabinetCommands.importSubscribers(csv: csv, runtime: runtime) { _ in }
                 let number = try? MSISDN(parsing: msisdn)
-                let line = try await number.asyncMap { try await runtime.services.subscribers.service.line(msisdn: $0) } ?? nil
+                let line =
+                    try await number.asyncMap { try await runtime.services.subscribers.service.line(msisdn: $0) } ?? nil
                 await runtime.close()
                 if let failure = report.failures.first {
-                    throw CommandFailure(CabinetCommands.explain(failure.error, catalog: runtime.catalog,
-                                                                 language: CabinetCommands.outputLanguage))
+                    throw CommandFailure(
+                        CabinetCommands.explain(
+                            failure.error, catalog: runtime.catalog,
+                            language: CabinetCommands.outputLanguage))
                 }
                 if let line {
-                    print((report.created == 1 ? "created\n" : report.updated == 1 ? "updated\n" : "unchanged\n")
-                          + CabinetCommands.describe(line))
+                    print(
+                        (report.created == 1 ? "created\n" : report.updated == 1 ? "updated\n" : "unchanged\n")
+                            + CabinetCommands.describe(line))
                 }
             }
         }
@@ -74,14 +84,17 @@ struct SubscribersCommand: AsyncParsableCommand {
                 } catch {
                     throw CommandFailure("cannot read \(file) as UTF-8 text: \(error.localizedDescription)")
                 }
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+                let runtime = try await CabinetRuntime.start(
+                    configuration: configuration, dependencies: .init(logger: logger))
                 let started = ContinuousClock.now
                 let report = await CabinetCommands.importSubscribers(csv: text, runtime: runtime) { progress in
                     FileHandle.standardError.write(Data("\rimported \(progress.processed)/\(progress.total)".utf8))
                 }
                 FileHandle.standardError.write(Data("\n".utf8))
                 await runtime.close()
-                print(CabinetCommands.describe(report, catalog: runtime.catalog, language: CabinetCommands.outputLanguage))
+                print(
+                    CabinetCommands.describe(report, catalog: runtime.catalog, language: CabinetCommands.outputLanguage)
+                )
                 let (seconds, attoseconds) = (ContinuousClock.now - started).components
                 print(String(format: "took %.2f s", Double(seconds) + Double(attoseconds) / 1e18))
                 if !report.failures.isEmpty { throw ExitCode.failure }
@@ -105,7 +118,8 @@ struct SubscribersCommand: AsyncParsableCommand {
                 } catch let error as MSISDNError {
                     throw error.cabinetError()
                 }
-                let runtime = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: logger))
+                let runtime = try await CabinetRuntime.start(
+                    configuration: configuration, dependencies: .init(logger: logger))
                 let line = try await runtime.services.subscribers.service.line(msisdn: number)
                 await runtime.close()
                 guard let line else {

@@ -34,8 +34,9 @@ public struct ServiceOption: Sendable, Hashable, Identifiable {
             let incompatible = o.optionalList("incompatibleWith") { $0.decode(OptionID.self) } ?? []
             guard let id, let name, let description, let kind, let connectionFee else { return nil }
             if o.has("fee"), fee == nil { return nil }
-            return ServiceOption(id: id, name: name, description: description, kind: kind, connectionFee: connectionFee,
-                                 fee: fee, incompatibleWith: incompatible)
+            return ServiceOption(
+                id: id, name: name, description: description, kind: kind, connectionFee: connectionFee,
+                fee: fee, incompatibleWith: incompatible)
         }
     }
 }

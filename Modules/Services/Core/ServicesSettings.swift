@@ -22,7 +22,8 @@ public struct ServicesSettings: ModuleSettings, Hashable {
             let perNumber = b.requirePrice("feePerNumber")
             let maxEntries = b.requireInt("maxEntries", in: 1...10_000)
             guard let connection, let daily, let perNumber, let maxEntries else { return nil }
-            return BlackListPolicy(connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries)
+            return BlackListPolicy(
+                connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries)
         }
         guard let options, let blackList else { return nil }
         self.options = options
@@ -37,22 +38,25 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         var seen: Set<OptionID> = []
         for (index, option) in options.enumerated() {
             if !seen.insert(option.id).inserted {
-                problems.append(region.problem(at: "services.options[\(index)].id", "option id \"\(option.id)\" is used twice"))
+                problems.append(
+                    region.problem(at: "services.options[\(index)].id", "option id \"\(option.id)\" is used twice"))
             }
         }
         let known = Set(options.map(\.id))
         for (index, option) in options.enumerated() {
             for (position, other) in option.incompatibleWith.enumerated() where !known.contains(other) {
-                problems.append(region.problem(
-                    at: "services.options[\(index)].incompatibleWith[\(position)]", "unknown option \"\(other)\""))
+                problems.append(
+                    region.problem(
+                        at: "services.options[\(index)].incompatibleWith[\(position)]", "unknown option \"\(other)\""))
             }
         }
         if let tariffs = region.settings(of: TariffsModule.self) {
             for (index, tariff) in tariffs.catalog.enumerated() {
                 for (position, option) in tariff.includedOptions.enumerated() where !known.contains(option) {
-                    problems.append(region.problem(
-                        at: "tariffs.catalog[\(index)].options[\(position)]",
-                        "tariff \"\(tariff.id)\" includes unknown option \"\(option)\""))
+                    problems.append(
+                        region.problem(
+                            at: "tariffs.catalog[\(index)].options[\(position)]",
+                            "tariff \"\(tariff.id)\" includes unknown option \"\(option)\""))
                 }
             }
         }

@@ -12,8 +12,10 @@ public struct DefaultSubscriberService: SubscriberService {
     private let observers: Listeners<any LineLifecycleObserver>
 
     /// `observers` are told about every line created or re-imported; modules assembled later add theirs to the list.
-    public init(store: any SubscriberStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
-                observers: Listeners<any LineLifecycleObserver> = Listeners()) {
+    public init(
+        store: any SubscriberStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
+        observers: Listeners<any LineLifecycleObserver> = Listeners()
+    ) {
         self.store = store
         self.regions = regions
         self.clock = clock
@@ -36,7 +38,9 @@ public struct DefaultSubscriberService: SubscriberService {
         let region = try validate(new)
         let activatedOn = new.activatedOn ?? LocalDate(clock.now, in: region.timeZone)
         let line = try await store.insert(new, activatedOn: activatedOn, at: clock.now)
-        logger.info("line provisioned", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.region": "\(line.region)"])
+        logger.info(
+            "line provisioned",
+            metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.region": "\(line.region)"])
         try await announce(line)
         return line
     }
@@ -84,11 +88,15 @@ public struct DefaultSubscriberService: SubscriberService {
         line.owner.contactNumber = patch.contactNumber.apply(to: line.owner.contactNumber)
         line.owner.postalAddress = patch.postalAddress.apply(to: line.owner.postalAddress)
         line.companyID = patch.companyID.apply(to: line.companyID)
-        _ = try validate(NewLine(msisdn: line.msisdn, region: line.region, status: line.status,
-                                 activatedOn: line.activatedOn, owner: line.owner, companyID: line.companyID))
+        _ = try validate(
+            NewLine(
+                msisdn: line.msisdn, region: line.region, status: line.status,
+                activatedOn: line.activatedOn, owner: line.owner, companyID: line.companyID))
         line.updatedAt = clock.now
         let updated = try await store.update(line)
-        logger.info("line updated", metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.status": "\(line.status.rawValue)"])
+        logger.info(
+            "line updated",
+            metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.status": "\(line.status.rawValue)"])
         return updated
     }
 
@@ -100,21 +108,34 @@ public struct DefaultSubscriberService: SubscriberService {
     @discardableResult
     func validate(_ new: NewLine) throws -> Region {
         guard let region = regions.region(new.region) else {
-            throw CabinetError(SubscribersError.unknownRegion, arguments: ["region": new.region.rawValue],
-                               fieldErrors: [FieldError(field: "region", code: SubscribersError.unknownRegion,
-                                                        arguments: ["region": new.region.rawValue])])
+            throw CabinetError(
+                SubscribersError.unknownRegion, arguments: ["region": new.region.rawValue],
+                fieldErrors: [
+                    FieldError(
+                        field: "region", code: SubscribersError.unknownRegion,
+                        arguments: ["region": new.region.rawValue])
+                ])
         }
         var problems: [FieldError] = []
         if !region.isEnabled(SubscribersModule.id) {
-            problems.append(FieldError(field: "region", code: SubscribersError.regionDisabled, arguments: ["region": region.id.rawValue]))
+            problems.append(
+                FieldError(
+                    field: "region", code: SubscribersError.regionDisabled, arguments: ["region": region.id.rawValue]))
         }
         if !region.msisdnRules.allows(new.msisdn) {
-            problems.append(FieldError(
-                field: "msisdn", code: SubscribersError.outsideRegion,
-                arguments: ["msisdn": new.msisdn.formatted, "region": region.id.rawValue, "prefixes": region.msisdnRules.prefixes.joined(separator: ", ")]))
+            problems.append(
+                FieldError(
+                    field: "msisdn", code: SubscribersError.outsideRegion,
+                    arguments: [
+                        "msisdn": new.msisdn.formatted, "region": region.id.rawValue,
+                        "prefixes": region.msisdnRules.prefixes.joined(separator: ", "),
+                    ]))
         }
         if let activatedOn = new.activatedOn, activatedOn > LocalDate(clock.now, in: region.timeZone) {
-            problems.append(FieldError(field: "activatedOn", code: SubscribersError.futureDate, arguments: ["date": activatedOn.description]))
+            problems.append(
+                FieldError(
+                    field: "activatedOn", code: SubscribersError.futureDate,
+                    arguments: ["date": activatedOn.description]))
         }
         problems += OwnerProfileRules.problems(in: new.owner)
         guard problems.isEmpty else { throw CabinetError.validation(problems) }
@@ -132,14 +153,16 @@ public enum OwnerProfileRules {
         var problems: [FieldError] = []
         func tooLong(_ field: String, _ value: String?, _ max: Int) {
             if let value, value.count > max {
-                problems.append(FieldError(field: field, code: SubscribersError.tooLong, arguments: ["max": String(max)]))
+                problems.append(
+                    FieldError(field: field, code: SubscribersError.tooLong, arguments: ["max": String(max)]))
             }
         }
         tooLong("owner.fullName", owner.fullName, maxNameLength)
         tooLong("owner.postalAddress", owner.postalAddress, maxAddressLength)
         tooLong("owner.email", owner.email, maxEmailLength)
         if let email = owner.email, !isPlausibleEmail(email) {
-            problems.append(FieldError(field: "owner.email", code: SubscribersError.invalidEmail, arguments: ["email": email]))
+            problems.append(
+                FieldError(field: "owner.email", code: SubscribersError.invalidEmail, arguments: ["email": email]))
         }
         return problems
     }

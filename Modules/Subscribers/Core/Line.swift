@@ -37,7 +37,9 @@ public struct OwnerProfile: Sendable, Hashable, Codable {
     public var contactNumber: MSISDN?
     public var postalAddress: String?
 
-    public init(fullName: String? = nil, email: String? = nil, contactNumber: MSISDN? = nil, postalAddress: String? = nil) {
+    public init(
+        fullName: String? = nil, email: String? = nil, contactNumber: MSISDN? = nil, postalAddress: String? = nil
+    ) {
         self.fullName = fullName
         self.email = email
         self.contactNumber = contactNumber

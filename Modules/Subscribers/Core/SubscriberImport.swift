@@ -7,7 +7,9 @@ public import CabinetCore
 /// `email`, `contact_number`, `postal_address` and `company` are optional. `,` or `;` separate fields.
 public struct SubscriberImport: Sendable {
     public static let requiredColumns = ["msisdn", "region"]
-    public static let optionalColumns = ["status", "activated_on", "full_name", "email", "contact_number", "postal_address", "company"]
+    public static let optionalColumns = [
+        "status", "activated_on", "full_name", "email", "contact_number", "postal_address", "company",
+    ]
 
     /// Counts so far, for progress output.
     public struct Progress: Sendable, Hashable {
@@ -49,7 +51,9 @@ public struct SubscriberImport: Sendable {
     }
 
     /// Imports `csv`; calls `progress` every `progressEvery` records and at the end.
-    public func run(csv: String, progressEvery: Int = 500, progress: @Sendable (Progress) -> Void = { _ in }) async -> Report {
+    public func run(csv: String, progressEvery: Int = 500, progress: @Sendable (Progress) -> Void = { _ in }) async
+        -> Report
+    {
         var report = Report()
         let records = Array(CSVLineReader(text: csv))
         guard let first = records.first else { return report }
@@ -69,11 +73,15 @@ public struct SubscriberImport: Sendable {
             if !missing.isEmpty { reason.append("missing column(s) \(missing.joined(separator: ", "))") }
             if !unknown.isEmpty { reason.append("unknown column(s) \(unknown.joined(separator: ", "))") }
             if Set(header).count != header.count { reason.append("a column is named twice") }
-            report.failures.append(Failure(
-                line: 1,
-                error: CabinetError(SubscribersError.csvHeader,
-                                    arguments: ["reason": reason.joined(separator: "; "),
-                                                "expected": known.joined(separator: ",")])))
+            report.failures.append(
+                Failure(
+                    line: 1,
+                    error: CabinetError(
+                        SubscribersError.csvHeader,
+                        arguments: [
+                            "reason": reason.joined(separator: "; "),
+                            "expected": known.joined(separator: ","),
+                        ])))
             return report
         }
         let total = records.count - 1
@@ -111,8 +119,9 @@ public struct SubscriberImport: Sendable {
     /// Turns one record into a ``NewLine``, collecting every field problem of the record.
     static func parse(_ record: CSVLineReader.Record, header: [String]) throws -> NewLine {
         guard record.fields.count == header.count else {
-            throw CabinetError(SubscribersError.csvFieldCount,
-                               arguments: ["fields": String(record.fields.count), "columns": String(header.count)])
+            throw CabinetError(
+                SubscribersError.csvFieldCount,
+                arguments: ["fields": String(record.fields.count), "columns": String(header.count)])
         }
         var values: [String: String] = [:]
         for (name, value) in zip(header, record.fields) {
@@ -128,22 +137,26 @@ public struct SubscriberImport: Sendable {
         }
         let region = values["region"].flatMap(RegionID.init(rawValue:))
         if region == nil {
-            problems.append(FieldError(field: "region", code: SubscribersError.unknownRegion,
-                                       arguments: ["region": values["region"] ?? ""]))
+            problems.append(
+                FieldError(
+                    field: "region", code: SubscribersError.unknownRegion,
+                    arguments: ["region": values["region"] ?? ""]))
         }
         var status = LineStatus.active
         if let text = values["status"] {
             if let parsed = LineStatus(rawValue: text) {
                 status = parsed
             } else {
-                problems.append(FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": text]))
+                problems.append(
+                    FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": text]))
             }
         }
         var activatedOn: LocalDate?
         if let text = values["activated_on"] {
             activatedOn = LocalDate(text)
             if activatedOn == nil {
-                problems.append(FieldError(field: "activated_on", code: SubscribersError.invalidDate, arguments: ["date": text]))
+                problems.append(
+                    FieldError(field: "activated_on", code: SubscribersError.invalidDate, arguments: ["date": text]))
             }
         }
         var contact: MSISDN?
@@ -158,14 +171,16 @@ public struct SubscriberImport: Sendable {
         if let text = values["company"] {
             company = CompanyID(rawValue: text)
             if company == nil {
-                problems.append(FieldError(field: "company", code: SubscribersError.invalidCompany, arguments: ["company": text]))
+                problems.append(
+                    FieldError(field: "company", code: SubscribersError.invalidCompany, arguments: ["company": text]))
             }
         }
         guard problems.isEmpty, let msisdn, let region else { throw CabinetError.validation(problems) }
         return NewLine(
             msisdn: msisdn, region: region, status: status, activatedOn: activatedOn,
-            owner: OwnerProfile(fullName: values["full_name"], email: values["email"], contactNumber: contact,
-                                postalAddress: values["postal_address"]),
+            owner: OwnerProfile(
+                fullName: values["full_name"], email: values["email"], contactNumber: contact,
+                postalAddress: values["postal_address"]),
             companyID: company)
     }
 }

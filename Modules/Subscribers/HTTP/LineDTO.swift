@@ -1,4 +1,5 @@
 import CabinetCore
+import Foundation
 import Subscribers
 
 /// A line as the operator API shows it.
@@ -27,12 +28,11 @@ struct LineDTO: Codable, Sendable {
         region = line.region.rawValue
         status = line.status.rawValue
         activatedOn = line.activatedOn.description
-        owner = Owner(fullName: line.owner.fullName, email: line.owner.email, contactNumber: line.owner.contactNumber?.e164,
-                      postalAddress: line.owner.postalAddress, completenessPercent: line.owner.completenessPercent)
+        owner = Owner(
+            fullName: line.owner.fullName, email: line.owner.email, contactNumber: line.owner.contactNumber?.e164,
+            postalAddress: line.owner.postalAddress, completenessPercent: line.owner.completenessPercent)
         companyId = line.companyID?.rawValue
         createdAt = line.createdAt.formatted(.iso8601)
         updatedAt = line.updatedAt.formatted(.iso8601)
     }
 }
-
-import Foundation

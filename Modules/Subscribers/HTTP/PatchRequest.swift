@@ -1,5 +1,6 @@
 import CabinetCore
 import CabinetHTTP
+import Foundation
 import Subscribers
 
 /// `PATCH /operator/v1/subscribers/{msisdn}` body, with merge-patch semantics: an absent key keeps the value,
@@ -19,13 +20,19 @@ struct PatchRequest: Decodable, Sendable {
             problems.append(FieldError(field: key.stringValue, code: "field.invalid"))
         }
         if let status = try container.decodeIfPresent(String.self, forKey: AnyKey("status")) {
-            if let parsed = LineStatus(rawValue: status) { patch.status = parsed } else {
-                problems.append(FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": status]))
+            if let parsed = LineStatus(rawValue: status) {
+                patch.status = parsed
+            } else {
+                problems.append(
+                    FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": status]))
             }
         }
         if let region = try container.decodeIfPresent(String.self, forKey: AnyKey("region")) {
-            if let id = RegionID(rawValue: region) { patch.region = id } else {
-                problems.append(FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
+            if let id = RegionID(rawValue: region) {
+                patch.region = id
+            } else {
+                problems.append(
+                    FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
             }
         }
         if container.contains(AnyKey("companyId")) {
@@ -33,8 +40,12 @@ struct PatchRequest: Decodable, Sendable {
                 patch.companyID = .clear
             } else {
                 let text = try container.decode(String.self, forKey: AnyKey("companyId"))
-                if let id = CompanyID(rawValue: text) { patch.companyID = .set(id) } else {
-                    problems.append(FieldError(field: "companyId", code: SubscribersError.invalidCompany, arguments: ["company": text]))
+                if let id = CompanyID(rawValue: text) {
+                    patch.companyID = .set(id)
+                } else {
+                    problems.append(
+                        FieldError(
+                            field: "companyId", code: SubscribersError.invalidCompany, arguments: ["company": text]))
                 }
             }
         }
@@ -75,5 +86,3 @@ struct AnyKey: CodingKey {
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import CabinetCore
 import CabinetHTTP
+import Foundation
 import Subscribers
 
 /// `POST /operator/v1/subscribers` body. Every field is checked and all problems are reported together.
@@ -23,19 +24,25 @@ struct ProvisionRequest: Decodable, Sendable {
         let number = MSISDNField.parse(msisdn, field: "msisdn", into: &problems)
         let regionID = RegionID(rawValue: region)
         if regionID == nil {
-            problems.append(FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
+            problems.append(
+                FieldError(field: "region", code: SubscribersError.unknownRegion, arguments: ["region": region]))
         }
         var lineStatus = LineStatus.active
         if let status {
-            if let parsed = LineStatus(rawValue: status) { lineStatus = parsed } else {
-                problems.append(FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": status]))
+            if let parsed = LineStatus(rawValue: status) {
+                lineStatus = parsed
+            } else {
+                problems.append(
+                    FieldError(field: "status", code: SubscribersError.invalidStatus, arguments: ["status": status]))
             }
         }
         var date: LocalDate?
         if let activatedOn {
             date = LocalDate(activatedOn)
             if date == nil {
-                problems.append(FieldError(field: "activatedOn", code: SubscribersError.invalidDate, arguments: ["date": activatedOn]))
+                problems.append(
+                    FieldError(
+                        field: "activatedOn", code: SubscribersError.invalidDate, arguments: ["date": activatedOn]))
             }
         }
         var contact: MSISDN?
@@ -46,14 +53,17 @@ struct ProvisionRequest: Decodable, Sendable {
         if let companyId {
             company = CompanyID(rawValue: companyId)
             if company == nil {
-                problems.append(FieldError(field: "companyId", code: SubscribersError.invalidCompany, arguments: ["company": companyId]))
+                problems.append(
+                    FieldError(
+                        field: "companyId", code: SubscribersError.invalidCompany, arguments: ["company": companyId]))
             }
         }
         guard problems.isEmpty, let number, let regionID else { throw CabinetError.validation(problems) }
         return NewLine(
             msisdn: number, region: regionID, status: lineStatus, activatedOn: date,
-            owner: OwnerProfile(fullName: owner?.fullName.nonEmpty, email: owner?.email.nonEmpty, contactNumber: contact,
-                                postalAddress: owner?.postalAddress.nonEmpty),
+            owner: OwnerProfile(
+                fullName: owner?.fullName.nonEmpty, email: owner?.email.nonEmpty, contactNumber: contact,
+                postalAddress: owner?.postalAddress.nonEmpty),
             companyID: company)
     }
 }
@@ -64,5 +74,3 @@ extension Optional where Wrapped == String {
         return value
     }
 }
-
-import Foundation

@@ -32,8 +32,9 @@ public struct SubscribersHTTPModule: HTTPModule {
                 return id
             }
             let query = try PageQuery(request)
-            let lines = try await service.lines(region: region, after: try query.cursor { try? MSISDN(parsing: $0) },
-                                                limit: query.fetchLimit)
+            let lines = try await service.lines(
+                region: region, after: try query.cursor { try? MSISDN(parsing: $0) },
+                limit: query.fetchLimit)
             return try Response.json(Page(lines, query: query, cursor: \.msisdn.e164, item: LineDTO.init))
         }
         group.get(":msisdn") { _, context in

@@ -24,7 +24,8 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         let at = now.storageMilliseconds
         do {
             let row = try await database.write { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO subscribers_line
                         (msisdn, region, status, activated_on, full_name, email, contact_number, postal_address,
                          company_id, created_at, updated_at)
@@ -33,11 +34,12 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                             \(bind: line.owner.contactNumber?.e164), \(bind: line.owner.postalAddress),
                             \(bind: line.companyID?.rawValue), \(bind: at), \(bind: at))
                     RETURNING \(Self.columns)
-                    """).first()
+                    """
+                ).first()
             }
             guard let row else { throw CabinetError.internal("INSERT … RETURNING gave no row") }
             return try Self.decode(row)
-        } catch where StorageErrors.isUniqueViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) {
             throw CabinetError(SubscribersError.alreadyExists, arguments: ["msisdn": line.msisdn.formatted])
         }
     }
@@ -64,7 +66,8 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         cache?.beginWrite()
         defer { cache?.invalidate([line.id]) }
         let row = try await database.write { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE subscribers_line SET
                     region = \(bind: line.region.rawValue), status = \(bind: line.status.rawValue),
                     activated_on = \(bind: line.activatedOn.description), full_name = \(bind: line.owner.fullName),
@@ -73,9 +76,12 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                     updated_at = \(bind: line.updatedAt.storageMilliseconds)
                 WHERE id = \(bind: line.id.rawValue)
                 RETURNING \(Self.columns)
-                """).first()
+                """
+            ).first()
         }
-        guard let row else { throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted]) }
+        guard let row else {
+            throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
+        }
         return try Self.decode(row)
     }
 
@@ -83,15 +89,19 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         let after = cursor?.e164 ?? ""
         let rows = try await database.read { db in
             if let region {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     SELECT \(Self.columns) FROM subscribers_line
                     WHERE region = \(bind: region.rawValue) AND msisdn > \(bind: after)
                     ORDER BY msisdn LIMIT \(literal: limit)
-                    """).all()
+                    """
+                ).all()
             } else {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     SELECT \(Self.columns) FROM subscribers_line WHERE msisdn > \(bind: after) ORDER BY msisdn LIMIT \(literal: limit)
-                    """).all()
+                    """
+                ).all()
             }
         }
         return try rows.map(Self.decode)
@@ -99,7 +109,8 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
 
     public func count() async throws -> Int {
         try await database.read { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM subscribers_line").first()?.decode(column: "n", as: Int.self) ?? 0
+            try await db.raw("SELECT COUNT(*) AS n FROM subscribers_line").first()?.decode(column: "n", as: Int.self)
+                ?? 0
         }
     }
 

@@ -3,25 +3,27 @@ public import CabinetStorage
 /// Tables of the line registry.
 public enum SubscribersSchema: SchemaOwner {
     public static let migrations: [Migration] = [
-        Migration("subscribers-001-lines", sql: [
-            """
-            CREATE TABLE subscribers_line (
-                id {{pk}},
-                msisdn TEXT NOT NULL UNIQUE,
-                region TEXT NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('active', 'blocked', 'suspended', 'terminated')),
-                activated_on TEXT NOT NULL,
-                full_name TEXT,
-                email TEXT,
-                contact_number TEXT,
-                postal_address TEXT,
-                company_id TEXT,
-                created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL
-            )
-            """,
-            "CREATE INDEX subscribers_line_region ON subscribers_line (region, msisdn)",
-            "CREATE INDEX subscribers_line_company ON subscribers_line (company_id)",
-        ])
+        Migration(
+            "subscribers-001-lines",
+            sql: [
+                """
+                CREATE TABLE subscribers_line (
+                    id {{pk}},
+                    msisdn TEXT NOT NULL UNIQUE,
+                    region TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'blocked', 'suspended', 'terminated')),
+                    activated_on TEXT NOT NULL,
+                    full_name TEXT,
+                    email TEXT,
+                    contact_number TEXT,
+                    postal_address TEXT,
+                    company_id TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX subscribers_line_region ON subscribers_line (region, msisdn)",
+                "CREATE INDEX subscribers_line_company ON subscribers_line (company_id)",
+            ])
     ]
 }

@@ -19,7 +19,8 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
             throw CabinetError(SubscribersError.alreadyExists, arguments: ["msisdn": new.msisdn.formatted])
         }
         let line = Line(
-            id: SubscriberID(nextID), msisdn: new.msisdn, region: new.region, status: new.status, activatedOn: activatedOn,
+            id: SubscriberID(nextID), msisdn: new.msisdn, region: new.region, status: new.status,
+            activatedOn: activatedOn,
             owner: new.owner, companyID: new.companyID, createdAt: now, updatedAt: now)
         nextID += 1
         lines[line.id] = line
@@ -38,11 +39,12 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     }
 
     public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
-        Array(lines.values
-            .filter { region == nil || $0.region == region }
-            .filter { cursor == nil || $0.msisdn.e164 > cursor?.e164 ?? "" }
-            .sorted { $0.msisdn < $1.msisdn }
-            .prefix(limit))
+        Array(
+            lines.values
+                .filter { region == nil || $0.region == region }
+                .filter { cursor == nil || $0.msisdn.e164 > cursor?.e164 ?? "" }
+                .sorted { $0.msisdn < $1.msisdn }
+                .prefix(limit))
     }
 
     public func count() async throws -> Int { lines.count }

@@ -26,7 +26,8 @@ public struct SupportSettings: ModuleSettings, Hashable {
                 let label = c.require("label", LocalizedText.self)
                 if let kind, let number, !SupportSettings.isValid(number, kind: kind) {
                     c.child("number")?.problem(
-                        kind == .short ? "a short number has 3 or 4 digits" : "write a full number such as +7 495 979-76-11")
+                        kind == .short
+                            ? "a short number has 3 or 4 digits" : "write a full number such as +7 495 979-76-11")
                     return nil
                 }
                 guard let kind, let number, let label else { return nil }

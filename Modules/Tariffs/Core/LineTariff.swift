@@ -11,7 +11,9 @@ public struct LineTariff: Sendable, Hashable {
     /// The request that made the change (none for the tariff given at provisioning).
     public var requestID: Int64?
 
-    public init(subscriberID: SubscriberID, region: RegionID, tariffID: TariffID, since: Date, until: Date?, requestID: Int64?) {
+    public init(
+        subscriberID: SubscriberID, region: RegionID, tariffID: TariffID, since: Date, until: Date?, requestID: Int64?
+    ) {
         self.subscriberID = subscriberID
         self.region = region
         self.tariffID = tariffID
@@ -37,15 +39,19 @@ public protocol LineTariffStore: Sendable {
 /// a tariff together with its fee, in one commit.
 public protocol LineTariffWriter: Sendable {
     /// The span covering `instant`.
-    func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff?
+    func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws
+        -> LineTariff?
     /// A span that starts after `instant` (a change waiting for the next period).
-    func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff?
+    func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws
+        -> LineTariff?
     /// Gives a line its first tariff; refuses when it has any span already.
-    func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
-                       in transaction: any WriteTransaction) async throws
+    func assignInitial(
+        _ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+        in transaction: any WriteTransaction) async throws
     /// Moves the line to `tariff` from `instant` on: the span in effect then ends there and any later plan is dropped.
-    func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
-                      in transaction: any WriteTransaction) async throws
+    func switchTariff(
+        of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
+        in transaction: any WriteTransaction) async throws
 }
 
 /// When a tariff change takes effect.

@@ -75,8 +75,9 @@ public struct Tariff: Sendable, Hashable, Identifiable {
                 let sms = p.requirePrice("sms")
                 let megabyte = p.requirePrice("megabyte")
                 guard let onNet, let offNet, let intercity, let sms, let megabyte else { return nil }
-                return UnitPrices(onNetMinute: onNet, offNetMinute: offNet, intercityMinute: intercity, sms: sms,
-                                  megabyte: megabyte)
+                return UnitPrices(
+                    onNetMinute: onNet, offNetMinute: offNet, intercityMinute: intercity, sms: sms,
+                    megabyte: megabyte)
             }
             let status = t.require("status", Status.self)
             let change = t.require("change", ChangePolicy.self)

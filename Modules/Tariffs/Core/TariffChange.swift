@@ -43,9 +43,12 @@ public struct TariffChangePreview: Sendable, Hashable {
     /// `nil` when the change may go ahead; otherwise why not (funds, archived, region, timing).
     public var refusal: CabinetError?
 
-    public init(current: Tariff?, target: Tariff, timing: TariffChangeTiming, effectiveAt: Date, changeFee: Money, feeNow: Money,
-                chargeToday: Money, packageOutcome: PackageOutcome, firstRegularFeeOn: LocalDate, balance: Money,
-                balanceAfter: Money, refusal: CabinetError?) {
+    public init(
+        current: Tariff?, target: Tariff, timing: TariffChangeTiming, effectiveAt: Date, changeFee: Money,
+        feeNow: Money,
+        chargeToday: Money, packageOutcome: PackageOutcome, firstRegularFeeOn: LocalDate, balance: Money,
+        balanceAfter: Money, refusal: CabinetError?
+    ) {
         self.current = current
         self.target = target
         self.timing = timing
@@ -74,5 +77,7 @@ public enum PackageUnit: String, Sendable, Hashable, CaseIterable, Codable {
 public protocol TariffChangeService: Sendable {
     func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview
     /// Applies the change (or schedules it) and returns the request record; refuses with the preview's reason.
-    func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (ServiceRequest, TariffChangePreview)
+    func change(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> (
+        ServiceRequest, TariffChangePreview
+    )
 }

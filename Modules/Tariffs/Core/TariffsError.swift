@@ -13,8 +13,10 @@ public enum TariffsError: ErrorCatalogue {
     public static let changePending = ErrorCode("tariffs.changePending", .conflict)
     public static let changedMeanwhile = ErrorCode("tariffs.changedMeanwhile", .conflict)
 
-    public static let all: [ErrorCode] = [unknown, archived, notInRegion, same, timingNotAllowed, insufficientFunds, noTariff,
-                                          alreadyAssigned, changePending, changedMeanwhile]
+    public static let all: [ErrorCode] = [
+        unknown, archived, notInRegion, same, timingNotAllowed, insufficientFunds, noTariff,
+        alreadyAssigned, changePending, changedMeanwhile,
+    ]
 }
 
 extension RegionCatalog {

@@ -15,9 +15,10 @@ public struct TariffsSettings: ModuleSettings, Hashable {
         if let catalog {
             var seen: Set<TariffID> = []
             for (index, tariff) in catalog.enumerated() where !seen.insert(tariff.id).inserted {
-                section.reader.report("tariff id \"\(tariff.id)\" is used twice",
-                                      at: section.value.node.node(at: "catalog[\(index)].id")?.location ?? section.value.node.location,
-                                      path: "\(section.path).catalog[\(index)].id")
+                section.reader.report(
+                    "tariff id \"\(tariff.id)\" is used twice",
+                    at: section.value.node.node(at: "catalog[\(index)].id")?.location ?? section.value.node.location,
+                    path: "\(section.path).catalog[\(index)].id")
                 return nil
             }
             guard catalog.contains(where: { $0.status == .open }) else {
@@ -27,7 +28,8 @@ public struct TariffsSettings: ModuleSettings, Hashable {
         }
         guard let changeFee, let catalog, let defaultTariff else { return nil }
         guard catalog.contains(where: { $0.id == defaultTariff && $0.status == .open }) else {
-            section.child("defaultTariff")?.problem("\"\(defaultTariff)\" is not an open tariff of this region's catalog")
+            section.child("defaultTariff")?.problem(
+                "\"\(defaultTariff)\" is not an open tariff of this region's catalog")
             return nil
         }
         self.catalog = catalog

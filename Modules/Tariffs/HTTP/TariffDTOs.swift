@@ -30,11 +30,15 @@ struct TariffDTO: Encodable, Sendable {
         id = tariff.id.rawValue
         name = tariff.name.text(in: language)
         description = tariff.description.text(in: language)
-        fee = Fee(amount: tariff.fee.amount.amountString, currency: tariff.fee.amount.currency.code, period: tariff.fee.period.rawValue)
-        packages = Packages(minutes: tariff.packages.minutes, sms: tariff.packages.sms, megabytes: tariff.packages.megabytes)
+        fee = Fee(
+            amount: tariff.fee.amount.amountString, currency: tariff.fee.amount.currency.code,
+            period: tariff.fee.period.rawValue)
+        packages = Packages(
+            minutes: tariff.packages.minutes, sms: tariff.packages.sms, megabytes: tariff.packages.megabytes)
         rollover = tariff.rollover
-        prices = Prices(onNetMinute: tariff.prices.onNetMinute, offNetMinute: tariff.prices.offNetMinute,
-                        intercityMinute: tariff.prices.intercityMinute, sms: tariff.prices.sms, megabyte: tariff.prices.megabyte)
+        prices = Prices(
+            onNetMinute: tariff.prices.onNetMinute, offNetMinute: tariff.prices.offNetMinute,
+            intercityMinute: tariff.prices.intercityMinute, sms: tariff.prices.sms, megabyte: tariff.prices.megabyte)
         status = tariff.status.rawValue
         timings = TariffChangeTiming.allCases.filter(tariff.allows).map(\.rawValue)
         includedOptions = tariff.includedOptions.map(\.rawValue)
@@ -49,9 +53,14 @@ struct ChangeBody: Decodable, Sendable {
     func parsed() throws -> (TariffID, TariffChangeTiming) {
         var problems: [FieldError] = []
         let id = TariffID(rawValue: tariff)
-        if id == nil { problems.append(FieldError(field: "tariff", code: "tariffs.idInvalid", arguments: ["value": tariff])) }
+        if id == nil {
+            problems.append(FieldError(field: "tariff", code: "tariffs.idInvalid", arguments: ["value": tariff]))
+        }
         let timing = TariffChangeTiming(rawValue: self.timing ?? "now")
-        if timing == nil { problems.append(FieldError(field: "timing", code: "tariffs.timingInvalid", arguments: ["value": self.timing ?? ""])) }
+        if timing == nil {
+            problems.append(
+                FieldError(field: "timing", code: "tariffs.timingInvalid", arguments: ["value": self.timing ?? ""]))
+        }
         guard let id, let timing, problems.isEmpty else { throw CabinetError.validation(problems) }
         return (id, timing)
     }
@@ -92,8 +101,10 @@ struct PreviewDTO: Encodable, Sendable {
         chargeToday = preview.chargeToday
         switch preview.packageOutcome {
         case .replacedNow(let lost):
-            package = Package(outcome: "replacedNow", lost: lost.map { Remainder(unit: $0.unit.rawValue, left: $0.left, total: $0.total) },
-                              keptUntil: nil)
+            package = Package(
+                outcome: "replacedNow",
+                lost: lost.map { Remainder(unit: $0.unit.rawValue, left: $0.left, total: $0.total) },
+                keptUntil: nil)
         case .keptUntil(let until):
             package = Package(outcome: "keptUntil", lost: [], keptUntil: until)
         }
@@ -101,13 +112,17 @@ struct PreviewDTO: Encodable, Sendable {
         balance = preview.balance
         balanceAfter = preview.balanceAfter
         allowed = preview.refusal == nil
-        refusal = preview.refusal.map { Refusal(code: $0.code.rawValue, message: catalog.message(for: $0, in: language)) }
+        refusal = preview.refusal.map {
+            Refusal(code: $0.code.rawValue, message: catalog.message(for: $0, in: language))
+        }
     }
 }
 
 /// `GET /api/v1/me/tariff`.
 struct LineTariffDTO: Encodable, Sendable {
-    struct Span: Encodable, Sendable { var tariff: String; var name: String; var since: Date; var until: Date?; var request: String? }
+    struct Span: Encodable, Sendable {
+        var tariff: String; var name: String; var since: Date; var until: Date?; var request: String?
+    }
     var current: TariffDTO
     var since: Date
     var planned: Span?

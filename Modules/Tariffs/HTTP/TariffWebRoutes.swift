@@ -19,7 +19,8 @@ struct TariffWebRoutes {
         web.get("tariffs") { request, context in try await catalogPage(request, context, error: nil) }
         web.get("tariffs/:id") { _, context in try await card(context, error: nil) }
         web.post("tariffs/:id/preview") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await card(context, error: $0) }) { fields in
+            try await WebForms.action(request, context, catalog: catalog, page: { try await card(context, error: $0) })
+            { fields in
                 let line = try context.requireLine(.manageServices)
                 let timing = try timing(fields)
                 let preview = try await changes.preview(line: line, to: try tariffID(context), timing: timing)
@@ -27,10 +28,13 @@ struct TariffWebRoutes {
             }
         }
         web.post("tariffs/:id/change") { request, context in
-            try await WebForms.action(request, context, catalog: catalog, page: { try await card(context, error: $0) }) { fields in
+            try await WebForms.action(request, context, catalog: catalog, page: { try await card(context, error: $0) })
+            { fields in
                 let line = try context.requireLine(.manageServices)
-                let (record, _) = try await changes.change(line: line, to: try tariffID(context), timing: try timing(fields))
-                return .seeOther(to: "/tariffs?done=\(record.status == .done ? "changed" : "planned")&request=\(record.number)")
+                let (record, _) = try await changes.change(
+                    line: line, to: try tariffID(context), timing: try timing(fields))
+                return .seeOther(
+                    to: "/tariffs?done=\(record.status == .done ? "changed" : "planned")&request=\(record.number)")
             }
         }
     }
@@ -44,7 +48,9 @@ struct TariffWebRoutes {
 
     func timing(_ fields: [String: String]) throws -> TariffChangeTiming {
         guard let timing = TariffChangeTiming(rawValue: fields["timing"] ?? "") else {
-            throw CabinetError.validation([FieldError(field: "timing", code: "tariffs.timingInvalid", arguments: ["value": fields["timing"] ?? ""])])
+            throw CabinetError.validation([
+                FieldError(field: "timing", code: "tariffs.timingInvalid", arguments: ["value": fields["timing"] ?? ""])
+            ])
         }
         return timing
     }
@@ -52,7 +58,8 @@ struct TariffWebRoutes {
     func catalogPage(_ request: Request, _ context: CabinetRequestContext, error: String?) async throws -> Response {
         let line = try context.requireLine(.viewBalance)
         let language = context.language
-        let mine = try await TariffViews.lineTariff(line, repository: lineTariffs, regions: regions, now: clock.now, language: language)
+        let mine = try await TariffViews.lineTariff(
+            line, repository: lineTariffs, regions: regions, now: clock.now, language: language)
         var data: [String: Any] = [
             "current": summary(try current(line, mine), language: language),
             "since": WebDates.dateTime(mine.since, language: language),
@@ -66,12 +73,14 @@ struct TariffWebRoutes {
             data["planned"] = ["name": planned.name, "since": WebDates.dateTime(planned.since, language: language)]
         }
         if let done = request.uri.queryParameters.get("done"), ["changed", "planned"].contains(done) {
-            data["notice"] = catalog.text("web.tariffs.\(done)", in: language,
-                                          arguments: ["request": request.uri.queryParameters.get("request").map { String($0) } ?? ""])
+            data["notice"] = catalog.text(
+                "web.tariffs.\(done)", in: language,
+                arguments: ["request": request.uri.queryParameters.get("request").map { String($0) } ?? ""])
         }
         if let error { data["error"] = error }
-        return renderer.render("tariffs", title: catalog.text("web.tariffs.title", in: language), context: context, data: data,
-                               path: "/tariffs")
+        return renderer.render(
+            "tariffs", title: catalog.text("web.tariffs.title", in: language), context: context, data: data,
+            path: "/tariffs")
     }
 
     func current(_ line: LineAccess, _ mine: LineTariffDTO) throws -> Tariff {
@@ -90,14 +99,18 @@ struct TariffWebRoutes {
         }
         var data = summary(tariff, language: language)
         data["timings"] = TariffChangeTiming.allCases.filter(tariff.allows).enumerated().map { index, timing in
-            ["value": timing.rawValue, "label": catalog.text("tariffs.timing.\(timing.rawValue)", in: language), "checked": index == 0]
+            [
+                "value": timing.rawValue, "label": catalog.text("tariffs.timing.\(timing.rawValue)", in: language),
+                "checked": index == 0,
+            ]
                 as [String: Any]
         }
         data["canChoose"] = tariff.status == .open && context.line?.scopes.contains(.manageServices) == true
         data["archived"] = tariff.status == .archived
         data["csrf"] = context.session?.csrfToken ?? ""
         if let error { data["error"] = error }
-        return renderer.render("tariff", title: tariff.name.text(in: language), context: context, data: data, path: "/tariffs")
+        return renderer.render(
+            "tariff", title: tariff.name.text(in: language), context: context, data: data, path: "/tariffs")
     }
 
     func previewPage(_ preview: TariffChangePreview, _ context: CabinetRequestContext) -> Response {
@@ -118,8 +131,9 @@ struct TariffWebRoutes {
             data["packageText"] = catalog.text("web.tariffs.packageReplaced", in: language)
             data["lost"] = lost.map { ["text": TariffViews.remainder($0, catalog: catalog, language: language)] }
         case .keptUntil(let until):
-            data["packageText"] = catalog.text("web.tariffs.packageKept", in: language,
-                                               arguments: ["until": WebDates.dateTime(until, language: language)])
+            data["packageText"] = catalog.text(
+                "web.tariffs.packageKept", in: language,
+                arguments: ["until": WebDates.dateTime(until, language: language)])
         }
         if let refusal = preview.refusal {
             data["refusal"] = catalog.message(for: refusal, in: language)
@@ -127,18 +141,22 @@ struct TariffWebRoutes {
             data["canConfirm"] = true
         }
         data["csrf"] = context.session?.csrfToken ?? ""
-        return renderer.render("tariff-preview", title: catalog.text("web.tariffs.previewTitle", in: language), context: context,
-                               data: data, path: "/tariffs")
+        return renderer.render(
+            "tariff-preview", title: catalog.text("web.tariffs.previewTitle", in: language), context: context,
+            data: data, path: "/tariffs")
     }
 
     func summary(_ tariff: Tariff, language: Language) -> [String: Any] {
         let packages = tariff.packages
         return [
-            "id": tariff.id.rawValue, "name": tariff.name.text(in: language), "description": tariff.description.text(in: language),
-            "fee": tariff.fee.amount.displayString, "feePeriod": catalog.text("tariffs.period.\(tariff.fee.period.rawValue)", in: language),
+            "id": tariff.id.rawValue, "name": tariff.name.text(in: language),
+            "description": tariff.description.text(in: language),
+            "fee": tariff.fee.amount.displayString,
+            "feePeriod": catalog.text("tariffs.period.\(tariff.fee.period.rawValue)", in: language),
             "minutes": packages.minutes, "sms": packages.sms,
             "data": packages.megabytes >= 1024
-                ? catalog.text("tariffs.amount.gigabytes", in: language, arguments: ["n": String(packages.megabytes / 1024)])
+                ? catalog.text(
+                    "tariffs.amount.gigabytes", in: language, arguments: ["n": String(packages.megabytes / 1024)])
                 : catalog.text("tariffs.amount.megabytes", in: language, arguments: ["n": String(packages.megabytes)]),
             "hasPackage": packages.minutes + packages.sms + packages.megabytes > 0,
             "rollover": tariff.rollover,
@@ -149,11 +167,15 @@ struct TariffWebRoutes {
 }
 
 extension TariffViews {
-    static func remainder(_ remainder: TariffChangePreview.Remainder, catalog: MessageCatalog, language: Language) -> String {
+    static func remainder(_ remainder: TariffChangePreview.Remainder, catalog: MessageCatalog, language: Language)
+        -> String
+    {
         switch remainder.unit {
-        case .seconds: catalog.text("web.tariffs.lostMinutes", in: language, arguments: ["n": String(remainder.left / 60)])
+        case .seconds:
+            catalog.text("web.tariffs.lostMinutes", in: language, arguments: ["n": String(remainder.left / 60)])
         case .sms: catalog.text("web.tariffs.lostSMS", in: language, arguments: ["n": String(remainder.left)])
-        case .kilobytes: catalog.text("web.tariffs.lostMegabytes", in: language, arguments: ["n": String(remainder.left / 1024)])
+        case .kilobytes:
+            catalog.text("web.tariffs.lostMegabytes", in: language, arguments: ["n": String(remainder.left / 1024)])
         }
     }
 }

@@ -12,7 +12,9 @@ public struct TariffsHTTPModule: HTTPModule {
     let changes: any TariffChangeService
     let clock: any WallClock
 
-    public init(regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock) {
+    public init(
+        regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock
+    ) {
         self.regions = regions
         self.lineTariffs = lineTariffs
         self.changes = changes
@@ -30,10 +32,14 @@ public struct TariffsHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        TariffAPIRoutes(regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, catalog: routes.renderer.catalog)
-            .add(to: routes.api)
-        TariffWebRoutes(regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, renderer: routes.renderer)
-            .add(to: routes.web)
+        TariffAPIRoutes(
+            regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, catalog: routes.renderer.catalog
+        )
+        .add(to: routes.api)
+        TariffWebRoutes(
+            regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, renderer: routes.renderer
+        )
+        .add(to: routes.web)
     }
 }
 
@@ -54,18 +60,24 @@ struct TariffAPIRoutes {
             } else {
                 let asked = request.uri.queryParameters.get("region").map { String($0) } ?? ""
                 guard let id = RegionID(rawValue: asked), regions.region(id) != nil else {
-                    throw CabinetError.validation([FieldError(field: "region", code: "tariffs.regionUnknown", arguments: ["value": asked])])
+                    throw CabinetError.validation([
+                        FieldError(field: "region", code: "tariffs.regionUnknown", arguments: ["value": asked])
+                    ])
                 }
                 region = id
             }
             struct Catalogue: Encodable { var region: String; var items: [TariffDTO] }
-            return try Response.json(Catalogue(region: region.rawValue,
-                                          items: regions.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
+            return try Response.json(
+                Catalogue(
+                    region: region.rawValue,
+                    items: regions.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
         }
         api.get("me/tariff") { _, context in
             let line = try context.requireLine(.viewBalance)
-            return try Response.json(try await TariffViews.lineTariff(line, repository: lineTariffs, regions: regions, now: clock.now,
-                                                                      language: context.language))
+            return try Response.json(
+                try await TariffViews.lineTariff(
+                    line, repository: lineTariffs, regions: regions, now: clock.now,
+                    language: context.language))
         }
         api.post("me/tariff/preview") { request, context in
             let line = try context.requireLine(.manageServices)
@@ -78,16 +90,20 @@ struct TariffAPIRoutes {
             let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
             let (record, preview) = try await changes.change(line: line, to: tariff, timing: timing)
             struct Changed: Encodable { var request: ServiceRequestDTO; var preview: PreviewDTO }
-            return try Response.json(Changed(request: ServiceRequestDTO(record),
-                                             preview: PreviewDTO(preview, language: context.language, catalog: catalog)),
-                                     status: timing == .now ? .ok : .accepted)
+            return try Response.json(
+                Changed(
+                    request: ServiceRequestDTO(record),
+                    preview: PreviewDTO(preview, language: context.language, catalog: catalog)),
+                status: timing == .now ? .ok : .accepted)
         }
     }
 }
 
 /// Views shared by the API and the pages.
 enum TariffViews {
-    static func lineTariff(_ line: LineAccess, repository: any LineTariffStore, regions: RegionCatalog, now: Date, language: Language)
+    static func lineTariff(
+        _ line: LineAccess, repository: any LineTariffStore, regions: RegionCatalog, now: Date, language: Language
+    )
         async throws -> LineTariffDTO
     {
         let history = try await repository.history(of: line.subscriberID)
@@ -95,11 +111,13 @@ enum TariffViews {
             let tariff = regions.tariff(current.tariffID, in: line.region)
         else { throw CabinetError(TariffsError.noTariff) }
         func span(_ item: LineTariff) -> LineTariffDTO.Span {
-            LineTariffDTO.Span(tariff: item.tariffID.rawValue,
-                               name: regions.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,
-                               since: item.since, until: item.until, request: item.requestID.map { ServiceRequest.number(for: $0) })
+            LineTariffDTO.Span(
+                tariff: item.tariffID.rawValue,
+                name: regions.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,
+                since: item.since, until: item.until, request: item.requestID.map { ServiceRequest.number(for: $0) })
         }
-        return LineTariffDTO(current: TariffDTO(tariff, language: language), since: current.since,
-                             planned: history.first { $0.since > now }.map(span), history: history.filter { $0.since <= now }.map(span))
+        return LineTariffDTO(
+            current: TariffDTO(tariff, language: language), since: current.since,
+            planned: history.first { $0.since > now }.map(span), history: history.filter { $0.since <= now }.map(span))
     }
 }

@@ -21,89 +21,124 @@ public struct SQLLineTariffStore: LineTariffStore, LineTariffWriter {
 
     public func history(of line: SubscriberID) async throws -> [LineTariff] {
         try await database.read { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT \(Self.columns) FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue) ORDER BY since_at DESC
-                """).all()
+                """
+            ).all()
         }.map(Self.decode)
     }
 
-    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws {
+    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date)
+        async throws
+    {
         try await database.write { db in
             try await Self.assignInitial(tariff, to: line, region: region, at: instant, on: db)
         }
     }
 
-    public func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff? {
+    public func tariff(of line: SubscriberID, at instant: Date, in transaction: any WriteTransaction) async throws
+        -> LineTariff?
+    {
         try await Self.tariff(of: line, at: instant, on: transaction.sql())
     }
 
-    public func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws -> LineTariff? {
+    public func planned(of line: SubscriberID, after instant: Date, in transaction: any WriteTransaction) async throws
+        -> LineTariff?
+    {
         try await Self.planned(of: line, after: instant, on: transaction.sql())
     }
 
-    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
-                              in transaction: any WriteTransaction) async throws {
+    public func assignInitial(
+        _ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+        in transaction: any WriteTransaction
+    ) async throws {
         try await Self.assignInitial(tariff, to: line, region: region, at: instant, on: transaction.sql())
     }
 
-    public func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
-                             in transaction: any WriteTransaction) async throws {
-        try await Self.switchTariff(of: line, region: region, to: tariff, from: instant, requestID: requestID, on: transaction.sql())
+    public func switchTariff(
+        of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date, requestID: Int64?,
+        in transaction: any WriteTransaction
+    ) async throws {
+        try await Self.switchTariff(
+            of: line, region: region, to: tariff, from: instant, requestID: requestID, on: transaction.sql())
     }
 
     /// The span covering `instant`.
     static func tariff(of line: SubscriberID, at instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
         let at = instant.storageMilliseconds
-        return try await db.raw("""
+        return try await db.raw(
+            """
             SELECT \(columns) FROM tariffs_line_tariff
             WHERE subscriber_id = \(bind: line.rawValue) AND since_at <= \(bind: at) AND (until_at IS NULL OR until_at > \(bind: at))
             ORDER BY since_at DESC LIMIT 1
-            """).first().map(decode)
+            """
+        ).first().map(decode)
     }
 
     /// A span that starts after `instant` (a change waiting for the next period).
-    static func planned(of line: SubscriberID, after instant: Date, on db: any SQLDatabase) async throws -> LineTariff? {
-        try await db.raw("""
+    static func planned(of line: SubscriberID, after instant: Date, on db: any SQLDatabase) async throws -> LineTariff?
+    {
+        try await db.raw(
+            """
             SELECT \(columns) FROM tariffs_line_tariff
             WHERE subscriber_id = \(bind: line.rawValue) AND since_at > \(bind: instant.storageMilliseconds)
             ORDER BY since_at LIMIT 1
-            """).first().map(decode)
+            """
+        ).first().map(decode)
     }
 
     /// Gives a line its first tariff; refuses when it has any span already.
-    static func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
-                                     on db: any SQLDatabase) async throws {
-        let existing = try await db.raw("""
-            SELECT COUNT(*) AS n FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue)
-            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    static func assignInitial(
+        _ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date,
+        on db: any SQLDatabase
+    ) async throws {
+        let existing =
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue)
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
         guard existing == 0 else {
             throw CabinetError(TariffsError.alreadyAssigned, arguments: ["tariff": tariff.rawValue])
         }
-        try await insert(LineTariff(subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil),
-                         on: db)
+        try await insert(
+            LineTariff(
+                subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil),
+            on: db)
     }
 
     /// Moves the line to `tariff` from `instant` on: the span in effect then ends there and any later plan is dropped.
-    static func switchTariff(of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date,
-                                    requestID: Int64?, on db: any SQLDatabase) async throws {
+    static func switchTariff(
+        of line: SubscriberID, region: RegionID, to tariff: TariffID, from instant: Date,
+        requestID: Int64?, on db: any SQLDatabase
+    ) async throws {
         let at = instant.storageMilliseconds
-        try await db.raw("""
+        try await db.raw(
+            """
             DELETE FROM tariffs_line_tariff WHERE subscriber_id = \(bind: line.rawValue) AND since_at >= \(bind: at)
-            """).run()
-        try await db.raw("""
+            """
+        ).run()
+        try await db.raw(
+            """
             UPDATE tariffs_line_tariff SET until_at = \(bind: at)
             WHERE subscriber_id = \(bind: line.rawValue) AND since_at < \(bind: at) AND (until_at IS NULL OR until_at > \(bind: at))
-            """).run()
-        try await insert(LineTariff(subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil,
-                                    requestID: requestID), on: db)
+            """
+        ).run()
+        try await insert(
+            LineTariff(
+                subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil,
+                requestID: requestID), on: db)
     }
 
     static func insert(_ span: LineTariff, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO tariffs_line_tariff (subscriber_id, region, tariff_id, since_at, until_at, request_id)
             VALUES (\(bind: span.subscriberID.rawValue), \(bind: span.region.rawValue), \(bind: span.tariffID.rawValue),
                     \(bind: span.since.storageMilliseconds), \(bind: span.until?.storageMilliseconds), \(bind: span.requestID))
-            """).run()
+            """
+        ).run()
     }
 
     static func decode(_ row: any SQLRow) throws -> LineTariff {

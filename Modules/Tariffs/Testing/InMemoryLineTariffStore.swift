@@ -1,7 +1,7 @@
 public import CabinetCore
 public import Foundation
-public import Tariffs
 import Synchronization
+public import Tariffs
 
 /// Lines' tariff spans in memory, for tests of code that only reads them.
 public final class InMemoryLineTariffStore: LineTariffStore {
@@ -17,12 +17,16 @@ public final class InMemoryLineTariffStore: LineTariffStore {
         spans.withLock { $0.filter { $0.subscriberID == line }.sorted { $0.since > $1.since } }
     }
 
-    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws {
+    public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date)
+        async throws
+    {
         try spans.withLock { spans in
             guard !spans.contains(where: { $0.subscriberID == line }) else {
                 throw CabinetError(TariffsError.alreadyAssigned, arguments: ["tariff": tariff.rawValue])
             }
-            spans.append(LineTariff(subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil))
+            spans.append(
+                LineTariff(
+                    subscriberID: line, region: region, tariffID: tariff, since: instant, until: nil, requestID: nil))
         }
     }
 }

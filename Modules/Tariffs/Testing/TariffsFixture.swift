@@ -66,7 +66,9 @@ public enum TariffsFixture {
 
     /// The catalogue as settings (roubles, or tenge for a tenge region).
     public static func settings(currency: Currency = .rub) -> TariffsSettings? {
-        SettingsProbe.read(TariffsSettings.self, yaml: yaml(currencySuffix: currency == .rub ? "" : currency.code), currency: currency)
-            .settings
+        SettingsProbe.read(
+            TariffsSettings.self, yaml: yaml(currencySuffix: currency == .rub ? "" : currency.code), currency: currency
+        )
+        .settings
     }
 }

@@ -59,7 +59,9 @@ try await cabinet.write { db in
         let batch = min(1000, rows - i)
         var values: [String] = []
         for j in i..<(i + batch) { values.append("(\(j), '\(msisdn(j))', 'msk', 100000)") }
-        try await db.raw(SQLQueryString("INSERT INTO line (id, msisdn, region, balance) VALUES " + values.joined(separator: ","))).run()
+        try await db.raw(
+            SQLQueryString("INSERT INTO line (id, msisdn, region, balance) VALUES " + values.joined(separator: ","))
+        ).run()
         i += batch
     }
 }
@@ -77,7 +79,8 @@ func cabinetWrite(_ i: Int) async throws {
     let external = "c-\(counter.next())"
     try await cabinet.write { db in
         try await db.raw("UPDATE line SET balance = balance - 1 WHERE id = \(bind: id)").run()
-        try await db.raw("INSERT INTO entry (line_id, amount, external_id) VALUES (\(bind: id), -1, \(bind: external))").run()
+        try await db.raw("INSERT INTO entry (line_id, amount, external_id) VALUES (\(bind: id), -1, \(bind: external))")
+            .run()
     }
 }
 
@@ -90,7 +93,8 @@ configuration.prepareDatabase { db in
 let pool = try DatabasePool(path: folder.appendingPathComponent("grdb.sqlite").path, configuration: configuration)
 try await pool.write { db in
     for statement in schema { try db.execute(sql: statement) }
-    let insert = try db.makeStatement(sql: "INSERT INTO line (id, msisdn, region, balance) VALUES (?, ?, 'msk', 100000)")
+    let insert = try db.makeStatement(
+        sql: "INSERT INTO line (id, msisdn, region, balance) VALUES (?, ?, 'msk', 100000)")
     for j in 0..<rows { try insert.execute(arguments: [j, msisdn(j)]) }
 }
 func grdbReadRow(_ i: Int) async throws {
@@ -105,7 +109,8 @@ func grdbWrite(_ i: Int) async throws {
     let external = "g-\(counter.next())"
     try await pool.write { db in
         try db.execute(sql: "UPDATE line SET balance = balance - 1 WHERE id = ?", arguments: [id])
-        try db.execute(sql: "INSERT INTO entry (line_id, amount, external_id) VALUES (?, -1, ?)", arguments: [id, external])
+        try db.execute(
+            sql: "INSERT INTO entry (line_id, amount, external_id) VALUES (?, -1, ?)", arguments: [id, external])
     }
 }
 
@@ -128,12 +133,14 @@ await cabinet.close()
 @MainActor func best(_ name: String) -> Double { results[name]?.min() ?? .nan }
 let readRatio = best("cabinet_read_c1") / best("grdb_read_c1")
 let writeRatio = best("cabinet_write_c1") / best("grdb_write_c1")
-print(String(format: "RESULT rows=%d cabinet_read_us=%.1f grdb_read_us=%.1f read_ratio=%.2f "
-             + "cabinet_read_c16_us=%.1f grdb_read_c16_us=%.1f cabinet_write_us=%.1f grdb_write_us=%.1f write_ratio=%.2f "
-             + "cabinet_write_c16_us=%.1f grdb_write_c16_us=%.1f",
-             rows, best("cabinet_read_c1"), best("grdb_read_c1"), readRatio,
-             best("cabinet_read_c16"), best("grdb_read_c16"), best("cabinet_write_c1"), best("grdb_write_c1"), writeRatio,
-             best("cabinet_write_c16"), best("grdb_write_c16")))
+print(
+    String(
+        format: "RESULT rows=%d cabinet_read_us=%.1f grdb_read_us=%.1f read_ratio=%.2f "
+            + "cabinet_read_c16_us=%.1f grdb_read_c16_us=%.1f cabinet_write_us=%.1f grdb_write_us=%.1f write_ratio=%.2f "
+            + "cabinet_write_c16_us=%.1f grdb_write_c16_us=%.1f",
+        rows, best("cabinet_read_c1"), best("grdb_read_c1"), readRatio,
+        best("cabinet_read_c16"), best("grdb_read_c16"), best("cabinet_write_c1"), best("grdb_write_c1"), writeRatio,
+        best("cabinet_write_c16"), best("grdb_write_c16")))
 
 final class Counter: @unchecked Sendable {
     private var value = 0

@@ -84,7 +84,9 @@ extension ConfigNode {
         do {
             node = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            return (nil, [ConfigProblem(location: location(of: error, file: file), path: "", message: message(of: error))])
+            return (
+                nil, [ConfigProblem(location: location(of: error, file: file), path: "", message: message(of: error))]
+            )
         } catch {
             return (nil, [ConfigProblem(location: ConfigLocation(file: file), path: "", message: "\(error)")])
         }
@@ -94,7 +96,8 @@ extension ConfigNode {
         return (converted, problems)
     }
 
-    private static func convert(_ node: Node, file: String, path: String, problems: inout [ConfigProblem]) -> ConfigNode {
+    private static func convert(_ node: Node, file: String, path: String, problems: inout [ConfigProblem]) -> ConfigNode
+    {
         let location = ConfigLocation(file: file, line: node.mark?.line, column: node.mark?.column)
         switch node {
         case .scalar(let scalar):
@@ -112,7 +115,8 @@ extension ConfigNode {
             for (keyNode, valueNode) in mapping {
                 let keyLocation = ConfigLocation(file: file, line: keyNode.mark?.line, column: keyNode.mark?.column)
                 guard case .scalar(let keyScalar) = keyNode else {
-                    problems.append(ConfigProblem(location: keyLocation, path: path, message: "keys must be plain words"))
+                    problems.append(
+                        ConfigProblem(location: keyLocation, path: path, message: "keys must be plain words"))
                     continue
                 }
                 let key = keyScalar.string
@@ -122,12 +126,15 @@ extension ConfigNode {
                     continue
                 }
                 entries.append(
-                    Entry(key: key, keyLocation: keyLocation,
-                          value: convert(valueNode, file: file, path: childPath, problems: &problems)))
+                    Entry(
+                        key: key, keyLocation: keyLocation,
+                        value: convert(valueNode, file: file, path: childPath, problems: &problems)))
             }
             return ConfigNode(value: .mapping(entries), location: location)
         case .alias:
-            problems.append(ConfigProblem(location: location, path: path, message: "YAML aliases are not supported; write the value out"))
+            problems.append(
+                ConfigProblem(
+                    location: location, path: path, message: "YAML aliases are not supported; write the value out"))
             return ConfigNode(value: .null, location: location)
         }
     }
@@ -170,7 +177,9 @@ enum ConfigPath {
                 if !key.isEmpty { result.append(.key(String(key))) }
                 rest = rest[bracket...]
                 while rest.first == "[", let close = rest.firstIndex(of: "]") {
-                    if let index = Int(rest[rest.index(after: rest.startIndex)..<close]) { result.append(.index(index)) }
+                    if let index = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                        result.append(.index(index))
+                    }
                     rest = rest[rest.index(after: close)...]
                 }
             } else {

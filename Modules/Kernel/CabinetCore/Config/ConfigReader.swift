@@ -121,8 +121,9 @@ public final class ConfigObject {
         let location = value.node.location
         if let primary = value.reader.primaryFile, primary != location.file {
             // The mapping came from the defaults; the key has to be added to the region's own file.
-            value.reader.report("missing key '\(key)' (\(location.file) does not set it either)",
-                                at: ConfigLocation(file: primary), path: childPath(key))
+            value.reader.report(
+                "missing key '\(key)' (\(location.file) does not set it either)",
+                at: ConfigLocation(file: primary), path: childPath(key))
         } else {
             value.reader.report("missing key '\(key)'", at: location, path: childPath(key))
         }
@@ -152,7 +153,8 @@ public final class ConfigObject {
     /// required keys still apply.
     public func object<T>(_ key: String, _ build: (ConfigObject) -> T?) -> T? {
         if let child = child(key) { return child.object(build) }
-        let empty = ConfigValue(node: .emptyMapping(at: value.node.location), path: childPath(key), reader: value.reader)
+        let empty = ConfigValue(
+            node: .emptyMapping(at: value.node.location), path: childPath(key), reader: value.reader)
         return empty.object(build)
     }
 

@@ -54,11 +54,16 @@ public enum KernelError: ErrorCatalogue {
     public static let fieldTooLong = ErrorCode("field.tooLong", .invalidInput)
 
     public static let all: [ErrorCode] = [
-        `internal`, requestInvalid, malformedBody, tooLarge, unsupportedMediaType, cursorInvalid, limitInvalid, requestNotFound,
-        idempotencyKeyRequired, idempotencyKeyInvalid, idempotencyKeyReused, idempotencyInProgress, notFound, methodNotAllowed,
-        rateLimited, operatorUnauthorized, storageInUse, storageSchemaNewer, storageUnavailable, moduleDisabled, regionUnknown,
-        authRequired, passwordRequired, stepUpRequired, scopeMissing, csrf, lineBlocked, lineSuspended, msisdnEmpty, msisdnInvalidCharacter,
-        msisdnWrongLength, msisdnUnsupportedCountryCode, msisdnNotMobile, moneyCurrencyMismatch, moneyOverflow, moneyEmpty,
+        `internal`, requestInvalid, malformedBody, tooLarge, unsupportedMediaType, cursorInvalid, limitInvalid,
+        requestNotFound,
+        idempotencyKeyRequired, idempotencyKeyInvalid, idempotencyKeyReused, idempotencyInProgress, notFound,
+        methodNotAllowed,
+        rateLimited, operatorUnauthorized, storageInUse, storageSchemaNewer, storageUnavailable, moduleDisabled,
+        regionUnknown,
+        authRequired, passwordRequired, stepUpRequired, scopeMissing, csrf, lineBlocked, lineSuspended, msisdnEmpty,
+        msisdnInvalidCharacter,
+        msisdnWrongLength, msisdnUnsupportedCountryCode, msisdnNotMobile, moneyCurrencyMismatch, moneyOverflow,
+        moneyEmpty,
         moneyMalformed, moneyTooManyFractionDigits, moneyUnknownCurrency, fieldInvalid, fieldRequired, fieldTooLong,
     ]
 }

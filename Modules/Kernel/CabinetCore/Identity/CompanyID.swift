@@ -5,7 +5,9 @@ public struct CompanyID: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// Letters, digits, dashes and underscores, 1–64 characters (an INN or a contract number fits).
     public init?(rawValue: String) {
         guard (1...64).contains(rawValue.count),
-            rawValue.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+            rawValue.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            })
         else { return nil }
         self.rawValue = rawValue
     }

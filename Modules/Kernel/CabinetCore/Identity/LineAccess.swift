@@ -35,8 +35,10 @@ public struct LineAccess: Sendable, Hashable {
     /// The line's status when the request was authenticated (a page shows it without asking Subscribers again).
     public var status: LineStatus
 
-    public init(subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, relation: Relation, scopes: Set<AccessScope>,
-                status: LineStatus = .active) {
+    public init(
+        subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, relation: Relation, scopes: Set<AccessScope>,
+        status: LineStatus = .active
+    ) {
         self.subscriberID = subscriberID
         self.msisdn = msisdn
         self.region = region
@@ -46,16 +48,20 @@ public struct LineAccess: Sendable, Hashable {
     }
 
     /// Full rights on one's own and linked lines.
-    public static func owned(_ subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, linked: Bool = false,
-                             status: LineStatus = .active) -> LineAccess {
-        LineAccess(subscriberID: subscriberID, msisdn: msisdn, region: region, relation: linked ? .linked : .own,
-                   scopes: Set(AccessScope.allCases), status: status)
+    public static func owned(
+        _ subscriberID: SubscriberID, msisdn: MSISDN, region: RegionID, linked: Bool = false,
+        status: LineStatus = .active
+    ) -> LineAccess {
+        LineAccess(
+            subscriberID: subscriberID, msisdn: msisdn, region: region, relation: linked ? .linked : .own,
+            scopes: Set(AccessScope.allCases), status: status)
     }
 
     /// Throws `auth.scopeMissing` (403) unless `scope` was granted.
     public func require(_ scope: AccessScope) throws(CabinetError) {
         guard scopes.contains(scope) else {
-            throw CabinetError(KernelError.scopeMissing, arguments: ["scope": scope.rawValue, "msisdn": msisdn.formatted])
+            throw CabinetError(
+                KernelError.scopeMissing, arguments: ["scope": scope.rawValue, "msisdn": msisdn.formatted])
         }
     }
 }
@@ -76,8 +82,10 @@ public struct SessionInfo: Sendable, Hashable {
     /// Per-session secret that forms carry against cross-site request forgery.
     public var csrfToken: String
 
-    public init(id: String, subscriberID: SubscriberID, msisdn: MSISDN, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil,
-                passwordChangeRequired: Bool, csrfToken: String) {
+    public init(
+        id: String, subscriberID: SubscriberID, msisdn: MSISDN, steppedUpAt: Date?, steppedUpFor: SubscriberID? = nil,
+        passwordChangeRequired: Bool, csrfToken: String
+    ) {
         self.id = id
         self.subscriberID = subscriberID
         self.msisdn = msisdn

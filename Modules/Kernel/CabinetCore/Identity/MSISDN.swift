@@ -53,7 +53,9 @@ public struct MSISDN: Hashable, Sendable, Comparable, CustomStringConvertible {
             bytes.dropFirst().allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             bytes.dropFirst().first == UInt8(ascii: "7")
         else { return nil }
-        if bytes.dropFirst(2).first != UInt8(ascii: "9"), Self.plan(ofNational: String(e164.dropFirst(2))) == nil { return nil }
+        if bytes.dropFirst(2).first != UInt8(ascii: "9"), Self.plan(ofNational: String(e164.dropFirst(2))) == nil {
+            return nil
+        }
         self.e164 = e164
     }
 
@@ -112,8 +114,10 @@ public enum MSISDNError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .empty: "the number is empty"
-        case .invalidCharacter(let c): "the number contains \"\(c)\"; only digits, spaces, dashes, brackets and a leading + are allowed"
-        case .wrongLength(let n): "the number has \(n) digits; a mobile number has 10 digits, or 11 starting with 7 or 8"
+        case .invalidCharacter(let c):
+            "the number contains \"\(c)\"; only digits, spaces, dashes, brackets and a leading + are allowed"
+        case .wrongLength(let n):
+            "the number has \(n) digits; a mobile number has 10 digits, or 11 starting with 7 or 8"
         case .unsupportedCountryCode: "only numbers with country code +7 are served"
         case .notMobile(let national): "+7 \(national.prefix(3)) is not a mobile code; enter a mobile number"
         }
@@ -128,8 +132,9 @@ public enum MSISDNError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notMobile(let national): arguments["code"] = String(national.prefix(3))
         case .empty, .unsupportedCountryCode: break
         }
-        return CabinetError(code, arguments: arguments,
-                            fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
+        return CabinetError(
+            code, arguments: arguments,
+            fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
     }
 }
 

@@ -117,7 +117,8 @@ public enum MoneyError: Error, Hashable, Sendable, CustomStringConvertible {
             arguments["actual"] = b.code
         case .overflow, .empty: break
         }
-        return CabinetError(code, arguments: arguments,
-                            fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
+        return CabinetError(
+            code, arguments: arguments,
+            fieldErrors: [FieldError(field: field, code: code, arguments: arguments)])
     }
 }

@@ -50,18 +50,24 @@ public struct RegionLoader: Sendable {
         } catch {
             return Report(
                 regions: [],
-                problems: [ConfigProblem(location: ConfigLocation(file: directory.path), path: "",
-                                         message: "cannot read the regions folder: \(error.localizedDescription)")],
+                problems: [
+                    ConfigProblem(
+                        location: ConfigLocation(file: directory.path), path: "",
+                        message: "cannot read the regions folder: \(error.localizedDescription)")
+                ],
                 files: [])
         }
 
         var defaults: ConfigNode?
         if names.contains(Self.defaultsFileName) {
-            let (node, found) = parse(directory.appendingPathComponent(Self.defaultsFileName), name: Self.defaultsFileName)
+            let (node, found) = parse(
+                directory.appendingPathComponent(Self.defaultsFileName), name: Self.defaultsFileName)
             problems += found
             defaults = node
-            if let node, case .mapping = node.value {} else if let node {
-                problems.append(ConfigProblem(location: node.location, path: "", message: "the defaults must be a mapping of keys"))
+            if let node, case .mapping = node.value {
+            } else if let node {
+                problems.append(
+                    ConfigProblem(location: node.location, path: "", message: "the defaults must be a mapping of keys"))
                 defaults = nil
             }
         }
@@ -72,15 +78,20 @@ public struct RegionLoader: Sendable {
             guard name != Self.defaultsFileName else { continue }
             let stem = String(name.prefix(upTo: name.lastIndex(of: ".") ?? name.endIndex))
             guard !stem.hasPrefix("_") else {
-                problems.append(ConfigProblem(location: ConfigLocation(file: name), path: "",
-                                              message: "unknown special file; only \(Self.defaultsFileName) may start with _"))
+                problems.append(
+                    ConfigProblem(
+                        location: ConfigLocation(file: name), path: "",
+                        message: "unknown special file; only \(Self.defaultsFileName) may start with _"))
                 continue
             }
             files.append(name)
             guard let id = RegionID(rawValue: stem) else {
-                problems.append(ConfigProblem(
-                    location: ConfigLocation(file: name), path: "",
-                    message: "the file name is the region id: lowercase letters, digits and dashes, starting with a letter"))
+                problems.append(
+                    ConfigProblem(
+                        location: ConfigLocation(file: name), path: "",
+                        message:
+                            "the file name is the region id: lowercase letters, digits and dashes, starting with a letter"
+                    ))
                 continue
             }
             let (node, found) = parse(directory.appendingPathComponent(name), name: name)
@@ -92,8 +103,10 @@ public struct RegionLoader: Sendable {
             if let region { regions.append(region) }
         }
         if files.isEmpty {
-            problems.append(ConfigProblem(location: ConfigLocation(file: folder), path: "",
-                                          message: "no region files (<id>.yaml) in \(directory.path)"))
+            problems.append(
+                ConfigProblem(
+                    location: ConfigLocation(file: folder), path: "",
+                    message: "no region files (<id>.yaml) in \(directory.path)"))
         }
         return Report(regions: regions, problems: Self.unique(problems), files: files)
     }
@@ -103,7 +116,13 @@ public struct RegionLoader: Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            return (nil, [ConfigProblem(location: ConfigLocation(file: name), path: "", message: "cannot read the file as UTF-8 text")])
+            return (
+                nil,
+                [
+                    ConfigProblem(
+                        location: ConfigLocation(file: name), path: "", message: "cannot read the file as UTF-8 text")
+                ]
+            )
         }
         return ConfigNode.parse(yaml: text, file: name)
     }
@@ -111,7 +130,10 @@ public struct RegionLoader: Sendable {
     /// Reads one merged region tree: header, enabled modules, each module's section, then cross-section checks.
     func readRegion(id: RegionID, tree: ConfigNode, file: String) -> (Region?, [ConfigProblem]) {
         guard case .mapping = tree.value else {
-            return (nil, [ConfigProblem(location: tree.location, path: "", message: "a region file must be a mapping of keys")])
+            return (
+                nil,
+                [ConfigProblem(location: tree.location, path: "", message: "a region file must be a mapping of keys")]
+            )
         }
         let known = descriptors()
         // The currency is needed to read every money value, so it is read first.
@@ -131,7 +153,8 @@ public struct RegionLoader: Sendable {
             let name = object.require("name", LocalizedText.self)
             let timeZone = object.require("timeZone", String.self).flatMap { identifier -> TimeZone? in
                 guard let zone = TimeZone(identifier: identifier) else {
-                    object.child("timeZone")?.problem("unknown time zone \"\(identifier)\"; use an IANA name such as Europe/Moscow")
+                    object.child("timeZone")?.problem(
+                        "unknown time zone \"\(identifier)\"; use an IANA name such as Europe/Moscow")
                     return nil
                 }
                 return zone
@@ -141,7 +164,8 @@ public struct RegionLoader: Sendable {
                 guard let text = value.decode(String.self) else { return nil }
                 guard known.contains(where: { $0.id.rawValue == text }) else {
                     if self.otherModules == .ignore { return .some(nil) }
-                    value.problem("unknown module \"\(text)\"; known: \(known.map(\.id.rawValue).joined(separator: ", "))")
+                    value.problem(
+                        "unknown module \"\(text)\"; known: \(known.map(\.id.rawValue).joined(separator: ", "))")
                     return nil
                 }
                 return ModuleID(rawValue: text)
@@ -155,25 +179,29 @@ public struct RegionLoader: Sendable {
             if let rules, let currency, let plan = rules.plan {
                 let expected: Currency = plan == .kazakhstan ? .kzt : .rub
                 if expected != currency, let node = object.child("currency") {
-                    let message = "currency \(currency.code) does not match the region's numbers (\(plan.rawValue)), which use \(expected.code)"
+                    let message =
+                        "currency \(currency.code) does not match the region's numbers (\(plan.rawValue)), which use \(expected.code)"
                     if node.node.location.file == file {
                         node.problem(message)
                     } else {
                         // Inherited from the defaults: the region's own file has to say `currency: KZT`.
-                        headerReader.report("\(message); set currency in \(file)", at: ConfigLocation(file: file), path: "currency")
+                        headerReader.report(
+                            "\(message); set currency in \(file)", at: ConfigLocation(file: file), path: "currency")
                     }
                 }
             }
             if let modules {
                 var seen: Set<ModuleID> = []
                 for (index, module) in modules.enumerated() where !seen.insert(module).inserted {
-                    headerReader.report("module \"\(module)\" is listed twice",
-                                        at: tree.node(at: "modules[\(index)]")?.location ?? tree.location,
-                                        path: "modules[\(index)]")
+                    headerReader.report(
+                        "module \"\(module)\" is listed twice",
+                        at: tree.node(at: "modules[\(index)]")?.location ?? tree.location,
+                        path: "modules[\(index)]")
                 }
                 for module in known where modules.contains(module.id) {
                     for required in module.requires.sorted() where !modules.contains(required) {
-                        object.child("modules")?.problem("module \"\(module.id)\" needs \"\(required)\" to be enabled too")
+                        object.child("modules")?.problem(
+                            "module \"\(module.id)\" needs \"\(required)\" to be enabled too")
                     }
                 }
             }
@@ -191,7 +219,8 @@ public struct RegionLoader: Sendable {
             // A module that is off needs no section; one that is written anyway is still checked for mistakes.
             guard enabled.contains(module.id) || tree[key] != nil else { continue }
             let node = tree[key] ?? .emptyMapping(at: tree.location)
-            let value = ConfigValue(node: node.isNull ? .emptyMapping(at: node.location) : node, path: key, reader: reader)
+            let value = ConfigValue(
+                node: node.isNull ? .emptyMapping(at: node.location) : node, path: key, reader: reader)
             if let decoded = module.readSettings(value) { settings[module.id] = decoded }
         }
         problems += reader.problems

@@ -80,7 +80,8 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let date = LocalDate(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date YYYY-MM-DD, got \(text)")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected a date YYYY-MM-DD, got \(text)")
         }
         self = date
     }

@@ -17,7 +17,10 @@ public struct ServiceRequest: Sendable, Hashable, Identifiable {
     /// A short machine-readable detail (target tariff, period) or the reason of a refusal.
     public var detail: String?
 
-    public init(id: Int64, subscriberID: SubscriberID, kind: String, status: Status, createdAt: Date, updatedAt: Date, detail: String?) {
+    public init(
+        id: Int64, subscriberID: SubscriberID, kind: String, status: Status, createdAt: Date, updatedAt: Date,
+        detail: String?
+    ) {
         self.id = id
         self.subscriberID = subscriberID
         self.kind = kind
@@ -45,7 +48,8 @@ public struct ServiceRequest: Sendable, Hashable, Identifiable {
 
 /// Where request records are kept; the SQL implementation also offers writes inside a caller's transaction.
 public protocol RequestRegistry: Sendable {
-    func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date) async throws
+    func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date)
+        async throws
         -> ServiceRequest
     func update(_ id: Int64, status: ServiceRequest.Status, detail: String?, at now: Date) async throws
     func requests(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [ServiceRequest]

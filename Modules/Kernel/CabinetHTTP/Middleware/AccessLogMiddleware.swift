@@ -31,12 +31,14 @@ public struct AccessLogMiddleware: RouterMiddleware {
         let duration = ContinuousClock.now - start
         let route = context.endpointPath ?? (request.uri.path.hasPrefix("/static/") ? "/static" : "unmatched")
         metrics.recordRequest(method: request.method.rawValue, route: route, status: status, duration: duration)
-        let level: Logger.Level = status >= 500 ? .error : (request.uri.path == "/health" || request.uri.path == "/metrics" ? .debug : .info)
+        let level: Logger.Level =
+            status >= 500 ? .error : (request.uri.path == "/health" || request.uri.path == "/metrics" ? .debug : .info)
         context.logger.log(
             level: level, "\(request.method.rawValue) \(request.uri.path) \(status)",
             metadata: [
                 "http.method": "\(request.method.rawValue)", "http.route": "\(route)", "http.status": "\(status)",
-                "http.duration_ms": "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
+                "http.duration_ms":
+                    "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
                 "cabinet.client": "\(context.clientAddress ?? "-")",
             ])
     }

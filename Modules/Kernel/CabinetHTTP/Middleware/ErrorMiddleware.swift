@@ -1,7 +1,7 @@
 public import CabinetCore
+public import Foundation
 import HTTPTypes
 public import Hummingbird
-public import Foundation
 import Logging
 
 /// Turns every error into a response a client can act on: `application/problem+json` with a stable `code` for
@@ -25,7 +25,8 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let cabinetError = Self.classify(error)
             if cabinetError.kind == .internal {
-                context.logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+                context.logger.error(
+                    "request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             } else {
                 context.logger.debug("request refused", metadata: ["cabinet.error": "\(cabinetError.code)"])
             }
@@ -101,7 +102,8 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .typeMismatch(_, let context): return "\(path(context.codingPath)): wrong type"
         case .valueNotFound(_, let context): return "\(path(context.codingPath)): must not be null"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default: return "unreadable body"
         }
     }

@@ -18,7 +18,8 @@ public struct OperatorKeyMiddleware: RouterMiddleware {
         let header = request.headers[.authorization] ?? ""
         let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst("Bearer ".count)) : ""
         guard !presented.isEmpty, ConstantTime.equals(presented, key) else {
-            context.logger.warning("operator API refused", metadata: ["cabinet.client": "\(context.clientAddress ?? "-")"])
+            context.logger.warning(
+                "operator API refused", metadata: ["cabinet.client": "\(context.clientAddress ?? "-")"])
             throw CabinetError(KernelError.operatorUnauthorized)
         }
         return try await next(request, context)

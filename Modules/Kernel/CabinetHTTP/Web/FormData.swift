@@ -1,6 +1,6 @@
-import HTTPTypes
 import CabinetCore
 import Foundation
+import HTTPTypes
 public import Hummingbird
 
 extension Request {
@@ -35,9 +35,11 @@ extension Request {
 
     /// Checks a form's anti-forgery token against the session's (or, before login, the `csrf` cookie's), in
     /// constant time. Throws `auth.csrf` (403).
-    public func checkForgeryToken(_ fields: [String: String], context: CabinetRequestContext, cookieName: String) throws {
+    public func checkForgeryToken(_ fields: [String: String], context: CabinetRequestContext, cookieName: String) throws
+    {
         let expected = context.session?.csrfToken ?? cookies[cookieName]?.value
-        guard let expected, let presented = fields["csrf"], !presented.isEmpty, ConstantTime.equals(presented, expected) else {
+        guard let expected, let presented = fields["csrf"], !presented.isEmpty, ConstantTime.equals(presented, expected)
+        else {
             throw CabinetError(KernelError.csrf)
         }
     }

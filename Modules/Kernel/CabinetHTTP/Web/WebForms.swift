@@ -8,7 +8,9 @@ public enum WebForms {
 
     /// A refusal in the reader's words; validation problems listed field by field.
     public static func explain(_ error: CabinetError, catalog: MessageCatalog, language: Language) -> String {
-        guard !error.fieldErrors.isEmpty, error.code == "request.invalid" else { return catalog.message(for: error, in: language) }
+        guard !error.fieldErrors.isEmpty, error.code == "request.invalid" else {
+            return catalog.message(for: error, in: language)
+        }
         return error.fieldErrors.map { catalog.message(for: $0, in: language) }.joined(separator: " ")
     }
 
@@ -36,7 +38,9 @@ public struct WebLoginMiddleware: RouterMiddleware {
 
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as CabinetError where request.method == .get {

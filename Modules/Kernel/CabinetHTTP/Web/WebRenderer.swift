@@ -34,8 +34,10 @@ public struct WebRenderer: Sendable {
     /// Appended to asset URLs so a new release is fetched despite long cache lifetimes.
     public let assetVersion: String
 
-    public init(library: MustacheLibrary, catalog: MessageCatalog, navigation: [NavigationItem], assetVersion: String,
-                webKeys: [String]) {
+    public init(
+        library: MustacheLibrary, catalog: MessageCatalog, navigation: [NavigationItem], assetVersion: String,
+        webKeys: [String]
+    ) {
         self.library = library
         self.catalog = catalog
         self.navigation = navigation
@@ -64,16 +66,27 @@ public struct WebRenderer: Sendable {
         object["assetVersion"] = assetVersion
         object["requestId"] = object["requestId"] ?? context.requestID
         let loggedIn = context.session != nil
-        object["nav"] = navigation.filter { $0.whenLoggedIn == nil || $0.whenLoggedIn == loggedIn }.sorted { $0.order < $1.order }
-            .map { ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path] as [String: Any] }
+        object["nav"] = navigation.filter { $0.whenLoggedIn == nil || $0.whenLoggedIn == loggedIn }.sorted {
+            $0.order < $1.order
+        }
+        .map {
+            ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path]
+                as [String: Any]
+        }
         if let session = context.session {
-            object["session"] = ["msisdn": session.msisdn.formatted, "csrf": session.csrfToken,
-                                 "acting": context.line.map { $0.msisdn.formatted } ?? session.msisdn.formatted,
-                                 "other": context.line.map { $0.msisdn != session.msisdn } ?? false] as [String: Any]
+            object["session"] =
+                [
+                    "msisdn": session.msisdn.formatted, "csrf": session.csrfToken,
+                    "acting": context.line.map { $0.msisdn.formatted } ?? session.msisdn.formatted,
+                    "other": context.line.map { $0.msisdn != session.msisdn } ?? false,
+                ] as [String: Any]
         }
         let other: Language = language == .ru ? .en : .ru
-        object["switchLanguage"] = ["code": other.rawValue, "label": other == .ru ? "Русский" : "English",
-                                    "back": path] as [String: Any]
+        object["switchLanguage"] =
+            [
+                "code": other.rawValue, "label": other == .ru ? "Русский" : "English",
+                "back": path,
+            ] as [String: Any]
         let html = library.render(object, withTemplate: template) ?? "<!doctype html><title>\(template)</title>"
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"

@@ -13,7 +13,8 @@ struct SMPPMessageEncoding {
         text.unicodeScalars.allSatisfy { scalar in
             guard scalar.isASCII else { return false }
             let value = scalar.value
-            return (value >= 0x20 && value < 0x7F && !"@$_[]\\^{}|~`".unicodeScalars.contains(scalar)) || value == 0x0A || value == 0x0D
+            return (value >= 0x20 && value < 0x7F && !"@$_[]\\^{}|~`".unicodeScalars.contains(scalar)) || value == 0x0A
+                || value == 0x0D
         }
     }
 
@@ -41,7 +42,8 @@ struct SMPPMessageEncoding {
         return withHeaders(chunks, dataCoding: 0x08, reference: reference)
     }
 
-    private static func split(_ bytes: [UInt8], single: Int, chunk: Int, dataCoding: UInt8, reference: UInt8) -> [Part] {
+    private static func split(_ bytes: [UInt8], single: Int, chunk: Int, dataCoding: UInt8, reference: UInt8) -> [Part]
+    {
         if bytes.count <= single { return [Part(dataCoding: dataCoding, esmClass: 0, payload: bytes)] }
         var chunks: [[UInt8]] = []
         var index = 0
@@ -55,7 +57,9 @@ struct SMPPMessageEncoding {
     private static func withHeaders(_ chunks: [[UInt8]], dataCoding: UInt8, reference: UInt8) -> [Part] {
         let total = UInt8(min(chunks.count, 255))
         return chunks.prefix(255).enumerated().map { index, chunk in
-            Part(dataCoding: dataCoding, esmClass: 0x40, payload: [0x05, 0x00, 0x03, reference, total, UInt8(index + 1)] + chunk)
+            Part(
+                dataCoding: dataCoding, esmClass: 0x40,
+                payload: [0x05, 0x00, 0x03, reference, total, UInt8(index + 1)] + chunk)
         }
     }
 }

@@ -74,7 +74,8 @@ struct SMPPFrameDecoder: ByteToMessageDecoder {
             let sequence = buffer.readInteger(as: UInt32.self),
             let body = buffer.readBytes(length: Int(length) - 16)
         else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(SMPPPDU(command: command, status: status, sequence: sequence, body: body)))
+        context.fireChannelRead(
+            wrapInboundOut(SMPPPDU(command: command, status: status, sequence: sequence, body: body)))
         return .continue
     }
 }

@@ -18,7 +18,9 @@ public final class SMPPSMSSender: SMSSender {
         public var enquireLinkInterval: Duration = .seconds(30)
         public var responseTimeout: Duration = .seconds(10)
 
-        public init(host: String, port: Int, systemID: String, password: String, sourceAddress: String, messagesPerSecond: Int) {
+        public init(
+            host: String, port: Int, systemID: String, password: String, sourceAddress: String, messagesPerSecond: Int
+        ) {
             self.host = host
             self.port = port
             self.systemID = systemID
@@ -78,12 +80,15 @@ public final class SMPPSMSSender: SMSSender {
         for attempt in 1...6 {
             await link.pace()
             let session = try await link.session()
-            let response = try await session.request(SMPPPDU.Command.submitSM, body: body.bytes, timeout: configuration.responseTimeout)
+            let response = try await session.request(
+                SMPPPDU.Command.submitSM, body: body.bytes, timeout: configuration.responseTimeout)
             switch response.status {
             case SMPPPDU.Status.ok:
                 return String(decoding: response.body.prefix { $0 != 0 }, as: UTF8.self)
             case SMPPPDU.Status.throttled, SMPPPDU.Status.messageQueueFull:
-                logger.notice("SMSC throttles; waiting", metadata: ["cabinet.smpp.attempt": "\(attempt)", "cabinet.smpp.delay": "\(delay)"])
+                logger.notice(
+                    "SMSC throttles; waiting",
+                    metadata: ["cabinet.smpp.attempt": "\(attempt)", "cabinet.smpp.delay": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay *= 2
             default:
@@ -141,7 +146,8 @@ public final class SMPPSMSSender: SMSSender {
                 failures += 1
                 // Exponential backoff between reconnects: 1 s, 2 s, 4 s … up to a minute.
                 nextConnectAt = ContinuousClock.now + .seconds(min(60, 1 << min(failures - 1, 6)))
-                logger.warning("SMSC connection failed", metadata: ["error": "\(error)", "cabinet.smpp.failures": "\(failures)"])
+                logger.warning(
+                    "SMSC connection failed", metadata: ["error": "\(error)", "cabinet.smpp.failures": "\(failures)"])
                 throw error
             }
         }
@@ -193,12 +199,14 @@ public final class SMPPSMSSender: SMSSender {
             bind.byte(0)  // addr_ton
             bind.byte(0)  // addr_npi
             bind.cString("")  // address_range
-            let response = try await session.request(SMPPPDU.Command.bindTransmitter, body: bind.bytes, timeout: .seconds(10))
+            let response = try await session.request(
+                SMPPPDU.Command.bindTransmitter, body: bind.bytes, timeout: .seconds(10))
             guard response.status == SMPPPDU.Status.ok else {
                 session.close()
                 throw SMPPError.bindRefused(status: response.status)
             }
-            logger.info("bound to the SMSC", metadata: ["cabinet.smpp.host": "\(configuration.host):\(configuration.port)"])
+            logger.info(
+                "bound to the SMSC", metadata: ["cabinet.smpp.host": "\(configuration.host):\(configuration.port)"])
             return session
         }
     }

@@ -62,16 +62,20 @@ final class SMPPSession: Sendable {
                 }
                 switch pdu.command {
                 case SMPPPDU.Command.enquireLink:
-                    try await outbound.write(SMPPPDU(command: SMPPPDU.Command.enquireLinkResp, status: 0, sequence: pdu.sequence, body: []))
+                    try await outbound.write(
+                        SMPPPDU(command: SMPPPDU.Command.enquireLinkResp, status: 0, sequence: pdu.sequence, body: []))
                 case SMPPPDU.Command.deliverSM:
                     // Delivery receipts are acknowledged; Cabinet does not track them yet.
-                    try await outbound.write(SMPPPDU(command: SMPPPDU.Command.deliverSMResp, status: 0, sequence: pdu.sequence, body: [0]))
+                    try await outbound.write(
+                        SMPPPDU(command: SMPPPDU.Command.deliverSMResp, status: 0, sequence: pdu.sequence, body: [0]))
                 case SMPPPDU.Command.unbind:
-                    try await outbound.write(SMPPPDU(command: SMPPPDU.Command.unbindResp, status: 0, sequence: pdu.sequence, body: []))
+                    try await outbound.write(
+                        SMPPPDU(command: SMPPPDU.Command.unbindResp, status: 0, sequence: pdu.sequence, body: []))
                     close()
                     return
                 default:
-                    try await outbound.write(SMPPPDU(command: SMPPPDU.Command.genericNack, status: 0x03, sequence: pdu.sequence, body: []))
+                    try await outbound.write(
+                        SMPPPDU(command: SMPPPDU.Command.genericNack, status: 0x03, sequence: pdu.sequence, body: []))
                 }
             }
         } catch {

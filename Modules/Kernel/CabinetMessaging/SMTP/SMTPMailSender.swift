@@ -28,8 +28,12 @@ public struct SMTPConfiguration: Sendable, Hashable {
     public var helloName: String
     public var timeout: Duration
 
-    public init(host: String, port: Int = 587, security: Security = .starttls, requireTLS: Bool = false, username: String? = nil,
-                password: String? = nil, caFile: String? = nil, helloName: String = "cabinet.local", timeout: Duration = .seconds(30)) {
+    public init(
+        host: String, port: Int = 587, security: Security = .starttls, requireTLS: Bool = false,
+        username: String? = nil,
+        password: String? = nil, caFile: String? = nil, helloName: String = "cabinet.local",
+        timeout: Duration = .seconds(30)
+    ) {
         self.host = host
         self.port = port
         self.security = security
@@ -76,25 +80,31 @@ public struct SMTPMailSender: MailSender {
     public func send(_ mail: MailMessage, from sender: String) async throws {
         let recipient = try Self.address(mail.to)
         let from = try Self.address(sender)
-        guard !mail.subject.contains(where: { $0 == "\r" || $0 == "\n" }) else { throw SMTPError.invalidAddress(mail.subject) }
+        guard !mail.subject.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+            throw SMTPError.invalidAddress(mail.subject)
+        }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
         let context = try NIOSSLContext(configuration: tls)
         let configuration = configuration
         // SNI carries names only; for an address NIOSSL checks the certificate against the peer's IP instead.
-        let serverName: String? = configuration.host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) ? nil : configuration.host
+        let serverName: String? =
+            configuration.host.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) ? nil : configuration.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if configuration.security == .tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        let message = MIMEMessage(from: sender, message: mail, date: Date(),
-                                  messageID: "\(UUID().uuidString.lowercased())@\(configuration.helloName)").render()
+        let message = MIMEMessage(
+            from: sender, message: mail, date: Date(),
+            messageID: "\(UUID().uuidString.lowercased())@\(configuration.helloName)"
+        ).render()
         // A server that stops answering is cut off: closing the channel ends the conversation with an error.
         let watchdog = Task { [channel = channel.channel] in
             guard (try? await Task.sleep(for: configuration.timeout)) != nil else { return }
@@ -112,8 +122,9 @@ public struct SMTPMailSender: MailSender {
                     // The handler is made on the channel's event loop: it is not Sendable and never leaves that thread.
                     let pipeline = channel.channel.pipeline
                     try await channel.channel.eventLoop.submit {
-                        try pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName),
-                                                               position: .first)
+                        try pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName),
+                            position: .first)
                     }.get()
                     capabilities = try await session.command("EHLO \(configuration.helloName)", expect: [250])
                     secured = true
@@ -122,15 +133,20 @@ public struct SMTPMailSender: MailSender {
                 }
             }
             if let username = configuration.username {
-                let mechanisms = capabilities.first { $0.uppercased().hasPrefix("AUTH") }.map { $0.uppercased().split(separator: " ") } ?? []
+                let mechanisms =
+                    capabilities.first { $0.uppercased().hasPrefix("AUTH") }.map {
+                        $0.uppercased().split(separator: " ")
+                    } ?? []
                 let password = configuration.password ?? ""
                 if mechanisms.contains("PLAIN") {
                     let token = Data(("\0" + username + "\0" + password).utf8).base64EncodedString()
                     _ = try await session.command("AUTH PLAIN \(token)", expect: [235], secret: true)
                 } else if mechanisms.contains("LOGIN") {
                     _ = try await session.command("AUTH LOGIN", expect: [334])
-                    _ = try await session.command(Data(username.utf8).base64EncodedString(), expect: [334], secret: true)
-                    _ = try await session.command(Data(password.utf8).base64EncodedString(), expect: [235], secret: true)
+                    _ = try await session.command(
+                        Data(username.utf8).base64EncodedString(), expect: [334], secret: true)
+                    _ = try await session.command(
+                        Data(password.utf8).base64EncodedString(), expect: [235], secret: true)
                 } else {
                     throw SMTPError.authenticationNotOffered
                 }
@@ -141,7 +157,9 @@ public struct SMTPMailSender: MailSender {
             try await session.write(Self.dotStuffed(message) + ".\r\n")
             _ = try await session.expect([250], after: "message")
             _ = try? await session.command("QUIT", expect: [221])
-            logger.debug("mail sent over SMTP", metadata: ["cabinet.tls": "\(secured)", "cabinet.bytes": "\(message.utf8.count)"])
+            logger.debug(
+                "mail sent over SMTP",
+                metadata: ["cabinet.tls": "\(secured)", "cabinet.bytes": "\(message.utf8.count)"])
         }
     }
 
@@ -171,7 +189,10 @@ struct SMTPSession {
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     var buffer: [UInt8] = []
 
-    init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    init(
+        inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
         self.inbound = inbound
         self.outbound = outbound
     }
@@ -212,7 +233,9 @@ struct SMTPSession {
                 if line.last == UInt8(ascii: "\r") { line.removeLast() }
                 return String(decoding: line, as: UTF8.self)
             }
-            guard buffer.count < 64 * 1024 else { throw SMTPError.unexpectedReply(command: command, code: 0, text: "reply too long") }
+            guard buffer.count < 64 * 1024 else {
+                throw SMTPError.unexpectedReply(command: command, code: 0, text: "reply too long")
+            }
             guard let chunk = try await inbound.next() else { throw SMTPError.connectionClosed(during: command) }
             buffer += chunk.readableBytesView
         }

@@ -2,12 +2,12 @@ public import Auth
 import AuthAdapters
 import AuthHTTP
 import AuthStorage
-import CabinetHTTP
 public import CabinetCore
+import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
-import Logging
 import Foundation
+import Logging
 
 /// Login and security. Uses the line registry; exports the authentication service (PUK provisioning and push
 /// answers for the commands).
@@ -36,10 +36,12 @@ public struct AuthAssembly: ModuleAssembly {
         let outbox = kernel.outbox
         let store = SQLAuthStore(database: kernel.database, messagesQueued: { outbox.nudge() })
         let service = await DefaultAuthService(
-            store: store, lines: subscribers.service, regions: kernel.regions, secrets: AuthSecrets(secret: Data(secret.utf8)),
+            store: store, lines: subscribers.service, regions: kernel.regions,
+            secrets: AuthSecrets(secret: Data(secret.utf8)),
             hasher: kernel.dependencies.passwordHasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost),
             commonPasswords: try CommonPasswords.bundled(), push: kernel.dependencies.push ?? ManualPushGateway(),
-            providers: providers, providerClient: providers.isEmpty ? nil : HTTPIdentityProviderClient(client: kernel.httpClient.shared),
+            providers: providers,
+            providerClient: providers.isEmpty ? nil : HTTPIdentityProviderClient(client: kernel.httpClient.shared),
             clock: kernel.clock, logger: kernel.logger)
         let clock = kernel.clock
         let logger = kernel.logger
@@ -47,8 +49,12 @@ public struct AuthAssembly: ModuleAssembly {
             let removed = try await store.purgeExpired(now: clock.now)
             if removed > 0 { logger.debug("purged expired auth rows", metadata: ["cabinet.rows": "\(removed)"]) }
         }
-        let http: [any HTTPModule] = kernel.isEnabled(AuthModule.self)
-            ? [AuthHTTPModule(service: service, https: configuration.https, publicBaseURL: configuration.effectivePublicURL)] : []
+        let http: [any HTTPModule] =
+            kernel.isEnabled(AuthModule.self)
+            ? [
+                AuthHTTPModule(
+                    service: service, https: configuration.https, publicBaseURL: configuration.effectivePublicURL)
+            ] : []
         return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [housekeeping], http: http))
     }
 }

@@ -6,8 +6,8 @@ public import CabinetCore
 import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
-import Logging
 import Foundation
+import Logging
 import Subscribers
 import Tariffs
 import TariffsHTTP
@@ -43,29 +43,35 @@ public struct BillingAssembly: ModuleAssembly {
         let texts = BillingTexts(catalog: kernel.catalog)
         let balanceChanges = Listeners<@Sendable ([SubscriberID]) -> Void>()
         let store = try await SQLBillingStore.open(
-            database: kernel.database, rules: rules, texts: texts, lineTariffs: tariffs.lineTariffWriter, logger: logger,
+            database: kernel.database, rules: rules, texts: texts, lineTariffs: tariffs.lineTariffWriter,
+            logger: logger,
             messagesQueued: { outbox.nudge() },
             balancesChanged: { lines in
                 for listener in balanceChanges.all { listener(lines) }
             })
-        let service = DefaultBillingService(store: store, rules: rules, lines: subscribers.directory, clock: kernel.clock,
-                                            logger: logger)
+        let service = DefaultBillingService(
+            store: store, rules: rules, lines: subscribers.directory, clock: kernel.clock,
+            logger: logger)
         subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
 
         let pdf = PDFStatementRenderer(fontPath: kernel.configuration.pdfFont)
         if !pdf.fontIsReadable {
-            logger.error("PDF statements will fail: the font cannot be read",
-                         metadata: ["cabinet.font": "\(kernel.configuration.pdfFont)"])
+            logger.error(
+                "PDF statements will fail: the font cannot be read",
+                metadata: ["cabinet.font": "\(kernel.configuration.pdfFont)"])
         }
-        let statements = StatementProducer(store: store, rules: rules, lines: subscribers.directory,
-                                           renderers: [pdf, StatementCSVRenderer()], texts: texts,
-                                           clock: kernel.clock, logger: logger)
+        let statements = StatementProducer(
+            store: store, rules: rules, lines: subscribers.directory,
+            renderers: [pdf, StatementCSVRenderer()], texts: texts,
+            clock: kernel.clock, logger: logger)
         let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
             let moved = try await service.runDueFees()
             if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
         }
-        let statementJob = PeriodicJob(name: "billing.statements", every: kernel.configuration.statementPollInterval,
-                                       logger: logger) {
+        let statementJob = PeriodicJob(
+            name: "billing.statements", every: kernel.configuration.statementPollInterval,
+            logger: logger
+        ) {
             try await statements.runOnce()
         }
         var http: [any HTTPModule] = []
@@ -73,13 +79,16 @@ public struct BillingAssembly: ModuleAssembly {
             http.append(BillingHTTPModule(service: service, texts: texts, clock: kernel.clock))
             // Tariff changes are priced and posted by Billing, so the tariff pages come with it.
             if kernel.isEnabled(TariffsModule.self) {
-                http.append(TariffsHTTPModule(regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
-                                              clock: kernel.clock))
+                http.append(
+                    TariffsHTTPModule(
+                        regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
+                        clock: kernel.clock))
             }
         }
         return Assembled(
-            exports: Exports(service: service, ledger: store, ledgerTransactions: store, statements: statements,
-                             balanceChanges: balanceChanges),
+            exports: Exports(
+                service: service, ledger: store, ledgerTransactions: store, statements: statements,
+                balanceChanges: balanceChanges),
             parts: ModuleParts(jobs: [fees, statementJob], http: http))
     }
 }

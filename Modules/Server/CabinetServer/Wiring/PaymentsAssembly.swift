@@ -2,8 +2,8 @@ public import CabinetCore
 import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
-import Logging
 import Foundation
+import Logging
 public import Payments
 import PaymentsAdapters
 import PaymentsHTTP
@@ -36,7 +36,9 @@ public struct PaymentsAssembly: ModuleAssembly {
         let clock = kernel.clock
         let outbox = kernel.outbox
         let acquirers = try configuration.gatewaysFile.map(GatewaysFile.load) ?? []
-        var gateways: [any PaymentGateway] = acquirers.map { AcquirerGateway(configuration: $0, client: kernel.httpClient.shared) }
+        var gateways: [any PaymentGateway] = acquirers.map {
+            AcquirerGateway(configuration: $0, client: kernel.httpClient.shared)
+        }
         // Anyone can "pay" on the sandbox's page, so it takes payments only in demo mode or when switched on.
         var sandbox: SandboxGateway?
         if configuration.sandboxEnabled {
@@ -44,7 +46,9 @@ public struct PaymentsAssembly: ModuleAssembly {
             let secret = try await kernel.storedSecret("payments.sandbox.secret")
             sandbox = SandboxGateway(secret: Data(secret.utf8), pageBaseURL: configuration.effectivePublicURL)
             if !configuration.demo {
-                logger.warning("the sandbox gateway is on (CABINET_SANDBOX): anyone can top up any line for free; never in production")
+                logger.warning(
+                    "the sandbox gateway is on (CABINET_SANDBOX): anyone can top up any line for free; never in production"
+                )
             }
         }
         if let sandbox { gateways.append(sandbox) }
@@ -53,18 +57,23 @@ public struct PaymentsAssembly: ModuleAssembly {
             guard region.isEnabled(PaymentsModule.id), let name = region.settings(for: PaymentsModule.self)?.gateway,
                 !gateways.contains(where: { $0.name == name })
             else { return nil }
-            let message = name == SandboxGateway.gatewayName
+            let message =
+                name == SandboxGateway.gatewayName
                 ? "payments are on and go through the sandbox gateway, which is off outside demo mode: name an acquirer of "
                     + "CABINET_GATEWAYS here, or switch the sandbox on with --demo or CABINET_SANDBOX=true (never in production)"
                 : "\"\(name)\" is not an id in CABINET_GATEWAYS" + (sandbox == nil ? "" : " nor sandbox")
-            return ConfigProblem(location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway", message: message)
+            return ConfigProblem(
+                location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway", message: message
+            )
         }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
-        let store = SQLPaymentsStore(database: kernel.database, ledger: billing.ledgerTransactions,
-                                     messagesQueued: { outbox.nudge() })
-        let service = DefaultPaymentsService(store: store, ledger: billing.ledger, lines: subscribers.directory,
-                                      regions: kernel.regions, gateways: gateways, defaultGateway: SandboxGateway.gatewayName,
-                                      clock: clock, logger: logger)
+        let store = SQLPaymentsStore(
+            database: kernel.database, ledger: billing.ledgerTransactions,
+            messagesQueued: { outbox.nudge() })
+        let service = DefaultPaymentsService(
+            store: store, ledger: billing.ledger, lines: subscribers.directory,
+            regions: kernel.regions, gateways: gateways, defaultGateway: SandboxGateway.gatewayName,
+            clock: clock, logger: logger)
 
         // Billing reports lines whose balance may have fallen; the job looks at their auto-payment thresholds at once.
         let balanceWatch = BalanceWatch()
@@ -77,7 +86,9 @@ public struct PaymentsAssembly: ModuleAssembly {
         }
         let idempotency = kernel.idempotency
         let fullScan = TimeInterval(configuration.feePollInterval.components.seconds)
-        let job = PeriodicJob(name: "payments.reconcile", every: configuration.feePollInterval, signal: signal, logger: logger) {
+        let job = PeriodicJob(
+            name: "payments.reconcile", every: configuration.feePollInterval, signal: signal, logger: logger
+        ) {
             let (changed, full) = await balanceWatch.next(now: clock.now, interval: fullScan)
             if full {
                 let done = try await service.reconcile()
@@ -87,11 +98,16 @@ public struct PaymentsAssembly: ModuleAssembly {
             let charged = try await service.runAutopay(changed: full ? nil : changed)
             if charged > 0 { logger.info("auto-payments attempted", metadata: ["cabinet.count": "\(charged)"]) }
         }
-        let http: [any HTTPModule] = kernel.isEnabled(PaymentsModule.self)
-            ? [PaymentsHTTPModule(service: service, sandbox: sandbox,
-                                  idempotency: IdempotentRequests(store: kernel.idempotency, clock: clock),
-                                  publicBaseURL: configuration.effectivePublicURL, clock: clock)]
+        let http: [any HTTPModule] =
+            kernel.isEnabled(PaymentsModule.self)
+            ? [
+                PaymentsHTTPModule(
+                    service: service, sandbox: sandbox,
+                    idempotency: IdempotentRequests(store: kernel.idempotency, clock: clock),
+                    publicBaseURL: configuration.effectivePublicURL, clock: clock)
+            ]
             : []
-        return Assembled(exports: Exports(service: service, sandbox: sandbox), parts: ModuleParts(jobs: [job], http: http))
+        return Assembled(
+            exports: Exports(service: service, sandbox: sandbox), parts: ModuleParts(jobs: [job], http: http))
     }
 }

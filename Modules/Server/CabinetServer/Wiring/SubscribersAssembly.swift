@@ -23,10 +23,12 @@ public struct SubscribersAssembly: ModuleAssembly {
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
         let repository = SQLSubscriberStore(database: kernel.database)
         let observers = Listeners<any LineLifecycleObserver>()
-        let service = DefaultSubscriberService(store: repository, regions: kernel.regions, clock: kernel.clock,
-                                               logger: kernel.logger, observers: observers)
+        let service = DefaultSubscriberService(
+            store: repository, regions: kernel.regions, clock: kernel.clock,
+            logger: kernel.logger, observers: observers)
         return Assembled(
             exports: Exports(service: service, directory: repository, lineObservers: observers),
-            parts: ModuleParts(http: kernel.isEnabled(SubscribersModule.self) ? [SubscribersHTTPModule(service: service)] : []))
+            parts: ModuleParts(
+                http: kernel.isEnabled(SubscribersModule.self) ? [SubscribersHTTPModule(service: service)] : []))
     }
 }
