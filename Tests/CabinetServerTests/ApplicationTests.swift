@@ -27,7 +27,11 @@ import Testing
                     #expect(String(buffer: response.body).contains("Алматы"))
                 }
                 try await client.execute(uri: "/api/v1/nowhere", method: .get) { #expect($0.status == .notFound) }
-                try await client.execute(uri: "/metrics", method: .get) { response throws in
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .unauthorized, "metrics are behind the operator key")
+                }
+                let key: HTTPFields = [.authorization: "Bearer \(RuntimeHarness.operatorKey)"]
+                try await client.execute(uri: "/metrics", method: .get, headers: key) { response throws in
                     let text = String(buffer: response.body)
                     #expect(text.contains(#"http_requests_total{method="GET",route="/health",status="200"} 1"#))
                     #expect(text.contains(#"http_requests_total{method="GET",route="/",status="200"} 1"#))

@@ -13,6 +13,8 @@ public struct CabinetRouterSettings: Sendable {
     public var logger: Logger
     /// `nil`: the operator API is off.
     public var operatorKey: String?
+    /// Who may read `/metrics`: by default whoever has the operator key (nobody without one).
+    public var metricsAccess: MetricsAccess?
     /// Served over HTTPS behind a proxy: HSTS.
     public var https: Bool = false
     /// Proxies whose `X-Forwarded-For` is believed.
@@ -77,6 +79,7 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
     KernelRoutes(
         renderer: renderer, regions: settings.regions, metrics: settings.metrics,
         homeForSession: modules.compactMap(\.sessionHome).max { $0.rank < $1.rank }?.path, version: settings.version,
+        metricsAccess: settings.metricsAccess ?? settings.operatorKey.map { .key($0) } ?? .off,
         health: settings.health, collectGauges: settings.collectGauges
     ).add(to: router)
 

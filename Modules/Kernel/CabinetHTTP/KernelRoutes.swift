@@ -4,6 +4,16 @@ import HTTPTypes
 public import Hummingbird
 import Logging
 
+/// Who may read `/metrics`.
+public enum MetricsAccess: Sendable, Hashable {
+    /// Anyone (a separate network or a proxy keeps it private).
+    case `public`
+    /// `Authorization: Bearer <key>` (the operator key).
+    case key(String)
+    /// Not served.
+    case off
+}
+
 /// Routes of the web shell that belong to no module: start page, language switch, health and metrics.
 public struct KernelRoutes: Sendable {
     private let renderer: WebRenderer
@@ -13,19 +23,22 @@ public struct KernelRoutes: Sendable {
     private let collectGauges: @Sendable () async -> Void
     private let homeForSession: String?
     private let version: String
+    private let metricsAccess: MetricsAccess
 
     /// - Parameters:
     ///   - homeForSession: where `/` sends a logged-in person (the dashboard); `nil` shows the start page to everyone.
     ///   - health: throws when a dependency (the database) does not answer.
     ///   - collectGauges: refreshes gauges (DB pool) just before `/metrics` is rendered.
+    ///   - metricsAccess: who may read `/metrics`.
     public init(
         renderer: WebRenderer, regions: RegionCatalog, metrics: HTTPMetrics, homeForSession: String? = nil,
-        version: String = "",
+        version: String = "", metricsAccess: MetricsAccess = .public,
         health: @escaping @Sendable () async throws -> Void,
         collectGauges: @escaping @Sendable () async -> Void
     ) {
         self.homeForSession = homeForSession
         self.version = version
+        self.metricsAccess = metricsAccess
         self.renderer = renderer
         self.regions = regions
         self.metrics = metrics
@@ -42,12 +55,19 @@ public struct KernelRoutes: Sendable {
             struct Version: Encodable { var name: String; var version: String }
             return try Response.json(Version(name: "cabinet", version: version))
         }
-        router.get("/metrics") { _, _ in
+        // Metrics tell who uses what and how much: behind the operator key unless the operator makes them public.
+        let serveMetrics: @Sendable (Request, CabinetRequestContext) async throws -> Response = { _, _ in
             await collectGauges()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(
                 status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        switch metricsAccess {
+        case .public: router.get("/metrics", use: serveMetrics)
+        case .key(let key):
+            router.group("/metrics").add(middleware: OperatorKeyMiddleware(key: key)).get(use: serveMetrics)
+        case .off: break
         }
     }
 
@@ -71,14 +91,21 @@ public struct KernelRoutes: Sendable {
         guard let language = context.parameters.get("code").flatMap(Language.init(rawValue:)) else {
             throw CabinetError(KernelError.notFound)
         }
-        // Only same-site relative paths: an open redirect would help phishing.
-        var back = request.uri.queryParameters.get("back") ?? "/"
-        if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/" }
         var headers = HTTPFields()
-        headers[.location] = back
+        headers[.location] = Self.localPath(request.uri.queryParameters.get("back").map { String($0) }) ?? "/"
         headers[.setCookie] =
             "\(LanguageMiddleware.cookieName)=\(language.rawValue); Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
         return Response(status: .seeOther, headers: headers)
+    }
+
+    /// `path` when it is a path on this site, `nil` otherwise: an open redirect would help phishing. Browsers drop tabs
+    /// and line breaks from URLs and read `\\` as `/`, so `/\t/evil.example` would leave the site: only printable ASCII
+    /// without a backslash, starting with one `/`.
+    static func localPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"),
+            path.unicodeScalars.allSatisfy({ (0x21..<0x7F).contains($0.value) && $0 != "\\" })
+        else { return nil }
+        return path
     }
 
     private func checkHealth(_ context: CabinetRequestContext) async throws -> Response {

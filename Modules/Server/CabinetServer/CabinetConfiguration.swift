@@ -18,6 +18,8 @@ public struct CabinetConfiguration: Sendable {
     /// The built-in sandbox gateway outside demo mode (a warning at start): anyone can "pay" on its page, so it is
     /// never on in production.
     public var sandboxGateway: Bool = false
+    /// `/metrics` to anyone (`CABINET_METRICS_PUBLIC`), instead of behind the operator key.
+    public var publicMetrics: Bool = false
     /// Whether the sandbox gateway takes payments: in demo mode or when switched on explicitly.
     public var sandboxEnabled: Bool { demo || sandboxGateway }
     /// `.server` for `cabinet serve` (owns an SQLite file, may cache); `.tool` for every other command.
@@ -101,6 +103,10 @@ public struct CabinetConfiguration: Sendable {
         ("CABINET_TRUSTED_PROXIES", "comma-separated addresses of proxies whose X-Forwarded-For is trusted (none)"),
         ("CABINET_IDENTITY_PROVIDERS", "YAML file of social login providers (none)"),
         ("CABINET_GATEWAYS", "YAML file of payment acquirers regions may name in payments.gateway"),
+        (
+            "CABINET_METRICS_PUBLIC",
+            "true: /metrics without the operator key, for a scraper on a private network (false)"
+        ),
         (
             "CABINET_SANDBOX",
             "true: the built-in sandbox gateway takes payments without --demo; never in production (false)"
@@ -206,6 +212,13 @@ public struct CabinetConfiguration: Sendable {
                 configuration.demo = flag
             } else {
                 problems.append("CABINET_DEMO: \"\(text)\" is not true or false")
+            }
+        }
+        if let text = environment["CABINET_METRICS_PUBLIC"] {
+            if let flag = parseBool(text) {
+                configuration.publicMetrics = flag
+            } else {
+                problems.append("CABINET_METRICS_PUBLIC: \"\(text)\" is not true or false")
             }
         }
         if let text = environment["CABINET_SANDBOX"] {

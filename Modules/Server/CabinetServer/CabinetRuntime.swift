@@ -81,6 +81,7 @@ public final class CabinetRuntime: Sendable {
             regions: regions, catalog: catalog, metrics: metrics, logger: logger,
             operatorKey: configuration.operatorKey)
         settings.https = configuration.https
+        if configuration.publicMetrics { settings.metricsAccess = .public }
         settings.trustedProxies = configuration.trustedProxies
         settings.version = CabinetVersion.version
         settings.assetVersion = CabinetVersion.assetVersion
