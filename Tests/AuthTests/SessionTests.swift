@@ -102,6 +102,15 @@ import Testing
                 Issue.record("used twice")
                 return
             }
+            // A confirmation not used before the request expires is no good afterwards.
+            bed.clock.advance(by: .seconds(61))
+            let late = try await bed.service.startPushLogin(for: MSISDN(e164: number)!, client: client)
+            try await bed.service.resolvePush(id: late.id, confirmed: true)
+            bed.clock.advance(by: .seconds(181))
+            guard case .expired = try await bed.service.pollPushLogin(id: late.id, kind: .web, client: client) else {
+                Issue.record("a confirmation was used after its request expired")
+                return
+            }
             // An unknown number gets a request that waits like a real one and can never be confirmed.
             bed.clock.advance(by: .seconds(61))
             let fake = try await bed.service.startPushLogin(for: MSISDN(e164: "+79009999999")!, client: client)

@@ -58,7 +58,9 @@ extension DefaultAuthService {
         case .declined, .used:
             return request.status == .declined ? .declined : .expired
         case .confirmed:
-            guard try await store.usePush(id: id, now: now), let (line, settings) = try await activeLine(request.msisdn)
+            // A confirmation is good until the request expires, not for ever.
+            guard now < request.expiresAt, try await store.usePush(id: id, now: now),
+                let (line, settings) = try await activeLine(request.msisdn)
             else {
                 return .expired
             }

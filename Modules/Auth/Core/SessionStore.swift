@@ -91,7 +91,7 @@ public protocol SessionStore: Sendable {
     /// belongs to a number that is not a line.
     func resolvePush(id: String, to status: PushLogin.Status, now: Date) async throws -> Bool
 
-    /// Marks a confirmed request used, once; `true` for the caller that got it.
+    /// Marks a confirmed request used, once and only before it expires; `true` for the caller that got it.
     func usePush(id: String, now: Date) async throws -> Bool
 
     /// Stores a pending social login or link under its `state`.

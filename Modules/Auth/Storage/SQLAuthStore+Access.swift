@@ -342,7 +342,8 @@ extension SQLAuthStore {
         try await database.write { db in
             try await db.raw(
                 """
-                UPDATE auth_push SET status = 'used' WHERE id = \(bind: id) AND status = 'confirmed' RETURNING id
+                UPDATE auth_push SET status = 'used'
+                WHERE id = \(bind: id) AND status = 'confirmed' AND expires_at > \(bind: now.storageMilliseconds) RETURNING id
                 """
             ).all().count == 1
         }

@@ -451,7 +451,7 @@ public actor InMemoryAuthStore: AuthStore {
     }
 
     public func usePush(id: String, now: Date) async throws -> Bool {
-        guard pushes[id]?.push.status == .confirmed else { return false }
+        guard let row = pushes[id], row.push.status == .confirmed, row.push.expiresAt > now else { return false }
         pushes[id]?.push.status = .used
         return true
     }
