@@ -1,7 +1,7 @@
 public import Billing
 import BillingHTTP
 import BillingPDF
-public import BillingStorage
+import BillingStorage
 public import CabinetCore
 import CabinetHTTP
 import CabinetMessaging
