@@ -160,7 +160,9 @@ def main():
                                                     "print(s.getsockname()[1])"], capture_output=True, text=True).stdout)
     env = dict(os.environ, CABINET_DATABASE_URL=args.database, CABINET_LOG_LEVEL="warning", CABINET_TRUSTED_PROXIES="127.0.0.1",
                CABINET_FEE_POLL="1s", CABINET_OUTBOX_POLL="200ms", CABINET_OPERATOR_KEY="chaos-operator-key-0123456789",
-               CABINET_MAIL_DIR=os.path.dirname(args.log) + "/mail", CABINET_PUBLIC_URL=f"http://127.0.0.1:{port}")
+               CABINET_MAIL_DIR=os.path.dirname(args.log) + "/mail", CABINET_PUBLIC_URL=f"http://127.0.0.1:{port}",
+               # Top-ups go through the sandbox gateway, which takes payments only in demo mode or when switched on.
+               CABINET_SANDBOX="true")
     base = f"http://127.0.0.1:{port}"
     log = open(args.log, "ab")
     server = Server(args.cabinet, port, env, log)

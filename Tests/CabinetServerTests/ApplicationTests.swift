@@ -132,6 +132,11 @@ import Testing
         configuration.regionsDirectory = RepositoryPaths.regions
         configuration.database = .sqliteInMemory
         configuration.bcryptCost = 4
+        // A command beside the server (outbox, ledger check) takes no payment: it starts and only warns.
+        let tool = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
+        #expect(tool.services.payments.sandbox == nil)
+        await tool.close()
+        configuration.databaseRole = .server
         do {
             _ = try await CabinetRuntime.start(configuration: configuration, dependencies: .init(logger: .test))
             Issue.record("a production start without any real gateway must be refused")

@@ -340,8 +340,8 @@ import Testing
         }
     }
 
-    /// A blocked line's session may look (history) but not pay: every action that spends money or changes the line
-    /// answers `403 line.blocked` with a reason, before anything is stored.
+    /// A blocked line's session may look (history), take money in from a new card and stop its card being used, but
+    /// every action that spends money or changes the line answers `403 line.blocked` with a reason.
     @Test(arguments: TestDatabase.available)
     func aBlockedLineLooksButDoesNotPay(_ backend: TestDatabase) async throws {
         try await PaymentsTestBed.with(backend) { bed in
@@ -351,12 +351,25 @@ import Testing
                 try await client.execute(uri: "/api/v1/me/payments", method: .get, headers: headers(line)) { response in
                     #expect(response.status == .ok)
                 }
+                // Money coming in from a new card is welcome; nothing goes out.
                 try await client.execute(
                     uri: "/api/v1/me/payments", method: .post, headers: headers(line, key: "b-1"),
                     body: ByteBuffer(string: #"{"amount": "100", "method": "card"}"#)
+                ) { response in
+                    #expect(response.status == .created)
+                }
+                var steppedUp = headers(line, key: "b-3")
+                steppedUp[TestSessionModule.stepUpHeader] = "1"
+                try await client.execute(
+                    uri: "/api/v1/me/transfers", method: .post, headers: steppedUp,
+                    body: ByteBuffer(string: #"{"to": "+79001234568", "amount": "10"}"#)
                 ) { response throws in
                     #expect(response.status == .forbidden)
                     #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+                try await client.execute(uri: "/api/v1/me/autopay", method: .delete, headers: headers(line)) {
+                    response in
+                    #expect(response.status == .noContent, "the owner may still switch auto-payment off")
                 }
                 try await client.execute(
                     uri: "/api/v1/me/promised-payment", method: .post, headers: headers(line, key: "b-2"),
@@ -365,7 +378,7 @@ import Testing
                     #expect(try json(response)["code"] as? String == "line.blocked")
                 }
             }
-            #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).isEmpty, "nothing was started")
+            #expect(try await bed.service.history(of: line.id, before: nil, limit: 10).count == 1, "only the top-up")
         }
     }
 

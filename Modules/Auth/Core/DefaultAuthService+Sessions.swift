@@ -109,7 +109,7 @@ extension DefaultAuthService {
     public func journal(of session: AuthSession, before cursor: Int64? = nil, limit: Int = 50) async throws
         -> [JournalEntry]
     {
-        try await store.journal(of: session.subscriberID, before: cursor, limit: min(max(limit, 1), 200))
+        try await store.journal(of: session.subscriberID, before: cursor, limit: min(max(limit, 1), 201))
     }
 
     /// Issues a new token for the same session (after a privilege change), so a token seen before the change is

@@ -286,8 +286,9 @@ struct AuthAccountPages {
             let number = request.uri.queryParameters.get("link").flatMap { try? MSISDN(parsing: $0) }?.formatted ?? ""
             data["notice"] = catalog.text("web.security.linkCodeSent", in: language, arguments: ["msisdn": number])
         case "codeSent":
-            data["notice"] = catalog.text(
-                "web.login.codeSent", in: language, arguments: ["msisdn": session.msisdn.formatted])
+            // A step-up code goes to the number of the line the session acts on (the owner's, on a delegated line).
+            let acting = context.line?.msisdn ?? session.msisdn
+            data["notice"] = catalog.text("web.login.codeSent", in: language, arguments: ["msisdn": acting.formatted])
         default: break
         }
         if let error { data["error"] = error }

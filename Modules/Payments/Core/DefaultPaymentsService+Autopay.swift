@@ -216,6 +216,12 @@ extension DefaultPaymentsService {
         guard let found = try await lines.line(id: trigger.line), let region = regions.region(found.region) else {
             return
         }
+        // A blocked SIM (maybe in a thief's hands) or a suspended line sends no money, auto-payment's neither.
+        guard found.status == .active else {
+            try await store.closeTrigger(
+                trigger.key, status: .skipped, attempts: trigger.attempts, retryAt: nil, sms: nil, at: now)
+            return
+        }
         let texts = AutopayTexts(catalog: messages, language: .ru)
         guard let rule = try await store.autopay(of: trigger.line),
             let card = try await store.cards(of: trigger.line).first(where: \.isDefault)

@@ -45,25 +45,45 @@ public actor SandboxGateway: PaymentGateway {
     let signer: WebhookSignature
     let pageBaseURL: String
     private var checkouts: [String: Checkout] = [:]
+    /// Checkout ids by order id (a retried create finds its checkout) and in the order they were opened.
+    private var byOrder: [String: String] = [:]
+    private var opened: [String] = []
     /// Charges by token already made, by order id: a retried charge answers the first outcome.
     private var charges: [String: GatewayNotification] = [:]
+    private var charged: [String] = []
+    /// How many checkouts and charges it remembers: nothing it keeps in memory grows without end, whoever starts
+    /// payments; the oldest are forgotten first (their pages then answer "unknown checkout").
+    let capacity: Int
 
     /// - Parameters:
     ///   - secret: shared with the webhook receiver (``PaymentsService``) to sign notifications.
     ///   - pageBaseURL: where the hosted page is served, e.g. `http://127.0.0.1:8080`.
-    public init(secret: Data, pageBaseURL: String) {
+    ///   - capacity: how many open checkouts and charges it remembers.
+    public init(secret: Data, pageBaseURL: String, capacity: Int = 10_000) {
         signer = WebhookSignature(secret: secret)
         self.pageBaseURL = pageBaseURL
+        self.capacity = max(1, capacity)
     }
+
+    /// How many checkouts it remembers now.
+    public var rememberedCheckouts: Int { checkouts.count }
 
     public func create(_ order: GatewayOrder) async throws -> GatewayCheckout {
         // The order id is the idempotence key: a create retried after a lost answer returns the same checkout.
-        if let existing = checkouts.values.first(where: { $0.order.orderID == order.orderID }) {
-            return GatewayCheckout(
-                gatewayPaymentID: existing.gatewayPaymentID, confirmationURL: url(existing.gatewayPaymentID))
+        if let existing = byOrder[order.orderID], checkouts[existing] != nil {
+            return GatewayCheckout(gatewayPaymentID: existing, confirmationURL: url(existing))
         }
         let id = "sbx_" + Hex.random(bytes: 12)
         checkouts[id] = Checkout(gatewayPaymentID: id, order: order, state: .open)
+        byOrder[order.orderID] = id
+        opened.append(id)
+        if opened.count > capacity {
+            let forgotten = opened.prefix(opened.count - capacity)
+            for old in forgotten {
+                if let order = checkouts.removeValue(forKey: old)?.order.orderID { byOrder.removeValue(forKey: order) }
+            }
+            opened.removeFirst(forgotten.count)
+        }
         return GatewayCheckout(gatewayPaymentID: id, confirmationURL: url(id))
     }
 
@@ -129,6 +149,12 @@ public actor SandboxGateway: PaymentGateway {
             gatewayPaymentID: id, orderID: order.orderID, outcome: outcome, amount: order.amount,
             maskedCard: "•••• " + last4, reason: reason)
         charges[order.orderID] = result
+        charged.append(order.orderID)
+        if charged.count > capacity {
+            let forgotten = charged.prefix(charged.count - capacity)
+            for old in forgotten { charges.removeValue(forKey: old) }
+            charged.removeFirst(forgotten.count)
+        }
         return result
     }
 

@@ -18,13 +18,14 @@ struct AutopayRoutes {
             return try Response.json(
                 Page(items: try await service.cards(of: line.subscriberID).map(CardDTO.init), nextCursor: nil))
         }
+        // Protective actions stay open on a blocked or suspended line: its owner may stop its card being used.
         group.post("me/payments/cards/:id/default") { _, context in
-            let line = try context.requireLine(.pay)
+            let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
             try await service.setDefaultCard(try cardID(context), of: line.subscriberID)
             return Response(status: .noContent)
         }
         group.delete("me/payments/cards/:id") { _, context in
-            let line = try context.requireLine(.pay)
+            let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
             try await service.deleteCard(try cardID(context), of: line.subscriberID)
             return Response(status: .noContent)
         }
@@ -41,7 +42,7 @@ struct AutopayRoutes {
             return try Response.json(AutopayDTO(rule))
         }
         group.delete("me/autopay") { _, context in
-            let line = try context.requireLine(.pay)
+            let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
             try await service.disableAutopay(of: line.subscriberID)
             return Response(status: .noContent)
         }
@@ -62,21 +63,26 @@ struct AutopayRoutes {
         web.post("autopay/off") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { try await page(context, error: $0) })
             { _ in
-                try await service.disableAutopay(of: try context.requireLine(.pay).subscriberID)
+                try await service.disableAutopay(
+                    of: try context.requireLine(.pay, alsoWhen: [.blocked, .suspended]).subscriberID)
                 return .seeOther(to: "/autopay")
             }
         }
         web.post("payments/cards/:id/default") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) {
                 _ in
-                try await service.setDefaultCard(try cardID(context), of: try context.requireLine(.pay).subscriberID)
+                try await service.setDefaultCard(
+                    try cardID(context),
+                    of: try context.requireLine(.pay, alsoWhen: [.blocked, .suspended]).subscriberID)
                 return .seeOther(to: "/payments")
             }
         }
         web.post("payments/cards/:id/delete") { request, context in
             try await WebForms.action(request, context, catalog: catalog, page: { _ in .seeOther(to: "/payments") }) {
                 _ in
-                try await service.deleteCard(try cardID(context), of: try context.requireLine(.pay).subscriberID)
+                try await service.deleteCard(
+                    try cardID(context),
+                    of: try context.requireLine(.pay, alsoWhen: [.blocked, .suspended]).subscriberID)
                 return .seeOther(to: "/payments")
             }
         }

@@ -16,7 +16,8 @@ struct PaymentsAPIRoutes {
 
     func add(to api: RouterGroup<CabinetRequestContext>) {
         api.post("me/payments") { request, context in
-            let line = try context.requireLine(.pay)
+            // Money coming in from a new card is welcome on a blocked or suspended line (a saved card's is not).
+            let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
             return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
                 request in
                 let body = try await request.decodeJSON(as: TopUpBody.self, context: context)

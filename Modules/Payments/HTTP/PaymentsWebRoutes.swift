@@ -19,7 +19,7 @@ struct PaymentsWebRoutes {
             try await WebForms.action(
                 request, context, catalog: catalog, page: { try await paymentsPage(request, context, error: $0) }
             ) { fields in
-                let line = try context.requireLine(.pay)
+                let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
                 let amount = try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region))
                 if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
                     _ = try context.requireMoneyLeaving(now: service.now)

@@ -18,7 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
                 await runtime.close()
                 print(DemoProvisioner.table(lines))
                 print(
-                    "\nStart the cabinet with `cabinet serve` and open http://127.0.0.1:8080/ ; log in with a number above."
+                    "\nStart the cabinet with `cabinet serve --demo` and open http://127.0.0.1:8080/ ; log in with a number above."
                 )
             } catch {
                 await runtime.close()

@@ -95,7 +95,8 @@ struct TariffWebRoutes {
         let language = context.language
         let id = try tariffID(context)
         guard let tariff = regions.tariff(id, in: line.region) else {
-            throw CabinetError(TariffsError.notInRegion, arguments: ["tariff": id.rawValue])
+            // A page that does not exist for this line's region: not found, as before.
+            throw CabinetError(TariffsError.unknown, arguments: ["tariff": id.rawValue])
         }
         var data = summary(tariff, language: language)
         data["timings"] = TariffChangeTiming.allCases.filter(tariff.allows).enumerated().map { index, timing in
