@@ -8,7 +8,7 @@
 # on the same disk. Ends with one RESULT line.
 #   Scripts/bench-http.sh          BENCH_LINES=200000 BENCH_SECONDS=5 Scripts/bench-http.sh
 #   BENCH_ONLY=topups Scripts/bench-http.sh    (the top-up runs and the bare loop alone)
-#   CABINET_SCRATCH=.build-release Scripts/bench-http.sh   (release build in another folder than .build)
+#   BENCH_SCRATCH=.build-release Scripts/bench-http.sh   (release build in another folder than .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
@@ -17,9 +17,9 @@ seconds=${BENCH_SECONDS:-10}
 many=${BENCH_LINES:-1000000}
 few=${BENCH_FEW_LINES:-10000}
 log "building cabinet and cabinet-bench (release)"
-swift build -c release ${CABINET_SCRATCH:+--scratch-path "$CABINET_SCRATCH"} --product cabinet 2>&1 | grep -E "error|Build complete" || true
-swift build -c release ${CABINET_SCRATCH:+--scratch-path "$CABINET_SCRATCH"} --product cabinet-bench 2>&1 | grep -E "error|Build complete" || true
-bin=$(swift build -c release ${CABINET_SCRATCH:+--scratch-path "$CABINET_SCRATCH"} --show-bin-path)
+swift build -c release ${BENCH_SCRATCH:+--scratch-path "$BENCH_SCRATCH"} --product cabinet 2>&1 | grep -E "error|Build complete" || true
+swift build -c release ${BENCH_SCRATCH:+--scratch-path "$BENCH_SCRATCH"} --product cabinet-bench 2>&1 | grep -E "error|Build complete" || true
+bin=$(swift build -c release ${BENCH_SCRATCH:+--scratch-path "$BENCH_SCRATCH"} --show-bin-path)
 work=$(mktemp -d /tmp/cabinet-bench-http.XXXXXX)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }

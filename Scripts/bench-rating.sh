@@ -12,8 +12,8 @@ events=${BENCH_EVENTS:-1000000}
 many=${BENCH_LINES:-1000000}
 few=${BENCH_FEW_LINES:-10000}
 log "building cabinet-bench (release)"
-swift build -c release ${CABINET_SCRATCH:+--scratch-path "$CABINET_SCRATCH"} --product cabinet-bench 2>&1 | grep -E "error|warning: |Build complete" | grep -v "swift-distributed" || true
-bin=$(swift build -c release ${CABINET_SCRATCH:+--scratch-path "$CABINET_SCRATCH"} --show-bin-path)
+swift build -c release ${BENCH_SCRATCH:+--scratch-path "$BENCH_SCRATCH"} --product cabinet-bench 2>&1 | grep -E "error|warning: |Build complete" | grep -v "swift-distributed" || true
+bin=$(swift build -c release ${BENCH_SCRATCH:+--scratch-path "$BENCH_SCRATCH"} --show-bin-path)
 work=$(mktemp -d /tmp/cabinet-bench-rating.XXXXXX)
 trap 'stop_postgres; rm -rf "$work"' EXIT
 
