@@ -62,8 +62,9 @@ struct FakeChanges: TariffChangeService {
             TariffID(rawValue: "monthly")!, to: SubscriberID(1), region: RegionID(rawValue: "msk")!,
             at: now.addingTimeInterval(-86_400))
         let module = TariffsHTTPModule(
-            regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
-            clock: ManualClock(iso8601: "2026-11-18T09:00:00Z"))
+            service: DefaultTariffsService(
+                regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
+                clock: ManualClock(iso8601: "2026-11-18T09:00:00Z")))
         // Line 1 of Moscow, standing in for a logged-in subscriber.
         let session = TestSessionModule(now: { Date() }) { id in
             id == SubscriberID(1)

@@ -7,10 +7,7 @@ import Tariffs
 /// Pages: `/tariffs` (your tariff and the catalogue), `/tariffs/:id` (a card with the change form), the preview with
 /// its confirmation, and the change itself.
 struct TariffWebRoutes {
-    let regions: RegionCatalog
-    let lineTariffs: any LineTariffStore
-    let changes: any TariffChangeService
-    let clock: any WallClock
+    let service: any TariffsService
     let renderer: WebRenderer
 
     var catalog: MessageCatalog { renderer.catalog }
@@ -23,7 +20,7 @@ struct TariffWebRoutes {
             { fields in
                 let line = try context.requireLine(.manageServices)
                 let timing = try timing(fields)
-                let preview = try await changes.preview(line: line, to: try tariffID(context), timing: timing)
+                let preview = try await service.preview(line: line, to: try tariffID(context), timing: timing)
                 return previewPage(preview, context)
             }
         }
@@ -31,7 +28,7 @@ struct TariffWebRoutes {
             try await WebForms.action(request, context, catalog: catalog, page: { try await card(context, error: $0) })
             { fields in
                 let line = try context.requireLine(.manageServices)
-                let (record, _) = try await changes.change(
+                let (record, _) = try await service.change(
                     line: line, to: try tariffID(context), timing: try timing(fields))
                 return .seeOther(
                     to: "/tariffs?done=\(record.status == .done ? "changed" : "planned")&request=\(record.number)")
@@ -59,11 +56,11 @@ struct TariffWebRoutes {
         let line = try context.requireLine(.viewBalance)
         let language = context.language
         let mine = try await TariffViews.lineTariff(
-            line, repository: lineTariffs, regions: regions, now: clock.now, language: language)
+            line, service: service, language: language)
         var data: [String: Any] = [
             "current": summary(try current(line, mine), language: language),
             "since": WebDates.dateTime(mine.since, language: language),
-            "tariffs": regions.openTariffs(in: line.region).map { tariff -> [String: Any] in
+            "tariffs": service.openTariffs(in: line.region).map { tariff -> [String: Any] in
                 var item = summary(tariff, language: language)
                 item["isCurrent"] = tariff.id.rawValue == mine.current.id
                 return item
@@ -84,7 +81,7 @@ struct TariffWebRoutes {
     }
 
     func current(_ line: LineAccess, _ mine: LineTariffDTO) throws -> Tariff {
-        guard let id = TariffID(rawValue: mine.current.id), let tariff = regions.tariff(id, in: line.region) else {
+        guard let id = TariffID(rawValue: mine.current.id), let tariff = service.tariff(id, in: line.region) else {
             throw CabinetError(TariffsError.noTariff)
         }
         return tariff
@@ -94,7 +91,7 @@ struct TariffWebRoutes {
         let line = try context.requireLine(.viewBalance)
         let language = context.language
         let id = try tariffID(context)
-        guard let tariff = regions.tariff(id, in: line.region) else {
+        guard let tariff = service.tariff(id, in: line.region) else {
             // A page that does not exist for this line's region: not found, as before.
             throw CabinetError(TariffsError.unknown, arguments: ["tariff": id.rawValue])
         }

@@ -7,18 +7,10 @@ public import Tariffs
 
 /// The HTTP face of Tariffs: the catalogue, the line's tariff, preview and change (API and pages).
 public struct TariffsHTTPModule: HTTPModule {
-    let regions: RegionCatalog
-    let lineTariffs: any LineTariffStore
-    let changes: any TariffChangeService
-    let clock: any WallClock
+    let service: any TariffsService
 
-    public init(
-        regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock
-    ) {
-        self.regions = regions
-        self.lineTariffs = lineTariffs
-        self.changes = changes
-        self.clock = clock
+    public init(service: any TariffsService) {
+        self.service = service
     }
 
     public var moduleID: ModuleID { TariffsModule.id }
@@ -32,23 +24,14 @@ public struct TariffsHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        TariffAPIRoutes(
-            regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, catalog: routes.renderer.catalog
-        )
-        .add(to: routes.api)
-        TariffWebRoutes(
-            regions: regions, lineTariffs: lineTariffs, changes: changes, clock: clock, renderer: routes.renderer
-        )
-        .add(to: routes.web)
+        TariffAPIRoutes(service: service, catalog: routes.renderer.catalog).add(to: routes.api)
+        TariffWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
     }
 }
 
 /// `/api/v1/tariffs` and `/api/v1/me/tariff…`.
 struct TariffAPIRoutes {
-    let regions: RegionCatalog
-    let lineTariffs: any LineTariffStore
-    let changes: any TariffChangeService
-    let clock: any WallClock
+    let service: any TariffsService
     let catalog: MessageCatalog
 
     func add(to api: RouterGroup<CabinetRequestContext>) {
@@ -59,7 +42,7 @@ struct TariffAPIRoutes {
                 region = line.region
             } else {
                 let asked = request.uri.queryParameters.get("region").map { String($0) } ?? ""
-                guard let id = RegionID(rawValue: asked), regions.region(id) != nil else {
+                guard let id = RegionID(rawValue: asked), service.serves(region: id) else {
                     throw CabinetError.validation([
                         FieldError(field: "region", code: "tariffs.regionUnknown", arguments: ["value": asked])
                     ])
@@ -70,25 +53,25 @@ struct TariffAPIRoutes {
             return try Response.json(
                 Catalogue(
                     region: region.rawValue,
-                    items: regions.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
+                    items: service.openTariffs(in: region).map { TariffDTO($0, language: context.language) }))
         }
         api.get("me/tariff") { _, context in
             let line = try context.requireLine(.viewBalance)
             return try Response.json(
                 try await TariffViews.lineTariff(
-                    line, repository: lineTariffs, regions: regions, now: clock.now,
+                    line, service: service,
                     language: context.language))
         }
         api.post("me/tariff/preview") { request, context in
             let line = try context.requireLine(.manageServices)
             let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
-            let preview = try await changes.preview(line: line, to: tariff, timing: timing)
+            let preview = try await service.preview(line: line, to: tariff, timing: timing)
             return try Response.json(PreviewDTO(preview, language: context.language, catalog: catalog))
         }
         api.post("me/tariff/change") { request, context in
             let line = try context.requireLine(.manageServices)
             let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
-            let (record, preview) = try await changes.change(line: line, to: tariff, timing: timing)
+            let (record, preview) = try await service.change(line: line, to: tariff, timing: timing)
             struct Changed: Encodable { var request: ServiceRequestDTO; var preview: PreviewDTO }
             return try Response.json(
                 Changed(
@@ -102,18 +85,19 @@ struct TariffAPIRoutes {
 /// Views shared by the API and the pages.
 enum TariffViews {
     static func lineTariff(
-        _ line: LineAccess, repository: any LineTariffStore, regions: RegionCatalog, now: Date, language: Language
+        _ line: LineAccess, service: any TariffsService, language: Language
     )
         async throws -> LineTariffDTO
     {
-        let history = try await repository.history(of: line.subscriberID)
+        let now = service.now
+        let history = try await service.history(of: line.subscriberID)
         guard let current = history.first(where: { $0.covers(now) }),
-            let tariff = regions.tariff(current.tariffID, in: line.region)
+            let tariff = service.tariff(current.tariffID, in: line.region)
         else { throw CabinetError(TariffsError.noTariff) }
         func span(_ item: LineTariff) -> LineTariffDTO.Span {
             LineTariffDTO.Span(
                 tariff: item.tariffID.rawValue,
-                name: regions.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,
+                name: service.tariff(item.tariffID, in: line.region)?.name.text(in: language) ?? item.tariffID.rawValue,
                 since: item.since, until: item.until, request: item.requestID.map { ServiceRequest.number(for: $0) })
         }
         return LineTariffDTO(

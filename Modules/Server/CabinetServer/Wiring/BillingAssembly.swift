@@ -81,8 +81,9 @@ public struct BillingAssembly: ModuleAssembly {
             if kernel.isEnabled(TariffsModule.self) {
                 http.append(
                     TariffsHTTPModule(
-                        regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
-                        clock: kernel.clock))
+                        service: DefaultTariffsService(
+                            regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
+                            clock: kernel.clock)))
             }
         }
         return Assembled(
