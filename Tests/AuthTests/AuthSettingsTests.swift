@@ -14,7 +14,7 @@ import Testing
         """
         otp: {length: \(length), lifetime: \(lifetime), maxAttempts: \(attempts), resendInterval: 60s, maxPerHour: 5,
               maxPerDay: 10, maxFailuresBeforeLock: \(failures), lockDuration: 1h, maxPerAddressPerHour: 30}
-        password: {minLength: 8, maxChangesPerDay: 2, delayFromFailure: 5, lockAfterFailures: 100}
+        password: {minLength: 8, maxChangesPerDay: 2, delayFromFailure: 5, lockAfterFailures: 100, maxFailuresPerAddressPerHour: 30}
         session: {idleTimeout: \(idle), absoluteTimeout: 12h}
         pukMaxFailures: 10
         linkedNumbersLimit: 5

@@ -139,6 +139,38 @@ import Testing
         }
     }
 
+    /// One address trying one password against many numbers is stopped, before any hashing, after the region's
+    /// number of wrong passwords or PUKs in an hour; another address is not, and the lock ends after the hour.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func oneAddressGuessesAFewTimesAnHourWhateverTheNumbers(_ backend: AuthTestBed.Backend) async throws {
+        var policy = AuthSettings.Fallback.policy
+        policy.password.maxFailuresPerAddressPerHour = 3
+        try await AuthTestBed.with(backend, auth: policy) { bed in
+            let guesser = ClientInfo(address: "203.0.113.7", userAgent: "bot")
+            for index in 1...3 {
+                let number = try #require(MSISDN(e164: "+7900123450\(index)"))
+                await #expect(throws: CabinetError(AuthError.loginFailed)) {
+                    try await bed.service.login(msisdn: number, password: "Password123!", kind: .api, client: guesser)
+                }
+            }
+            do {
+                _ = try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .api, client: guesser)
+                Issue.record("the fourth guess from one address was checked")
+            } catch let error as CabinetError {
+                #expect(error.code == AuthError.passwordAddressLimit)
+                #expect((error.retryAfterSeconds ?? 0) > 3000, "an hour")
+            }
+            // Another address is not held back by it.
+            await #expect(throws: CabinetError(AuthError.loginFailed)) {
+                try await bed.service.login(msisdn: msisdn, password: "Password123!", kind: .api, client: client)
+            }
+            bed.clock.advance(by: .seconds(3601))
+            await #expect(throws: CabinetError(AuthError.loginFailed)) {
+                try await bed.service.login(msisdn: msisdn, password: "Password123!", kind: .api, client: guesser)
+            }
+        }
+    }
+
     @Test(arguments: AuthTestBed.Backend.all)
     func aChangeNeedsProofAndAtMostTwoADay(_ backend: AuthTestBed.Backend) async throws {
         try await AuthTestBed.with(backend) { bed in

@@ -30,6 +30,10 @@ public enum AuthError: ErrorCatalogue {
     public static let passwordChangeLimit = ErrorCode("auth.password.changeLimit", .rejected)
     public static let passwordCurrentWrong = ErrorCode("auth.password.currentWrong", .invalidInput)
     public static let passwordProofMissing = ErrorCode("auth.password.proofMissing", .forbidden)
+    /// One address sent too many wrong passwords or PUKs this hour, whatever the numbers.
+    public static let passwordAddressLimit = ErrorCode("auth.password.addressLimit", .tooManyRequests)
+    /// Every password check this server can afford is running: come back in a second.
+    public static let passwordBusy = ErrorCode("auth.password.busy", .tooManyRequests)
     public static let pukLocked = ErrorCode("auth.puk.locked", .forbidden)
     public static let pukFormat = ErrorCode("auth.puk.format", .invalidInput)
 
@@ -66,7 +70,8 @@ public enum AuthError: ErrorCatalogue {
         codeExhausted, codeLocked, codeTooSoon, codeHourlyLimit, codeDailyLimit, codeAddressLimit, codeFormat,
         loginFailed,
         passwordDelayed, passwordLocked, passwordTooShort, passwordTooLong, passwordCommon, passwordIsNumber,
-        passwordChangeLimit, passwordCurrentWrong, passwordProofMissing, pukLocked, pukFormat, linkLimit, linkSelf,
+        passwordChangeLimit, passwordCurrentWrong, passwordProofMissing, passwordAddressLimit, passwordBusy, pukLocked,
+        pukFormat, linkLimit, linkSelf,
         linkExists, linkTaken, linkNotFound, lineNotAccessible, delegationSelf, delegationExpiry, delegationScopes,
         delegationNotFound, delegationNotOwner, pushNotFound, pushExpired, socialUnknownProvider, socialState,
         socialNotLinked, socialLinkNotFound, socialTaken, socialProvider, emailInvalid, emailNothingToConfirm,

@@ -28,6 +28,8 @@ public struct AuthSettings: ModuleSettings, Hashable {
         public var delayFromFailure: Int
         /// Consecutive failures that lock password login (a locked password never blocks SMS login).
         public var lockAfterFailures: Int
+        /// Wrong passwords and PUKs one client address may send in an hour, whatever the numbers; then it waits.
+        public var maxFailuresPerAddressPerHour: Int = 30
     }
 
     public struct SessionPolicy: Sendable, Hashable {
@@ -117,13 +119,15 @@ public struct AuthSettings: ModuleSettings, Hashable {
             let changes = p.requireInt("maxChangesPerDay", in: 1...10)
             let delay = p.requireInt("delayFromFailure", in: 1...100)
             let lock = p.requireInt("lockAfterFailures", in: 1...100)
+            let perAddress = p.requireInt("maxFailuresPerAddressPerHour", in: 1...10_000)
             if let delay, let lock, delay > lock {
                 p.child("delayFromFailure")?.problem("must not exceed lockAfterFailures (\(lock))")
                 return nil
             }
-            guard let minLength, let changes, let delay, let lock else { return nil }
+            guard let minLength, let changes, let delay, let lock, let perAddress else { return nil }
             return PasswordPolicy(
-                minLength: minLength, maxChangesPerDay: changes, delayFromFailure: delay, lockAfterFailures: lock)
+                minLength: minLength, maxChangesPerDay: changes, delayFromFailure: delay, lockAfterFailures: lock,
+                maxFailuresPerAddressPerHour: perAddress)
         }
         let session = section.requireObject("session") { s -> SessionPolicy? in
             let idle = s.requirePositiveDuration("idleTimeout")

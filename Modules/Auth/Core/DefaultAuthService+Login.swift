@@ -58,10 +58,13 @@ extension DefaultAuthService {
         let settings = active?.1 ?? policy(for: msisdn, line: nil)
         let key = active.map { String($0.0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
         try await checkNotDelayed(factor: "password", key: key, policy: settings.password)
+        try await checkAddress(client, policy: settings.password)
         let stored = try await active.asyncFlatMap { try await store.passwordHash(of: $0.0.id) }
-        let matches = await hasher.verify(
-            secrets.passwordPrehash(Self.normalize(password)), against: stored ?? decoyHash)
+        let matches = try await hashGate.run {
+            await hasher.verify(secrets.passwordPrehash(Self.normalize(password)), against: stored ?? decoyHash)
+        }
         guard matches, stored != nil, let (line, settings) = active else {
+            try await recordAddressFailure(client, policy: settings.password)
             let state = try await store.recordFailure(factor: "password", key: key, now: clock.now) { count in
                 count >= settings.password.lockAfterFailures ? Date.distantFuture : nil
             }
@@ -99,9 +102,13 @@ extension DefaultAuthService {
         if let until = state.lockedUntil, until > clock.now {
             throw CabinetError(AuthError.pukLocked)
         }
+        try await checkAddress(client, policy: settings.password)
         let stored = try await line.asyncFlatMap { try await store.pukHash(of: $0.id) }
-        let matches = await hasher.verify(secrets.passwordPrehash("puk:" + digits), against: stored ?? decoyHash)
+        let matches = try await hashGate.run {
+            await hasher.verify(secrets.passwordPrehash("puk:" + digits), against: stored ?? decoyHash)
+        }
         guard matches, stored != nil, let line else {
+            try await recordAddressFailure(client, policy: settings.password)
             let state = try await store.recordFailure(factor: "puk", key: key, now: clock.now) { count in
                 count >= settings.pukMaxFailures ? Date.distantFuture : nil
             }
@@ -143,6 +150,29 @@ extension DefaultAuthService {
     public func hasPUK(_ msisdn: MSISDN) async throws -> Bool {
         guard let line = try await lines.line(msisdn: msisdn) else { return false }
         return try await store.pukHash(of: line.id) != nil
+    }
+
+    /// Refuses a password or PUK attempt, before any hashing, from an address that sent the region's number of wrong
+    /// ones this hour, whatever the numbers (one address trying one password against every number).
+    func checkAddress(_ client: ClientInfo, policy: AuthSettings.PasswordPolicy) async throws {
+        guard let address = client.address else { return }
+        let state = try await store.failureState(factor: "password-address", key: address)
+        let now = clock.now
+        if let until = state.lockedUntil, until > now {
+            throw AuthError.tooMany(
+                AuthError.passwordAddressLimit, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
+        }
+    }
+
+    /// Counts a wrong password or PUK against the address: every `maxFailuresPerAddressPerHour`-th locks it for an
+    /// hour.
+    func recordAddressFailure(_ client: ClientInfo, policy: AuthSettings.PasswordPolicy) async throws {
+        guard let address = client.address else { return }
+        let until = clock.now.addingTimeInterval(3600)
+        let limit = policy.maxFailuresPerAddressPerHour
+        _ = try await store.recordFailure(factor: "password-address", key: address, now: clock.now) { count in
+            count % limit == 0 ? until : nil
+        }
     }
 
     /// Refuses a password attempt while the progressive delay runs (from the 5th consecutive failure: 30 s doubling

@@ -47,6 +47,8 @@ public struct DefaultAuthService: AuthService {
     let messages: MessageCatalog
     /// A bcrypt hash of nothing, verified when there is no real hash, so timing does not tell.
     let decoyHash: String
+    /// Password and PUK checks running at once (bcrypt is the costliest thing a request can ask for).
+    let hashGate = HashGate(limit: 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     public init(
         store: any AuthStore, lines: any SubscriberService, regions: RegionCatalog, secrets: AuthSecrets,

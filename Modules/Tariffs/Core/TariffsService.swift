@@ -24,7 +24,9 @@ public struct DefaultTariffsService: TariffsService {
     let changes: any TariffChangeService
     let clock: any WallClock
 
-    public init(regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock) {
+    public init(
+        regions: RegionCatalog, lineTariffs: any LineTariffStore, changes: any TariffChangeService, clock: any WallClock
+    ) {
         self.regions = regions
         self.lineTariffs = lineTariffs
         self.changes = changes
@@ -41,7 +43,9 @@ public struct DefaultTariffsService: TariffsService {
 
     public func history(of line: SubscriberID) async throws -> [LineTariff] { try await lineTariffs.history(of: line) }
 
-    public func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws -> TariffChangePreview {
+    public func preview(line: LineAccess, to tariff: TariffID, timing: TariffChangeTiming) async throws
+        -> TariffChangePreview
+    {
         try await changes.preview(line: line, to: tariff, timing: timing)
     }
 
