@@ -108,6 +108,31 @@ import Testing
         }
     }
 
+    /// A promised payment is credit for the operator's services, not cash: a line that took one sends away only what
+    /// it has above the amount owed, fee included.
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aPromisedPaymentIsNotSentAway(_ backend: PaymentsTestBed.Backend) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let alice = try await bed.line("+79001234567")
+            let bob = try await bed.line("+79001234568")
+            _ = try await bed.service.takePromised(alice.id, amount: rub(10_000))
+            let balance = try await bed.balance(alice)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(5_000))
+            }
+            do {
+                _ = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(5_000))
+            } catch let error as CabinetError {
+                #expect(error.code == PaymentsError.transferPromisedCredit)
+            }
+            #expect(try await bed.balance(alice) == balance, "nothing left")
+            try await bed.topUp(alice, "300.00")
+            // The top-up repaid the promised payment first; the rest may go.
+            _ = try await bed.service.transfer(from: alice.id, to: bob.msisdn, amount: rub(5_000))
+            #expect(try await bed.balance(bob) == "50.00")
+        }
+    }
+
     @Test(arguments: PaymentsTestBed.Backend.all)
     func concurrentTransfersConserveEveryKopeck(_ backend: PaymentsTestBed.Backend) async throws {
         try await PaymentsTestBed.with(backend) { bed in

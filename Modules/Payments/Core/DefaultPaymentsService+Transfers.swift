@@ -37,6 +37,22 @@ extension DefaultPaymentsService {
                     ])
             ])
         }
+        // A promised payment is credit for paying the operator, not cash: what is still owed on it stays on the line.
+        if let promised = try await store.activePromised(of: from.id) {
+            let balance = try await ledger.balance(of: from.id)
+            let spendable = balance.minorUnits - promised.amount.minorUnits
+            if amount.minorUnits + limits.fee.minorUnits > spendable {
+                throw CabinetError(
+                    PaymentsError.transferPromisedCredit,
+                    arguments: [
+                        "available": Money(
+                            minorUnits: max(0, spendable - limits.fee.minorUnits), currency: amount.currency
+                        )
+                        .amountString,
+                        "promised": promised.amount.amountString,
+                    ])
+            }
+        }
         let now = clock.now
         let transfer = try await store.insertTransfer(
             NewTransfer(

@@ -30,6 +30,8 @@ public enum PaymentsError: ErrorCatalogue {
     public static let transferAmount = ErrorCode("payments.transfer.amount", .invalidInput)
     public static let transferDailyLimit = ErrorCode("payments.transfer.dailyLimit", .rejected)
     public static let transferInsufficientFunds = ErrorCode("payments.transfer.insufficientFunds", .rejected)
+    /// A transfer would send away money a promised payment lent (only the balance above what is owed may leave).
+    public static let transferPromisedCredit = ErrorCode("payments.transfer.promisedCredit", .rejected)
     public static let promisedNotEligible = ErrorCode("payments.promised.notEligible", .rejected)
     public static let promisedAlreadyActive = ErrorCode("payments.promised.alreadyActive", .conflict)
     public static let promisedAmountNotOffered = ErrorCode("payments.promised.amountNotOffered", .invalidInput)
@@ -39,6 +41,7 @@ public enum PaymentsError: ErrorCatalogue {
         webhookMismatch, lineUnknown, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid,
         checkoutUnknown, checkoutClosed, cardInvalid, expiryInvalid, cvcInvalid, transferToSelf,
         transferRecipientUnknown, transferRecipientInactive, transferCurrency, transferAmount, transferDailyLimit,
-        transferInsufficientFunds, promisedNotEligible, promisedAlreadyActive, promisedAmountNotOffered,
+        transferInsufficientFunds, transferPromisedCredit, promisedNotEligible, promisedAlreadyActive,
+        promisedAmountNotOffered,
     ]
 }
