@@ -52,7 +52,8 @@ def main():
         for _ in range(50):
             out = subprocess.run([args.cabinet, "outbox", "--to", number, "--limit", "1", "--database", args.database,
                                   "--regions", "Regions"], capture_output=True, text=True, check=True).stdout
-            match = re.search(r"кабинет: (\d{6})", out)
+            # The text follows the language the page was in (Russian, or English after /lang/en).
+            match = re.search(r"(?:кабинет|login code): (\d{6})", out)
             if match:
                 return match.group(1)
             time.sleep(0.2)
