@@ -80,7 +80,7 @@ import Testing
             #expect(try await bed.service.links(try await bed.loginByCode(b).session).holders.count == 2)
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestPasswordReset(for: msisdn(b), client: client)
-            _ = try await bed.service.resetPassword(
+            let reset = try await bed.service.resetPassword(
                 msisdn: msisdn(b), code: try #require(try await bed.lastCode(to: b)),
                 newPassword: "новый-пароль-на-зиму", kind: .web, client: client)
             #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
@@ -89,7 +89,14 @@ import Testing
             #expect(try await bed.messages(to: c).contains { $0.purpose == "auth.linkRemoved" })
             #expect(try await bed.messages(to: b).contains { $0.purpose == "auth.linkRemoved" })
 
-            // A PUK login ends them too.
+            // A PUK login ends them too, and the line's delegations.
+            let fromB = reset.session
+            let bAccess = try #require(try await bed.service.accessibleLines(fromB).first).access
+            _ = try await bed.service.grant(
+                fromB, on: bAccess, to: msisdn(c), scopes: [.viewBalance], through: LocalDate("2026-12-31")!,
+                client: client)
+            #expect(try await bed.service.accessibleLines(fromC).map(\.access.msisdn.e164) == [c, b])
+            bed.clock.advance(by: .seconds(61))
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.service.requestLink(fromA, msisdn: msisdn(b), client: client)
             _ = try await bed.service.confirmLink(
@@ -97,6 +104,8 @@ import Testing
             try await bed.service.provisionPUK("12345678", for: msisdn(b))
             _ = try await bed.service.login(msisdn: msisdn(b), puk: "12345678", kind: .web, client: client)
             #expect(try await bed.service.accessibleLines(fromA).map(\.access.msisdn.e164) == [a])
+            #expect(
+                try await bed.service.accessibleLines(fromC).map(\.access.msisdn.e164) == [c], "the delegation ended")
         }
     }
 

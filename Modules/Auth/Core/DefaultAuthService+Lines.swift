@@ -170,9 +170,28 @@ extension DefaultAuthService {
         return LineLinks(held: held, holders: holders)
     }
 
-    /// Ends every link of a line whose control may have changed hands (its password was reset, its PUK used) and
-    /// tells the line and each other number.
+    /// Ends every link, delegation and linked social login of a line whose control may have changed hands (its
+    /// password was reset, its PUK used) and tells the line and each other number: whoever holds the line now may not
+    /// be whoever gave those rights.
     func dropLinks(of line: Line, client: ClientInfo) async throws {
+        let now = clock.now
+        for delegation in try await store.delegations(owners: [line.id]) where delegation.isActive(at: now) {
+            _ = try await store.revoke(
+                delegation: delegation.id, owners: [line.id], now: now,
+                messages: { delegation in
+                    [
+                        OutgoingText(
+                            to: .phone(delegation.grantee),
+                            text: messages.text(
+                                "auth.sms.delegationRevoked.grantee", in: .ru,
+                                arguments: ["owner": delegation.ownerMSISDN.masked]),
+                            purpose: "auth.delegation")
+                    ]
+                })
+        }
+        for identity in try await store.identities(of: line.id) {
+            _ = try await store.unlinkIdentity(provider: identity.provider, subscriber: line.id)
+        }
         let partners = try await store.dropLinks(of: line.id)
         for partner in partners {
             guard let other = try await lines.line(id: partner) else { continue }
