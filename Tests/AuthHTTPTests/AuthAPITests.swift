@@ -138,6 +138,43 @@ import Testing
         }
     }
 
+    /// A PUK login must choose a password before anything else: until then its token sets the password or logs out,
+    /// and every other `/api/v1/me/*` call answers `403 auth.passwordRequired`.
+    @Test(arguments: TestDatabase.available)
+    func aPUKSessionSetsItsPasswordBeforeAnythingElse(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(a)
+            try await bed.service.provisionPUK("12345678", for: MSISDN(e164: a)!)
+            try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
+                var token = ""
+                try await client.execute(
+                    uri: "/api/v1/auth/puk", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"msisdn": "\#(a)", "puk": "12345678"}"#)
+                ) { response throws in
+                    #expect(response.status == .ok)
+                    token = try #require(try json(response)["token"] as? String)
+                }
+                let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+                for (uri, method) in [
+                    ("/api/v1/me/sessions", HTTPRequest.Method.get), ("/api/v1/me/profile", .get),
+                    ("/api/v1/me/lines", .get),
+                    ("/api/v1/me/journal", .get), ("/api/v1/me/delegations", .get),
+                ] {
+                    try await client.execute(uri: uri, method: method, headers: auth) { response throws in
+                        #expect(response.status == .forbidden, "\(uri)")
+                        #expect(try json(response)["code"] as? String == "auth.passwordRequired", "\(uri)")
+                    }
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/password", method: .post, headers: auth,
+                    body: ByteBuffer(string: #"{"password": "горный-ветер-над-рекой"}"#)
+                ) { response in
+                    #expect(response.status == .ok || response.status == .noContent)
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func badInputIsNeverA500(_ backend: TestDatabase) async throws {
         try await AuthTestBed.with(backend) { bed in

@@ -73,7 +73,7 @@ struct AuthAPIRoutes {
             }
         }
         auth.post("logout") { _, context in
-            try await service.logout(try await current(context))
+            try await service.logout(try await current(context, beforePassword: true))
             return Response(status: .noContent)
         }
         auth.post("step-up") { request, context in
@@ -123,7 +123,7 @@ struct AuthAPIRoutes {
         }
         me.post("password") { request, context in
             let body = try await request.decodeJSON(as: SetPasswordBody.self, context: context)
-            let session = try await current(context)
+            let session = try await current(context, beforePassword: true)
             let proof: PasswordProof =
                 session.passwordRequired ? .pukLogin : body.currentPassword.map { .currentPassword($0) } ?? .recentCode
             _ = try await service.setPassword(
@@ -228,8 +228,11 @@ struct AuthAPIRoutes {
     }
 
     /// The full session of the request (the context holds only its public part).
-    func current(_ context: CabinetRequestContext) async throws -> AuthSession {
-        try await AuthRouting.session(context, service: service)
+    /// The session; a PUK login that has not set its password yet may only set it or log out (`beforePassword`).
+    func current(_ context: CabinetRequestContext, beforePassword: Bool = false) async throws -> AuthSession {
+        let session = try await AuthRouting.session(context, service: service)
+        if session.passwordRequired, !beforePassword { throw CabinetError(KernelError.passwordRequired) }
+        return session
     }
 
     func client(_ request: Request, _ context: CabinetRequestContext) -> ClientInfo {
