@@ -9,7 +9,6 @@ import Logging
 public import Subscribers
 import SubscribersTesting
 import Synchronization
-public import Testing
 
 /// Auth wired for tests: the real SQL store on a test database or the in-memory store, in-memory lines, a manual
 /// clock, bcrypt at cost 4.
@@ -24,24 +23,8 @@ public struct AuthTestBed: Sendable {
 
     /// The backends Auth's domain tests run on: each SQL backend of ``TestDatabase/available`` and the in-memory store.
     ///
-    /// Use as `@Test(arguments: AuthTestBed.Backend.all)`. Tests of SQL behaviour itself take `TestDatabase` instead.
-    public enum Backend: Sendable, Hashable, Identifiable, CustomTestStringConvertible {
-        case sql(TestDatabase)
-        case memory
-
-        /// SQLite, PostgreSQL when configured (as ``TestDatabase/available`` says), and memory.
-        public static var all: [Backend] { TestDatabase.available.map { .sql($0) } + [.memory] }
-
-        /// `sqlite`, `postgres` or `memory`: test output names the backend of each case by it.
-        public var testDescription: String {
-            switch self {
-            case .sql(let database): database.testDescription
-            case .memory: "memory"
-            }
-        }
-
-        public var id: String { testDescription }
-    }
+    /// The backends the module's domain tests run on: each SQL backend and the in-memory store.
+    public typealias Backend = TestBackend
 
     public let storage: Storage
     /// The store the service uses (`SQLAuthStore` or the in-memory one).
@@ -183,15 +166,6 @@ public struct AuthTestBed: Sendable {
             throw CabinetError.internal("no code sent to \(number)")
         }
         return try await service.login(msisdn: msisdn, code: code, kind: kind, client: client)
-    }
-}
-
-extension QueuedMessage {
-    /// A message as the outbox table holds it.
-    init(_ entry: OutboxEntry) {
-        self.init(
-            id: entry.id, channel: entry.channel, recipient: entry.recipient, subject: entry.subject, body: entry.body,
-            purpose: entry.purpose, createdAt: entry.createdAt)
     }
 }
 

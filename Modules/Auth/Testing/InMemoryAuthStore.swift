@@ -1,6 +1,7 @@
 public import Auth
 public import CabinetCore
 import CabinetStorage
+public import CabinetTesting
 public import Foundation
 
 /// Auth's storage in memory, for domain tests: every requirement of ``AuthStore`` with the observable behaviour of

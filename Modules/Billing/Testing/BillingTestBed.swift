@@ -11,7 +11,6 @@ public import SubscribersTesting
 public import Tariffs
 import TariffsStorage
 import TariffsTesting
-public import Testing
 
 /// Billing wired for tests: the real SQL store on a test database or ``InMemoryBillingStore``, in-memory lines, a
 /// manual clock, and a catalogue that does not change when an operator edits Regions/ (``TariffsFixture``).
@@ -30,24 +29,8 @@ public struct BillingTestBed: Sendable {
 
     /// The backends Billing's domain tests run on: each SQL backend of ``TestDatabase/available`` and the in-memory store.
     ///
-    /// Use as `@Test(arguments: BillingTestBed.Backend.all)`. Tests of SQL behaviour itself take `TestDatabase` instead.
-    public enum Backend: Sendable, Hashable, Identifiable, CustomTestStringConvertible {
-        case sql(TestDatabase)
-        case memory
-
-        /// SQLite, PostgreSQL when configured (as ``TestDatabase/available`` says), and memory.
-        public static var all: [Backend] { TestDatabase.available.map { .sql($0) } + [.memory] }
-
-        /// `sqlite`, `postgres` or `memory`: test output names the backend of each case by it.
-        public var testDescription: String {
-            switch self {
-            case .sql(let database): database.testDescription
-            case .memory: "memory"
-            }
-        }
-
-        public var id: String { testDescription }
-    }
+    /// The backends the module's domain tests run on: each SQL backend and the in-memory store.
+    public typealias Backend = TestBackend
 
     public let storage: Storage
     /// The store the service uses (`SQLBillingStore` or ``InMemoryBillingStore``).
@@ -305,12 +288,12 @@ public struct BillingTestBed: Sendable {
     }
 
     /// Messages queued to a number or an address, oldest first (the newest 100), from whichever store the bed has.
-    public func queuedMessages(to recipient: String) async throws -> [QueuedBillingMessage] {
+    public func queuedMessages(to recipient: String) async throws -> [QueuedMessage] {
         switch storage {
         case .sql(let database):
             try await database.read { db in try await Outbox.recent(to: recipient, limit: 100, on: db) }.reversed().map
             {
-                QueuedBillingMessage(
+                QueuedMessage(
                     id: $0.id, channel: $0.channel, recipient: $0.recipient, subject: $0.subject, body: $0.body,
                     purpose: $0.purpose, createdAt: $0.createdAt)
             }

@@ -2,6 +2,7 @@ public import Billing
 public import CabinetCore
 public import CabinetMessaging
 import CabinetStorage
+public import CabinetTesting
 public import Foundation
 public import Logging
 public import Tariffs
@@ -249,12 +250,12 @@ public actor InMemoryBillingStore: BillingStore {
     // MARK: Outgoing messages
 
     /// The messages queued to a number (E.164) or an e-mail address, oldest first.
-    public func messages(to recipient: String) -> [QueuedBillingMessage] {
+    public func messages(to recipient: String) -> [QueuedMessage] {
         tables.outbox.filter { $0.message.recipient == recipient }.map(\.message)
     }
 
     /// Every message queued, oldest first.
-    public var allMessages: [QueuedBillingMessage] { tables.outbox.map(\.message) }
+    public var allMessages: [QueuedMessage] { tables.outbox.map(\.message) }
 
     /// The e-mails queued since the last call, with their attachments, as the outbox worker hands them to a mail sender.
     public func takeMail() -> [MailMessage] {
@@ -434,7 +435,7 @@ private struct SpanRow {
 }
 
 private struct OutboxRow {
-    var message: QueuedBillingMessage
+    var message: QueuedMessage
     /// The e-mail as the outbox worker would send it; `nil` for an SMS.
     var mail: MailMessage?
 }
@@ -1144,7 +1145,7 @@ private struct Tables {
         guard sms.dedupeKey.map({ dedupeKeys.insert($0).inserted }) ?? true else { return }
         outbox.append(
             OutboxRow(
-                message: QueuedBillingMessage(
+                message: QueuedMessage(
                     id: Int64(outbox.count + 1), channel: "sms", recipient: sms.to.e164, subject: nil, body: sms.text,
                     purpose: sms.purpose,
                     createdAt: Date(storageMilliseconds: now.storageMilliseconds))))
@@ -1154,7 +1155,7 @@ private struct Tables {
         guard mail.dedupeKey.map({ dedupeKeys.insert($0).inserted }) ?? true else { return }
         outbox.append(
             OutboxRow(
-                message: QueuedBillingMessage(
+                message: QueuedMessage(
                     id: Int64(outbox.count + 1), channel: "email", recipient: mail.to, subject: mail.subject,
                     body: mail.textBody, purpose: mail.purpose,
                     createdAt: Date(storageMilliseconds: now.storageMilliseconds)),

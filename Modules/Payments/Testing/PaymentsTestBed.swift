@@ -10,7 +10,6 @@ public import Payments
 import PaymentsStorage
 public import Subscribers
 public import SubscribersTesting
-public import Testing
 
 /// Payments wired for tests: on a SQL backend, ``BillingTestBed`` with the real payments store joined to Billing's
 /// ledger; in memory, ``InMemoryPaymentsStore`` over an ``InMemoryBalanceLedger``. Either way the sandbox gateway,
@@ -30,24 +29,8 @@ public struct PaymentsTestBed: Sendable {
 
     /// The backends Payments' domain tests run on: each SQL backend of ``TestDatabase/available`` and memory.
     ///
-    /// Use as `@Test(arguments: PaymentsTestBed.Backend.all)`. Tests of SQL behaviour itself take `TestDatabase`.
-    public enum Backend: Sendable, Hashable, Identifiable, CustomTestStringConvertible {
-        case sql(TestDatabase)
-        case memory
-
-        /// SQLite, PostgreSQL when configured (as ``TestDatabase/available`` says), and memory.
-        public static var all: [Backend] { TestDatabase.available.map { .sql($0) } + [.memory] }
-
-        /// `sqlite`, `postgres` or `memory`: test output names the backend of each case by it.
-        public var testDescription: String {
-            switch self {
-            case .sql(let database): database.testDescription
-            case .memory: "memory"
-            }
-        }
-
-        public var id: String { testDescription }
-    }
+    /// The backends the module's domain tests run on: each SQL backend and the in-memory store.
+    public typealias Backend = TestBackend
 
     /// A text queued for a subscriber, as a test reads it (from the outbox table, or from the in-memory store).
     public struct Message: Sendable, Hashable {

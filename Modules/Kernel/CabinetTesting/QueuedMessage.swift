@@ -1,18 +1,19 @@
+public import CabinetMessaging
 public import Foundation
 
-/// A message Billing queued (a notice SMS, a statement e-mail), as a test reads it: from the outbox table under the SQL
-/// store, or from ``InMemoryBillingStore``, which keeps the messages it would have written to the outbox.
-public struct QueuedBillingMessage: Sendable, Hashable {
+/// A message a module queued for sending, as a test reads it: from the outbox table under an SQL store, or from the
+/// module's in-memory store, which keeps the messages it would have written to the outbox.
+public struct QueuedMessage: Sendable, Hashable {
     /// Numbers messages in the order they were queued.
     public var id: Int64
     /// `sms` or `email`, as the outbox names channels.
     public var channel: String
     /// An E.164 number or an e-mail address.
     public var recipient: String
-    /// The e-mail subject; `nil` for an SMS.
+    /// The e-mail subject (empty when none was given); `nil` for an SMS.
     public var subject: String?
     public var body: String
-    /// Why it was sent (`billing.lowBalance`, `billing.packageOut:sms`, `billing.statement`, …).
+    /// Why it was sent (`auth.otp`, `billing.lowBalance`, …).
     public var purpose: String
     public var createdAt: Date
 
@@ -26,5 +27,14 @@ public struct QueuedBillingMessage: Sendable, Hashable {
         self.body = body
         self.purpose = purpose
         self.createdAt = createdAt
+    }
+}
+
+extension QueuedMessage {
+    /// A message as the outbox table holds it.
+    public init(_ entry: OutboxEntry) {
+        self.init(
+            id: entry.id, channel: entry.channel, recipient: entry.recipient, subject: entry.subject, body: entry.body,
+            purpose: entry.purpose, createdAt: entry.createdAt)
     }
 }
