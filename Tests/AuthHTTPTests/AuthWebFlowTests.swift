@@ -69,6 +69,23 @@ import Testing
                 try await client.execute(uri: "/test/whoami", method: .get, headers: jar.headers()) { response throws in
                     #expect(String(buffer: response.body) == "home \(number) acting \(number)")
                 }
+                // The session cookie rides along with any site's request: an API write it authenticates must show it
+                // comes from this site (a page's script sends X-Requested-With; a cross-site form cannot).
+                try await client.execute(
+                    uri: "/api/v1/me/sessions/end-others", method: .post, headers: jar.headers()
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(String(buffer: response.body).contains("auth.csrf"))
+                }
+                var fromPage = jar.headers()
+                fromPage[HTTPField.Name("X-Requested-With")!] = "fetch"
+                try await client.execute(uri: "/api/v1/me/sessions/end-others", method: .post, headers: fromPage) {
+                    response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: "/api/v1/me/sessions", method: .get, headers: jar.headers()) { response in
+                    #expect(response.status == .ok, "reads need no proof")
+                }
                 var sessionCSRF = ""
                 try await client.execute(uri: "/profile", method: .get, headers: jar.headers()) { response throws in
                     #expect(response.status == .ok)

@@ -1,6 +1,7 @@
 public import Auth
 import CabinetCore
 public import CabinetHTTP
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import Logging
@@ -35,10 +36,30 @@ public struct AuthMiddleware: RouterMiddleware {
             }
             return response
         }
+        if bearer == nil, Self.isCrossSiteAPIWrite(request) {
+            // A cookie rides along with any site's request: an API write authenticated by it must come from this site.
+            throw CabinetError(KernelError.csrf)
+        }
         context.session = authenticated.session.info
         context.line = authenticated.line
         context.logger[metadataKey: "cabinet.session"] = "\(authenticated.session.id.prefix(8))"
         return try await next(request, context)
+    }
+}
+
+extension AuthMiddleware {
+    /// A state-changing API call that does not show it comes from this site: no `X-Requested-With` header (a page's
+    /// script adds one; a cross-site form cannot) and no `Origin` of this host. The web pages' forms go to the web
+    /// routes, which check their own anti-forgery token.
+    static func isCrossSiteAPIWrite(_ request: Request) -> Bool {
+        guard request.uri.path.hasPrefix("/api/"), ![.get, .head, .options].contains(request.method) else {
+            return false
+        }
+        if request.headers[HTTPField.Name("X-Requested-With")!] != nil { return false }
+        guard let origin = request.headers[.origin], let host = request.head.authority else {
+            return true
+        }
+        return URL(string: origin)?.host.map { host == $0 || host.hasPrefix($0 + ":") } != true
     }
 }
 
