@@ -43,6 +43,30 @@ import Testing
         }
     }
 
+    /// An e-mail with a code (the address confirmation) is kept readable only until a real mail server has it.
+    @Test(arguments: TestDatabase.available)
+    func anEmailWithACodeIsRedactedOnceSent(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: MessagingSchema.migrations) { database throws in
+            let clock = ManualClock()
+            try await database.write { db in
+                try await Outbox.enqueue(
+                    MailMessage(
+                        to: "a@example.org", subject: "Код", textBody: "Код подтверждения: 123456",
+                        purpose: "auth.email",
+                        sensitive: true), on: db, now: clock.now)
+                try await Outbox.enqueue(
+                    MailMessage(
+                        to: "a@example.org", subject: "Выписка", textBody: "Выписка во вложении", purpose: "billing"),
+                    on: db, now: clock.now)
+            }
+            let mail = RecordingMailSender()
+            #expect(try await worker(database, sms: RecordingSMSSender(), mail: mail, clock: clock).deliverDue() == 2)
+            #expect(mail.sent.map(\.textBody).contains("Код подтверждения: 123456"))
+            let bodies = Set(try await database.read { db in try await Outbox.recent(on: db) }.map(\.body))
+            #expect(bodies == ["[redacted]", "Выписка во вложении"])
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func failuresAreRetriedWithBackoffThenGivenUp(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: MessagingSchema.migrations) { database throws in

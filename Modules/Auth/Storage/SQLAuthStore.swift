@@ -41,7 +41,7 @@ public struct SQLAuthStore: AuthStore {
             try await Outbox.enqueue(
                 MailMessage(
                     to: address, subject: message.subject ?? "", textBody: message.text,
-                    purpose: message.purpose),
+                    purpose: message.purpose, sensitive: message.sensitive),
                 on: db, now: now)
         }
     }

@@ -3,6 +3,9 @@ public import Foundation
 
 /// The development mail sink: each message becomes an `.eml` file in a folder (open it in any mail program).
 public struct FileMailSender: MailSender {
+    /// The development sink: the `.eml` files hold the codes anyway, and people read them in `cabinet outbox` too.
+    public var keepsSensitiveText: Bool { true }
+
     public let directory: URL
     private let clock: any WallClock
 

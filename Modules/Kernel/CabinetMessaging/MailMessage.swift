@@ -8,10 +8,12 @@ public struct MailMessage: Sendable, Hashable {
     public var attachments: [MailAttachment]
     public var purpose: String
     public var dedupeKey: String?
+    /// The body holds a one-time code: once a real mail server has it, the outbox keeps no readable copy.
+    public var sensitive: Bool
 
     public init(
         to: String, subject: String, textBody: String, attachments: [MailAttachment] = [], purpose: String,
-        dedupeKey: String? = nil
+        dedupeKey: String? = nil, sensitive: Bool = false
     ) {
         self.to = to
         self.subject = subject
@@ -19,6 +21,7 @@ public struct MailMessage: Sendable, Hashable {
         self.attachments = attachments
         self.purpose = purpose
         self.dedupeKey = dedupeKey
+        self.sensitive = sensitive
     }
 }
 
@@ -38,4 +41,10 @@ public struct MailAttachment: Sendable, Hashable {
 public protocol MailSender: Sendable {
     /// Sends one message. Throwing schedules a retry.
     func send(_ mail: MailMessage, from sender: String) async throws
+    /// `true` when a code's text must stay readable in the outbox after sending (the development sink).
+    var keepsSensitiveText: Bool { get }
+}
+
+extension MailSender {
+    public var keepsSensitiveText: Bool { false }
 }

@@ -21,7 +21,7 @@ public enum Outbox {
     public static func enqueue(_ mail: MailMessage, on db: any SQLDatabase, now: Date) async throws -> Bool {
         try await insert(
             channel: "email", recipient: mail.to, subject: mail.subject, body: mail.textBody, purpose: mail.purpose,
-            sensitive: false, dedupeKey: mail.dedupeKey, attachments: mail.attachments, on: db, now: now)
+            sensitive: mail.sensitive, dedupeKey: mail.dedupeKey, attachments: mail.attachments, on: db, now: now)
     }
 
     private static func insert(

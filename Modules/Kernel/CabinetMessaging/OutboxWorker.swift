@@ -191,8 +191,8 @@ public final class OutboxWorker: Service, Sendable {
 
     private func markSent(_ message: Claimed, gatewayID: String?) async throws {
         let now = clock.now.storageMilliseconds
-        // A one-time code must not stay readable in the database once a real gateway has it.
-        let redact = message.sensitive && !sms.keepsSensitiveText
+        // A one-time code must not stay readable in the database once a real gateway or mail server has it.
+        let redact = message.sensitive && !(message.channel == "sms" ? sms.keepsSensitiveText : mail.keepsSensitiveText)
         try await database.write { db in
             if redact {
                 try await db.raw(
