@@ -109,7 +109,7 @@ final class FakeAcquirer: Sendable {
                     let service = DefaultPaymentsService(
                         store: bed.store, ledger: bed.billing.store, lines: bed.billing.directory,
                         regions: bed.billing.rules.regions, gateways: [bed.sandbox, acquirer],
-                        defaultGateway: "sandbox",
+                        defaultGateway: "sandbox", limiter: InMemoryRateLimiter(),
                         clock: bed.billing.clock, logger: .test)
                     let line = try await bed.line("+79001234567")
                     let started = try await service.startTopUp(

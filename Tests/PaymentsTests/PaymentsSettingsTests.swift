@@ -15,6 +15,7 @@ import Testing
         \(tiers)
         transfers: {minimum: "10.00", maxPerTransfer: "5000.00", maxPerDay: "15000.00", fee: "0.00"}
         autopay: {maxAmount: "5000.00", maxPerMonth: "15000.00"}
+        anonymous: {maxPerAddressPerHour: 20, maxPerNumberPerHour: 10}
         """
     }
 
@@ -30,6 +31,7 @@ import Testing
         #expect(rules.tiers.count == 2)
         #expect(rules.tiers[1].amounts.map(\.amountString) == ["100.00", "300.00"])
         #expect(settings?.topUp.minimum.amountString == "50.00")
+        #expect(settings?.anonymous.maxPerNumberPerHour == 10)
     }
 
     @Test func tiersOutOfOrderAreRefused() {

@@ -15,6 +15,8 @@ public struct DefaultPaymentsService: PaymentsService {
     public let lines: any SubscriberDirectory
     public let regions: RegionCatalog
     public let gateways: [String: any PaymentGateway]
+    /// Counts anonymous payment starts per address and per number, in the database (shared by every node).
+    let limiter: any RateLimiter
     /// The gateway new payments go through where a region names none.
     public let defaultGateway: String
     let clock: any WallClock
@@ -24,8 +26,10 @@ public struct DefaultPaymentsService: PaymentsService {
 
     public init(
         store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
-        gateways: [any PaymentGateway], defaultGateway: String, clock: any WallClock, logger: Logger
+        gateways: [any PaymentGateway], defaultGateway: String, limiter: any RateLimiter, clock: any WallClock,
+        logger: Logger
     ) {
+        self.limiter = limiter
         self.store = store
         self.ledger = ledger
         self.lines = lines
@@ -56,13 +60,38 @@ public struct DefaultPaymentsService: PaymentsService {
         }
     }
 
-    public func payee(_ msisdn: MSISDN) async throws -> Payee {
-        guard let line = try await lines.line(msisdn: msisdn), let region = regions.region(line.region) else {
+    public func startAnonymousTopUp(
+        of msisdn: MSISDN, amount: (Currency) throws -> Money, method: PaymentMethod, from address: String?,
+        returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
+        let found = try await lines.line(msisdn: msisdn)
+        let region = found.flatMap { regions.region($0.region) }
+        // The limits of the number's region; for a number we do not serve, the strictest of any region, so that
+        // trying numbers one after another (finding out who is a subscriber) is limited as tightly as paying.
+        let limits =
+            region.flatMap { settings($0.id)?.anonymous }
+            ?? regions.regions.compactMap { $0.settings(for: PaymentsModule.self)?.anonymous }.min {
+                $0.maxPerAddressPerHour < $1.maxPerAddressPerHour
+            }
+        if let limits {
+            let now = clock.now
+            if let address {
+                try await limiter.hit(
+                    "payments.anonymous.address:\(address)", limit: .perHour(limits.maxPerAddressPerHour), at: now
+                ).orThrow(PaymentsError.tooMany)
+            }
+            try await limiter.hit(
+                "payments.anonymous.number:\(msisdn.e164)", limit: .perHour(limits.maxPerNumberPerHour), at: now
+            ).orThrow(PaymentsError.tooMany)
+        }
+        // One answer for a number of another operator, a number not (or no longer) assigned and a terminated line.
+        guard let found, let region, found.status != .terminated else {
             throw CabinetError.validation([
-                FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.e164])
+                FieldError(field: "msisdn", code: PaymentsError.lineUnknown, arguments: ["msisdn": msisdn.formatted])
             ])
         }
-        return Payee(line: line.id, msisdn: line.msisdn, region: region.id, currency: region.currency)
+        return try await startTopUp(
+            of: found.id, amount: try amount(region.currency), method: method, anonymous: true, saveCard: false, returnURL: returnURL)
     }
 
     // MARK: - Top-ups

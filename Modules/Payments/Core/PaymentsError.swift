@@ -12,6 +12,8 @@ public enum PaymentsError: ErrorCatalogue {
     public static let webhookInvalid = ErrorCode("payments.webhookInvalid", .invalidInput)
     public static let webhookMismatch = ErrorCode("payments.webhookMismatch", .invalidInput)
     public static let lineUnknown = ErrorCode("payments.lineUnknown", .notFound)
+    /// Too many payments started without a login from one address or for one number this hour.
+    public static let tooMany = ErrorCode("payments.tooMany", .tooManyRequests)
     public static let lineInactive = ErrorCode("payments.lineInactive", .rejected)
     /// A payment with this id exists already (a retried or concurrent attempt of the same auto-payment).
     public static let duplicatePayment = ErrorCode("payments.duplicate", .conflict)
@@ -38,7 +40,7 @@ public enum PaymentsError: ErrorCatalogue {
 
     public static let all: [ErrorCode] = [
         amountOutOfRange, notFound, gatewayUnknown, gatewayUnavailable, signatureInvalid, webhookInvalid,
-        webhookMismatch, lineUnknown, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid,
+        webhookMismatch, lineUnknown, tooMany, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid,
         checkoutUnknown, checkoutClosed, cardInvalid, expiryInvalid, cvcInvalid, transferToSelf,
         transferRecipientUnknown, transferRecipientInactive, transferCurrency, transferAmount, transferDailyLimit,
         transferInsufficientFunds, transferPromisedCredit, promisedNotEligible, promisedAlreadyActive,

@@ -12,8 +12,13 @@ public protocol PaymentsService: Sendable {
     func settings(_ region: RegionID) -> PaymentsSettings?
     /// The currency of a region's lines.
     func currency(of region: RegionID) -> Currency?
-    /// The line a payer names by number, with its currency; refuses a number this operator does not serve.
-    func payee(_ msisdn: MSISDN) async throws -> Payee
+    /// Starts a top-up of the line a payer names by number, without a login (the public payment form). Limited per
+    /// client address and per number (`payments.anonymous`); a number that is not a line of ours, or no longer one,
+    /// is refused with one answer, `payments.lineUnknown`, whatever the reason.
+    func startAnonymousTopUp(
+        of msisdn: MSISDN, amount: (Currency) throws -> Money, method: PaymentMethod, from address: String?,
+        returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp
 
     /// Starts a top-up of `line`; the ledger is credited when the gateway's webhook says it succeeded.
     func startTopUp(
@@ -78,20 +83,5 @@ public struct StartedTopUp: Sendable, Hashable {
     public init(payment: Payment, confirmationURL: String) {
         self.payment = payment
         self.confirmationURL = confirmationURL
-    }
-}
-
-/// A line someone pays for, found by its number.
-public struct Payee: Sendable, Hashable {
-    public var line: SubscriberID
-    public var msisdn: MSISDN
-    public var region: RegionID
-    public var currency: Currency
-
-    public init(line: SubscriberID, msisdn: MSISDN, region: RegionID, currency: Currency) {
-        self.line = line
-        self.msisdn = msisdn
-        self.region = region
-        self.currency = currency
     }
 }

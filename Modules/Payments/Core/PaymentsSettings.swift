@@ -21,7 +21,15 @@ public struct PaymentsSettings: ModuleSettings, Hashable {
         public var maxPerMonth: Money
     }
 
+    /// How often one address, and one target number, may start a payment without logging in (the public "pay for
+    /// any number" form): each start writes a payment and a request in the target line's history.
+    public struct AnonymousLimits: Sendable, Hashable {
+        public var maxPerAddressPerHour: Int
+        public var maxPerNumberPerHour: Int
+    }
+
     public var topUp: TopUpLimits
+    public var anonymous: AnonymousLimits
     public var promisedPayment: PromisedPaymentRules
     public var transfers: TransferLimits
     public var autopay: AutopayLimits
@@ -68,8 +76,15 @@ public struct PaymentsSettings: ModuleSettings, Hashable {
             guard let maxAmount, let perMonth else { return nil }
             return AutopayLimits(maxAmount: maxAmount, maxPerMonth: perMonth)
         }
-        guard let topUp, let promised, let transfers, let autopay else { return nil }
+        let anonymous = section.requireObject("anonymous") { a -> AnonymousLimits? in
+            let perAddress = a.requireInt("maxPerAddressPerHour", in: 1...100_000)
+            let perNumber = a.requireInt("maxPerNumberPerHour", in: 1...10_000)
+            guard let perAddress, let perNumber else { return nil }
+            return AnonymousLimits(maxPerAddressPerHour: perAddress, maxPerNumberPerHour: perNumber)
+        }
+        guard let topUp, let promised, let transfers, let autopay, let anonymous else { return nil }
         self.topUp = topUp
+        self.anonymous = anonymous
         self.promisedPayment = promised
         self.transfers = transfers
         self.autopay = autopay

@@ -80,7 +80,8 @@ struct PaymentsAPIRoutes {
             try await idempotency.run(request, context: context, scope: "public:\(context.clientAddress ?? "-")") {
                 request in
                 let body = try await request.decodeJSON(as: PublicTopUpBody.self, context: context)
-                let started = try await startPublic(msisdn: body.msisdn, amount: body.amount, method: body.method)
+                let started = try await startPublic(
+                    msisdn: body.msisdn, amount: body.amount, method: body.method, from: context.clientAddress)
                 return (
                     .created,
                     try JSONEncoder.apiBody(
@@ -115,11 +116,13 @@ struct PaymentsAPIRoutes {
         return currency
     }
 
-    func startPublic(msisdn text: String, amount: String, method: String?) async throws -> StartedTopUp {
-        let payee = try await service.payee(try MSISDNField.parse(text, field: "msisdn"))
-        return try await service.startTopUp(
-            of: payee.line, amount: try PaymentsInput.money(amount, currency: payee.currency),
-            method: try PaymentsInput.method(method),
-            anonymous: true, saveCard: false, returnURL: { "\(publicBaseURL)/pay/\($0)" })
+    func startPublic(msisdn text: String, amount: String, method: String?, from address: String?) async throws
+        -> StartedTopUp
+    {
+        let msisdn = try MSISDNField.parse(text, field: "msisdn")
+        let method = try PaymentsInput.method(method)
+        return try await service.startAnonymousTopUp(
+            of: msisdn, amount: { try PaymentsInput.money(amount, currency: $0) }, method: method, from: address,
+            returnURL: { "\(publicBaseURL)/pay/\($0)" })
     }
 }

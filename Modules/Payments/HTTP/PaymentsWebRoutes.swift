@@ -57,7 +57,8 @@ struct PaymentsWebRoutes {
             let fields = try await request.formFields()
             do {
                 let started = try await api.startPublic(
-                    msisdn: fields["msisdn"] ?? "", amount: fields["amount"] ?? "", method: fields["method"])
+                    msisdn: fields["msisdn"] ?? "", amount: fields["amount"] ?? "", method: fields["method"],
+                    from: context.clientAddress)
                 return .seeOther(to: started.confirmationURL)
             } catch let error as CabinetError where error.kind != .internal {
                 var response: Response = publicPage(

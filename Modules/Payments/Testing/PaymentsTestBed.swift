@@ -65,10 +65,12 @@ public struct PaymentsTestBed: Sendable {
             - {minDaysOnNetwork: 180, minAverageMonthlyTopUps: "300.00", amounts: ["100.00", "200.00", "300.00"], termDays: 7, fee: "15.00"}
         transfers: {minimum: "10.00", maxPerTransfer: "5000.00", maxPerDay: "15000.00", fee: "2.00"}
         autopay: {maxAmount: "5000.00", maxPerMonth: "15000.00"}
+        anonymous: {maxPerAddressPerHour: 5, maxPerNumberPerHour: 3}
         """
 
     public static var migrations: [Migration] {
-        BillingTestBed.migrations + SQLIdempotencyStore.migrations + PaymentsSchema.migrations
+        BillingTestBed.migrations + SQLIdempotencyStore.migrations + SQLRateLimiter.migrations
+            + PaymentsSchema.migrations
     }
 
     /// Billing's settings for the test regions plus Payments' section.
@@ -113,7 +115,8 @@ public struct PaymentsTestBed: Sendable {
         let store = SQLPaymentsStore(database: billing.database, ledger: billing.store)
         self.init(
             storage: .sql(billing), store: store, ledger: billing.store, clock: billing.clock, lines: billing.lines,
-            directory: billing.directory, regions: billing.rules.regions)
+            directory: billing.directory, regions: billing.rules.regions,
+            limiter: SQLRateLimiter(database: billing.database))
     }
 
     /// A test bed over an in-memory store, the clock at `start`.
@@ -128,12 +131,13 @@ public struct PaymentsTestBed: Sendable {
             storage: .memory(store), store: store, ledger: store.ledger, clock: clock,
             lines: DefaultSubscriberService(store: directory, regions: regions, clock: clock, logger: .test),
             directory: directory,
-            regions: regions)
+            regions: regions, limiter: InMemoryRateLimiter())
     }
 
     private init(
         storage: Storage, store: any PaymentsStore, ledger: any BalanceLedger, clock: ManualClock,
-        lines: DefaultSubscriberService, directory: InMemorySubscriberStore, regions: RegionCatalog
+        lines: DefaultSubscriberService, directory: InMemorySubscriberStore, regions: RegionCatalog,
+        limiter: any RateLimiter
     ) {
         self.storage = storage
         self.store = store
@@ -145,7 +149,7 @@ public struct PaymentsTestBed: Sendable {
         sandbox = SandboxGateway(secret: Self.secret, pageBaseURL: "http://127.0.0.1:8080")
         service = DefaultPaymentsService(
             store: store, ledger: ledger, lines: directory, regions: regions, gateways: [sandbox],
-            defaultGateway: "sandbox", clock: clock, logger: .test)
+            defaultGateway: "sandbox", limiter: limiter, clock: clock, logger: .test)
     }
 
     /// Billing's test bed under the SQL stores. A bed in memory has none: asking for it is a mistake in the test (tests

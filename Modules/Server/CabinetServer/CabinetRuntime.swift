@@ -64,7 +64,7 @@ public final class CabinetRuntime: Sendable {
                 configuration: configuration, dependencies: dependencies, regions: regions, catalog: catalog,
                 database: database,
                 outbox: outbox, requests: SQLRequestRegistry(database: database),
-                idempotency: SQLIdempotencyStore(database: database),
+                idempotency: SQLIdempotencyStore(database: database), rateLimiter: SQLRateLimiter(database: database),
                 httpClient: httpClient)
             let (services, parts) = try await CabinetModules.assemble(kernel)
             return CabinetRuntime(kernel: kernel, services: services, parts: parts)

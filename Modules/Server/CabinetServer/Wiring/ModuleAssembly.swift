@@ -58,6 +58,8 @@ public struct CabinetKernel: Sendable {
     public let outbox: OutboxWorker
     public let requests: SQLRequestRegistry
     public let idempotency: SQLIdempotencyStore
+    /// Counters of rate limits, in the database so that every node counts the same.
+    public let rateLimiter: SQLRateLimiter
     /// Created on first use: a server without social login or an acquirer opens no HTTP client.
     public let httpClient: SharedHTTPClient
 

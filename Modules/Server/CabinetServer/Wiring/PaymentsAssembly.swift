@@ -77,7 +77,7 @@ public struct PaymentsAssembly: ModuleAssembly {
         let service = DefaultPaymentsService(
             store: store, ledger: billing.ledger, lines: subscribers.directory,
             regions: kernel.regions, gateways: gateways, defaultGateway: SandboxGateway.gatewayName,
-            clock: clock, logger: logger)
+            limiter: kernel.rateLimiter, clock: clock, logger: logger)
 
         // Billing reports lines whose balance may have fallen; the job looks at their auto-payment thresholds at once.
         let balanceWatch = BalanceWatch()
@@ -89,6 +89,7 @@ public struct PaymentsAssembly: ModuleAssembly {
             }
         }
         let idempotency = kernel.idempotency
+        let rateLimiter = kernel.rateLimiter
         let fullScan = TimeInterval(configuration.feePollInterval.components.seconds)
         let job = PeriodicJob(
             name: "payments.reconcile", every: configuration.feePollInterval, signal: signal, logger: logger
@@ -98,6 +99,7 @@ public struct PaymentsAssembly: ModuleAssembly {
                 let done = try await service.reconcile()
                 if done > 0 { logger.info("payments reconciled", metadata: ["cabinet.count": "\(done)"]) }
                 _ = try await idempotency.purge(before: clock.now.addingTimeInterval(-48 * 3600))
+                _ = try await rateLimiter.purge(before: clock.now)
             }
             let charged = try await service.runAutopay(changed: full ? nil : changed)
             if charged > 0 { logger.info("auto-payments attempted", metadata: ["cabinet.count": "\(charged)"]) }
