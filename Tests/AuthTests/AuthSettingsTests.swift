@@ -9,14 +9,16 @@ import Testing
 @Suite struct AuthSettingsTests {
     static func yaml(
         length: Int = 6, attempts: Int = 5, failures: Int = 20, lifetime: String = "10m",
-        idle: String = "30m"
+        idle: String = "30m", perNumber: Int = 30
     ) -> String {
         """
         otp: {length: \(length), lifetime: \(lifetime), maxAttempts: \(attempts), resendInterval: 60s, maxPerHour: 5,
-              maxPerDay: 10, maxFailuresBeforeLock: \(failures), lockDuration: 1h, maxPerAddressPerHour: 30}
+              maxPerDay: 10, maxFailuresBeforeLock: \(failures), lockDuration: 1h, maxPerAddressPerHour: 30,
+              maxFailuresPerNumber: \(perNumber)}
         password: {minLength: 8, maxChangesPerDay: 2, delayFromFailure: 5, lockAfterFailures: 100, maxFailuresPerAddressPerHour: 30}
         session: {idleTimeout: \(idle), absoluteTimeout: 12h}
         pukMaxFailures: 10
+        pukLockDuration: 24h
         linkedNumbersLimit: 5
         pushConfirmationLifetime: 2m
         newDeviceAlert: true
@@ -44,6 +46,15 @@ import Testing
         #expect(
             SettingsProbe.read(AuthSettings.self, yaml: Self.yaml(length: 4, attempts: 3, failures: 11)).problems == [
                 "section.otp.maxFailuresBeforeLock: a 4-digit code allows at most 10 failures before the lock, found 11"
+            ])
+        #expect(
+            SettingsProbe.read(AuthSettings.self, yaml: Self.yaml(length: 4, attempts: 3, failures: 10, perNumber: 31))
+                .problems == [
+                    "section.otp.maxFailuresPerNumber: a 4-digit code allows at most 30 failures per number, found 31"
+                ])
+        #expect(
+            SettingsProbe.read(AuthSettings.self, yaml: Self.yaml(failures: 20, perNumber: 19)).problems == [
+                "section.otp.maxFailuresPerNumber: must not be below maxFailuresBeforeLock (20)"
             ])
         #expect(
             SettingsProbe.read(AuthSettings.self, yaml: Self.yaml(length: 3)).problems == [

@@ -30,12 +30,12 @@ import Testing
 
     func check(
         _ key: String, hash: String, at now: Date, address: String? = nil, session: String? = nil,
-        failures: Int = 6
+        failures: Int = 6, perNumber: Int = 100
     ) -> CodeCheck {
         CodeCheck(
             purpose: .login, key: key, sessionID: session, codeHash: hash, now: now, maxAttempts: 3,
-            maxFailuresBeforeLock: failures, lockDuration: .seconds(3600), clientAddress: address,
-            maxFailuresPerAddressPerHour: 4)
+            maxFailuresBeforeLock: failures, maxFailuresPerNumber: perNumber, lockDuration: .seconds(3600),
+            clientAddress: address, maxFailuresPerAddressPerHour: 4)
     }
 
     /// "code seconds" of a refusal, `nil` when accepted.
@@ -96,8 +96,9 @@ import Testing
                     == .valid(subscriberID: owner, target: "t"))
             #expect(try await store.checkCode(check("k", hash: "new", at: now.addingTimeInterval(63))) == .noCode)
             #expect(
-                try await store.failureState(factor: "otp", key: "k").consecutive == 1,
-                "cleared by the right code, then one")
+                try await store.failureState(factor: "otp", key: "k|-") == FailureState(),
+                "cleared by the right code; a try when there is no code is not counted against the number")
+            #expect(try await store.failureState(factor: "otp-number", key: "k") == FailureState())
 
             // A code bound to a session: another session sees no code; three wrong tries kill it.
             _ = try await store.requestCode(request("s", at: now, hash: "bound", session: "session-a"))
@@ -109,12 +110,13 @@ import Testing
             #expect(
                 try await store.checkCode(check("s", hash: "x", at: now, session: "session-a")) == .wrong(remaining: 0))
             #expect(try await store.checkCode(check("s", hash: "bound", at: now, session: "session-a")) == .noCode)
-            #expect(try await store.failureState(factor: "otp", key: "s").consecutive == 5)
+            #expect(try await store.failureState(factor: "otp", key: "s|-").consecutive == 3)
+            #expect(try await store.failureState(factor: "otp-number", key: "s").consecutive == 3)
 
             // Expired: no failure counted.
             _ = try await store.requestCode(request("e", at: now, hash: "late"))
             #expect(try await store.checkCode(check("e", hash: "late", at: now.addingTimeInterval(600))) == .expired)
-            #expect(try await store.failureState(factor: "otp", key: "e") == FailureState())
+            #expect(try await store.failureState(factor: "otp", key: "e|-") == FailureState())
 
             // The lock comes with the failure that reaches the limit, and ends after its duration.
             _ = try await store.requestCode(request("l", at: now, hash: "right"))
@@ -127,6 +129,66 @@ import Testing
             #expect(
                 try await store.checkCode(check("l", hash: "right", at: now.addingTimeInterval(3600), failures: 2))
                     == .expired)
+        }
+    }
+
+    /// A stranger cannot lock the owner's number: tries when no code exists count only against the address; wrong
+    /// codes lock the number from the stranger's address; from many addresses, the number's ceiling stops the codes
+    /// sent until then, and a code the owner asks for after that works.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func strangersCannotLockTheOwnerOut(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed async throws in
+            let store = bed.store
+            let now = bed.clock.now
+            for n in 0..<30 {
+                let address = "10.3.0.\(n / 4)"
+                #expect(
+                    try await store.checkCode(check("m", hash: "x", at: now, address: address, failures: 2)) == .noCode)
+            }
+            _ = try await store.requestCode(request("m", at: now, hash: "owner"))
+            #expect(
+                try await store.checkCode(check("m", hash: "owner", at: now, address: "10.9.9.9", failures: 2))
+                    == .valid(subscriberID: owner, target: "t"))
+
+            // Two wrong codes from one address lock that address out of the number; the owner elsewhere goes on.
+            let until = Date(storageMilliseconds: now.addingTimeInterval(3600).storageMilliseconds)
+            _ = try await store.requestCode(request("p", at: now, hash: "owner"))
+            #expect(
+                try await store.checkCode(check("p", hash: "x", at: now, address: "10.4.0.1", failures: 2))
+                    == .wrong(remaining: 2))
+            #expect(
+                try await store.checkCode(check("p", hash: "x", at: now, address: "10.4.0.1", failures: 2))
+                    == .locked(until: until))
+            #expect(
+                try await store.checkCode(check("p", hash: "owner", at: now, address: "10.4.0.1", failures: 2))
+                    == .locked(until: until))
+            #expect(
+                try await store.checkCode(check("p", hash: "owner", at: now, address: "10.4.0.2", failures: 2))
+                    == .valid(subscriberID: owner, target: "t"))
+
+            // Wrong codes from two addresses reach the number's ceiling of 2: the codes sent so far stop working...
+            let later = now.addingTimeInterval(120)
+            let numberUntil = Date(storageMilliseconds: later.addingTimeInterval(3600).storageMilliseconds)
+            _ = try await store.requestCode(request("q", at: now, hash: "old"))
+            #expect(
+                try await store.checkCode(
+                    check("q", hash: "x", at: later, address: "10.5.0.1", failures: 2, perNumber: 2))
+                    == .wrong(remaining: 2))
+            #expect(
+                try await store.checkCode(
+                    check("q", hash: "y", at: later, address: "10.5.0.2", failures: 2, perNumber: 2))
+                    == .locked(until: numberUntil))
+            #expect(
+                try await store.checkCode(
+                    check("q", hash: "old", at: later, address: "10.9.9.9", failures: 2, perNumber: 2))
+                    == .locked(until: numberUntil))
+            // ...and the code the owner asks for now works.
+            let fresh = later.addingTimeInterval(61)
+            _ = try await store.requestCode(request("q", at: fresh, hash: "fresh"))
+            #expect(
+                try await store.checkCode(
+                    check("q", hash: "fresh", at: fresh, address: "10.9.9.9", failures: 2, perNumber: 2))
+                    == .valid(subscriberID: owner, target: "t"))
         }
     }
 

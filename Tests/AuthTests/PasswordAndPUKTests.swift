@@ -239,8 +239,27 @@ import Testing
                     #expect(error.code == (attempt < 10 ? AuthError.loginFailed : AuthError.pukLocked))
                 }
             }
-            await #expect(throws: CabinetError(AuthError.pukLocked)) {
+            let locked = await #expect(throws: CabinetError.self) {
                 try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: client)
+            }
+            #expect(locked?.code == AuthError.pukLocked)
+            #expect(locked?.retryAfterSeconds == 86_400, "the lock ends by itself after pukLockDuration")
+            // From another address the owner (with the right PUK) gets in: ten wrong tries lock only their address.
+            let elsewhere = ClientInfo(address: "198.51.100.77")
+            _ = try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: elsewhere)
+            // Thirty wrong tries from anywhere lock the PUK for everyone, for a day.
+            for n in 0..<30 {
+                _ = try? await bed.service.login(
+                    msisdn: msisdn, puk: "87654321", kind: .web, client: ClientInfo(address: "198.51.100.\(n / 5)"))
+            }
+            let everywhere = await #expect(throws: CabinetError.self) {
+                try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: elsewhere)
+            }
+            #expect(everywhere?.code == AuthError.pukLocked)
+            bed.clock.advance(by: .seconds(86_401))
+            _ = try await bed.service.login(msisdn: msisdn, puk: "12345678", kind: .web, client: elsewhere)
+            for _ in 1...10 {
+                _ = try? await bed.service.login(msisdn: msisdn, puk: "87654321", kind: .web, client: client)
             }
             // The operator re-provisioning the PUK (new SIM pack) lifts the lock.
             try await bed.service.provisionPUK("11112222", for: msisdn)

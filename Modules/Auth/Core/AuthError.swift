@@ -34,7 +34,7 @@ public enum AuthError: ErrorCatalogue {
     public static let passwordAddressLimit = ErrorCode("auth.password.addressLimit", .tooManyRequests)
     /// Every password check this server can afford is running: come back in a second.
     public static let passwordBusy = ErrorCode("auth.password.busy", .tooManyRequests)
-    public static let pukLocked = ErrorCode("auth.puk.locked", .forbidden)
+    public static let pukLocked = ErrorCode("auth.puk.locked", .tooManyRequests)
     public static let pukFormat = ErrorCode("auth.puk.format", .invalidInput)
 
     public static let linkLimit = ErrorCode("auth.link.limit", .rejected)

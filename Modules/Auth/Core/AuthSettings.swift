@@ -14,9 +14,13 @@ public struct AuthSettings: ModuleSettings, Hashable {
         public var resendInterval: Duration
         public var maxPerHour: Int
         public var maxPerDay: Int
-        /// Consecutive wrong codes (across codes) before code login is locked for ``lockDuration``.
+        /// Consecutive wrong codes (across codes) for one number from one client address before that address is
+        /// locked out of the number's codes for ``lockDuration``.
         public var maxFailuresBeforeLock: Int
         public var lockDuration: Duration
+        /// Wrong codes for one number from every address before the codes sent so far stop working for
+        /// ``lockDuration``; a code sent after that still works, so strangers cannot lock the owner out.
+        public var maxFailuresPerNumber: Int = 100
         /// Codes requested from one client address per hour.
         public var maxPerAddressPerHour: Int
     }
@@ -40,8 +44,11 @@ public struct AuthSettings: ModuleSettings, Hashable {
     public var otp: OTPPolicy
     public var password: PasswordPolicy
     public var session: SessionPolicy
-    /// Wrong PUK entries that lock PUK login for the SIM (the SIM itself blocks after 10).
+    /// Wrong PUK entries from one address that lock PUK login of the SIM from there for ``pukLockDuration``; three
+    /// times as many from anywhere lock it for everyone for as long (the SIM itself blocks after 10).
     public var pukMaxFailures: Int
+    /// How long a PUK lock lasts (it ends by itself; the operator can also lift it).
+    public var pukLockDuration: Duration = .seconds(86_400)
     /// Numbers one person may link to a profile.
     public var linkedNumbersLimit: Int
     /// How long a "press 1 to confirm" login request waits.
@@ -85,6 +92,11 @@ public struct AuthSettings: ModuleSettings, Hashable {
             let failures = o.requireInt("maxFailuresBeforeLock", in: 1...100)
             let lock = o.requirePositiveDuration("lockDuration")
             let perAddress = o.requireInt("maxPerAddressPerHour", in: 1...10_000)
+            let perNumber = o.requireInt("maxFailuresPerNumber", in: 1...10_000)
+            if let failures, let perNumber, perNumber < failures {
+                o.child("maxFailuresPerNumber")?.problem("must not be below maxFailuresBeforeLock (\(failures))")
+                return nil
+            }
             if let lifetime, lifetime > .seconds(600) {
                 o.child("lifetime")?.problem("must be at most 10m: a one-time code lives no longer than 10 minutes")
                 return nil
@@ -101,18 +113,23 @@ public struct AuthSettings: ModuleSettings, Hashable {
                         "a \(length)-digit code allows at most 10 failures before the lock, found \(failures)")
                     return nil
                 }
+                if let perNumber, perNumber > 30 {
+                    o.child("maxFailuresPerNumber")?.problem(
+                        "a \(length)-digit code allows at most 30 failures per number, found \(perNumber)")
+                    return nil
+                }
             }
             if let perHour, let perDay, perHour > perDay {
                 o.child("maxPerHour")?.problem("must not exceed maxPerDay (\(perDay))")
                 return nil
             }
             guard let length, let lifetime, let attempts, let resend, let perHour, let perDay, let failures, let lock,
-                let perAddress
+                let perAddress, let perNumber
             else { return nil }
             return OTPPolicy(
                 length: length, lifetime: lifetime, maxAttempts: attempts, resendInterval: resend, maxPerHour: perHour,
-                maxPerDay: perDay, maxFailuresBeforeLock: failures, lockDuration: lock, maxPerAddressPerHour: perAddress
-            )
+                maxPerDay: perDay, maxFailuresBeforeLock: failures, lockDuration: lock, maxFailuresPerNumber: perNumber,
+                maxPerAddressPerHour: perAddress)
         }
         let password = section.requireObject("password") { p -> PasswordPolicy? in
             let minLength = p.requireInt("minLength", in: 8...64)
@@ -140,10 +157,14 @@ public struct AuthSettings: ModuleSettings, Hashable {
             return SessionPolicy(idleTimeout: idle, absoluteTimeout: absolute)
         }
         let puk = section.requireInt("pukMaxFailures", in: 1...10)
+        let pukLock = section.requirePositiveDuration("pukLockDuration")
         let linked = section.requireInt("linkedNumbersLimit", in: 1...20)
         let push = section.requirePositiveDuration("pushConfirmationLifetime")
         let alert = section.require("newDeviceAlert", Bool.self)
-        guard let otp, let password, let session, let puk, let linked, let push, let alert else { return nil }
+        guard let otp, let password, let session, let puk, let pukLock, let linked, let push, let alert else {
+            return nil
+        }
+        self.pukLockDuration = pukLock
         self.otp = otp
         self.password = password
         self.session = session

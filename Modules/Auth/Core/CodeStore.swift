@@ -74,7 +74,11 @@ public struct CodeCheck: Sendable {
     public var codeHash: String
     public var now: Date
     public var maxAttempts: Int
+    /// Wrong codes for one number from one address before that pair is locked for ``lockDuration``.
     public var maxFailuresBeforeLock: Int
+    /// Wrong codes for one number from all addresses before codes sent until then stop working for
+    /// ``lockDuration`` (a code sent after the lock began still works: the owner is not locked out by strangers).
+    public var maxFailuresPerNumber: Int
     public var lockDuration: Duration
     public var clientAddress: String?
     /// Wrong codes one address may enter per hour across all numbers.
@@ -84,8 +88,10 @@ public struct CodeCheck: Sendable {
 
     public init(
         purpose: CodePurpose, key: String, sessionID: String?, codeHash: String, now: Date, maxAttempts: Int,
-        maxFailuresBeforeLock: Int, lockDuration: Duration, clientAddress: String?, maxFailuresPerAddressPerHour: Int
+        maxFailuresBeforeLock: Int, maxFailuresPerNumber: Int, lockDuration: Duration, clientAddress: String?,
+        maxFailuresPerAddressPerHour: Int
     ) {
+        self.maxFailuresPerNumber = maxFailuresPerNumber
         self.purpose = purpose
         self.key = key
         self.sessionID = sessionID
@@ -97,6 +103,14 @@ public struct CodeCheck: Sendable {
         self.clientAddress = clientAddress
         self.maxFailuresPerAddressPerHour = maxFailuresPerAddressPerHour
     }
+}
+
+extension CodeCheck {
+    /// The failure key of this number from this address.
+    public var pairKey: String { key + "|" + (clientAddress ?? "-") }
+
+    /// When a number lock ending at `until` began.
+    public func numberLockStart(until: Date) -> Date { until.addingTimeInterval(-lockDuration.timeInterval) }
 }
 
 public enum CodeRequestOutcome: Sendable, Hashable {
@@ -162,4 +176,6 @@ public protocol CodeStore: Sendable {
 
     /// Forgets the failures (and the lock) of a factor for a key.
     func clearFailures(factor: String, key: String) async throws
+    /// Forgets the failures of every key of a factor (a PUK re-issued lifts its locks from every address).
+    func clearFailures(factor: String) async throws
 }

@@ -98,9 +98,18 @@ extension DefaultAuthService {
         let line = try await lines.line(msisdn: msisdn).flatMap { $0.status == .terminated ? nil : $0 }
         let settings = policy(for: msisdn, line: line)
         let key = line.map { String($0.id.rawValue) } ?? "unknown:\(msisdn.e164)"
-        let state = try await store.failureState(factor: "puk", key: key)
-        if let until = state.lockedUntil, until > clock.now {
-            throw CabinetError(AuthError.pukLocked)
+        // Locked from this address (ten wrong PUKs from here) or for everyone (thirty from anywhere), for a day: a
+        // stranger cannot keep the owner's PUK locked for good, and guessing 8 digits stays hopeless either way.
+        let pairFactor = "puk:" + key
+        let address = client.address ?? "-"
+        let now = clock.now
+        for state in [
+            try await store.failureState(factor: pairFactor, key: address),
+            try await store.failureState(factor: "puk-number", key: key),
+        ] {
+            if let until = state.lockedUntil, until > now {
+                throw AuthError.tooMany(AuthError.pukLocked, retryAfter: Int(until.timeIntervalSince(now).rounded(.up)))
+            }
         }
         try await checkAddress(client, policy: settings.password)
         let stored = try await line.asyncFlatMap { try await store.pukHash(of: $0.id) }
@@ -109,22 +118,28 @@ extension DefaultAuthService {
         }
         guard matches, stored != nil, let line else {
             try await recordAddressFailure(client, policy: settings.password)
-            let state = try await store.recordFailure(factor: "puk", key: key, now: clock.now) { count in
-                count >= settings.pukMaxFailures ? Date.distantFuture : nil
+            let until = now.addingTimeInterval(settings.pukLockDuration.timeInterval)
+            let pair = try await store.recordFailure(factor: pairFactor, key: address, now: now) { count in
+                count >= settings.pukMaxFailures ? until : nil
+            }
+            let number = try await store.recordFailure(factor: "puk-number", key: key, now: now) { count in
+                count >= settings.pukMaxFailures * 3 ? until : nil
             }
             try await recordFailure(msisdn, line: line, method: .puk, client: client, detail: "wrong PUK")
-            if state.consecutive >= settings.pukMaxFailures {
-                if let line, state.consecutive == settings.pukMaxFailures {
+            if let lockedUntil = [pair.lockedUntil, number.lockedUntil].compactMap({ $0 }).max() {
+                if let line {
                     try await store.record(
                         JournalEntry(
-                            subscriberID: line.id, msisdn: msisdn.e164, at: clock.now, event: .pukLocked,
+                            subscriberID: line.id, msisdn: msisdn.e164, at: now, event: .pukLocked,
                             method: .puk, client: client), message: nil)
                 }
-                throw CabinetError(AuthError.pukLocked)
+                throw AuthError.tooMany(
+                    AuthError.pukLocked, retryAfter: Int(lockedUntil.timeIntervalSince(now).rounded(.up)))
             }
             throw CabinetError(AuthError.loginFailed)
         }
-        try await store.clearFailures(factor: "puk", key: key)
+        try await store.clearFailures(factor: pairFactor, key: address)
+        try await store.clearFailures(factor: "puk-number", key: key)
         // A PUK login is how a found or re-issued SIM gets back in: whoever holds it now inherits no links.
         try await dropLinks(of: line, client: client)
         return try await openSession(
@@ -143,7 +158,8 @@ extension DefaultAuthService {
         }
         try await store.setPUK(
             await hasher.hash(secrets.passwordPrehash("puk:" + digits)), for: line.id, now: clock.now)
-        try await store.clearFailures(factor: "puk", key: String(line.id.rawValue))
+        try await store.clearFailures(factor: "puk-number", key: String(line.id.rawValue))
+        try await store.clearFailures(factor: "puk:\(line.id.rawValue)")
     }
 
     /// Whether a PUK is on file for the line (demo provisioning skips lines that have one).

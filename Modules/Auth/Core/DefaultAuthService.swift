@@ -147,7 +147,8 @@ public struct DefaultAuthService: AuthService {
             purpose: purpose, key: key, sessionID: sessionID, codeHash: codeHash(digits, purpose: purpose, key: key),
             now: clock.now, maxAttempts: settings.otp.maxAttempts,
             maxFailuresBeforeLock: settings.otp.maxFailuresBeforeLock,
-            lockDuration: settings.otp.lockDuration, clientAddress: client.address,
+            maxFailuresPerNumber: settings.otp.maxFailuresPerNumber, lockDuration: settings.otp.lockDuration,
+            clientAddress: client.address,
             maxFailuresPerAddressPerHour: settings.otp.maxPerAddressPerHour * settings.otp.maxAttempts)
         check.failureJournal = failureJournal
         return try await store.checkCode(check)

@@ -145,8 +145,8 @@ public struct SQLAuthStore: AuthStore {
 
     private func checkCode(_ check: CodeCheck, now: Int64, on db: any SQLDatabase) async throws -> CodeCheckOutcome {
         try await lock("send:" + check.key, on: db)
-        let failure = try await Self.failure(factor: "otp", key: check.key, on: db)
-        if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
+        let pair = try await Self.failure(factor: "otp", key: check.pairKey, on: db)
+        if let until = pair.lockedUntil, until > check.now { return .locked(until: until) }
         if let address = check.clientAddress {
             let row = try await db.raw(
                 """
@@ -163,22 +163,35 @@ public struct SQLAuthStore: AuthStore {
         let sessionFilter: SQLQueryString = check.sessionID.map { " AND session_id = \(bind: $0)" } ?? ""
         let code = try await db.raw(
             """
-            SELECT id, subscriber_id, target, code_hash, expires_at, attempts FROM auth_code
+            SELECT id, subscriber_id, target, code_hash, created_at, expires_at, attempts FROM auth_code
             WHERE purpose = \(bind: check.purpose.rawValue) AND key = \(bind: check.key) AND status = 'active'\(sessionFilter)
             ORDER BY id DESC LIMIT 1
             """
         ).first()
         guard let code else {
-            try await fail(check, on: db, now: now)
+            // Nothing to guess: only the address is counted, so nobody locks a number by typing codes at it.
+            try await countAddressFailure(check, on: db, now: now)
             return .noCode
         }
         let id = try code.decode(column: "id", as: Int64.self)
         let attempts = try code.decode(column: "attempts", as: Int.self)
+        let number = try await Self.failure(factor: "otp-number", key: check.key, on: db)
+        if let until = number.lockedUntil, until > check.now,
+            try code.decode(column: "created_at", as: Int64.self)
+                < check.numberLockStart(until: until).storageMilliseconds
+        {
+            return .locked(until: until)
+        }
         if try code.decode(column: "expires_at", as: Int64.self) <= now { return .expired }
         if attempts >= check.maxAttempts { return .exhausted }
         if ConstantTime.equals(try code.decode(column: "code_hash", as: String.self), check.codeHash) {
             try await db.raw("UPDATE auth_code SET status = 'used' WHERE id = \(bind: id)").run()
-            try await db.raw("DELETE FROM auth_failure WHERE factor = 'otp' AND key = \(bind: check.key)").run()
+            try await db.raw(
+                """
+                DELETE FROM auth_failure WHERE (factor = 'otp' AND key = \(bind: check.pairKey))
+                    OR (factor = 'otp-number' AND key = \(bind: check.key))
+                """
+            ).run()
             return .valid(
                 subscriberID: try code.decode(column: "subscriber_id", as: Int64?.self).map { SubscriberID($0) },
                 target: try code.decode(column: "target", as: String?.self))
@@ -194,19 +207,26 @@ public struct SQLAuthStore: AuthStore {
         return .wrong(remaining: check.maxAttempts - used)
     }
 
-    /// Counts a wrong code for the key and the address; returns the lock's end when this failure locked the key.
+    private func countAddressFailure(_ check: CodeCheck, on db: any SQLDatabase, now: Int64) async throws {
+        guard let address = check.clientAddress else { return }
+        try await db.raw(
+            "INSERT INTO auth_rate_event (scope, key, at) VALUES ('verify-fail-ip', \(bind: address), \(bind: now))"
+        ).run()
+    }
+
+    /// Counts a wrong code for the address, the number from this address, and the number from anywhere; returns the
+    /// lock's end when this failure locked the number (from this address, or from everywhere at its higher ceiling).
     @discardableResult
     private func fail(_ check: CodeCheck, on db: any SQLDatabase, now: Int64) async throws -> Date? {
-        if let address = check.clientAddress {
-            try await db.raw(
-                "INSERT INTO auth_rate_event (scope, key, at) VALUES ('verify-fail-ip', \(bind: address), \(bind: now))"
-            ).run()
-        }
+        try await countAddressFailure(check, on: db, now: now)
         let lockMs = Int64(check.lockDuration.timeInterval * 1000)
-        let state = try await Self.bumpFailure(factor: "otp", key: check.key, now: now, on: db) { count in
+        let pair = try await Self.bumpFailure(factor: "otp", key: check.pairKey, now: now, on: db) { count in
             count >= check.maxFailuresBeforeLock ? now + lockMs : nil
         }
-        return state.lockedUntil
+        let number = try await Self.bumpFailure(factor: "otp-number", key: check.key, now: now, on: db) { count in
+            count >= check.maxFailuresPerNumber ? now + lockMs : nil
+        }
+        return [pair.lockedUntil, number.lockedUntil].compactMap { $0 }.max()
     }
 
     static func seconds(_ milliseconds: Int64) -> Int { Int((Double(milliseconds) / 1000).rounded(.up)) }
@@ -268,6 +288,12 @@ public struct SQLAuthStore: AuthStore {
     public func clearFailures(factor: String, key: String) async throws {
         try await database.write { db in
             try await db.raw("DELETE FROM auth_failure WHERE factor = \(bind: factor) AND key = \(bind: key)").run()
+        }
+    }
+
+    public func clearFailures(factor: String) async throws {
+        try await database.write { db in
+            try await db.raw("DELETE FROM auth_failure WHERE factor = \(bind: factor)").run()
         }
     }
 

@@ -221,8 +221,8 @@ public actor InMemoryAuthStore: AuthStore {
     }
 
     private func checkCode(_ check: CodeCheck, now: Int64) -> CodeCheckOutcome {
-        let failure = failureState(FailureKey(factor: "otp", key: check.key))
-        if let until = failure.lockedUntil, until > check.now { return .locked(until: until) }
+        let pair = failureState(FailureKey(factor: "otp", key: check.pairKey))
+        if let until = pair.lockedUntil, until > check.now { return .locked(until: until) }
         if let address = check.clientAddress {
             let failed = rateEvents.filter {
                 $0.scope == "verify-fail-ip" && $0.key == address && $0.at > now - Self.hour
@@ -237,15 +237,22 @@ public actor InMemoryAuthStore: AuthStore {
                     && (check.sessionID == nil || $0.sessionID == check.sessionID)
             })
         else {
-            fail(check, now: now)
+            countAddressFailure(check, now: now)
             return .noCode
         }
         let code = codes[index]
+        let number = failureState(FailureKey(factor: "otp-number", key: check.key))
+        if let until = number.lockedUntil, until > check.now,
+            code.createdAt < check.numberLockStart(until: until).storageMilliseconds
+        {
+            return .locked(until: until)
+        }
         if code.expiresAt <= now { return .expired }
         if code.attempts >= check.maxAttempts { return .exhausted }
         if ConstantTime.equals(code.codeHash, check.codeHash) {
             codes[index].status = .used
-            failures[FailureKey(factor: "otp", key: check.key)] = nil
+            failures[FailureKey(factor: "otp", key: check.pairKey)] = nil
+            failures[FailureKey(factor: "otp-number", key: check.key)] = nil
             return .valid(subscriberID: code.subscriberID, target: code.target)
         }
         let used = code.attempts + 1
@@ -255,16 +262,24 @@ public actor InMemoryAuthStore: AuthStore {
         return .wrong(remaining: check.maxAttempts - used)
     }
 
-    /// Counts a wrong code for the key and the address; returns the lock's end when this failure locked the key.
-    @discardableResult
-    private func fail(_ check: CodeCheck, now: Int64) -> Date? {
+    private func countAddressFailure(_ check: CodeCheck, now: Int64) {
         if let address = check.clientAddress {
             rateEvents.append(RateEvent(scope: "verify-fail-ip", key: address, at: now))
         }
+    }
+
+    /// Counts a wrong code as `SQLAuthStore` does: the address, the number from this address, the number.
+    @discardableResult
+    private func fail(_ check: CodeCheck, now: Int64) -> Date? {
+        countAddressFailure(check, now: now)
         let lock = Int64(check.lockDuration.timeInterval * 1000)
-        return bumpFailure(FailureKey(factor: "otp", key: check.key), now: now) { count in
+        let pair = bumpFailure(FailureKey(factor: "otp", key: check.pairKey), now: now) { count in
             count >= check.maxFailuresBeforeLock ? now + lock : nil
-        }.lockedUntil
+        }
+        let number = bumpFailure(FailureKey(factor: "otp-number", key: check.key), now: now) { count in
+            count >= check.maxFailuresPerNumber ? now + lock : nil
+        }
+        return [pair.lockedUntil, number.lockedUntil].compactMap { $0 }.max()
     }
 
     // MARK: Failures
@@ -302,6 +317,10 @@ public actor InMemoryAuthStore: AuthStore {
 
     public func clearFailures(factor: String, key: String) async throws {
         failures[FailureKey(factor: factor, key: key)] = nil
+    }
+
+    public func clearFailures(factor: String) async throws {
+        failures = failures.filter { $0.key.factor != factor }
     }
 
     // MARK: Credentials

@@ -91,7 +91,8 @@ public struct DefaultPaymentsService: PaymentsService {
             ])
         }
         return try await startTopUp(
-            of: found.id, amount: try amount(region.currency), method: method, anonymous: true, saveCard: false, returnURL: returnURL)
+            of: found.id, amount: try amount(region.currency), method: method, anonymous: true, saveCard: false,
+            returnURL: returnURL)
     }
 
     // MARK: - Top-ups

@@ -40,7 +40,8 @@ public enum PaymentsError: ErrorCatalogue {
 
     public static let all: [ErrorCode] = [
         amountOutOfRange, notFound, gatewayUnknown, gatewayUnavailable, signatureInvalid, webhookInvalid,
-        webhookMismatch, lineUnknown, tooMany, lineInactive, duplicatePayment, cardUnknown, autopayNoCard, autopayInvalid,
+        webhookMismatch, lineUnknown, tooMany, lineInactive, duplicatePayment, cardUnknown, autopayNoCard,
+        autopayInvalid,
         checkoutUnknown, checkoutClosed, cardInvalid, expiryInvalid, cvcInvalid, transferToSelf,
         transferRecipientUnknown, transferRecipientInactive, transferCurrency, transferAmount, transferDailyLimit,
         transferInsufficientFunds, transferPromisedCredit, promisedNotEligible, promisedAlreadyActive,
