@@ -183,14 +183,24 @@ import Testing
                     #expect(reasons.first?["message"] as? String == "12 days on the network of the 60 required.")
                 }
                 try await client.execute(
-                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-1"),
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-0"),
+                    body: ByteBuffer(string: #"{"amount": "100.00"}"#)
+                ) { response throws in
+                    #expect(response.status == .forbidden, "a promised payment needs a fresh code")
+                    #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
+                }
+                var confirmed = headers(old, key: "p-1")
+                confirmed[TestSessionModule.stepUpHeader] = String(old.id.rawValue)
+                try await client.execute(
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: confirmed,
                     body: ByteBuffer(string: #"{"amount": "100.00"}"#)
                 ) { response throws in
                     #expect(response.status == .created)
                     #expect((try json(response)["fee"] as? [String: String])?["amount"] == "5.00")
                 }
+                confirmed[IdempotentRequests.header] = "p-2"
                 try await client.execute(
-                    uri: "/api/v1/me/promised-payment", method: .post, headers: headers(old, key: "p-2"),
+                    uri: "/api/v1/me/promised-payment", method: .post, headers: confirmed,
                     body: ByteBuffer(string: #"{"amount": "50.00"}"#)
                 ) { response throws in
                     #expect(response.status == .conflict)
@@ -311,6 +321,14 @@ import Testing
                         uri: "/api/v1/me/payments", method: .post,
                         headers: delegate("pay,moveMoney", stepUp: stepUp, key: "n-\(stepUp ?? "-")"),
                         body: charge
+                    ) { response throws in
+                        #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
+                    }
+                    // A promised payment is debt of the owner's line: the delegate's own code does not vouch for it.
+                    try await client.execute(
+                        uri: "/api/v1/me/promised-payment", method: .post,
+                        headers: delegate("viewBalance,pay", stepUp: stepUp, key: "p-\(stepUp ?? "-")"),
+                        body: ByteBuffer(string: #"{"amount": "50.00"}"#)
                     ) { response throws in
                         #expect(try json(response)["code"] as? String == "auth.stepUpRequired")
                     }

@@ -20,6 +20,7 @@ import Testing
                 - {minDaysOnNetwork: 180, minAverageMonthlyTopUps: "300.00", amounts: ["100.00", "300.00"], termDays: 7, fee: "15.00"}
             transfers: {minimum: "10.00", maxPerTransfer: "5000.00", maxPerDay: "15000.00", fee: "0.00"}
             autopay: {maxAmount: "5000.00", maxPerMonth: "15000.00"}
+            anonymous: {maxPerAddressPerHour: 20, maxPerNumberPerHour: 10}
             """
         rules = try #require(SettingsProbe.read(PaymentsSettings.self, yaml: yaml).settings).promisedPayment
     }

@@ -65,7 +65,9 @@ struct PaymentsAPIRoutes {
             return try Response.json(EligibilityDTO(eligibility, catalog: catalog, language: context.language))
         }
         api.post("me/promised-payment") { request, context in
+            // Credit with a fee, and money that could be spent at once: a code confirmed on the line's number first.
             let line = try context.requireLine(.pay)
+            try context.requireStepUp(now: service.now)
             return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
                 request in
                 let body = try await request.decodeJSON(as: PromisedBody.self, context: context)

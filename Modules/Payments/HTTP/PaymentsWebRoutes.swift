@@ -44,6 +44,7 @@ struct PaymentsWebRoutes {
                 request, context, catalog: catalog, page: { try await promisedPage(request, context, error: $0) }
             ) { fields in
                 let line = try context.requireLine(.pay)
+                try context.requireStepUp(now: service.now)
                 let promised = try await service.takePromised(
                     line.subscriberID,
                     amount: try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region)))
@@ -137,6 +138,7 @@ struct PaymentsWebRoutes {
                 ["text": catalog.text($0.code.rawValue, in: language, arguments: $0.arguments)]
             },
             "canPay": context.line?.scopes.contains(.pay) == true,
+            "steppedUp": (try? context.requireStepUp(now: service.now)) != nil,
         ]
         if let offer = eligibility.offer {
             let amounts: [[String: Any]] = offer.amounts.enumerated().map { index, amount in
