@@ -144,4 +144,47 @@ import Testing
             #expect(profile.line.owner.completenessPercent == 75)
         }
     }
+
+    /// The e-mail is where statements and notices go: changing it needs a fresh code to the line's number, and the
+    /// phone and the old confirmed address are told; the new address counts only once confirmed.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func changingTheEmailNeedsAStepUpAndTellsThePhoneAndTheOldAddress(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            let line = try await bed.line(number)
+            let session = try await bed.loginByCode(number).session
+            _ = try await bed.service.updateProfile(
+                session, fullName: .keep, email: .set("ivan@example.com"), contactNumber: .keep, postalAddress: .keep,
+                client: client)
+            let confirmation = try #require(try await bed.messages(to: "ivan@example.com").last)
+            let code = try #require(AuthTestBed.code(in: confirmation.body))
+            try await bed.service.confirmEmail(session, code: code, client: client)
+            #expect(try await bed.service.isConfirmed(email: "IVAN@example.com", of: line.id))
+
+            // Six minutes later the login's code no longer vouches: the change is refused and nothing moves.
+            bed.clock.advance(by: .seconds(360))
+            let refused = await #expect(throws: CabinetError.self) {
+                try await bed.service.updateProfile(
+                    session, fullName: .keep, email: .set("thief@example.net"), contactNumber: .keep,
+                    postalAddress: .keep, client: client)
+            }
+            #expect(refused?.code == AuthError.stepUpRequired)
+            #expect(try await bed.service.profile(session).line.owner.email == "ivan@example.com")
+            // Other fields need no step-up.
+            _ = try await bed.service.updateProfile(
+                session, fullName: .set("Иванов Иван"), email: .keep, contactNumber: .keep, postalAddress: .keep,
+                client: client)
+
+            _ = try await bed.service.requestStepUpCode(session, client: client)
+            let stepUp = try #require(try await bed.lastCode(to: number))
+            let (_, steppedUp) = try await bed.service.confirmStepUp(session, code: stepUp, client: client)
+            _ = try await bed.service.updateProfile(
+                steppedUp, fullName: .keep, email: .set("new@example.com"), contactNumber: .keep, postalAddress: .keep,
+                client: client)
+            #expect(try await bed.messages(to: number).last?.body.contains("new@example.com") == true)
+            let told = try #require(try await bed.messages(to: "ivan@example.com").last)
+            #expect(told.body.contains("new@example.com"), "the old confirmed address is told")
+            #expect(try await bed.service.isConfirmed(email: "new@example.com", of: line.id) == false)
+            #expect(try await bed.service.profile(steppedUp).emailConfirmed == false)
+        }
+    }
 }

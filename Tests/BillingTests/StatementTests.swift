@@ -95,6 +95,17 @@ import Testing
             } catch let error as CabinetError {
                 #expect(error.code == BillingError.noEmail)
             }
+            // An address the owner has not confirmed gets nothing.
+            let unconfirmed = try await bed.line(
+                "+79001234569", tariff: "payg", credit: "100.00", email: "x@example.com")
+            bed.emails.only([:])
+            let refused = await #expect(throws: CabinetError.self) {
+                try await bed.service.orderStatement(bed.access(unconfirmed), from: from, to: to, language: .ru)
+            }
+            #expect(refused?.code == BillingError.emailNotConfirmed)
+            #expect(try await bed.balance(unconfirmed) == "100.00", "nothing charged")
+            bed.emails.only([unconfirmed.id: "X@example.com"])
+            _ = try await bed.service.orderStatement(bed.access(unconfirmed), from: from, to: to, language: .ru)
             do {
                 _ = try await bed.service.shortStatement(bed.access(silent), from: LocalDate("2025-01-01")!, to: to)
                 Issue.record("a statement reached beyond the history depth")

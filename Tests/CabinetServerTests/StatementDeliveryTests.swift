@@ -1,3 +1,4 @@
+import Auth
 import Billing
 import CabinetCore
 import CabinetMessaging
@@ -18,6 +19,7 @@ import Testing
         let server = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "mail-secret")
         defer { server.stop() }
         let clock = ManualClock(iso8601: "2026-11-10T09:00:00Z")
+        let sms = RecordingSMSSender()
         try await withRuntime(
             backend,
             configure: { configuration in
@@ -25,7 +27,7 @@ import Testing
                     SMTPConfiguration(
                         host: "127.0.0.1", port: server.port, requireTLS: true, username: "cabinet",
                         password: "mail-secret", caFile: certificate.certificate.path))
-            }, dependencies: .init(clock: clock, logger: .test)
+            }, dependencies: .init(clock: clock, sms: sms, logger: .test)
         ) { runtime in
             let line = try await runtime.services.subscribers.service.provision(
                 NewLine(
@@ -52,6 +54,24 @@ import Testing
             ])
             #expect(report.rated == 2)
             let access = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region)
+            // The call detail goes only to an address the owner proved to read: confirm it with the code mailed there.
+            let refused = await #expect(throws: CabinetError.self) {
+                try await runtime.services.billing.service.orderStatement(
+                    access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!, language: .ru)
+            }
+            #expect(refused?.code == BillingError.emailNotConfirmed)
+            let auth = runtime.services.auth.service
+            let client = ClientInfo(address: "127.0.0.1")
+            _ = try await auth.requestLoginCode(for: line.msisdn, client: client)
+            _ = try await runtime.outbox.deliverDue()
+            let loginCode = try #require(sms.sent.last?.text.firstMatch(of: /\d{6}/).map { String($0.output) })
+            let session = try await auth.login(msisdn: line.msisdn, code: loginCode, kind: .api, client: client).session
+            _ = try await auth.requestEmailConfirmation(session, client: client)
+            _ = try await runtime.outbox.deliverDue()
+            let mailed = try #require(server.messages.last, "the confirmation code reached the mail server")
+            let mailText = String(decoding: MIMEParts.attachments(of: mailed)[""] ?? Data(), as: UTF8.self)
+            let emailCode = try #require(mailText.firstMatch(of: /\d{6}/).map { String($0.output) })
+            try await auth.confirmEmail(session, code: emailCode, client: client)
             let request = try await runtime.services.billing.service.orderStatement(
                 access, from: LocalDate("2026-11-01")!, to: LocalDate("2026-11-10")!,
                 language: .ru)
@@ -59,8 +79,8 @@ import Testing
             #expect(try await runtime.outbox.deliverDue() >= 1)
             #expect(try await runtime.requests.request(request.id)?.status == .done)
 
-            let message = try #require(server.messages.first, "the mail server received the statement")
-            #expect(server.envelopes.first?["tls"] as? Bool == true)
+            let message = try #require(server.messages.last, "the mail server received the statement")
+            #expect(server.envelopes.last?["tls"] as? Bool == true)
             let files = MIMEParts.attachments(of: message)
             let pdf = try #require(files.first { $0.key.hasSuffix(".pdf") }?.value)
             let csv = try #require(files.first { $0.key.hasSuffix(".csv") }?.value)

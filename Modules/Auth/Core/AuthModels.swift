@@ -144,6 +144,7 @@ public struct JournalEntry: Sendable, Hashable {
         case socialLinked = "social.linked"
         case socialUnlinked = "social.unlinked"
         case emailConfirmed = "email.confirmed"
+        case emailChanged = "email.changed"
     }
 
     public var id: Int64?

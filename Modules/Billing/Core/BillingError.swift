@@ -13,6 +13,8 @@ public enum BillingError: ErrorCatalogue {
     public static let periodInvalid = ErrorCode("billing.period.invalid", .invalidInput)
     public static let periodTooOld = ErrorCode("billing.period.tooOld", .invalidInput)
     public static let noEmail = ErrorCode("billing.statement.noEmail", .rejected)
+    /// The profile's e-mail has not been confirmed with a code sent there.
+    public static let emailNotConfirmed = ErrorCode("billing.statement.emailNotConfirmed", .rejected)
     public static let statementFailed = ErrorCode("billing.statement.failed", .invalidInput)
     public static let noAccount = ErrorCode("billing.noAccount", .notFound)
     public static let tariffMissing = ErrorCode("billing.tariffMissing", .internal)
@@ -22,7 +24,8 @@ public enum BillingError: ErrorCatalogue {
     public static let all: [ErrorCode] = [
         eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid,
         currencyMismatch,
-        periodInvalid, periodTooOld, noEmail, statementFailed, noAccount, tariffMissing, csvHeader, csvRow,
+        periodInvalid, periodTooOld, noEmail, emailNotConfirmed, statementFailed, noAccount, tariffMissing, csvHeader,
+        csvRow,
     ]
 
     static func invalidEvent(_ reason: String) -> CabinetError {

@@ -7,6 +7,8 @@ public import Tariffs
 /// Billing's operations for the cabinet, the operator and the scheduler, over a ``BillingStore``.
 public struct DefaultBillingService: BillingService {
     public let store: any BillingStore
+    /// Whether the profile's e-mail is confirmed (Auth's, wired by the server).
+    let emails: any ConfirmedEmails
     public let rules: BillingRules
     let lines: any SubscriberDirectory
     let clock: any WallClock
@@ -19,9 +21,10 @@ public struct DefaultBillingService: BillingService {
     public static let futureTolerance: TimeInterval = 300
 
     public init(
-        store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, clock: any WallClock,
-        logger: Logger
+        store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, emails: any ConfirmedEmails,
+        clock: any WallClock, logger: Logger
     ) {
+        self.emails = emails
         self.store = store
         self.rules = rules
         self.lines = lines
@@ -150,6 +153,10 @@ public struct DefaultBillingService: BillingService {
         }
         guard let email = line.owner.email, !email.isEmpty else {
             throw CabinetError(BillingError.noEmail)
+        }
+        // The full call detail is private: only to an address the owner has proven to read.
+        guard try await emails.isConfirmed(email: email, of: line.id) else {
+            throw CabinetError(BillingError.emailNotConfirmed, arguments: ["email": email])
         }
         guard let price = rules.settings(access.region)?.statements.fullByEmail else {
             throw CabinetError(BillingError.noAccount)

@@ -40,6 +40,8 @@ public struct BillingTestBed: Sendable {
     /// The lines' tariff spans the store keeps with Tariffs.
     public let lineTariffs: any LineTariffStore
     public let clock: ManualClock
+    /// Which e-mail addresses count as confirmed (every one unless a test says otherwise).
+    public let emails = TestConfirmedEmails()
     public let lines: DefaultSubscriberService
     public let directory: InMemorySubscriberStore
     public let service: DefaultBillingService
@@ -204,7 +206,7 @@ public struct BillingTestBed: Sendable {
         directory = parts.directory
         lines = parts.lines
         service = DefaultBillingService(
-            store: store, rules: parts.rules, lines: parts.directory, clock: parts.clock, logger: .test)
+            store: store, rules: parts.rules, lines: parts.directory, emails: emails, clock: parts.clock, logger: .test)
     }
 
     /// Provisions a line and opens its account on `tariff` now; `credit` is put on the balance first thing.

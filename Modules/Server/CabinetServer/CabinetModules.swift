@@ -46,8 +46,9 @@ public enum CabinetModules {
         let subscribers = try await SubscribersAssembly().assemble(kernel)
         let auth = try await AuthAssembly(subscribers: subscribers.exports).assemble(kernel)
         let tariffs = try await TariffsAssembly().assemble(kernel)
-        let billing = try await BillingAssembly(subscribers: subscribers.exports, tariffs: tariffs.exports).assemble(
-            kernel)
+        let billing = try await BillingAssembly(
+            subscribers: subscribers.exports, tariffs: tariffs.exports, emails: auth.exports.service
+        ).assemble(kernel)
         let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
             kernel)
         let services = CabinetServices(

@@ -30,10 +30,15 @@ public struct BillingAssembly: ModuleAssembly {
 
     let subscribers: SubscribersAssembly.Exports
     let tariffs: TariffsAssembly.Exports
+    /// Whether a profile's e-mail is confirmed (statements go only there).
+    let emails: any ConfirmedEmails
 
-    public init(subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports) {
+    public init(
+        subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports, emails: any ConfirmedEmails
+    ) {
         self.subscribers = subscribers
         self.tariffs = tariffs
+        self.emails = emails
     }
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
@@ -50,7 +55,7 @@ public struct BillingAssembly: ModuleAssembly {
                 for listener in balanceChanges.all { listener(lines) }
             })
         let service = DefaultBillingService(
-            store: store, rules: rules, lines: subscribers.directory, clock: kernel.clock,
+            store: store, rules: rules, lines: subscribers.directory, emails: emails, clock: kernel.clock,
             logger: logger)
         subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
 
