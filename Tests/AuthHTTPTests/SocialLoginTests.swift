@@ -117,28 +117,48 @@ import Testing
 
                     // Link: start in the cabinet, authorize at the provider, come back with code and state.
                     let linkURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .link, session: session, redirectURI: redirect)
+                        provider: "vk", intent: .link, session: session, redirectURI: redirect,
+                        browserNonce: "browser-1")
                     #expect(linkURL.absoluteString.contains("code_challenge_method=S256"))
                     let (code, returnedState) = try await Self.authorize(provider, url: linkURL, loginHint: "vk-42")
+                    // The state works only in the browser that started the flow (its cookie's nonce): a victim sent to
+                    // the attacker's callback URL, without the cookie or with another, is refused and the state spent.
+                    let elsewhereURL = try await bed.service.startSocial(
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect, browserNonce: "attacker")
+                    let (elsewhereCode, elsewhereState) = try await Self.authorize(
+                        provider, url: elsewhereURL, loginHint: "vk-42")
+                    for nonce in [nil, "victim"] as [String?] {
+                        await #expect(throws: CabinetError(AuthError.socialState)) {
+                            try await bed.service.finishSocial(
+                                provider: "vk", code: elsewhereCode, state: elsewhereState, browserNonce: nonce,
+                                session: nil, redirectURI: redirect, kind: .web, client: ClientInfo())
+                        }
+                    }
                     #expect(
                         try await bed.service.finishSocial(
-                            provider: "vk", code: code, state: returnedState, session: session,
+                            provider: "vk", code: code, state: returnedState, browserNonce: "browser-1",
+                            session: session,
                             redirectURI: redirect, kind: .web, client: ClientInfo()) == nil)
                     #expect(try await bed.service.linkedIdentities(session).map(\.subject) == ["vk-42"])
+                    #expect(
+                        try await bed.messages(to: "+79001110001").last?.body.contains("VK ID") == true,
+                        "the phone is told of the new way in")
                     // The state is single-use.
                     await #expect(throws: CabinetError(AuthError.socialState)) {
                         try await bed.service.finishSocial(
-                            provider: "vk", code: code, state: returnedState, session: session,
+                            provider: "vk", code: code, state: returnedState, browserNonce: "browser-1",
+                            session: session,
                             redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
 
                     // Log in with it.
                     let loginURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect, browserNonce: "browser-1")
                     let (loginCode, loginState) = try await Self.authorize(provider, url: loginURL, loginHint: "vk-42")
                     let result = try #require(
                         try await bed.service.finishSocial(
-                            provider: "vk", code: loginCode, state: loginState, session: nil, redirectURI: redirect,
+                            provider: "vk", code: loginCode, state: loginState, browserNonce: "browser-1", session: nil,
+                            redirectURI: redirect,
                             kind: .web,
                             client: ClientInfo()))
                     #expect(result.session.msisdn.e164 == "+79001110001")
@@ -146,36 +166,39 @@ import Testing
 
                     // An identity nobody linked cannot log in; one identity cannot serve two lines.
                     let strangerURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect, browserNonce: "browser-1")
                     let (strangerCode, strangerState) = try await Self.authorize(
                         provider, url: strangerURL, loginHint: "vk-99")
                     await #expect(throws: CabinetError(AuthError.socialNotLinked, arguments: ["provider": "VK ID"])) {
                         try await bed.service.finishSocial(
-                            provider: "vk", code: strangerCode, state: strangerState, session: nil,
+                            provider: "vk", code: strangerCode, state: strangerState, browserNonce: "browser-1",
+                            session: nil,
                             redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     bed.clock.advance(by: .seconds(61))
                     let other = try await bed.loginByCode("+79001110002").session
                     let takenURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .link, session: other, redirectURI: redirect)
+                        provider: "vk", intent: .link, session: other, redirectURI: redirect, browserNonce: "browser-1")
                     let (takenCode, takenState) = try await Self.authorize(provider, url: takenURL, loginHint: "vk-42")
                     await #expect(throws: CabinetError(AuthError.socialTaken, arguments: ["provider": "VK ID"])) {
                         try await bed.service.finishSocial(
-                            provider: "vk", code: takenCode, state: takenState, session: other,
+                            provider: "vk", code: takenCode, state: takenState, browserNonce: "browser-1",
+                            session: other,
                             redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     // A code exchanged with the wrong verifier (someone else's state) fails at the provider.
                     let firstURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect, browserNonce: "browser-1")
                     let secondURL = try await bed.service.startSocial(
-                        provider: "vk", intent: .login, session: nil, redirectURI: redirect)
+                        provider: "vk", intent: .login, session: nil, redirectURI: redirect, browserNonce: "browser-1")
                     let (stolenCode, _) = try await Self.authorize(provider, url: firstURL, loginHint: "vk-42")
                     let secondState = try #require(
                         URLComponents(url: secondURL, resolvingAgainstBaseURL: false)?.queryItems?
                             .first { $0.name == "state" }?.value)
                     await #expect(throws: CabinetError(AuthError.socialProvider, arguments: ["provider": "VK ID"])) {
                         try await bed.service.finishSocial(
-                            provider: "vk", code: stolenCode, state: secondState, session: nil,
+                            provider: "vk", code: stolenCode, state: secondState, browserNonce: "browser-1",
+                            session: nil,
                             redirectURI: redirect, kind: .web, client: ClientInfo())
                     }
                     try await bed.service.unlinkIdentity(session, provider: "vk", client: ClientInfo())

@@ -335,12 +335,14 @@ import Testing
             try await store.saveSocialState(
                 SocialState(
                     state: "s1", provider: "vk", verifier: "v", intent: .link, sessionID: "x",
-                    expiresAt: now.addingTimeInterval(600)))
+                    expiresAt: now.addingTimeInterval(600), browserHash: "b"))
             try await store.saveSocialState(
                 SocialState(
                     state: "s2", provider: "vk", verifier: "v", intent: .login, sessionID: nil,
-                    expiresAt: now.addingTimeInterval(600)))
-            #expect(try await store.takeSocialState("s1", now: now)?.sessionID == "x")
+                    expiresAt: now.addingTimeInterval(600), browserHash: "b"))
+            let taken = try await store.takeSocialState("s1", now: now)
+            #expect(taken?.sessionID == "x")
+            #expect(taken?.browserHash == "b")
             #expect(try await store.takeSocialState("s1", now: now) == nil)
             #expect(try await store.takeSocialState("s2", now: now.addingTimeInterval(600)) == nil, "expired")
             #expect(try await store.takeSocialState("s2", now: now) == nil, "and gone")
@@ -454,7 +456,7 @@ import Testing
             try await store.saveSocialState(
                 SocialState(
                     state: "st", provider: "vk", verifier: "v", intent: .login, sessionID: nil,
-                    expiresAt: now.addingTimeInterval(60)))
+                    expiresAt: now.addingTimeInterval(60), browserHash: "b"))
             try await store.insertPush(
                 PushLogin(
                     id: "p", subscriberID: owner, msisdn: number, status: .pending, createdAt: now,

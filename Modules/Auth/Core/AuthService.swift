@@ -112,14 +112,18 @@ public protocol AuthService: ConfirmedEmails {
     func confirmEmail(_ session: AuthSession, code: String, client: ClientInfo) async throws
 
     // MARK: - Social login
-    /// Starts a login or link: returns the provider's authorization URL with `state` and a PKCE challenge (S256).
-    func startSocial(provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String)
-        async throws -> URL
-    /// The provider sent the person back: checks `state` (once, unexpired, same provider, same session for a link),
-    /// exchanges the code with the verifier, then logs in or links the identity.
+    /// Starts a login or link: returns the provider's authorization URL with `state` and a PKCE challenge (S256),
+    /// bound to `browserNonce` (a cookie of the browser that starts).
+    func startSocial(
+        provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String,
+        browserNonce: String
+    ) async throws -> URL
+    /// The provider sent the person back: checks `state` (once, unexpired, same provider, the same browser, same
+    /// session for a link), exchanges the code with the verifier, then logs in or links the identity (and tells the
+    /// line's phone of the new way in).
     func finishSocial(
-        provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String,
-        kind: AuthSession.Kind, client: ClientInfo
+        provider id: String, code: String, state: String, browserNonce: String?, session: AuthSession?,
+        redirectURI: String, kind: AuthSession.Kind, client: ClientInfo
     ) async throws -> LoginResult?
     func linkedIdentities(_ session: AuthSession) async throws -> [LinkedIdentity]
     func unlinkIdentity(_ session: AuthSession, provider: String, client: ClientInfo) async throws

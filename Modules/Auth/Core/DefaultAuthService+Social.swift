@@ -7,10 +7,12 @@ extension DefaultAuthService {
     /// The configured providers, for the login and security pages.
     public var identityProviders: [IdentityProviderConfiguration] { providers }
 
-    /// Starts a login or link: returns the provider's authorization URL with `state` and a PKCE challenge (S256).
-    public func startSocial(provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String)
-        async throws -> URL
-    {
+    /// Starts a login or link: returns the provider's authorization URL with `state` and a PKCE challenge (S256),
+    /// bound to `browserNonce` (kept in a cookie of the browser that starts; the callback must bring it back).
+    public func startSocial(
+        provider id: String, intent: SocialState.Intent, session: AuthSession?, redirectURI: String,
+        browserNonce: String
+    ) async throws -> URL {
         guard let provider = providers.first(where: { $0.id == id }) else {
             throw CabinetError(AuthError.socialUnknownProvider, arguments: ["provider": id])
         }
@@ -20,7 +22,8 @@ extension DefaultAuthService {
         try await store.saveSocialState(
             SocialState(
                 state: state, provider: id, verifier: verifier, intent: intent,
-                sessionID: session?.id, expiresAt: clock.now.addingTimeInterval(600)))
+                sessionID: session?.id, expiresAt: clock.now.addingTimeInterval(600),
+                browserHash: SecureRandom.sha256(browserNonce)))
         var components = URLComponents(url: provider.authorizationEndpoint, resolvingAgainstBaseURL: false)
         let existing = components?.queryItems ?? []
         components?.queryItems =
@@ -39,13 +42,14 @@ extension DefaultAuthService {
         return url
     }
 
-    /// The provider sent the person back: checks `state` (once, unexpired, same provider, same session for a link),
-    /// exchanges the code with the verifier, then logs in or links the identity.
+    /// The provider sent the person back: checks `state` (once, unexpired, same provider, the browser that started
+    /// it, same session for a link), exchanges the code with the verifier, then logs in or links the identity.
     public func finishSocial(
-        provider id: String, code: String, state: String, session: AuthSession?, redirectURI: String,
-        kind: AuthSession.Kind, client: ClientInfo
+        provider id: String, code: String, state: String, browserNonce: String?, session: AuthSession?,
+        redirectURI: String, kind: AuthSession.Kind, client: ClientInfo
     ) async throws -> LoginResult? {
         guard let saved = try await store.takeSocialState(state, now: clock.now), saved.provider == id,
+            let browserNonce, ConstantTime.equals(saved.browserHash, SecureRandom.sha256(browserNonce)),
             saved.intent == .login || saved.sessionID == session?.id
         else {
             throw CabinetError(AuthError.socialState)
@@ -72,10 +76,16 @@ extension DefaultAuthService {
             guard linked else {
                 throw CabinetError(AuthError.socialTaken, arguments: ["provider": provider.displayName])
             }
+            // A new way into the cabinet: the owner's phone hears of it, so a link made by someone else is seen.
             try await store.record(
                 JournalEntry(
                     subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
-                    event: .socialLinked, method: .social, client: client, detail: id), message: nil)
+                    event: .socialLinked, method: .social, client: client, detail: id),
+                message: OutgoingText(
+                    to: .phone(session.msisdn),
+                    text: messages.text(
+                        "auth.sms.socialLinked", in: client.language, arguments: ["provider": provider.displayName]),
+                    purpose: "auth.socialLinked"))
             return nil
         case .login:
             guard let link = try await store.identity(provider: id, subject: identity.subject),

@@ -33,9 +33,14 @@ public struct SocialState: Sendable, Hashable {
     public var intent: Intent
     public var sessionID: String?
     public var expiresAt: Date
+    /// SHA-256 of the nonce in the cookie of the browser that started the flow.
+    public var browserHash: String
 
-    public init(state: String, provider: String, verifier: String, intent: Intent, sessionID: String?, expiresAt: Date)
-    {
+    public init(
+        state: String, provider: String, verifier: String, intent: Intent, sessionID: String?, expiresAt: Date,
+        browserHash: String
+    ) {
+        self.browserHash = browserHash
         self.state = state
         self.provider = provider
         self.verifier = verifier

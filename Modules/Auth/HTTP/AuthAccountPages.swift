@@ -132,16 +132,15 @@ struct AuthAccountPages {
                 return .seeOther(to: "/security#social")
             }
         }
+        // Logging in starts on a link (nothing changes until the provider sends the person back to this browser);
+        // linking a provider to the line changes how one gets in, so it starts on a form with the anti-forgery token.
         web.get("auth/social/:provider/start") { request, context in
-            let provider = context.parameters.get("provider") ?? ""
-            let intent: SocialState.Intent = request.uri.queryParameters.get("intent") == "link" ? .link : .login
-            let session = context.session == nil ? nil : try await AuthRouting.session(context, service: service)
-            let url = try await service.startSocial(
-                provider: provider, intent: intent, session: session,
-                redirectURI: callbackURI(provider))
-            var headers = HTTPFields()
-            headers[.location] = url.absoluteString
-            return Response(status: .seeOther, headers: headers)
+            try await startSocial(context.parameters.get("provider") ?? "", intent: .login, session: nil)
+        }
+        web.post("security/social/:provider/link") { request, context in
+            try await action(request, context, page: security) { _, session in
+                try await startSocial(context.parameters.get("provider") ?? "", intent: .link, session: session)
+            }
         }
         web.get("auth/social/:provider/callback") { request, context -> Response in
             let provider = context.parameters.get("provider") ?? ""
@@ -152,17 +151,30 @@ struct AuthAccountPages {
             }
             let session = context.session == nil ? nil : try await AuthRouting.session(context, service: service)
             if let result = try await service.finishSocial(
-                provider: provider, code: code, state: state, session: session,
+                provider: provider, code: code, state: state,
+                browserNonce: request.cookies[cookies.socialName]?.value, session: session,
                 redirectURI: callbackURI(provider), kind: .web, client: client(request, context))
             {
-                var set = [cookies.session(result.token)]
+                var set = [cookies.session(result.token), cookies.socialExpired()]
                 if request.cookies[cookies.deviceName] == nil {
                     set.append(cookies.device(SecureRandom.token(bytes: 18)))
                 }
                 return .seeOther(to: "/", cookies: set)
             }
-            return .seeOther(to: "/security#social")
+            return .seeOther(to: "/security#social", cookies: [cookies.socialExpired()])
         }
+    }
+
+    /// Sends the browser to the provider with a fresh nonce in a cookie, which the callback must bring back.
+    func startSocial(_ provider: String, intent: SocialState.Intent, session: AuthSession?) async throws -> Response {
+        let nonce = SecureRandom.token(bytes: 24)
+        let url = try await service.startSocial(
+            provider: provider, intent: intent, session: session, redirectURI: callbackURI(provider),
+            browserNonce: nonce)
+        var headers = HTTPFields()
+        headers[.location] = url.absoluteString
+        headers[.setCookie] = cookies.social(nonce)
+        return Response(status: .seeOther, headers: headers)
     }
 
     func callbackURI(_ provider: String) -> String { "\(publicBaseURL)/auth/social/\(provider)/callback" }

@@ -75,6 +75,8 @@ public struct SessionCookies: Sendable {
     public var sessionName: String { https ? "__Host-cabinet_session" : "cabinet_session" }
     public var deviceName: String { https ? "__Host-cabinet_device" : "cabinet_device" }
     public var csrfName: String { https ? "__Host-cabinet_csrf" : "cabinet_csrf" }
+    /// The nonce that binds a social login's `state` to the browser that started it.
+    public var socialName: String { https ? "__Host-cabinet_social" : "cabinet_social" }
 
     private var attributes: String {
         https ? "; Path=/; HttpOnly; SameSite=Lax; Secure" : "; Path=/; HttpOnly; SameSite=Lax"
@@ -84,4 +86,6 @@ public struct SessionCookies: Sendable {
     public func expired() -> String { "\(sessionName)=\(attributes); Max-Age=0" }
     public func device(_ id: String) -> String { "\(deviceName)=\(id)\(attributes); Max-Age=31536000" }
     public func csrf(_ token: String) -> String { "\(csrfName)=\(token)\(attributes); Max-Age=3600" }
+    public func social(_ nonce: String) -> String { "\(socialName)=\(nonce)\(attributes); Max-Age=600" }
+    public func socialExpired() -> String { "\(socialName)=\(attributes); Max-Age=0" }
 }

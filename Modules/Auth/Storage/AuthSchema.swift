@@ -179,5 +179,13 @@ public enum AuthSchema: SchemaOwner {
                 """,
                 "DROP TABLE auth_link",
             ]),
+        // A social login's state is bound to the browser that started it (a cookie's hash), so nobody can finish a
+        // flow they started in somebody else's browser (login CSRF). Flows in progress at the upgrade start again.
+        Migration(
+            "auth-006-social-browser",
+            sql: [
+                "DELETE FROM auth_social_state",
+                "ALTER TABLE auth_social_state ADD COLUMN browser_hash TEXT NOT NULL DEFAULT ''",
+            ]),
     ]
 }

@@ -269,9 +269,9 @@ extension SQLAuthStore {
         try await database.write { db in
             try await db.raw(
                 """
-                INSERT INTO auth_social_state (state, provider, verifier, intent, session_id, expires_at)
+                INSERT INTO auth_social_state (state, provider, verifier, intent, session_id, expires_at, browser_hash)
                 VALUES (\(bind: state.state), \(bind: state.provider), \(bind: state.verifier), \(bind: state.intent.rawValue),
-                        \(bind: state.sessionID), \(bind: state.expiresAt.storageMilliseconds))
+                        \(bind: state.sessionID), \(bind: state.expiresAt.storageMilliseconds), \(bind: state.browserHash))
                 """
             ).run()
         }
@@ -282,7 +282,7 @@ extension SQLAuthStore {
             try await db.raw(
                 """
                 DELETE FROM auth_social_state WHERE state = \(bind: state)
-                RETURNING state, provider, verifier, intent, session_id, expires_at
+                RETURNING state, provider, verifier, intent, session_id, expires_at, browser_hash
                 """
             ).first()
         }
@@ -293,7 +293,8 @@ extension SQLAuthStore {
         return SocialState(
             state: state, provider: try row.decode(column: "provider", as: String.self),
             verifier: try row.decode(column: "verifier", as: String.self), intent: intent,
-            sessionID: try row.decode(column: "session_id", as: String?.self), expiresAt: expiresAt)
+            sessionID: try row.decode(column: "session_id", as: String?.self), expiresAt: expiresAt,
+            browserHash: try row.decode(column: "browser_hash", as: String.self))
     }
 
     // MARK: Push
