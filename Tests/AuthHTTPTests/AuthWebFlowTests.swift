@@ -66,6 +66,9 @@ import Testing
                     #expect(cookies.contains { $0.hasPrefix("cabinet_device=") })
                     jar.absorb(response)
                 }
+                // The browser's first login is from a new device (told once); its new cookie carries the device id
+                // that login remembered.
+                #expect(try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }.count == 1)
                 try await client.execute(uri: "/test/whoami", method: .get, headers: jar.headers()) { response throws in
                     #expect(String(buffer: response.body) == "home \(number) acting \(number)")
                 }

@@ -29,7 +29,7 @@ import Testing
                 try await bed.service.login(msisdn: msisdn, code: code, kind: .api, client: client)
             }
             let messages = try await bed.messages(to: number)
-            #expect(messages.count == 1)
+            #expect(messages.map(\.purpose) == ["auth.login", "auth.newDevice"], "the line's first login is told")
             #expect(messages[0].body.contains("Действует 10 мин"))
         }
     }
@@ -228,13 +228,23 @@ import Testing
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.loginByCode(
                 number, client: ClientInfo(address: "10.0.0.1", userAgent: "phone", deviceID: "device-a"))
-            #expect(try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }.isEmpty)
+            #expect(
+                try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }.count == 1,
+                "the first login (a new device: nothing was known) is told, the second from it is not")
             bed.clock.advance(by: .seconds(61))
             _ = try await bed.loginByCode(
                 number, client: ClientInfo(address: "10.9.9.9", userAgent: "laptop", deviceID: "device-b"))
-            let alerts = try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }
-            #expect(alerts.count == 1)
-            #expect(alerts.first?.body.contains("10.9.9.9") == true)
+            var alerts = try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }
+            #expect(alerts.count == 2)
+            #expect(alerts.last?.body.contains("10.9.9.9") == true)
+            // An API client that sends no device id is known by its user agent: told once, not on every login.
+            for _ in 1...2 {
+                bed.clock.advance(by: .seconds(61))
+                _ = try await bed.loginByCode(number, client: ClientInfo(address: "10.7.7.7", userAgent: "curl/8"))
+            }
+            alerts = try await bed.messages(to: number).filter { $0.purpose == "auth.newDevice" }
+            #expect(alerts.count == 3)
+            #expect(alerts.last?.body.contains("10.7.7.7") == true)
         }
     }
 }

@@ -188,10 +188,12 @@ public struct DefaultAuthService: AuthService {
             passwordRequired: passwordRequired, csrfToken: SecureRandom.token(bytes: 24))
         try await store.insertSession(session)
         var alert: OutgoingText?
-        if let device = client.deviceID,
-            try await store.rememberDevice(secrets.keyedHash("device", device), for: line.id, now: now) == .new,
-            settings.newDeviceAlert
-        {
+        // A client without a device id (an API client that sends no X-Device-Id) is known by its user agent. The
+        // first login of a line is from a new device too: whoever it was, the owner hears of it.
+        let device =
+            client.deviceID.map { secrets.keyedHash("device", $0) }
+            ?? secrets.keyedHash("agent", client.userAgent ?? "-")
+        if try await store.rememberDevice(device, for: line.id, now: now) != .known, settings.newDeviceAlert {
             alert = OutgoingText(
                 to: .phone(line.msisdn),
                 text: messages.text("auth.sms.newDevice", in: client.language, arguments: ["device": describe(client)]),

@@ -51,10 +51,10 @@ public struct SocialState: Sendable, Hashable {
 }
 
 public enum DeviceOutcome: Sendable, Hashable {
-    /// The line never logged in from any remembered device: nothing to compare with, no alert.
+    /// The line never logged in from any remembered device (its owner is told, as of a new one).
     case first
     case known
-    /// A device the line has not used before, while others are known: alert the owner.
+    /// A device the line has not used before, while others are known.
     case new
 }
 

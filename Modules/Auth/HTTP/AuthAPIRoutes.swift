@@ -250,11 +250,23 @@ enum AuthRouting {
         return session
     }
 
-    static func client(_ request: Request, _ context: CabinetRequestContext, cookies: SessionCookies) -> ClientInfo {
-        ClientInfo(
-            address: context.clientAddress, userAgent: request.headers[.userAgent],
-            deviceID: request.cookies[cookies.deviceName]?.value ?? request.headers[HTTPField.Name("X-Device-Id")!],
+    /// Who is asking. A browser without a device cookie gets a new device id here (`issueDevice`), which the login
+    /// remembers and the answer sets as the cookie, so its very first login is known as a new device too.
+    static func client(
+        _ request: Request, _ context: CabinetRequestContext, cookies: SessionCookies, issueDevice: Bool = false
+    ) -> ClientInfo {
+        let device =
+            request.cookies[cookies.deviceName]?.value ?? request.headers[HTTPField.Name("X-Device-Id")!]
+            ?? (issueDevice ? SecureRandom.token(bytes: 18) : nil)
+        return ClientInfo(
+            address: context.clientAddress, userAgent: request.headers[.userAgent], deviceID: device,
             language: context.language)
+    }
+
+    /// The device cookie to set after a web login when the browser had none: the id the login remembered.
+    static func deviceCookie(_ request: Request, _ result: LoginResult, cookies: SessionCookies) -> String? {
+        guard request.cookies[cookies.deviceName] == nil else { return nil }
+        return cookies.device(result.session.client.deviceID ?? SecureRandom.token(bytes: 18))
     }
 }
 

@@ -156,9 +156,7 @@ struct AuthAccountPages {
                 redirectURI: callbackURI(provider), kind: .web, client: client(request, context))
             {
                 var set = [cookies.session(result.token), cookies.socialExpired()]
-                if request.cookies[cookies.deviceName] == nil {
-                    set.append(cookies.device(SecureRandom.token(bytes: 18)))
-                }
+                if let device = AuthRouting.deviceCookie(request, result, cookies: cookies) { set.append(device) }
                 return .seeOther(to: "/", cookies: set)
             }
             return .seeOther(to: "/security#social", cookies: [cookies.socialExpired()])
@@ -337,7 +335,7 @@ struct AuthAccountPages {
     }
 
     func client(_ request: Request, _ context: CabinetRequestContext) -> ClientInfo {
-        AuthRouting.client(request, context, cookies: cookies)
+        AuthRouting.client(request, context, cookies: cookies, issueDevice: true)
     }
 }
 

@@ -166,7 +166,7 @@ struct AuthWebRoutes {
     /// login, home otherwise.
     func loggedIn(_ result: LoginResult, request: Request) -> Response {
         var set = [cookies.session(result.token)]
-        if request.cookies[cookies.deviceName] == nil { set.append(cookies.device(SecureRandom.token(bytes: 18))) }
+        if let device = AuthRouting.deviceCookie(request, result, cookies: cookies) { set.append(device) }
         return .seeOther(to: result.passwordRequired ? "/password" : "/", cookies: set)
     }
 
@@ -220,7 +220,7 @@ struct AuthWebRoutes {
     }
 
     func client(_ request: Request, _ context: CabinetRequestContext) -> ClientInfo {
-        AuthRouting.client(request, context, cookies: cookies)
+        AuthRouting.client(request, context, cookies: cookies, issueDevice: true)
     }
 }
 
