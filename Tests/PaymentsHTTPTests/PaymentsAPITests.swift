@@ -252,9 +252,33 @@ import Testing
                 try await client.execute(uri: "/transfers", method: .get, headers: headers(alice)) { response in
                     #expect(String(buffer: response.body).contains("transfer-step-up"))
                 }
+                // The page's form carries a submission key: a double click sends the money once, and both clicks
+                // land on the same answer.
+                var page = headers(alice)
+                page[HTTPField.Name("X-Test-Step-Up")!] = "1"
+                var submission = ""
+                try await client.execute(uri: "/transfers", method: .get, headers: page) { response throws in
+                    let html = String(buffer: response.body)
+                    let match = try #require(html.firstMatch(of: /name="submission" value="([0-9a-f]+)"/))
+                    submission = String(match.output.1)
+                }
+                var form = page
+                form[.contentType] = "application/x-www-form-urlencoded"
+                var locations: [String] = []
+                for _ in 1...2 {
+                    try await client.execute(
+                        uri: "/transfers", method: .post, headers: form,
+                        body: ByteBuffer(
+                            string: "csrf=csrf-token&submission=\(submission)&to=%2B79001234568&amount=50")
+                    ) { response in
+                        #expect(response.status == .seeOther)
+                        locations.append(response.headers[.location] ?? "")
+                    }
+                }
+                #expect(locations.count == 2 && locations[0] == locations[1] && locations[0].contains("done=R-"))
             }
-            #expect(try await bed.billing.balance(alice) == "398.00")
-            #expect(try await bed.billing.balance(bob) == "100.00")
+            #expect(try await bed.billing.balance(alice) == "346.00", "one transfer of 50.00 and its fee of 2.00")
+            #expect(try await bed.billing.balance(bob) == "150.00")
         }
     }
 

@@ -66,6 +66,44 @@ public struct IdempotentRequests: Sendable {
         }
     }
 
+    /// A web form that moves money, sent once however often it is submitted: the page puts a fresh
+    /// ``newSubmission()`` in a hidden `submission` field; the first post with it runs `handler` and keeps where it
+    /// led, a second (a double click, a reload) is sent to the same place without running again — while the first
+    /// still runs, it waits for it (up to a few seconds). A failed run forgets the key (the page offers a new one).
+    public func form(
+        submission: String?, scope: String, path: String, _ handler: () async throws -> String
+    ) async throws -> Response {
+        guard let key = submission, (16...64).contains(key.utf8.count), key.allSatisfy({ $0.isHexDigit }) else {
+            return .seeOther(to: try await handler())
+        }
+        let fingerprint = "form " + path
+        let scope = "form:" + scope
+        for _ in 0..<50 {
+            switch try await store.claim(scope: scope, key: key, fingerprint: fingerprint, at: clock.now) {
+            case .replay(let answer):
+                return .seeOther(to: String(decoding: answer.body, as: UTF8.self))
+            case .mismatch:
+                throw CabinetError(KernelError.idempotencyKeyReused)
+            case .inProgress:
+                try await Task.sleep(for: .milliseconds(100))
+            case .claimed:
+                do {
+                    let location = try await handler()
+                    try await store.complete(
+                        scope: scope, key: key, answer: IdempotentAnswer(status: 303, body: Data(location.utf8)))
+                    return .seeOther(to: location)
+                } catch {
+                    try? await store.release(scope: scope, key: key)
+                    throw error
+                }
+            }
+        }
+        throw CabinetError(KernelError.idempotencyInProgress, retryAfterSeconds: 1)
+    }
+
+    /// A key for a money form's hidden `submission` field.
+    public static func newSubmission() -> String { Hex.random(bytes: 16) }
+
     static func response(status: HTTPResponse.Status, body: Data, replayed: Bool) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

@@ -20,17 +20,24 @@ struct PaymentsWebRoutes {
                 request, context, catalog: catalog, page: { try await paymentsPage(request, context, error: $0) }
             ) { fields in
                 let line = try context.requireLine(.pay, alsoWhen: [.blocked, .suspended])
-                let amount = try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region))
-                if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
-                    _ = try context.requireMoneyLeaving(now: service.now)
-                    let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
-                    return .seeOther(to: "/payments/\(payment.id)")
+                // A double click charges a saved card once.
+                return try await api.idempotency.form(
+                    submission: fields["submission"], scope: "line:\(line.subscriberID.rawValue)",
+                    path: request.uri.path
+                ) {
+                    let amount = try PaymentsInput.money(
+                        fields["amount"] ?? "", currency: try api.currency(line.region))
+                    if let method = fields["method"], method.hasPrefix("card:"), let card = Int64(method.dropFirst(5)) {
+                        _ = try context.requireMoneyLeaving(now: service.now)
+                        let payment = try await service.payWithCard(card, line: line.subscriberID, amount: amount)
+                        return "/payments/\(payment.id)"
+                    }
+                    let started = try await service.startTopUp(
+                        of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]),
+                        anonymous: false, saveCard: fields["saveCard"] == "on",
+                        returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
+                    return started.confirmationURL
                 }
-                let started = try await service.startTopUp(
-                    of: line.subscriberID, amount: amount, method: try PaymentsInput.method(fields["method"]),
-                    anonymous: false, saveCard: fields["saveCard"] == "on",
-                    returnURL: { "\(api.publicBaseURL)/payments/\($0)" })
-                return .seeOther(to: started.confirmationURL)
             }
         }
         web.get("payments/:id") { _, context in
@@ -45,11 +52,16 @@ struct PaymentsWebRoutes {
             ) { fields in
                 let line = try context.requireLine(.pay)
                 try context.requireStepUp(now: service.now)
-                let promised = try await service.takePromised(
-                    line.subscriberID,
-                    amount: try PaymentsInput.money(fields["amount"] ?? "", currency: try api.currency(line.region)))
-                return .seeOther(
-                    to: "/promised-payment?taken=\(promised.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
+                return try await api.idempotency.form(
+                    submission: fields["submission"], scope: "line:\(line.subscriberID.rawValue)",
+                    path: request.uri.path
+                ) {
+                    let promised = try await service.takePromised(
+                        line.subscriberID,
+                        amount: try PaymentsInput.money(
+                            fields["amount"] ?? "", currency: try api.currency(line.region)))
+                    return "/promised-payment?taken=\(promised.requestID.map { ServiceRequest.number(for: $0) } ?? "")"
+                }
             }
         }
         web.get("pay") { _, context in publicPage(context, error: nil, fields: [:]) }
@@ -83,6 +95,7 @@ struct PaymentsWebRoutes {
         let cards = try await service.cards(of: line.subscriberID)
         var data: [String: Any] = [
             "csrf": context.session?.csrfToken ?? "",
+            "submission": IdempotentRequests.newSubmission(),
             "minimum": limits?.minimum.displayString ?? "",
             "maximum": limits?.maximum.displayString ?? "",
             "canPay": context.line?.scopes.contains(.pay) == true,
@@ -139,6 +152,7 @@ struct PaymentsWebRoutes {
             },
             "canPay": context.line?.scopes.contains(.pay) == true,
             "steppedUp": (try? context.requireStepUp(now: service.now)) != nil,
+            "submission": IdempotentRequests.newSubmission(),
         ]
         if let offer = eligibility.offer {
             let amounts: [[String: Any]] = offer.amounts.enumerated().map { index, amount in

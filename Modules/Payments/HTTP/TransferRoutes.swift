@@ -37,9 +37,14 @@ struct TransferRoutes {
                 request, context, catalog: catalog, page: { try await page(request, context, error: $0) }
             ) { fields in
                 let line = try context.requireMoneyLeaving(now: service.now, alwaysStepUp: true)
-                let transfer = try await send(line, to: fields["to"] ?? "", amount: fields["amount"] ?? "")
-                return .seeOther(
-                    to: "/transfers?done=\(transfer.requestID.map { ServiceRequest.number(for: $0) } ?? "")")
+                // A double click sends the money once and shows the same answer.
+                return try await idempotency.form(
+                    submission: fields["submission"], scope: "line:\(line.subscriberID.rawValue)",
+                    path: request.uri.path
+                ) {
+                    let transfer = try await send(line, to: fields["to"] ?? "", amount: fields["amount"] ?? "")
+                    return "/transfers?done=\(transfer.requestID.map { ServiceRequest.number(for: $0) } ?? "")"
+                }
             }
         }
     }
@@ -60,6 +65,7 @@ struct TransferRoutes {
             "canPay": context.line?.scopes.contains(.pay) == true,
             "steppedUp": (try? context.requireStepUp(now: service.now)) != nil,
             "noTransfers": transfers.isEmpty,
+            "submission": IdempotentRequests.newSubmission(),
         ]
         if let limits {
             data["limits"] = catalog.text(
