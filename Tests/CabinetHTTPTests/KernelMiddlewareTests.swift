@@ -1,5 +1,6 @@
 import CabinetCore
 import CabinetHTTP
+import CabinetTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -49,6 +50,25 @@ import Testing
             health: {}, collectGauges: {}
         ).add(to: router)
         return Application(router: router)
+    }
+
+    /// Ids in paths may be capabilities (a push confirmation, a payment's page): the access log shows the route.
+    @Test func theAccessLogShowsRoutesNotTheirIds() async throws {
+        let recording = LogRecording()
+        let router = Router(context: CabinetRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(metrics: HTTPMetrics()))
+        router.get("/api/v1/auth/push/:id") { _, _ in "waiting" }
+        try await Application(router: router, logger: recording.logger()).test(.router) { client in
+            try await client.execute(uri: "/api/v1/auth/push/push_5ecret0ne?x=1", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/nothing/here", method: .get) { _ in }
+        }
+        let lines = recording.messages.filter { $0.contains("http.status") }
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("GET /api/v1/auth/push/{id} 200") == true)
+        #expect(!recording.messages.contains { $0.contains("5ecret0ne") })
+        #expect(lines.last?.hasPrefix("GET /nothing/here ") == true, "an unmatched path is logged as it came")
     }
 
     func problem(_ response: TestResponse) throws -> ProblemDetails {

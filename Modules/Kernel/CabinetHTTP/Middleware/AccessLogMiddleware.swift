@@ -3,6 +3,9 @@ public import Hummingbird
 import Logging
 
 /// One structured log line and one metrics sample per request: method, route template, status, duration.
+///
+/// A matched request is logged by its route template (`/api/v1/auth/push/{id}`), never its path: some ids in paths
+/// are capabilities (a push confirmation, a payment's status page) that anyone reading the logs could use.
 public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = CabinetRequestContext
     private let metrics: HTTPMetrics
@@ -34,7 +37,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
         let level: Logger.Level =
             status >= 500 ? .error : (request.uri.path == "/health" || request.uri.path == "/metrics" ? .debug : .info)
         context.logger.log(
-            level: level, "\(request.method.rawValue) \(request.uri.path) \(status)",
+            level: level, "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path) \(status)",
             metadata: [
                 "http.method": "\(request.method.rawValue)", "http.route": "\(route)", "http.status": "\(status)",
                 "http.duration_ms":
