@@ -30,6 +30,13 @@ public struct AccessLogMiddleware: RouterMiddleware {
         return response
     }
 
+    /// The route template of a matched request; the path of one that matched nothing (Hummingbird names those
+    /// `NotFound`), which holds no capability of ours and shows what was tried.
+    static func shown(_ request: Request, _ context: Context) -> String {
+        guard let template = context.endpointPath, template != "NotFound" else { return request.uri.path }
+        return template
+    }
+
     private func record(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
         let duration = ContinuousClock.now - start
         let route = context.endpointPath ?? (request.uri.path.hasPrefix("/static/") ? "/static" : "unmatched")
@@ -37,7 +44,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
         let level: Logger.Level =
             status >= 500 ? .error : (request.uri.path == "/health" || request.uri.path == "/metrics" ? .debug : .info)
         context.logger.log(
-            level: level, "\(request.method.rawValue) \(context.endpointPath ?? request.uri.path) \(status)",
+            level: level, "\(request.method.rawValue) \(Self.shown(request, context)) \(status)",
             metadata: [
                 "http.method": "\(request.method.rawValue)", "http.route": "\(route)", "http.status": "\(status)",
                 "http.duration_ms":
