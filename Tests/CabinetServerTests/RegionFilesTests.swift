@@ -77,6 +77,51 @@ import Testing
         #expect(throws: ConfigError.self) { try CabinetModules.regionLoader.loadCatalog(directory: scratch) }
     }
 
+    /// `regions check` says what a start will say about `payments.gateway`: an id that is not an acquirer of
+    /// `CABINET_GATEWAYS` is an error; the sandbox is a warning unless the check is for a demo start.
+    @Test func theCheckSaysWhatAStartSaysAboutGateways() throws {
+        let folder = try #require(Bundle.module.url(forResource: "BrokenRegions", withExtension: nil))
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateways-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("_base/_defaults.yaml"),
+            to: scratch.appendingPathComponent("_defaults.yaml"))
+        func region(gateway: String) throws {
+            try """
+            name: {ru: "Тверь", en: "Tver"}
+            msisdn: {prefixes: ["900"]}
+            payments: {gateway: \(gateway)}
+            """.write(to: scratch.appendingPathComponent("tver.yaml"), atomically: true, encoding: .utf8)
+        }
+        try region(gateway: "yookassa-tver")
+        let unknown = CabinetCommands.checkRegions(directory: scratch)
+        #expect(!unknown.ok)
+        #expect(
+            unknown.report.contains(
+                "tver.yaml: error: payments.gateway: \"yookassa-tver\" is not an id in CABINET_GATEWAYS nor sandbox"))
+        let gateways = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gateways-\(UUID().uuidString).yml")
+        defer { try? FileManager.default.removeItem(at: gateways) }
+        try """
+        gateways:
+          - {id: yookassa-tver, baseURL: "https://api.yookassa.ru", shopId: "1", secretKey: "k", webhookSecret: "w"}
+        """.write(to: gateways, atomically: true, encoding: .utf8)
+        let known = CabinetCommands.checkRegions(directory: scratch, gatewaysFile: gateways)
+        #expect(known.ok, "\(known.report)")
+        #expect(!known.report.contains("warning"))
+
+        try region(gateway: "sandbox")
+        let production = CabinetCommands.checkRegions(directory: scratch)
+        #expect(production.ok)
+        #expect(
+            production.report.contains(
+                "tver.yaml: warning: payments.gateway: payments are on and go through the sandbox"))
+        let demo = CabinetCommands.checkRegions(directory: scratch, sandboxOn: true)
+        #expect(demo.ok)
+        #expect(!demo.report.contains("warning"))
+    }
+
     @Test func theCheckReportsTheShippedRegionsAsValid() {
         let (report, ok) = CabinetCommands.checkRegions(directory: RepositoryPaths.regions)
         #expect(ok)

@@ -3,6 +3,8 @@ import CabinetMessaging
 import CabinetStorage
 public import Foundation
 public import Logging
+import Payments
+import PaymentsAdapters
 public import Subscribers
 
 /// What the `cabinet` subcommands do, as library functions (the executable only parses arguments).
@@ -13,22 +15,52 @@ public enum CabinetCommands {
         return lang.lowercased().hasPrefix("ru") ? .ru : .en
     }
 
-    /// `cabinet regions check`: the report and whether it is clean.
-    public static func checkRegions(directory: URL) -> (report: String, ok: Bool) {
+    /// `cabinet regions check`: the report and whether it is clean. Besides the files themselves it checks what a
+    /// start checks: every `payments.gateway` must be an acquirer of `gatewaysFile` (`CABINET_GATEWAYS`) or the
+    /// sandbox. The sandbox is on only with `--demo` or `CABINET_SANDBOX`, so for a region that uses it the check
+    /// warns (a demo start takes it, a production start refuses it) unless `sandboxOn`.
+    public static func checkRegions(directory: URL, gatewaysFile: URL? = nil, sandboxOn: Bool = false)
+        -> (report: String, ok: Bool)
+    {
         let report = CabinetModules.regionLoader.load(directory: directory)
         var lines = report.problems.map(\.description)
-        if report.problems.isEmpty {
-            for region in report.regions {
-                lines.append(
-                    "ok: \(region.id).yaml — \(region.name.ru) / \(region.name.en), \(region.currency.code), "
-                        + "\(region.timeZone.identifier), modules: \(region.modules.map(\.rawValue).joined(separator: ", "))"
-                )
+        guard report.problems.isEmpty else {
+            lines.append("\(report.problems.count) problem(s) in \(directory.path); nothing was loaded")
+            return (lines.joined(separator: "\n"), false)
+        }
+        var gateways: Set<String> = [SandboxGateway.gatewayName]
+        var errors: [String] = []
+        if let gatewaysFile {
+            do {
+                gateways.formUnion(try GatewaysFile.load(gatewaysFile).map(\.id))
+            } catch {
+                errors.append("\(gatewaysFile.lastPathComponent): error: \(error)")
             }
+        }
+        let catalog = RegionCatalog(regions: report.regions)
+        for problem in PaymentsAssembly.gatewayProblems(regions: catalog, gateways: gateways, sandboxOn: true) {
+            errors.append(problem.description)
+        }
+        if !sandboxOn {
+            for problem in PaymentsAssembly.gatewayProblems(
+                regions: catalog, gateways: gateways.subtracting([SandboxGateway.gatewayName]), sandboxOn: false)
+            where problem.message.contains("sandbox gateway") {
+                lines.append(problem.description.replacingOccurrences(of: ": error: ", with: ": warning: "))
+            }
+        }
+        lines += errors
+        for region in report.regions {
+            lines.append(
+                "ok: \(region.id).yaml — \(region.name.ru) / \(region.name.en), \(region.currency.code), "
+                    + "\(region.timeZone.identifier), modules: \(region.modules.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        if errors.isEmpty {
             lines.append("\(report.regions.count) region(s) valid in \(directory.path)")
         } else {
-            lines.append("\(report.problems.count) problem(s) in \(directory.path); nothing was loaded")
+            lines.append("\(errors.count) problem(s) in \(directory.path): a start would refuse them")
         }
-        return (lines.joined(separator: "\n"), report.problems.isEmpty)
+        return (lines.joined(separator: "\n"), errors.isEmpty)
     }
 
     /// `cabinet migrate`: applies pending migrations; returns their ids.

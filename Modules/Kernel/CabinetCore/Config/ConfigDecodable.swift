@@ -48,7 +48,16 @@ extension Money: ConfigDecodable {
                 return nil
             }
             guard written == currency else {
-                value.problem("currency \(written.code) does not match the region's currency \(currency.code)")
+                let message = "currency \(written.code) does not match the region's currency \(currency.code)"
+                if let primary = value.reader.primaryFile, primary != value.node.location.file {
+                    // Inherited from the defaults: the region's own file has to restate the amount in its currency.
+                    value.reader.report(
+                        "\(message): \(value.node.location.file) sets \"\(text)\" and \(primary) inherits it; "
+                            + "restate it in \(currency.code) in \(primary)",
+                        at: ConfigLocation(file: primary), path: value.path)
+                } else {
+                    value.problem(message)
+                }
                 return nil
             }
             amount = parts[0]

@@ -81,8 +81,12 @@ extension ConfigNode {
     /// Parses YAML text. Syntax errors, duplicate keys, non-scalar keys and aliases become problems.
     public static func parse(yaml: String, file: String) -> (ConfigNode?, [ConfigProblem]) {
         let node: Node?
+        // The parser keeps the anchors alive (nodes hold them weakly): it must outlive the conversion below, which
+        // reports them.
+        let parser: Parser
         do {
-            node = try Yams.compose(yaml: yaml)
+            parser = try Parser(yaml: yaml)
+            node = try parser.singleRoot()
         } catch let error as YamlError {
             return (
                 nil, [ConfigProblem(location: location(of: error, file: file), path: "", message: message(of: error))]
@@ -92,13 +96,21 @@ extension ConfigNode {
         }
         guard let node else { return (.emptyMapping(at: ConfigLocation(file: file, line: 1, column: 1)), []) }
         var problems: [ConfigProblem] = []
-        let converted = convert(node, file: file, path: "", problems: &problems)
+        let converted = withExtendedLifetime(parser) { convert(node, file: file, path: "", problems: &problems) }
         return (converted, problems)
     }
 
     private static func convert(_ node: Node, file: String, path: String, problems: inout [ConfigProblem]) -> ConfigNode
     {
         let location = ConfigLocation(file: file, line: node.mark?.line, column: node.mark?.column)
+        // The composer resolves `*alias` into a copy of the `&anchor`ed node, so an alias is seen by its anchor: a
+        // region file reads top to bottom, every value where it applies.
+        if let anchor = node.anchor {
+            let message = "YAML anchors and aliases (&\(anchor.rawValue)) are not supported; write the value out"
+            if !problems.contains(where: { $0.message == message }) {
+                problems.append(ConfigProblem(location: location, path: path, message: message))
+            }
+        }
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {

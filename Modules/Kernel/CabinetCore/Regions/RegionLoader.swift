@@ -190,6 +190,19 @@ public struct RegionLoader: Sendable {
                     }
                 }
             }
+            if let rules, let currency, rules.plan == nil {
+                // Mixed prefixes: each one whose numbering plan uses another currency is wrong in this region.
+                for (index, prefix) in rules.prefixes.enumerated() {
+                    guard let plan = MSISDNRules.sample(for: prefix)?.plan else { continue }
+                    let expected: Currency = plan == .kazakhstan ? .kzt : .rub
+                    guard expected != currency else { continue }
+                    let path = "msisdn.prefixes[\(index)]"
+                    headerReader.report(
+                        "\"\(prefix)\" is a prefix of \(plan.rawValue) numbers, which use \(expected.code); "
+                            + "this region's currency is \(currency.code) (a region's numbers follow one plan)",
+                        at: tree.node(at: path)?.location ?? tree.location, path: path)
+                }
+            }
             if let modules {
                 var seen: Set<ModuleID> = []
                 for (index, module) in modules.enumerated() where !seen.insert(module).inserted {

@@ -25,6 +25,26 @@ public struct PaymentsAssembly: ModuleAssembly {
     let subscribers: SubscribersAssembly.Exports
     let billing: BillingAssembly.Exports
 
+    /// What a start would refuse: regions with payments on whose `payments.gateway` is not among `gateways` (the ids
+    /// of `CABINET_GATEWAYS`, and `sandbox` when the sandbox is on). `cabinet regions check` says the same.
+    public static func gatewayProblems(regions: RegionCatalog, gateways: Set<String>, sandboxOn: Bool)
+        -> [ConfigProblem]
+    {
+        regions.regions.compactMap { region -> ConfigProblem? in
+            guard region.isEnabled(PaymentsModule.id), let name = region.settings(for: PaymentsModule.self)?.gateway,
+                !gateways.contains(name)
+            else { return nil }
+            let message =
+                name == SandboxGateway.gatewayName
+                ? "payments are on and go through the sandbox gateway, which is off outside demo mode: name an acquirer of "
+                    + "CABINET_GATEWAYS here, or switch the sandbox on with --demo or CABINET_SANDBOX=true (never in production)"
+                : "\"\(name)\" is not an id in CABINET_GATEWAYS" + (sandboxOn ? " nor sandbox" : "")
+            return ConfigProblem(
+                location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway", message: message
+            )
+        }
+    }
+
     public init(subscribers: SubscribersAssembly.Exports, billing: BillingAssembly.Exports) {
         self.subscribers = subscribers
         self.billing = billing
@@ -53,19 +73,8 @@ public struct PaymentsAssembly: ModuleAssembly {
         }
         if let sandbox { gateways.append(sandbox) }
         // A region whose payments go through a gateway that is not there would fail every payment: refuse to start.
-        let problems = kernel.regions.regions.compactMap { region -> ConfigProblem? in
-            guard region.isEnabled(PaymentsModule.id), let name = region.settings(for: PaymentsModule.self)?.gateway,
-                !gateways.contains(where: { $0.name == name })
-            else { return nil }
-            let message =
-                name == SandboxGateway.gatewayName
-                ? "payments are on and go through the sandbox gateway, which is off outside demo mode: name an acquirer of "
-                    + "CABINET_GATEWAYS here, or switch the sandbox on with --demo or CABINET_SANDBOX=true (never in production)"
-                : "\"\(name)\" is not an id in CABINET_GATEWAYS" + (sandbox == nil ? "" : " nor sandbox")
-            return ConfigProblem(
-                location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "payments.gateway", message: message
-            )
-        }
+        let problems = Self.gatewayProblems(
+            regions: kernel.regions, gateways: Set(gateways.map(\.name)), sandboxOn: sandbox != nil)
         if !problems.isEmpty {
             // The server refuses; a command beside it (outbox, ledger check, imports) takes no payment and only says so.
             guard configuration.databaseRole != .server else { throw ConfigError(problems: problems) }
