@@ -18,7 +18,9 @@ import Testing
     static let key = "operator-key-0123456789"
 
     func app(_ bed: BillingTestBed) throws -> some ApplicationProtocol {
-        let module = BillingHTTPModule(service: bed.service, texts: bed.texts, clock: bed.clock)
+        let module = BillingHTTPModule(
+            service: bed.service, texts: bed.texts, clock: bed.clock,
+            idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.clock))
         let directory = bed.directory
         let session = TestSessionModule(now: { bed.clock.now }) { id in
             try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
@@ -82,14 +84,21 @@ import Testing
                 try await client.execute(uri: "/api/v1/me/dashboard", method: .get) { response in
                     #expect(response.status == .unauthorized)
                 }
-                try await client.execute(
-                    uri: "/api/v1/me/statements", method: .post, headers: headers(line),
-                    body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-10"}"#)
-                ) { response throws in
-                    #expect(response.status == .accepted)
-                    let body = try json(response)
-                    #expect(
-                        (body["id"] as? String)?.hasPrefix("R-") == true && body["status"] as? String == "processing")
+                var keyed = headers(line)
+                keyed[IdempotentRequests.header] = "statement-1"
+                for attempt in 1...2 {
+                    // A paid order: the same key twice is one order and one charge.
+                    try await client.execute(
+                        uri: "/api/v1/me/statements", method: .post, headers: keyed,
+                        body: ByteBuffer(string: #"{"from": "2026-11-01", "to": "2026-11-10"}"#)
+                    ) { response throws in
+                        #expect(response.status == .accepted)
+                        let body = try json(response)
+                        #expect(
+                            (body["id"] as? String)?.hasPrefix("R-") == true
+                                && body["status"] as? String == "processing")
+                        #expect((response.headers[IdempotentRequests.replayedHeader] == "true") == (attempt == 2))
+                    }
                 }
                 var page = headers(line)
                 page[.accept] = "text/html"

@@ -271,13 +271,14 @@ import Testing
                 await code(try order(from: "monthly", to: "elsewhere", timing: .nextPeriod)) == TariffsError.notInRegion
             )
             #expect(
-                await code(try order(from: "monthly", to: "daily", timing: .now, fee: 60_000))
+                await code(try order(from: "monthly", to: "daily", timing: .immediately, fee: 60_000))
                     == TariffsError.insufficientFunds)
             let request = try await store.changeTariff(
                 try order(from: "monthly", to: "premium", timing: .nextPeriod, fee: 1_000))
             #expect(request.status == .pending && request.detail == "monthly→premium")
             #expect(try await bed.requests.request(request.id) == request)
-            #expect(await code(try order(from: "monthly", to: "daily", timing: .now)) == TariffsError.changePending)
+            #expect(
+                await code(try order(from: "monthly", to: "daily", timing: .immediately)) == TariffsError.changePending)
             #expect(try await store.snapshot(of: line.id, at: bed.clock.now)?.plannedTariff?.rawValue == "premium")
             #expect(try await bed.balance(line) == "580.00", "590.00 less the change fee")
             let spans = try await bed.lineTariffs.history(of: line.id)

@@ -164,7 +164,7 @@ import Testing
                 record("fees", try await bed.service.runDueFees(batch: Int.random(in: 1...3, using: &random)))
             case 6:
                 let target = tariffs[Int.random(in: 0..<tariffs.count, using: &random)]
-                let timing = TariffChangeTiming.allCases.randomElement(using: &random) ?? .now
+                let timing = TariffChangeTiming.allCases.randomElement(using: &random) ?? .immediately
                 do {
                     record("preview", try await bed.service.preview(line: bed.access(line), to: target, timing: timing))
                     let (request, preview) = try await bed.service.change(
@@ -370,7 +370,7 @@ import Testing
             _ = try await store.changeTariff(
                 TariffChangeOrder(
                     line: a, region: msk, from: try #require(current?.tariffID),
-                    to: try #require(TariffID(rawValue: "daily")), timing: .now,
+                    to: try #require(TariffID(rawValue: "daily")), timing: .immediately,
                     effectiveAt: month, changeFee: .zero(.rub), newPeriod: nil, now: month))
         }
         heard.append("check \(try await store.check().isClean)")

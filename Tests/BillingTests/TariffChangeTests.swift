@@ -21,7 +21,7 @@ import Testing
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             bed.clock.set(Self.at("2026-11-20T09:00:00Z"))  // noon in Moscow: half a day is left
-            let now = try await bed.service.preview(line: bed.access(line), to: daily, timing: .now)
+            let now = try await bed.service.preview(line: bed.access(line), to: daily, timing: .immediately)
             #expect(now.refusal == nil)
             #expect(now.feeNow.amountString == "12.50" && now.chargeToday.amountString == "12.50")
             #expect(now.balanceAfter.amountString == "577.50")
@@ -38,14 +38,14 @@ import Testing
             #expect(later.firstRegularFeeOn.description == "2026-12-01")
 
             let archived = try await bed.service.preview(
-                line: bed.access(line), to: TariffID(rawValue: "old")!, timing: .now)
+                line: bed.access(line), to: TariffID(rawValue: "old")!, timing: .immediately)
             #expect(archived.refusal?.code == TariffsError.archived)
             let same = try await bed.service.preview(
-                line: bed.access(line), to: TariffID(rawValue: "monthly")!, timing: .now)
+                line: bed.access(line), to: TariffID(rawValue: "monthly")!, timing: .immediately)
             #expect(same.refusal?.code == TariffsError.same)
             await #expect(throws: CabinetError.self) {
                 try await bed.service.preview(
-                    line: bed.access(line), to: TariffID(rawValue: "nonexistent")!, timing: .now)
+                    line: bed.access(line), to: TariffID(rawValue: "nonexistent")!, timing: .immediately)
             }
             #expect(try await bed.check().isClean)
         }
@@ -58,7 +58,7 @@ import Testing
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "1000.00")
             bed.clock.set(Self.at("2026-11-20T09:00:00Z"))
-            let (request, _) = try await bed.service.change(line: bed.access(line), to: daily, timing: .now)
+            let (request, _) = try await bed.service.change(line: bed.access(line), to: daily, timing: .immediately)
             #expect(request.status == .done && request.kind == "tariff.change")
             #expect(try await bed.balance(line) == "577.50")
             let left = try await bed.remainders(line)
@@ -96,7 +96,8 @@ import Testing
             #expect(dashboard.nextFee?.amount.amountString == "950.00")
             #expect(dashboard.nextFee?.on.description == "2026-12-01")
             await #expect(throws: CabinetError.self, "one plan at a time") {
-                try await bed.service.change(line: bed.access(line), to: TariffID(rawValue: "daily")!, timing: .now)
+                try await bed.service.change(
+                    line: bed.access(line), to: TariffID(rawValue: "daily")!, timing: .immediately)
             }
 
             bed.clock.set(Self.at("2026-11-30T21:00:30Z"))
@@ -115,10 +116,10 @@ import Testing
     func aChangeIsRefusedWhenFundsAreShort(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", tariff: "payg")
-            let preview = try await bed.service.preview(line: bed.access(line), to: daily, timing: .now)
+            let preview = try await bed.service.preview(line: bed.access(line), to: daily, timing: .immediately)
             #expect(preview.refusal?.code == TariffsError.insufficientFunds)
             do {
-                _ = try await bed.service.change(line: bed.access(line), to: daily, timing: .now)
+                _ = try await bed.service.change(line: bed.access(line), to: daily, timing: .immediately)
                 Issue.record("the change went through without money")
             } catch let error as CabinetError {
                 #expect(error.code == TariffsError.insufficientFunds && error.kind == .rejected)
@@ -131,7 +132,7 @@ import Testing
                 relation: .delegated(expiresAt: bed.clock.now),
                 scopes: [.viewBalance])
             await #expect(throws: CabinetError.self) {
-                try await bed.service.preview(line: viewer, to: daily, timing: .now)
+                try await bed.service.preview(line: viewer, to: daily, timing: .immediately)
             }
         }
     }

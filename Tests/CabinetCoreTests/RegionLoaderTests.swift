@@ -168,8 +168,9 @@ enum GadgetModule: CabinetModule {
         ])
         #expect(
             report.problems.map(\.description) == [
-                "_defaults.yaml:5:10: error: widget.price: currency RUB does not match the region's currency KZT"
-            ])
+                "kz.yaml: error: widget.price: currency RUB does not match the region's currency KZT: _defaults.yaml "
+                    + "sets \"10.00 RUB\" and kz.yaml inherits it; restate it in KZT in kz.yaml"
+            ], "the region file that must restate the amount is named")
         let mismatch = try load([
             "_defaults.yaml": Self.defaults,
             "kz.yaml": "name: {ru: К, en: K}\nmsisdn: {prefixes: ['701']}\n",

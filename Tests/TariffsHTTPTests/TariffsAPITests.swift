@@ -28,7 +28,7 @@ struct FakeChanges: TariffChangeService {
             effectiveAt: now,
             changeFee: zero, feeNow: Money(minorUnits: 1250, currency: .rub),
             chargeToday: Money(minorUnits: 1250, currency: .rub),
-            packageOutcome: timing == .now
+            packageOutcome: timing == .immediately
                 ? .replacedNow(lost: [.init(unit: .seconds, left: 600, total: 6000)]) : .keptUntil(now),
             firstRegularFeeOn: LocalDate("2026-12-01")!, balance: Money(minorUnits: 10_000, currency: .rub),
             balanceAfter: Money(minorUnits: 8750, currency: .rub),
@@ -44,7 +44,7 @@ struct FakeChanges: TariffChangeService {
         return (
             ServiceRequest(
                 id: 42, subscriberID: line.subscriberID, kind: "tariff.change",
-                status: timing == .now ? .done : .pending,
+                status: timing == .immediately ? .done : .pending,
                 createdAt: now, updatedAt: now, detail: "monthly→\(tariff)"), preview
         )
     }
@@ -64,7 +64,9 @@ struct FakeChanges: TariffChangeService {
         let module = TariffsHTTPModule(
             service: DefaultTariffsService(
                 regions: regions, lineTariffs: repository, changes: FakeChanges(regions: regions, now: now),
-                clock: ManualClock(iso8601: "2026-11-18T09:00:00Z")))
+                clock: ManualClock(iso8601: "2026-11-18T09:00:00Z")),
+            idempotency: IdempotentRequests(
+                store: InMemoryIdempotencyStore(), clock: ManualClock(iso8601: "2026-11-18T09:00:00Z")))
         // Line 1 of Moscow, standing in for a logged-in subscriber.
         let session = TestSessionModule(now: { Date() }) { id in
             id == SubscriberID(1)
@@ -88,7 +90,7 @@ struct FakeChanges: TariffChangeService {
                 let items = try #require(try json(response)["items"] as? [[String: Any]])
                 #expect(
                     items.map { $0["id"] as? String } == ["monthly", "premium", "daily", "payg"], "open tariffs only")
-                #expect(items.first?["timings"] as? [String] == ["now", "nextPeriod"])
+                #expect(items.first?["timings"] as? [String] == ["immediately", "nextPeriod"])
                 #expect((items.first?["fee"] as? [String: Any])?["amount"] as? String == "600.00")
             }
             try await client.execute(uri: "/api/v1/tariffs?region=atlantis", method: .get) { response in
@@ -101,7 +103,7 @@ struct FakeChanges: TariffChangeService {
             }
             try await client.execute(
                 uri: "/api/v1/me/tariff/preview", method: .post, headers: line,
-                body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)
+                body: ByteBuffer(string: #"{"tariff": "old", "timing": "immediately"}"#)
             ) { response throws in
                 let body = try json(response)
                 #expect(body["allowed"] as? Bool == false)
@@ -111,18 +113,32 @@ struct FakeChanges: TariffChangeService {
                 uri: "/api/v1/me/tariff/change", method: .post, headers: line,
                 body: ByteBuffer(string: #"{"tariff": "premium", "timing": "nextPeriod"}"#)
             ) { response throws in
-                #expect(response.status == .accepted)
-                #expect((try json(response)["request"] as? [String: Any])?["id"] as? String == "R-000042")
+                #expect(response.status == .badRequest, "a change may charge: it needs an Idempotency-Key")
+                #expect(try json(response)["code"] as? String == "request.idempotencyKeyRequired")
             }
+            var keyed = line
+            keyed[IdempotentRequests.header] = "change-1"
+            for attempt in 1...2 {
+                try await client.execute(
+                    uri: "/api/v1/me/tariff/change", method: .post, headers: keyed,
+                    body: ByteBuffer(string: #"{"tariff": "premium", "timing": "nextPeriod"}"#)
+                ) { response throws in
+                    #expect(response.status == .created)
+                    #expect((try json(response)["request"] as? [String: Any])?["id"] as? String == "R-000042")
+                    #expect((response.headers[IdempotentRequests.replayedHeader] == "true") == (attempt == 2))
+                }
+            }
+            keyed[IdempotentRequests.header] = "change-2"
             try await client.execute(
-                uri: "/api/v1/me/tariff/change", method: .post, headers: line,
-                body: ByteBuffer(string: #"{"tariff": "old", "timing": "now"}"#)
+                uri: "/api/v1/me/tariff/change", method: .post, headers: keyed,
+                body: ByteBuffer(string: #"{"tariff": "old", "timing": "immediately"}"#)
             ) { response throws in
                 #expect(response.status == .unprocessableContent)
                 #expect(try json(response)["code"] as? String == "tariffs.archived")
             }
+            keyed[IdempotentRequests.header] = "change-3"
             try await client.execute(
-                uri: "/api/v1/me/tariff/change", method: .post, headers: line,
+                uri: "/api/v1/me/tariff/change", method: .post, headers: keyed,
                 body: ByteBuffer(string: #"{"tariff": "Not A Tariff", "timing": "sometime"}"#)
             ) { response throws in
                 let errors = try #require(try json(response)["errors"] as? [[String: Any]])
@@ -145,7 +161,7 @@ struct FakeChanges: TariffChangeService {
             form[.contentType] = "application/x-www-form-urlencoded"
             try await client.execute(
                 uri: "/tariffs/daily/preview", method: .post, headers: form,
-                body: ByteBuffer(string: "csrf=csrf-token&timing=now")
+                body: ByteBuffer(string: "csrf=csrf-token&timing=immediately")
             ) { response in
                 let html = String(buffer: response.body)
                 #expect(html.contains("id=\"charge-today\"><strong>12,50"))
@@ -153,13 +169,13 @@ struct FakeChanges: TariffChangeService {
             }
             try await client.execute(
                 uri: "/tariffs/daily/change", method: .post, headers: form,
-                body: ByteBuffer(string: "csrf=wrong&timing=now")
+                body: ByteBuffer(string: "csrf=wrong&timing=immediately")
             ) { response in
                 #expect(response.status == .forbidden)
             }
             try await client.execute(
                 uri: "/tariffs/daily/change", method: .post, headers: form,
-                body: ByteBuffer(string: "csrf=csrf-token&timing=now")
+                body: ByteBuffer(string: "csrf=csrf-token&timing=immediately")
             ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/tariffs?done=changed&request=R-000042")

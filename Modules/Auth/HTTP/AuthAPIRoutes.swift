@@ -91,12 +91,13 @@ struct AuthAPIRoutes {
         let me = api.group("me")
         me.get("sessions") { _, context in
             let session = try await current(context)
-            return try Response.json(
-                try await service.sessions(of: session).map {
-                    SessionDTO(
-                        id: $0.id, current: $0.id == session.id, method: $0.method.rawValue, createdAt: $0.createdAt,
-                        lastSeenAt: $0.lastSeenAt, userAgent: $0.client.userAgent, address: $0.client.address)
-                })
+            // Lists answer `{"items": [...]}` like every other list of the API (a session has only a few).
+            let items = try await service.sessions(of: session).map {
+                SessionDTO(
+                    id: $0.id, current: $0.id == session.id, method: $0.method.rawValue, createdAt: $0.createdAt,
+                    lastSeenAt: $0.lastSeenAt, userAgent: $0.client.userAgent, address: $0.client.address)
+            }
+            return try Response.json(Page(items: items, nextCursor: nil))
         }
         me.delete("sessions/:id") { _, context in
             guard try await service.endSession(id: context.parameters.get("id") ?? "", of: try await current(context))
@@ -131,7 +132,10 @@ struct AuthAPIRoutes {
             return Response(status: .noContent)
         }
         me.get("lines") { _, context in
-            try Response.json(try await service.accessibleLines(try await current(context)).map(LineDTO.init))
+            try Response.json(
+                Page(
+                    items: try await service.accessibleLines(try await current(context)).map(LineDTO.init),
+                    nextCursor: nil))
         }
         me.post("switch") { request, context in
             let body = try await request.decodeJSON(as: NumberBody.self, context: context)

@@ -64,7 +64,7 @@ extension DefaultBillingService {
         }
         let currency = account.balance.currency
         let changeFee = settings.changeFee.currency == currency ? settings.changeFee : .zero(currency)
-        let plan = timing == .now ? try rules.plan(tariff: target, region: account.region, from: now) : nil
+        let plan = timing == .immediately ? try rules.plan(tariff: target, region: account.region, from: now) : nil
         let feeNow = plan?.fee ?? .zero(currency)
         let chargeToday = try changeFee.adding(feeNow)
         let balanceAfter = try account.balance.subtracting(chargeToday)

@@ -19,7 +19,7 @@ extension BillingRules {
     {
         let effective = max(order.now.timeIntervalSince1970Milliseconds, periodStart + 1)
         let plan: PeriodPlan? =
-            order.timing == .now
+            order.timing == .immediately
             ? try plan(tariff: target, region: region, from: Date(timeIntervalSince1970: Double(effective) / 1000))
             : nil
         return TariffChangeExecution(

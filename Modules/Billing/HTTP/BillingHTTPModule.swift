@@ -10,11 +10,15 @@ public struct BillingHTTPModule: HTTPModule {
     let service: any BillingService
     let texts: BillingTexts
     let clock: any WallClock
+    /// `Idempotency-Key` on paid statement orders.
+    let idempotency: IdempotentRequests
 
-    public init(service: any BillingService, texts: BillingTexts, clock: any WallClock) {
+    public init(service: any BillingService, texts: BillingTexts, clock: any WallClock, idempotency: IdempotentRequests)
+    {
         self.service = service
         self.texts = texts
         self.clock = clock
+        self.idempotency = idempotency
     }
 
     public var sessionHome: (path: String, rank: Int)? { ("/dashboard", 10) }
@@ -35,7 +39,8 @@ public struct BillingHTTPModule: HTTPModule {
 
     public func addRoutes(to routes: ModuleRoutes) {
         BillingAPIRoutes(
-            service: service, texts: texts, regions: service.rules.regions, catalog: routes.renderer.catalog
+            service: service, texts: texts, regions: service.rules.regions, catalog: routes.renderer.catalog,
+            idempotency: idempotency
         )
         .add(to: routes.api, operatorAPI: routes.operatorAPI)
         BillingWebRoutes(
@@ -52,6 +57,7 @@ struct BillingAPIRoutes {
     let texts: BillingTexts
     let regions: RegionCatalog
     let catalog: MessageCatalog
+    let idempotency: IdempotentRequests
 
     func add(to api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?) {
         api.get("me/dashboard") { _, context in
@@ -98,18 +104,22 @@ struct BillingAPIRoutes {
                     },
                     charged: statement.charged, nextCursor: statement.next?.token))
         }
+        // A paid order: a repeated request with the same key gets the first answer and pays once.
         api.post("me/statements") { request, context in
             let line = try context.requireLine(.pay)
-            let body = try await request.decodeJSON(as: StatementOrderBody.self, context: context)
-            guard let from = try BillingViews.date(body.from, field: "from"),
-                let to = try BillingViews.date(body.to, field: "to")
-            else {
-                throw CabinetError.validation([
-                    FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": body.from])
-                ])
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
+                request in
+                let body = try await request.decodeJSON(as: StatementOrderBody.self, context: context)
+                guard let from = try BillingViews.date(body.from, field: "from"),
+                    let to = try BillingViews.date(body.to, field: "to")
+                else {
+                    throw CabinetError.validation([
+                        FieldError(field: "from", code: "billing.dateInvalid", arguments: ["value": body.from])
+                    ])
+                }
+                let record = try await service.orderStatement(line, from: from, to: to, language: context.language)
+                return (.accepted, try JSONEncoder.apiBody(ServiceRequestDTO(record)))
             }
-            let record = try await service.orderStatement(line, from: from, to: to, language: context.language)
-            return try Response.json(ServiceRequestDTO(record), status: .accepted)
         }
         operatorAPI?.post("usage") { request, context in
             let body = try await request.decodeJSON(as: UsageBatchBody.self, context: context, limit: 16 << 20)

@@ -34,7 +34,7 @@ extension SQLBillingStore {
                     ])
             }
             let request = try await SQLRequestRegistry.open(
-                kind: "tariff.change", subscriber: order.line, status: order.timing == .now ? .done : .pending,
+                kind: "tariff.change", subscriber: order.line, status: order.timing == .immediately ? .done : .pending,
                 detail: "\(order.from.rawValue)→\(order.to.rawValue)", at: order.now, on: db)
             if order.changeFee.isPositive {
                 try await self.postLocked(
@@ -56,7 +56,7 @@ extension SQLBillingStore {
                     UPDATE billing_account SET next_tariff_id = \(bind: order.to.rawValue) WHERE id = \(bind: row.id)
                     """
                 ).run()
-            case .now:
+            case .immediately:
                 guard let plan else { throw CabinetError.internal("immediate change without a period plan") }
                 // The current period and its packages end now; events before this instant still rate against them.
                 try await db.raw(

@@ -974,7 +974,7 @@ private struct Tables {
                 ])
         }
         let request = openRequest(
-            kind: "tariff.change", subscriber: order.line, status: order.timing == .now ? .done : .pending,
+            kind: "tariff.change", subscriber: order.line, status: order.timing == .immediately ? .done : .pending,
             detail: "\(order.from.rawValue)→\(order.to.rawValue)", at: order.now)
         if order.changeFee.isPositive {
             try postLocked(
@@ -990,7 +990,7 @@ private struct Tables {
             switchTariff(of: order.line, region: row.region, to: order.to, from: row.period.end, requestID: request.id)
             // Billing's own note of what the next period will charge (the dashboard reads it with the account).
             row.nextTariffID = order.to
-        case .now:
+        case .immediately:
             guard let plan = change.newPeriod else {
                 throw CabinetError.internal("immediate change without a period plan")
             }

@@ -56,5 +56,5 @@ public protocol LineTariffWriter: Sendable {
 
 /// When a tariff change takes effect.
 public enum TariffChangeTiming: String, Sendable, Hashable, CaseIterable, Codable {
-    case now, nextPeriod
+    case immediately, nextPeriod
 }

@@ -49,7 +49,7 @@ public struct Tariff: Sendable, Hashable, Identifiable {
     /// Whether the tariff may be taken with this timing (the region file's `change`).
     public func allows(_ timing: TariffChangeTiming) -> Bool {
         switch (change, timing) {
-        case (.either, _), (.immediately, .now), (.nextPeriod, .nextPeriod): true
+        case (.either, _), (.immediately, .immediately), (.nextPeriod, .nextPeriod): true
         default: false
         }
     }

@@ -22,7 +22,7 @@ struct TariffDTO: Encodable, Sendable {
     var rollover: Bool
     var prices: Prices
     var status: String
-    /// `now`, `nextPeriod` or both: how the tariff may be taken.
+    /// `immediately`, `nextPeriod` or both: how the tariff may be taken.
     var timings: [String]
     var includedOptions: [String]
 
@@ -45,7 +45,7 @@ struct TariffDTO: Encodable, Sendable {
     }
 }
 
-/// `{"tariff": "bezlimit", "timing": "now" | "nextPeriod"}`.
+/// `{"tariff": "bezlimit", "timing": "immediately" | "nextPeriod"}` — the words of the region files' `change`.
 struct ChangeBody: Decodable, Sendable {
     var tariff: String
     var timing: String?
@@ -56,7 +56,7 @@ struct ChangeBody: Decodable, Sendable {
         if id == nil {
             problems.append(FieldError(field: "tariff", code: "tariffs.idInvalid", arguments: ["value": tariff]))
         }
-        let timing = TariffChangeTiming(rawValue: self.timing ?? "now")
+        let timing = TariffChangeTiming(rawValue: self.timing ?? "immediately")
         if timing == nil {
             problems.append(
                 FieldError(field: "timing", code: "tariffs.timingInvalid", arguments: ["value": self.timing ?? ""]))

@@ -8,9 +8,12 @@ public import Tariffs
 /// The HTTP face of Tariffs: the catalogue, the line's tariff, preview and change (API and pages).
 public struct TariffsHTTPModule: HTTPModule {
     let service: any TariffsService
+    /// `Idempotency-Key` on tariff changes (they may charge a fee).
+    let idempotency: IdempotentRequests
 
-    public init(service: any TariffsService) {
+    public init(service: any TariffsService, idempotency: IdempotentRequests) {
         self.service = service
+        self.idempotency = idempotency
     }
 
     public var moduleID: ModuleID { TariffsModule.id }
@@ -24,7 +27,8 @@ public struct TariffsHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        TariffAPIRoutes(service: service, catalog: routes.renderer.catalog).add(to: routes.api)
+        TariffAPIRoutes(service: service, catalog: routes.renderer.catalog, idempotency: idempotency).add(
+            to: routes.api)
         TariffWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
     }
 }
@@ -33,6 +37,7 @@ public struct TariffsHTTPModule: HTTPModule {
 struct TariffAPIRoutes {
     let service: any TariffsService
     let catalog: MessageCatalog
+    let idempotency: IdempotentRequests
 
     func add(to api: RouterGroup<CabinetRequestContext>) {
         api.get("tariffs") { request, context in
@@ -68,16 +73,23 @@ struct TariffAPIRoutes {
             let preview = try await service.preview(line: line, to: tariff, timing: timing)
             return try Response.json(PreviewDTO(preview, language: context.language, catalog: catalog))
         }
+        // The change is a request record (done at once, or pending until the next period): 201 with the record and
+        // the preview it was made on. A repeat with the same key gets this first answer and changes nothing.
         api.post("me/tariff/change") { request, context in
             let line = try context.requireLine(.manageServices)
-            let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
-            let (record, preview) = try await service.change(line: line, to: tariff, timing: timing)
-            struct Changed: Encodable { var request: ServiceRequestDTO; var preview: PreviewDTO }
-            return try Response.json(
-                Changed(
-                    request: ServiceRequestDTO(record),
-                    preview: PreviewDTO(preview, language: context.language, catalog: catalog)),
-                status: timing == .now ? .ok : .accepted)
+            return try await idempotency.run(request, context: context, scope: "line:\(line.subscriberID.rawValue)") {
+                request in
+                let (tariff, timing) = try await request.decodeJSON(as: ChangeBody.self, context: context).parsed()
+                let (record, preview) = try await service.change(line: line, to: tariff, timing: timing)
+                struct Changed: Encodable { var request: ServiceRequestDTO; var preview: PreviewDTO }
+                return (
+                    .created,
+                    try JSONEncoder.apiBody(
+                        Changed(
+                            request: ServiceRequestDTO(record),
+                            preview: PreviewDTO(preview, language: context.language, catalog: catalog)))
+                )
+            }
         }
     }
 }

@@ -81,14 +81,16 @@ public struct BillingAssembly: ModuleAssembly {
         }
         var http: [any HTTPModule] = []
         if kernel.isEnabled(BillingModule.self) {
-            http.append(BillingHTTPModule(service: service, texts: texts, clock: kernel.clock))
+            let idempotency = IdempotentRequests(store: kernel.idempotency, clock: kernel.clock)
+            http.append(
+                BillingHTTPModule(service: service, texts: texts, clock: kernel.clock, idempotency: idempotency))
             // Tariff changes are priced and posted by Billing, so the tariff pages come with it.
             if kernel.isEnabled(TariffsModule.self) {
                 http.append(
                     TariffsHTTPModule(
                         service: DefaultTariffsService(
                             regions: kernel.regions, lineTariffs: tariffs.lineTariffs, changes: service,
-                            clock: kernel.clock)))
+                            clock: kernel.clock), idempotency: idempotency))
             }
         }
         return Assembled(
