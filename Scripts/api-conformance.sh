@@ -59,9 +59,13 @@ run() {
         --max-examples "${API_EXAMPLES:-25}" --seed 20261130 --no-color "$@"
 }
 status=0
-log "schemathesis as a subscriber (every route but /operator/v1; logging out and switching lines left out: they end the run's session)"
+# Logging out, switching lines and ending a session by its id (the stateful phase finds the run's own session in
+# GET /me/sessions) end the run's session, after which every logged-in route would only answer 401: they are left
+# out here and covered by the Swift HTTP tests.
+log "schemathesis as a subscriber (every route but /operator/v1 and the three that end the run's session)"
 run -H "Authorization: Bearer $token" --exclude-path-regex '^/operator/' \
-    --exclude-path /api/v1/auth/logout --exclude-path /api/v1/me/switch >"$work/subscriber.txt" 2>&1 || status=1
+    --exclude-path /api/v1/auth/logout --exclude-path /api/v1/me/switch \
+    --exclude-name "DELETE /api/v1/me/sessions/{id}" >"$work/subscriber.txt" 2>&1 || status=1
 tail -n 25 "$work/subscriber.txt"
 if ! curl -sf "$base/api/v1/me/dashboard" -H "Authorization: Bearer $token" >/dev/null; then
     echo "the run's session ended during the subscriber run: its results do not cover the logged-in routes" >&2
@@ -78,6 +82,6 @@ if [ "$status" -ne 0 ]; then
     echo "--- server log (errors) ---" >&2
     grep -E 'error|critical' "$work/server.log" | tail -n 20 >&2 || true
 fi
-failures=$(grep -hoE '[0-9]+ failures?' "$work/subscriber.txt" "$work/operator.txt" | awk '{s += $1} END {print s + 0}')
+failures=$( (grep -hoE '[0-9]+ failures?' "$work/subscriber.txt" "$work/operator.txt" || true) | awk '{s += $1} END {print s + 0}')
 echo "RESULT schemathesis_failures=$failures"
 exit "$status"
