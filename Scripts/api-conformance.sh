@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs schemathesis (PyPI) against the OpenAPI document a real cabinet serves, over every route: once as a logged-in
-# subscriber (every /api/v1 route, the public ones included) and once with the operator key (/operator/v1), with the
-# checks not_a_server_error, status_code_conformance, content_type_conformance and response_schema_conformance.
+# subscriber (every /api/v1 route, the public ones included) and once with the operator key (/operator/v1 and
+# /metrics), with the checks not_a_server_error, status_code_conformance, content_type_conformance and
+# response_schema_conformance. The document lists 4XX and 503 answers, never a catch-all `default`, so an
+# undocumented 2xx or 3xx is a failure.
 # The server runs on 127.0.0.1 over a scratch SQLite database and a copy of Regions/ whose send limits are raised
 # for the run (codes, anonymous payments) so that routes that send SMS are exercised, not refused. Fails on any
 # failure; bounded to a few minutes.
 #   Scripts/api-conformance.sh            (after `swift build`; builds the cabinet product when it is missing)
 #   API_EXAMPLES=50 Scripts/api-conformance.sh   more examples per operation (default 25)
+#   API_REPORTS=/tmp/api Scripts/api-conformance.sh   keeps schemathesis' full reports there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Scripts/lib.sh
@@ -63,7 +66,7 @@ status=0
 # GET /me/sessions) end the run's session, after which every logged-in route would only answer 401: they are left
 # out here and covered by the Swift HTTP tests.
 log "schemathesis as a subscriber (every route but /operator/v1 and the three that end the run's session)"
-run -H "Authorization: Bearer $token" --exclude-path-regex '^/operator/' \
+run -H "Authorization: Bearer $token" --exclude-path-regex '^/operator/|^/metrics$' \
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/me/switch \
     --exclude-name "DELETE /api/v1/me/sessions/{id}" >"$work/subscriber.txt" 2>&1 || status=1
 tail -n 25 "$work/subscriber.txt"
@@ -71,8 +74,8 @@ if ! curl -sf "$base/api/v1/me/dashboard" -H "Authorization: Bearer $token" >/de
     echo "the run's session ended during the subscriber run: its results do not cover the logged-in routes" >&2
     status=1
 fi
-log "schemathesis with the operator key (/operator/v1)"
-run -H "Authorization: Bearer $key" --include-path-regex '^/operator/' >"$work/operator.txt" 2>&1 || status=1
+log "schemathesis with the operator key (/operator/v1, /metrics)"
+run -H "Authorization: Bearer $key" --include-path-regex '^/operator/|^/metrics$' >"$work/operator.txt" 2>&1 || status=1
 tail -n 25 "$work/operator.txt"
 if [ "$status" -ne 0 ]; then
     # Each failure with its check, the answer and the curl command that reproduces it.
@@ -83,5 +86,6 @@ if [ "$status" -ne 0 ]; then
     grep -E 'error|critical' "$work/server.log" | tail -n 20 >&2 || true
 fi
 failures=$( (grep -hoE '[0-9]+ failures?' "$work/subscriber.txt" "$work/operator.txt" || true) | awk '{s += $1} END {print s + 0}')
+if [ -n "${API_REPORTS:-}" ]; then mkdir -p "$API_REPORTS" && cp "$work/subscriber.txt" "$work/operator.txt" "$API_REPORTS/"; fi
 echo "RESULT schemathesis_failures=$failures"
 exit "$status"

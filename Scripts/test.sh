@@ -76,6 +76,8 @@ if [ "$status" -ne 0 ]; then
 fi
 
 if [ -z "$filter" ]; then
+    log "API conformance (schemathesis against the served /openapi.yaml)"
+    Scripts/api-conformance.sh
     log "browser test (headless Chromium)"
     Scripts/browser-test.sh
 fi
