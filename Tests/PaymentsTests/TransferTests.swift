@@ -189,3 +189,55 @@ import Testing
         }
     }
 }
+
+/// The directory as a request saw it a moment ago (every line active), while the lines' real status is read in the
+/// transaction: a SIM blocked between the checks and the debit.
+private struct StaleDirectory: SubscriberDirectory {
+    let real: any SubscriberDirectory
+
+    func line(msisdn: MSISDN) async throws -> Line? { try await real.line(msisdn: msisdn).map(Self.active) }
+    func line(id: SubscriberID) async throws -> Line? { try await real.line(id: id).map(Self.active) }
+    func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
+        try await real.status(of: line, in: transaction)
+    }
+
+    static func active(_ line: Line) -> Line {
+        var line = line
+        line.status = .active
+        return line
+    }
+}
+
+@Suite struct TransferStatusInTransactionTests {
+    func rub(_ minor: Int64) -> Money { Money(minorUnits: minor, currency: .rub) }
+
+    /// The sender's and the recipient's status are read again in the debit's transaction: a line blocked (or a
+    /// recipient terminated) after the request's checks moves nothing, and the transfer is refused, not left pending.
+    @Test(arguments: PaymentsTestBed.Backend.all)
+    func aLineBlockedAfterTheChecksMovesNothing(_ backend: PaymentsTestBed.Backend) async throws {
+        try await PaymentsTestBed.with(backend) { bed in
+            let alice = try await bed.line("+79001234567", credit: "1000.00")
+            let bob = try await bed.line("+79001234568")
+            let stale = DefaultPaymentsService(
+                store: bed.store, ledger: bed.ledger, lines: StaleDirectory(real: bed.directory),
+                regions: bed.regions, gateways: [bed.sandbox], defaultGateway: "sandbox",
+                limiter: InMemoryRateLimiter(), clock: bed.clock, logger: .test)
+            _ = try await bed.lines.update(msisdn: alice.msisdn, with: LinePatch(status: .blocked))
+            await #expect(throws: CabinetError(KernelError.lineBlocked, arguments: ["msisdn": alice.msisdn.formatted]))
+            {
+                try await stale.transfer(from: alice.id, to: bob.msisdn, amount: rub(10_000))
+            }
+            _ = try await bed.lines.update(msisdn: alice.msisdn, with: LinePatch(status: .active))
+            _ = try await bed.lines.update(msisdn: bob.msisdn, with: LinePatch(status: .terminated))
+            await #expect(throws: CabinetError.self) {
+                try await stale.transfer(from: alice.id, to: bob.msisdn, amount: rub(10_000))
+            }
+            #expect(try await bed.balance(alice) == "1000.00")
+            #expect(try await bed.balance(bob) == "0.00")
+            let transfers = try await bed.service.transfers(of: alice.id)
+            #expect(transfers.map(\.status) == [.refused, .refused], "refused, not left for reconciliation")
+            #expect(try await bed.service.reconcile() == 0)
+            #expect(try await bed.check().isClean)
+        }
+    }
+}

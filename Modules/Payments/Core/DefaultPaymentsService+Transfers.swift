@@ -68,24 +68,39 @@ extension DefaultPaymentsService {
     func complete(_ transfer: Transfer) async throws -> Transfer {
         var current = transfer
         if current.status == .pending {
-            var legs: [LedgerLeg] = []
-            if current.fee.isPositive {
-                legs.append(LedgerLeg(amount: try current.fee.negated(), counterparty: .revenue))
+            let pending = current
+            let now = clock.now
+            // The debit, the statuses it depends on and the transfer's new state are one transaction: a SIM blocked
+            // or a recipient terminated after the checks above is seen here, and nothing moves.
+            let step = try await store.transaction { tx -> DebitStep in
+                if let refusal = try await self.statusRefusal(of: pending, in: tx) {
+                    _ = try await tx.advanceTransfer(pending.id, from: .pending, to: .refused, at: now)
+                    return .refused(refusal)
+                }
+                var legs: [LedgerLeg] = []
+                if pending.fee.isPositive {
+                    legs.append(LedgerLeg(amount: try pending.fee.negated(), counterparty: .revenue))
+                }
+                let result = try await tx.post(
+                    LedgerPosting(
+                        externalID: pending.debitLedgerID, kind: .transfer, line: pending.sender,
+                        amount: try pending.amount.negated(),
+                        counterparty: .transfers, explanation: "billing.explain.transferOut",
+                        arguments: ["to": pending.recipientMSISDN.e164, "fee": pending.fee.amountString],
+                        allowsNegativeBalance: false,
+                        at: pending.createdAt, extraLegs: legs))
+                if case .insufficientFunds = result {
+                    _ = try await tx.advanceTransfer(pending.id, from: .pending, to: .refused, at: now)
+                    return .refused(CabinetError(PaymentsError.transferInsufficientFunds))
+                }
+                var sent = try await tx.advanceTransfer(pending.id, from: .pending, to: .sent, at: now) ?? pending
+                sent.status = .sent
+                return .sent(sent)
             }
-            let result = try await ledger.post(
-                LedgerPosting(
-                    externalID: current.debitLedgerID, kind: .transfer, line: current.sender,
-                    amount: try current.amount.negated(),
-                    counterparty: .transfers, explanation: "billing.explain.transferOut",
-                    arguments: ["to": current.recipientMSISDN.e164, "fee": current.fee.amountString],
-                    allowsNegativeBalance: false,
-                    at: current.createdAt, extraLegs: legs))
-            if case .insufficientFunds = result {
-                _ = try await store.advanceTransfer(current.id, from: .pending, to: .refused, at: clock.now)
-                throw CabinetError(PaymentsError.transferInsufficientFunds)
+            switch step {
+            case .refused(let error): throw error
+            case .sent(let sent): current = sent
             }
-            current = try await store.advanceTransfer(current.id, from: .pending, to: .sent, at: clock.now) ?? current
-            current.status = .sent
         }
         if current.status == .sent {
             let now = clock.now
@@ -105,6 +120,30 @@ extension DefaultPaymentsService {
             }
         }
         return current
+    }
+
+    /// What the debit step of a transfer ended in.
+    enum DebitStep: Sendable {
+        case sent(Transfer)
+        case refused(CabinetError)
+    }
+
+    /// Why the transfer may not leave now, as the transaction sees the lines: the sender must be active, the
+    /// recipient not terminated (a blocked or suspended line may still receive).
+    func statusRefusal(of transfer: Transfer, in tx: any PaymentsTransaction) async throws -> CabinetError? {
+        switch try await lines.status(of: transfer.sender, in: tx.writeTransaction) {
+        case .active: break
+        case .suspended:
+            return CabinetError(KernelError.lineSuspended, arguments: ["msisdn": transfer.senderMSISDN.formatted])
+        case .blocked, .terminated, nil:
+            return CabinetError(KernelError.lineBlocked, arguments: ["msisdn": transfer.senderMSISDN.formatted])
+        }
+        switch try await lines.status(of: transfer.recipient, in: tx.writeTransaction) {
+        case .active, .blocked, .suspended: return nil
+        case .terminated, nil:
+            return CabinetError(
+                PaymentsError.transferRecipientInactive, arguments: ["msisdn": transfer.recipientMSISDN.e164])
+        }
     }
 
     public func transfers(of line: SubscriberID, limit: Int = 50) async throws -> [Transfer] {

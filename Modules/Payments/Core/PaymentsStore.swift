@@ -25,6 +25,8 @@ public protocol PaymentsTransaction: Sendable {
         -> Transfer?
     /// Posts to Billing's ledger inside this transaction (once per external id, as ``BalanceLedger/post(_:)``).
     func post(_ posting: LedgerPosting) async throws -> PostingResult
+    /// The transaction itself, for another module's reads inside it (a line's status, from Subscribers).
+    var writeTransaction: any WriteTransaction { get }
 }
 
 /// Payments' storage: one store of every aggregate — payments (``PaymentStore``), promised payments

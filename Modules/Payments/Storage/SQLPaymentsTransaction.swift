@@ -14,6 +14,8 @@ struct SQLPaymentsTransaction: PaymentsTransaction {
     let ledger: (any LedgerWriter)?
     let backend: CabinetDatabase.Backend
 
+    var writeTransaction: any WriteTransaction { SQLWriteTransaction(db) }
+
     func post(_ posting: LedgerPosting) async throws -> PostingResult {
         guard let ledger else { throw CabinetError.internal("a Payments write without the ledger cannot post") }
         return try await ledger.post(posting)

@@ -605,6 +605,8 @@ private struct InMemoryPaymentsTransaction: PaymentsTransaction {
     let store: InMemoryPaymentsStore
     let number: Int
 
+    var writeTransaction: any WriteTransaction { InMemoryWriteTransaction() }
+
     func payment(id: String) async throws -> Payment? {
         try await store.inTransaction(number) { $0.payments[id] }
     }
@@ -647,3 +649,6 @@ private struct InMemoryPaymentsTransaction: PaymentsTransaction {
         try await store.post(posting, in: number)
     }
 }
+
+/// The ``WriteTransaction`` an in-memory Payments transaction hands to in-memory stores of other modules.
+struct InMemoryWriteTransaction: WriteTransaction {}

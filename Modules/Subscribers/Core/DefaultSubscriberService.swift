@@ -30,6 +30,10 @@ public struct DefaultSubscriberService: SubscriberService {
     public func line(msisdn: MSISDN) async throws -> Line? { try await store.line(msisdn: msisdn) }
     public func line(id: SubscriberID) async throws -> Line? { try await store.line(id: id) }
 
+    public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
+        try await store.status(of: line, in: transaction)
+    }
+
     public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
         try await store.lines(region: region, after: cursor, limit: min(max(limit, 1), 500))
     }

@@ -12,10 +12,16 @@ public protocol SubscriberStore: Sendable {
     /// Lines of one region, by number, after `cursor` (keyset paging).
     func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
     func count() async throws -> Int
+    /// As ``SubscriberDirectory/status(of:in:)``.
+    func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
 }
 
 /// The narrow read side other modules use to find a line (Auth, Billing, Payments).
 public protocol SubscriberDirectory: Sendable {
     func line(msisdn: MSISDN) async throws -> Line?
     func line(id: SubscriberID) async throws -> Line?
+    /// The line's status read inside another module's write `transaction` (never from a cache), so that money moves
+    /// only if the line is still as checked when the move commits; on PostgreSQL the row is share-locked until then,
+    /// so a block or termination waits for the move (or the move sees it).
+    func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
 }

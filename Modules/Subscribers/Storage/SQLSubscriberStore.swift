@@ -51,6 +51,16 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         return try row.map(Self.decode)
     }
 
+    public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
+        let db = try transaction.sql()
+        // SQLite has one writer, so nothing changes the row before this transaction commits; PostgreSQL is told.
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR SHARE" : ""
+        let row = try await db.raw(
+            "SELECT status FROM subscribers_line WHERE id = \(bind: line.rawValue)\(lock)"
+        ).first()
+        return try row.flatMap { LineStatus(rawValue: try $0.decode(column: "status", as: String.self)) }
+    }
+
     public func line(id: SubscriberID) async throws -> Line? {
         let load = {
             let row = try await database.read { db in

@@ -30,6 +30,11 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     public func line(msisdn: MSISDN) async throws -> Line? { lines.values.first { $0.msisdn == msisdn } }
     public func line(id: SubscriberID) async throws -> Line? { lines[id] }
 
+    /// In memory there is one state: the transaction is not needed to read it.
+    public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
+        lines[line]?.status
+    }
+
     public func update(_ line: Line) async throws -> Line {
         guard lines[line.id] != nil else {
             throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
