@@ -13,9 +13,9 @@ import Testing
     func theStatusIsReadInTheTransactionNotTheCache(_ backend: TestDatabase) async throws {
         try await withRuntime(backend) { runtime in
             let subscribers = runtime.services.subscribers
-            let line = try await subscribers.service.provision(
-                NewLine(msisdn: try #require(MSISDN(e164: "+79001230001")), region: try #require(RegionID(rawValue: "msk")),
-                    status: .active))
+            let msisdn = try #require(MSISDN(e164: "+79001230001"))
+            let region = try #require(RegionID(rawValue: "msk"))
+            let line = try await subscribers.service.provision(NewLine(msisdn: msisdn, region: region, status: .active))
             _ = try await subscribers.directory.line(id: line.id)
             _ = try await subscribers.service.update(msisdn: line.msisdn, with: LinePatch(status: .blocked))
             let directory = subscribers.directory
