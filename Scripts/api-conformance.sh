@@ -57,9 +57,10 @@ token=$(curl -sf -X POST "$base/api/v1/auth/otp/verify" -H 'content-type: applic
     -d "{\"msisdn\":\"$number\",\"code\":\"$code\"}" | "$python" -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+# From the scratch folder: schemathesis keeps its cache (.schemathesis/) where it runs, not in the repository.
 run() {
-    timeout 900 "$schemathesis" run "$base/openapi.yaml" --url "$base" --checks "$checks" \
-        --max-examples "${API_EXAMPLES:-25}" --seed 20261130 --no-color "$@"
+    (cd "$work" && timeout 900 "$schemathesis" run "$base/openapi.yaml" --url "$base" --checks "$checks" \
+        --max-examples "${API_EXAMPLES:-25}" --seed 20261130 --no-color "$@")
 }
 status=0
 # Logging out, switching lines and ending a session by its id (the stateful phase finds the run's own session in

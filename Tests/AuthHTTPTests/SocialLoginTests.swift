@@ -211,4 +211,89 @@ import Testing
             }
         }
     }
+
+    /// In a browser: linking starts on the security page's form (a POST with the anti-forgery token, never a GET),
+    /// the start leaves a nonce cookie, and the callback links only in the browser that carries it.
+    @Test(arguments: TestDatabase.available)
+    func linkingStartsOnAFormAndFinishesOnlyInTheSameBrowser(_ backend: TestDatabase) async throws {
+        let state = ProviderState()
+        try await Self.providerApp(state).test(.live) { provider in
+            let port = try #require(provider.port)
+            let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let configuration = IdentityProviderConfiguration(
+                id: "vk", displayName: "VK ID", authorizationEndpoint: base.appendingPathComponent("authorize"),
+                tokenEndpoint: base.appendingPathComponent("token"),
+                userinfoEndpoint: base.appendingPathComponent("userinfo"),
+                clientID: "cabinet-test", clientSecret: "s3cret", scopes: ["openid"])
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                try await backend.withDatabase(migrations: AuthTestBed.migrations) { database throws in
+                    let bed = await AuthTestBed(
+                        database: database, providers: [configuration],
+                        providerClient: HTTPIdentityProviderClient(client: http))
+                    try await bed.line("+79001110001")
+                    let login = try await bed.loginByCode("+79001110001")
+                    try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
+                        let jar = CookieJar()
+                        jar.cookies["cabinet_session"] = login.token
+                        var csrf = ""
+                        try await client.execute(uri: "/security", method: .get, headers: jar.headers()) {
+                            response throws in
+                            let html = String(buffer: response.body)
+                            #expect(html.contains("action=\"/security/social/vk/link\""), "a form, not a link")
+                            csrf = try #require(csrfToken(in: html))
+                        }
+                        try await client.execute(
+                            uri: "/security/social/vk/link", method: .post, headers: jar.headers(form: true),
+                            body: formBody([:])
+                        ) { response in
+                            #expect(response.status == .forbidden, "no anti-forgery token")
+                        }
+                        var authorize: URL?
+                        try await client.execute(
+                            uri: "/security/social/vk/link", method: .post, headers: jar.headers(form: true),
+                            body: formBody(["csrf": csrf])
+                        ) { response throws in
+                            #expect(response.status == .seeOther)
+                            authorize = response.headers[.location].flatMap(URL.init(string:))
+                            #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("cabinet_social=") })
+                            jar.absorb(response)
+                        }
+                        let (code, returned) = try await Self.authorize(
+                            provider, url: try #require(authorize), loginHint: "vk-7")
+                        let callback = "/auth/social/vk/callback?code=\(code)&state=\(returned)"
+                        // Another browser (the same session cookie, but no nonce) cannot finish it...
+                        var other = jar.headers()
+                        other[.cookie] = "cabinet_session=\(login.token)"
+                        try await client.execute(uri: callback, method: .get, headers: other) { response in
+                            #expect(response.status.code >= 400)
+                        }
+                        #expect(try await bed.service.linkedIdentities(login.session).isEmpty)
+                        // ...and the state is spent: the owner starts again and finishes in their own browser.
+                        try await client.execute(
+                            uri: "/security/social/vk/link", method: .post, headers: jar.headers(form: true),
+                            body: formBody(["csrf": csrf])
+                        ) { response in
+                            authorize = response.headers[.location].flatMap(URL.init(string:))
+                            jar.absorb(response)
+                        }
+                        let (again, againState) = try await Self.authorize(
+                            provider, url: try #require(authorize), loginHint: "vk-7")
+                        try await client.execute(
+                            uri: "/auth/social/vk/callback?code=\(again)&state=\(againState)", method: .get,
+                            headers: jar.headers()
+                        ) { response in
+                            #expect(response.status == .seeOther)
+                            #expect(response.headers[.location] == "/security#social")
+                        }
+                        #expect(try await bed.service.linkedIdentities(login.session).map(\.subject) == ["vk-7"])
+                    }
+                }
+                try await http.shutdown()
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+        }
+    }
 }
