@@ -233,12 +233,13 @@ let modules: [ModuleSpec] = [
         adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.crypto, .asyncHTTPClient]),
     .init(name: "Tariffs", httpResources: [.copy("Resources/templates")]),
     .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
-    // Services and Support carry only their region-file settings so far; their issues add the other layers.
-    .init(name: "Services", uses: ["Tariffs"], layers: [.core]),
+    .init(
+        name: "Services", uses: ["Billing", "Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
     .init(
         name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
         httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
         adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore]),
+    // Support carries only its region-file settings so far; its issue adds the other layers.
     .init(name: "Support", layers: [.core]),
 ]
 

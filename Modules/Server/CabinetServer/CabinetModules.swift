@@ -2,7 +2,6 @@ public import CabinetCore
 import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
-import Services
 import Support
 
 /// The modules this build contains, in dependency order: the only list of its kind.
@@ -12,13 +11,14 @@ import Support
 public enum CabinetModules {
     /// The assemblies of the modules that run in the server, in dependency order.
     static let assemblies: [any ModuleAssembly.Type] = [
-        SubscribersAssembly.self, AuthAssembly.self, TariffsAssembly.self, BillingAssembly.self, PaymentsAssembly.self,
+        SubscribersAssembly.self, AuthAssembly.self, TariffsAssembly.self, BillingAssembly.self, ServicesAssembly.self,
+        PaymentsAssembly.self,
     ]
 
-    /// Module descriptors in dependency order: what region files may configure, whose texts load. Services and
-    /// Support have only their region settings so far.
+    /// Module descriptors in dependency order: what region files may configure, whose texts load. Support has only
+    /// its region settings so far.
     public static var all: [any CabinetModule.Type] {
-        assemblies.map { $0.module } + [ServicesModule.self, SupportModule.self]
+        assemblies.map { $0.module } + [SupportModule.self]
     }
 
     /// The region loader every entry point uses (server, `cabinet regions check`, tests).
@@ -49,12 +49,16 @@ public enum CabinetModules {
         let billing = try await BillingAssembly(
             subscribers: subscribers.exports, tariffs: tariffs.exports, emails: auth.exports.service
         ).assemble(kernel)
+        let options = try await ServicesAssembly(tariffs: tariffs.exports, billing: billing.exports).assemble(kernel)
         let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
             kernel)
         let services = CabinetServices(
             subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
-            billing: billing.exports, payments: payments.exports)
-        return (services, [subscribers.parts, auth.parts, tariffs.parts, billing.parts, payments.parts])
+            billing: billing.exports, services: options.exports, payments: payments.exports)
+        return (
+            services,
+            [subscribers.parts, auth.parts, tariffs.parts, billing.parts, options.parts, payments.parts]
+        )
     }
 }
 
@@ -64,5 +68,6 @@ public struct CabinetServices: Sendable {
     public let auth: AuthAssembly.Exports
     public let tariffs: TariffsAssembly.Exports
     public let billing: BillingAssembly.Exports
+    public let services: ServicesAssembly.Exports
     public let payments: PaymentsAssembly.Exports
 }

@@ -34,6 +34,7 @@ public enum TariffsFixture {
                 prices: {onNetMinute: "0.00\(c)", offNetMinute: "1.50\(c)", intercityMinute: "1.50\(c)", sms: "1.50\(c)", megabyte: "0.20\(c)"}
                 status: open
                 change: nextPeriod
+                options: [roaming-ban]
               - id: daily
                 name: {ru: "Посуточный", en: "Daily"}
                 description: {ru: "Плата за сутки", en: "Paid by the day"}

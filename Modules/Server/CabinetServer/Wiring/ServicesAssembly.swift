@@ -1,0 +1,40 @@
+public import CabinetCore
+import CabinetHTTP
+public import CabinetStorage
+import Foundation
+public import Services
+import ServicesHTTP
+import ServicesStorage
+
+/// The options catalogue: connecting and disconnecting options on lines, their fees through Billing's ledger (in
+/// one transaction with the change), the line's tariff deciding which options are included.
+public struct ServicesAssembly: ModuleAssembly {
+    public struct Exports: Sendable {
+        public let service: any ServicesService
+    }
+
+    public static var module: any CabinetModule.Type { ServicesModule.self }
+    public static var migrations: [Migration] { ServicesSchema.migrations }
+
+    let tariffs: TariffsAssembly.Exports
+    let billing: BillingAssembly.Exports
+
+    public init(tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports) {
+        self.tariffs = tariffs
+        self.billing = billing
+    }
+
+    public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
+        let store = SQLServicesStore(database: kernel.database, ledger: billing.ledgerTransactions)
+        let service = DefaultServicesService(
+            store: store, ledger: billing.ledger, lineTariffs: tariffs.lineTariffs, regions: kernel.regions,
+            clock: kernel.clock, logger: kernel.logger)
+        let http: [any HTTPModule] =
+            kernel.isEnabled(ServicesModule.self)
+            ? [
+                ServicesHTTPModule(
+                    service: service, idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
+            ] : []
+        return Assembled(exports: Exports(service: service), parts: ModuleParts(http: http))
+    }
+}

@@ -1,0 +1,204 @@
+public import Billing
+public import CabinetCore
+public import Foundation
+public import Logging
+public import Subscribers
+public import Tariffs
+
+/// The options of a region's catalogue on a line: what the line has, what it may connect, at what cost, and what
+/// conflicts. Money moves only through Billing's ledger, in the store's transaction with the change.
+public struct DefaultServicesService: ServicesService {
+    let store: any ServicesStore
+    let ledger: any BalanceLedger
+    let lineTariffs: any LineTariffStore
+    let regions: RegionCatalog
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(
+        store: any ServicesStore, ledger: any BalanceLedger, lineTariffs: any LineTariffStore, regions: RegionCatalog,
+        clock: any WallClock, logger: Logger
+    ) {
+        self.store = store
+        self.ledger = ledger
+        self.lineTariffs = lineTariffs
+        self.regions = regions
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func catalogue(for line: LineAccess) async throws -> [OptionView] {
+        let settings = try self.settings(line.region)
+        let connected = Dictionary(
+            try await store.connectedOptions(of: line.subscriberID).map { ($0.option, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let tariff = try await currentTariff(of: line)
+        return settings.options.map { option in
+            if let tariff, tariff.includedOptions.contains(option.id) {
+                return OptionView(
+                    option: option,
+                    state: .included(tariff: .init(id: tariff.id.rawValue, name: tariff.name)))
+            }
+            if let row = connected[option.id] {
+                return OptionView(option: option, state: .connected(since: row.connectedAt, requestID: row.requestID))
+            }
+            return OptionView(option: option, state: .available)
+        }
+    }
+
+    public func preview(_ id: OptionID, for line: LineAccess) async throws -> OptionPreview {
+        try await makePreview(id, for: line).preview
+    }
+
+    public func connect(_ id: OptionID, for line: LineAccess, replacing: [OptionID]) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        try Self.requireActive(line)
+        let (preview, _) = try await makePreview(id, for: line)
+        if let refusal = preview.refusal { throw refusal }
+        if let included = preview.conflicts.first(where: \.includedInTariff) {
+            throw CabinetError(
+                ServicesError.includedInTariff,
+                arguments: ["option": included.option.name.ru, "wanted": preview.option.name.ru])
+        }
+        let conflicting = Set(preview.conflicts.map(\.option.id))
+        let asked = Set(replacing)
+        guard asked.isSubset(of: conflicting) else {
+            throw CabinetError.validation([
+                FieldError(
+                    field: "replace", code: ServicesError.replaceInvalid,
+                    arguments: ["options": asked.subtracting(conflicting).map(\.rawValue).sorted().joined(separator: ", ")])
+            ])
+        }
+        guard conflicting.isSubset(of: asked) else {
+            throw Self.conflictError(preview)
+        }
+        if let shortfall = preview.shortfall {
+            throw Self.insufficientFunds(fee: preview.connectionFee, balance: preview.balance, shortfall: shortfall)
+        }
+        let detail = ([id.rawValue] + replacing.map { "-" + $0.rawValue }).joined(separator: " ")
+        let order = ConnectOrder(
+            line: line.subscriberID, option: preview.option, replacing: replacing.sorted { $0.rawValue < $1.rawValue },
+            connectionFee: preview.connectionFee, requestKind: "services.connect", detail: detail, at: clock.now)
+        let request = try await store.connect(order)
+        logger.info(
+            "option connected",
+            metadata: [
+                "cabinet.option": "\(id.rawValue)", "cabinet.request": "\(request.number)",
+                "cabinet.replaced": "\(replacing.map(\.rawValue).joined(separator: ","))",
+            ])
+        return request
+    }
+
+    public func disconnect(_ id: OptionID, for line: LineAccess) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        try Self.requireActive(line)
+        let settings = try self.settings(line.region)
+        guard let option = settings.option(id) else {
+            throw CabinetError(ServicesError.optionUnknown, arguments: ["option": id.rawValue])
+        }
+        if let tariff = try await currentTariff(of: line), tariff.includedOptions.contains(id) {
+            throw CabinetError(
+                ServicesError.includedInTariff, arguments: ["option": option.name.ru, "wanted": option.name.ru])
+        }
+        return try await store.disconnect(id, of: line.subscriberID, requestKind: "services.disconnect", at: clock.now)
+    }
+
+    // MARK: - Rules
+
+    /// A blocked or suspended line is looked at, not changed.
+    static func requireActive(_ line: LineAccess) throws {
+        switch line.status {
+        case .active: return
+        case .suspended: throw CabinetError(KernelError.lineSuspended, arguments: ["msisdn": line.msisdn.formatted])
+        case .blocked, .terminated:
+            throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
+        }
+    }
+
+    /// The conflicts between `option` and the connected ones: a rule on either side counts.
+    static func conflicts(
+        of option: ServiceOption, connected: [ServiceOption], included: Set<OptionID>
+    ) -> [OptionPreview.Conflict] {
+        connected.compactMap { other in
+            guard other.id != option.id else { return nil }
+            if option.incompatibleWith.contains(other.id) {
+                return .init(option: other, ruleOf: option, includedInTariff: included.contains(other.id))
+            }
+            if other.incompatibleWith.contains(option.id) {
+                return .init(option: other, ruleOf: other, includedInTariff: included.contains(other.id))
+            }
+            return nil
+        }
+    }
+
+    /// The connection fee is not covered: the error names the fee, the balance and the exact shortfall.
+    public static func insufficientFunds(fee: Money, balance: Money, shortfall: Money) -> CabinetError {
+        CabinetError(
+            ServicesError.insufficientFunds,
+            arguments: [
+                "fee": fee.displayString, "balance": balance.displayString, "shortfall": shortfall.displayString,
+            ])
+    }
+
+    static func conflictError(_ preview: OptionPreview) -> CabinetError {
+        let names = preview.conflicts.map { "«\($0.option.name.ru)»" }.joined(separator: ", ")
+        return CabinetError(
+            ServicesError.conflict,
+            arguments: [
+                "option": preview.option.name.ru, "conflicts": names,
+                "ids": preview.conflicts.map(\.option.id.rawValue).joined(separator: ","),
+            ])
+    }
+
+    private func makePreview(_ id: OptionID, for line: LineAccess) async throws -> (
+        preview: OptionPreview, views: [OptionView]
+    ) {
+        let views = try await catalogue(for: line)
+        guard let view = views.first(where: { $0.option.id == id }) else {
+            throw CabinetError(ServicesError.optionUnknown, arguments: ["option": id.rawValue])
+        }
+        let option = view.option
+        let balance = try await ledger.balance(of: line.subscriberID)
+        var refusal: CabinetError?
+        switch view.state {
+        case .connected:
+            refusal = CabinetError(ServicesError.alreadyConnected, arguments: ["option": option.name.ru])
+        case .included(let tariff):
+            refusal = CabinetError(
+                ServicesError.includedInTariff, arguments: ["option": option.name.ru, "tariff": tariff.name.ru])
+        case .available:
+            break
+        }
+        let included = Set(
+            views.compactMap { view -> OptionID? in
+                if case .included = view.state { return view.option.id }
+                return nil
+            })
+        let conflicts = Self.conflicts(
+            of: option, connected: views.filter(\.isConnected).map(\.option), included: included)
+        var shortfall: Money?
+        if option.connectionFee.isPositive, balance.minorUnits < option.connectionFee.minorUnits {
+            shortfall = Money(
+                minorUnits: option.connectionFee.minorUnits - max(balance.minorUnits, 0),
+                currency: option.connectionFee.currency)
+        }
+        return (
+            OptionPreview(
+                option: option, connectionFee: option.connectionFee, recurringFee: option.fee, conflicts: conflicts,
+                balance: balance, shortfall: shortfall, refusal: refusal),
+            views
+        )
+    }
+
+    private func currentTariff(of line: LineAccess) async throws -> Tariff? {
+        guard let span = try await lineTariffs.tariff(of: line.subscriberID, at: clock.now) else { return nil }
+        return regions.region(line.region)?.settings(for: TariffsModule.self)?.tariff(span.tariffID)
+    }
+
+    private func settings(_ region: RegionID) throws -> ServicesSettings {
+        guard let settings = regions.region(region)?.settings(for: ServicesModule.self) else {
+            throw CabinetError(KernelError.moduleDisabled, arguments: ["module": ServicesModule.id.rawValue])
+        }
+        return settings
+    }
+}

@@ -1,0 +1,21 @@
+public import CabinetCore
+
+/// Stable codes of Services' errors (message keys in `Resources/messages.json`).
+public enum ServicesError: ErrorCatalogue {
+    /// The region's catalogue has no such option.
+    public static let optionUnknown = ErrorCode("services.option.unknown", .notFound)
+    public static let alreadyConnected = ErrorCode("services.option.alreadyConnected", .conflict)
+    public static let notConnected = ErrorCode("services.option.notConnected", .notFound)
+    /// Included in the line's tariff: free while on it, and it cannot be disconnected.
+    public static let includedInTariff = ErrorCode("services.option.includedInTariff", .rejected)
+    /// Connected options conflict with the one asked for and the request did not say to replace them.
+    public static let conflict = ErrorCode("services.option.conflict", .conflict)
+    /// The request asked to replace options that are not in conflict, or not connected.
+    public static let replaceInvalid = ErrorCode("services.option.replaceInvalid", .invalidInput)
+    /// The balance does not cover the connection fee; `shortfall` says by how much.
+    public static let insufficientFunds = ErrorCode("services.option.insufficientFunds", .rejected)
+
+    public static let all: [ErrorCode] = [
+        optionUnknown, alreadyConnected, notConnected, includedInTariff, conflict, replaceInvalid, insufficientFunds,
+    ]
+}

@@ -1,0 +1,33 @@
+public import CabinetCore
+public import CabinetHTTP
+public import Foundation
+import Hummingbird
+public import Services
+
+/// The HTTP face of Services: the options catalogue, preview, connect and disconnect (API and pages).
+public struct ServicesHTTPModule: HTTPModule {
+    let service: any ServicesService
+    /// `Idempotency-Key` on connecting (it may charge) and disconnecting.
+    let idempotency: IdempotentRequests
+
+    public init(service: any ServicesService, idempotency: IdempotentRequests) {
+        self.service = service
+        self.idempotency = idempotency
+    }
+
+    public var moduleID: ModuleID { ServicesModule.id }
+
+    public var templateDirectories: [URL] {
+        Bundle.module.url(forResource: "templates", withExtension: nil).map { [$0] } ?? []
+    }
+
+    public var navigation: [WebRenderer.NavigationItem] {
+        [.init(path: "/services", titleKey: "web.nav.services", whenLoggedIn: true, order: 25)]
+    }
+
+    public func addRoutes(to routes: ModuleRoutes) {
+        ServicesAPIRoutes(service: service, idempotency: idempotency, catalog: routes.renderer.catalog).add(
+            to: routes.api)
+        ServicesWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
+    }
+}

@@ -1,0 +1,72 @@
+import Billing
+public import BillingTesting
+public import CabinetCore
+public import CabinetStorage
+public import CabinetTesting
+import Foundation
+public import Services
+public import ServicesStorage
+public import Subscribers
+
+/// Services over Billing's SQL test bed (lines, tariffs, the ledger) on SQLite or PostgreSQL, with a catalogue of
+/// five options: free and paid, daily fees, a conflict rule on one side only, and one the `premium` tariff includes.
+public struct ServicesTestBed: Sendable {
+    public let billing: BillingTestBed
+    public let store: SQLServicesStore
+    public let service: DefaultServicesService
+
+    public static let servicesYAML = """
+        options:
+          - {id: ya-na-svyazi, name: {ru: "Я на связи", en: "I'm Reachable"}, description: {ru: "SMS о пропущенных", en: "Missed calls"},
+             kind: missedCalls, connectionFee: "0.00", fee: {amount: "1.50", period: day}}
+          - {id: gudok, name: {ru: "Гудок", en: "Ringback Tone"}, description: {ru: "Мелодия", en: "A melody"},
+             kind: ringback, connectionFee: "30.00", fee: {amount: "2.50", period: day}}
+          - {id: roaming-ban, name: {ru: "Запрет роуминга", en: "Roaming Ban"}, description: {ru: "Запрет", en: "Ban"},
+             kind: barring, connectionFee: "0.00", incompatibleWith: [international-roaming]}
+          - {id: international-roaming, name: {ru: "Международный роуминг", en: "International Roaming"},
+             description: {ru: "Роуминг", en: "Roaming"}, kind: other, connectionFee: "0.00"}
+          - {id: internet-boost, name: {ru: "Дополнительный интернет 5 ГБ", en: "Extra 5 GB"},
+             description: {ru: "5 ГБ", en: "5 GB"}, kind: boost, connectionFee: "150.00"}
+        blackList: {connectionFee: "0.00", dailyFee: "1.00", feePerNumber: "0.00", maxEntries: 100}
+        """
+
+    public static var migrations: [Migration] { BillingTestBed.migrations + ServicesSchema.migrations }
+
+    public static var extraSettings: BillingTestBed.ExtraSettings {
+        [
+            "services": { currency in
+                SettingsProbe.read(ServicesSettings.self, yaml: servicesYAML, currency: currency).settings
+            }
+        ]
+    }
+
+    /// Runs `body` with a test bed over a fresh database of `backend`.
+    public static func with<T: Sendable>(
+        _ backend: TestDatabase, start: String = BillingTestBed.defaultStart, _ body: (ServicesTestBed) async throws -> T
+    ) async throws -> T {
+        try await backend.withDatabase(migrations: migrations) { database throws in
+            let billing = try await BillingTestBed(database: database, start: start, extraSettings: extraSettings)
+            return try await body(ServicesTestBed(billing: billing))
+        }
+    }
+
+    public init(billing: BillingTestBed) {
+        self.billing = billing
+        store = SQLServicesStore(database: billing.database, ledger: billing.store)
+        service = DefaultServicesService(
+            store: store, ledger: billing.store, lineTariffs: billing.lineTariffs, regions: billing.rules.regions,
+            clock: billing.clock, logger: .test)
+    }
+
+    /// A Moscow line on `tariff` with `credit` on the balance.
+    public func line(_ number: String, tariff: String = "payg", credit: String? = nil) async throws -> Line {
+        try await billing.line(number, tariff: tariff, credit: credit)
+    }
+
+    public func access(_ line: Line) -> LineAccess { billing.access(line) }
+
+    public func option(_ id: String) throws -> OptionID {
+        guard let option = OptionID(rawValue: id) else { throw CabinetError.internal("bad option id \(id)") }
+        return option
+    }
+}

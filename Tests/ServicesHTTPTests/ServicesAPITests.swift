@@ -1,0 +1,162 @@
+import Billing
+import BillingStorage
+import BillingTesting
+import CabinetCore
+import CabinetHTTP
+import CabinetHTTPTesting
+import CabinetTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Services
+import ServicesHTTP
+import ServicesStorage
+import ServicesTesting
+import Subscribers
+import SubscribersTesting
+import Testing
+
+/// `/api/v1/me/services…` and the `/services` pages on the production router, over the SQL test bed.
+@Suite struct ServicesAPITests {
+    func app(_ bed: ServicesTestBed) throws -> some ApplicationProtocol {
+        let module = ServicesHTTPModule(
+            service: bed.service,
+            idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.billing.clock))
+        let directory = bed.billing.directory
+        let session = TestSessionModule(now: { bed.billing.clock.now }) { id in
+            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
+        }
+        let catalogues = [
+            try ServicesModule.messages(), BillingTestBed.catalog(), try SubscribersModule.messages(),
+        ]
+        return Application(
+            router: try ModuleTestRouter.make(
+                modules: [session, module], regions: bed.billing.rules.regions, catalogues: catalogues))
+    }
+
+    func headers(_ line: Line, key: String? = nil, scopes: String? = nil) -> HTTPFields {
+        var fields: HTTPFields = [TestSessionModule.lineHeader: String(line.id.rawValue), .contentType: "application/json"]
+        if let key { fields[IdempotentRequests.header] = key }
+        if let scopes { fields[TestSessionModule.scopesHeader] = scopes }
+        return fields
+    }
+
+    func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theCataloguePreviewConnectAndDisconnect(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            try await app(bed).test(.router) { client in
+                try await client.execute(uri: "/api/v1/me/services", method: .get, headers: headers(line)) {
+                    response throws in
+                    #expect(response.status == .ok)
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.count == 5)
+                    #expect(items.first?["state"] as? String == "available")
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/services/roaming-ban", method: .post, headers: headers(line, key: "c-1")
+                ) { response throws in
+                    #expect(response.status == .created)
+                    #expect((try json(response)["id"] as? String)?.hasPrefix("R-") == true)
+                }
+                var english = headers(line)
+                english[.acceptLanguage] = "en"
+                try await client.execute(
+                    uri: "/api/v1/me/services/international-roaming/preview", method: .post, headers: english
+                ) { response throws in
+                    let body = try json(response)
+                    let conflicts = try #require(body["conflicts"] as? [[String: Any]])
+                    #expect(conflicts.first?["option"] as? String == "roaming-ban")
+                    #expect(
+                        conflicts.first?["message"] as? String
+                            == "\"Roaming Ban\" cannot be on together with \"International Roaming\"")
+                    #expect(body["allowed"] as? Bool == true)
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/services/international-roaming", method: .post, headers: headers(line, key: "c-2")
+                ) { response throws in
+                    #expect(response.status == .conflict)
+                    #expect(try json(response)["code"] as? String == "services.option.conflict")
+                }
+                for attempt in 1...2 {
+                    try await client.execute(
+                        uri: "/api/v1/me/services/international-roaming", method: .post,
+                        headers: headers(line, key: "c-3"), body: ByteBuffer(string: #"{"replace": ["roaming-ban"]}"#)
+                    ) { response in
+                        #expect(response.status == .created)
+                        #expect((response.headers[IdempotentRequests.replayedHeader] == "true") == (attempt == 2))
+                    }
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/services/gudok", method: .post, headers: headers(line, key: "c-4")
+                ) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/services/gudok", method: .delete, headers: headers(line, key: "d-1")
+                ) { response in
+                    #expect(response.status == .ok)
+                }
+                // A delegate who may only look and pay changes nothing.
+                try await client.execute(
+                    uri: "/api/v1/me/services/gudok", method: .post,
+                    headers: headers(line, key: "c-5", scopes: "viewBalance,pay")
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/v1/me/services", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                var page = headers(line)
+                page[.accept] = "text/html"
+                try await client.execute(uri: "/services", method: .get, headers: page) { response in
+                    let html = String(buffer: response.body)
+                    #expect(response.status == .ok)
+                    #expect(html.contains("id=\"disconnect-international-roaming\""))
+                    #expect(html.contains("id=\"preview-gudok\""))
+                }
+            }
+            #expect(try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+            #expect(try await bed.billing.balance(line) == "70.00", "gudok's 30.00 once")
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func thePagesPreviewAConflictAndConnectReplacingIt(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            _ = try await bed.service.connect(try bed.option("roaming-ban"), for: bed.access(line), replacing: [])
+            try await app(bed).test(.router) { client in
+                var form = headers(line)
+                form[.contentType] = "application/x-www-form-urlencoded"
+                form[.accept] = "text/html"
+                try await client.execute(
+                    uri: "/services/international-roaming/preview", method: .post, headers: form,
+                    body: ByteBuffer(string: "csrf=csrf-token")
+                ) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("«Запрет роуминга» несовместима с «Международный роуминг»"))
+                    #expect(html.contains("name=\"replace\" value=\"roaming-ban\""))
+                }
+                try await client.execute(
+                    uri: "/services/international-roaming/connect", method: .post, headers: form,
+                    body: ByteBuffer(string: "csrf=csrf-token&replace=roaming-ban")
+                ) { response in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location]?.hasPrefix("/services?done=R-") == true)
+                }
+                try await client.execute(
+                    uri: "/services/gudok/connect", method: .post, headers: form, body: ByteBuffer(string: "csrf=wrong")
+                ) { response in
+                    #expect(response.status == .forbidden)
+                }
+            }
+            #expect(try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+        }
+    }
+}

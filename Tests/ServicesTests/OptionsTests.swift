@@ -1,0 +1,160 @@
+import Billing
+import BillingStorage
+import BillingTesting
+import CabinetCore
+import CabinetTesting
+import Foundation
+import Services
+import ServicesStorage
+import ServicesTesting
+import Subscribers
+import Testing
+
+/// The options catalogue on SQLite and PostgreSQL: states, conflicts refused and then replaced in one transaction,
+/// the connection fee posted once or refused with the exact shortfall, disconnection, and who may do it.
+@Suite struct OptionsTests {
+    @Test(arguments: TestDatabase.available)
+    func theCatalogueShowsConnectedIncludedAndAvailable(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", tariff: "premium", credit: "100.00")
+            _ = try await bed.service.connect(try bed.option("ya-na-svyazi"), for: bed.access(line), replacing: [])
+            let views = try await bed.service.catalogue(for: bed.access(line))
+            let states = Dictionary(uniqueKeysWithValues: views.map { ($0.option.id.rawValue, $0.state) })
+            #expect(views.map(\.option.id.rawValue) == [
+                "ya-na-svyazi", "gudok", "roaming-ban", "international-roaming", "internet-boost",
+            ])
+            guard case .connected(_, let request)? = states["ya-na-svyazi"] else {
+                Issue.record("connected expected: \(String(describing: states["ya-na-svyazi"]))")
+                return
+            }
+            #expect(request != nil)
+            #expect(states["roaming-ban"] == .included(tariff: .init(id: "premium", name: LocalizedText(ru: "Премиум", en: "Premium"))))
+            #expect(states["gudok"] == .available)
+            // Included in the tariff: it is not connected again, nor switched off.
+            let preview = try await bed.service.preview(try bed.option("roaming-ban"), for: bed.access(line))
+            #expect(preview.refusal?.code == ServicesError.includedInTariff)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.disconnect(try bed.option("roaming-ban"), for: bed.access(line))
+            }
+            // …and an option that conflicts with it cannot be connected on this tariff.
+            let blocked = try await bed.service.preview(try bed.option("international-roaming"), for: bed.access(line))
+            #expect(blocked.conflicts.map(\.option.id.rawValue) == ["roaming-ban"])
+            #expect(blocked.conflicts.first?.includedInTariff == true)
+            #expect(!blocked.allowed)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aConflictIsNamedRefusedAndThenReplacedInOneRequest(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            let access = bed.access(line)
+            let ban = try bed.option("roaming-ban")
+            let roaming = try bed.option("international-roaming")
+            _ = try await bed.service.connect(ban, for: access, replacing: [])
+            // The rule is written on the ban's side only; it binds both ways.
+            let preview = try await bed.service.preview(roaming, for: access)
+            #expect(preview.conflicts.map(\.option.id) == [ban])
+            #expect(preview.conflicts.first?.ruleOf.id == ban)
+            #expect(preview.allowed)
+            let refused = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(roaming, for: access, replacing: [])
+            }
+            #expect(refused?.code == ServicesError.conflict)
+            #expect(refused?.arguments["conflicts"] == "«Запрет роуминга»")
+            let wrong = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(roaming, for: access, replacing: [ban, try bed.option("gudok")])
+            }
+            #expect(wrong?.fieldErrors.first?.code == ServicesError.replaceInvalid)
+            let before = try await bed.billing.requests.requests(of: line.id, before: nil, limit: 10).count
+            let request = try await bed.service.connect(roaming, for: access, replacing: [ban])
+            #expect(request.kind == "services.connect" && request.status == .done)
+            #expect(request.detail == "international-roaming -roaming-ban")
+            let connected = try await bed.store.connectedOptions(of: line.id).map(\.option)
+            #expect(connected == [roaming], "the ban went in the same change")
+            #expect(try await bed.billing.requests.requests(of: line.id, before: nil, limit: 10).count == before + 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theConnectionFeeIsPostedOnceOrRefusedWithTheExactShortfall(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            let access = bed.access(line)
+            let boost = try bed.option("internet-boost")
+            let preview = try await bed.service.preview(boost, for: access)
+            #expect(preview.shortfall?.amountString == "50.00")
+            #expect(!preview.allowed)
+            let refused = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(boost, for: access, replacing: [])
+            }
+            #expect(refused?.code == ServicesError.insufficientFunds)
+            #expect(refused?.arguments["shortfall"] == Money(minorUnits: 5_000, currency: .rub).displayString)
+            #expect(try await bed.billing.balance(line) == "100.00")
+            #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
+
+            let gudok = try bed.option("gudok")
+            let request = try await bed.service.connect(gudok, for: access, replacing: [])
+            #expect(try await bed.billing.balance(line) == "70.00")
+            let again = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(gudok, for: access, replacing: [])
+            }
+            #expect(again?.code == ServicesError.alreadyConnected)
+            #expect(try await bed.billing.balance(line) == "70.00")
+            // The fee's ledger id is the request's: posting it again (a retried transaction) changes nothing.
+            let repeated = try await bed.billing.store.post(
+                LedgerPosting(
+                    externalID: ConnectOrder.feeLedgerID(request: request.id), kind: .optionFee, line: line.id,
+                    amount: Money(minorUnits: -3_000, currency: .rub), counterparty: .revenue,
+                    explanation: "services.explain.connect", allowsNegativeBalance: false, at: bed.billing.clock.now))
+            guard case .duplicate = repeated else {
+                Issue.record("a second posting of the same fee was applied: \(repeated)")
+                return
+            }
+            #expect(try await bed.billing.balance(line) == "70.00")
+            // Free options need no money at all.
+            let broke = try await bed.line("+79001234568")
+            _ = try await bed.service.connect(try bed.option("ya-na-svyazi"), for: bed.access(broke), replacing: [])
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func disconnectingIsImmediateFreeAndRecorded(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            let access = bed.access(line)
+            let gudok = try bed.option("gudok")
+            _ = try await bed.service.connect(gudok, for: access, replacing: [])
+            let request = try await bed.service.disconnect(gudok, for: access)
+            #expect(request.kind == "services.disconnect" && request.status == .done)
+            #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
+            #expect(try await bed.billing.balance(line) == "70.00", "no refund of the connection fee, no charge")
+            let twice = await #expect(throws: CabinetError.self) {
+                try await bed.service.disconnect(gudok, for: access)
+            }
+            #expect(twice?.code == ServicesError.notConnected)
+            let unknown = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(try bed.option("no-such-option"), for: access, replacing: [])
+            }
+            #expect(unknown?.code == ServicesError.optionUnknown)
+        }
+    }
+
+    /// A viewer (a delegation without `manageServices`) sees the catalogue but changes nothing.
+    @Test(arguments: TestDatabase.available)
+    func aViewerChangesNothing(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            let viewer = LineAccess(
+                subscriberID: line.id, msisdn: line.msisdn, region: line.region,
+                relation: .delegated(expiresAt: bed.billing.clock.now.addingTimeInterval(86_400)),
+                scopes: [.viewBalance, .pay])
+            #expect(try await bed.service.catalogue(for: viewer).count == 5)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(try bed.option("ya-na-svyazi"), for: viewer, replacing: [])
+            }
+            #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
+        }
+    }
+}
