@@ -36,7 +36,9 @@ import Testing
     }
 
     func headers(_ line: Line, key: String? = nil, scopes: String? = nil) -> HTTPFields {
-        var fields: HTTPFields = [TestSessionModule.lineHeader: String(line.id.rawValue), .contentType: "application/json"]
+        var fields: HTTPFields = [
+            TestSessionModule.lineHeader: String(line.id.rawValue), .contentType: "application/json",
+        ]
         if let key { fields[IdempotentRequests.header] = key }
         if let scopes { fields[TestSessionModule.scopesHeader] = scopes }
         return fields
@@ -55,7 +57,7 @@ import Testing
                     response throws in
                     #expect(response.status == .ok)
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
-                    #expect(items.count == 5)
+                    #expect(items.count == 6)
                     #expect(items.first?["state"] as? String == "available")
                 }
                 try await client.execute(
@@ -121,8 +123,9 @@ import Testing
                     #expect(html.contains("id=\"preview-gudok\""))
                 }
             }
-            #expect(try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
-            #expect(try await bed.billing.balance(line) == "70.00", "gudok's 30.00 once")
+            #expect(
+                try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+            #expect(try await bed.billing.balance(line) == "68.75", "gudok's 30.00 and today's 1.25, once")
         }
     }
 
@@ -156,7 +159,8 @@ import Testing
                     #expect(response.status == .forbidden)
                 }
             }
-            #expect(try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+            #expect(
+                try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
         }
     }
 }

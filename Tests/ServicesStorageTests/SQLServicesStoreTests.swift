@@ -17,7 +17,8 @@ import Testing
     func aRefusedChangeLeavesNoRowNoRequestAndNoMoney(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234567", credit: "10.00")
-            let settings = try #require(bed.billing.rules.regions.region(line.region)?.settings(for: ServicesModule.self))
+            let settings = try #require(
+                bed.billing.rules.regions.region(line.region)?.settings(for: ServicesModule.self))
             let boost = try #require(settings.option(try bed.option("internet-boost")))
             let order = ConnectOrder(
                 line: line.id, option: boost, replacing: [], connectionFee: boost.connectionFee,
@@ -32,7 +33,8 @@ import Testing
             // Replacing an option that is not connected rolls the whole change back.
             let gudok = try #require(settings.option(try bed.option("gudok")))
             let bad = ConnectOrder(
-                line: line.id, option: gudok, replacing: [try bed.option("roaming-ban")], connectionFee: Money.zero(.rub),
+                line: line.id, option: gudok, replacing: [try bed.option("roaming-ban")],
+                connectionFee: Money.zero(.rub),
                 requestKind: "services.connect", detail: "gudok", at: bed.billing.clock.now)
             await #expect(throws: CabinetError.self) { try await bed.store.connect(bad) }
             #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)

@@ -16,19 +16,22 @@ import Testing
     @Test(arguments: TestDatabase.available)
     func theCatalogueShowsConnectedIncludedAndAvailable(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in
-            let line = try await bed.line("+79001234567", tariff: "premium", credit: "100.00")
+            let line = try await bed.line("+79001234567", tariff: "premium", credit: "1000.00")
             _ = try await bed.service.connect(try bed.option("ya-na-svyazi"), for: bed.access(line), replacing: [])
             let views = try await bed.service.catalogue(for: bed.access(line))
             let states = Dictionary(uniqueKeysWithValues: views.map { ($0.option.id.rawValue, $0.state) })
-            #expect(views.map(\.option.id.rawValue) == [
-                "ya-na-svyazi", "gudok", "roaming-ban", "international-roaming", "internet-boost",
-            ])
+            #expect(
+                views.map(\.option.id.rawValue) == [
+                    "ya-na-svyazi", "gudok", "roaming-ban", "international-roaming", "internet-boost", "music",
+                ])
             guard case .connected(_, let request)? = states["ya-na-svyazi"] else {
                 Issue.record("connected expected: \(String(describing: states["ya-na-svyazi"]))")
                 return
             }
             #expect(request != nil)
-            #expect(states["roaming-ban"] == .included(tariff: .init(id: "premium", name: LocalizedText(ru: "Премиум", en: "Premium"))))
+            #expect(
+                states["roaming-ban"]
+                    == .included(tariff: .init(id: "premium", name: LocalizedText(ru: "Премиум", en: "Premium"))))
             #expect(states["gudok"] == .available)
             // Included in the tariff: it is not connected again, nor switched off.
             let preview = try await bed.service.preview(try bed.option("roaming-ban"), for: bed.access(line))
@@ -93,14 +96,18 @@ import Testing
             #expect(try await bed.billing.balance(line) == "100.00")
             #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
 
+            // 30.00 to connect and the rest of today's 2.50 (from noon in Moscow: 1.25) at once.
             let gudok = try bed.option("gudok")
+            let gudokPreview = try await bed.service.preview(gudok, for: access)
+            #expect(gudokPreview.firstPeriodFee.amountString == "1.25")
+            #expect(gudokPreview.chargedNow.amountString == "31.25")
             let request = try await bed.service.connect(gudok, for: access, replacing: [])
-            #expect(try await bed.billing.balance(line) == "70.00")
+            #expect(try await bed.billing.balance(line) == "68.75")
             let again = await #expect(throws: CabinetError.self) {
                 try await bed.service.connect(gudok, for: access, replacing: [])
             }
             #expect(again?.code == ServicesError.alreadyConnected)
-            #expect(try await bed.billing.balance(line) == "70.00")
+            #expect(try await bed.billing.balance(line) == "68.75")
             // The fee's ledger id is the request's: posting it again (a retried transaction) changes nothing.
             let repeated = try await bed.billing.store.post(
                 LedgerPosting(
@@ -111,10 +118,14 @@ import Testing
                 Issue.record("a second posting of the same fee was applied: \(repeated)")
                 return
             }
-            #expect(try await bed.billing.balance(line) == "70.00")
-            // Free options need no money at all.
+            #expect(try await bed.billing.balance(line) == "68.75")
+            // Free options need no money at all; a free connection with a daily fee needs today's share.
             let broke = try await bed.line("+79001234568")
-            _ = try await bed.service.connect(try bed.option("ya-na-svyazi"), for: bed.access(broke), replacing: [])
+            _ = try await bed.service.connect(try bed.option("roaming-ban"), for: bed.access(broke), replacing: [])
+            let daily = await #expect(throws: CabinetError.self) {
+                try await bed.service.connect(try bed.option("ya-na-svyazi"), for: bed.access(broke), replacing: [])
+            }
+            #expect(daily?.arguments["shortfall"] == Money(minorUnits: 75, currency: .rub).displayString)
             #expect(try await bed.billing.check().isClean)
         }
     }
@@ -129,7 +140,7 @@ import Testing
             let request = try await bed.service.disconnect(gudok, for: access)
             #expect(request.kind == "services.disconnect" && request.status == .done)
             #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
-            #expect(try await bed.billing.balance(line) == "70.00", "no refund of the connection fee, no charge")
+            #expect(try await bed.billing.balance(line) == "68.75", "no refund, no charge")
             let twice = await #expect(throws: CabinetError.self) {
                 try await bed.service.disconnect(gudok, for: access)
             }
@@ -150,11 +161,45 @@ import Testing
                 subscriberID: line.id, msisdn: line.msisdn, region: line.region,
                 relation: .delegated(expiresAt: bed.billing.clock.now.addingTimeInterval(86_400)),
                 scopes: [.viewBalance, .pay])
-            #expect(try await bed.service.catalogue(for: viewer).count == 5)
+            #expect(try await bed.service.catalogue(for: viewer).count == 6)
             await #expect(throws: CabinetError.self) {
                 try await bed.service.connect(try bed.option("ya-na-svyazi"), for: viewer, replacing: [])
             }
             #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
+        }
+    }
+
+    /// Daily and monthly option fees run on the region's calendar: today's and this month's share at connection, then
+    /// each local day and each month from the fee day in full, once per period however often the run comes; a
+    /// disconnected option is charged no more.
+    @Test(arguments: TestDatabase.available)
+    func dailyAndMonthlyFeesAreChargedEachPeriodOnce(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "1000.00")
+            let access = bed.access(line)
+            _ = try await bed.service.connect(try bed.option("gudok"), for: access, replacing: [])
+            _ = try await bed.service.connect(try bed.option("music"), for: access, replacing: [])
+            // 30.00 + 1.25 for gudok; music from noon of 10 November to 1 December: 20.5 of 30 days of 199.00.
+            #expect(try await bed.billing.balance(line) == "832.77")
+            let scheduled = try await bed.billing.store.scheduledCharges(of: line.id)
+            #expect(
+                scheduled.map(\.charge.key) == ["option:\(line.id.rawValue):gudok", "option:\(line.id.rawValue):music"])
+
+            // Five Moscow midnights later (11–15 November): five days of gudok, nothing of music yet.
+            bed.billing.clock.advance(by: .seconds(5 * 86_400))
+            #expect(try await bed.billing.store.chargeDue(now: bed.billing.clock.now, limit: 100) == 5)
+            #expect(try await bed.billing.store.chargeDue(now: bed.billing.clock.now, limit: 100) == 0)
+            #expect(try await bed.billing.balance(line) == "820.27")
+
+            _ = try await bed.service.disconnect(try bed.option("gudok"), for: access)
+            // To 1 December noon: music's month in full on 1 December, gudok no more.
+            bed.billing.clock.advance(by: .seconds(16 * 86_400))
+            #expect(try await bed.billing.store.chargeDue(now: bed.billing.clock.now, limit: 100) == 1)
+            #expect(try await bed.billing.balance(line) == "621.27")
+            #expect(
+                try await bed.billing.store.scheduledCharges(of: line.id).map(\.charge.key)
+                    == ["option:\(line.id.rawValue):music"])
+            #expect(try await bed.billing.check().isClean)
         }
     }
 }

@@ -211,5 +211,27 @@ public enum BillingSchema: SchemaOwner {
                 """,
                 "CREATE INDEX billing_statement_pending ON billing_statement (status, lease_until)",
             ]),
+        // Fees other modules charge every period (connected options), charged by the fee run at each period's start.
+        Migration(
+            "billing-005-recurring",
+            sql: [
+                """
+                CREATE TABLE billing_recurring (
+                    key TEXT PRIMARY KEY,
+                    subscriber_id BIGINT NOT NULL,
+                    region TEXT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    period TEXT NOT NULL CHECK (period IN ('day', 'month')),
+                    kind TEXT NOT NULL,
+                    explanation TEXT NOT NULL,
+                    arguments TEXT NOT NULL,
+                    next_at BIGINT NOT NULL,
+                    started_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX billing_recurring_due ON billing_recurring (next_at)",
+                "CREATE INDEX billing_recurring_line ON billing_recurring (subscriber_id)",
+            ]),
     ]
 }

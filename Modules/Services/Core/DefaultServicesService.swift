@@ -1,8 +1,8 @@
 public import Billing
 public import CabinetCore
-public import Foundation
+import Foundation
 public import Logging
-public import Subscribers
+import Subscribers
 public import Tariffs
 
 /// The options of a region's catalogue on a line: what the line has, what it may connect, at what cost, and what
@@ -66,19 +66,22 @@ public struct DefaultServicesService: ServicesService {
             throw CabinetError.validation([
                 FieldError(
                     field: "replace", code: ServicesError.replaceInvalid,
-                    arguments: ["options": asked.subtracting(conflicting).map(\.rawValue).sorted().joined(separator: ", ")])
+                    arguments: [
+                        "options": asked.subtracting(conflicting).map(\.rawValue).sorted().joined(separator: ", ")
+                    ])
             ])
         }
         guard conflicting.isSubset(of: asked) else {
             throw Self.conflictError(preview)
         }
         if let shortfall = preview.shortfall {
-            throw Self.insufficientFunds(fee: preview.connectionFee, balance: preview.balance, shortfall: shortfall)
+            throw Self.insufficientFunds(fee: preview.chargedNow, balance: preview.balance, shortfall: shortfall)
         }
         let detail = ([id.rawValue] + replacing.map { "-" + $0.rawValue }).joined(separator: " ")
         let order = ConnectOrder(
             line: line.subscriberID, option: preview.option, replacing: replacing.sorted { $0.rawValue < $1.rawValue },
-            connectionFee: preview.connectionFee, requestKind: "services.connect", detail: detail, at: clock.now)
+            connectionFee: preview.connectionFee, recurring: recurringCharge(preview.option, line: line),
+            firstPeriodFee: preview.firstPeriodFee, requestKind: "services.connect", detail: detail, at: preview.at)
         let request = try await store.connect(order)
         logger.info(
             "option connected",
@@ -176,18 +179,37 @@ public struct DefaultServicesService: ServicesService {
             })
         let conflicts = Self.conflicts(
             of: option, connected: views.filter(\.isConnected).map(\.option), included: included)
-        var shortfall: Money?
-        if option.connectionFee.isPositive, balance.minorUnits < option.connectionFee.minorUnits {
-            shortfall = Money(
-                minorUnits: option.connectionFee.minorUnits - max(balance.minorUnits, 0),
-                currency: option.connectionFee.currency)
+        let now = clock.now
+        var firstPeriodFee = Money.zero(option.connectionFee.currency)
+        var firstPeriodEnd: Date?
+        if let charge = recurringCharge(option, line: line), let calendar = calendar(line.region) {
+            let first = charge.firstPeriod(at: now, calendar: calendar)
+            firstPeriodFee = first.amount
+            firstPeriodEnd = first.period.end
         }
-        return (
-            OptionPreview(
-                option: option, connectionFee: option.connectionFee, recurringFee: option.fee, conflicts: conflicts,
-                balance: balance, shortfall: shortfall, refusal: refusal),
-            views
-        )
+        var preview = OptionPreview(
+            option: option, connectionFee: option.connectionFee, recurringFee: option.fee,
+            firstPeriodFee: firstPeriodFee, firstPeriodEnd: firstPeriodEnd, conflicts: conflicts, balance: balance,
+            shortfall: nil, refusal: refusal, at: now)
+        let chargedNow = preview.chargedNow
+        if chargedNow.isPositive, balance.minorUnits < chargedNow.minorUnits {
+            preview.shortfall = Money(
+                minorUnits: chargedNow.minorUnits - max(balance.minorUnits, 0), currency: chargedNow.currency)
+        }
+        return (preview, views)
+    }
+
+    /// The option's recurring fee as Billing schedules it; `nil` for an option without one.
+    func recurringCharge(_ option: ServiceOption, line: LineAccess) -> RecurringCharge? {
+        guard let fee = option.fee, fee.amount.isPositive else { return nil }
+        return RecurringCharge(
+            key: ConnectOrder.recurringKey(line: line.subscriberID, option: option.id), line: line.subscriberID,
+            region: line.region, fee: fee, kind: .optionFee, explanation: "services.explain.fee",
+            arguments: ["option": option.name.ru])
+    }
+
+    private func calendar(_ region: RegionID) -> BillingCalendar? {
+        regions.region(region).flatMap(BillingCalendar.init(region:))
     }
 
     private func currentTariff(of line: LineAccess) async throws -> Tariff? {

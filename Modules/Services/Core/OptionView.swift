@@ -55,12 +55,22 @@ public struct OptionPreview: Sendable, Hashable {
     public var connectionFee: Money
     /// Charged every period while connected; `nil` for none.
     public var recurringFee: RecurringFee?
+    /// The recurring fee's share of the current period (until ``firstPeriodEnd``), charged with the connection.
+    public var firstPeriodFee: Money
+    /// When the current period ends and the first full recurring fee falls due.
+    public var firstPeriodEnd: Date?
+    /// Everything charged at once: the connection fee and the first period's share.
+    public var chargedNow: Money {
+        Money(minorUnits: connectionFee.minorUnits + firstPeriodFee.minorUnits, currency: connectionFee.currency)
+    }
     public var conflicts: [Conflict]
     public var balance: Money
-    /// How much the balance lacks for the connection fee; `nil` when it covers it.
+    /// How much the balance lacks for what is charged at once; `nil` when it covers it.
     public var shortfall: Money?
     /// Why it cannot be connected at all (already connected, included in the tariff); `nil` when it can.
     public var refusal: CabinetError?
+    /// When the preview was made (a connection right after it charges from this instant).
+    public var at: Date
 
     /// Connectable now, replacing the conflicting options.
     public var allowed: Bool {

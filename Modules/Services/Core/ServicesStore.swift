@@ -1,3 +1,4 @@
+public import Billing
 public import CabinetCore
 public import Foundation
 
@@ -25,6 +26,10 @@ public struct ConnectOrder: Sendable, Hashable {
     public var replacing: [OptionID]
     /// Charged at once; zero posts nothing.
     public var connectionFee: Money
+    /// The option's recurring fee, from the end of the current period on (Billing's fee run charges it).
+    public var recurring: RecurringCharge?
+    /// The recurring fee's share of the current period, charged with the change (zero when there is none).
+    public var firstPeriodFee: Money
     /// Who asked: the subscriber (`services.connect`) or the operator (`services.operatorConnect`).
     public var requestKind: String
     /// The request record's detail (the option's id, and what it replaced).
@@ -32,9 +37,11 @@ public struct ConnectOrder: Sendable, Hashable {
     public var at: Date
 
     public init(
-        line: SubscriberID, option: ServiceOption, replacing: [OptionID], connectionFee: Money, requestKind: String,
-        detail: String, at: Date
+        line: SubscriberID, option: ServiceOption, replacing: [OptionID], connectionFee: Money,
+        recurring: RecurringCharge? = nil, firstPeriodFee: Money? = nil, requestKind: String, detail: String, at: Date
     ) {
+        self.recurring = recurring
+        self.firstPeriodFee = firstPeriodFee ?? .zero(connectionFee.currency)
         self.line = line
         self.option = option
         self.replacing = replacing
@@ -46,6 +53,16 @@ public struct ConnectOrder: Sendable, Hashable {
 
     /// The ledger's permanent id of the connection fee: one charge per request, however often it is retried.
     public static func feeLedgerID(request: Int64) -> String { "option-connect:\(request)" }
+
+    /// The key of an option's recurring charge on a line.
+    public static func recurringKey(line: SubscriberID, option: OptionID) -> String {
+        "option:\(line.rawValue):\(option.rawValue)"
+    }
+
+    /// What the change charges at once: the connection fee and the first period's share of the recurring fee.
+    public var chargedNow: Money {
+        Money(minorUnits: connectionFee.minorUnits + firstPeriodFee.minorUnits, currency: connectionFee.currency)
+    }
 }
 
 /// Services' storage of options connected to lines. Each change is one transaction with its request record and

@@ -65,6 +65,11 @@ struct PreviewDTO: Encodable, Sendable {
     var option: OptionDTO
     var connectionFee: Money
     var fee: OptionDTO.Fee?
+    /// The recurring fee's share of the current period, charged with the connection, and when that period ends.
+    var firstPeriodFee: Money
+    var firstPeriodEnd: Date?
+    /// The connection fee and the first period's share: what is charged at once.
+    var chargedNow: Money
     var conflicts: [Conflict]
     var balance: Money
     var shortfall: Money?
@@ -75,6 +80,9 @@ struct PreviewDTO: Encodable, Sendable {
         option = OptionDTO(OptionView(option: preview.option, state: .available), language: language)
         connectionFee = preview.connectionFee
         fee = preview.recurringFee.map { OptionDTO.Fee(amount: $0.amount, period: $0.period.rawValue) }
+        firstPeriodFee = preview.firstPeriodFee
+        firstPeriodEnd = preview.firstPeriodEnd
+        chargedNow = preview.chargedNow
         conflicts = preview.conflicts.map { conflict in
             let other = conflict.ruleOf.id == conflict.option.id ? preview.option : conflict.option
             return Conflict(
@@ -103,7 +111,8 @@ struct ConnectBody: Decodable, Sendable {
                 result.append(id)
             } else {
                 problems.append(
-                    FieldError(field: "replace[\(index)]", code: ServicesError.optionUnknown, arguments: ["option": text]))
+                    FieldError(
+                        field: "replace[\(index)]", code: ServicesError.optionUnknown, arguments: ["option": text]))
             }
         }
         guard problems.isEmpty else { throw CabinetError.validation(problems) }
@@ -130,7 +139,8 @@ enum ServicesTexts {
     static func recurring(_ fee: RecurringFee?, catalog: MessageCatalog, language: Language) -> String {
         guard let fee else { return catalog.text("web.services.noRecurring", in: language) }
         return catalog.text(
-            "web.services.recurring.\(fee.period.rawValue)", in: language, arguments: ["amount": fee.amount.displayString])
+            "web.services.recurring.\(fee.period.rawValue)", in: language,
+            arguments: ["amount": fee.amount.displayString])
     }
 
     static func connection(_ fee: Money, catalog: MessageCatalog, language: Language) -> String {

@@ -95,7 +95,12 @@ struct ServicesWebRoutes {
             "title": catalog.text(
                 "web.services.previewTitle", in: language, arguments: ["option": option.name.text(in: language)]),
             "description": option.description.text(in: language),
-            "costNow": ServicesTexts.connection(preview.connectionFee, catalog: catalog, language: language),
+            "costNow": ServicesTexts.connection(preview.chargedNow, catalog: catalog, language: language),
+            "costNowLabel": preview.firstPeriodEnd.map {
+                catalog.text(
+                    "web.services.firstPeriod", in: language,
+                    arguments: ["until": WebDates.dateTime($0, language: language)])
+            } ?? catalog.text("web.services.costNow", in: language),
             "recurring": ServicesTexts.recurring(preview.recurringFee, catalog: catalog, language: language),
             "balance": preview.balance.displayString,
             "conflicts": preview.conflicts.map { conflict -> [String: Any] in

@@ -2,18 +2,21 @@ public import Billing
 public import CabinetCore
 public import CabinetStorage
 public import Foundation
-public import Services
 import SQLKit
+public import Services
 
 /// ``ServicesStore`` on SQLite and PostgreSQL. A change runs in Billing's ledger transaction (`LedgerTransactions`):
 /// the option rows, the request record and the fee commit together or not at all.
 public struct SQLServicesStore: ServicesStore {
     let database: CabinetDatabase
     let ledger: any LedgerTransactions
+    /// Billing's schedule of recurring fees, joined to the change's transaction.
+    let recurring: any RecurringCharges
 
-    public init(database: CabinetDatabase, ledger: any LedgerTransactions) {
+    public init(database: CabinetDatabase, ledger: any LedgerTransactions, recurring: any RecurringCharges) {
         self.database = database
         self.ledger = ledger
+        self.recurring = recurring
     }
 
     public func connectedOptions(of line: SubscriberID) async throws -> [ConnectedOption] {
@@ -52,6 +55,8 @@ public struct SQLServicesStore: ServicesStore {
                 guard gone != nil else {
                     throw CabinetError(ServicesError.notConnected, arguments: ["option": replaced.rawValue])
                 }
+                try await recurring.stop(
+                    key: ConnectOrder.recurringKey(line: order.line, option: replaced), in: transaction)
             }
             let inserted = try await db.raw(
                 """
@@ -64,20 +69,42 @@ public struct SQLServicesStore: ServicesStore {
             guard inserted != nil else {
                 throw CabinetError(ServicesError.alreadyConnected, arguments: ["option": order.option.name.ru])
             }
+            // A purchase: the connection fee and the current period's share of the recurring fee, both covered by
+            // the balance or nothing happens.
+            var postings: [LedgerPosting] = []
             if order.connectionFee.isPositive {
-                let result = try await writer.post(
+                postings.append(
                     LedgerPosting(
                         externalID: ConnectOrder.feeLedgerID(request: request.id), kind: .optionFee,
                         line: order.line, amount: try order.connectionFee.negated(), counterparty: .revenue,
                         explanation: "services.explain.connect", arguments: ["option": order.option.name.ru],
                         allowsNegativeBalance: false, at: order.at))
+            }
+            if let charge = order.recurring {
+                if order.firstPeriodFee.isPositive {
+                    postings.append(
+                        LedgerPosting(
+                            externalID: charge.externalID(periodStart: order.at), kind: charge.kind, line: order.line,
+                            amount: try order.firstPeriodFee.negated(), counterparty: .revenue,
+                            explanation: "services.explain.firstFee", arguments: charge.arguments,
+                            allowsNegativeBalance: false, at: order.at))
+                }
+                try await recurring.start(charge, at: order.at, in: transaction)
+            }
+            var charged: Int64 = 0
+            for posting in postings {
+                let result = try await writer.post(posting)
                 if case .insufficientFunds(let balance) = result {
+                    // The balance before this change's charges, against everything it charges.
+                    let before = balance.minorUnits + charged
                     let shortfall = Money(
-                        minorUnits: order.connectionFee.minorUnits - max(balance.minorUnits, 0),
+                        minorUnits: order.chargedNow.minorUnits - max(before, 0),
                         currency: order.connectionFee.currency)
                     throw DefaultServicesService.insufficientFunds(
-                        fee: order.connectionFee, balance: balance, shortfall: shortfall)
+                        fee: order.chargedNow, balance: Money(minorUnits: before, currency: balance.currency),
+                        shortfall: shortfall)
                 }
+                charged -= posting.amount.minorUnits
             }
             return request
         }
@@ -86,7 +113,8 @@ public struct SQLServicesStore: ServicesStore {
     public func disconnect(_ option: OptionID, of line: SubscriberID, requestKind: String, at: Date) async throws
         -> ServiceRequest
     {
-        try await database.write { db in
+        try await ledger.transaction(lines: [line]) { transaction, _ in
+            let db = try transaction.sql()
             let gone = try await db.raw(
                 """
                 DELETE FROM services_line_option
@@ -97,6 +125,7 @@ public struct SQLServicesStore: ServicesStore {
             guard gone != nil else {
                 throw CabinetError(ServicesError.notConnected, arguments: ["option": option.rawValue])
             }
+            try await recurring.stop(key: ConnectOrder.recurringKey(line: line, option: option), in: transaction)
             return try await SQLRequestRegistry.open(
                 kind: requestKind, subscriber: line, status: .done, detail: option.rawValue, at: at, on: db)
         }

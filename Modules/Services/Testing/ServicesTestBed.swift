@@ -9,7 +9,8 @@ public import ServicesStorage
 public import Subscribers
 
 /// Services over Billing's SQL test bed (lines, tariffs, the ledger) on SQLite or PostgreSQL, with a catalogue of
-/// five options: free and paid, daily fees, a conflict rule on one side only, and one the `premium` tariff includes.
+/// six options: free and paid, daily and monthly fees, a conflict rule on one side only, and one the `premium`
+/// tariff includes.
 public struct ServicesTestBed: Sendable {
     public let billing: BillingTestBed
     public let store: SQLServicesStore
@@ -27,6 +28,8 @@ public struct ServicesTestBed: Sendable {
              description: {ru: "Роуминг", en: "Roaming"}, kind: other, connectionFee: "0.00"}
           - {id: internet-boost, name: {ru: "Дополнительный интернет 5 ГБ", en: "Extra 5 GB"},
              description: {ru: "5 ГБ", en: "5 GB"}, kind: boost, connectionFee: "150.00"}
+          - {id: music, name: {ru: "Музыка", en: "Music"}, description: {ru: "Подписка", en: "A subscription"},
+             kind: other, connectionFee: "0.00", fee: {amount: "199.00", period: month}}
         blackList: {connectionFee: "0.00", dailyFee: "1.00", feePerNumber: "0.00", maxEntries: 100}
         """
 
@@ -42,7 +45,8 @@ public struct ServicesTestBed: Sendable {
 
     /// Runs `body` with a test bed over a fresh database of `backend`.
     public static func with<T: Sendable>(
-        _ backend: TestDatabase, start: String = BillingTestBed.defaultStart, _ body: (ServicesTestBed) async throws -> T
+        _ backend: TestDatabase, start: String = BillingTestBed.defaultStart,
+        _ body: (ServicesTestBed) async throws -> T
     ) async throws -> T {
         try await backend.withDatabase(migrations: migrations) { database throws in
             let billing = try await BillingTestBed(database: database, start: start, extraSettings: extraSettings)
@@ -52,7 +56,7 @@ public struct ServicesTestBed: Sendable {
 
     public init(billing: BillingTestBed) {
         self.billing = billing
-        store = SQLServicesStore(database: billing.database, ledger: billing.store)
+        store = SQLServicesStore(database: billing.database, ledger: billing.store, recurring: billing.store)
         service = DefaultServicesService(
             store: store, ledger: billing.store, lineTariffs: billing.lineTariffs, regions: billing.rules.regions,
             clock: billing.clock, logger: .test)

@@ -20,6 +20,8 @@ public struct BillingAssembly: ModuleAssembly {
         public let ledger: any BalanceLedger
         /// The ledger as a party to another module's transaction (Payments' top-ups).
         public let ledgerTransactions: any LedgerTransactions
+        /// Fees other modules charge every period (connected options), charged by the fee run.
+        public let recurringCharges: any RecurringCharges
         public let statements: StatementProducer
         /// Told the lines whose balance a write may have lowered.
         public let balanceChanges: Listeners<@Sendable ([SubscriberID]) -> Void>
@@ -72,6 +74,14 @@ public struct BillingAssembly: ModuleAssembly {
         let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
             let moved = try await service.runDueFees()
             if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
+            // Options' daily and monthly fees, each period charged once (its external id).
+            var charged = 0
+            while true {
+                let posted = try await store.chargeDue(now: kernel.clock.now, limit: 500)
+                charged += posted
+                if posted < 500 { break }
+            }
+            if charged > 0 { logger.info("recurring fees charged", metadata: ["cabinet.count": "\(charged)"]) }
         }
         let statementJob = PeriodicJob(
             name: "billing.statements", every: kernel.configuration.statementPollInterval,
@@ -95,7 +105,8 @@ public struct BillingAssembly: ModuleAssembly {
         }
         return Assembled(
             exports: Exports(
-                service: service, ledger: store, ledgerTransactions: store, statements: statements,
+                service: service, ledger: store, ledgerTransactions: store, recurringCharges: store,
+                statements: statements,
                 balanceChanges: balanceChanges),
             parts: ModuleParts(jobs: [fees, statementJob], http: http))
     }

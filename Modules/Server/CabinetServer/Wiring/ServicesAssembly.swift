@@ -25,7 +25,8 @@ public struct ServicesAssembly: ModuleAssembly {
     }
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
-        let store = SQLServicesStore(database: kernel.database, ledger: billing.ledgerTransactions)
+        let store = SQLServicesStore(
+            database: kernel.database, ledger: billing.ledgerTransactions, recurring: billing.recurringCharges)
         let service = DefaultServicesService(
             store: store, ledger: billing.ledger, lineTariffs: tariffs.lineTariffs, regions: kernel.regions,
             clock: kernel.clock, logger: kernel.logger)
