@@ -57,7 +57,7 @@ import Testing
                     response throws in
                     #expect(response.status == .ok)
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
-                    #expect(items.count == 6)
+                    #expect(items.count == 8)
                     #expect(items.first?["state"] as? String == "available")
                 }
                 try await client.execute(
@@ -161,6 +161,88 @@ import Testing
             }
             #expect(
                 try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theBlackListAndTheNetworkCheck(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            try await app(bed).test(.router) { client in
+                try await client.execute(uri: "/api/v1/me/blacklist", method: .post, headers: headers(line, key: "b-1"))
+                {
+                    response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/blacklist/entries", method: .post, headers: headers(line, key: "b-2"),
+                    body: ByteBuffer(string: #"{"number": "8 (495) 123-45-67", "label": "реклама"}"#)
+                ) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/blacklist/entries", method: .post, headers: headers(line, key: "b-3"),
+                    body: ByteBuffer(string: #"{"number": "900"}"#)
+                ) { response throws in
+                    #expect(response.status == .badRequest)
+                    let errors = try #require(try json(response)["errors"] as? [[String: Any]])
+                    #expect(errors.first?["code"] as? String == "services.number.short")
+                }
+                let check = #"""
+                    {"items": [
+                      {"id": "n-1", "from": "+74951234567", "to": "+79001234567", "kind": "voice", "at": "2026-11-10T09:00:00Z"},
+                      {"id": "n-2", "from": "+79001234567", "to": "+74951234567", "kind": "sms", "at": "2026-11-10T09:00:00Z"},
+                      {"id": "n-3", "from": "+74950000000", "to": "+74951111111", "kind": "voice", "at": "2026-11-10T09:00:00Z"}
+                    ]}
+                    """#
+                var network: HTTPFields = [.contentType: "application/json"]
+                try await client.execute(
+                    uri: "/operator/v1/calls/check", method: .post, headers: network, body: ByteBuffer(string: check)
+                ) { response in
+                    #expect(response.status == .unauthorized, "the network has the operator key")
+                }
+                network[.authorization] = "Bearer \(ModuleTestRouter.operatorKey)"
+                try await client.execute(
+                    uri: "/operator/v1/calls/check", method: .post, headers: network, body: ByteBuffer(string: check)
+                ) { response throws in
+                    #expect(response.status == .ok)
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.map { $0["decision"] as? String } == ["deny", "allow", "deny"])
+                    #expect(items.map { $0["reason"] as? String } == ["blackList", nil, "unknownLine"])
+                }
+                try await client.execute(
+                    uri: "/operator/v1/calls/check", method: .post, headers: network,
+                    body: ByteBuffer(
+                        string:
+                            #"{"items": [{"id": "x", "from": "hello", "to": "+79001234567", "kind": "fax", "at": "2026-11-10T09:00:00Z"}]}"#
+                    )
+                ) { response throws in
+                    #expect(response.status == .badRequest)
+                    let errors = try #require(try json(response)["errors"] as? [[String: Any]])
+                    #expect(Set(errors.compactMap { $0["field"] as? String }) == ["items[0].from", "items[0].kind"])
+                }
+                try await client.execute(uri: "/api/v1/me/blacklist", method: .get, headers: headers(line)) {
+                    response throws in
+                    let body = try json(response)
+                    #expect(body["active"] as? Bool == true)
+                    #expect((body["entries"] as? [[String: Any]])?.first?["label"] as? String == "реклама")
+                    #expect((body["blocked"] as? [[String: Any]])?.first?["count"] as? Int == 1)
+                }
+                var page = headers(line)
+                page[.accept] = "text/html"
+                try await client.execute(uri: "/blacklist", method: .get, headers: page) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("+74951234567"))
+                    #expect(html.contains("id=\"blocked-log\""))
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/blacklist/entries/%2B74951234567", method: .delete,
+                    headers: headers(line, key: "b-4")
+                ) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            #expect(try await bed.store.entries(of: line.id).isEmpty)
         }
     }
 }

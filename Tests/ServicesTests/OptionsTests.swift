@@ -23,6 +23,8 @@ import Testing
             #expect(
                 views.map(\.option.id.rawValue) == [
                     "ya-na-svyazi", "gudok", "roaming-ban", "international-roaming", "internet-boost", "music",
+                    "intl-call-ban",
+                    "premium-sms-ban",
                 ])
             guard case .connected(_, let request)? = states["ya-na-svyazi"] else {
                 Issue.record("connected expected: \(String(describing: states["ya-na-svyazi"]))")
@@ -161,7 +163,7 @@ import Testing
                 subscriberID: line.id, msisdn: line.msisdn, region: line.region,
                 relation: .delegated(expiresAt: bed.billing.clock.now.addingTimeInterval(86_400)),
                 scopes: [.viewBalance, .pay])
-            #expect(try await bed.service.catalogue(for: viewer).count == 6)
+            #expect(try await bed.service.catalogue(for: viewer).count == 8)
             await #expect(throws: CabinetError.self) {
                 try await bed.service.connect(try bed.option("ya-na-svyazi"), for: viewer, replacing: [])
             }

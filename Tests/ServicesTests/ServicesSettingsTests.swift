@@ -17,9 +17,10 @@ import Testing
             name: {ru: Запрет роуминга, en: Roaming ban}
             description: {ru: Запрет, en: Ban}
             kind: barring
+            bars: roaming
             connectionFee: "0.00"
             incompatibleWith: [international-roaming]
-        blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300}
+        blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300, retentionDays: 30}
         """
 
     @Test func readsOptionsAndBlackList() throws {
@@ -39,5 +40,22 @@ import Testing
             result.problems == [
                 "section.options[1].kind: expected one of missedCalls, ringback, barring, boost, other, found \"magic\""
             ])
+    }
+
+    /// A barring option says what the network check bars for it; no other option may.
+    @Test func barringOptionsSayWhatTheyBar() {
+        let missing = SettingsProbe.read(
+            ServicesSettings.self, yaml: Self.yaml.replacingOccurrences(of: "    bars: roaming\n", with: ""))
+        #expect(
+            missing.problems == [
+                "section.options[1]: a barring option says what it bars: bars: roaming, international or premiumSms"
+            ])
+        let misplaced = SettingsProbe.read(
+            ServicesSettings.self,
+            yaml: Self.yaml.replacingOccurrences(of: "kind: missedCalls", with: "kind: missedCalls\n    bars: roaming"))
+        #expect(misplaced.problems == ["section.options[0].bars: only an option of kind barring bars anything"])
+        let read = SettingsProbe.read(ServicesSettings.self, yaml: Self.yaml).settings
+        #expect(read?.options[1].bars == .roaming)
+        #expect(read?.blackList.retentionDays == 30)
     }
 }

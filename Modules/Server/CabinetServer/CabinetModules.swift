@@ -49,7 +49,9 @@ public enum CabinetModules {
         let billing = try await BillingAssembly(
             subscribers: subscribers.exports, tariffs: tariffs.exports, emails: auth.exports.service
         ).assemble(kernel)
-        let options = try await ServicesAssembly(tariffs: tariffs.exports, billing: billing.exports).assemble(kernel)
+        let options = try await ServicesAssembly(
+            subscribers: subscribers.exports, tariffs: tariffs.exports, billing: billing.exports
+        ).assemble(kernel)
         let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
             kernel)
         let services = CabinetServices(

@@ -2,7 +2,7 @@ public import Billing
 public import CabinetCore
 import Foundation
 public import Logging
-import Subscribers
+public import Subscribers
 public import Tariffs
 
 /// The options of a region's catalogue on a line: what the line has, what it may connect, at what cost, and what
@@ -10,15 +10,18 @@ public import Tariffs
 public struct DefaultServicesService: ServicesService {
     let store: any ServicesStore
     let ledger: any BalanceLedger
+    /// Finds the lines of the numbers the network asks about.
+    let lines: any SubscriberDirectory
     let lineTariffs: any LineTariffStore
     let regions: RegionCatalog
     let clock: any WallClock
     let logger: Logger
 
     public init(
-        store: any ServicesStore, ledger: any BalanceLedger, lineTariffs: any LineTariffStore, regions: RegionCatalog,
-        clock: any WallClock, logger: Logger
+        store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
+        lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger
     ) {
+        self.lines = lines
         self.store = store
         self.ledger = ledger
         self.lineTariffs = lineTariffs
@@ -212,12 +215,12 @@ public struct DefaultServicesService: ServicesService {
         regions.region(region).flatMap(BillingCalendar.init(region:))
     }
 
-    private func currentTariff(of line: LineAccess) async throws -> Tariff? {
+    func currentTariff(of line: LineAccess) async throws -> Tariff? {
         guard let span = try await lineTariffs.tariff(of: line.subscriberID, at: clock.now) else { return nil }
         return regions.region(line.region)?.settings(for: TariffsModule.self)?.tariff(span.tariffID)
     }
 
-    private func settings(_ region: RegionID) throws -> ServicesSettings {
+    func settings(_ region: RegionID) throws -> ServicesSettings {
         guard let settings = regions.region(region)?.settings(for: ServicesModule.self) else {
             throw CabinetError(KernelError.moduleDisabled, arguments: ["module": ServicesModule.id.rawValue])
         }

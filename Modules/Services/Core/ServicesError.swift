@@ -15,7 +15,20 @@ public enum ServicesError: ErrorCatalogue {
     /// The balance does not cover the connection fee; `shortfall` says by how much.
     public static let insufficientFunds = ErrorCode("services.option.insufficientFunds", .rejected)
 
+    public static let blackListOn = ErrorCode("services.blackList.alreadyOn", .conflict)
+    public static let blackListOff = ErrorCode("services.blackList.off", .rejected)
+    public static let blackListFull = ErrorCode("services.blackList.full", .rejected)
+    public static let blackListHas = ErrorCode("services.blackList.has", .conflict)
+    public static let blackListNotThere = ErrorCode("services.blackList.notThere", .notFound)
+    /// A short service number (900, 0611): the network does not route such calls through the black list.
+    public static let numberShort = ErrorCode("services.number.short", .invalidInput)
+    public static let numberInvalid = ErrorCode("services.number.invalid", .invalidInput)
+    /// A line's own number on its black list.
+    public static let numberOwn = ErrorCode("services.number.own", .invalidInput)
+
     public static let all: [ErrorCode] = [
         optionUnknown, alreadyConnected, notConnected, includedInTariff, conflict, replaceInvalid, insufficientFunds,
+        blackListOn, blackListOff, blackListFull, blackListHas, blackListNotThere, numberShort, numberInvalid,
+        numberOwn,
     ]
 }

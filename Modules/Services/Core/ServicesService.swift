@@ -2,7 +2,7 @@ public import CabinetCore
 
 /// What Services does, as its HTTP target and the composition root call it: the options catalogue of a line, the
 /// preview of a connection with its conflicts and cost, connecting and disconnecting.
-public protocol ServicesService: Sendable {
+public protocol ServicesService: BlackListService {
     /// The region's options as the line sees them: connected, included in its tariff, or available.
     func catalogue(for line: LineAccess) async throws -> [OptionView]
     /// What connecting `option` would cost and replace, and whether the balance allows it.
@@ -13,4 +13,28 @@ public protocol ServicesService: Sendable {
     func connect(_ option: OptionID, for line: LineAccess, replacing: [OptionID]) async throws -> ServiceRequest
     /// Disconnects `option` at once, free of charge; an option included in the tariff stays.
     func disconnect(_ option: OptionID, for line: LineAccess) async throws -> ServiceRequest
+}
+
+/// The black list of a line as its page and the API show it.
+public struct BlackListView: Sendable, Hashable {
+    public var state: BlackListState?
+    public var entries: [BlackListEntry]
+    public var policy: ServicesSettings.BlackListPolicy
+    /// Calls stopped in the last 30 days, per number and local day, newest first.
+    public var blocked: [BlockedCallDay]
+
+    public var isOn: Bool { state?.active == true }
+}
+
+/// The black list and the network's call check (Services I).
+public protocol BlackListService: Sendable {
+    func blackList(for line: LineAccess) async throws -> BlackListView
+    func connectBlackList(for line: LineAccess) async throws -> ServiceRequest
+    func disconnectBlackList(for line: LineAccess) async throws -> ServiceRequest
+    /// Adds a number as a person types it (Russian, Kazakh, international; a short number is refused).
+    func addToBlackList(_ number: String, label: String?, for line: LineAccess) async throws -> ServiceRequest
+    func removeFromBlackList(_ number: String, for line: LineAccess) async throws -> ServiceRequest
+    /// Answers the network for each attempt: allow, or deny with the reason; calls the black list stops are logged
+    /// for the callee once per event id.
+    func check(_ attempts: [CallAttempt]) async throws -> [CallDecision]
 }

@@ -9,6 +9,8 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         /// Charged for each number added.
         public var feePerNumber: Money
         public var maxEntries: Int
+        /// Days the entries are kept after the service is switched off (reconnecting within them restores them).
+        public var retentionDays: Int
     }
 
     public var options: [ServiceOption]
@@ -21,9 +23,11 @@ public struct ServicesSettings: ModuleSettings, Hashable {
             let daily = b.requirePrice("dailyFee")
             let perNumber = b.requirePrice("feePerNumber")
             let maxEntries = b.requireInt("maxEntries", in: 1...10_000)
-            guard let connection, let daily, let perNumber, let maxEntries else { return nil }
+            let retention = b.requireInt("retentionDays", in: 0...3650)
+            guard let connection, let daily, let perNumber, let maxEntries, let retention else { return nil }
             return BlackListPolicy(
-                connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries)
+                connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries,
+                retentionDays: retention)
         }
         guard let options, let blackList else { return nil }
         self.options = options

@@ -65,6 +65,46 @@ public struct ConnectOrder: Sendable, Hashable {
     }
 }
 
+/// Switching the black list on: its connection fee and the first day's share at once, its daily fee from then on.
+public struct BlackListOrder: Sendable, Hashable {
+    public var line: SubscriberID
+    public var connectionFee: Money
+    public var recurring: RecurringCharge?
+    public var firstPeriodFee: Money
+    public var at: Date
+
+    public init(line: SubscriberID, connectionFee: Money, recurring: RecurringCharge?, firstPeriodFee: Money, at: Date)
+    {
+        self.line = line
+        self.connectionFee = connectionFee
+        self.recurring = recurring
+        self.firstPeriodFee = firstPeriodFee
+        self.at = at
+    }
+
+    public static func recurringKey(line: SubscriberID) -> String { "blacklist:\(line.rawValue)" }
+    public var chargedNow: Money {
+        Money(minorUnits: connectionFee.minorUnits + firstPeriodFee.minorUnits, currency: connectionFee.currency)
+    }
+}
+
+/// A call the black list stopped, for the callee's log (once per network event id).
+public struct BlockedCall: Sendable, Hashable {
+    public var eventID: String
+    public var line: SubscriberID
+    public var caller: String
+    public var kind: CallAttempt.Kind
+    public var at: Date
+
+    public init(eventID: String, line: SubscriberID, caller: String, kind: CallAttempt.Kind, at: Date) {
+        self.eventID = eventID
+        self.line = line
+        self.caller = caller
+        self.kind = kind
+        self.at = at
+    }
+}
+
 /// Services' storage of options connected to lines. Each change is one transaction with its request record and
 /// its ledger posting (through Billing's `LedgerTransactions`).
 public protocol ServicesStore: Sendable {
@@ -76,4 +116,41 @@ public protocol ServicesStore: Sendable {
     /// Disconnects an option (``ServicesError/notConnected`` when it is not) with its `done` request.
     func disconnect(_ option: OptionID, of line: SubscriberID, requestKind: String, at: Date) async throws
         -> ServiceRequest
+    /// The options connected to each of `lines` (the network check reads a batch at once).
+    func connectedOptions(of lines: [SubscriberID]) async throws -> [SubscriberID: Set<OptionID>]
+
+    // MARK: Black list
+
+    func blackList(of line: SubscriberID) async throws -> BlackListState?
+    /// Switches the service on: fees as one purchase (``ServicesError/insufficientFunds`` otherwise), the daily fee
+    /// scheduled, entries kept from before restored (or dropped, when their keeping time is over); a `done` request.
+    func connectBlackList(_ order: BlackListOrder) async throws -> ServiceRequest
+    /// Switches it off: the daily fee stops, the entries are kept until `keepUntil`.
+    func disconnectBlackList(of line: SubscriberID, keepUntil: Date, at: Date) async throws -> ServiceRequest
+    func entries(of line: SubscriberID) async throws -> [BlackListEntry]
+    /// Adds a number while the service is on, at most `maxEntries` however many add at once (the count is taken
+    /// under the line's lock), posting `fee` as a purchase.
+    func addEntry(_ entry: BlackListEntry, maxEntries: Int, fee: Money, at: Date) async throws -> ServiceRequest
+    func removeEntry(_ number: PhoneNumber, of line: SubscriberID, at: Date) async throws -> ServiceRequest
+    /// Calls the black list stopped for the line since `since`, newest first.
+    func blockedCalls(of line: SubscriberID, since: Date, limit: Int) async throws -> [BlockedCall]
+
+    // MARK: The network's check
+
+    /// Of these (callee, caller) pairs, those the callee's active black list holds.
+    func blackListed(_ pairs: [(callee: SubscriberID, caller: String)]) async throws -> Set<BlackListHit>
+    /// Logs calls the black list stopped, once per event id; returns how many were new.
+    @discardableResult
+    func logBlocked(_ calls: [BlockedCall]) async throws -> Int
+}
+
+/// A caller found on a callee's black list.
+public struct BlackListHit: Sendable, Hashable {
+    public var callee: SubscriberID
+    public var caller: String
+
+    public init(callee: SubscriberID, caller: String) {
+        self.callee = callee
+        self.caller = caller
+    }
 }

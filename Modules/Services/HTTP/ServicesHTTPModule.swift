@@ -22,12 +22,17 @@ public struct ServicesHTTPModule: HTTPModule {
     }
 
     public var navigation: [WebRenderer.NavigationItem] {
-        [.init(path: "/services", titleKey: "web.nav.services", whenLoggedIn: true, order: 25)]
+        [
+            .init(path: "/services", titleKey: "web.nav.services", whenLoggedIn: true, order: 25),
+            .init(path: "/blacklist", titleKey: "web.nav.blackList", whenLoggedIn: true, order: 26),
+        ]
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
         ServicesAPIRoutes(service: service, idempotency: idempotency, catalog: routes.renderer.catalog).add(
             to: routes.api)
         ServicesWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
+        BlackListRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
+            api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)
     }
 }

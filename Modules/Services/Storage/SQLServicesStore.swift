@@ -91,22 +91,23 @@ public struct SQLServicesStore: ServicesStore {
                 }
                 try await recurring.start(charge, at: order.at, in: transaction)
             }
-            var charged: Int64 = 0
-            for posting in postings {
-                let result = try await writer.post(posting)
-                if case .insufficientFunds(let balance) = result {
-                    // The balance before this change's charges, against everything it charges.
-                    let before = balance.minorUnits + charged
-                    let shortfall = Money(
-                        minorUnits: order.chargedNow.minorUnits - max(before, 0),
-                        currency: order.connectionFee.currency)
-                    throw DefaultServicesService.insufficientFunds(
-                        fee: order.chargedNow, balance: Money(minorUnits: before, currency: balance.currency),
-                        shortfall: shortfall)
-                }
-                charged -= posting.amount.minorUnits
-            }
+            try await Self.purchase(postings, total: order.chargedNow, with: writer)
             return request
+        }
+    }
+
+    /// Posts a change's charges as one purchase: each refused beyond the balance, and then the error names the
+    /// balance before them all, everything they charge and the exact shortfall.
+    static func purchase(_ postings: [LedgerPosting], total: Money, with writer: any LedgerWriter) async throws {
+        var charged: Int64 = 0
+        for posting in postings {
+            if case .insufficientFunds(let balance) = try await writer.post(posting) {
+                let before = balance.minorUnits + charged
+                throw DefaultServicesService.insufficientFunds(
+                    fee: total, balance: Money(minorUnits: before, currency: balance.currency),
+                    shortfall: Money(minorUnits: total.minorUnits - max(before, 0), currency: total.currency))
+            }
+            charged -= posting.amount.minorUnits
         }
     }
 

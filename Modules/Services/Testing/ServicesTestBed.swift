@@ -9,8 +9,8 @@ public import ServicesStorage
 public import Subscribers
 
 /// Services over Billing's SQL test bed (lines, tariffs, the ledger) on SQLite or PostgreSQL, with a catalogue of
-/// six options: free and paid, daily and monthly fees, a conflict rule on one side only, and one the `premium`
-/// tariff includes.
+/// eight options (free and paid, daily and monthly fees, a conflict rule on one side only, one the `premium` tariff
+/// includes, three bans) and a black list of at most five numbers.
 public struct ServicesTestBed: Sendable {
     public let billing: BillingTestBed
     public let store: SQLServicesStore
@@ -23,14 +23,18 @@ public struct ServicesTestBed: Sendable {
           - {id: gudok, name: {ru: "Гудок", en: "Ringback Tone"}, description: {ru: "Мелодия", en: "A melody"},
              kind: ringback, connectionFee: "30.00", fee: {amount: "2.50", period: day}}
           - {id: roaming-ban, name: {ru: "Запрет роуминга", en: "Roaming Ban"}, description: {ru: "Запрет", en: "Ban"},
-             kind: barring, connectionFee: "0.00", incompatibleWith: [international-roaming]}
+             kind: barring, bars: roaming, connectionFee: "0.00", incompatibleWith: [international-roaming]}
           - {id: international-roaming, name: {ru: "Международный роуминг", en: "International Roaming"},
              description: {ru: "Роуминг", en: "Roaming"}, kind: other, connectionFee: "0.00"}
           - {id: internet-boost, name: {ru: "Дополнительный интернет 5 ГБ", en: "Extra 5 GB"},
              description: {ru: "5 ГБ", en: "5 GB"}, kind: boost, connectionFee: "150.00"}
           - {id: music, name: {ru: "Музыка", en: "Music"}, description: {ru: "Подписка", en: "A subscription"},
              kind: other, connectionFee: "0.00", fee: {amount: "199.00", period: month}}
-        blackList: {connectionFee: "0.00", dailyFee: "1.00", feePerNumber: "0.00", maxEntries: 100}
+          - {id: intl-call-ban, name: {ru: "Запрет международных вызовов", en: "International Calls Ban"},
+             description: {ru: "Запрет", en: "Ban"}, kind: barring, bars: international, connectionFee: "0.00"}
+          - {id: premium-sms-ban, name: {ru: "Запрет платных SMS", en: "Premium SMS Ban"},
+             description: {ru: "Запрет", en: "Ban"}, kind: barring, bars: premiumSms, connectionFee: "0.00"}
+        blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
         """
 
     public static var migrations: [Migration] { BillingTestBed.migrations + ServicesSchema.migrations }
@@ -58,7 +62,8 @@ public struct ServicesTestBed: Sendable {
         self.billing = billing
         store = SQLServicesStore(database: billing.database, ledger: billing.store, recurring: billing.store)
         service = DefaultServicesService(
-            store: store, ledger: billing.store, lineTariffs: billing.lineTariffs, regions: billing.rules.regions,
+            store: store, ledger: billing.store, lines: billing.directory, lineTariffs: billing.lineTariffs,
+            regions: billing.rules.regions,
             clock: billing.clock, logger: .test)
     }
 

@@ -16,10 +16,14 @@ public struct ServicesAssembly: ModuleAssembly {
     public static var module: any CabinetModule.Type { ServicesModule.self }
     public static var migrations: [Migration] { ServicesSchema.migrations }
 
+    let subscribers: SubscribersAssembly.Exports
     let tariffs: TariffsAssembly.Exports
     let billing: BillingAssembly.Exports
 
-    public init(tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports) {
+    public init(
+        subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports
+    ) {
+        self.subscribers = subscribers
         self.tariffs = tariffs
         self.billing = billing
     }
@@ -28,7 +32,8 @@ public struct ServicesAssembly: ModuleAssembly {
         let store = SQLServicesStore(
             database: kernel.database, ledger: billing.ledgerTransactions, recurring: billing.recurringCharges)
         let service = DefaultServicesService(
-            store: store, ledger: billing.ledger, lineTariffs: tariffs.lineTariffs, regions: kernel.regions,
+            store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
+            regions: kernel.regions,
             clock: kernel.clock, logger: kernel.logger)
         let http: [any HTTPModule] =
             kernel.isEnabled(ServicesModule.self)

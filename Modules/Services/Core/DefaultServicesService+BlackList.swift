@@ -1,0 +1,170 @@
+import Billing
+public import CabinetCore
+import Foundation
+import Subscribers
+import Tariffs
+
+extension DefaultServicesService {
+    public func blackList(for line: LineAccess) async throws -> BlackListView {
+        let settings = try self.settings(line.region)
+        let zone = regions.region(line.region)?.timeZone ?? TimeZone(identifier: "UTC")!
+        let since = clock.now.addingTimeInterval(-30 * 86_400)
+        let calls = try await store.blockedCalls(of: line.subscriberID, since: since, limit: 5_000)
+        var days: [String: BlockedCallDay] = [:]
+        for call in calls {
+            let day = LocalDate(call.at, in: zone)
+            let key = "\(day)|\(call.caller)"
+            if var known = days[key] {
+                known.count += 1
+                known.lastAt = max(known.lastAt, call.at)
+                days[key] = known
+            } else {
+                days[key] = BlockedCallDay(number: call.caller, day: day, count: 1, lastAt: call.at)
+            }
+        }
+        return BlackListView(
+            state: try await store.blackList(of: line.subscriberID),
+            entries: try await store.entries(of: line.subscriberID), policy: settings.blackList,
+            blocked: days.values.sorted { ($0.lastAt, $0.number) > ($1.lastAt, $1.number) })
+    }
+
+    public func connectBlackList(for line: LineAccess) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        try Self.requireActive(line)
+        let policy = try settings(line.region).blackList
+        let now = clock.now
+        var charge: RecurringCharge?
+        var first = Money.zero(policy.connectionFee.currency)
+        if policy.dailyFee.isPositive {
+            let recurring = RecurringCharge(
+                key: BlackListOrder.recurringKey(line: line.subscriberID), line: line.subscriberID,
+                region: line.region, fee: RecurringFee(amount: policy.dailyFee, period: .day), kind: .optionFee,
+                explanation: "services.explain.blackListFee", arguments: [:])
+            if let calendar = regions.region(line.region).flatMap(BillingCalendar.init(region:)) {
+                first = recurring.firstPeriod(at: now, calendar: calendar).amount
+            }
+            charge = recurring
+        }
+        return try await store.connectBlackList(
+            BlackListOrder(
+                line: line.subscriberID, connectionFee: policy.connectionFee, recurring: charge, firstPeriodFee: first,
+                at: now))
+    }
+
+    public func disconnectBlackList(for line: LineAccess) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        let policy = try settings(line.region).blackList
+        let now = clock.now
+        return try await store.disconnectBlackList(
+            of: line.subscriberID, keepUntil: now.addingTimeInterval(TimeInterval(policy.retentionDays) * 86_400),
+            at: now)
+    }
+
+    public func addToBlackList(_ text: String, label: String?, for line: LineAccess) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        try Self.requireActive(line)
+        let policy = try settings(line.region).blackList
+        let number = try Self.number(text)
+        guard number.e164 != line.msisdn.e164 else {
+            throw CabinetError.validation([FieldError(field: "number", code: ServicesError.numberOwn)])
+        }
+        let trimmed = label?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = clock.now
+        return try await store.addEntry(
+            BlackListEntry(
+                line: line.subscriberID, number: number,
+                label: trimmed.flatMap { $0.isEmpty ? nil : String($0.prefix(100)) }, addedAt: now),
+            maxEntries: policy.maxEntries, fee: policy.feePerNumber, at: now)
+    }
+
+    public func removeFromBlackList(_ text: String, for line: LineAccess) async throws -> ServiceRequest {
+        try line.require(.manageServices)
+        return try await store.removeEntry(try Self.number(text), of: line.subscriberID, at: clock.now)
+    }
+
+    /// A number a person typed, or the field error that says what is wrong with it.
+    static func number(_ text: String) throws -> PhoneNumber {
+        do {
+            return try PhoneNumber(parsing: text)
+        } catch .short {
+            throw CabinetError.validation([FieldError(field: "number", code: ServicesError.numberShort)])
+        } catch {
+            throw CabinetError.validation([
+                FieldError(field: "number", code: ServicesError.numberInvalid, arguments: ["value": text])
+            ])
+        }
+    }
+
+    // MARK: - The network's check
+
+    public func check(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
+        // Each number once: a batch is often many calls of few lines.
+        var found: [String: Line?] = [:]
+        for number in Set(attempts.flatMap { [$0.from.e164, $0.to.e164] }) {
+            if let msisdn = MSISDN(e164: number) {
+                found[number] = try await lines.line(msisdn: msisdn)
+            } else {
+                found[number] = .some(nil)
+            }
+        }
+        func line(_ number: PhoneNumber) -> Line? { found[number.e164] ?? nil }
+        let ours = Set(found.values.compactMap { $0?.id })
+        let options = try await store.connectedOptions(of: Array(ours))
+        var bars: [SubscriberID: Set<ServiceOption.Barring>] = [:]
+        var restricted: [SubscriberID: Bool] = [:]
+        for case let caller? in Set(attempts.compactMap { line($0.from) }) {
+            bars[caller.id] = try await barrings(of: caller, connected: options[caller.id] ?? [])
+            restricted[caller.id] = try await ledger.balance(of: caller.id).isNegative
+        }
+        let pairs = attempts.compactMap { attempt -> (callee: SubscriberID, caller: String)? in
+            line(attempt.to).map { (callee: $0.id, caller: attempt.from.e164) }
+        }
+        let hits = try await store.blackListed(pairs)
+        var blocked: [BlockedCall] = []
+        let decisions = attempts.map { attempt -> CallDecision in
+            let caller = line(attempt.from)
+            let callee = line(attempt.to)
+            guard caller != nil || callee != nil else { return CallDecision(id: attempt.id, reason: .unknownLine) }
+            if let caller {
+                if caller.status != .active { return CallDecision(id: attempt.id, reason: .lineBlocked) }
+                let barred = bars[caller.id] ?? []
+                if attempt.roaming, barred.contains(.roaming) {
+                    return CallDecision(id: attempt.id, reason: .roamingBarred)
+                }
+                if attempt.to.isInternational, barred.contains(.international) {
+                    return CallDecision(id: attempt.id, reason: .internationalBarred)
+                }
+                if attempt.kind == .sms, attempt.to.isShort, barred.contains(.premiumSms) {
+                    return CallDecision(id: attempt.id, reason: .premiumSmsBarred)
+                }
+                // Calls between two lines of the operator are free on most tariffs; a restricted line may still
+                // make them only if the operator says so — today every outgoing paid attempt waits for a top-up.
+                if restricted[caller.id] == true { return CallDecision(id: attempt.id, reason: .lineRestricted) }
+            }
+            if let callee {
+                if callee.status == .blocked || callee.status == .terminated {
+                    return CallDecision(id: attempt.id, reason: .lineBlocked)
+                }
+                if hits.contains(BlackListHit(callee: callee.id, caller: attempt.from.e164)) {
+                    blocked.append(
+                        BlockedCall(
+                            eventID: attempt.id, line: callee.id, caller: attempt.from.e164, kind: attempt.kind,
+                            at: attempt.at))
+                    return CallDecision(id: attempt.id, reason: .blackList)
+                }
+            }
+            return CallDecision(id: attempt.id, reason: nil)
+        }
+        try await store.logBlocked(blocked)
+        return decisions
+    }
+
+    /// What the caller's connected and tariff-included barring options bar.
+    func barrings(of line: Line, connected: Set<OptionID>) async throws -> Set<ServiceOption.Barring> {
+        guard let settings = regions.region(line.region)?.settings(for: ServicesModule.self) else { return [] }
+        var ids = connected
+        let access = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region)
+        if let tariff = try await currentTariff(of: access) { ids.formUnion(tariff.includedOptions) }
+        return Set(ids.compactMap { settings.option($0)?.bars })
+    }
+}
