@@ -245,4 +245,67 @@ import Testing
             #expect(try await bed.store.entries(of: line.id).isEmpty)
         }
     }
+
+    /// The operator connects and disconnects options on any line with the subscriber's rules, and the request
+    /// history says who did it.
+    @Test(arguments: TestDatabase.available)
+    func theOperatorChangesOptionsWithTheSameRules(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "10.00")
+            let blocked = try await bed.line("+79001234568", credit: "100.00")
+            _ = try await bed.billing.lines.update(msisdn: blocked.msisdn, with: LinePatch(status: .blocked))
+            try await app(bed).test(.router) { client in
+                var network: HTTPFields = [
+                    .contentType: "application/json", .authorization: "Bearer \(ModuleTestRouter.operatorKey)",
+                ]
+                network[IdempotentRequests.header] = "op-1"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/options/roaming-ban", method: .post, headers: network
+                ) { response throws in
+                    #expect(response.status == .created)
+                    #expect(try json(response)["kind"] as? String == "services.operatorConnect")
+                }
+                network[IdempotentRequests.header] = "op-2"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/options/international-roaming", method: .post,
+                    headers: network
+                ) { response throws in
+                    #expect(response.status == .conflict, "the same conflict rule as for the subscriber")
+                }
+                network[IdempotentRequests.header] = "op-3"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/options/internet-boost", method: .post, headers: network
+                ) { response throws in
+                    #expect(try json(response)["code"] as? String == "services.option.insufficientFunds")
+                }
+                network[IdempotentRequests.header] = "op-4"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234568/options/roaming-ban", method: .post, headers: network
+                ) { response throws in
+                    #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+                network[IdempotentRequests.header] = "op-5"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79009999999/options/roaming-ban", method: .post, headers: network
+                ) { response in
+                    #expect(response.status == .notFound)
+                }
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/options", method: .get, headers: network
+                ) { response throws in
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.first { $0["id"] as? String == "roaming-ban" }?["state"] as? String == "connected")
+                }
+                network[IdempotentRequests.header] = "op-6"
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/options/roaming-ban", method: .delete, headers: network
+                ) { response throws in
+                    #expect(try json(response)["kind"] as? String == "services.operatorDisconnect")
+                }
+            }
+            #expect(
+                try await bed.billing.requests.requests(of: line.id, before: nil, limit: 10).map(\.kind)
+                    == ["services.operatorDisconnect", "services.operatorConnect"])
+        }
+    }
 }

@@ -60,7 +60,8 @@ import Testing
             #expect(outcomes.filter { $0 }.count == 2)
             #expect(try await bed.store.entries(of: line.id).count == 5)
             #expect(try await bed.billing.balance(line) == "79.50")
-            let added = try #require(try await bed.store.entries(of: line.id).first { $0.number.e164.hasPrefix("+7916") })
+            let added = try #require(
+                try await bed.store.entries(of: line.id).first { $0.number.e164.hasPrefix("+7916") })
             _ = try await bed.service.removeFromBlackList(added.number.e164, for: access)
             #expect(try await bed.store.entries(of: line.id).count == 4)
             #expect(try await bed.billing.balance(line) == "79.50", "removing is free")
@@ -93,7 +94,8 @@ import Testing
         at: Date
     ) throws -> CallAttempt {
         CallAttempt(
-            id: id, from: try #require(PhoneNumber(network: from)), to: try #require(PhoneNumber(network: to)), kind: kind,
+            id: id, from: try #require(PhoneNumber(network: from)), to: try #require(PhoneNumber(network: to)),
+            kind: kind,
             at: at, roaming: roaming)
     }
 

@@ -54,6 +54,36 @@ public struct DefaultServicesService: ServicesService {
     }
 
     public func connect(_ id: OptionID, for line: LineAccess, replacing: [OptionID]) async throws -> ServiceRequest {
+        try await connect(id, for: line, replacing: replacing, requestKind: "services.connect")
+    }
+
+    public func operatorCatalogue(of msisdn: MSISDN) async throws -> [OptionView] {
+        try await catalogue(for: try await operatorAccess(msisdn))
+    }
+
+    public func operatorConnect(_ option: OptionID, on msisdn: MSISDN, replacing: [OptionID]) async throws
+        -> ServiceRequest
+    {
+        try await connect(
+            option, for: try await operatorAccess(msisdn), replacing: replacing, requestKind: "services.operatorConnect"
+        )
+    }
+
+    public func operatorDisconnect(_ option: OptionID, on msisdn: MSISDN) async throws -> ServiceRequest {
+        try await disconnect(option, for: try await operatorAccess(msisdn), requestKind: "services.operatorDisconnect")
+    }
+
+    /// The operator's access to a line: every right, and the line's real status (a blocked line changes nothing).
+    func operatorAccess(_ msisdn: MSISDN) async throws -> LineAccess {
+        guard let line = try await lines.line(msisdn: msisdn) else {
+            throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": msisdn.formatted])
+        }
+        return .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status)
+    }
+
+    func connect(_ id: OptionID, for line: LineAccess, replacing: [OptionID], requestKind: String) async throws
+        -> ServiceRequest
+    {
         try line.require(.manageServices)
         try Self.requireActive(line)
         let (preview, _) = try await makePreview(id, for: line)
@@ -84,7 +114,7 @@ public struct DefaultServicesService: ServicesService {
         let order = ConnectOrder(
             line: line.subscriberID, option: preview.option, replacing: replacing.sorted { $0.rawValue < $1.rawValue },
             connectionFee: preview.connectionFee, recurring: recurringCharge(preview.option, line: line),
-            firstPeriodFee: preview.firstPeriodFee, requestKind: "services.connect", detail: detail, at: preview.at)
+            firstPeriodFee: preview.firstPeriodFee, requestKind: requestKind, detail: detail, at: preview.at)
         let request = try await store.connect(order)
         logger.info(
             "option connected",
@@ -96,6 +126,10 @@ public struct DefaultServicesService: ServicesService {
     }
 
     public func disconnect(_ id: OptionID, for line: LineAccess) async throws -> ServiceRequest {
+        try await disconnect(id, for: line, requestKind: "services.disconnect")
+    }
+
+    func disconnect(_ id: OptionID, for line: LineAccess, requestKind: String) async throws -> ServiceRequest {
         try line.require(.manageServices)
         try Self.requireActive(line)
         let settings = try self.settings(line.region)
@@ -106,7 +140,7 @@ public struct DefaultServicesService: ServicesService {
             throw CabinetError(
                 ServicesError.includedInTariff, arguments: ["option": option.name.ru, "wanted": option.name.ru])
         }
-        return try await store.disconnect(id, of: line.subscriberID, requestKind: "services.disconnect", at: clock.now)
+        return try await store.disconnect(id, of: line.subscriberID, requestKind: requestKind, at: clock.now)
     }
 
     // MARK: - Rules

@@ -13,6 +13,11 @@ public protocol ServicesService: BlackListService {
     func connect(_ option: OptionID, for line: LineAccess, replacing: [OptionID]) async throws -> ServiceRequest
     /// Disconnects `option` at once, free of charge; an option included in the tariff stays.
     func disconnect(_ option: OptionID, for line: LineAccess) async throws -> ServiceRequest
+    /// The operator acts on a line by its number with the same rules (conflicts, fees); the request records say the
+    /// operator did it (`services.operatorConnect`, `services.operatorDisconnect`).
+    func operatorCatalogue(of msisdn: MSISDN) async throws -> [OptionView]
+    func operatorConnect(_ option: OptionID, on msisdn: MSISDN, replacing: [OptionID]) async throws -> ServiceRequest
+    func operatorDisconnect(_ option: OptionID, on msisdn: MSISDN) async throws -> ServiceRequest
 }
 
 /// The black list of a line as its page and the API show it.

@@ -14,9 +14,10 @@ struct BlackListRoutes {
     /// Largest batch the network may send in one check.
     static let maxBatch = 1_000
 
-    func add(api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?,
-        web: RouterGroup<CabinetRequestContext>)
-    {
+    func add(
+        api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?,
+        web: RouterGroup<CabinetRequestContext>
+    ) {
         api.get("me/blacklist") { _, context in
             let line = try context.requireLine(.viewBalance)
             return try Response.json(BlackListDTO(try await service.blackList(for: line)))
@@ -53,7 +54,8 @@ struct BlackListRoutes {
             let body = try await request.decodeJSON(as: CheckBody.self, context: context, limit: 1 << 20)
             guard body.items.count <= Self.maxBatch else {
                 throw CabinetError.validation([
-                    FieldError(field: "items", code: "services.check.batchTooLarge", arguments: ["max": "\(Self.maxBatch)"])
+                    FieldError(
+                        field: "items", code: "services.check.batchTooLarge", arguments: ["max": "\(Self.maxBatch)"])
                 ])
             }
             let attempts = try body.attempts()
@@ -97,20 +99,28 @@ struct CheckBody: Decodable, Sendable {
             let to = PhoneNumber(network: item.to) ?? (try? PhoneNumber(parsing: item.to))
             let kind = CallAttempt.Kind(rawValue: item.kind)
             if from == nil {
-                problems.append(FieldError(field: "items[\(index)].from", code: ServicesError.numberInvalid, arguments: ["value": item.from]))
+                problems.append(
+                    FieldError(
+                        field: "items[\(index)].from", code: ServicesError.numberInvalid,
+                        arguments: ["value": item.from]))
             }
             if to == nil {
-                problems.append(FieldError(field: "items[\(index)].to", code: ServicesError.numberInvalid, arguments: ["value": item.to]))
+                problems.append(
+                    FieldError(
+                        field: "items[\(index)].to", code: ServicesError.numberInvalid, arguments: ["value": item.to]))
             }
             if kind == nil {
-                problems.append(FieldError(field: "items[\(index)].kind", code: "services.check.kind", arguments: ["value": item.kind]))
+                problems.append(
+                    FieldError(
+                        field: "items[\(index)].kind", code: "services.check.kind", arguments: ["value": item.kind]))
             }
             if item.id.isEmpty || item.id.count > 100 {
                 problems.append(FieldError(field: "items[\(index)].id", code: "services.check.id"))
             }
             if let from, let to, let kind, !item.id.isEmpty, item.id.count <= 100 {
                 result.append(
-                    CallAttempt(id: item.id, from: from, to: to, kind: kind, at: item.at, roaming: item.roaming ?? false))
+                    CallAttempt(
+                        id: item.id, from: from, to: to, kind: kind, at: item.at, roaming: item.roaming ?? false))
             }
         }
         guard problems.isEmpty else { throw CabinetError.validation(problems) }
@@ -169,6 +179,8 @@ struct BlackListDTO: Encodable, Sendable {
             feePerNumber: view.policy.feePerNumber, maxEntries: view.policy.maxEntries,
             retentionDays: view.policy.retentionDays)
         entries = view.entries.map { Entry(number: $0.number.e164, label: $0.label, addedAt: $0.addedAt) }
-        blocked = view.blocked.map { Blocked(number: $0.number, day: $0.day.description, count: $0.count, lastAt: $0.lastAt) }
+        blocked = view.blocked.map {
+            Blocked(number: $0.number, day: $0.day.description, count: $0.count, lastAt: $0.lastAt)
+        }
     }
 }

@@ -10,6 +10,39 @@ struct ServicesAPIRoutes {
     let idempotency: IdempotentRequests
     let catalog: MessageCatalog
 
+    /// `/operator/v1/lines/{msisdn}/options…`: the operator connects and disconnects options on any line, with the
+    /// subscriber's rules and records. Its requests are keyed per line too.
+    func add(operatorAPI: RouterGroup<CabinetRequestContext>) {
+        operatorAPI.get("lines/:msisdn/options") { _, context in
+            let msisdn = try Self.msisdn(context)
+            let items = try await service.operatorCatalogue(of: msisdn).map {
+                OptionDTO($0, language: context.language)
+            }
+            return try Response.json(Page(items: items, nextCursor: nil))
+        }
+        operatorAPI.post("lines/:msisdn/options/:id") { request, context in
+            let msisdn = try Self.msisdn(context)
+            return try await idempotency.run(request, context: context, scope: "operator:\(msisdn.e164)") { request in
+                let body = try await Self.body(request, context: context)
+                let record = try await service.operatorConnect(
+                    try ServicesTexts.optionID(context), on: msisdn, replacing: try body.options())
+                return (.created, try JSONEncoder.apiBody(ServiceRequestDTO(record)))
+            }
+        }
+        operatorAPI.delete("lines/:msisdn/options/:id") { request, context in
+            let msisdn = try Self.msisdn(context)
+            return try await idempotency.run(request, context: context, scope: "operator:\(msisdn.e164)") { _ in
+                let record = try await service.operatorDisconnect(try ServicesTexts.optionID(context), on: msisdn)
+                return (.ok, try JSONEncoder.apiBody(ServiceRequestDTO(record)))
+            }
+        }
+    }
+
+    static func msisdn(_ context: CabinetRequestContext) throws -> MSISDN {
+        let raw = context.parameters.get("msisdn") ?? ""
+        return try MSISDNField.parse(raw.removingPercentEncoding ?? raw, field: "msisdn")
+    }
+
     func add(to api: RouterGroup<CabinetRequestContext>) {
         api.get("me/services") { _, context in
             let line = try context.requireLine(.viewBalance)

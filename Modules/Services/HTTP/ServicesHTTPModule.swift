@@ -29,8 +29,9 @@ public struct ServicesHTTPModule: HTTPModule {
     }
 
     public func addRoutes(to routes: ModuleRoutes) {
-        ServicesAPIRoutes(service: service, idempotency: idempotency, catalog: routes.renderer.catalog).add(
-            to: routes.api)
+        let api = ServicesAPIRoutes(service: service, idempotency: idempotency, catalog: routes.renderer.catalog)
+        api.add(to: routes.api)
+        if let operatorAPI = routes.operatorAPI { api.add(operatorAPI: operatorAPI) }
         ServicesWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
         BlackListRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
             api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)

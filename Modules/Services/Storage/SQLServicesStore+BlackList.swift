@@ -2,8 +2,8 @@ import Billing
 public import CabinetCore
 import CabinetStorage
 public import Foundation
-public import Services
 import SQLKit
+public import Services
 
 extension SQLServicesStore {
     public func connectedOptions(of lines: [SubscriberID]) async throws -> [SubscriberID: Set<OptionID>] {
@@ -17,7 +17,8 @@ extension SQLServicesStore {
                 guard let option = OptionID(rawValue: try row.decode(column: "option_id", as: String.self)) else {
                     continue
                 }
-                result[SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)), default: []].insert(option)
+                result[SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)), default: []].insert(
+                    option)
             }
             return result
         }
