@@ -16,7 +16,8 @@ work=$(mktemp -d /tmp/cabinet-browser.XXXXXX)
 port=$(free_port)
 database="sqlite://$work/cabinet.sqlite"
 log "starting cabinet on 127.0.0.1:$port"
-CABINET_DATABASE_URL="$database" CABINET_MAIL_DIR="$work/mail" CABINET_OUTBOX_POLL=200ms \
+key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CABINET_DATABASE_URL="$database" CABINET_MAIL_DIR="$work/mail" CABINET_OUTBOX_POLL=200ms CABINET_OPERATOR_KEY="$key" \
     "$bin/cabinet" serve --port "$port" --demo --regions Regions >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -28,7 +29,7 @@ curl -sf "http://127.0.0.1:$port/health" >/dev/null || { tail -n 30 "$work/serve
 
 set +e
 timeout 300 "$python" Scripts/browser_test.py --base "http://127.0.0.1:$port" --cabinet "$bin/cabinet" \
-    --database "$database" --screenshots "${BROWSER_SCREENSHOTS:-$work/screenshots}"
+    --database "$database" --screenshots "${BROWSER_SCREENSHOTS:-$work/screenshots}" --operator-key "$key"
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then

@@ -4,12 +4,14 @@
 Each step names what a person does; a failure says which step and saves a screenshot next to the others.
 """
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -27,6 +29,7 @@ def main():
     parser.add_argument("--cabinet", required=True)
     parser.add_argument("--database", required=True)
     parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--operator-key", required=True, help="the server's operator key, for the network's call check")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
 
@@ -179,7 +182,61 @@ def main():
         assert "код из SMS" in driver.page_source
         shot("05-security")
 
+        step("connect an option through its preview")
+        driver.get(args.base + "/services")
+        wait.until(EC.presence_of_element_located((By.ID, "preview-roaming-ban")))
+        driver.find_element(By.ID, "preview-roaming-ban").click()
+        wait.until(EC.presence_of_element_located((By.ID, "service-preview")))
+        driver.find_element(By.ID, "confirm-connect").click()
+        wait.until(EC.presence_of_element_located((By.ID, "services-notice")))
+        assert re.search(r"R-\d{6}", driver.find_element(By.ID, "services-notice").text)
+        assert driver.find_elements(By.ID, "disconnect-roaming-ban"), "roaming ban is on"
+        shot("05b-option")
+
+        step("meet a conflict in the preview and resolve it by replacing the ban")
+        driver.find_element(By.ID, "preview-international-roaming").click()
+        wait.until(EC.presence_of_element_located((By.ID, "conflicts")))
+        conflicts = driver.find_element(By.ID, "conflicts").text
+        assert "несовместима" in conflicts and "«Запрет роуминга»" in conflicts, conflicts
+        assert "«Международный роуминг»" in conflicts, conflicts
+        shot("05c-conflict")
+        driver.find_element(By.ID, "confirm-connect").click()
+        wait.until(EC.presence_of_element_located((By.ID, "services-notice")))
+        assert driver.find_elements(By.ID, "disconnect-international-roaming"), "roaming is on"
+        assert driver.find_elements(By.ID, "preview-roaming-ban"), "the ban went with the change"
+
+        step("switch the black list on and add a number as people type it")
+        driver.get(args.base + "/blacklist")
+        wait.until(EC.presence_of_element_located((By.ID, "blacklist-on-button")))
+        driver.find_element(By.ID, "blacklist-on-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "blacklist-number")))
+        driver.find_element(By.ID, "blacklist-number").send_keys("8 (495) 123-45-67")
+        driver.find_element(By.ID, "blacklist-label").send_keys("реклама")
+        driver.find_element(By.ID, "blacklist-add-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "blacklist-entries")))
+        assert "+74951234567" in driver.find_element(By.ID, "blacklist-entries").text
+
+        step("the network asks about a call from that number, and the page shows it stopped")
+        check = json.dumps({"items": [{"id": "browser-1", "from": "+74951234567", "to": NUMBER, "kind": "voice",
+                                       "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]}).encode()
+        request = urllib.request.Request(args.base + "/operator/v1/calls/check", data=check, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": "Bearer " + args.operator_key})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            decision = json.load(answer)["items"][0]
+        assert decision == {"id": "browser-1", "decision": "deny", "reason": "blackList"}, decision
+        driver.get(args.base + "/blacklist")
+        wait.until(EC.presence_of_element_located((By.ID, "blocked-log")))
+        assert "+74951234567" in driver.find_element(By.ID, "blocked-log").text
+        shot("05d-blacklist")
+
+        step("remove the number from the black list")
+        driver.find_element(By.CSS_SELECTOR, "#blacklist-entries button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "blacklist-notice")))
+        assert not driver.find_elements(By.ID, "blacklist-entries")
+
         step("switch to English")
+        driver.get(args.base + "/security")
+        wait.until(EC.presence_of_element_located((By.ID, "journal")))
         driver.find_element(By.CSS_SELECTOR, "a.lang").click()
         wait.until(lambda d: "Visit journal" in d.page_source)
 
@@ -213,6 +270,7 @@ def main():
         wait.until(EC.presence_of_element_located((By.ID, "requests")))
         assert "Promised payment" in driver.find_element(By.ID, "requests").text, "listed (in English, chosen earlier)"
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
+              "an option through its preview and a conflict resolved, the black list with a call the check stopped, "
               "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
               "language switch, logout, promised payment taken")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
