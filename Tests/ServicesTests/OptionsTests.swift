@@ -8,6 +8,7 @@ import Services
 import ServicesStorage
 import ServicesTesting
 import Subscribers
+import Tariffs
 import Testing
 
 /// The options catalogue on SQLite and PostgreSQL: states, conflicts refused and then replaced in one transaction,
@@ -201,6 +202,44 @@ import Testing
             #expect(
                 try await bed.billing.store.scheduledCharges(of: line.id).map(\.charge.key)
                     == ["option:\(line.id.rawValue):music"])
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    /// A tariff change frees the options the new tariff includes (their own fee stops), removes those that conflict
+    /// with what it includes, and drops what only the old one included; the preview says so, and the change applies it
+    /// in its own transaction — at once, or when the period a planned change starts opens.
+    @Test(arguments: TestDatabase.available)
+    func aTariffChangeFreesRemovesAndDropsOptions(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "2000.00")
+            let access = bed.access(line)
+            _ = try await bed.service.connect(try bed.option("ya-na-svyazi"), for: access, replacing: [])
+            _ = try await bed.service.connect(try bed.option("international-roaming"), for: access, replacing: [])
+            let daily = try #require(TariffID(rawValue: "daily"))
+            let preview = try await bed.billing.service.preview(line: access, to: daily, timing: .immediately)
+            #expect(preview.optionChanges.map(\.kind) == [.freed])
+            #expect(preview.optionChanges.first?.option.rawValue == "ya-na-svyazi")
+            _ = try await bed.billing.service.change(line: access, to: daily, timing: .immediately)
+            // An immediate change takes effect a moment after the request.
+            bed.billing.clock.advance(by: .seconds(1))
+            #expect(
+                try await bed.store.connectedOptions(of: line.id).map(\.option.rawValue) == ["international-roaming"])
+            #expect(try await bed.billing.store.scheduledCharges(of: line.id).isEmpty, "the option's own fee stopped")
+            let states = try await bed.service.catalogue(for: access)
+            #expect(states.first { $0.option.id.rawValue == "ya-na-svyazi" }?.state.isIncluded == true)
+
+            // To premium (from the next period): it includes the roaming ban, so roaming goes; ya-na-svyazi was daily's.
+            let premium = try #require(TariffID(rawValue: "premium"))
+            let planned = try await bed.billing.service.preview(line: access, to: premium, timing: .nextPeriod)
+            #expect(
+                Set(planned.optionChanges.map { "\($0.option.rawValue):\($0.kind.rawValue)" })
+                    == ["international-roaming:removed", "ya-na-svyazi:dropped"])
+            _ = try await bed.billing.service.change(line: access, to: premium, timing: .nextPeriod)
+            #expect(try await bed.store.connectedOptions(of: line.id).count == 1, "nothing changes before the period")
+            bed.billing.clock.advance(by: .seconds(86_400))
+            _ = try await bed.billing.service.runDueFees()
+            #expect(try await bed.store.connectedOptions(of: line.id).isEmpty)
             #expect(try await bed.billing.check().isClean)
         }
     }

@@ -85,11 +85,15 @@ extension DefaultBillingService {
             outcome = .keptUntil(account.period.end)
             firstRegularFee = calendar.date(of: account.period.end)
         }
-        let preview = TariffChangePreview(
+        var preview = TariffChangePreview(
             current: current, target: target, timing: timing, effectiveAt: plan?.period.start ?? account.period.end,
             changeFee: changeFee,
             feeNow: feeNow, chargeToday: chargeToday, packageOutcome: outcome, firstRegularFeeOn: firstRegularFee,
             balance: account.balance, balanceAfter: balanceAfter, refusal: refusal)
+        for optionRules in tariffOptionRules.all {
+            preview.optionChanges += try await optionRules.optionChanges(
+                line: access.subscriberID, region: account.region, from: account.tariffID, to: target.id)
+        }
         return (preview, account, now)
     }
 }

@@ -20,10 +20,14 @@ public struct DefaultBillingService: BillingService {
     /// How far ahead of the server's clock an event may be stamped (clock skew of network elements).
     public static let futureTolerance: TimeInterval = 300
 
+    /// Services' rules of options on a tariff change, for the preview (the store applies them).
+    let tariffOptionRules: Listeners<any TariffOptionRules>
+
     public init(
         store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, emails: any ConfirmedEmails,
-        clock: any WallClock, logger: Logger
+        clock: any WallClock, logger: Logger, tariffOptionRules: Listeners<any TariffOptionRules> = Listeners()
     ) {
+        self.tariffOptionRules = tariffOptionRules
         self.emails = emails
         self.store = store
         self.rules = rules

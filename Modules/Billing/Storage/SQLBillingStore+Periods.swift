@@ -72,7 +72,16 @@ extension SQLBillingStore {
                     id: $0, tariffID: row.tariffID, span: row.period,
                     rollover: rules.tariff(row.tariffID, in: row.region)?.rollover ?? false)
             }
+            let before = row.tariffID
             try await openPeriod(plan, for: &row, previous: previous, now: now, queued: queued, on: db)
+            if before != tariffID {
+                // A planned change takes effect: the options follow the new tariff in the same transaction.
+                for optionRules in tariffOptionRules.all {
+                    try await optionRules.apply(
+                        line: row.subscriberID, region: row.region, from: before, to: tariffID, at: start,
+                        in: SQLWriteTransaction(db))
+                }
+            }
             if let span, span.since == start, let request = span.requestID {
                 try await SQLRequestRegistry.update(request, status: .done, detail: nil, at: now, on: db)
             }

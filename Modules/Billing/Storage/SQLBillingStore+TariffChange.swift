@@ -76,6 +76,11 @@ extension SQLBillingStore {
                     from: Date(storageMilliseconds: effective), requestID: request.id, in: SQLWriteTransaction(db))
                 row.periodEnd = effective
                 try await self.openPeriod(plan, for: &row, previous: nil, now: order.now, queued: queued, on: db)
+                for optionRules in self.tariffOptionRules.all {
+                    try await optionRules.apply(
+                        line: order.line, region: row.region, from: order.from, to: order.to,
+                        at: Date(storageMilliseconds: effective), in: SQLWriteTransaction(db))
+                }
             }
             return request
         }

@@ -30,6 +30,8 @@ public final class SQLBillingStore: BillingStore {
     let systemAccounts: [String: Int64]
     /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
     let snapshots: ReadCache<Int64, CachedAccount>?
+    /// Services' rules of options on a tariff change, applied in the transaction that makes a new tariff the line's.
+    public let tariffOptionRules = Listeners<any TariffOptionRules>()
 
     private init(
         database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,

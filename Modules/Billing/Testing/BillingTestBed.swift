@@ -206,7 +206,8 @@ public struct BillingTestBed: Sendable {
         directory = parts.directory
         lines = parts.lines
         service = DefaultBillingService(
-            store: store, rules: parts.rules, lines: parts.directory, emails: emails, clock: parts.clock, logger: .test)
+            store: store, rules: parts.rules, lines: parts.directory, emails: emails, clock: parts.clock, logger: .test,
+            tariffOptionRules: sqlStore?.tariffOptionRules ?? Listeners())
     }
 
     /// Provisions a line and opens its account on `tariff` now; `credit` is put on the balance first thing.

@@ -7,7 +7,7 @@ public import Tariffs
 
 /// The options of a region's catalogue on a line: what the line has, what it may connect, at what cost, and what
 /// conflicts. Money moves only through Billing's ledger, in the store's transaction with the change.
-public struct DefaultServicesService: ServicesService {
+public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let store: any ServicesStore
     let ledger: any BalanceLedger
     /// Finds the lines of the numbers the network asks about.

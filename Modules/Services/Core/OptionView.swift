@@ -38,6 +38,14 @@ public struct OptionView: Sendable, Hashable {
     }
 }
 
+extension OptionView.State {
+    /// Part of the line's tariff.
+    public var isIncluded: Bool {
+        if case .included = self { return true }
+        return false
+    }
+}
+
 /// What connecting an option would do, before it is done.
 public struct OptionPreview: Sendable, Hashable {
     /// A connected option the new one cannot live with, and the option whose rule says so.

@@ -116,6 +116,9 @@ public protocol ServicesStore: Sendable {
     /// Disconnects an option (``ServicesError/notConnected`` when it is not) with its `done` request.
     func disconnect(_ option: OptionID, of line: SubscriberID, requestKind: String, at: Date) async throws
         -> ServiceRequest
+    /// Switches options off inside another module's transaction (a tariff change): rows and recurring fees go, no
+    /// request of their own (the tariff change's request stands for them).
+    func release(_ options: [OptionID], of line: SubscriberID, in transaction: any WriteTransaction) async throws
     /// The options connected to each of `lines` (the network check reads a batch at once).
     func connectedOptions(of lines: [SubscriberID]) async throws -> [SubscriberID: Set<OptionID>]
 

@@ -96,6 +96,21 @@ public struct SQLServicesStore: ServicesStore {
         }
     }
 
+    public func release(_ options: [OptionID], of line: SubscriberID, in transaction: any WriteTransaction)
+        async throws
+    {
+        let db = try transaction.sql()
+        for option in options {
+            try await db.raw(
+                """
+                DELETE FROM services_line_option
+                WHERE subscriber_id = \(bind: line.rawValue) AND option_id = \(bind: option.rawValue)
+                """
+            ).run()
+            try await recurring.stop(key: ConnectOrder.recurringKey(line: line, option: option), in: transaction)
+        }
+    }
+
     /// Posts a change's charges as one purchase: each refused beyond the balance, and then the error names the
     /// balance before them all, everything they charge and the exact shortfall.
     static func purchase(_ postings: [LedgerPosting], total: Money, with writer: any LedgerWriter) async throws {

@@ -1,4 +1,5 @@
 import Billing
+import BillingStorage
 public import BillingTesting
 public import CabinetCore
 public import CabinetStorage
@@ -65,6 +66,7 @@ public struct ServicesTestBed: Sendable {
             store: store, ledger: billing.store, lines: billing.directory, lineTariffs: billing.lineTariffs,
             regions: billing.rules.regions,
             clock: billing.clock, logger: .test)
+        billing.store.tariffOptionRules.add(service)
     }
 
     /// A Moscow line on `tariff` with `credit` on the balance.

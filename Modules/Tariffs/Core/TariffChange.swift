@@ -42,6 +42,8 @@ public struct TariffChangePreview: Sendable, Hashable {
     public var balanceAfter: Money
     /// `nil` when the change may go ahead; otherwise why not (funds, archived, region, timing).
     public var refusal: CabinetError?
+    /// What the change does to the line's options (freed, dropped, removed); kept ones are not listed.
+    public var optionChanges: [TariffOptionChange] = []
 
     public init(
         current: Tariff?, target: Tariff, timing: TariffChangeTiming, effectiveAt: Date, changeFee: Money,

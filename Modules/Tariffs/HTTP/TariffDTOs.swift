@@ -76,6 +76,8 @@ struct PreviewDTO: Encodable, Sendable {
         var keptUntil: Date?
     }
     struct Refusal: Encodable, Sendable { var code: String; var message: String }
+    /// An option the change frees (included now, its fee stops), drops (the old tariff's) or removes (a conflict).
+    struct OptionChange: Encodable, Sendable { var option: String; var name: String; var change: String }
 
     var current: TariffDTO?
     var target: TariffDTO
@@ -90,6 +92,7 @@ struct PreviewDTO: Encodable, Sendable {
     var balanceAfter: Money
     var allowed: Bool
     var refusal: Refusal?
+    var optionChanges: [OptionChange]
 
     init(_ preview: TariffChangePreview, language: Language, catalog: MessageCatalog) {
         current = preview.current.map { TariffDTO($0, language: language) }
@@ -114,6 +117,9 @@ struct PreviewDTO: Encodable, Sendable {
         allowed = preview.refusal == nil
         refusal = preview.refusal.map {
             Refusal(code: $0.code.rawValue, message: catalog.message(for: $0, in: language))
+        }
+        optionChanges = preview.optionChanges.map {
+            OptionChange(option: $0.option.rawValue, name: $0.name.text(in: language), change: $0.kind.rawValue)
         }
     }
 }

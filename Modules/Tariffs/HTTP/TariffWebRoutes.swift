@@ -133,6 +133,14 @@ struct TariffWebRoutes {
                 "web.tariffs.packageKept", in: language,
                 arguments: ["until": WebDates.dateTime(until, language: language)])
         }
+        data["optionChanges"] = preview.optionChanges.map {
+            [
+                "text": catalog.text(
+                    "web.tariffs.option.\($0.kind.rawValue)", in: language,
+                    arguments: ["option": $0.name.text(in: language)])
+            ]
+        }
+        data["hasOptionChanges"] = !preview.optionChanges.isEmpty
         if let refusal = preview.refusal {
             data["refusal"] = catalog.message(for: refusal, in: language)
         } else {

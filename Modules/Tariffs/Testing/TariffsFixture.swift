@@ -44,6 +44,7 @@ public enum TariffsFixture {
                 prices: {onNetMinute: "0.00\(c)", offNetMinute: "2.50\(c)", intercityMinute: "2.50\(c)", sms: "2.50\(c)", megabyte: "0.90\(c)"}
                 status: open
                 change: immediately
+                options: [ya-na-svyazi]
               - id: payg
                 name: {ru: "Без абонплаты", en: "Pay as you go"}
                 description: {ru: "Только за использованное", en: "Only what you use"}

@@ -9,7 +9,7 @@ public import CabinetStorage
 import Foundation
 import Logging
 import Subscribers
-import Tariffs
+public import Tariffs
 import TariffsHTTP
 
 /// The ledger, rating, fees and statements. Uses the line registry and the line tariffs; opens an account for every
@@ -22,6 +22,8 @@ public struct BillingAssembly: ModuleAssembly {
         public let ledgerTransactions: any LedgerTransactions
         /// Fees other modules charge every period (connected options), charged by the fee run.
         public let recurringCharges: any RecurringCharges
+        /// Where Services registers its rules of options on a tariff change.
+        public let tariffOptionRules: Listeners<any TariffOptionRules>
         public let statements: StatementProducer
         /// Told the lines whose balance a write may have lowered.
         public let balanceChanges: Listeners<@Sendable ([SubscriberID]) -> Void>
@@ -58,7 +60,7 @@ public struct BillingAssembly: ModuleAssembly {
             })
         let service = DefaultBillingService(
             store: store, rules: rules, lines: subscribers.directory, emails: emails, clock: kernel.clock,
-            logger: logger)
+            logger: logger, tariffOptionRules: store.tariffOptionRules)
         subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
 
         let pdf = PDFStatementRenderer(fontPath: kernel.configuration.pdfFont)
@@ -106,6 +108,7 @@ public struct BillingAssembly: ModuleAssembly {
         return Assembled(
             exports: Exports(
                 service: service, ledger: store, ledgerTransactions: store, recurringCharges: store,
+                tariffOptionRules: store.tariffOptionRules,
                 statements: statements,
                 balanceChanges: balanceChanges),
             parts: ModuleParts(jobs: [fees, statementJob], http: http))

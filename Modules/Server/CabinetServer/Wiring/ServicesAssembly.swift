@@ -35,6 +35,8 @@ public struct ServicesAssembly: ModuleAssembly {
             store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
             regions: kernel.regions,
             clock: kernel.clock, logger: kernel.logger)
+        // A tariff change frees, drops or removes options; Billing asks in its preview and applies in its change.
+        billing.tariffOptionRules.add(service)
         let http: [any HTTPModule] =
             kernel.isEnabled(ServicesModule.self)
             ? [
