@@ -12,7 +12,9 @@ import Tariffs
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cabinet-bench", abstract: "Cabinet's benchmarks (see Scripts/bench-*.sh).",
-        subcommands: [Rating.self, Seed.self, TopUpSeed.self, BareCommits.self, CabinetCommits.self])
+        subcommands: [
+            Rating.self, Seed.self, TopUpSeed.self, BareCommits.self, CabinetCommits.self, BlackListSeed.self,
+        ])
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
