@@ -27,6 +27,10 @@ import Testing
                 try await directory.status(of: SubscriberID(987_654), in: SQLWriteTransaction(db))
             }
             #expect(missing == nil)
+            // A batch of numbers in one read: the lines that exist, keyed by number.
+            let found = try await directory.lines(msisdns: [msisdn, try #require(MSISDN(e164: "+79001239999"))])
+            #expect(found.keys.map(\.e164) == ["+79001230001"])
+            #expect(found[msisdn]?.status == .blocked)
         }
     }
 }

@@ -200,6 +200,9 @@ private struct StaleDirectory: SubscriberDirectory {
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         try await real.status(of: line, in: transaction)
     }
+    func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] {
+        try await real.lines(msisdns: msisdns).mapValues(Self.active)
+    }
 
     static func active(_ line: Line) -> Line {
         var line = line

@@ -98,15 +98,11 @@ extension DefaultServicesService {
     // MARK: - The network's check
 
     public func check(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
-        // Each number once: a batch is often many calls of few lines.
+        // Every number of the batch in one read.
+        let numbers = Set(attempts.flatMap { [$0.from.e164, $0.to.e164] }).compactMap(MSISDN.init(e164:))
+        let known = try await lines.lines(msisdns: numbers)
         var found: [String: Line?] = [:]
-        for number in Set(attempts.flatMap { [$0.from.e164, $0.to.e164] }) {
-            if let msisdn = MSISDN(e164: number) {
-                found[number] = try await lines.line(msisdn: msisdn)
-            } else {
-                found[number] = .some(nil)
-            }
-        }
+        for (msisdn, line) in known { found[msisdn.e164] = line }
         func line(_ number: PhoneNumber) -> Line? { found[number.e164] ?? nil }
         let ours = Set(found.values.compactMap { $0?.id })
         let options = try await store.connectedOptions(of: Array(ours))

@@ -227,21 +227,19 @@ extension SQLServicesStore {
     @discardableResult
     public func logBlocked(_ calls: [BlockedCall]) async throws -> Int {
         guard !calls.isEmpty else { return 0 }
-        return try await database.write { db in
-            var logged = 0
-            for call in calls {
-                let row = try await db.raw(
-                    """
-                    INSERT INTO services_blocked_call (event_id, subscriber_id, caller, kind, at)
-                    VALUES (\(bind: call.eventID), \(bind: call.line.rawValue), \(bind: call.caller),
-                        \(bind: call.kind.rawValue), \(bind: call.at.storageMilliseconds))
-                    ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-                    """
-                ).first()
-                if row != nil { logged += 1 }
-            }
-            return logged
+        // One statement for the whole batch; an event id seen before inserts nothing.
+        var insert = SQLQueryString(
+            "INSERT INTO services_blocked_call (event_id, subscriber_id, caller, kind, at) VALUES")
+        for (index, call) in calls.enumerated() {
+            insert.appendLiteral(index == 0 ? " (" : ", (")
+            insert.appendInterpolation(
+                binds: [call.eventID, call.line.rawValue, call.caller, call.kind.rawValue, call.at.storageMilliseconds]
+                    as [any Encodable & Sendable])
+            insert.appendLiteral(")")
         }
+        insert.appendLiteral(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
+        let statement = insert
+        return try await database.write { db in try await db.raw(statement).all().count }
     }
 
     // MARK: - Helpers

@@ -29,6 +29,7 @@ public struct DefaultSubscriberService: SubscriberService {
 
     public func line(msisdn: MSISDN) async throws -> Line? { try await store.line(msisdn: msisdn) }
     public func line(id: SubscriberID) async throws -> Line? { try await store.line(id: id) }
+    public func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] { try await store.lines(msisdns: msisdns) }
 
     public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         try await store.status(of: line, in: transaction)

@@ -14,6 +14,8 @@ public protocol SubscriberStore: Sendable {
     func count() async throws -> Int
     /// As ``SubscriberDirectory/status(of:in:)``.
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
+    /// As ``SubscriberDirectory/lines(msisdns:)``.
+    func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]
 }
 
 /// The narrow read side other modules use to find a line (Auth, Billing, Payments).
@@ -24,4 +26,7 @@ public protocol SubscriberDirectory: Sendable {
     /// only if the line is still as checked when the move commits; on PostgreSQL the row is share-locked until then,
     /// so a block or termination waits for the move (or the move sees it).
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
+    /// The lines of these numbers, in one read (the network's call check asks about a batch at once); numbers that
+    /// are not lines are absent.
+    func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]
 }

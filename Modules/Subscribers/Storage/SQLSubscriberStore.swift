@@ -51,6 +51,20 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         return try row.map(Self.decode)
     }
 
+    public func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] {
+        guard !msisdns.isEmpty else { return [:] }
+        let numbers = SQLList(Set(msisdns).map { SQLBind($0.e164) })
+        let rows = try await database.read { db in
+            try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE msisdn IN (\(numbers))").all()
+        }
+        var result: [MSISDN: Line] = [:]
+        for row in rows {
+            let line = try Self.decode(row)
+            result[line.msisdn] = line
+        }
+        return result
+    }
+
     public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         let db = try transaction.sql()
         // SQLite has one writer, so nothing changes the row before this transaction commits; PostgreSQL is told.

@@ -30,6 +30,12 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     public func line(msisdn: MSISDN) async throws -> Line? { lines.values.first { $0.msisdn == msisdn } }
     public func line(id: SubscriberID) async throws -> Line? { lines[id] }
 
+    public func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] {
+        let wanted = Set(msisdns)
+        return Dictionary(
+            lines.values.filter { wanted.contains($0.msisdn) }.map { ($0.msisdn, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// In memory there is one state: the transaction is not needed to read it.
     public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         lines[line]?.status
