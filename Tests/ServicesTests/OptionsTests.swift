@@ -184,6 +184,12 @@ import Testing
             _ = try await bed.service.connect(try bed.option("music"), for: access, replacing: [])
             // 30.00 + 1.25 for gudok; music from noon of 10 November to 1 December: 20.5 of 30 days of 199.00.
             #expect(try await bed.billing.balance(line) == "832.77")
+            // The dashboard shows each option's own fee beside the tariff's, with the day it falls due.
+            let fees = try await bed.billing.service.dashboard(access).optionFees
+            #expect(
+                fees.map { "\($0.name.en) \($0.amount.amountString) \($0.on)" } == [
+                    "Ringback Tone 2.50 2026-11-11", "Music 199.00 2026-12-01",
+                ])
             let scheduled = try await bed.billing.store.scheduledCharges(of: line.id)
             #expect(
                 scheduled.map(\.charge.key) == ["option:\(line.id.rawValue):gudok", "option:\(line.id.rawValue):music"])

@@ -38,6 +38,21 @@ public struct Dashboard: Sendable, Hashable {
         }
     }
 
+    /// A recurring fee of a connected option (Services), due at the start of its next period.
+    public struct OptionFee: Sendable, Hashable {
+        public var name: LocalizedText
+        public var amount: Money
+        public var period: RecurringFee.Period
+        public var on: LocalDate
+
+        public init(name: LocalizedText, amount: Money, period: RecurringFee.Period, on: LocalDate) {
+            self.name = name
+            self.amount = amount
+            self.period = period
+            self.on = on
+        }
+    }
+
     public var msisdn: MSISDN
     public var region: RegionID
     public var status: LineStatus
@@ -49,6 +64,8 @@ public struct Dashboard: Sendable, Hashable {
     public var nextFee: NextFee?
     /// A tariff ordered for the next period.
     public var plannedTariff: Tariff?
+    /// The connected options' own fees, soonest first.
+    public var optionFees: [OptionFee] = []
 
     public init(
         msisdn: MSISDN, region: RegionID, status: LineStatus, restricted: Bool, balance: Money, tariff: Tariff,

@@ -22,12 +22,16 @@ public struct DefaultBillingService: BillingService {
 
     /// Services' rules of options on a tariff change, for the preview (the store applies them).
     let tariffOptionRules: Listeners<any TariffOptionRules>
+    /// The options' recurring fees, for the dashboard (`nil`: a Billing without them).
+    let recurring: (any RecurringCharges)?
 
     public init(
         store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, emails: any ConfirmedEmails,
-        clock: any WallClock, logger: Logger, tariffOptionRules: Listeners<any TariffOptionRules> = Listeners()
+        clock: any WallClock, logger: Logger, tariffOptionRules: Listeners<any TariffOptionRules> = Listeners(),
+        recurring: (any RecurringCharges)? = nil
     ) {
         self.tariffOptionRules = tariffOptionRules
+        self.recurring = recurring
         self.emails = emails
         self.store = store
         self.rules = rules
@@ -86,10 +90,20 @@ public struct DefaultBillingService: BillingService {
                 unit: $0.unit, left: $0.left, total: $0.total, expiresAt: $0.expiresAt,
                 rolledOver: $0.source == .rollover)
         }
-        return Dashboard(
+        var dashboard = Dashboard(
             msisdn: account.msisdn, region: account.region, status: access.status, restricted: account.restricted,
             balance: account.balance, tariff: tariff, period: account.period, remainders: remainders, nextFee: nextFee,
             plannedTariff: planned)
+        if let recurring, let calendar = rules.calendar(account.region) {
+            dashboard.optionFees = try await recurring.scheduledCharges(of: access.subscriberID).map {
+                let charge = $0.charge
+                let ru = charge.arguments["option"] ?? charge.key
+                return Dashboard.OptionFee(
+                    name: LocalizedText(ru: ru, en: charge.arguments["optionEn"] ?? ru), amount: charge.fee.amount,
+                    period: charge.fee.period, on: calendar.date(of: $0.nextAt))
+            }
+        }
+        return dashboard
     }
 
     /// The balance history ("why is my balance X"), newest first.

@@ -33,6 +33,8 @@ struct DashboardDTO: Encodable, Sendable {
     var remainders: [Remainder]
     var nextFee: NextFee?
     var plannedTariff: TariffSummary?
+    /// Connected options' own fees: name, amount, period (`day`, `month`) and the date they fall due.
+    var optionFees: [OptionFee]
 
     init(_ dashboard: Dashboard, language: Language) {
         msisdn = dashboard.msisdn.e164
@@ -55,6 +57,16 @@ struct DashboardDTO: Encodable, Sendable {
         }
         nextFee = dashboard.nextFee.map { NextFee(date: $0.on, amount: $0.amount, tariff: $0.tariff.rawValue) }
         plannedTariff = dashboard.plannedTariff.map { Self.summary($0, language: language) }
+        optionFees = dashboard.optionFees.map {
+            OptionFee(name: $0.name.text(in: language), amount: $0.amount, period: $0.period.rawValue, date: $0.on)
+        }
+    }
+
+    struct OptionFee: Encodable, Sendable {
+        var name: String
+        var amount: Money
+        var period: String
+        var date: LocalDate
     }
 
     /// The same JSON as `Encodable` would give (keys sorted, nil fields left out), written without JSONEncoder: the
@@ -82,6 +94,18 @@ struct DashboardDTO: Encodable, Sendable {
             json.field("tariff", nextFee.tariff)
             json.endObject()
         }
+        json.key("optionFees")
+        json.beginArray()
+        for fee in optionFees {
+            json.beginObject()
+            json.key("amount")
+            json.money(fee.amount)
+            json.field("date", fee.date.description)
+            json.field("name", fee.name)
+            json.field("period", fee.period)
+            json.endObject()
+        }
+        json.endArray()
         json.key("period")
         json.beginObject()
         json.key("end")

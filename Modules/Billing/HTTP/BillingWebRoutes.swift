@@ -71,6 +71,11 @@ struct BillingWebRoutes {
             data["nextFee"] = ["date": WebDates.date(fee.on), "amount": fee.amount.displayString]
         }
         if let planned = dashboard.plannedTariff { data["planned"] = planned.name.text(in: language) }
+        data["optionFees"] = dashboard.optionFees.map {
+            [
+                "name": $0.name.text(in: language), "amount": $0.amount.displayString, "date": WebDates.date($0.on),
+            ]
+        }
         return renderer.render(
             "dashboard", title: catalog.text("web.dashboard.title", in: language), context: context, data: data,
             path: "/dashboard")

@@ -207,7 +207,7 @@ public struct BillingTestBed: Sendable {
         lines = parts.lines
         service = DefaultBillingService(
             store: store, rules: parts.rules, lines: parts.directory, emails: emails, clock: parts.clock, logger: .test,
-            tariffOptionRules: sqlStore?.tariffOptionRules ?? Listeners())
+            tariffOptionRules: sqlStore?.tariffOptionRules ?? Listeners(), recurring: sqlStore)
     }
 
     /// Provisions a line and opens its account on `tariff` now; `credit` is put on the balance first thing.

@@ -39,7 +39,8 @@ extension DefaultServicesService {
             let recurring = RecurringCharge(
                 key: BlackListOrder.recurringKey(line: line.subscriberID), line: line.subscriberID,
                 region: line.region, fee: RecurringFee(amount: policy.dailyFee, period: .day), kind: .optionFee,
-                explanation: "services.explain.blackListFee", arguments: [:])
+                explanation: "services.explain.blackListFee",
+                arguments: ["option": "Чёрный список", "optionEn": "Black list"])
             if let calendar = regions.region(line.region).flatMap(BillingCalendar.init(region:)) {
                 first = recurring.firstPeriod(at: now, calendar: calendar).amount
             }

@@ -242,7 +242,7 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
         return RecurringCharge(
             key: ConnectOrder.recurringKey(line: line.subscriberID, option: option.id), line: line.subscriberID,
             region: line.region, fee: fee, kind: .optionFee, explanation: "services.explain.fee",
-            arguments: ["option": option.name.ru])
+            arguments: ["option": option.name.ru, "optionEn": option.name.en])
     }
 
     private func calendar(_ region: RegionID) -> BillingCalendar? {

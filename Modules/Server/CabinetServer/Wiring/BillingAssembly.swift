@@ -60,7 +60,7 @@ public struct BillingAssembly: ModuleAssembly {
             })
         let service = DefaultBillingService(
             store: store, rules: rules, lines: subscribers.directory, emails: emails, clock: kernel.clock,
-            logger: logger, tariffOptionRules: store.tariffOptionRules)
+            logger: logger, tariffOptionRules: store.tariffOptionRules, recurring: store)
         subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
 
         let pdf = PDFStatementRenderer(fontPath: kernel.configuration.pdfFont)
