@@ -249,4 +249,25 @@ import Testing
             #expect(try await bed.billing.check().isClean)
         }
     }
+
+    /// Where the region says so (`refundUnusedMonthlyFee`, on in the test region), switching off a monthly option
+    /// returns the rest of the current period's fee pro rata, once, in the same transaction; a daily fee is not split.
+    @Test(arguments: TestDatabase.available)
+    func switchingOffAMonthlyOptionRefundsTheRestWhereTheRegionSaysSo(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "1000.00")
+            let access = bed.access(line)
+            _ = try await bed.service.connect(try bed.option("music"), for: access, replacing: [])
+            #expect(try await bed.billing.balance(line) == "864.02", "20.5 of 30 days of 199.00")
+            bed.billing.clock.advance(by: .seconds(10 * 86_400))
+            _ = try await bed.service.disconnect(try bed.option("music"), for: access)
+            // 10.5 of 30 days back: 69.65.
+            #expect(try await bed.billing.balance(line) == "933.67")
+            _ = try await bed.service.connect(try bed.option("gudok"), for: access, replacing: [])
+            let afterGudok = try await bed.billing.balance(line)
+            _ = try await bed.service.disconnect(try bed.option("gudok"), for: access)
+            #expect(try await bed.billing.balance(line) == afterGudok, "no refund of a daily fee")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
 }

@@ -21,6 +21,7 @@ import Testing
             connectionFee: "0.00"
             incompatibleWith: [international-roaming]
         blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300, retentionDays: 30}
+        refundUnusedMonthlyFee: false
         """
 
     @Test func readsOptionsAndBlackList() throws {

@@ -140,7 +140,18 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
             throw CabinetError(
                 ServicesError.includedInTariff, arguments: ["option": option.name.ru, "wanted": option.name.ru])
         }
-        return try await store.disconnect(id, of: line.subscriberID, requestKind: requestKind, at: clock.now)
+        // A monthly fee's unused part comes back only where the region says so; a daily fee's day is never split.
+        let now = clock.now
+        var refund: Money?
+        if settings.refundUnusedMonthlyFee, let fee = option.fee, fee.period == .month,
+            let calendar = regions.region(line.region).flatMap(BillingCalendar.init(region:))
+        {
+            let period = calendar.period(containing: now, feePeriod: .month)
+            refund = BillingCalendar.prorate(
+                fee.amount, part: period.end.timeIntervalSince(now), whole: period.end.timeIntervalSince(period.start))
+        }
+        return try await store.disconnect(
+            id, of: line.subscriberID, refund: refund, requestKind: requestKind, at: now)
     }
 
     // MARK: - Rules

@@ -15,6 +15,8 @@ public struct ServicesSettings: ModuleSettings, Hashable {
 
     public var options: [ServiceOption]
     public var blackList: BlackListPolicy
+    /// Whether switching off a monthly option returns the unused part of the current period's fee (pro rata).
+    public var refundUnusedMonthlyFee: Bool
 
     public init?(from section: ConfigObject) {
         let options = section.requireList("options", ServiceOption.decode(from:))
@@ -29,9 +31,11 @@ public struct ServicesSettings: ModuleSettings, Hashable {
                 connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries,
                 retentionDays: retention)
         }
-        guard let options, let blackList else { return nil }
+        let refund = section.require("refundUnusedMonthlyFee", Bool.self)
+        guard let options, let blackList, let refund else { return nil }
         self.options = options
         self.blackList = blackList
+        self.refundUnusedMonthlyFee = refund
     }
 
     public func option(_ id: OptionID) -> ServiceOption? { options.first { $0.id == id } }

@@ -113,9 +113,10 @@ public protocol ServicesStore: Sendable {
     /// `order.replacing`, posts the connection fee and opens a `done` request, all in one transaction; refused with
     /// ``ServicesError/insufficientFunds`` (and nothing changed) when the balance does not cover the fee.
     func connect(_ order: ConnectOrder) async throws -> ServiceRequest
-    /// Disconnects an option (``ServicesError/notConnected`` when it is not) with its `done` request.
-    func disconnect(_ option: OptionID, of line: SubscriberID, requestKind: String, at: Date) async throws
-        -> ServiceRequest
+    /// Disconnects an option (``ServicesError/notConnected`` when it is not) with its `done` request, and credits
+    /// `refund` (the unused part of a monthly fee, where the region refunds it) in the same transaction.
+    func disconnect(_ option: OptionID, of line: SubscriberID, refund: Money?, requestKind: String, at: Date)
+        async throws -> ServiceRequest
     /// Switches options off inside another module's transaction (a tariff change): rows and recurring fees go, no
     /// request of their own (the tariff change's request stands for them).
     func release(_ options: [OptionID], of line: SubscriberID, in transaction: any WriteTransaction) async throws

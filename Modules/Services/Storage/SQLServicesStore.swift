@@ -126,10 +126,10 @@ public struct SQLServicesStore: ServicesStore {
         }
     }
 
-    public func disconnect(_ option: OptionID, of line: SubscriberID, requestKind: String, at: Date) async throws
-        -> ServiceRequest
+    public func disconnect(_ option: OptionID, of line: SubscriberID, refund: Money?, requestKind: String, at: Date)
+        async throws -> ServiceRequest
     {
-        try await ledger.transaction(lines: [line]) { transaction, _ in
+        try await ledger.transaction(lines: [line]) { transaction, writer in
             let db = try transaction.sql()
             let gone = try await db.raw(
                 """
@@ -142,8 +142,16 @@ public struct SQLServicesStore: ServicesStore {
                 throw CabinetError(ServicesError.notConnected, arguments: ["option": option.rawValue])
             }
             try await recurring.stop(key: ConnectOrder.recurringKey(line: line, option: option), in: transaction)
-            return try await SQLRequestRegistry.open(
+            let request = try await SQLRequestRegistry.open(
                 kind: requestKind, subscriber: line, status: .done, detail: option.rawValue, at: at, on: db)
+            if let refund, refund.isPositive {
+                _ = try await writer.post(
+                    LedgerPosting(
+                        externalID: "option-refund:\(request.id)", kind: .refund, line: line, amount: refund,
+                        counterparty: .revenue, explanation: "services.explain.refund",
+                        arguments: ["option": option.rawValue], allowsNegativeBalance: true, at: at))
+            }
+            return request
         }
     }
 }

@@ -36,6 +36,7 @@ public struct ServicesTestBed: Sendable {
           - {id: premium-sms-ban, name: {ru: "Запрет платных SMS", en: "Premium SMS Ban"},
              description: {ru: "Запрет", en: "Ban"}, kind: barring, bars: premiumSms, connectionFee: "0.00"}
         blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
+        refundUnusedMonthlyFee: true
         """
 
     public static var migrations: [Migration] { BillingTestBed.migrations + ServicesSchema.migrations }
