@@ -180,6 +180,15 @@ import Testing
                 ) { response in
                     #expect(response.status == .created)
                 }
+                // A delegate who may look and pay changes nothing on the owner's black list.
+                try await client.execute(
+                    uri: "/api/v1/me/blacklist/entries", method: .post,
+                    headers: headers(line, key: "b-d", scopes: "viewBalance,pay"),
+                    body: ByteBuffer(string: #"{"number": "+74957654321"}"#)
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                }
                 try await client.execute(
                     uri: "/api/v1/me/blacklist/entries", method: .post, headers: headers(line, key: "b-3"),
                     body: ByteBuffer(string: #"{"number": "900"}"#)

@@ -76,6 +76,12 @@ import Testing
             let access = bed.access(line)
             _ = try await bed.service.connectBlackList(for: access)
             _ = try await bed.service.addToBlackList("+74951234567", label: nil, for: access)
+            // A blocked SIM (maybe in a thief's hands) is looked at, not changed.
+            let blocked = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region, status: .blocked)
+            let refused = await #expect(throws: CabinetError.self) {
+                try await bed.service.addToBlackList("+74957654321", label: nil, for: blocked)
+            }
+            #expect(refused?.code == KernelError.lineBlocked)
             _ = try await bed.service.disconnectBlackList(for: access)
             #expect(try await bed.billing.store.scheduledCharges(of: line.id).isEmpty, "no daily fee while off")
             #expect(try await bed.service.blackList(for: access).entries.count == 1)

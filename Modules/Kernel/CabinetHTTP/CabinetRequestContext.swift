@@ -51,9 +51,10 @@ extension CabinetRequestContext {
         }
         guard let line else { throw CabinetError(KernelError.authRequired) }
         try line.require(scope)
-        if scope != .viewBalance, line.status != .active, !statuses.contains(line.status) {
-            let code = line.status == .suspended ? KernelError.lineSuspended : KernelError.lineBlocked
-            throw CabinetError(code, arguments: ["msisdn": line.msisdn.formatted])
+        if scope != .viewBalance, !statuses.contains(line.status),
+            let refusal = line.status.refusal(msisdn: line.msisdn)
+        {
+            throw refusal
         }
         return line
     }

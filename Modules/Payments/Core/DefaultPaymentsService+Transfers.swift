@@ -131,13 +131,9 @@ extension DefaultPaymentsService {
     /// Why the transfer may not leave now, as the transaction sees the lines: the sender must be active, the
     /// recipient not terminated (a blocked or suspended line may still receive).
     func statusRefusal(of transfer: Transfer, in tx: any PaymentsTransaction) async throws -> CabinetError? {
-        switch try await lines.status(of: transfer.sender, in: tx.writeTransaction) {
-        case .active: break
-        case .suspended:
-            return CabinetError(KernelError.lineSuspended, arguments: ["msisdn": transfer.senderMSISDN.formatted])
-        case .blocked, .terminated, nil:
-            return CabinetError(KernelError.lineBlocked, arguments: ["msisdn": transfer.senderMSISDN.formatted])
-        }
+        // A sender the registry no longer knows is refused as a blocked one.
+        let sender = try await lines.status(of: transfer.sender, in: tx.writeTransaction) ?? .terminated
+        if let refusal = sender.refusal(msisdn: transfer.senderMSISDN) { return refusal }
         switch try await lines.status(of: transfer.recipient, in: tx.writeTransaction) {
         case .active, .blocked, .suspended: return nil
         case .terminated, nil:

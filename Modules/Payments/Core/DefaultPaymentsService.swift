@@ -52,12 +52,7 @@ public struct DefaultPaymentsService: PaymentsService {
     /// Money leaves only an active line: a blocked SIM (lost, maybe in a thief's hands) or a suspended line may be
     /// topped up from outside but sends nothing.
     static func requireActive(_ line: Line) throws {
-        switch line.status {
-        case .active: return
-        case .suspended: throw CabinetError(KernelError.lineSuspended, arguments: ["msisdn": line.msisdn.formatted])
-        case .blocked, .terminated:
-            throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
-        }
+        if let refusal = line.status.refusal(msisdn: line.msisdn) { throw refusal }
     }
 
     public func startAnonymousTopUp(

@@ -158,12 +158,7 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
 
     /// A blocked or suspended line is looked at, not changed.
     static func requireActive(_ line: LineAccess) throws {
-        switch line.status {
-        case .active: return
-        case .suspended: throw CabinetError(KernelError.lineSuspended, arguments: ["msisdn": line.msisdn.formatted])
-        case .blocked, .terminated:
-            throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
-        }
+        if let refusal = line.status.refusal(msisdn: line.msisdn) { throw refusal }
     }
 
     /// The conflicts between `option` and the connected ones: a rule on either side counts.
