@@ -51,7 +51,7 @@ import Testing
                         "billing": SettingsProbe.read(
                             BillingSettings.self,
                             yaml:
-                                "monthlyFeeDay: 1\nlowBalanceThreshold: \"30\"\nstatements: {shortOnline: \"0\", fullByEmail: \"30\", historyDepthDays: 180}"
+                                "monthlyFeeDay: 1\nlowBalanceThreshold: \"30\"\ndailyFeesWhileRestricted: charge\nstatements: {shortOnline: \"0\", fullByEmail: \"30\", historyDepthDays: 180}"
                         ).settings!,
                     ])
             ]))

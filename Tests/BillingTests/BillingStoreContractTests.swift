@@ -219,6 +219,38 @@ import Testing
         }
     }
 
+    /// `dailyFeesWhileRestricted`: Moscow charges a daily tariff's fee into debt; Almaty (`skip`) charges no day that
+    /// falls due below zero and grants no package for it, and charges again from the day after a top-up.
+    @Test(arguments: BillingTestBed.Backend.all)
+    func restrictedDaysAreChargedOrSkippedAsTheRegionSays(_ backend: BillingTestBed.Backend) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let store = bed.billingStore
+            let moscow = try await bed.line("+79001234567", tariff: "daily", credit: "60.00")
+            let almaty = try await bed.line("+77011234567", region: "almaty", tariff: "daily", credit: "60.00")
+            // Moscow noon, Almaty 14:00: the rest of today costs 12.50 and 10.42.
+            var seen: [String] = []
+            for _ in 1...5 {
+                bed.clock.advance(by: .seconds(86_400))
+                _ = try await store.openDuePeriods(now: bed.clock.now, limit: 10)
+                seen.append("\(try await bed.balance(moscow)) \(try await bed.balance(almaty))")
+            }
+            #expect(
+                seen == [
+                    "22.50 24.58", "-2.50 -0.42", "-27.50 -0.42", "-52.50 -0.42", "-77.50 -0.42",
+                ])
+            #expect(try await bed.remainders(almaty)[.sms] == nil, "a skipped day grants no package")
+            #expect(try await bed.remainders(moscow)[.sms]?.total == 2)
+            _ = try await bed.topUp(almaty, "50.00", id: "almaty-top-up")
+            bed.clock.advance(by: .seconds(86_400))
+            _ = try await store.openDuePeriods(now: bed.clock.now, limit: 10)
+            #expect(try await bed.balance(almaty) == "24.58", "charged again the day after the top-up")
+            #expect(try await bed.remainders(almaty)[.sms]?.total == 2)
+            let fees = try await store.movements(of: almaty.id, query: MovementQuery(kinds: [.fee], limit: 50))
+            #expect(fees.count == 4, "the first part-day, two days, and the day after the top-up")
+            #expect(try await bed.check().isClean)
+        }
+    }
+
     @Test(arguments: BillingTestBed.Backend.all)
     func anAccountOpensOnceOnTheTariffTheLineWasGiven(_ backend: BillingTestBed.Backend) async throws {
         try await BillingTestBed.with(backend) { bed in

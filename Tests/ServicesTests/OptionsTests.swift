@@ -212,6 +212,45 @@ import Testing
         }
     }
 
+    /// An option's daily fee follows the tariff's rule on restricted days (`dailyFeesWhileRestricted`): Moscow charges
+    /// it into debt, Almaty skips every day that falls due below zero; a monthly fee is charged either way.
+    @Test(arguments: TestDatabase.available)
+    func restrictedDaysFollowTheRegionsRuleForDailyFees(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let moscow = try await bed.line("+79001234567", credit: "40.00")
+            let almaty = try await bed.line("+77011234567", region: "almaty", credit: "40.00")
+            let both = try await bed.line("+77017654321", region: "almaty", credit: "170.00")
+            let gudok = try bed.option("gudok")
+            for line in [moscow, almaty] {
+                _ = try await bed.service.connect(gudok, for: bed.access(line), replacing: [])
+            }
+            _ = try await bed.service.connect(try bed.option("music"), for: bed.access(both), replacing: [])
+            _ = try await bed.service.connect(gudok, for: bed.access(both), replacing: [])
+            // 30.00 and the rest of today: half a Moscow day (1.25), ten Almaty hours (1.04).
+            var seen: [String] = []
+            for _ in 1...6 {
+                bed.billing.clock.advance(by: .seconds(86_400))
+                _ = try await bed.billing.store.chargeDue(now: bed.billing.clock.now, limit: 100)
+                seen.append("\(try await bed.billing.balance(moscow)) \(try await bed.billing.balance(almaty))")
+            }
+            #expect(
+                seen == [
+                    "6.25 6.46", "3.75 3.96", "1.25 1.46", "-1.25 -1.04", "-3.75 -1.04", "-6.25 -1.04",
+                ])
+            // The third line went below zero on the 12th; music's month is charged on 1 December all the same.
+            let beforeDecember = try await bed.billing.balance(both)
+            bed.billing.clock.set(try #require(ISO8601DateFormatter().date(from: "2026-12-01T12:00:00Z")))
+            _ = try await bed.billing.store.chargeDue(now: bed.billing.clock.now, limit: 100)
+            let december = try await bed.billing.balance(both)
+            #expect(beforeDecember.hasPrefix("-"))
+            // Exactly music's 199.00: gudok's days below zero were not charged.
+            #expect(
+                try Money(parsing: beforeDecember, currency: .kzt).minorUnits
+                    - Money(parsing: december, currency: .kzt).minorUnits == 19_900)
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
     /// A tariff change frees the options the new tariff includes (their own fee stops), removes those that conflict
     /// with what it includes, and drops what only the old one included; the preview says so, and the change applies it
     /// in its own transaction — at once, or when the period a planned change starts opens.

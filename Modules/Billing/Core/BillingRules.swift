@@ -45,6 +45,14 @@ public struct BillingRules: Sendable {
             packages: packages, rollover: tariff.rollover)
     }
 
+    /// Whether a fee of `period` that falls due on a line whose balance is `balance` (minor units) goes uncharged: a
+    /// daily fee on a restricted line (below zero) where the region's `dailyFeesWhileRestricted` is `skip`. Monthly fees
+    /// are always charged.
+    public func skipsRestrictedDay(_ period: RecurringFee.Period, region: RegionID, balance: Int64) -> Bool {
+        guard period == .day, balance < 0 else { return false }
+        return settings(region)?.dailyFeesWhileRestricted == .skip
+    }
+
     /// Package units for part of a period, rounded half up; call time to whole minutes.
     static func prorate(_ amount: Int64, unit: PackageUnit, part: TimeInterval, whole: TimeInterval) -> Int64 {
         guard whole > 0, part < whole else { return amount }

@@ -11,8 +11,18 @@ public struct BillingSettings: ModuleSettings, Hashable {
         public var historyDepthDays: Int
     }
 
+    /// What happens to a day's fee on a day that begins with the line restricted (balance below zero).
+    public enum RestrictedDays: String, ConfigEnum, Sendable, Hashable {
+        /// The day's fee is charged anyway and deepens the debt (the line stays restricted until a top-up).
+        case charge
+        /// The day is not charged and its package is not granted: service is restricted that day anyway.
+        case skip
+    }
+
     /// Day of the month monthly fees are charged on (1–28, in the region's time zone).
     public var monthlyFeeDay: Int
+    /// Daily fees (the tariff's and every option's) on days that begin restricted; monthly fees are always charged.
+    public var dailyFeesWhileRestricted: RestrictedDays
     /// Below this balance the subscriber is told once per period.
     public var lowBalanceThreshold: Money
     public var statements: StatementPrices
@@ -20,6 +30,7 @@ public struct BillingSettings: ModuleSettings, Hashable {
     public init?(from section: ConfigObject) {
         let day = section.requireInt("monthlyFeeDay", in: 1...28)
         let threshold = section.requirePrice("lowBalanceThreshold")
+        let restricted = section.require("dailyFeesWhileRestricted", RestrictedDays.self)
         let statements = section.requireObject("statements") { s -> StatementPrices? in
             let short = s.requirePrice("shortOnline")
             let full = s.requirePrice("fullByEmail")
@@ -27,8 +38,9 @@ public struct BillingSettings: ModuleSettings, Hashable {
             guard let short, let full, let depth else { return nil }
             return StatementPrices(shortOnline: short, fullByEmail: full, historyDepthDays: depth)
         }
-        guard let day, let threshold, let statements else { return nil }
+        guard let day, let threshold, let restricted, let statements else { return nil }
         self.monthlyFeeDay = day
+        self.dailyFeesWhileRestricted = restricted
         self.lowBalanceThreshold = threshold
         self.statements = statements
     }

@@ -56,6 +56,15 @@ extension PeriodPlan {
 
     /// The period's fee as a posting, `nil` when it has none: `fee:<line>:<start in ms>`, so a period's fee is charged
     /// once; it may take the balance below zero and is dated at the period's start (now, for a period opened ahead).
+    /// The same period left unpaid: no fee and no package (a restricted day the region does not charge, see
+    /// ``BillingRules/skipsRestrictedDay(_:region:balance:)``).
+    public var unpaid: PeriodPlan {
+        var plan = self
+        plan.fee = Money(minorUnits: 0, currency: fee.currency)
+        plan.packages = [:]
+        return plan
+    }
+
     public func feePosting(line: SubscriberID, calendar: BillingCalendar?, now: Date) throws -> LedgerPosting? {
         guard fee.isPositive else { return nil }
         let arguments = [

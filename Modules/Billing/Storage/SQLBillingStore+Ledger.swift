@@ -210,4 +210,10 @@ public struct SQLLedgerWriter: LedgerWriter {
         let id = try await store.postLocked(posting, account: &account, queued: queued, on: db)
         return .posted(transactionID: id, balance: account.money)
     }
+
+    /// The line's balance in minor units, its account locked until the transaction ends; nil without an account.
+    func lockedBalance(of line: SubscriberID) async throws -> Int64? {
+        touched.insert(line.rawValue)
+        return try await store.lockAccount(line, on: db)?.balance
+    }
 }

@@ -61,7 +61,10 @@ extension SQLBillingStore {
             guard let tariff = rules.tariff(tariffID, in: row.region) else {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
-            let plan = try rules.plan(tariff: tariff, region: row.region, from: start)
+            var plan = try rules.plan(tariff: tariff, region: row.region, from: start)
+            if rules.skipsRestrictedDay(tariff.fee.period, region: row.region, balance: row.balance) {
+                plan = plan.unpaid
+            }
             let previousID = try await db.raw(
                 """
                 SELECT id FROM billing_period WHERE subscriber_id = \(bind: row.subscriberID.rawValue) AND start_at = \(bind: row.periodStart)

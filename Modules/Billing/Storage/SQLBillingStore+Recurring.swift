@@ -65,6 +65,14 @@ extension SQLBillingStore: RecurringCharges {
                 // Every period that has begun, each charged once (its external id), at most a year of days per run.
                 while start <= now, periods < BillingRules.maxPeriodsPerRun {
                     let period = calendar.period(containing: start, feePeriod: charge.fee.period)
+                    if let balance = try await writer.lockedBalance(of: charge.line),
+                        rules.skipsRestrictedDay(charge.fee.period, region: charge.region, balance: balance)
+                    {
+                        // A restricted day the region does not charge: the charge moves on past it.
+                        start = period.end
+                        periods += 1
+                        continue
+                    }
                     var arguments = charge.arguments
                     arguments["from"] = calendar.date(of: period.start).description
                     arguments["to"] = calendar.date(of: period.end.addingTimeInterval(-1)).description

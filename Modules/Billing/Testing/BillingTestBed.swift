@@ -77,10 +77,12 @@ public struct BillingTestBed: Sendable {
         return sqlStore
     }
 
-    /// Billing settings of the test regions: fees on the 1st, a 30.00 low-balance threshold, statements at 30.00.
+    /// Billing settings of the test regions: fees on the 1st, a 30.00 low-balance threshold, statements at 30.00, daily
+    /// fees charged on restricted days (Almaty: skipped).
     public static let billingYAML = """
         monthlyFeeDay: 1
         lowBalanceThreshold: "30.00"
+        dailyFeesWhileRestricted: charge
         statements:
           shortOnline: "0.00"
           fullByEmail: "30.00"
@@ -97,7 +99,11 @@ public struct BillingTestBed: Sendable {
     public static func regions(extra: ExtraSettings = [:]) -> RegionCatalog {
         let modules: [ModuleID] = ["subscribers", "tariffs", "billing"] + extra.keys.sorted()
         let rub = SettingsProbe.read(BillingSettings.self, yaml: billingYAML).settings
-        let kzt = SettingsProbe.read(BillingSettings.self, yaml: billingYAML, currency: .kzt).settings
+        // Almaty does not charge daily fees on restricted days; Moscow does.
+        let kzt = SettingsProbe.read(
+            BillingSettings.self, yaml: billingYAML.replacingOccurrences(of: ": charge", with: ": skip"),
+            currency: .kzt
+        ).settings
         var msk: [ModuleID: any ModuleSettings] = [:]
         var almaty: [ModuleID: any ModuleSettings] = [:]
         msk["tariffs"] = TariffsFixture.settings()

@@ -714,7 +714,10 @@ private struct Tables {
             guard let tariff = rules.tariff(tariffID, in: row.region) else {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
-            let plan = try rules.plan(tariff: tariff, region: row.region, from: start)
+            var plan = try rules.plan(tariff: tariff, region: row.region, from: start)
+            if rules.skipsRestrictedDay(tariff.fee.period, region: row.region, balance: row.balance) {
+                plan = plan.unpaid
+            }
             let previous = (periodsOf[row.subscriberID.rawValue] ?? []).first { periods[$0].start == row.periodStart }
                 .map {
                     PreviousPeriod(

@@ -70,9 +70,11 @@ public struct ServicesTestBed: Sendable {
         billing.store.tariffOptionRules.add(service)
     }
 
-    /// A Moscow line on `tariff` with `credit` on the balance.
-    public func line(_ number: String, tariff: String = "payg", credit: String? = nil) async throws -> Line {
-        try await billing.line(number, tariff: tariff, credit: credit)
+    /// A line of `region` (Moscow, or Almaty with `+7701…` numbers) on `tariff` with `credit` on the balance.
+    public func line(_ number: String, region: String = "msk", tariff: String = "payg", credit: String? = nil)
+        async throws -> Line
+    {
+        try await billing.line(number, region: region, tariff: tariff, credit: credit)
     }
 
     public func access(_ line: Line) -> LineAccess { billing.access(line) }
