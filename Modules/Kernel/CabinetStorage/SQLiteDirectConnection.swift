@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import NIOCore
 import SQLiteNIO
+import Synchronization
 // The SQLite that sqlite-nio builds (its symbols are prefixed `sqlite_nio_`). The writer calls it directly so that the
 // process holds one SQLite library: two copies on one file would each keep their own POSIX locks, and closing a file in
 // one drops the other's locks.
 import VaporCSQLite
 
 /// A connection to the SQLite file of our own: libsqlite3 called synchronously, with prepared statements kept. The
-/// writer and the checkpointer each have one.
+/// writer, the checkpointer and each reader have one.
 ///
 /// sqlite-nio runs each statement as a job on its thread pool and each row as a job on an event loop, so a write
 /// transaction of twenty statements pays forty thread hand-offs; this connection runs the whole transaction on the
@@ -24,11 +25,17 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     static let cachedStatementLength = 4_096
     static let cachedStatementCount = 512
 
-    /// Opens (creating) the file, or a private in-memory database when `path` is `nil`.
-    init(path: String?) throws(SQLiteFailure) {
+    /// Held for each statement: a reader's thread may run several bodies, and a body that awaited elsewhere may resume
+    /// on another thread; the kept statements must never be stepped by two at once.
+    private let lock = Mutex(())
+
+    /// Opens (creating) the file, or a private in-memory database when `path` is `nil`; `readOnly` opens an existing
+    /// file for reading only.
+    init(path: String?, readOnly: Bool = false) throws(SQLiteFailure) {
         self.path = path ?? ":memory:"
         var opened: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let flags = access | SQLITE_OPEN_FULLMUTEX
         let status = sqlite_nio_sqlite3_open_v2(self.path, &opened, flags, nil)
         guard status == SQLITE_OK, let opened else {
             let message = opened.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
@@ -83,6 +90,10 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement with `binds`, handing each result row to `onRow` as it is stepped.
     func execute(_ sql: String, binds: [SQLiteData], onRow: (SQLiteWriterRow) throws -> Void) throws {
+        try lock.withLock { _ in try executeLocked(sql, binds: binds, onRow: onRow) }
+    }
+
+    private func executeLocked(_ sql: String, binds: [SQLiteData], onRow: (SQLiteWriterRow) throws -> Void) throws {
         guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the writer connection is closed") }
         let cacheable = sql.utf8.count <= Self.cachedStatementLength
         let statement: OpaquePointer

@@ -8,25 +8,20 @@ import SQLiteNIO
 import Synchronization
 
 /// SQLite in WAL mode with `synchronous=FULL`: one writer (``SQLiteWriter``, group commit on a thread of its own), a
-/// checkpointer (``SQLiteCheckpointer``, on another) and a few read-only sqlite-nio connections. No libsqlite3 call runs
-/// on the cooperative pool.
+/// checkpointer (``SQLiteCheckpointer``, on another) and a few readers (``SQLiteReader``, each a read-only connection on
+/// a thread of its own). No libsqlite3 call runs on the cooperative pool.
 final class SQLiteEngine: DatabaseEngine {
     let backend = CabinetDatabase.Backend.sqlite
     private let writer: SQLiteWriter
     private let checkpointer: SQLiteCheckpointer?
-    private let readers: [SQLiteConnection]
+    private let readers: [SQLiteReader]
     private let nextReader = NIOLockedCounter()
-    private let threadPool: NIOThreadPool
     private let logger: Logger
 
-    private init(
-        writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteConnection], threadPool: NIOThreadPool,
-        logger: Logger
-    ) {
+    private init(writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteReader], logger: Logger) {
         self.writer = writer
         self.checkpointer = checkpointer
         self.readers = readers
-        self.threadPool = threadPool
         self.logger = logger
     }
 
@@ -40,10 +35,7 @@ final class SQLiteEngine: DatabaseEngine {
         let connection = try SQLiteDirectConnection(path: path)
         let writer = SQLiteWriter(connection: connection, logger: logger)
         var checkpointer: SQLiteCheckpointer?
-        let threadPool = NIOThreadPool(numberOfThreads: max(1, readerCount))
-        threadPool.start()
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        var readers: [SQLiteConnection] = []
+        var readers: [SQLiteReader] = []
         do {
             try await writer.alone { db in try await configureWriter(db, file: path != nil) }
             if let path {
@@ -53,26 +45,13 @@ final class SQLiteEngine: DatabaseEngine {
                 connection.reportWALGrowth(to: created)
             }
             if let path {
-                for _ in 0..<readerCount {
-                    let reader = try await SQLiteConnection.open(
-                        storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
-                    readers.append(reader)
-                    let rdb = reader.sql(queryLogLevel: nil)
-                    for pragma in [
-                        "PRAGMA busy_timeout=5000", "PRAGMA query_only=1", "PRAGMA cache_size=-16384",
-                        "PRAGMA mmap_size=1073741824",
-                    ] {
-                        try await rdb.raw(SQLQueryString(pragma)).run()
-                    }
-                }
+                for _ in 0..<readerCount { readers.append(try SQLiteReader(path: path, logger: logger)) }
             }
-            return SQLiteEngine(
-                writer: writer, checkpointer: checkpointer, readers: readers, threadPool: threadPool, logger: logger)
+            return SQLiteEngine(writer: writer, checkpointer: checkpointer, readers: readers, logger: logger)
         } catch {
-            for reader in readers { try? await reader.close() }
+            for reader in readers { await reader.close() }
             await writer.close()
             await checkpointer?.close()
-            try? await threadPool.shutdownGracefully()
             throw error
         }
     }
@@ -106,10 +85,11 @@ final class SQLiteEngine: DatabaseEngine {
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !readers.isEmpty else { return try await writer.alone(body) }
-        // Connections are opened in serialized mode, so concurrent single statements on one reader are safe;
-        // round robin spreads them without a lease round trip on the hot path.
-        let reader = readers[nextReader.next() % readers.count]
-        return try await body(reader.sql(queryLogLevel: nil))
+        // Round robin, passing over a reader busier than the next (a long read there).
+        let first = nextReader.next() % readers.count
+        let second = (first + 1) % readers.count
+        let reader = readers[readers[second].load < readers[first].load ? second : first]
+        return try await reader.read(body)
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -121,21 +101,10 @@ final class SQLiteEngine: DatabaseEngine {
     }
 
     func close() async {
-        for connection in readers {
-            do {
-                try await connection.close()
-            } catch {
-                logger.warning("closing an SQLite connection failed", metadata: ["error": "\(error)"])
-            }
-        }
+        for reader in readers { await reader.close() }
         await writer.close()
         // After the writer: its connection reports to the checkpointer until closed.
         await checkpointer?.close()
-        do {
-            try await threadPool.shutdownGracefully()
-        } catch {
-            logger.warning("stopping the SQLite thread pool failed", metadata: ["error": "\(error)"])
-        }
     }
 }
 

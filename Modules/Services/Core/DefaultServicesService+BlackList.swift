@@ -105,11 +105,12 @@ extension DefaultServicesService {
         var found: [String: Line?] = [:]
         for (msisdn, line) in known { found[msisdn.e164] = line }
         func line(_ number: PhoneNumber) -> Line? { found[number.e164] ?? nil }
-        let ours = Set(found.values.compactMap { $0?.id })
-        let options = try await store.connectedOptions(of: Array(ours))
+        // Barring and the balance matter for the calling lines only.
+        let callers = Set(attempts.compactMap { line($0.from) })
+        let options = callers.isEmpty ? [:] : try await store.connectedOptions(of: callers.map(\.id))
         var bars: [SubscriberID: Set<ServiceOption.Barring>] = [:]
         var restricted: [SubscriberID: Bool] = [:]
-        for case let caller? in Set(attempts.compactMap { line($0.from) }) {
+        for caller in callers {
             bars[caller.id] = try await barrings(of: caller, connected: options[caller.id] ?? [])
             restricted[caller.id] = try await ledger.balance(of: caller.id).isNegative
         }

@@ -200,26 +200,31 @@ extension SQLServicesStore {
     }
 
     public func blackListed(_ pairs: [(callee: SubscriberID, caller: String)]) async throws -> Set<BlackListHit> {
-        guard !pairs.isEmpty else { return [] }
-        let callees = SQLList(Set(pairs.map(\.callee.rawValue)).map { SQLBind($0) })
-        let callers = SQLList(Set(pairs.map(\.caller)).map { SQLBind($0) })
         let wanted = Set(pairs.map { BlackListHit(callee: $0.callee, caller: $0.caller) })
-        // A read: the network's check never waits for the writer.
-        let rows = try await database.read { db in
-            try await db.raw(
-                """
-                SELECT e.subscriber_id, e.number FROM services_blacklist_entry e
-                JOIN services_blacklist b ON b.subscriber_id = e.subscriber_id AND b.active = 1
-                WHERE e.subscriber_id IN (\(callees)) AND e.number IN (\(callers))
-                """
-            ).all()
+        guard !wanted.isEmpty else { return [] }
+        // The exact pairs, joined on the entry's key: one index probe per pair (a cross product of callees and callers
+        // would probe each combination). Line ids are integers in the statement text, numbers are bound.
+        var query = SQLQueryString("WITH wanted (subscriber_id, number) AS (VALUES")
+        for (index, hit) in wanted.enumerated() {
+            query.appendLiteral(index == 0 ? " (\(hit.callee.rawValue), " : ", (\(hit.callee.rawValue), ")
+            query.appendInterpolation(bind: hit.caller)
+            query.appendLiteral(")")
         }
+        query.appendLiteral(
+            """
+            ) SELECT e.subscriber_id, e.number FROM wanted w
+            JOIN services_blacklist_entry e ON e.subscriber_id = w.subscriber_id AND e.number = w.number
+            JOIN services_blacklist b ON b.subscriber_id = e.subscriber_id AND b.active = 1
+            """)
+        let statement = query
+        // A read: the network's check never waits for the writer.
+        let rows = try await database.read { db in try await db.raw(statement).all() }
         var hits: Set<BlackListHit> = []
         for row in rows {
-            let hit = BlackListHit(
-                callee: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)),
-                caller: try row.decode(column: "number", as: String.self))
-            if wanted.contains(hit) { hits.insert(hit) }
+            hits.insert(
+                BlackListHit(
+                    callee: SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self)),
+                    caller: try row.decode(column: "number", as: String.self)))
         }
         return hits
     }
