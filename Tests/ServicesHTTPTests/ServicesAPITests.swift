@@ -4,6 +4,7 @@ import BillingTesting
 import CabinetCore
 import CabinetHTTP
 import CabinetHTTPTesting
+import CabinetMessaging
 import CabinetTesting
 import Foundation
 import HTTPTypes
@@ -25,7 +26,9 @@ import Testing
             idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.billing.clock))
         let directory = bed.billing.directory
         let session = TestSessionModule(now: { bed.billing.clock.now }) { id in
-            try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
+            try await directory.line(id: id).map {
+                .init(id: $0.id, msisdn: $0.msisdn, region: $0.region, status: $0.status)
+            }
         }
         let catalogues = [
             try ServicesModule.messages(), BillingTestBed.catalog(), try SubscribersModule.messages(),
@@ -257,6 +260,64 @@ import Testing
 
     /// The operator connects and disconnects options on any line with the subscriber's rules, and the request
     /// history says who did it.
+    /// The settings SMS: twice a day in the test region, then 429 with the seconds to the local midnight; a delegate
+    /// who may only look and a blocked line send nothing; the page shows the values and what is left.
+    @Test(arguments: TestDatabase.available)
+    func theSettingsSMSKeepsToTheDailyLimit(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567")
+            let blocked = try await bed.line("+79001234568")
+            _ = try await bed.billing.lines.update(msisdn: blocked.msisdn, with: LinePatch(status: .blocked))
+            try await app(bed).test(.router) { client in
+                for key in ["s-1", "s-2"] {
+                    try await client.execute(
+                        uri: "/api/v1/me/settings-sms", method: .post, headers: headers(line, key: key)
+                    ) { response throws in
+                        #expect(response.status == .created)
+                        #expect(try json(response)["kind"] as? String == "services.settingsSms")
+                    }
+                }
+                // Noon in Moscow: twelve hours to the next local day.
+                try await client.execute(
+                    uri: "/api/v1/me/settings-sms", method: .post, headers: headers(line, key: "s-3")
+                ) { response throws in
+                    #expect(response.status == .tooManyRequests)
+                    #expect(response.headers[.retryAfter] == "43200")
+                    #expect(try json(response)["code"] as? String == "services.settings.tooMany")
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/settings-sms", method: .post,
+                    headers: headers(line, key: "s-d", scopes: "viewBalance,pay")
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/settings-sms", method: .post, headers: headers(blocked, key: "s-b")
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+                try await client.execute(uri: "/api/v1/me/settings-sms", method: .get, headers: headers(line)) {
+                    response throws in
+                    let body = try json(response)
+                    #expect(body["apn"] as? String == "internet.test")
+                    #expect(body["sentToday"] as? Int == 2 && body["leftToday"] as? Int == 0)
+                }
+                try await client.execute(uri: "/settings-sms", method: .get, headers: headers(line)) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("internet.test"))
+                    #expect(!html.contains("id=\"settings-send\""), "no button once the day's messages are used")
+                }
+            }
+            #expect(
+                try await bed.billing.messages(to: "+79001234567").filter {
+                    $0.purpose == "services.settingsSms"
+                }.count == 2)
+            #expect(try await bed.billing.messages(to: "+79001234568").isEmpty)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func theOperatorChangesOptionsWithTheSameRules(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in

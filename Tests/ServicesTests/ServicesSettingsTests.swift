@@ -22,6 +22,7 @@ import Testing
             incompatibleWith: [international-roaming]
         blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300, retentionDays: 30}
         refundUnusedMonthlyFee: false
+        deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 3}
         """
 
     @Test func readsOptionsAndBlackList() throws {
@@ -32,6 +33,33 @@ import Testing
         #expect(services.options[0].fee?.amount.amountString == "1.50")
         #expect(services.options[1].fee == nil)
         #expect(services.blackList.maxEntries == 300)
+    }
+
+    /// The settings SMS's values are what a phone accepts: an APN without spaces, an http(s) MMS centre, a proxy with
+    /// its port, and a daily limit in range.
+    @Test func deviceSettingsAreChecked() {
+        let good = SettingsProbe.read(ServicesSettings.self, yaml: Self.yaml)
+        #expect(good.settings?.deviceSettings.apn == "internet.test")
+        #expect(good.settings?.deviceSettings.maxPerDay == 3)
+        for bad in [
+            (
+                "apn: internet.test", "apn: \"internet test\"",
+                #"section.deviceSettings.apn: must be 1–100 characters without spaces, found "internet test""#
+            ),
+            (
+                "mmsc: \"http://mms.test\"", "mmsc: \"mms.test\"",
+                #"section.deviceSettings.mmsc: must be an http:// or https:// address, found "mms.test""#
+            ),
+            (
+                "mmsProxy: \"10.0.0.1:8080\"", "mmsProxy: \"10.0.0.1\"",
+                #"section.deviceSettings.mmsProxy: must be host:port with a port 1–65535, found "10.0.0.1""#
+            ),
+            ("maxPerDay: 3", "maxPerDay: 0", "section.deviceSettings.maxPerDay: must be between 1 and 20, found 0"),
+        ] {
+            let result = SettingsProbe.read(
+                ServicesSettings.self, yaml: Self.yaml.replacingOccurrences(of: bad.0, with: bad.1))
+            #expect(result.problems == [bad.2])
+        }
     }
 
     @Test func kindsAreChecked() {

@@ -16,11 +16,15 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let regions: RegionCatalog
     let clock: any WallClock
     let logger: Logger
+    /// Texts of messages Services sends (the settings SMS).
+    let texts: MessageCatalog
 
     public init(
         store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
-        lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger
+        lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
+        texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog()
     ) {
+        self.texts = texts
         self.lines = lines
         self.store = store
         self.ledger = ledger

@@ -26,9 +26,12 @@ public enum ServicesError: ErrorCatalogue {
     /// A line's own number on its black list.
     public static let numberOwn = ErrorCode("services.number.own", .invalidInput)
 
+    /// The line has had the region's number of settings messages today; `retryAfter` is the next local midnight.
+    public static let settingsTooMany = ErrorCode("services.settings.tooMany", .tooManyRequests)
+
     public static let all: [ErrorCode] = [
         optionUnknown, alreadyConnected, notConnected, includedInTariff, conflict, replaceInvalid, insufficientFunds,
         blackListOn, blackListOff, blackListFull, blackListHas, blackListNotThere, numberShort, numberInvalid,
-        numberOwn,
+        numberOwn, settingsTooMany,
     ]
 }

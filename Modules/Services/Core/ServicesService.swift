@@ -2,7 +2,7 @@ public import CabinetCore
 
 /// What Services does, as its HTTP target and the composition root call it: the options catalogue of a line, the
 /// preview of a connection with its conflicts and cost, connecting and disconnecting.
-public protocol ServicesService: BlackListService {
+public protocol ServicesService: BlackListService, DeviceSettingsService {
     /// The region's options as the line sees them: connected, included in its tariff, or available.
     func catalogue(for line: LineAccess) async throws -> [OptionView]
     /// What connecting `option` would cost and replace, and whether the balance allows it.
@@ -42,4 +42,21 @@ public protocol BlackListService: Sendable {
     /// Answers the network for each attempt: allow, or deny with the reason; calls the black list stops are logged
     /// for the callee once per event id.
     func check(_ attempts: [CallAttempt]) async throws -> [CallDecision]
+}
+
+/// The settings SMS («Настройки интернета и MMS»): the region's APN and MMS settings sent to the line's phone.
+public protocol DeviceSettingsService: Sendable {
+    /// The settings of the line's region and how many of today's messages are left.
+    func deviceSettings(for line: LineAccess) async throws -> DeviceSettingsView
+    /// Sends them by SMS in `language` (a request record); at most the region's number per local day
+    /// (``ServicesError/settingsTooMany`` with the seconds to the next local midnight).
+    func sendDeviceSettings(for line: LineAccess, language: Language) async throws -> ServiceRequest
+}
+
+/// What the settings page and `GET /api/v1/me/settings-sms` show.
+public struct DeviceSettingsView: Sendable, Hashable {
+    public var settings: ServicesSettings.DeviceSettings
+    public var sentToday: Int
+
+    public var leftToday: Int { max(0, settings.maxPerDay - sentToday) }
 }

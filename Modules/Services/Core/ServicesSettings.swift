@@ -13,8 +13,20 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         public var retentionDays: Int
     }
 
+    /// What the settings SMS («Настройки интернета и MMS») carries, and how many a line may ask for in a local day.
+    public struct DeviceSettings: Sendable, Hashable {
+        /// The access point name for mobile internet.
+        public var apn: String
+        /// The MMS centre's address (`http://…`).
+        public var mmsc: String
+        /// The MMS proxy, `host:port`.
+        public var mmsProxy: String
+        public var maxPerDay: Int
+    }
+
     public var options: [ServiceOption]
     public var blackList: BlackListPolicy
+    public var deviceSettings: DeviceSettings
     /// Whether switching off a monthly option returns the unused part of the current period's fee (pro rata).
     public var refundUnusedMonthlyFee: Bool
 
@@ -31,14 +43,40 @@ public struct ServicesSettings: ModuleSettings, Hashable {
                 connectionFee: connection, dailyFee: daily, feePerNumber: perNumber, maxEntries: maxEntries,
                 retentionDays: retention)
         }
+        let device = section.requireObject("deviceSettings", Self.deviceSettings(from:))
         let refund = section.require("refundUnusedMonthlyFee", Bool.self)
-        guard let options, let blackList, let refund else { return nil }
+        guard let options, let blackList, let device, let refund else { return nil }
         self.options = options
         self.blackList = blackList
+        self.deviceSettings = device
         self.refundUnusedMonthlyFee = refund
     }
 
     public func option(_ id: OptionID) -> ServiceOption? { options.first { $0.id == id } }
+
+    static func deviceSettings(from d: ConfigObject) -> DeviceSettings? {
+        let apn = d.require("apn", String.self)
+        let mmsc = d.require("mmsc", String.self)
+        let proxy = d.require("mmsProxy", String.self)
+        let maxPerDay = d.requireInt("maxPerDay", in: 1...20)
+        if let apn, apn.isEmpty || apn.count > 100 || apn.contains(where: { $0.isWhitespace }) {
+            d.child("apn")?.problem("must be 1–100 characters without spaces, found \"\(apn)\"")
+            return nil
+        }
+        if let mmsc, !(mmsc.hasPrefix("http://") || mmsc.hasPrefix("https://")) || mmsc.count > 200 {
+            d.child("mmsc")?.problem("must be an http:// or https:// address, found \"\(mmsc)\"")
+            return nil
+        }
+        if let proxy {
+            let parts = proxy.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
+                d.child("mmsProxy")?.problem("must be host:port with a port 1–65535, found \"\(proxy)\"")
+                return nil
+            }
+        }
+        guard let apn, let mmsc, let proxy, let maxPerDay else { return nil }
+        return DeviceSettings(apn: apn, mmsc: mmsc, mmsProxy: proxy, maxPerDay: maxPerDay)
+    }
 
     /// Option ids are unique, incompatibilities and tariffs name known options.
     public func validate(in region: RegionValidationContext) -> [ConfigProblem] {

@@ -105,6 +105,32 @@ public struct BlockedCall: Sendable, Hashable {
     }
 }
 
+/// A settings SMS to send: its text, and the day's limit it must stay within.
+public struct DeviceSettingsOrder: Sendable, Hashable {
+    public var line: SubscriberID
+    public var msisdn: MSISDN
+    public var text: String
+    public var maxPerDay: Int
+    /// The start of the line's local day; `nextDay` its end (the limit's `Retry-After`).
+    public var dayStart: Date
+    public var nextDay: Date
+    public var at: Date
+
+    public init(
+        line: SubscriberID, msisdn: MSISDN, text: String, maxPerDay: Int, dayStart: Date, nextDay: Date, at: Date
+    ) {
+        self.line = line
+        self.msisdn = msisdn
+        self.text = text
+        self.maxPerDay = maxPerDay
+        self.dayStart = dayStart
+        self.nextDay = nextDay
+        self.at = at
+    }
+
+    public static let requestKind = "services.settingsSms"
+}
+
 /// Services' storage of options connected to lines. Each change is one transaction with its request record and
 /// its ledger posting (through Billing's `LedgerTransactions`).
 public protocol ServicesStore: Sendable {
@@ -138,6 +164,14 @@ public protocol ServicesStore: Sendable {
     func removeEntry(_ number: PhoneNumber, of line: SubscriberID, at: Date) async throws -> ServiceRequest
     /// Calls the black list stopped for the line since `since`, newest first.
     func blockedCalls(of line: SubscriberID, since: Date, limit: Int) async throws -> [BlockedCall]
+
+    // MARK: Settings by SMS
+
+    /// How many settings messages the line asked for since `since` (the start of its local day).
+    func deviceSettingsSent(to line: SubscriberID, since: Date) async throws -> Int
+    /// Records the request and queues its SMS in one transaction, refused with ``ServicesError/settingsTooMany`` when
+    /// the line had `order.maxPerDay` since `order.dayStart` (counted under the line's lock).
+    func sendDeviceSettings(_ order: DeviceSettingsOrder) async throws -> ServiceRequest
 
     // MARK: The network's check
 

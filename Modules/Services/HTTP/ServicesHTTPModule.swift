@@ -35,5 +35,7 @@ public struct ServicesHTTPModule: HTTPModule {
         ServicesWebRoutes(service: service, renderer: routes.renderer).add(to: routes.web)
         BlackListRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
             api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)
+        DeviceSettingsRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
+            api: routes.api, web: routes.web)
     }
 }

@@ -13,10 +13,17 @@ public struct SQLServicesStore: ServicesStore {
     /// Billing's schedule of recurring fees, joined to the change's transaction.
     let recurring: any RecurringCharges
 
-    public init(database: CabinetDatabase, ledger: any LedgerTransactions, recurring: any RecurringCharges) {
+    /// Called after a commit that queued a message (the outbox sends it now rather than at its next poll).
+    let messagesQueued: @Sendable () -> Void
+
+    public init(
+        database: CabinetDatabase, ledger: any LedgerTransactions, recurring: any RecurringCharges,
+        messagesQueued: @escaping @Sendable () -> Void = {}
+    ) {
         self.database = database
         self.ledger = ledger
         self.recurring = recurring
+        self.messagesQueued = messagesQueued
     }
 
     public func connectedOptions(of line: SubscriberID) async throws -> [ConnectedOption] {

@@ -37,6 +37,7 @@ public struct ServicesTestBed: Sendable {
              description: {ru: "Запрет", en: "Ban"}, kind: barring, bars: premiumSms, connectionFee: "0.00"}
         blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
         refundUnusedMonthlyFee: true
+        deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 2}
         """
 
     public static var migrations: [Migration] { BillingTestBed.migrations + ServicesSchema.migrations }

@@ -1,5 +1,6 @@
 public import CabinetCore
 import CabinetHTTP
+import CabinetMessaging
 public import CabinetStorage
 import Foundation
 public import Services
@@ -29,8 +30,10 @@ public struct ServicesAssembly: ModuleAssembly {
     }
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
+        let outbox = kernel.outbox
         let store = SQLServicesStore(
-            database: kernel.database, ledger: billing.ledgerTransactions, recurring: billing.recurringCharges)
+            database: kernel.database, ledger: billing.ledgerTransactions, recurring: billing.recurringCharges,
+            messagesQueued: { outbox.nudge() })
         let service = DefaultServicesService(
             store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
             regions: kernel.regions,
