@@ -318,6 +318,36 @@ import Testing
         }
     }
 
+    /// Roaming prices: found by a name's start in the asker's language, with the ban named and linked while it is on.
+    @Test(arguments: TestDatabase.available)
+    func roamingPricesByCountry(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            _ = try await bed.service.connect(try bed.option("roaming-ban"), for: bed.access(line), replacing: [])
+            try await app(bed).test(.router) { client in
+                var english = headers(line)
+                english[.acceptLanguage] = "en"
+                try await client.execute(uri: "/api/v1/roaming?country=tur", method: .get, headers: english) {
+                    response throws in
+                    #expect(response.status == .ok)
+                    let body = try json(response)
+                    #expect(body["barred"] as? Bool == true && body["barredBy"] as? String == "roaming-ban")
+                    let items = try #require(body["items"] as? [[String: Any]])
+                    #expect(items.map { $0["name"] as? String } == ["Turkey"])
+                    let prices = try #require(items.first?["prices"] as? [String: Any])
+                    #expect((prices["outgoingMinute"] as? [String: Any])?["amount"] as? String == "149.00")
+                }
+                try await client.execute(
+                    uri: "/roaming?country=%D0%BA%D0%B0%D0%B7", method: .get, headers: headers(line)
+                ) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"roaming-KZ\"") && html.contains("Казахстан"))
+                    #expect(html.contains("id=\"roaming-barred\""))
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func theOperatorChangesOptionsWithTheSameRules(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in

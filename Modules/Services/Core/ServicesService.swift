@@ -2,7 +2,7 @@ public import CabinetCore
 
 /// What Services does, as its HTTP target and the composition root call it: the options catalogue of a line, the
 /// preview of a connection with its conflicts and cost, connecting and disconnecting.
-public protocol ServicesService: BlackListService, DeviceSettingsService {
+public protocol ServicesService: BlackListService, DeviceSettingsService, RoamingService {
     /// The region's options as the line sees them: connected, included in its tariff, or available.
     func catalogue(for line: LineAccess) async throws -> [OptionView]
     /// What connecting `option` would cost and replace, and whether the balance allows it.
@@ -59,4 +59,23 @@ public struct DeviceSettingsView: Sendable, Hashable {
     public var sentToday: Int
 
     public var leftToday: Int { max(0, settings.maxPerDay - sentToday) }
+}
+
+/// Roaming prices as the line sees them (Services II).
+public protocol RoamingService: Sendable {
+    /// The countries of the line's region catalogue matching `country` (ISO code, or the start of a Russian or English
+    /// name; every country when empty), with their zone's prices, and whether roaming is barred on the line.
+    func roaming(for line: LineAccess, country: String, language: Language) async throws -> RoamingView
+}
+
+/// What `/roaming` and `GET /api/v1/roaming` show.
+public struct RoamingView: Sendable, Hashable {
+    public struct Match: Sendable, Hashable {
+        public var country: RoamingCatalogue.Country
+        public var zone: RoamingCatalogue.Zone
+    }
+
+    public var matches: [Match]
+    /// A connected or tariff-included option bars roaming on the line: nothing abroad works until it is off.
+    public var barredBy: OptionView?
 }

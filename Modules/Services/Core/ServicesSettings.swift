@@ -27,6 +27,8 @@ public struct ServicesSettings: ModuleSettings, Hashable {
     public var options: [ServiceOption]
     public var blackList: BlackListPolicy
     public var deviceSettings: DeviceSettings
+    /// Roaming prices by country and zone; empty when the region publishes none (`services.roaming` absent).
+    public var roaming: RoamingCatalogue
     /// Whether switching off a monthly option returns the unused part of the current period's fee (pro rata).
     public var refundUnusedMonthlyFee: Bool
 
@@ -45,7 +47,9 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         }
         let device = section.requireObject("deviceSettings", Self.deviceSettings(from:))
         let refund = section.require("refundUnusedMonthlyFee", Bool.self)
-        guard let options, let blackList, let device, let refund else { return nil }
+        let roaming = section.has("roaming") ? section.optional("roaming", RoamingCatalogue.self) : RoamingCatalogue()
+        guard let options, let blackList, let device, let refund, let roaming else { return nil }
+        self.roaming = roaming
         self.options = options
         self.blackList = blackList
         self.deviceSettings = device
@@ -96,6 +100,7 @@ public struct ServicesSettings: ModuleSettings, Hashable {
                         at: "services.options[\(index)].incompatibleWith[\(position)]", "unknown option \"\(other)\""))
             }
         }
+        problems += roaming.validate(in: region)
         if let tariffs = region.settings(of: TariffsModule.self) {
             for (index, tariff) in tariffs.catalog.enumerated() {
                 for (position, option) in tariff.includedOptions.enumerated() where !known.contains(option) {

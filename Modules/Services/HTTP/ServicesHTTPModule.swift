@@ -37,5 +37,6 @@ public struct ServicesHTTPModule: HTTPModule {
             api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)
         DeviceSettingsRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
             api: routes.api, web: routes.web)
+        RoamingRoutes(service: service, renderer: routes.renderer).add(api: routes.api, web: routes.web)
     }
 }

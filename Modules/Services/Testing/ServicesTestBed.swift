@@ -38,6 +38,18 @@ public struct ServicesTestBed: Sendable {
         blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
         refundUnusedMonthlyFee: true
         deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 2}
+        roaming:
+          zones:
+            - {id: cis, name: {ru: "СНГ", en: "CIS"},
+               prices: {incomingMinute: "9.00", outgoingMinute: "29.00", sms: "9.00", megabyte: "15.00"},
+               packages: [{name: {ru: "1 ГБ", en: "1 GB"}, megabytes: 1024, days: 7, price: "500.00"}]}
+            - {id: world, name: {ru: "Мир", en: "World"},
+               prices: {incomingMinute: "99.00", outgoingMinute: "149.00", sms: "29.00", megabyte: "250.00"}}
+          countries:
+            - {code: KZ, name: {ru: "Казахстан", en: "Kazakhstan"}, zone: cis}
+            - {code: AE, name: {ru: "Объединённые Арабские Эмираты", en: "United Arab Emirates"}, zone: world}
+            - {code: TR, name: {ru: "Турция", en: "Turkey"}, zone: world}
+            - {code: TH, name: {ru: "Таиланд", en: "Thailand"}, zone: world}
         """
 
     public static var migrations: [Migration] { BillingTestBed.migrations + ServicesSchema.migrations }
