@@ -348,6 +348,89 @@ import Testing
         }
     }
 
+    /// A lost SIM over HTTP: a delegate who may only look cannot block; the owner blocks (no step-up: the code would
+    /// go to the lost phone); the blocked line then looks but changes nothing; the public form needs the right PUK;
+    /// only the operator unblocks, with a reason; the pages show each state.
+    @Test(arguments: TestDatabase.available)
+    func aLostSIMIsBlockedAndOnlyTheOperatorUnblocksIt(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            let other = try await bed.line("+79001234568", credit: "100.00")
+            bed.puks.set("11223344", for: other)
+            try await app(bed).test(.router) { client in
+                try await client.execute(
+                    uri: "/api/v1/me/sim-block", method: .post,
+                    headers: headers(line, key: "k-d", scopes: "viewBalance,pay")
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                }
+                try await client.execute(uri: "/sim-block", method: .get, headers: headers(line)) { response in
+                    #expect(String(buffer: response.body).contains("id=\"simblock-button\""))
+                }
+                try await client.execute(uri: "/api/v1/me/sim-block", method: .post, headers: headers(line, key: "k-1"))
+                { response throws in
+                    #expect(response.status == .created)
+                    #expect(try json(response)["kind"] as? String == "services.simBlock")
+                }
+                try await client.execute(uri: "/api/v1/me/sim-block", method: .get, headers: headers(line)) {
+                    response throws in
+                    #expect(response.status == .ok, "a blocked line is still looked at")
+                    #expect(try json(response)["status"] as? String == "blocked")
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/blacklist", method: .post, headers: headers(line, key: "k-2")
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "line.blocked")
+                }
+                try await client.execute(uri: "/sim-block", method: .get, headers: headers(line)) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"simblock-blocked\"") && !html.contains("id=\"simblock-button\""))
+                }
+                // The public form: a wrong PUK blocks nothing, the right one blocks.
+                var plain: HTTPFields = [.contentType: "application/json"]
+                plain[IdempotentRequests.header] = "p-1"
+                try await client.execute(
+                    uri: "/api/v1/sim-block", method: .post,
+                    headers: plain,
+                    body: ByteBuffer(string: #"{"msisdn": "+79001234568", "puk": "99999999"}"#)
+                ) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(
+                    uri: "/api/v1/sim-block", method: .post,
+                    headers: plain,
+                    body: ByteBuffer(string: #"{"msisdn": "8 900 123-45-68", "puk": "11223344"}"#)
+                ) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(uri: "/sim-block", method: .get) { response in
+                    #expect(
+                        String(buffer: response.body).contains("id=\"simblock-puk-form\""), "the form without a login")
+                }
+                let network: HTTPFields = [
+                    .contentType: "application/json", .authorization: "Bearer \(ModuleTestRouter.operatorKey)",
+                ]
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/unblock", method: .post, headers: network,
+                    body: ByteBuffer(string: #"{"reason": "passport seen"}"#)
+                ) { response throws in
+                    #expect(response.status == .ok)
+                    #expect(try json(response)["kind"] as? String == "services.simUnblock")
+                }
+                try await client.execute(
+                    uri: "/operator/v1/lines/%2B79001234567/unblock", method: .post,
+                    headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"reason": "x"}"#)
+                ) { response in
+                    #expect(response.status == .unauthorized, "no operator key")
+                }
+            }
+            #expect(try await bed.billing.directory.line(id: line.id)?.status == .active)
+            #expect(try await bed.billing.directory.line(id: other.id)?.status == .blocked)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func theOperatorChangesOptionsWithTheSameRules(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in

@@ -22,6 +22,7 @@ import Testing
             incompatibleWith: [international-roaming]
         blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300, retentionDays: 30}
         refundUnusedMonthlyFee: false
+        simBlock: {freeDays: 2, dailyFee: "1.00"}
         deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 3}
         """
 

@@ -90,6 +90,21 @@ extension DefaultAuthService {
     public func login(msisdn: MSISDN, puk: String, kind: AuthSession.Kind, client: ClientInfo) async throws
         -> LoginResult
     {
+        let line = try await checkPUK(puk, of: msisdn, client: client)
+        // A PUK login is how a found or re-issued SIM gets back in: whoever holds it now inherits no links.
+        try await dropLinks(of: line, client: client)
+        return try await openSession(
+            for: line, settings: policy(for: msisdn, line: line), method: .puk, kind: kind, client: client,
+            passwordRequired: true)
+    }
+
+    public func confirmPUK(_ puk: String, of msisdn: MSISDN, clientAddress: String?) async throws -> SubscriberID {
+        try await checkPUK(puk, of: msisdn, client: ClientInfo(address: clientAddress)).id
+    }
+
+    /// The line whose PUK this is, under the PUK lock-outs: ten wrong ones from an address, thirty from anywhere, lock
+    /// the SIM's PUK for `pukLockDuration`.
+    func checkPUK(_ puk: String, of msisdn: MSISDN, client: ClientInfo) async throws -> Line {
         let digits = puk.filter { !$0.isWhitespace }
         guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw AuthError.invalid(AuthError.pukFormat, field: "puk")
@@ -140,11 +155,7 @@ extension DefaultAuthService {
         }
         try await store.clearFailures(factor: pairFactor, key: address)
         try await store.clearFailures(factor: "puk-number", key: key)
-        // A PUK login is how a found or re-issued SIM gets back in: whoever holds it now inherits no links.
-        try await dropLinks(of: line, client: client)
-        return try await openSession(
-            for: line, settings: settings, method: .puk, kind: kind, client: client,
-            passwordRequired: true)
+        return line
     }
 
     /// The operator provisions the PUK printed in the SIM pack (stored only as a slow hash).

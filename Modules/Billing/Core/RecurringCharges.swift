@@ -14,11 +14,15 @@ public struct RecurringCharge: Sendable, Hashable {
     /// Message key and arguments of the balance history's line ("«Гудок», абонентская плата за …").
     public var explanation: String
     public var arguments: [String: String]
+    /// Charged while the line is blocked or suspended (the state's own fee); every other charge waits then, its
+    /// periods passing uncharged.
+    public var whileInactive: Bool
 
     public init(
         key: String, line: SubscriberID, region: RegionID, fee: RecurringFee, kind: MovementKind,
-        explanation: String, arguments: [String: String]
+        explanation: String, arguments: [String: String], whileInactive: Bool = false
     ) {
+        self.whileInactive = whileInactive
         self.key = key
         self.line = line
         self.region = region

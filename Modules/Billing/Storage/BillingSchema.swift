@@ -233,5 +233,12 @@ public enum BillingSchema: SchemaOwner {
                 "CREATE INDEX billing_recurring_due ON billing_recurring (next_at)",
                 "CREATE INDEX billing_recurring_line ON billing_recurring (subscriber_id)",
             ]),
+        // A fee charged while the line is blocked or suspended (a lost SIM's block after its free days); every other
+        // recurring fee waits while the line is so.
+        Migration(
+            "billing-006-recurring-while-inactive",
+            sql: [
+                "ALTER TABLE billing_recurring ADD COLUMN while_inactive INTEGER NOT NULL DEFAULT 0"
+            ]),
     ]
 }

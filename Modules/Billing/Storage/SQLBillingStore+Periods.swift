@@ -4,6 +4,7 @@ import CabinetStorage
 public import Foundation
 import Logging
 import SQLKit
+import Subscribers
 import Tariffs
 
 /// The period a new one follows, for rollover.
@@ -62,7 +63,8 @@ extension SQLBillingStore {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
             var plan = try rules.plan(tariff: tariff, region: row.region, from: start)
-            if rules.skipsRestrictedDay(tariff.fee.period, region: row.region, balance: row.balance) {
+            let inactive = try await self.isInactive(row.subscriberID, on: db)
+            if inactive || rules.skipsRestrictedDay(tariff.fee.period, region: row.region, balance: row.balance) {
                 plan = plan.unpaid
             }
             let previousID = try await db.raw(
@@ -91,6 +93,13 @@ extension SQLBillingStore {
             opened += 1
         }
         return opened
+    }
+
+    /// Whether the line is blocked or suspended now (read in the transaction): its periods open unpaid, its recurring
+    /// fees wait, but for those meant for that state.
+    func isInactive(_ line: SubscriberID, on db: any SQLDatabase) async throws -> Bool {
+        guard let status = try await statuses?.status(of: line, in: SQLWriteTransaction(db)) else { return false }
+        return status == .blocked || status == .suspended
     }
 
     /// Opens one period: the period row (unique per line and start, so a fee is charged once), the fee, the package

@@ -15,11 +15,12 @@ extension SQLBillingStore: RecurringCharges {
         let inserted = try await db.raw(
             """
             INSERT INTO billing_recurring (key, subscriber_id, region, amount, currency, period, kind, explanation,
-                arguments, next_at, started_at)
+                arguments, next_at, started_at, while_inactive)
             VALUES (\(bind: charge.key), \(bind: charge.line.rawValue), \(bind: charge.region.rawValue),
                 \(bind: charge.fee.amount.minorUnits), \(bind: charge.fee.amount.currency.code),
                 \(bind: charge.fee.period.rawValue), \(bind: charge.kind.rawValue), \(bind: charge.explanation),
-                \(bind: arguments), \(bind: next.storageMilliseconds), \(bind: instant.storageMilliseconds))
+                \(bind: arguments), \(bind: next.storageMilliseconds), \(bind: instant.storageMilliseconds),
+                \(literal: charge.whileInactive ? 1 : 0))
             ON CONFLICT (key) DO NOTHING RETURNING key
             """
         ).first()
@@ -65,10 +66,15 @@ extension SQLBillingStore: RecurringCharges {
                 // Every period that has begun, each charged once (its external id), at most a year of days per run.
                 while start <= now, periods < BillingRules.maxPeriodsPerRun {
                     let period = calendar.period(containing: start, feePeriod: charge.fee.period)
-                    if let balance = try await writer.lockedBalance(of: charge.line),
-                        rules.skipsRestrictedDay(charge.fee.period, region: charge.region, balance: balance)
+                    let balance = try await writer.lockedBalance(of: charge.line)
+                    let waits = charge.whileInactive ? false : try await self.isInactive(charge.line, on: db)
+                    if waits
+                        || balance.map({
+                            rules.skipsRestrictedDay(charge.fee.period, region: charge.region, balance: $0)
+                        }) == true
                     {
-                        // A restricted day the region does not charge: the charge moves on past it.
+                        // A blocked or suspended line, or a restricted day the region does not charge: the charge
+                        // moves on past the period.
                         start = period.end
                         periods += 1
                         continue
@@ -97,7 +103,7 @@ extension SQLBillingStore: RecurringCharges {
     }
 
     static let recurringColumns: SQLQueryString =
-        "key, subscriber_id, region, amount, currency, period, kind, explanation, arguments, next_at"
+        "key, subscriber_id, region, amount, currency, period, kind, explanation, arguments, next_at, while_inactive"
 
     static func scheduled(_ row: any SQLRow) throws -> ScheduledCharge? {
         guard let region = RegionID(rawValue: try row.decode(column: "region", as: String.self)),
@@ -115,7 +121,8 @@ extension SQLBillingStore: RecurringCharges {
                 fee: RecurringFee(
                     amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
                     period: period),
-                kind: kind, explanation: try row.decode(column: "explanation", as: String.self), arguments: arguments),
+                kind: kind, explanation: try row.decode(column: "explanation", as: String.self), arguments: arguments,
+                whileInactive: try row.decode(column: "while_inactive", as: Int.self) != 0),
             nextAt: Date(storageMilliseconds: try row.decode(column: "next_at", as: Int64.self)))
     }
 }

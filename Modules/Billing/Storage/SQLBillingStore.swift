@@ -5,6 +5,7 @@ public import CabinetStorage
 public import Foundation
 public import Logging
 import SQLKit
+public import Subscribers
 import Synchronization
 public import Tariffs
 
@@ -32,13 +33,17 @@ public final class SQLBillingStore: BillingStore {
     let snapshots: ReadCache<Int64, CachedAccount>?
     /// Services' rules of options on a tariff change, applied in the transaction that makes a new tariff the line's.
     public let tariffOptionRules = Listeners<any TariffOptionRules>()
+    /// Lines' statuses, read inside the fee run's transaction: a blocked or suspended line pays no tariff fee and no
+    /// recurring fee but those meant for that state. `nil` (tools, some tests): every line is taken as active.
+    let statuses: (any SubscriberDirectory)?
 
     private init(
         database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
         logger: Logger,
         messagesQueued: @escaping @Sendable () -> Void, balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void,
-        systemAccounts: [String: Int64]
+        systemAccounts: [String: Int64], statuses: (any SubscriberDirectory)?
     ) {
+        self.statuses = statuses
         self.balancesChanged = balancesChanged
         self.database = database
         self.rules = rules
@@ -74,7 +79,8 @@ public final class SQLBillingStore: BillingStore {
         database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,
         logger: Logger,
         messagesQueued: @escaping @Sendable () -> Void = {},
-        balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in }
+        balancesChanged: @escaping @Sendable ([SubscriberID]) -> Void = { _ in },
+        statuses: (any SubscriberDirectory)? = nil
     ) async throws -> SQLBillingStore {
         let currencies = Set(rules.regions.regions.map(\.currency)).union([.rub])
         let now = Date().storageMilliseconds
@@ -94,7 +100,7 @@ public final class SQLBillingStore: BillingStore {
                 database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
                 messagesQueued: messagesQueued,
                 balancesChanged: balancesChanged,
-                systemAccounts: existing)
+                systemAccounts: existing, statuses: statuses)
         }
         let ids = try await database.write { db -> [String: Int64] in
             var ids: [String: Int64] = [:]
@@ -119,7 +125,7 @@ public final class SQLBillingStore: BillingStore {
         return SQLBillingStore(
             database: database, rules: rules, texts: texts, lineTariffs: lineTariffs, logger: logger,
             messagesQueued: messagesQueued,
-            balancesChanged: balancesChanged, systemAccounts: ids)
+            balancesChanged: balancesChanged, systemAccounts: ids, statuses: statuses)
     }
 
     static func code(_ system: SystemAccount, _ currency: Currency) -> String {

@@ -164,7 +164,7 @@ public struct BillingTestBed: Sendable {
         let parts = Self.parts(start: start, extraSettings: extraSettings)
         let store = try await SQLBillingStore.open(
             database: database, rules: parts.rules, texts: parts.texts,
-            lineTariffs: SQLLineTariffStore(database: database), logger: .test)
+            lineTariffs: SQLLineTariffStore(database: database), logger: .test, statuses: parts.directory)
         self.init(
             storage: .sql(database), store: store, sqlStore: store, requests: SQLRequestRegistry(database: database),
             lineTariffs: SQLLineTariffStore(database: database), parts: parts)

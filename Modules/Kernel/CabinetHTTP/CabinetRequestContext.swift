@@ -43,10 +43,13 @@ extension CabinetRequestContext {
 
     /// The acting line with `scope` granted, or 401 without a session and 403 without the right. A blocked or
     /// suspended line may be looked at (`viewBalance`) but nothing that spends money or changes it is allowed unless
-    /// the action names that status in `alsoWhen` (resuming a suspension is done on a suspended line).
-    public func requireLine(_ scope: AccessScope, alsoWhen statuses: Set<LineStatus> = []) throws -> LineAccess {
+    /// the action names that status in `alsoWhen` (resuming a suspension is done on a suspended line). A session opened
+    /// by PUK must set its password first, unless `beforePassword` (blocking the lost SIM it just proved).
+    public func requireLine(
+        _ scope: AccessScope, alsoWhen statuses: Set<LineStatus> = [], beforePassword: Bool = false
+    ) throws -> LineAccess {
         let session = try requireSession()
-        if session.passwordChangeRequired {
+        if session.passwordChangeRequired, !beforePassword {
             throw CabinetError(KernelError.passwordRequired)
         }
         guard let line else { throw CabinetError(KernelError.authRequired) }
@@ -59,7 +62,7 @@ extension CabinetRequestContext {
         return line
     }
 
-    /// Sensitive actions (transfers, delegation, SIM block, promised payment) need a fresh SMS code: throws
+    /// Sensitive actions (transfers, delegation, promised payment) need a fresh SMS code: throws
     /// `auth.stepUpRequired` (403) unless one was confirmed in this session within `window` — sent to the number of
     /// the line the request acts on (a delegate's own phone does not vouch for the owner's line).
     public func requireStepUp(within window: Duration = .seconds(300), now: Date) throws {

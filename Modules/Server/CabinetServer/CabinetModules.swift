@@ -50,7 +50,8 @@ public enum CabinetModules {
             subscribers: subscribers.exports, tariffs: tariffs.exports, emails: auth.exports.service
         ).assemble(kernel)
         let options = try await ServicesAssembly(
-            subscribers: subscribers.exports, tariffs: tariffs.exports, billing: billing.exports
+            subscribers: subscribers.exports, tariffs: tariffs.exports, billing: billing.exports,
+            puk: auth.exports.service
         ).assemble(kernel)
         let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
             kernel)

@@ -16,15 +16,22 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let regions: RegionCatalog
     let clock: any WallClock
     let logger: Logger
-    /// Texts of messages Services sends (the settings SMS).
+    /// Texts of messages Services sends (the settings SMS, a block's notices).
     let texts: MessageCatalog
+    /// Subscribers' registry, which sets a blocked SIM's status; `nil` where nothing blocks (some tests, tools).
+    let registry: (any SubscriberService)?
+    /// Auth's check of a SIM's PUK for the public block form; `nil` where the form is not offered.
+    let puk: (any PUKCheck)?
 
     public init(
         store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
         lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
-        texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog()
+        texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog(),
+        registry: (any SubscriberService)? = nil, puk: (any PUKCheck)? = nil
     ) {
         self.texts = texts
+        self.registry = registry
+        self.puk = puk
         self.lines = lines
         self.store = store
         self.ledger = ledger

@@ -29,9 +29,16 @@ public enum ServicesError: ErrorCatalogue {
     /// The line has had the region's number of settings messages today; `retryAfter` is the next local midnight.
     public static let settingsTooMany = ErrorCode("services.settings.tooMany", .tooManyRequests)
 
+    /// The SIM is blocked already (unblocking is at an office).
+    public static let alreadyBlocked = ErrorCode("services.sim.alreadyBlocked", .conflict)
+    /// The operator asked to unblock a line that is not blocked.
+    public static let notBlocked = ErrorCode("services.sim.notBlocked", .conflict)
+    /// An unblock says why (1–500 characters).
+    public static let unblockReason = ErrorCode("services.sim.reason", .invalidInput)
+
     public static let all: [ErrorCode] = [
         optionUnknown, alreadyConnected, notConnected, includedInTariff, conflict, replaceInvalid, insufficientFunds,
         blackListOn, blackListOff, blackListFull, blackListHas, blackListNotThere, numberShort, numberInvalid,
-        numberOwn, settingsTooMany,
+        numberOwn, settingsTooMany, alreadyBlocked, notBlocked, unblockReason,
     ]
 }

@@ -1,8 +1,9 @@
 public import CabinetCore
+public import Foundation
 
 /// What Services does, as its HTTP target and the composition root call it: the options catalogue of a line, the
 /// preview of a connection with its conflicts and cost, connecting and disconnecting.
-public protocol ServicesService: BlackListService, DeviceSettingsService, RoamingService {
+public protocol ServicesService: BlackListService, DeviceSettingsService, RoamingService, SIMBlockService {
     /// The region's options as the line sees them: connected, included in its tariff, or available.
     func catalogue(for line: LineAccess) async throws -> [OptionView]
     /// What connecting `option` would cost and replace, and whether the balance allows it.
@@ -78,4 +79,25 @@ public struct RoamingView: Sendable, Hashable {
     public var matches: [Match]
     /// A connected or tariff-included option bars roaming on the line: nothing abroad works until it is off.
     public var barredBy: OptionView?
+}
+
+/// A lost SIM blocked in one step (Services II). Unblocking is the operator's (an office, with the owner's passport).
+public protocol SIMBlockService: Sendable {
+    /// The line's status, since when it is blocked, and what a block costs in its region.
+    func simBlock(for line: LineAccess) async throws -> SIMBlockView
+    /// Blocks the line's SIM at once, free: from a session of the line itself (code, password or PUK login), of a
+    /// linked number, or of a delegate with `manageServices`. The owner is told on their contact number and e-mail.
+    func blockSIM(for line: LineAccess, language: Language) async throws -> ServiceRequest
+    /// The public form: the number and the PUK of its SIM (Auth checks it, with its lock-outs).
+    func blockSIM(msisdn: MSISDN, puk: String, clientAddress: String?, language: Language) async throws
+        -> ServiceRequest
+    /// The operator unblocks a blocked line, saying why (`services.simUnblock`, the reason as its detail).
+    func operatorUnblock(msisdn: MSISDN, reason: String) async throws -> ServiceRequest
+}
+
+/// What `/sim-block` and `GET /api/v1/me/sim-block` show.
+public struct SIMBlockView: Sendable, Hashable {
+    public var status: LineStatus
+    public var blockedSince: Date?
+    public var policy: ServicesSettings.SIMBlockPolicy
 }

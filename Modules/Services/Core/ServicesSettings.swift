@@ -24,8 +24,16 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         public var maxPerDay: Int
     }
 
+    /// A lost SIM's voluntary block: free for `freeDays`, then `dailyFee` a day (zero: free for good). The tariff's
+    /// and the options' fees stop while the line is blocked.
+    public struct SIMBlockPolicy: Sendable, Hashable {
+        public var freeDays: Int
+        public var dailyFee: Money
+    }
+
     public var options: [ServiceOption]
     public var blackList: BlackListPolicy
+    public var simBlock: SIMBlockPolicy
     public var deviceSettings: DeviceSettings
     /// Roaming prices by country and zone; empty when the region publishes none (`services.roaming` absent).
     public var roaming: RoamingCatalogue
@@ -46,9 +54,16 @@ public struct ServicesSettings: ModuleSettings, Hashable {
                 retentionDays: retention)
         }
         let device = section.requireObject("deviceSettings", Self.deviceSettings(from:))
+        let simBlock = section.requireObject("simBlock") { b -> SIMBlockPolicy? in
+            let freeDays = b.requireInt("freeDays", in: 0...3650)
+            let dailyFee = b.requirePrice("dailyFee")
+            guard let freeDays, let dailyFee else { return nil }
+            return SIMBlockPolicy(freeDays: freeDays, dailyFee: dailyFee)
+        }
         let refund = section.require("refundUnusedMonthlyFee", Bool.self)
         let roaming = section.has("roaming") ? section.optional("roaming", RoamingCatalogue.self) : RoamingCatalogue()
-        guard let options, let blackList, let device, let refund, let roaming else { return nil }
+        guard let options, let blackList, let device, let simBlock, let refund, let roaming else { return nil }
+        self.simBlock = simBlock
         self.roaming = roaming
         self.options = options
         self.blackList = blackList

@@ -131,6 +131,41 @@ public struct DeviceSettingsOrder: Sendable, Hashable {
     public static let requestKind = "services.settingsSms"
 }
 
+/// A lost SIM's block, recorded after Subscribers set the line's status: the request, the block's own daily fee from
+/// the end of its free days, and the owner told on their contact number and e-mail.
+public struct SIMBlockOrder: Sendable, Hashable {
+    public var line: SubscriberID
+    /// How the block was asked for (`session`, `linked`, `delegate`, `puk`), kept as the request's detail.
+    public var channel: String
+    /// The daily fee after the free days; `nil` when the region charges none.
+    public var recurring: RecurringCharge?
+    /// When the free days end (the fee's first day is the local day after).
+    public var freeUntil: Date
+    public var notices: [Notice]
+    public var at: Date
+
+    /// A message to the owner: an SMS to a number, or an e-mail.
+    public enum Notice: Sendable, Hashable {
+        case sms(to: MSISDN, text: String)
+        case mail(to: String, subject: String, text: String)
+    }
+
+    public init(
+        line: SubscriberID, channel: String, recurring: RecurringCharge?, freeUntil: Date, notices: [Notice], at: Date
+    ) {
+        self.line = line
+        self.channel = channel
+        self.recurring = recurring
+        self.freeUntil = freeUntil
+        self.notices = notices
+        self.at = at
+    }
+
+    public static let requestKind = "services.simBlock"
+    public static let unblockKind = "services.simUnblock"
+    public static func recurringKey(line: SubscriberID) -> String { "simblock:\(line.rawValue)" }
+}
+
 /// Services' storage of options connected to lines. Each change is one transaction with its request record and
 /// its ledger posting (through Billing's `LedgerTransactions`).
 public protocol ServicesStore: Sendable {
@@ -172,6 +207,16 @@ public protocol ServicesStore: Sendable {
     /// Records the request and queues its SMS in one transaction, refused with ``ServicesError/settingsTooMany`` when
     /// the line had `order.maxPerDay` since `order.dayStart` (counted under the line's lock).
     func sendDeviceSettings(_ order: DeviceSettingsOrder) async throws -> ServiceRequest
+
+    // MARK: A lost SIM
+
+    /// Records a block (the line is blocked already): the request, the block's fee scheduled, the notices queued.
+    func recordBlock(_ order: SIMBlockOrder) async throws -> ServiceRequest
+    /// Records an unblock by the operator with its reason (the line is active again): the block's fee stops.
+    func recordUnblock(of line: SubscriberID, reason: String, notices: [SIMBlockOrder.Notice], at: Date) async throws
+        -> ServiceRequest
+    /// When the line's latest block was recorded, if it has one.
+    func lastBlock(of line: SubscriberID) async throws -> Date?
 
     // MARK: The network's check
 

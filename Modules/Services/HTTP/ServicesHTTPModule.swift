@@ -38,5 +38,7 @@ public struct ServicesHTTPModule: HTTPModule {
         DeviceSettingsRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
             api: routes.api, web: routes.web)
         RoamingRoutes(service: service, renderer: routes.renderer).add(api: routes.api, web: routes.web)
+        SIMBlockRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
+            api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)
     }
 }

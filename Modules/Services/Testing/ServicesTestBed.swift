@@ -8,6 +8,7 @@ import Foundation
 public import Services
 public import ServicesStorage
 public import Subscribers
+import Synchronization
 
 /// Services over Billing's SQL test bed (lines, tariffs, the ledger) on SQLite or PostgreSQL, with a catalogue of
 /// eight options (free and paid, daily and monthly fees, a conflict rule on one side only, one the `premium` tariff
@@ -37,6 +38,7 @@ public struct ServicesTestBed: Sendable {
              description: {ru: "Запрет", en: "Ban"}, kind: barring, bars: premiumSms, connectionFee: "0.00"}
         blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
         refundUnusedMonthlyFee: true
+        simBlock: {freeDays: 2, dailyFee: "1.00"}
         deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 2}
         roaming:
           zones:
@@ -73,13 +75,15 @@ public struct ServicesTestBed: Sendable {
         }
     }
 
+    /// The PUKs the public block form accepts (Auth's real check, with its lock-outs, is tested in Auth).
+    public let puks = FixedPUKs()
+
     public init(billing: BillingTestBed) {
         self.billing = billing
         store = SQLServicesStore(database: billing.database, ledger: billing.store, recurring: billing.store)
         service = DefaultServicesService(
             store: store, ledger: billing.store, lines: billing.directory, lineTariffs: billing.lineTariffs,
-            regions: billing.rules.regions,
-            clock: billing.clock, logger: .test)
+            regions: billing.rules.regions, clock: billing.clock, logger: .test, registry: billing.lines, puk: puks)
         billing.store.tariffOptionRules.add(service)
     }
 
@@ -95,5 +99,23 @@ public struct ServicesTestBed: Sendable {
     public func option(_ id: String) throws -> OptionID {
         guard let option = OptionID(rawValue: id) else { throw CabinetError.internal("bad option id \(id)") }
         return option
+    }
+}
+
+/// PUKs by number, for tests of the public block form: a wrong PUK or number fails as Auth's check does.
+public final class FixedPUKs: PUKCheck, Sendable {
+    private let known = Mutex<[MSISDN: (puk: String, line: SubscriberID)]>([:])
+
+    public init() {}
+
+    public func set(_ puk: String, for line: Line) {
+        known.withLock { $0[line.msisdn] = (puk, line.id) }
+    }
+
+    public func confirmPUK(_ puk: String, of msisdn: MSISDN, clientAddress: String?) async throws -> SubscriberID {
+        guard let entry = known.withLock({ $0[msisdn] }), entry.puk == puk else {
+            throw CabinetError(ErrorCode("auth.login.failed", .unauthenticated))
+        }
+        return entry.line
     }
 }

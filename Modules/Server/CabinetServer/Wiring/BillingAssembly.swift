@@ -57,7 +57,7 @@ public struct BillingAssembly: ModuleAssembly {
             messagesQueued: { outbox.nudge() },
             balancesChanged: { lines in
                 for listener in balanceChanges.all { listener(lines) }
-            })
+            }, statuses: subscribers.directory)
         let service = DefaultBillingService(
             store: store, rules: rules, lines: subscribers.directory, emails: emails, clock: kernel.clock,
             logger: logger, tariffOptionRules: store.tariffOptionRules, recurring: store)

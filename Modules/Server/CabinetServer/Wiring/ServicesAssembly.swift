@@ -20,10 +20,14 @@ public struct ServicesAssembly: ModuleAssembly {
     let subscribers: SubscribersAssembly.Exports
     let tariffs: TariffsAssembly.Exports
     let billing: BillingAssembly.Exports
+    /// Auth's check of a SIM's PUK, for blocking a lost SIM without a login.
+    let puk: any PUKCheck
 
     public init(
-        subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports
+        subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports,
+        puk: any PUKCheck
     ) {
+        self.puk = puk
         self.subscribers = subscribers
         self.tariffs = tariffs
         self.billing = billing
@@ -36,8 +40,8 @@ public struct ServicesAssembly: ModuleAssembly {
             messagesQueued: { outbox.nudge() })
         let service = DefaultServicesService(
             store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
-            regions: kernel.regions,
-            clock: kernel.clock, logger: kernel.logger)
+            regions: kernel.regions, clock: kernel.clock, logger: kernel.logger, registry: subscribers.service,
+            puk: puk)
         // A tariff change frees, drops or removes options; Billing asks in its preview and applies in its change.
         billing.tariffOptionRules.add(service)
         let http: [any HTTPModule] =
