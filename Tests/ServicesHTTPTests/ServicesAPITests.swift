@@ -431,6 +431,55 @@ import Testing
         }
     }
 
+    /// A holiday suspension over HTTP: the preview's price, the plan, a suspended line that still resumes (and only
+    /// resumes), the page through its preview.
+    @Test(arguments: TestDatabase.available)
+    func aSuspensionIsPreviewedPlannedAndResumed(_ backend: TestDatabase) async throws {
+        try await ServicesTestBed.with(backend) { bed in
+            let line = try await bed.line("+79001234567", credit: "100.00")
+            try await app(bed).test(.router) { client in
+                let dates = #"{"from": "2026-11-10", "until": "2026-11-16"}"#
+                try await client.execute(
+                    uri: "/api/v1/me/suspension/preview", method: .post, headers: headers(line),
+                    body: ByteBuffer(string: dates)
+                ) { response throws in
+                    let body = try json(response)
+                    #expect(body["chargedDays"] as? Int == 3 && body["allowed"] as? Bool == true)
+                    #expect((body["total"] as? [String: Any])?["amount"] as? String == "15.00")
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/suspension", method: .post, headers: headers(line, key: "s-1"),
+                    body: ByteBuffer(string: #"{"from": "10.11.2026", "until": "2026-11-16"}"#)
+                ) { response throws in
+                    #expect(response.status == .badRequest)
+                }
+                try await client.execute(
+                    uri: "/api/v1/me/suspension", method: .post, headers: headers(line, key: "s-2"),
+                    body: ByteBuffer(string: dates)
+                ) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(uri: "/suspension", method: .get, headers: headers(line)) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"suspension-current\"") && html.contains("id=\"suspension-resume\""))
+                }
+                // Suspended, the line changes nothing else …
+                try await client.execute(uri: "/api/v1/me/blacklist", method: .post, headers: headers(line, key: "s-3"))
+                { response throws in
+                    #expect(try json(response)["code"] as? String == "line.suspended")
+                }
+                // … but resumes.
+                try await client.execute(
+                    uri: "/api/v1/me/suspension", method: .delete, headers: headers(line, key: "s-4")
+                ) { response throws in
+                    #expect(response.status == .ok)
+                    #expect(try json(response)["kind"] as? String == "services.resume")
+                }
+            }
+            #expect(try await bed.billing.directory.line(id: line.id)?.status == .active)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func theOperatorChangesOptionsWithTheSameRules(_ backend: TestDatabase) async throws {
         try await ServicesTestBed.with(backend) { bed in

@@ -34,7 +34,10 @@ import Testing
             let view = try await bed.service.simBlock(for: bed.access(line))
             #expect(view.status == .blocked && view.blockedSince == bed.billing.clock.now)
             let sms = try await bed.billing.messages(to: "+79161112233")
-            #expect(sms.map(\.body) == ["SIM-карта номера +7 900 123-45-67 заблокирована 2026-11-10. Разблокировать — в офисе с паспортом."])
+            #expect(
+                sms.map(\.body) == [
+                    "SIM-карта номера +7 900 123-45-67 заблокирована 2026-11-10. Разблокировать — в офисе с паспортом."
+                ])
             #expect(try await bed.billing.messages(to: "owner@example.com").map(\.purpose) == ["services.simBlock"])
             #expect(try await bed.billing.messages(to: "+79001234567").isEmpty, "nothing to the lost phone")
             let again = await #expect(throws: CabinetError.self) {
@@ -44,10 +47,12 @@ import Testing
             // The network check stops calls to and from it.
             let decisions = try await bed.service.check([
                 CallAttempt(
-                    id: "c1", from: try PhoneNumber(parsing: "+79001234567"), to: try PhoneNumber(parsing: "+74951234567"),
+                    id: "c1", from: try PhoneNumber(parsing: "+79001234567"),
+                    to: try PhoneNumber(parsing: "+74951234567"),
                     kind: .voice, at: bed.billing.clock.now, roaming: false),
                 CallAttempt(
-                    id: "c2", from: try PhoneNumber(parsing: "+74951234567"), to: try PhoneNumber(parsing: "+79001234567"),
+                    id: "c2", from: try PhoneNumber(parsing: "+74951234567"),
+                    to: try PhoneNumber(parsing: "+79001234567"),
                     kind: .voice, at: bed.billing.clock.now, roaming: false),
             ])
             #expect(decisions.map(\.reason) == [.lineBlocked, .lineBlocked])
@@ -116,7 +121,8 @@ import Testing
                 try await bed.service.operatorUnblock(msisdn: line.msisdn, reason: "  ")
             }
             #expect(noReason?.fieldErrors.first?.code == ServicesError.unblockReason)
-            let unblock = try await bed.service.operatorUnblock(msisdn: line.msisdn, reason: "passport seen at office 12")
+            let unblock = try await bed.service.operatorUnblock(
+                msisdn: line.msisdn, reason: "passport seen at office 12")
             #expect(unblock.kind == "services.simUnblock" && unblock.detail == "passport seen at office 12")
             #expect(try await bed.billing.directory.line(id: line.id)?.status == .active)
             let twice = await #expect(throws: CabinetError.self) {

@@ -23,6 +23,7 @@ import Testing
         blackList: {connectionFee: "0.00", dailyFee: "1.50", feePerNumber: "1.50", maxEntries: 300, retentionDays: 30}
         refundUnusedMonthlyFee: false
         simBlock: {freeDays: 2, dailyFee: "1.00"}
+        suspension: {minDays: 2, maxDays: 30, perYear: 2, freeDays: 3, dailyFee: "5.00", maxDaysAhead: 10}
         deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 3}
         """
 

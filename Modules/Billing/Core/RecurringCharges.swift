@@ -17,12 +17,15 @@ public struct RecurringCharge: Sendable, Hashable {
     /// Charged while the line is blocked or suspended (the state's own fee); every other charge waits then, its
     /// periods passing uncharged.
     public var whileInactive: Bool
+    /// No period starting at or after it is charged (the charge then ends by itself); `nil` runs until stopped.
+    public var endsAt: Date?
 
     public init(
         key: String, line: SubscriberID, region: RegionID, fee: RecurringFee, kind: MovementKind,
-        explanation: String, arguments: [String: String], whileInactive: Bool = false
+        explanation: String, arguments: [String: String], whileInactive: Bool = false, endsAt: Date? = nil
     ) {
         self.whileInactive = whileInactive
+        self.endsAt = endsAt
         self.key = key
         self.line = line
         self.region = region

@@ -233,12 +233,14 @@ public enum BillingSchema: SchemaOwner {
                 "CREATE INDEX billing_recurring_due ON billing_recurring (next_at)",
                 "CREATE INDEX billing_recurring_line ON billing_recurring (subscriber_id)",
             ]),
-        // A fee charged while the line is blocked or suspended (a lost SIM's block after its free days); every other
-        // recurring fee waits while the line is so.
+        // A fee charged while the line is blocked or suspended (a lost SIM's block after its free days, a holiday
+        // suspension); every other recurring fee waits while the line is so. A charge may end by itself (a suspension
+        // charges up to its last day, however late the job that resumes the line comes).
         Migration(
             "billing-006-recurring-while-inactive",
             sql: [
-                "ALTER TABLE billing_recurring ADD COLUMN while_inactive INTEGER NOT NULL DEFAULT 0"
+                "ALTER TABLE billing_recurring ADD COLUMN while_inactive INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE billing_recurring ADD COLUMN ends_at BIGINT",
             ]),
     ]
 }

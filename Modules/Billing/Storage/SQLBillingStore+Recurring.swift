@@ -15,12 +15,12 @@ extension SQLBillingStore: RecurringCharges {
         let inserted = try await db.raw(
             """
             INSERT INTO billing_recurring (key, subscriber_id, region, amount, currency, period, kind, explanation,
-                arguments, next_at, started_at, while_inactive)
+                arguments, next_at, started_at, while_inactive, ends_at)
             VALUES (\(bind: charge.key), \(bind: charge.line.rawValue), \(bind: charge.region.rawValue),
                 \(bind: charge.fee.amount.minorUnits), \(bind: charge.fee.amount.currency.code),
                 \(bind: charge.fee.period.rawValue), \(bind: charge.kind.rawValue), \(bind: charge.explanation),
                 \(bind: arguments), \(bind: next.storageMilliseconds), \(bind: instant.storageMilliseconds),
-                \(literal: charge.whileInactive ? 1 : 0))
+                \(literal: charge.whileInactive ? 1 : 0), \(bind: charge.endsAt?.storageMilliseconds))
             ON CONFLICT (key) DO NOTHING RETURNING key
             """
         ).first()
@@ -65,6 +65,7 @@ extension SQLBillingStore: RecurringCharges {
                 var periods = 0
                 // Every period that has begun, each charged once (its external id), at most a year of days per run.
                 while start <= now, periods < BillingRules.maxPeriodsPerRun {
+                    if let end = charge.endsAt, start >= end { break }
                     let period = calendar.period(containing: start, feePeriod: charge.fee.period)
                     let balance = try await writer.lockedBalance(of: charge.line)
                     let waits = charge.whileInactive ? false : try await self.isInactive(charge.line, on: db)
@@ -92,18 +93,23 @@ extension SQLBillingStore: RecurringCharges {
                     start = period.end
                     periods += 1
                 }
-                try await db.raw(
-                    """
-                    UPDATE billing_recurring SET next_at = \(bind: start.storageMilliseconds) WHERE key = \(bind: charge.key)
-                    """
-                ).run()
+                if let end = charge.endsAt, start >= end {
+                    // Its last period is charged: the charge ends by itself.
+                    try await db.raw("DELETE FROM billing_recurring WHERE key = \(bind: charge.key)").run()
+                } else {
+                    try await db.raw(
+                        """
+                        UPDATE billing_recurring SET next_at = \(bind: start.storageMilliseconds) WHERE key = \(bind: charge.key)
+                        """
+                    ).run()
+                }
             }
             return posted
         }
     }
 
     static let recurringColumns: SQLQueryString =
-        "key, subscriber_id, region, amount, currency, period, kind, explanation, arguments, next_at, while_inactive"
+        "key, subscriber_id, region, amount, currency, period, kind, explanation, arguments, next_at, while_inactive, ends_at"
 
     static func scheduled(_ row: any SQLRow) throws -> ScheduledCharge? {
         guard let region = RegionID(rawValue: try row.decode(column: "region", as: String.self)),
@@ -122,7 +128,8 @@ extension SQLBillingStore: RecurringCharges {
                     amount: Money(minorUnits: try row.decode(column: "amount", as: Int64.self), currency: currency),
                     period: period),
                 kind: kind, explanation: try row.decode(column: "explanation", as: String.self), arguments: arguments,
-                whileInactive: try row.decode(column: "while_inactive", as: Int.self) != 0),
+                whileInactive: try row.decode(column: "while_inactive", as: Int.self) != 0,
+                endsAt: try row.decode(column: "ends_at", as: Int64?.self).map(Date.init(storageMilliseconds:))),
             nextAt: Date(storageMilliseconds: try row.decode(column: "next_at", as: Int64.self)))
     }
 }

@@ -1,5 +1,5 @@
-public import CabinetCore
 import Billing
+public import CabinetCore
 import Foundation
 import Logging
 import Subscribers

@@ -36,9 +36,22 @@ public enum ServicesError: ErrorCatalogue {
     /// An unblock says why (1–500 characters).
     public static let unblockReason = ErrorCode("services.sim.reason", .invalidInput)
 
+    /// A suspension is planned or running already.
+    public static let suspensionOpen = ErrorCode("services.suspension.open", .conflict)
+    /// The year has the region's number of suspensions.
+    public static let suspensionTooOften = ErrorCode("services.suspension.tooOften", .rejected)
+    /// The dates: in the past, too far ahead, shorter or longer than the region allows.
+    public static let suspensionDates = ErrorCode("services.suspension.dates", .invalidInput)
+    public static let suspensionTooShort = ErrorCode("services.suspension.tooShort", .invalidInput)
+    public static let suspensionTooLong = ErrorCode("services.suspension.tooLong", .invalidInput)
+    public static let suspensionTooFar = ErrorCode("services.suspension.tooFar", .invalidInput)
+    /// Nothing to resume or cancel.
+    public static let suspensionNone = ErrorCode("services.suspension.none", .notFound)
+
     public static let all: [ErrorCode] = [
         optionUnknown, alreadyConnected, notConnected, includedInTariff, conflict, replaceInvalid, insufficientFunds,
         blackListOn, blackListOff, blackListFull, blackListHas, blackListNotThere, numberShort, numberInvalid,
-        numberOwn, settingsTooMany, alreadyBlocked, notBlocked, unblockReason,
+        numberOwn, settingsTooMany, alreadyBlocked, notBlocked, unblockReason, suspensionOpen, suspensionTooOften,
+        suspensionDates, suspensionTooShort, suspensionTooLong, suspensionTooFar, suspensionNone,
     ]
 }

@@ -3,7 +3,9 @@ public import Foundation
 
 /// What Services does, as its HTTP target and the composition root call it: the options catalogue of a line, the
 /// preview of a connection with its conflicts and cost, connecting and disconnecting.
-public protocol ServicesService: BlackListService, DeviceSettingsService, RoamingService, SIMBlockService {
+public protocol ServicesService: BlackListService, DeviceSettingsService, RoamingService, SIMBlockService,
+    SuspensionService
+{
     /// The region's options as the line sees them: connected, included in its tariff, or available.
     func catalogue(for line: LineAccess) async throws -> [OptionView]
     /// What connecting `option` would cost and replace, and whether the balance allows it.
@@ -100,4 +102,21 @@ public struct SIMBlockView: Sendable, Hashable {
     public var status: LineStatus
     public var blockedSince: Date?
     public var policy: ServicesSettings.SIMBlockPolicy
+}
+
+/// A holiday suspension with a planned resume (Services II).
+public protocol SuspensionService: Sendable {
+    func suspension(for line: LineAccess) async throws -> SuspensionView
+    /// What suspending from `firstDay` until `resumeDay` (service back at its local midnight) costs, and whether the
+    /// region allows it.
+    func previewSuspension(for line: LineAccess, from firstDay: LocalDate, until resumeDay: LocalDate) async throws
+        -> SuspensionPreview
+    /// Plans it (a request record); one starting today starts at once.
+    func suspend(for line: LineAccess, from firstDay: LocalDate, until resumeDay: LocalDate) async throws
+        -> ServiceRequest
+    /// Resumes a running suspension early (its fee stops that day) or cancels a planned one.
+    func resume(for line: LineAccess) async throws -> ServiceRequest
+    /// The job: starts planned suspensions whose first day has come and ends running ones at their resume day's
+    /// midnight, each once however many servers run it; returns how many it moved.
+    func runSuspensions() async throws -> Int
 }

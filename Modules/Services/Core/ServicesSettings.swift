@@ -31,9 +31,23 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         public var dailyFee: Money
     }
 
+    /// A holiday suspension («Добровольная блокировка»): its length, how often a year, its price per day after the
+    /// free days. The tariff's and options' fees stop while the line is suspended.
+    public struct SuspensionPolicy: Sendable, Hashable {
+        public var minDays: Int
+        public var maxDays: Int
+        /// Suspensions that may start in one calendar year.
+        public var perYear: Int
+        public var freeDays: Int
+        public var dailyFee: Money
+        /// How far ahead a suspension may be planned.
+        public var maxDaysAhead: Int
+    }
+
     public var options: [ServiceOption]
     public var blackList: BlackListPolicy
     public var simBlock: SIMBlockPolicy
+    public var suspension: SuspensionPolicy
     public var deviceSettings: DeviceSettings
     /// Roaming prices by country and zone; empty when the region publishes none (`services.roaming` absent).
     public var roaming: RoamingCatalogue
@@ -54,6 +68,22 @@ public struct ServicesSettings: ModuleSettings, Hashable {
                 retentionDays: retention)
         }
         let device = section.requireObject("deviceSettings", Self.deviceSettings(from:))
+        let suspension = section.requireObject("suspension") { p -> SuspensionPolicy? in
+            let minDays = p.requireInt("minDays", in: 1...365)
+            let maxDays = p.requireInt("maxDays", in: 1...365)
+            let perYear = p.requireInt("perYear", in: 1...12)
+            let freeDays = p.requireInt("freeDays", in: 0...365)
+            let dailyFee = p.requirePrice("dailyFee")
+            let ahead = p.requireInt("maxDaysAhead", in: 0...365)
+            guard let minDays, let maxDays, let perYear, let freeDays, let dailyFee, let ahead else { return nil }
+            guard minDays <= maxDays else {
+                p.child("maxDays")?.problem("must not be below minDays (\(minDays)), found \(maxDays)")
+                return nil
+            }
+            return SuspensionPolicy(
+                minDays: minDays, maxDays: maxDays, perYear: perYear, freeDays: freeDays, dailyFee: dailyFee,
+                maxDaysAhead: ahead)
+        }
         let simBlock = section.requireObject("simBlock") { b -> SIMBlockPolicy? in
             let freeDays = b.requireInt("freeDays", in: 0...3650)
             let dailyFee = b.requirePrice("dailyFee")
@@ -62,7 +92,10 @@ public struct ServicesSettings: ModuleSettings, Hashable {
         }
         let refund = section.require("refundUnusedMonthlyFee", Bool.self)
         let roaming = section.has("roaming") ? section.optional("roaming", RoamingCatalogue.self) : RoamingCatalogue()
-        guard let options, let blackList, let device, let simBlock, let refund, let roaming else { return nil }
+        guard let options, let blackList, let device, let simBlock, let suspension, let refund, let roaming else {
+            return nil
+        }
+        self.suspension = suspension
         self.simBlock = simBlock
         self.roaming = roaming
         self.options = options

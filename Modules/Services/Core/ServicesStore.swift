@@ -218,6 +218,25 @@ public protocol ServicesStore: Sendable {
     /// When the line's latest block was recorded, if it has one.
     func lastBlock(of line: SubscriberID) async throws -> Date?
 
+    // MARK: Holiday suspension
+
+    /// The line's planned or running suspension.
+    func openSuspension(of line: SubscriberID) async throws -> Suspension?
+    /// Suspensions of the line (not cancelled) starting in `[from, to)`.
+    func suspensionsStarting(of line: SubscriberID, from: Date, to: Date) async throws -> Int
+    /// Records a planned suspension and its request in one transaction, refused with
+    /// ``ServicesError/suspensionOpen`` when one is planned or running and ``ServicesError/suspensionTooOften`` when
+    /// the year has `perYear` already (counted under the line's lock).
+    func planSuspension(_ order: SuspensionOrder) async throws -> (Suspension, ServiceRequest)
+    /// Planned suspensions whose start has come, and running ones whose end has.
+    func dueSuspensions(now: Date, limit: Int) async throws -> [Suspension]
+    /// Moves a planned suspension to running (only one caller wins), scheduling `charge` (the suspension's fee from the
+    /// end of its free days) in the same transaction; `false` when somebody else did it first.
+    func startSuspension(_ id: Int64, charge: RecurringCharge?, chargeFrom: Date, at: Date) async throws -> Bool
+    /// Ends a running suspension or cancels a planned one (only one caller wins): its fee stops, a request records
+    /// it (`detail`: `scheduled` or `early`); `nil` when it was not open any more.
+    func endSuspension(_ id: Int64, of line: SubscriberID, detail: String, at: Date) async throws -> ServiceRequest?
+
     // MARK: The network's check
 
     /// Of these (callee, caller) pairs, those the callee's active black list holds.

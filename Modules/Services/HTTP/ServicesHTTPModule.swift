@@ -40,5 +40,7 @@ public struct ServicesHTTPModule: HTTPModule {
         RoamingRoutes(service: service, renderer: routes.renderer).add(api: routes.api, web: routes.web)
         SIMBlockRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
             api: routes.api, operatorAPI: routes.operatorAPI, web: routes.web)
+        SuspensionRoutes(service: service, idempotency: idempotency, renderer: routes.renderer).add(
+            api: routes.api, web: routes.web)
     }
 }

@@ -47,5 +47,33 @@ public enum ServicesSchema {
                 """,
                 "CREATE INDEX services_blocked_call_line ON services_blocked_call (subscriber_id, at)",
             ]),
+        // Holiday suspensions: planned, running, ended or cancelled. At most one planned or running per line (a partial
+        // unique index); the job moves each from one state to the next with a conditional update, so two servers
+        // start or end it once.
+        Migration(
+            "services-003-suspension",
+            sql: [
+                """
+                CREATE TABLE services_suspension (
+                    id {{pk}},
+                    subscriber_id BIGINT NOT NULL,
+                    region TEXT NOT NULL,
+                    starts_at BIGINT NOT NULL,
+                    ends_at BIGINT NOT NULL,
+                    first_day TEXT NOT NULL,
+                    resume_day TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('scheduled', 'active', 'ended', 'cancelled')),
+                    request_id BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    ended_at BIGINT
+                )
+                """,
+                "CREATE INDEX services_suspension_line ON services_suspension (subscriber_id, id)",
+                "CREATE INDEX services_suspension_due ON services_suspension (status, starts_at)",
+                """
+                CREATE UNIQUE INDEX services_suspension_open ON services_suspension (subscriber_id)
+                WHERE status IN ('scheduled', 'active')
+                """,
+            ]),
     ]
 }

@@ -39,6 +39,7 @@ public struct ServicesTestBed: Sendable {
         blackList: {connectionFee: "10.00", dailyFee: "1.00", feePerNumber: "2.00", maxEntries: 5, retentionDays: 30}
         refundUnusedMonthlyFee: true
         simBlock: {freeDays: 2, dailyFee: "1.00"}
+        suspension: {minDays: 2, maxDays: 30, perYear: 2, freeDays: 3, dailyFee: "5.00", maxDaysAhead: 10}
         deviceSettings: {apn: internet.test, mmsc: "http://mms.test", mmsProxy: "10.0.0.1:8080", maxPerDay: 2}
         roaming:
           zones:

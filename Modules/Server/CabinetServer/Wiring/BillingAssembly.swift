@@ -27,6 +27,9 @@ public struct BillingAssembly: ModuleAssembly {
         public let statements: StatementProducer
         /// Told the lines whose balance a write may have lowered.
         public let balanceChanges: Listeners<@Sendable ([SubscriberID]) -> Void>
+        /// Work the fee run does first, each time it comes (Services starts and ends holiday suspensions here, so that
+        /// the day a suspension ends opens with the line active and pays its tariff fee).
+        public let beforeFees: Listeners<@Sendable () async throws -> Void>
     }
 
     public static var module: any CabinetModule.Type { BillingModule.self }
@@ -73,7 +76,9 @@ public struct BillingAssembly: ModuleAssembly {
             store: store, rules: rules, lines: subscribers.directory,
             renderers: [pdf, StatementCSVRenderer()], texts: texts,
             clock: kernel.clock, logger: logger)
+        let beforeFees = Listeners<@Sendable () async throws -> Void>()
         let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
+            for work in beforeFees.all { try await work() }
             let moved = try await service.runDueFees()
             if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
             // Options' daily and monthly fees, each period charged once (its external id).
@@ -110,7 +115,7 @@ public struct BillingAssembly: ModuleAssembly {
                 service: service, ledger: store, ledgerTransactions: store, recurringCharges: store,
                 tariffOptionRules: store.tariffOptionRules,
                 statements: statements,
-                balanceChanges: balanceChanges),
+                balanceChanges: balanceChanges, beforeFees: beforeFees),
             parts: ModuleParts(jobs: [fees, statementJob], http: http))
     }
 }

@@ -3,6 +3,7 @@ import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
 import Foundation
+import Logging
 public import Services
 import ServicesHTTP
 import ServicesStorage
@@ -50,6 +51,13 @@ public struct ServicesAssembly: ModuleAssembly {
                 ServicesHTTPModule(
                     service: service, idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
             ] : []
+        // Holiday suspensions start at their first day's and end at their resume day's local midnight, in the fee
+        // run before it opens periods; each move is a conditional update, so several servers move each once.
+        let logger = kernel.logger
+        billing.beforeFees.add { @Sendable in
+            let moved = try await service.runSuspensions()
+            if moved > 0 { logger.info("suspensions moved", metadata: ["cabinet.count": "\(moved)"]) }
+        }
         return Assembled(exports: Exports(service: service), parts: ModuleParts(http: http))
     }
 }
