@@ -4,6 +4,7 @@
 Each step names what a person does; a failure says which step and saves a screenshot next to the others.
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -248,6 +249,46 @@ def main():
         wait.until(lambda d: d.current_url.endswith("/login"))
         shot("06-logged-out")
 
+        step("the second demo line's phone is lost: its SIM is blocked through the public form with the PUK")
+        lost = "+79000000002"
+        puk = "20000008"  # DemoProvisioner.puk(for:): the last seven digits reversed, then 8
+        driver.get(args.base + "/sim-block")
+        wait.until(EC.presence_of_element_located((By.ID, "simblock-puk-form")))
+        driver.find_element(By.ID, "simblock-msisdn").send_keys("8 900 000-00-02")
+        driver.find_element(By.ID, "simblock-puk").send_keys("11111111")
+        driver.find_element(By.ID, "simblock-puk-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "simblock-error")))
+        driver.find_element(By.ID, "simblock-msisdn").clear()
+        driver.find_element(By.ID, "simblock-msisdn").send_keys("8 900 000-00-02")
+        driver.find_element(By.ID, "simblock-puk").send_keys(puk)
+        driver.find_element(By.ID, "simblock-puk-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "simblock-notice")))
+        assert re.search(r"R-\d{6}", driver.find_element(By.ID, "simblock-notice").text)
+        shot("06b-sim-blocked")
+
+        step("the blocked line, entered by PUK, may look but sends no money away")
+        driver.get(args.base + "/login/puk")
+        wait.until(EC.presence_of_element_located((By.ID, "puk")))
+        driver.find_element(By.ID, "msisdn").send_keys(lost)
+        driver.find_element(By.ID, "puk").send_keys(puk)
+        driver.find_element(By.CSS_SELECTOR, "form[action='/login/puk'] button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "password")))
+        driver.find_element(By.ID, "password").send_keys("Lost-phone-2026!")
+        driver.find_element(By.CSS_SELECTOR, "form[action='/password'] button").click()
+        wait.until(lambda d: "/password" not in d.current_url)
+        driver.get(args.base + "/sim-block")
+        wait.until(EC.presence_of_element_located((By.ID, "simblock-blocked")))
+        driver.get(args.base + "/transfers")
+        wait.until(EC.presence_of_element_located((By.ID, "transfer-form")))
+        driver.find_element(By.ID, "to").send_keys("+79000000001")
+        driver.find_element(By.ID, "amount").send_keys("10")
+        driver.find_element(By.ID, "transfer-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "transfer-error")))
+        assert "blocked" in driver.find_element(By.ID, "transfer-error").text, driver.find_element(By.ID, "transfer-error").text
+        shot("06c-blocked-no-transfer")
+        driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+        wait.until(lambda d: d.current_url.rstrip("/") == args.base.rstrip("/"))
+
         step("the third demo line, nearly out of money, takes a promised payment")
         low = "+79000000003"
         driver.get(args.base + "/login")
@@ -269,10 +310,26 @@ def main():
         driver.get(args.base + "/requests")
         wait.until(EC.presence_of_element_located((By.ID, "requests")))
         assert "Promised payment" in driver.find_element(By.ID, "requests").text, "listed (in English, chosen earlier)"
+        step("the third line plans a two-day suspension and sees its price first")
+        driver.get(args.base + "/suspension")
+        wait.until(EC.presence_of_element_located((By.ID, "suspension-form")))
+        today = driver.find_element(By.ID, "suspension-from").get_attribute("value")
+        year, month, day = map(int, today.split("-"))
+        until = (datetime.date(year, month, day) + datetime.timedelta(days=2)).isoformat()
+        driver.execute_script("document.getElementById('suspension-until').value = arguments[0]", until)
+        driver.find_element(By.ID, "suspension-preview-button").click()
+        wait.until(EC.presence_of_element_located((By.ID, "suspension-preview")))
+        preview = driver.find_element(By.ID, "suspension-preview").text
+        assert "2 days" in preview, preview
+        driver.find_element(By.ID, "suspension-confirm").click()
+        wait.until(EC.presence_of_element_located((By.ID, "suspension-current")))
+        assert re.search(r"R-\d{6}", driver.find_element(By.ID, "suspension-notice").text)
+        shot("08-suspension")
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
               "an option through its preview and a conflict resolved, the black list with a call the check stopped, "
               "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
-              "language switch, logout, promised payment taken")
+              "language switch, logout, a lost SIM blocked by the public form and refused a transfer, promised payment "
+              "taken, a suspension planned through its price")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)

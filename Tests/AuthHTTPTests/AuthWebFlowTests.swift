@@ -129,6 +129,51 @@ import Testing
         }
     }
 
+    /// A PUK login must set a password first; once set, the session is a full one (the rotated session keeps the
+    /// change: rotating the session as it was before would bring the "password required" back).
+    @Test(arguments: TestDatabase.available)
+    func aPUKLoginSetsItsPasswordAndThenUsesTheCabinet(_ backend: TestDatabase) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            try await bed.line(number)
+            let msisdn = try #require(MSISDN(e164: number))
+            try await bed.service.provisionPUK("12345678", for: msisdn)
+            let jar = CookieJar()
+            try await AuthHTTPTestApp(bed: bed, https: false).app().test(.router) { client in
+                var csrf = ""
+                try await client.execute(uri: "/login/puk", method: .get, headers: jar.headers()) { response throws in
+                    jar.absorb(response)
+                    csrf = try #require(csrfToken(in: String(buffer: response.body)))
+                }
+                try await client.execute(
+                    uri: "/login/puk", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["msisdn": number, "puk": "12345678", "csrf": csrf])
+                ) { response in
+                    #expect(response.status == .seeOther)
+                    jar.absorb(response)
+                }
+                try await client.execute(uri: "/api/v1/me/balance-probe", method: .get, headers: jar.headers()) {
+                    response in
+                    #expect(response.status == .forbidden, "a password first")
+                }
+                try await client.execute(uri: "/password", method: .get, headers: jar.headers()) { response throws in
+                    csrf = try #require(csrfToken(in: String(buffer: response.body)))
+                }
+                try await client.execute(
+                    uri: "/password", method: .post, headers: jar.headers(form: true),
+                    body: formBody(["password": "Lost-phone-2026!", "csrf": csrf])
+                ) { response in
+                    #expect(response.status == .seeOther)
+                    jar.absorb(response)
+                }
+                try await client.execute(uri: "/api/v1/me/balance-probe", method: .get, headers: jar.headers()) {
+                    response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == "balance of \(number)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func overHTTPSTheCookiesAreHostPrefixedAndSecure(_ backend: TestDatabase) async throws {
         try await AuthTestBed.with(backend) { bed in

@@ -104,10 +104,12 @@ struct AuthWebRoutes {
         web.post("password") { request, context in
             try await form(request, context, template: "set-password") { fields in
                 let session = try await AuthRouting.session(context, service: service)
-                _ = try await service.setPassword(
+                // Rotate the session as it is after the change: rotating the one from before would write its
+                // "password required" back.
+                let updated = try await service.setPassword(
                     fields["password"] ?? "", session: session,
                     proof: session.passwordRequired ? .pukLogin : .recentCode, client: client(request, context))
-                let (token, _) = try await service.rotate(session)
+                let (token, _) = try await service.rotate(updated)
                 return .seeOther(to: "/security?done=passwordChanged", cookies: [cookies.session(token)])
             }
         }

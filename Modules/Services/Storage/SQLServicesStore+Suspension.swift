@@ -80,7 +80,8 @@ extension SQLServicesStore {
         }
     }
 
-    public func startSuspension(_ id: Int64, charge: RecurringCharge?, chargeFrom: Date, at: Date) async throws -> Bool {
+    public func startSuspension(_ id: Int64, charge: RecurringCharge?, chargeFrom: Date, at: Date) async throws -> Bool
+    {
         try await ledger.transaction(lines: []) { transaction, _ in
             let db = try transaction.sql()
             let won = try await db.raw(
