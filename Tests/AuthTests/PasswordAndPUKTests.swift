@@ -266,4 +266,37 @@ import Testing
             _ = try await bed.service.login(msisdn: msisdn, puk: "11112222", kind: .web, client: client)
         }
     }
+
+    /// The lost phone's second way to a block: a code to the owner's contact number, sent only when it is the line's
+    /// (the same answer otherwise), taken once, wrong codes counted.
+    @Test(arguments: AuthTestBed.Backend.all)
+    func aBlockCodeGoesOnlyToTheLinesContactNumber(_ backend: AuthTestBed.Backend) async throws {
+        try await AuthTestBed.with(backend) { bed in
+            let line = try await bed.line(number)
+            let msisdn = try #require(MSISDN(e164: number))
+            let contact = try #require(MSISDN(e164: "+79161112233"))
+            var patch = LinePatch()
+            patch.contactNumber = .set(contact)
+            _ = try await bed.lines.update(msisdn: msisdn, with: patch)
+            let stranger = try #require(MSISDN(e164: "+79165554433"))
+            _ = try await bed.service.sendBlockCode(for: msisdn, to: stranger, clientAddress: "10.0.0.9", language: .ru)
+            #expect(try await bed.messages(to: stranger.e164).isEmpty, "not the line's contact number")
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.confirmBlockCode("123456", for: msisdn, clientAddress: "10.0.0.9")
+            }
+            bed.clock.advance(by: .seconds(61))
+            _ = try await bed.service.sendBlockCode(for: msisdn, to: contact, clientAddress: "10.0.0.9", language: .ru)
+            let code = try #require(try await bed.lastCode(to: contact.e164))
+            #expect(try await bed.messages(to: number).isEmpty, "nothing to the lost phone")
+            let wrong = await #expect(throws: CabinetError.self) {
+                try await bed.service.confirmBlockCode(
+                    code == "000000" ? "111111" : "000000", for: msisdn, clientAddress: "10.0.0.9")
+            }
+            #expect(wrong?.code == AuthError.codeWrong)
+            #expect(try await bed.service.confirmBlockCode(code, for: msisdn, clientAddress: "10.0.0.9") == line.id)
+            await #expect(throws: CabinetError.self, "a code is taken once") {
+                try await bed.service.confirmBlockCode(code, for: msisdn, clientAddress: "10.0.0.9")
+            }
+        }
+    }
 }

@@ -357,6 +357,8 @@ import Testing
             let line = try await bed.line("+79001234567", credit: "100.00")
             let other = try await bed.line("+79001234568", credit: "100.00")
             bed.puks.set("11223344", for: other)
+            let third = try await bed.line("+79001234569", credit: "10.00")
+            bed.contactCodes.set(contact: try #require(MSISDN(e164: "+79161112233")), for: third)
             try await app(bed).test(.router) { client in
                 try await client.execute(
                     uri: "/api/v1/me/sim-block", method: .post,
@@ -406,8 +408,25 @@ import Testing
                     #expect(response.status == .created)
                 }
                 try await client.execute(uri: "/sim-block", method: .get) { response in
-                    #expect(
-                        String(buffer: response.body).contains("id=\"simblock-puk-form\""), "the form without a login")
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"simblock-puk-form\""), "the form without a login")
+                    #expect(html.contains("id=\"simblock-contact-form\""))
+                }
+                // The second way in: a code to the owner's contact number.
+                try await client.execute(
+                    uri: "/api/v1/sim-block/code", method: .post, headers: plain,
+                    body: ByteBuffer(string: #"{"msisdn": "+79001234569", "contact": "+79161112233"}"#)
+                ) { response in
+                    #expect(response.status == .accepted)
+                }
+                let code = try #require(bed.contactCodes.sentCode(for: third.msisdn))
+                plain[IdempotentRequests.header] = "p-3"
+                try await client.execute(
+                    uri: "/api/v1/sim-block", method: .post, headers: plain,
+                    body: ByteBuffer(string: #"{"msisdn": "+79001234569", "code": "\#(code)"}"#)
+                ) { response throws in
+                    #expect(response.status == .created)
+                    #expect(try json(response)["detail"] as? String == "contact")
                 }
                 let network: HTTPFields = [
                     .contentType: "application/json", .authorization: "Bearer \(ModuleTestRouter.operatorKey)",

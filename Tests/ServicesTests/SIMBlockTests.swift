@@ -93,6 +93,26 @@ import Testing
                 msisdn: byPUK.msisdn, puk: "12345678", clientAddress: "203.0.113.5", language: .ru)
             #expect(request.detail == "puk")
             #expect(try await bed.billing.directory.line(id: byPUK.id)?.status == .blocked)
+
+            // Without the PUK: a code to the owner's contact number, only when it is theirs.
+            let byContact = try await line(bed, "+79001234564")
+            let contact = try #require(MSISDN(e164: "+79161112233"))
+            bed.contactCodes.set(contact: contact, for: byContact)
+            _ = try await bed.service.requestBlockCode(
+                msisdn: byContact.msisdn, contact: try #require(MSISDN(e164: "+79160000000")), clientAddress: nil,
+                language: .ru)
+            #expect(bed.contactCodes.sentCode(for: byContact.msisdn) == nil)
+            _ = try await bed.service.requestBlockCode(
+                msisdn: byContact.msisdn, contact: contact, clientAddress: nil, language: .ru)
+            let code = try #require(bed.contactCodes.sentCode(for: byContact.msisdn))
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.blockSIM(
+                    msisdn: byContact.msisdn, code: "000000", clientAddress: nil, language: .ru)
+            }
+            #expect(try await bed.billing.directory.line(id: byContact.id)?.status == .active)
+            let viaContact = try await bed.service.blockSIM(
+                msisdn: byContact.msisdn, code: code, clientAddress: nil, language: .ru)
+            #expect(viaContact.detail == "contact")
         }
     }
 

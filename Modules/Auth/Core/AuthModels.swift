@@ -17,6 +17,8 @@ public enum CodePurpose: String, Sendable, Hashable, CaseIterable {
     case link
     /// Confirms an e-mail address.
     case email
+    /// Sent to a line's contact number to block its lost SIM without a login.
+    case simBlock = "sim-block"
 }
 
 /// Who is asking, as far as the server can tell.

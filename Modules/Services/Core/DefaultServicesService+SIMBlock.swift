@@ -1,6 +1,6 @@
 import Billing
 public import CabinetCore
-import Foundation
+public import Foundation
 import Logging
 import Subscribers
 
@@ -31,6 +31,22 @@ extension DefaultServicesService {
         guard let puk else { throw CabinetError.internal("the PUK check is not wired") }
         let line = try await puk.confirmPUK(code, of: msisdn, clientAddress: clientAddress)
         return try await block(line, channel: "puk", language: language)
+    }
+
+    public func requestBlockCode(msisdn: MSISDN, contact: MSISDN, clientAddress: String?, language: Language)
+        async throws -> Date
+    {
+        guard let contactCodes else { throw CabinetError.internal("the contact-number check is not wired") }
+        return try await contactCodes.sendBlockCode(
+            for: msisdn, to: contact, clientAddress: clientAddress, language: language)
+    }
+
+    public func blockSIM(msisdn: MSISDN, code: String, clientAddress: String?, language: Language) async throws
+        -> ServiceRequest
+    {
+        guard let contactCodes else { throw CabinetError.internal("the contact-number check is not wired") }
+        let line = try await contactCodes.confirmBlockCode(code, for: msisdn, clientAddress: clientAddress)
+        return try await block(line, channel: "contact", language: language)
     }
 
     public func operatorUnblock(msisdn: MSISDN, reason: String) async throws -> ServiceRequest {

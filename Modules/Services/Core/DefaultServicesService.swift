@@ -22,13 +22,17 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let registry: (any SubscriberService)?
     /// Auth's check of a SIM's PUK for the public block form; `nil` where the form is not offered.
     let puk: (any PUKCheck)?
+    /// Auth's code to the owner's contact number, the form's second way in; `nil` where it is not offered.
+    let contactCodes: (any ContactNumberCheck)?
 
     public init(
         store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
         lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog(),
-        registry: (any SubscriberService)? = nil, puk: (any PUKCheck)? = nil
+        registry: (any SubscriberService)? = nil, puk: (any PUKCheck)? = nil,
+        contactCodes: (any ContactNumberCheck)? = nil
     ) {
+        self.contactCodes = contactCodes
         self.texts = texts
         self.registry = registry
         self.puk = puk

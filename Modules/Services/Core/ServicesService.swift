@@ -93,6 +93,13 @@ public protocol SIMBlockService: Sendable {
     /// The public form: the number and the PUK of its SIM (Auth checks it, with its lock-outs).
     func blockSIM(msisdn: MSISDN, puk: String, clientAddress: String?, language: Language) async throws
         -> ServiceRequest
+    /// The public form's second way in: a code to the owner's contact number (sent only when it is theirs; the same
+    /// answer either way). Returns when another code may be asked for.
+    func requestBlockCode(msisdn: MSISDN, contact: MSISDN, clientAddress: String?, language: Language) async throws
+        -> Date
+    /// Blocks with the code the contact number received.
+    func blockSIM(msisdn: MSISDN, code: String, clientAddress: String?, language: Language) async throws
+        -> ServiceRequest
     /// The operator unblocks a blocked line, saying why (`services.simUnblock`, the reason as its detail).
     func operatorUnblock(msisdn: MSISDN, reason: String) async throws -> ServiceRequest
 }

@@ -32,16 +32,33 @@ struct SIMBlockRoutes {
                 return (.created, try JSONEncoder.apiBody(ServiceRequestDTO(record)))
             }
         }
-        // Without a login: the number and its SIM's PUK; Auth's PUK lock-outs (per address and per SIM) apply.
+        // Without a login: the number and its SIM's PUK (Auth's PUK lock-outs, per address and per SIM, apply), or the
+        // code sent to the owner's contact number (the login code's limits).
         api.post("sim-block") { request, context in
             try await idempotency.run(request, context: context, scope: "public:\(context.clientAddress ?? "-")") {
                 request in
                 let body = try await request.decodeJSON(as: PublicBlockBody.self, context: context)
                 let msisdn = try Self.msisdn(body.msisdn)
-                let record = try await service.blockSIM(
-                    msisdn: msisdn, puk: body.puk, clientAddress: context.clientAddress, language: context.language)
+                let record: ServiceRequest
+                switch (body.puk, body.code) {
+                case (let puk?, nil):
+                    record = try await service.blockSIM(
+                        msisdn: msisdn, puk: puk, clientAddress: context.clientAddress, language: context.language)
+                case (nil, let code?):
+                    record = try await service.blockSIM(
+                        msisdn: msisdn, code: code, clientAddress: context.clientAddress, language: context.language)
+                default:
+                    throw CabinetError.validation([FieldError(field: "puk", code: "services.sim.pukOrCode")])
+                }
                 return (.created, try JSONEncoder.apiBody(ServiceRequestDTO(record)))
             }
+        }
+        api.post("sim-block/code") { request, context in
+            let body = try await request.decodeJSON(as: BlockCodeBody.self, context: context)
+            let resendAt = try await service.requestBlockCode(
+                msisdn: try Self.msisdn(body.msisdn), contact: try MSISDNField.parse(body.contact, field: "contact"),
+                clientAddress: context.clientAddress, language: context.language)
+            return try Response.json(BlockCodeDTO(resendAt: resendAt), status: .accepted)
         }
         operatorAPI?.post("lines/:msisdn/unblock") { request, context in
             let raw = context.parameters.get("msisdn") ?? ""
@@ -60,8 +77,40 @@ struct SIMBlockRoutes {
                 return .seeOther(to: "/sim-block?done=\(record.number)")
             }
         }
-        // The public form carries no anti-forgery token: it does nothing without the SIM's PUK, which a forging site
-        // cannot know.
+        // The public forms carry no anti-forgery token: they do nothing without the SIM's PUK or the code sent to the
+        // owner's contact number, which a forging site cannot know.
+        web.post("sim-block/contact") { request, context -> Response in
+            let fields = try await request.formFields()
+            do {
+                let msisdn = try Self.msisdn(fields["msisdn"] ?? "")
+                _ = try await service.requestBlockCode(
+                    msisdn: msisdn, contact: try MSISDNField.parse(fields["contact"] ?? "", field: "contact"),
+                    clientAddress: context.clientAddress, language: context.language)
+                return try await page(request, context, error: nil, typed: ["msisdn": msisdn.e164], codeSent: true)
+            } catch let error as CabinetError where error.kind != .internal {
+                var response = try await page(
+                    request, context, error: WebForms.explain(error, catalog: catalog, language: context.language),
+                    typed: ["msisdn": fields["msisdn"] ?? ""])
+                response.status = error.kind.httpStatus
+                return response
+            }
+        }
+        web.post("sim-block/code") { request, context -> Response in
+            let fields = try await request.formFields()
+            do {
+                let msisdn = try Self.msisdn(fields["msisdn"] ?? "")
+                let record = try await service.blockSIM(
+                    msisdn: msisdn, code: fields["code"] ?? "", clientAddress: context.clientAddress,
+                    language: context.language)
+                return Response.seeOther(to: "/sim-block?done=\(record.number)")
+            } catch let error as CabinetError where error.kind != .internal {
+                var response = try await page(
+                    request, context, error: WebForms.explain(error, catalog: catalog, language: context.language),
+                    typed: ["msisdn": fields["msisdn"] ?? ""], codeSent: true)
+                response.status = error.kind.httpStatus
+                return response
+            }
+        }
         web.post("sim-block/puk") { request, context -> Response in
             let fields = try await request.formFields()
             do {
@@ -82,11 +131,12 @@ struct SIMBlockRoutes {
 
     static func msisdn(_ text: String) throws -> MSISDN { try MSISDNField.parse(text, field: "msisdn") }
 
-    func page(_ request: Request, _ context: CabinetRequestContext, error: String?, typed: [String: String])
-        async throws -> Response
-    {
+    func page(
+        _ request: Request, _ context: CabinetRequestContext, error: String?, typed: [String: String],
+        codeSent: Bool = false
+    ) async throws -> Response {
         let language = context.language
-        var data: [String: Any] = ["typedMsisdn": typed["msisdn"] ?? ""]
+        var data: [String: Any] = ["typedMsisdn": typed["msisdn"] ?? "", "codeSent": codeSent]
         if let line = context.line, let session = context.session {
             let view = try await service.simBlock(for: line)
             let policy = view.policy
@@ -119,9 +169,22 @@ struct SIMBlockRoutes {
     }
 }
 
+/// `{"msisdn", "puk"}` or `{"msisdn", "code"}`.
 struct PublicBlockBody: Decodable, Sendable {
     var msisdn: String
-    var puk: String
+    var puk: String?
+    var code: String?
+}
+
+/// `{"msisdn", "contact"}`: the lost number and the owner's contact number.
+struct BlockCodeBody: Decodable, Sendable {
+    var msisdn: String
+    var contact: String
+}
+
+struct BlockCodeDTO: Encodable, Sendable {
+    /// When another code may be asked for.
+    var resendAt: Date
 }
 
 struct UnblockBody: Decodable, Sendable {

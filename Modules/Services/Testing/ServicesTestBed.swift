@@ -4,7 +4,7 @@ public import BillingTesting
 public import CabinetCore
 public import CabinetStorage
 public import CabinetTesting
-import Foundation
+public import Foundation
 public import Services
 public import ServicesStorage
 public import Subscribers
@@ -78,13 +78,16 @@ public struct ServicesTestBed: Sendable {
 
     /// The PUKs the public block form accepts (Auth's real check, with its lock-outs, is tested in Auth).
     public let puks = FixedPUKs()
+    /// Codes to contact numbers, the form's second way in (Auth's real codes are tested in Auth).
+    public let contactCodes = FixedContactCodes()
 
     public init(billing: BillingTestBed) {
         self.billing = billing
         store = SQLServicesStore(database: billing.database, ledger: billing.store, recurring: billing.store)
         service = DefaultServicesService(
             store: store, ledger: billing.store, lines: billing.directory, lineTariffs: billing.lineTariffs,
-            regions: billing.rules.regions, clock: billing.clock, logger: .test, registry: billing.lines, puk: puks)
+            regions: billing.rules.regions, clock: billing.clock, logger: .test, registry: billing.lines, puk: puks,
+            contactCodes: contactCodes)
         billing.store.tariffOptionRules.add(service)
     }
 
@@ -118,5 +121,43 @@ public final class FixedPUKs: PUKCheck, Sendable {
             throw CabinetError(ErrorCode("auth.login.failed", .unauthenticated))
         }
         return entry.line
+    }
+}
+
+/// Codes to contact numbers for tests: a code is "sent" (kept here) only when the contact number is the one set for
+/// the line; a wrong code fails as Auth's does.
+public final class FixedContactCodes: ContactNumberCheck, Sendable {
+    private let state = Mutex<(contacts: [MSISDN: (contact: MSISDN, line: SubscriberID)], sent: [MSISDN: String])>(
+        ([:], [:]))
+
+    public init() {}
+
+    public func set(contact: MSISDN, for line: Line) {
+        state.withLock { $0.contacts[line.msisdn] = (contact, line.id) }
+    }
+
+    /// The code last sent for the line of `msisdn`, if any was.
+    public func sentCode(for msisdn: MSISDN) -> String? { state.withLock { $0.sent[msisdn] } }
+
+    public func sendBlockCode(for msisdn: MSISDN, to contact: MSISDN, clientAddress: String?, language: Language)
+        async throws -> Date
+    {
+        state.withLock { state in
+            if state.contacts[msisdn]?.contact == contact { state.sent[msisdn] = "246810" }
+        }
+        return Date().addingTimeInterval(60)
+    }
+
+    public func confirmBlockCode(_ code: String, for msisdn: MSISDN, clientAddress: String?) async throws
+        -> SubscriberID
+    {
+        guard
+            let line = state.withLock({ state -> SubscriberID? in
+                guard let sent = state.sent[msisdn], sent == code else { return nil }
+                state.sent[msisdn] = nil
+                return state.contacts[msisdn]?.line
+            })
+        else { throw CabinetError(ErrorCode("auth.otp.wrong", .unauthenticated)) }
+        return line
     }
 }

@@ -21,12 +21,12 @@ public struct ServicesAssembly: ModuleAssembly {
     let subscribers: SubscribersAssembly.Exports
     let tariffs: TariffsAssembly.Exports
     let billing: BillingAssembly.Exports
-    /// Auth's check of a SIM's PUK, for blocking a lost SIM without a login.
-    let puk: any PUKCheck
+    /// Auth's check of a SIM's PUK and its codes to contact numbers, for blocking a lost SIM without a login.
+    let puk: any PUKCheck & ContactNumberCheck
 
     public init(
         subscribers: SubscribersAssembly.Exports, tariffs: TariffsAssembly.Exports, billing: BillingAssembly.Exports,
-        puk: any PUKCheck
+        puk: any PUKCheck & ContactNumberCheck
     ) {
         self.puk = puk
         self.subscribers = subscribers
@@ -42,7 +42,7 @@ public struct ServicesAssembly: ModuleAssembly {
         let service = DefaultServicesService(
             store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
             regions: kernel.regions, clock: kernel.clock, logger: kernel.logger, registry: subscribers.service,
-            puk: puk)
+            puk: puk, contactCodes: puk)
         // A tariff change frees, drops or removes options; Billing asks in its preview and applies in its change.
         billing.tariffOptionRules.add(service)
         let http: [any HTTPModule] =
