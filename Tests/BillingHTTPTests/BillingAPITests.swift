@@ -20,7 +20,7 @@ import Testing
     func app(_ bed: BillingTestBed) throws -> some ApplicationProtocol {
         let module = BillingHTTPModule(
             service: bed.service, texts: bed.texts, clock: bed.clock,
-            idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.clock))
+            idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.clock), sharing: bed.service)
         let directory = bed.directory
         let session = TestSessionModule(now: { bed.clock.now }) { id in
             try await directory.line(id: id).map { .init(id: $0.id, msisdn: $0.msisdn, region: $0.region) }
@@ -37,6 +37,47 @@ import Testing
 
     func headers(_ line: Line) -> HTTPFields {
         [HTTPField.Name("X-Test-Line")!: String(line.id.rawValue), .contentType: "application/json"]
+    }
+
+    /// Sharing gigabytes over HTTP: the line's own sessions share (a delegate without `moveMoney` cannot), the answer
+    /// and both sides' lists show it, the page offers the form.
+    @Test(arguments: TestDatabase.available)
+    func gigabytesAreSharedOverTheAPIAndThePage(_ backend: TestDatabase) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let giver = try await bed.line("+79001234567", tariff: "premium", credit: "1000.00")
+            let taker = try await bed.line("+79001234568", tariff: "payg")
+            try await app(bed).test(.router) { client in
+                var delegate = headers(giver)
+                delegate[TestSessionModule.scopesHeader] = "viewBalance,pay,manageServices"
+                delegate[IdempotentRequests.header] = "g-0"
+                try await client.execute(
+                    uri: "/api/v1/me/shares", method: .post, headers: delegate,
+                    body: ByteBuffer(string: #"{"to": "+79001234568", "gigabytes": 1}"#)
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                }
+                var own = headers(giver)
+                own[IdempotentRequests.header] = "g-1"
+                try await client.execute(
+                    uri: "/api/v1/me/shares", method: .post, headers: own,
+                    body: ByteBuffer(string: #"{"to": "8 900 123-45-68", "gigabytes": 2}"#)
+                ) { response throws in
+                    #expect(response.status == .created)
+                    let body = try json(response)
+                    #expect(body["megabytes"] as? Int == 2_048 && body["direction"] as? String == "given")
+                }
+                try await client.execute(uri: "/api/v1/me/shares", method: .get, headers: headers(taker)) {
+                    response throws in
+                    let items = try #require(try json(response)["items"] as? [[String: Any]])
+                    #expect(items.map { $0["direction"] as? String } == ["received"])
+                }
+                try await client.execute(uri: "/shares", method: .get, headers: headers(giver)) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("id=\"shares-form\"") && html.contains("2048"))
+                }
+            }
+        }
     }
 
     @Test(arguments: TestDatabase.available)

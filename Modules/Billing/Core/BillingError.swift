@@ -21,11 +21,22 @@ public enum BillingError: ErrorCatalogue {
     public static let csvHeader = ErrorCode("billing.csv.header", .invalidInput)
     public static let csvRow = ErrorCode("billing.csv.row", .invalidInput)
 
+    /// The package holds less than asked; `available` says how many megabytes it holds.
+    public static let shareTooLittle = ErrorCode("billing.share.tooLittle", .rejected)
+    public static let shareDayLimit = ErrorCode("billing.share.dayLimit", .rejected)
+    public static let shareMonthLimit = ErrorCode("billing.share.monthLimit", .rejected)
+    /// Whole gigabytes, 1 to the region's maximum.
+    public static let shareAmount = ErrorCode("billing.share.amount", .invalidInput)
+    /// The recipient is not a line of the operator, is blocked, is the giver, or bills in another currency.
+    public static let shareRecipient = ErrorCode("billing.share.recipient", .rejected)
+    /// The region does not offer sharing.
+    public static let shareNotOffered = ErrorCode("billing.share.notOffered", .rejected)
+
     public static let all: [ErrorCode] = [
         eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid,
         currencyMismatch,
         periodInvalid, periodTooOld, noEmail, emailNotConfirmed, statementFailed, noAccount, tariffMissing, csvHeader,
-        csvRow,
+        csvRow, shareTooLittle, shareDayLimit, shareMonthLimit, shareAmount, shareRecipient, shareNotOffered,
     ]
 
     static func invalidEvent(_ reason: String) -> CabinetError {

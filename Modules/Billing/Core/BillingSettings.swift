@@ -19,8 +19,22 @@ public struct BillingSettings: ModuleSettings, Hashable {
         case skip
     }
 
+    /// «Делитесь гигабайтами»: gigabytes of a line's own internet package given to another line of the operator.
+    public struct SharingPolicy: Sendable, Hashable {
+        /// Whole gigabytes in one share, 1 to this.
+        public var maxGigabytes: Int
+        /// The gift is valid to the local midnight this many days after the day it was given.
+        public var validDays: Int
+        /// Charged to the giver per share (zero: free).
+        public var fee: Money
+        public var maxPerDay: Int
+        public var maxPerMonth: Int
+    }
+
     /// Day of the month monthly fees are charged on (1–28, in the region's time zone).
     public var monthlyFeeDay: Int
+    /// `nil` when the region does not offer sharing (`sharing` absent).
+    public var sharing: SharingPolicy?
     /// Daily fees (the tariff's and every option's) on days that begin restricted; monthly fees are always charged.
     public var dailyFeesWhileRestricted: RestrictedDays
     /// Below this balance the subscriber is told once per period.
@@ -31,6 +45,22 @@ public struct BillingSettings: ModuleSettings, Hashable {
         let day = section.requireInt("monthlyFeeDay", in: 1...28)
         let threshold = section.requirePrice("lowBalanceThreshold")
         let restricted = section.require("dailyFeesWhileRestricted", RestrictedDays.self)
+        var sharing: SharingPolicy?
+        var sharingValid = true
+        if section.has("sharing") {
+            sharing = section.requireObject("sharing") { p -> SharingPolicy? in
+                let maxGigabytes = p.requireInt("maxGigabytes", in: 1...100)
+                let validDays = p.requireInt("validDays", in: 1...90)
+                let fee = p.requirePrice("fee")
+                let perDay = p.requireInt("maxPerDay", in: 1...100)
+                let perMonth = p.requireInt("maxPerMonth", in: 1...1000)
+                guard let maxGigabytes, let validDays, let fee, let perDay, let perMonth else { return nil }
+                return SharingPolicy(
+                    maxGigabytes: maxGigabytes, validDays: validDays, fee: fee, maxPerDay: perDay,
+                    maxPerMonth: perMonth)
+            }
+            sharingValid = sharing != nil
+        }
         let statements = section.requireObject("statements") { s -> StatementPrices? in
             let short = s.requirePrice("shortOnline")
             let full = s.requirePrice("fullByEmail")
@@ -38,7 +68,8 @@ public struct BillingSettings: ModuleSettings, Hashable {
             guard let short, let full, let depth else { return nil }
             return StatementPrices(shortOnline: short, fullByEmail: full, historyDepthDays: depth)
         }
-        guard let day, let threshold, let restricted, let statements else { return nil }
+        guard let day, let threshold, let restricted, let statements, sharingValid else { return nil }
+        self.sharing = sharing
         self.monthlyFeeDay = day
         self.dailyFeesWhileRestricted = restricted
         self.lowBalanceThreshold = threshold

@@ -24,12 +24,17 @@ public struct DefaultBillingService: BillingService {
     let tariffOptionRules: Listeners<any TariffOptionRules>
     /// The options' recurring fees, for the dashboard (`nil`: a Billing without them).
     let recurring: (any RecurringCharges)?
+    /// Gigabytes shared between lines (`nil`: not offered by this Billing, e.g. over the in-memory store).
+    let sharing: (any DataSharingStore)?
+    /// Texts of the messages the service composes itself (a share's SMS to its recipient).
+    let texts = BillingTexts(catalog: (try? BillingModule.messages()) ?? MessageCatalog())
 
     public init(
         store: any BillingStore, rules: BillingRules, lines: any SubscriberDirectory, emails: any ConfirmedEmails,
         clock: any WallClock, logger: Logger, tariffOptionRules: Listeners<any TariffOptionRules> = Listeners(),
-        recurring: (any RecurringCharges)? = nil
+        recurring: (any RecurringCharges)? = nil, sharing: (any DataSharingStore)? = nil
     ) {
+        self.sharing = sharing
         self.tariffOptionRules = tariffOptionRules
         self.recurring = recurring
         self.emails = emails

@@ -12,9 +12,14 @@ public struct BillingHTTPModule: HTTPModule {
     let clock: any WallClock
     /// `Idempotency-Key` on paid statement orders.
     let idempotency: IdempotentRequests
+    /// «Делитесь гигабайтами» (`nil`: not offered).
+    let sharing: (any DataSharingService)?
 
-    public init(service: any BillingService, texts: BillingTexts, clock: any WallClock, idempotency: IdempotentRequests)
-    {
+    public init(
+        service: any BillingService, texts: BillingTexts, clock: any WallClock, idempotency: IdempotentRequests,
+        sharing: (any DataSharingService)? = nil
+    ) {
+        self.sharing = sharing
         self.service = service
         self.texts = texts
         self.clock = clock
@@ -47,6 +52,10 @@ public struct BillingHTTPModule: HTTPModule {
             service: service, texts: texts, regions: service.rules.regions, renderer: routes.renderer, clock: clock
         )
         .add(to: routes.web)
+        if let sharing {
+            SharingRoutes(service: sharing, idempotency: idempotency, renderer: routes.renderer).add(
+                api: routes.api, web: routes.web)
+        }
     }
 }
 

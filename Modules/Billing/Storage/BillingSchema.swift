@@ -242,5 +242,29 @@ public enum BillingSchema: SchemaOwner {
                 "ALTER TABLE billing_recurring ADD COLUMN while_inactive INTEGER NOT NULL DEFAULT 0",
                 "ALTER TABLE billing_recurring ADD COLUMN ends_at BIGINT",
             ]),
+        // Gigabytes given to another line: the recipient's bucket remembers the giver (it never rolls over), and each
+        // share is a row the limits count.
+        Migration(
+            "billing-007-data-shares",
+            sql: [
+                "ALTER TABLE billing_bucket ADD COLUMN shared_from BIGINT",
+                """
+                CREATE TABLE billing_share (
+                    id {{pk}},
+                    from_subscriber BIGINT NOT NULL,
+                    from_msisdn TEXT NOT NULL,
+                    to_subscriber BIGINT NOT NULL,
+                    to_msisdn TEXT NOT NULL,
+                    kilobytes BIGINT NOT NULL CHECK (kilobytes > 0),
+                    fee BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    request_id BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX billing_share_from ON billing_share (from_subscriber, created_at)",
+                "CREATE INDEX billing_share_to ON billing_share (to_subscriber, created_at)",
+            ]),
     ]
 }

@@ -151,7 +151,8 @@ extension SQLBillingStore {
         guard let previous, plan.takesOverUnused(from: previous.tariffID, rollover: previous.rollover) else { return }
         let buckets = try await db.raw(
             """
-            SELECT \(Self.bucketColumns) FROM billing_bucket WHERE period_id = \(bind: previous.id) ORDER BY id
+            SELECT \(Self.bucketColumns) FROM billing_bucket
+            WHERE period_id = \(bind: previous.id) AND shared_from IS NULL ORDER BY id
             """
         ).all().map { try Self.decodeBucket($0) }
         for (emptied, carried) in plan.rollover(of: buckets, from: previous.span) {

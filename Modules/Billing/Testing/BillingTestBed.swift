@@ -83,6 +83,7 @@ public struct BillingTestBed: Sendable {
         monthlyFeeDay: 1
         lowBalanceThreshold: "30.00"
         dailyFeesWhileRestricted: charge
+        sharing: {maxGigabytes: 3, validDays: 2, fee: "5.00", maxPerDay: 2, maxPerMonth: 3}
         statements:
           shortOnline: "0.00"
           fullByEmail: "30.00"
@@ -213,7 +214,7 @@ public struct BillingTestBed: Sendable {
         lines = parts.lines
         service = DefaultBillingService(
             store: store, rules: parts.rules, lines: parts.directory, emails: emails, clock: parts.clock, logger: .test,
-            tariffOptionRules: sqlStore?.tariffOptionRules ?? Listeners(), recurring: sqlStore)
+            tariffOptionRules: sqlStore?.tariffOptionRules ?? Listeners(), recurring: sqlStore, sharing: sqlStore)
     }
 
     /// Provisions a line and opens its account on `tariff` now; `credit` is put on the balance first thing.

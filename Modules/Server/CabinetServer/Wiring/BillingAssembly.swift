@@ -63,7 +63,7 @@ public struct BillingAssembly: ModuleAssembly {
             }, statuses: subscribers.directory)
         let service = DefaultBillingService(
             store: store, rules: rules, lines: subscribers.directory, emails: emails, clock: kernel.clock,
-            logger: logger, tariffOptionRules: store.tariffOptionRules, recurring: store)
+            logger: logger, tariffOptionRules: store.tariffOptionRules, recurring: store, sharing: store)
         subscribers.lineObservers.add(BillingLineSetup(billing: service, regions: kernel.regions))
 
         let pdf = PDFStatementRenderer(fontPath: kernel.configuration.pdfFont)
@@ -100,7 +100,8 @@ public struct BillingAssembly: ModuleAssembly {
         if kernel.isEnabled(BillingModule.self) {
             let idempotency = IdempotentRequests(store: kernel.idempotency, clock: kernel.clock)
             http.append(
-                BillingHTTPModule(service: service, texts: texts, clock: kernel.clock, idempotency: idempotency))
+                BillingHTTPModule(
+                    service: service, texts: texts, clock: kernel.clock, idempotency: idempotency, sharing: service))
             // Tariff changes are priced and posted by Billing, so the tariff pages come with it.
             if kernel.isEnabled(TariffsModule.self) {
                 http.append(
