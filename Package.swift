@@ -234,7 +234,8 @@ let modules: [ModuleSpec] = [
     .init(name: "Tariffs", httpResources: [.copy("Resources/templates")]),
     .init(name: "Billing", uses: ["Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
     .init(
-        name: "Services", uses: ["Billing", "Tariffs", "Subscribers"], httpResources: [.copy("Resources/templates")]),
+        name: "Services", uses: ["Billing", "Tariffs", "Subscribers", "Support"],
+        httpResources: [.copy("Resources/templates")]),
     .init(
         name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
         httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],

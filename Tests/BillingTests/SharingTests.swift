@@ -29,7 +29,8 @@ import Testing
             #expect(before.left - after.left == 2 * 1_048_576, "exactly 2 GB left the package")
             let gift = try #require(try await bed.remainders(taker)[.kilobytes])
             #expect(gift.left == 2 * 1_048_576 && gift.total == 2 * 1_048_576)
-            #expect(try await bed.balance(giver) == "345.83", "1000.00, the premium's 649.17 for the month's rest, 5.00")
+            #expect(
+                try await bed.balance(giver) == "345.83", "1000.00, the premium's 649.17 for the month's rest, 5.00")
             // Moscow noon of 10 November, valid two days: to the midnight that begins 12 November.
             #expect(share.expiresAt == ISO8601DateFormatter().date(from: "2026-11-11T21:00:00Z"))
             let sms = try await bed.messages(to: "+79001234568")
@@ -38,6 +39,14 @@ import Testing
             let received = try await bed.requests.requests(of: taker.id, before: nil, limit: 5).map(\.kind)
             #expect(given.contains("billing.share") && received.contains("billing.shareReceived"))
             #expect(try await bed.service.sharing(for: bed.access(taker)).recent.count == 1)
+            // Both balance histories show it: the giver's fee, the recipient's 0.00 line naming the giver.
+            let giverLines = try await bed.store.movements(
+                of: giver.id, query: MovementQuery(kinds: [.dataShare], limit: 5))
+            let takerLines = try await bed.store.movements(
+                of: taker.id, query: MovementQuery(kinds: [.dataShare], limit: 5))
+            #expect(giverLines.map(\.amount.amountString) == ["-5.00"])
+            #expect(takerLines.map(\.amount.amountString) == ["0.00"])
+            #expect(takerLines.first?.arguments["from"] == "+7 900 123-45-67")
             // The gift ends at that midnight.
             bed.clock.set(try #require(ISO8601DateFormatter().date(from: "2026-11-11T21:00:01Z")))
             #expect(try await bed.remainders(taker)[.kilobytes] == nil)
@@ -56,7 +65,8 @@ import Testing
             let access = bed.access(giver)
             for (to, gigabytes, code) in [
                 (blocked.msisdn, 1, BillingError.shareRecipient), (almaty.msisdn, 1, BillingError.shareRecipient),
-                (giver.msisdn, 1, BillingError.shareRecipient), (try msisdn("+79009999999"), 1, BillingError.shareRecipient),
+                (giver.msisdn, 1, BillingError.shareRecipient),
+                (try msisdn("+79009999999"), 1, BillingError.shareRecipient),
                 (taker.msisdn, 4, BillingError.shareAmount), (taker.msisdn, 0, BillingError.shareAmount),
             ] {
                 let refused = await #expect(throws: CabinetError.self) {
@@ -108,7 +118,9 @@ import Testing
             let package = try #require(try await bed.remainders(giver)[.kilobytes]).left
             let made = await withTaskGroup(of: Bool.self) { group in
                 for taker in takers {
-                    group.addTask { (try? await service.share(2, from: access, to: taker.msisdn, language: .ru)) != nil }
+                    group.addTask {
+                        (try? await service.share(2, from: access, to: taker.msisdn, language: .ru)) != nil
+                    }
                 }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }

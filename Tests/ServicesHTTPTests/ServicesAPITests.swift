@@ -389,6 +389,8 @@ import Testing
                 try await client.execute(uri: "/sim-block", method: .get, headers: headers(line)) { response in
                     let html = String(buffer: response.body)
                     #expect(html.contains("id=\"simblock-blocked\"") && !html.contains("id=\"simblock-button\""))
+                    #expect(
+                        html.contains("<strong>611</strong>") && html.contains("help@cabinet.test"), "where to unblock")
                 }
                 // The public form: a wrong PUK blocks nothing, the right one blocks.
                 var plain: HTTPFields = [.contentType: "application/json"]

@@ -78,8 +78,9 @@ extension DefaultBillingService: DataSharingService {
         return share
     }
 
-    func sharingParts(_ region: RegionID) throws -> (BillingSettings.SharingPolicy, any DataSharingStore, BillingCalendar)
-    {
+    func sharingParts(_ region: RegionID) throws -> (
+        BillingSettings.SharingPolicy, any DataSharingStore, BillingCalendar
+    ) {
         guard let policy = rules.settings(region)?.sharing, let sharing, let calendar = rules.calendar(region) else {
             throw CabinetError(BillingError.shareNotOffered)
         }

@@ -15,6 +15,9 @@ public enum MovementKind: String, Sendable, Hashable, CaseIterable, Codable {
     case refund
     case writeOff
     case adjustment
+    /// Gigabytes given to or received from another line: the giver's fee (0.00 when free) or the recipient's 0.00
+    /// line, so both see the share in their balance history.
+    case dataShare
 }
 
 /// The non-line accounts money moves to and from. Each exists once per currency.

@@ -211,6 +211,19 @@ public struct SQLLedgerWriter: LedgerWriter {
         return .posted(transactionID: id, balance: account.money)
     }
 
+    /// Posts a line that moves no money (`amount` zero), for the balance history to show an event (a share of
+    /// gigabytes): ``post(_:)`` refuses zero amounts, which are a mistake everywhere else.
+    func postMarker(_ posting: LedgerPosting) async throws {
+        guard posting.amount.isZero, posting.extraLegs.isEmpty else {
+            throw CabinetError.internal("a marker posting moves no money")
+        }
+        touched.insert(posting.line.rawValue)
+        guard var account = try await store.lockAccount(posting.line, on: db) else {
+            throw CabinetError(BillingError.noAccount)
+        }
+        _ = try await store.postLocked(posting, account: &account, queued: queued, on: db)
+    }
+
     /// The line's balance in minor units, its account locked until the transaction ends; nil without an account.
     func lockedBalance(of line: SubscriberID) async throws -> Int64? {
         touched.insert(line.rawValue)

@@ -30,7 +30,9 @@ extension SQLBillingStore: DataSharingStore {
                     AND remaining > 0 AND valid_from <= \(bind: now) AND expires_at > \(bind: now)
                 ORDER BY expires_at, id
                 """
-            ).all().map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "remaining", as: Int64.self)) }
+            ).all().map {
+                (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "remaining", as: Int64.self))
+            }
             let available = buckets.reduce(0) { $0 + $1.1 }
             guard available >= kilobytes else {
                 throw CabinetError(BillingError.shareTooLittle, arguments: ["available": String(available / 1_024)])
@@ -49,19 +51,29 @@ extension SQLBillingStore: DataSharingStore {
             _ = try await SQLRequestRegistry.open(
                 kind: ShareOrder.receivedKind, subscriber: order.to, status: .done,
                 detail: "\(order.fromNumber.e164) \(order.megabytes) MB", at: order.at, on: db)
+            // Both see the share in their balance history: the giver's line carries the fee (0.00 when free), the
+            // recipient's a 0.00 line naming the giver.
+            let giverLine = LedgerPosting(
+                externalID: "share:\(request.id)", kind: .dataShare, line: order.from,
+                amount: try order.fee.negated(), counterparty: .revenue, explanation: "billing.explain.share",
+                arguments: ["to": order.toNumber.formatted, "megabytes": String(order.megabytes)],
+                allowsNegativeBalance: false, at: order.at)
             if order.fee.isPositive {
-                let result = try await writer.post(
-                    LedgerPosting(
-                        externalID: "share:\(request.id)", kind: .optionFee, line: order.from,
-                        amount: try order.fee.negated(), counterparty: .revenue, explanation: "billing.explain.share",
-                        arguments: ["to": order.toNumber.formatted, "megabytes": String(order.megabytes)],
-                        allowsNegativeBalance: false, at: order.at))
-                if case .insufficientFunds(let balance) = result {
+                if case .insufficientFunds(let balance) = try await writer.post(giverLine) {
                     throw CabinetError(
                         BillingError.insufficientFunds,
                         arguments: ["balance": balance.displayString, "needed": order.fee.displayString])
                 }
+            } else {
+                try await writer.postMarker(giverLine)
             }
+            try await writer.postMarker(
+                LedgerPosting(
+                    externalID: "share-received:\(request.id)", kind: .dataShare, line: order.to,
+                    amount: Money(minorUnits: 0, currency: order.fee.currency), counterparty: .revenue,
+                    explanation: "billing.explain.shareReceived",
+                    arguments: ["from": order.fromNumber.formatted, "megabytes": String(order.megabytes)],
+                    allowsNegativeBalance: true, at: order.at))
             // The gift rides on the recipient's current period (its row must name one) but keeps its own days.
             guard
                 let period = try await db.raw(

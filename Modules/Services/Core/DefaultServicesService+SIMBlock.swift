@@ -3,6 +3,7 @@ public import CabinetCore
 public import Foundation
 import Logging
 import Subscribers
+import Support
 
 extension DefaultServicesService {
     public func simBlock(for line: LineAccess) async throws -> SIMBlockView {
@@ -10,7 +11,10 @@ extension DefaultServicesService {
         let current = try await lines.line(id: line.subscriberID)
         let status = current?.status ?? .terminated
         let since = status == .blocked ? try await store.lastBlock(of: line.subscriberID) : nil
-        return SIMBlockView(status: status, blockedSince: since, policy: policy)
+        let support = regions.region(line.region)?.settings(for: SupportModule.self)
+        return SIMBlockView(
+            status: status, blockedSince: since, policy: policy,
+            contacts: support?.contacts.map { (number: $0.number, label: $0.label) } ?? [], email: support?.email)
     }
 
     public func blockSIM(for line: LineAccess, language: Language) async throws -> ServiceRequest {

@@ -109,6 +109,20 @@ public struct SIMBlockView: Sendable, Hashable {
     public var status: LineStatus
     public var blockedSince: Date?
     public var policy: ServicesSettings.SIMBlockPolicy
+    /// Where to turn to unblock it: the region's support contacts (Support's settings), and its e-mail.
+    public var contacts: [(number: String, label: LocalizedText)]
+    public var email: String?
+
+    public static func == (lhs: SIMBlockView, rhs: SIMBlockView) -> Bool {
+        lhs.status == rhs.status && lhs.blockedSince == rhs.blockedSince && lhs.policy == rhs.policy
+            && lhs.contacts.map(\.number) == rhs.contacts.map(\.number) && lhs.email == rhs.email
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(blockedSince)
+        hasher.combine(policy)
+    }
 }
 
 /// A holiday suspension with a planned resume (Services II).

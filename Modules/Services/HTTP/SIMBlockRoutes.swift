@@ -139,6 +139,9 @@ struct SIMBlockRoutes {
         var data: [String: Any] = ["typedMsisdn": typed["msisdn"] ?? "", "codeSent": codeSent]
         if let line = context.line, let session = context.session {
             let view = try await service.simBlock(for: line)
+            data["contacts"] = view.contacts.map { ["number": $0.number, "label": $0.label.text(in: language)] }
+            data["email"] = view.email ?? ""
+            data["hasContacts"] = !view.contacts.isEmpty
             let policy = view.policy
             data["session"] = true
             data["csrf"] = session.csrfToken

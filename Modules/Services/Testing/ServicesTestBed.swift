@@ -8,6 +8,7 @@ public import Foundation
 public import Services
 public import ServicesStorage
 public import Subscribers
+import Support
 import Synchronization
 
 /// Services over Billing's SQL test bed (lines, tariffs, the ledger) on SQLite or PostgreSQL, with a catalogue of
@@ -61,9 +62,19 @@ public struct ServicesTestBed: Sendable {
         [
             "services": { currency in
                 SettingsProbe.read(ServicesSettings.self, yaml: servicesYAML, currency: currency).settings
-            }
+            },
+            // Support's contacts, which the lost SIM's page names.
+            "support": { currency in
+                SettingsProbe.read(SupportSettings.self, yaml: supportYAML, currency: currency).settings
+            },
         ]
     }
+
+    public static let supportYAML = """
+        contacts:
+          - {kind: short, number: "611", label: {ru: "С мобильного, бесплатно", en: "From a mobile, free"}}
+        email: "help@cabinet.test"
+        """
 
     /// Runs `body` with a test bed over a fresh database of `backend`.
     public static func with<T: Sendable>(
