@@ -370,8 +370,14 @@ import Testing
                 try await client.execute(uri: "/sim-block", method: .get, headers: headers(line)) { response in
                     #expect(String(buffer: response.body).contains("id=\"simblock-button\""))
                 }
-                try await client.execute(uri: "/api/v1/me/sim-block", method: .post, headers: headers(line, key: "k-1"))
-                { response throws in
+                // A session opened by PUK, with no password yet, may do nothing but block.
+                var puk = headers(line, key: "k-1")
+                puk[TestSessionModule.pukSessionHeader] = "1"
+                try await client.execute(uri: "/api/v1/me/settings-sms", method: .post, headers: puk) {
+                    response throws in
+                    #expect(try json(response)["code"] as? String == "auth.passwordRequired")
+                }
+                try await client.execute(uri: "/api/v1/me/sim-block", method: .post, headers: puk) { response throws in
                     #expect(response.status == .created)
                     #expect(try json(response)["kind"] as? String == "services.simBlock")
                 }

@@ -13,6 +13,8 @@ public struct TestSessionModule: HTTPModule {
     public static let lineHeader = HTTPField.Name("X-Test-Line")!
     public static let scopesHeader = HTTPField.Name("X-Test-Scopes")!
     public static let stepUpHeader = HTTPField.Name("X-Test-Step-Up")!
+    /// Present: the session came from a PUK login and has no password yet.
+    public static let pukSessionHeader = HTTPField.Name("X-Test-PUK-Session")!
     /// The delegate's own line when `X-Test-Scopes` is sent.
     public static let delegateLine = SubscriberID(999_999)
 
@@ -76,7 +78,9 @@ public struct TestSessionModule: HTTPModule {
                 } else {
                     context.session = SessionInfo(
                         id: "s", subscriberID: line.id, msisdn: line.msisdn, steppedUpAt: stepUp == nil ? nil : now(),
-                        steppedUpFor: stepUpFor, passwordChangeRequired: false, csrfToken: "csrf-token")
+                        steppedUpFor: stepUpFor,
+                        passwordChangeRequired: request.headers[TestSessionModule.pukSessionHeader] != nil,
+                        csrfToken: "csrf-token")
                     context.line = .owned(line.id, msisdn: line.msisdn, region: line.region, status: line.status)
                 }
             }
