@@ -57,7 +57,7 @@ def main():
             out = subprocess.run([args.cabinet, "outbox", "--to", number, "--limit", "1", "--database", args.database,
                                   "--regions", "Regions"], capture_output=True, text=True, check=True).stdout
             # The text follows the language the page was in (Russian, or English after /lang/en).
-            match = re.search(r"(?:кабинет|login code): (\d{6})", out)
+            match = re.search(r"(?:Код входа|Login code): (\d{6})", out)
             if match:
                 return match.group(1)
             time.sleep(0.2)

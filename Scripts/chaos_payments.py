@@ -137,7 +137,7 @@ def login(base, binary, env, msisdn, address):
     for _ in range(100):
         result = subprocess.run([binary, "outbox", "--to", msisdn, "--limit", "1"], env=env, capture_output=True, text=True)
         out = result.stdout + result.stderr
-        match = re.search(r"кабинет: (\d{6})", out) or re.search(r"code[^0-9]*(\d{6})", out)
+        match = re.search(r"Код входа: (\d{6})", out) or re.search(r"code[^0-9]*(\d{6})", out)
         if match:
             status, body, _ = client.retry("POST", "/api/v1/auth/otp/verify", {"msisdn": msisdn, "code": match.group(1)})
             if status == 200:

@@ -204,7 +204,7 @@ import Testing
             _ = try await bed.service.requestStepUpCode(acting, client: client)
             #expect(try await bed.messages(to: b).count == sentToGrantee, "nothing goes to the delegate's phone")
             let text = try #require(try await bed.messages(to: a).last { $0.purpose == "auth.stepUp" }).body
-            #expect(text.contains("просит подтвердить"), "the owner is told who asks: \(text)")
+            #expect(text.contains("просит действие"), "the owner is told who asks: \(text)")
             let code = try #require(AuthTestBed.code(in: text.components(separatedBy: "Код:").last ?? ""))
             let (_, confirmed) = try await bed.service.confirmStepUp(acting, code: code, client: client)
             #expect(confirmed.steppedUpFor == ownerAccess.subscriberID)

@@ -21,7 +21,8 @@ extension DefaultAuthService {
                     to: .phone(msisdn),
                     text: messages.text(
                         "auth.sms.loginCode", in: client.language,
-                        arguments: ["code": code, "minutes": String(minutes)]),
+                        arguments: ["code": code, "minutes": String(minutes)])
+                        + (webOTPHost.map { "\n@\($0) #\(code)" } ?? ""),
                     purpose: "auth.login", sensitive: true))
         }
     }

@@ -45,6 +45,10 @@ public struct DefaultAuthService: AuthService {
     let logger: Logger
     /// Auth's texts (SMS, e-mail, push prompts) in Russian and English.
     let messages: MessageCatalog
+    /// The site's host for the WebOTP line that ends a login code's SMS (`@host #123456`, the message's last line), so
+    /// a phone's browser offers to fill the code in; `nil`: no such line. The text and the line fit one UCS-2 part (70
+    /// characters) with an 8-digit code and a host of up to 19 characters.
+    let webOTPHost: String?
     /// A bcrypt hash of nothing, verified when there is no real hash, so timing does not tell.
     let decoyHash: String
     /// Password and PUK checks running at once (bcrypt is the costliest thing a request can ask for).
@@ -55,8 +59,9 @@ public struct DefaultAuthService: AuthService {
         hasher: any PasswordHasher, commonPasswords: CommonPasswords,
         push: any PushConfirmationGateway = ManualPushGateway(),
         providers: [IdentityProviderConfiguration] = [], providerClient: (any IdentityProviderClient)? = nil,
-        clock: any WallClock, logger: Logger
+        clock: any WallClock, logger: Logger, webOTPHost: String? = nil
     ) async {
+        self.webOTPHost = webOTPHost
         self.store = store
         self.lines = lines
         self.regions = regions

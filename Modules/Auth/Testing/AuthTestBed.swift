@@ -95,8 +95,11 @@ public struct AuthTestBed: Sendable {
             hasher: BcryptPasswordHasher(cost: 4),
             commonPasswords: (try? CommonPasswords.bundled()) ?? CommonPasswords([]), push: push, providers: providers,
             providerClient: providerClient,
-            clock: clock, logger: .test)
+            clock: clock, logger: .test, webOTPHost: Self.webOTPHost)
     }
+
+    /// The host the login code's WebOTP line names in tests.
+    public static let webOTPHost = "lk.cabinet.test"
 
     /// The migrations Auth's tests need.
     public static var migrations: [Migration] { MessagingSchema.migrations + AuthSchema.migrations }

@@ -63,3 +63,9 @@ struct SMPPMessageEncoding {
         }
     }
 }
+
+/// How many SMS a text costs through an SMS centre (each part is billed): plain ASCII in the default alphabet is one
+/// part up to 160 characters, anything else (Cyrillic, `@`) is UCS-2, one part up to 70.
+public enum SMSSegments {
+    public static func count(_ text: String) -> Int { SMPPMessageEncoding.parts(of: text, reference: 0).count }
+}

@@ -42,7 +42,8 @@ public struct AuthAssembly: ModuleAssembly {
             commonPasswords: try CommonPasswords.bundled(), push: kernel.dependencies.push ?? ManualPushGateway(),
             providers: providers,
             providerClient: providers.isEmpty ? nil : HTTPIdentityProviderClient(client: kernel.httpClient.shared),
-            clock: kernel.clock, logger: kernel.logger)
+            clock: kernel.clock, logger: kernel.logger,
+            webOTPHost: URL(string: configuration.effectivePublicURL)?.host())
         let clock = kernel.clock
         let logger = kernel.logger
         let housekeeping = PeriodicJob(name: "auth.purge", every: .seconds(3600), logger: logger) {
