@@ -63,7 +63,9 @@ extension SQLBillingStore {
                 throw CabinetError(BillingError.tariffMissing, arguments: ["tariff": tariffID.rawValue])
             }
             var plan = try rules.plan(tariff: tariff, region: row.region, from: start)
-            let inactive = try await self.isInactive(row.subscriberID, on: db)
+            // A day that opens with the line blocked or suspended is not charged; a month is (a short suspension on
+            // the fee day must not waive the whole month; days of a month are not refunded).
+            let inactive = tariff.fee.period == .day ? try await self.isInactive(row.subscriberID, on: db) : false
             if inactive || rules.skipsRestrictedDay(tariff.fee.period, region: row.region, balance: row.balance) {
                 plan = plan.unpaid
             }
@@ -95,8 +97,8 @@ extension SQLBillingStore {
         return opened
     }
 
-    /// Whether the line is blocked or suspended now (read in the transaction): its periods open unpaid, its recurring
-    /// fees wait, but for those meant for that state.
+    /// Whether the line is blocked or suspended now (read in the transaction): its daily periods open unpaid, its daily
+    /// recurring fees wait, but for those meant for that state.
     func isInactive(_ line: SubscriberID, on db: any SQLDatabase) async throws -> Bool {
         guard let status = try await statuses?.status(of: line, in: SQLWriteTransaction(db)) else { return false }
         return status == .blocked || status == .suspended

@@ -68,7 +68,9 @@ extension SQLBillingStore: RecurringCharges {
                     if let end = charge.endsAt, start >= end { break }
                     let period = calendar.period(containing: start, feePeriod: charge.fee.period)
                     let balance = try await writer.lockedBalance(of: charge.line)
-                    let waits = charge.whileInactive ? false : try await self.isInactive(charge.line, on: db)
+                    let waits =
+                        charge.whileInactive || charge.fee.period != .day
+                        ? false : try await self.isInactive(charge.line, on: db)
                     if waits
                         || balance.map({
                             rules.skipsRestrictedDay(charge.fee.period, region: charge.region, balance: $0)

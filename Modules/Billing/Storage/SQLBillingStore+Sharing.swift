@@ -9,7 +9,7 @@ extension SQLBillingStore: DataSharingStore {
     public func share(_ order: ShareOrder) async throws -> DataShare {
         let kilobytes = order.megabytes * 1_024
         let now = order.at.storageMilliseconds
-        return try await transaction(lines: [order.from, order.to]) { db, writer -> DataShare in
+        let share = try await transaction(lines: [order.from, order.to]) { db, writer -> DataShare in
             // Both accounts locked, always in the same order, so two shares between the same lines never deadlock.
             for line in [order.from, order.to].sorted(by: { $0.rawValue < $1.rawValue }) {
                 _ = try await writer.lockedBalance(of: line)
@@ -110,11 +110,13 @@ extension SQLBillingStore: DataSharingStore {
                 OutgoingSMS(
                     to: order.toNumber, text: order.notice, purpose: ShareOrder.receivedKind,
                     dedupeKey: "share:\(id)"), on: db, now: order.at)
-            self.messagesQueued()
             return DataShare(
                 id: id, from: order.fromNumber, to: order.toNumber, megabytes: order.megabytes, fee: order.fee,
                 expiresAt: order.expiresAt, at: order.at, requestID: request.id)
         }
+        // After the commit: the outbox finds the recipient's SMS at once.
+        messagesQueued()
+        return share
     }
 
     public func shares(of line: SubscriberID, limit: Int) async throws -> [DataShare] {

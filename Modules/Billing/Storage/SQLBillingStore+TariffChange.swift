@@ -69,6 +69,7 @@ extension SQLBillingStore {
                     """
                     UPDATE billing_bucket SET expires_at = \(bind: effective)
                     WHERE subscriber_id = \(bind: order.line.rawValue) AND expires_at > \(bind: effective)
+                        AND shared_from IS NULL
                     """
                 ).run()
                 try await self.lineTariffs.switchTariff(

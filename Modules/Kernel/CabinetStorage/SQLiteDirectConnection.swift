@@ -50,12 +50,14 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         close()
     }
 
-    /// Finalizes every statement and closes the file.
+    /// Finalizes every statement and closes the file (after any statement another thread is stepping).
     func close() {
-        for cached in statements.values { sqlite_nio_sqlite3_finalize(cached.statement) }
-        statements.removeAll()
-        if let handle { sqlite_nio_sqlite3_close(handle) }
-        handle = nil
+        lock.withLock { _ in
+            for cached in statements.values { sqlite_nio_sqlite3_finalize(cached.statement) }
+            statements.removeAll()
+            if let handle { sqlite_nio_sqlite3_close(handle) }
+            handle = nil
+        }
     }
 
     /// Calls `checkpointer` after every commit with the WAL's size in frames. SQLite then checkpoints nothing itself.

@@ -94,6 +94,11 @@ extension DefaultServicesService {
         let policy = try settings(line.region).simBlock
         let now = clock.now
         _ = try await registry.update(msisdn: line.msisdn, with: LinePatch(status: .blocked))
+        // A block supersedes a holiday suspension: its fee stops (the block's own takes over after the free days),
+        // and a planned one is cancelled; unblocking then brings the line back to active.
+        if let open = try await store.openSuspension(of: line.id) {
+            _ = try await store.endSuspension(open.id, of: line.id, detail: "blocked", at: now)
+        }
         let freeUntil = now.addingTimeInterval(TimeInterval(policy.freeDays) * 86_400)
         let recurring =
             policy.dailyFee.isPositive

@@ -90,16 +90,24 @@ extension DefaultServicesService {
         var moved = 0
         let now = clock.now
         for suspension in try await store.dueSuspensions(now: now, limit: 500) {
-            switch suspension.status {
-            case .scheduled where suspension.endsAt <= now:
-                // The server was down for the whole of it: it is over before it began.
-                if try await end(suspension, detail: "scheduled") != nil { moved += 1 }
-            case .scheduled:
-                if try await start(suspension) { moved += 1 }
-            case .active:
-                if try await end(suspension, detail: "scheduled") != nil { moved += 1 }
-            case .ended, .cancelled:
-                continue
+            // One that cannot move (its region gone from the files) is logged and passed over, not left to stop
+            // every other one.
+            do {
+                switch suspension.status {
+                case .scheduled where suspension.endsAt <= now:
+                    // The server was down for the whole of it: it is over before it began.
+                    if try await end(suspension, detail: "scheduled") != nil { moved += 1 }
+                case .scheduled:
+                    if try await start(suspension) { moved += 1 }
+                case .active:
+                    if try await end(suspension, detail: "scheduled") != nil { moved += 1 }
+                case .ended, .cancelled:
+                    continue
+                }
+            } catch {
+                logger.error(
+                    "a suspension could not move",
+                    metadata: ["cabinet.suspension": "\(suspension.id)", "error": "\(error)"])
             }
         }
         return moved
@@ -109,6 +117,10 @@ extension DefaultServicesService {
     /// up to its last day, and the line suspended unless it is blocked (a block is never lost to a suspension).
     @discardableResult
     func start(_ suspension: Suspension) async throws -> Bool {
+        // A line blocked meanwhile is not suspended on top: the block stands, the plan is cancelled.
+        if let line = try await lines.line(id: suspension.line), line.status == .blocked || line.status == .terminated {
+            return try await end(suspension, detail: "blocked") != nil
+        }
         let policy = try settings(suspension.region).suspension
         let zone = try timeZone(suspension.region)
         let firstCharged = suspension.firstDay.adding(days: policy.freeDays).startOfDay(in: zone)
@@ -132,14 +144,15 @@ extension DefaultServicesService {
         return true
     }
 
-    /// Ends (or cancels) a suspension once; the line comes back only from `suspended`: a line blocked meanwhile stays
-    /// blocked.
+    /// Ends (or cancels) a suspension once; the line comes back only from `suspended`, and only when this suspension
+    /// had begun: a line blocked meanwhile stays blocked.
     func end(_ suspension: Suspension, detail: String) async throws -> ServiceRequest? {
         guard
-            let request = try await store.endSuspension(
+            let (request, wasRunning) = try await store.endSuspension(
                 suspension.id, of: suspension.line, detail: detail, at: clock.now)
         else { return nil }
-        if let registry, let line = try await lines.line(id: suspension.line), line.status == .suspended {
+        // Only a suspension that began brings the line back (one the operator set otherwise is not this one's to end).
+        if wasRunning, let registry, let line = try await lines.line(id: suspension.line), line.status == .suspended {
             _ = try await registry.update(msisdn: line.msisdn, with: LinePatch(status: .active))
         }
         logger.info(

@@ -234,8 +234,10 @@ public protocol ServicesStore: Sendable {
     /// end of its free days) in the same transaction; `false` when somebody else did it first.
     func startSuspension(_ id: Int64, charge: RecurringCharge?, chargeFrom: Date, at: Date) async throws -> Bool
     /// Ends a running suspension or cancels a planned one (only one caller wins): its fee stops, a request records
-    /// it (`detail`: `scheduled` or `early`); `nil` when it was not open any more.
-    func endSuspension(_ id: Int64, of line: SubscriberID, detail: String, at: Date) async throws -> ServiceRequest?
+    /// it (`detail`: `scheduled`, `early` or `blocked`; `cancelled` for one that had not begun); `nil` when it was not
+    /// open any more. `wasRunning` says whether it had begun (only then may the line come back from `suspended`).
+    func endSuspension(_ id: Int64, of line: SubscriberID, detail: String, at: Date) async throws
+        -> (request: ServiceRequest, wasRunning: Bool)?
 
     // MARK: The network's check
 

@@ -203,10 +203,12 @@ extension SQLServicesStore {
         let wanted = Set(pairs.map { BlackListHit(callee: $0.callee, caller: $0.caller) })
         guard !wanted.isEmpty else { return [] }
         // The exact pairs, joined on the entry's key: one index probe per pair (a cross product of callees and callers
-        // would probe each combination). Line ids are integers in the statement text, numbers are bound.
+        // would probe each combination). Everything is bound, so a batch of one size is one kept statement.
         var query = SQLQueryString("WITH wanted (subscriber_id, number) AS (VALUES")
         for (index, hit) in wanted.enumerated() {
-            query.appendLiteral(index == 0 ? " (\(hit.callee.rawValue), " : ", (\(hit.callee.rawValue), ")
+            query.appendLiteral(index == 0 ? " (CAST(" : ", (CAST(")
+            query.appendInterpolation(bind: hit.callee.rawValue)
+            query.appendLiteral(" AS BIGINT), ")
             query.appendInterpolation(bind: hit.caller)
             query.appendLiteral(")")
         }

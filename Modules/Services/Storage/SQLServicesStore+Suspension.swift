@@ -100,7 +100,7 @@ extension SQLServicesStore {
     }
 
     public func endSuspension(_ id: Int64, of line: SubscriberID, detail: String, at: Date) async throws
-        -> ServiceRequest?
+        -> (request: ServiceRequest, wasRunning: Bool)?
     {
         try await ledger.transaction(lines: [line]) { transaction, _ in
             let db = try transaction.sql()
@@ -117,9 +117,10 @@ extension SQLServicesStore {
             else { return nil }
             let status = try row.decode(column: "status", as: String.self)
             try await recurring.stop(key: Suspension.recurringKey(line: line), in: transaction)
-            return try await SQLRequestRegistry.open(
+            let request = try await SQLRequestRegistry.open(
                 kind: Suspension.resumeKind, subscriber: line, status: .done,
                 detail: status == "cancelled" ? "cancelled" : detail, at: at, on: db)
+            return (request, status != "cancelled")
         }
     }
 

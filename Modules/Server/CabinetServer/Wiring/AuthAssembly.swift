@@ -35,6 +35,15 @@ public struct AuthAssembly: ModuleAssembly {
         let providers = try configuration.identityProvidersFile.map(IdentityProvidersFile.load) ?? []
         let outbox = kernel.outbox
         let store = SQLAuthStore(database: kernel.database, messagesQueued: { outbox.nudge() })
+        // The login code's WebOTP line names the site's host; one longer than 19 characters would make every code a
+        // two-part SMS, so the line is left out then (the code still works, typed by hand).
+        var webOTPHost = URL(string: configuration.effectivePublicURL)?.host()
+        if let host = webOTPHost, host.count > 19 {
+            kernel.logger.warning(
+                "the login code SMS carries no WebOTP line: the public host is longer than 19 characters",
+                metadata: ["cabinet.host": "\(host)"])
+            webOTPHost = nil
+        }
         let service = await DefaultAuthService(
             store: store, lines: subscribers.service, regions: kernel.regions,
             secrets: AuthSecrets(secret: Data(secret.utf8)),
@@ -43,7 +52,7 @@ public struct AuthAssembly: ModuleAssembly {
             providers: providers,
             providerClient: providers.isEmpty ? nil : HTTPIdentityProviderClient(client: kernel.httpClient.shared),
             clock: kernel.clock, logger: kernel.logger,
-            webOTPHost: URL(string: configuration.effectivePublicURL)?.host())
+            webOTPHost: webOTPHost)
         let clock = kernel.clock
         let logger = kernel.logger
         let housekeeping = PeriodicJob(name: "auth.purge", every: .seconds(3600), logger: logger) {

@@ -78,7 +78,14 @@ public struct BillingAssembly: ModuleAssembly {
             clock: kernel.clock, logger: logger)
         let beforeFees = Listeners<@Sendable () async throws -> Void>()
         let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
-            for work in beforeFees.all { try await work() }
+            // A failing first step must not stop every line's fees.
+            for work in beforeFees.all {
+                do {
+                    try await work()
+                } catch {
+                    logger.error("work before the fee run failed", metadata: ["error": "\(error)"])
+                }
+            }
             let moved = try await service.runDueFees()
             if moved > 0 { logger.info("periods opened", metadata: ["cabinet.lines": "\(moved)"]) }
             // Options' daily and monthly fees, each period charged once (its external id).
