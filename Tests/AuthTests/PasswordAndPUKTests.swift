@@ -282,20 +282,33 @@ import Testing
             _ = try await bed.service.sendBlockCode(for: msisdn, to: stranger, clientAddress: "10.0.0.9", language: .ru)
             #expect(try await bed.messages(to: stranger.e164).isEmpty, "not the line's contact number")
             await #expect(throws: CabinetError.self) {
-                try await bed.service.confirmBlockCode("123456", for: msisdn, clientAddress: "10.0.0.9")
+                try await bed.service.confirmBlockCode(
+                    "123456", for: msisdn, contact: stranger, clientAddress: "10.0.0.9")
             }
-            bed.clock.advance(by: .seconds(61))
+            // Whoever holds the lost phone asks for login codes to it: the owner's block code is not held back.
+            for _ in 0..<3 {
+                _ = try? await bed.service.requestLoginCode(for: msisdn, client: ClientInfo(address: "10.0.0.66"))
+                bed.clock.advance(by: .seconds(61))
+            }
             _ = try await bed.service.sendBlockCode(for: msisdn, to: contact, clientAddress: "10.0.0.9", language: .ru)
             let code = try #require(try await bed.lastCode(to: contact.e164))
-            #expect(try await bed.messages(to: number).isEmpty, "nothing to the lost phone")
+            #expect(try await bed.messages(to: number).filter { $0.purpose == "auth.simBlock" }.isEmpty)
             let wrong = await #expect(throws: CabinetError.self) {
                 try await bed.service.confirmBlockCode(
-                    code == "000000" ? "111111" : "000000", for: msisdn, clientAddress: "10.0.0.9")
+                    code == "000000" ? "111111" : "000000", for: msisdn, contact: contact, clientAddress: "10.0.0.9")
             }
             #expect(wrong?.code == AuthError.codeWrong)
-            #expect(try await bed.service.confirmBlockCode(code, for: msisdn, clientAddress: "10.0.0.9") == line.id)
+            // A request with a wrong contact number does not replace the owner's code, nor may it use it.
+            _ = try await bed.service.sendBlockCode(
+                for: msisdn, to: stranger, clientAddress: "10.0.0.66", language: .ru)
+            await #expect(throws: CabinetError.self, "the code belongs to its pair of numbers") {
+                try await bed.service.confirmBlockCode(code, for: msisdn, contact: stranger, clientAddress: "10.0.0.9")
+            }
+            #expect(
+                try await bed.service.confirmBlockCode(code, for: msisdn, contact: contact, clientAddress: "10.0.0.9")
+                    == line.id)
             await #expect(throws: CabinetError.self, "a code is taken once") {
-                try await bed.service.confirmBlockCode(code, for: msisdn, clientAddress: "10.0.0.9")
+                try await bed.service.confirmBlockCode(code, for: msisdn, contact: contact, clientAddress: "10.0.0.9")
             }
         }
     }

@@ -431,7 +431,8 @@ import Testing
                 plain[IdempotentRequests.header] = "p-3"
                 try await client.execute(
                     uri: "/api/v1/sim-block", method: .post, headers: plain,
-                    body: ByteBuffer(string: #"{"msisdn": "+79001234569", "code": "\#(code)"}"#)
+                    body: ByteBuffer(
+                        string: #"{"msisdn": "+79001234569", "contact": "+79161112233", "code": "\#(code)"}"#)
                 ) { response throws in
                     #expect(response.status == .created)
                     #expect(try json(response)["detail"] as? String == "contact")

@@ -107,11 +107,11 @@ import Testing
             let code = try #require(bed.contactCodes.sentCode(for: byContact.msisdn))
             await #expect(throws: CabinetError.self) {
                 try await bed.service.blockSIM(
-                    msisdn: byContact.msisdn, code: "000000", clientAddress: nil, language: .ru)
+                    msisdn: byContact.msisdn, contact: contact, code: "000000", clientAddress: nil, language: .ru)
             }
             #expect(try await bed.billing.directory.line(id: byContact.id)?.status == .active)
             let viaContact = try await bed.service.blockSIM(
-                msisdn: byContact.msisdn, code: code, clientAddress: nil, language: .ru)
+                msisdn: byContact.msisdn, contact: contact, code: code, clientAddress: nil, language: .ru)
             #expect(viaContact.detail == "contact")
         }
     }

@@ -12,8 +12,11 @@ extension DefaultAuthService {
             ?? false
         let settings = policy(for: msisdn, line: line)
         let client = ClientInfo(address: clientAddress, language: language)
-        // Counted per line number, like the login code: the contact number cannot be used to flood anyone.
-        let sent = try await sendCode(purpose: .simBlock, key: msisdn.e164, settings: settings, client: client) {
+        // Keyed by the pair: whoever holds the lost phone cannot use up or replace the owner's codes by asking for
+        // login codes or for codes with a wrong contact number; the per-address limit still applies.
+        let sent = try await sendCode(
+            purpose: .simBlock, key: Self.blockCodeKey(msisdn, contact), settings: settings, client: client
+        ) {
             code, hash, expiresAt in
             guard matches, let line else {
                 return CodeIssue(
@@ -30,18 +33,21 @@ extension DefaultAuthService {
         return sent.resendAt
     }
 
-    public func confirmBlockCode(_ code: String, for msisdn: MSISDN, clientAddress: String?) async throws
-        -> SubscriberID
+    public func confirmBlockCode(_ code: String, for msisdn: MSISDN, contact: MSISDN, clientAddress: String?)
+        async throws -> SubscriberID
     {
         let line = try await lines.line(msisdn: msisdn)
         let settings = policy(for: msisdn, line: line)
         let client = ClientInfo(address: clientAddress)
         let outcome = try await check(
-            code, purpose: .simBlock, key: msisdn.e164, sessionID: nil, settings: settings, client: client)
+            code, purpose: .simBlock, key: Self.blockCodeKey(msisdn, contact), sessionID: nil, settings: settings,
+            client: client)
         guard case .valid(let subscriber, _) = outcome, let subscriber else {
             try await recordFailure(msisdn, line: line, method: .otp, client: client, detail: "SIM block \(outcome)")
             throw error(for: outcome == .valid(subscriberID: nil, target: nil) ? .noCode : outcome)
         }
         return subscriber
     }
+
+    static func blockCodeKey(_ msisdn: MSISDN, _ contact: MSISDN) -> String { "\(msisdn.e164)|\(contact.e164)" }
 }

@@ -45,11 +45,12 @@ extension DefaultServicesService {
             for: msisdn, to: contact, clientAddress: clientAddress, language: language)
     }
 
-    public func blockSIM(msisdn: MSISDN, code: String, clientAddress: String?, language: Language) async throws
-        -> ServiceRequest
+    public func blockSIM(msisdn: MSISDN, contact: MSISDN, code: String, clientAddress: String?, language: Language)
+        async throws -> ServiceRequest
     {
         guard let contactCodes else { throw CabinetError.internal("the contact-number check is not wired") }
-        let line = try await contactCodes.confirmBlockCode(code, for: msisdn, clientAddress: clientAddress)
+        let line = try await contactCodes.confirmBlockCode(
+            code, for: msisdn, contact: contact, clientAddress: clientAddress)
         return try await block(line, channel: "contact", language: language)
     }
 

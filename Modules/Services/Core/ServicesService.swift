@@ -98,8 +98,8 @@ public protocol SIMBlockService: Sendable {
     func requestBlockCode(msisdn: MSISDN, contact: MSISDN, clientAddress: String?, language: Language) async throws
         -> Date
     /// Blocks with the code the contact number received.
-    func blockSIM(msisdn: MSISDN, code: String, clientAddress: String?, language: Language) async throws
-        -> ServiceRequest
+    func blockSIM(msisdn: MSISDN, contact: MSISDN, code: String, clientAddress: String?, language: Language)
+        async throws -> ServiceRequest
     /// The operator unblocks a blocked line, saying why (`services.simUnblock`, the reason as its detail).
     func operatorUnblock(msisdn: MSISDN, reason: String) async throws -> ServiceRequest
 }

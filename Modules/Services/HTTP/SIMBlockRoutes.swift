@@ -46,7 +46,9 @@ struct SIMBlockRoutes {
                         msisdn: msisdn, puk: puk, clientAddress: context.clientAddress, language: context.language)
                 case (nil, let code?):
                     record = try await service.blockSIM(
-                        msisdn: msisdn, code: code, clientAddress: context.clientAddress, language: context.language)
+                        msisdn: msisdn, contact: try MSISDNField.parse(body.contact ?? "", field: "contact"),
+                        code: code,
+                        clientAddress: context.clientAddress, language: context.language)
                 default:
                     throw CabinetError.validation([FieldError(field: "puk", code: "services.sim.pukOrCode")])
                 }
@@ -86,7 +88,10 @@ struct SIMBlockRoutes {
                 _ = try await service.requestBlockCode(
                     msisdn: msisdn, contact: try MSISDNField.parse(fields["contact"] ?? "", field: "contact"),
                     clientAddress: context.clientAddress, language: context.language)
-                return try await page(request, context, error: nil, typed: ["msisdn": msisdn.e164], codeSent: true)
+                let contact = try MSISDNField.parse(fields["contact"] ?? "", field: "contact")
+                return try await page(
+                    request, context, error: nil, typed: ["msisdn": msisdn.e164, "contact": contact.e164],
+                    codeSent: true)
             } catch let error as CabinetError where error.kind != .internal {
                 var response = try await page(
                     request, context, error: WebForms.explain(error, catalog: catalog, language: context.language),
@@ -100,13 +105,13 @@ struct SIMBlockRoutes {
             do {
                 let msisdn = try Self.msisdn(fields["msisdn"] ?? "")
                 let record = try await service.blockSIM(
-                    msisdn: msisdn, code: fields["code"] ?? "", clientAddress: context.clientAddress,
-                    language: context.language)
+                    msisdn: msisdn, contact: try MSISDNField.parse(fields["contact"] ?? "", field: "contact"),
+                    code: fields["code"] ?? "", clientAddress: context.clientAddress, language: context.language)
                 return Response.seeOther(to: "/sim-block?done=\(record.number)")
             } catch let error as CabinetError where error.kind != .internal {
                 var response = try await page(
                     request, context, error: WebForms.explain(error, catalog: catalog, language: context.language),
-                    typed: ["msisdn": fields["msisdn"] ?? ""], codeSent: true)
+                    typed: ["msisdn": fields["msisdn"] ?? "", "contact": fields["contact"] ?? ""], codeSent: true)
                 response.status = error.kind.httpStatus
                 return response
             }
@@ -136,7 +141,9 @@ struct SIMBlockRoutes {
         codeSent: Bool = false
     ) async throws -> Response {
         let language = context.language
-        var data: [String: Any] = ["typedMsisdn": typed["msisdn"] ?? "", "codeSent": codeSent]
+        var data: [String: Any] = [
+            "typedMsisdn": typed["msisdn"] ?? "", "typedContact": typed["contact"] ?? "", "codeSent": codeSent,
+        ]
         if let line = context.line, let session = context.session {
             let view = try await service.simBlock(for: line)
             data["contacts"] = view.contacts.map { ["number": $0.number, "label": $0.label.text(in: language)] }
@@ -172,10 +179,11 @@ struct SIMBlockRoutes {
     }
 }
 
-/// `{"msisdn", "puk"}` or `{"msisdn", "code"}`.
+/// `{"msisdn", "puk"}` or `{"msisdn", "contact", "code"}`.
 struct PublicBlockBody: Decodable, Sendable {
     var msisdn: String
     var puk: String?
+    var contact: String?
     var code: String?
 }
 

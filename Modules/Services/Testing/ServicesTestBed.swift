@@ -159,12 +159,14 @@ public final class FixedContactCodes: ContactNumberCheck, Sendable {
         return Date().addingTimeInterval(60)
     }
 
-    public func confirmBlockCode(_ code: String, for msisdn: MSISDN, clientAddress: String?) async throws
-        -> SubscriberID
+    public func confirmBlockCode(_ code: String, for msisdn: MSISDN, contact: MSISDN, clientAddress: String?)
+        async throws -> SubscriberID
     {
         guard
             let line = state.withLock({ state -> SubscriberID? in
-                guard let sent = state.sent[msisdn], sent == code else { return nil }
+                guard let sent = state.sent[msisdn], sent == code, state.contacts[msisdn]?.contact == contact else {
+                    return nil
+                }
                 state.sent[msisdn] = nil
                 return state.contacts[msisdn]?.line
             })

@@ -17,6 +17,9 @@ public protocol ContactNumberCheck: Sendable {
     /// another code may be asked for.
     func sendBlockCode(for msisdn: MSISDN, to contact: MSISDN, clientAddress: String?, language: Language)
         async throws -> Date
-    /// The line whose code `code` is; a wrong code counts against the number and the address as a login code does.
-    func confirmBlockCode(_ code: String, for msisdn: MSISDN, clientAddress: String?) async throws -> SubscriberID
+    /// The line whose code `code` is, sent for this pair of numbers; a wrong code counts against the pair and the
+    /// address as a login code does. Codes and their limits are the pair's own: login codes asked for the lost phone
+    /// (by whoever holds it) neither use them up nor replace them.
+    func confirmBlockCode(_ code: String, for msisdn: MSISDN, contact: MSISDN, clientAddress: String?) async throws
+        -> SubscriberID
 }
