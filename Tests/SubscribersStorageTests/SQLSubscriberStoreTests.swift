@@ -37,9 +37,15 @@ import Testing
             changed.status = .suspended
             changed.owner.email = nil
             changed.companyID = nil
-            let updated = try await repository.update(changed)
+            let updated = try await repository.update(changed, ifStatus: .active)
             #expect(updated == changed)
             #expect(try await repository.line(id: inserted.id)?.status == .suspended)
+            // A write decided on the status before that change stores nothing: the status it read is gone.
+            var stale = inserted
+            stale.owner.fullName = "Кто-то другой"
+            #expect(try await repository.update(stale, ifStatus: .active) == nil)
+            #expect(try await repository.line(id: inserted.id)?.status == .suspended)
+            #expect(try await repository.line(id: inserted.id)?.owner.fullName == changed.owner.fullName)
         }
     }
 

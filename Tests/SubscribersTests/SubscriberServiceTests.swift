@@ -22,6 +22,19 @@ import Testing
         #expect(line.createdAt == clock.now)
     }
 
+    /// A status moves only from the statuses the caller names: a line blocked in between is not suspended, nor
+    /// brought back to active by the end of something decided on an older status.
+    @Test func aStatusMovesOnlyFromTheStatusesNamed() async throws {
+        let service = service()
+        let line = try await service.provision(
+            NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!))
+        #expect(try await service.changeStatus(of: line.msisdn, to: .suspended, from: [.active])?.status == .suspended)
+        _ = try await service.update(msisdn: line.msisdn, with: LinePatch(status: .blocked))
+        #expect(try await service.changeStatus(of: line.msisdn, to: .active, from: [.suspended]) == nil)
+        #expect(try await service.line(msisdn: line.msisdn)?.status == .blocked)
+        #expect(try await service.changeStatus(of: line.msisdn, to: .active, from: [.blocked])?.status == .active)
+    }
+
     @Test func refusesANumberThatExists() async throws {
         let service = service()
         let new = NewLine(msisdn: number("+79001234567"), region: RegionID(rawValue: "msk")!)

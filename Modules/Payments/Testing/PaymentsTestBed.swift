@@ -205,7 +205,7 @@ public struct PaymentsTestBed: Sendable {
         var changed = line
         changed.activatedOn = LocalDate(clock.now, in: TimeZone(identifier: "Europe/Moscow") ?? .gmt).adding(
             days: -daysAgo)
-        _ = try await directory.update(changed)
+        _ = try await directory.update(changed, ifStatus: line.status)
         return changed
     }
 

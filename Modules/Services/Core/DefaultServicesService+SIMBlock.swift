@@ -63,10 +63,11 @@ extension DefaultServicesService {
         guard let line = try await lines.line(msisdn: msisdn) else {
             throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": msisdn.formatted])
         }
-        guard line.status == .blocked else {
+        guard line.status == .blocked,
+            try await registry.changeStatus(of: msisdn, to: .active, from: [.blocked]) != nil
+        else {
             throw CabinetError(ServicesError.notBlocked, arguments: ["msisdn": msisdn.formatted])
         }
-        _ = try await registry.update(msisdn: msisdn, with: LinePatch(status: .active))
         let now = clock.now
         let request = try await store.recordUnblock(
             of: line.id, reason: reason,
@@ -94,7 +95,10 @@ extension DefaultServicesService {
         }
         let policy = try settings(line.region).simBlock
         let now = clock.now
-        _ = try await registry.update(msisdn: line.msisdn, with: LinePatch(status: .blocked))
+        // From the status just read only: blocked (or ended) meanwhile by someone else is not blocked twice.
+        guard try await registry.changeStatus(of: line.msisdn, to: .blocked, from: [.active, .suspended]) != nil else {
+            throw CabinetError(ServicesError.alreadyBlocked, arguments: ["msisdn": line.msisdn.formatted])
+        }
         // A block supersedes a holiday suspension: its fee stops (the block's own takes over after the free days),
         // and a planned one is cancelled; unblocking then brings the line back to active.
         if let open = try await store.openSuspension(of: line.id) {

@@ -135,8 +135,9 @@ extension DefaultServicesService {
         let won = try await store.startSuspension(
             suspension.id, charge: charge, chargeFrom: firstCharged.addingTimeInterval(-1), at: clock.now)
         guard won else { return false }
-        if let registry, let line = try await lines.line(id: suspension.line), line.status == .active {
-            _ = try await registry.update(msisdn: line.msisdn, with: LinePatch(status: .suspended))
+        if let registry, let line = try await lines.line(id: suspension.line) {
+            // Only from active: a line blocked in between stays blocked.
+            _ = try await registry.changeStatus(of: line.msisdn, to: .suspended, from: [.active])
         }
         logger.info(
             "suspension started",
@@ -152,8 +153,8 @@ extension DefaultServicesService {
                 suspension.id, of: suspension.line, detail: detail, at: clock.now)
         else { return nil }
         // Only a suspension that began brings the line back (one the operator set otherwise is not this one's to end).
-        if wasRunning, let registry, let line = try await lines.line(id: suspension.line), line.status == .suspended {
-            _ = try await registry.update(msisdn: line.msisdn, with: LinePatch(status: .active))
+        if wasRunning, let registry, let line = try await lines.line(id: suspension.line) {
+            _ = try await registry.changeStatus(of: line.msisdn, to: .active, from: [.suspended])
         }
         logger.info(
             "suspension ended",

@@ -75,14 +75,41 @@ public struct DefaultSubscriberService: SubscriberService {
             return .unchanged(existing)
         }
         changed.updatedAt = clock.now
-        let updated = try await store.update(changed)
+        guard let updated = try await store.update(changed, ifStatus: existing.status) else {
+            // The status changed since it was read: decide again on what is stored now.
+            return try await upsert(new)
+        }
         try await announce(updated)
         return .updated(updated)
     }
 
     public func update(msisdn: MSISDN, with patch: LinePatch) async throws -> Line {
         guard !patch.isEmpty else { throw CabinetError(SubscribersError.emptyPatch) }
-        guard var line = try await store.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
+        // Read, change, write only if the status is still the one read; a status changed meanwhile (a SIM blocked
+        // while a profile is edited) is read again, never overwritten with the old one.
+        for _ in 0..<Self.maxAttempts {
+            guard let line = try await store.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
+            if let updated = try await apply(patch, to: line) { return updated }
+        }
+        throw CabinetError.internal("the line \(msisdn.masked) kept changing during an update")
+    }
+
+    public func changeStatus(of msisdn: MSISDN, to status: LineStatus, from allowed: Set<LineStatus>) async throws
+        -> Line?
+    {
+        for _ in 0..<Self.maxAttempts {
+            guard let line = try await store.line(msisdn: msisdn) else { throw SubscribersError.notFound(msisdn) }
+            guard allowed.contains(line.status) else { return nil }
+            if let updated = try await apply(LinePatch(status: status), to: line) { return updated }
+        }
+        return nil
+    }
+
+    static let maxAttempts = 5
+
+    /// The line with `patch` applied and stored, or `nil` when its status changed since `line` was read.
+    private func apply(_ patch: LinePatch, to read: Line) async throws -> Line? {
+        var line = read
         if let status = patch.status, status != line.status {
             guard line.status.canChange(to: status) else { throw terminated(line) }
             line.status = status
@@ -98,7 +125,7 @@ public struct DefaultSubscriberService: SubscriberService {
                 msisdn: line.msisdn, region: line.region, status: line.status,
                 activatedOn: line.activatedOn, owner: line.owner, companyID: line.companyID))
         line.updatedAt = clock.now
-        let updated = try await store.update(line)
+        guard let updated = try await store.update(line, ifStatus: read.status) else { return nil }
         logger.info(
             "line updated",
             metadata: ["cabinet.msisdn": "\(line.msisdn.masked)", "cabinet.status": "\(line.status.rawValue)"])

@@ -8,6 +8,9 @@ public protocol SubscriberService: SubscriberDirectory {
     func upsert(_ line: NewLine) async throws -> UpsertOutcome
     /// Changes status, region or profile of an existing line.
     func update(msisdn: MSISDN, with patch: LinePatch) async throws -> Line
+    /// Moves the line to `status` only from one of `allowed` (a compare-and-set on the stored status): `nil` when the
+    /// line is in another status by then, so a block is never undone by a move decided on an older status.
+    func changeStatus(of msisdn: MSISDN, to status: LineStatus, from allowed: Set<LineStatus>) async throws -> Line?
     func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
 }
 

@@ -7,8 +7,10 @@ public protocol SubscriberStore: Sendable {
     func insert(_ line: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line
     func line(msisdn: MSISDN) async throws -> Line?
     func line(id: SubscriberID) async throws -> Line?
-    /// Stores the line's new values (matched by id) and returns them.
-    func update(_ line: Line) async throws -> Line
+    /// Stores the line's new values (matched by id) and returns them, only while its stored status is still
+    /// `expected` (the status the caller read): `nil` when it changed meanwhile, so no write brings back an old status
+    /// (a profile edit racing a SIM block). Throws ``SubscribersError/notFound`` when the line is gone.
+    func update(_ line: Line, ifStatus expected: LineStatus) async throws -> Line?
     /// Lines of one region, by number, after `cursor` (keyset paging).
     func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
     func count() async throws -> Int

@@ -86,10 +86,10 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         return try await cache.read(id, load: load)
     }
 
-    public func update(_ line: Line) async throws -> Line {
+    public func update(_ line: Line, ifStatus expected: LineStatus) async throws -> Line? {
         cache?.beginWrite()
         defer { cache?.invalidate([line.id]) }
-        let row = try await database.write { db in
+        let row = try await database.write { db -> (any SQLRow)? in
             try await db.raw(
                 """
                 UPDATE subscribers_line SET
@@ -98,13 +98,16 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                     email = \(bind: line.owner.email), contact_number = \(bind: line.owner.contactNumber?.e164),
                     postal_address = \(bind: line.owner.postalAddress), company_id = \(bind: line.companyID?.rawValue),
                     updated_at = \(bind: line.updatedAt.storageMilliseconds)
-                WHERE id = \(bind: line.id.rawValue)
+                WHERE id = \(bind: line.id.rawValue) AND status = \(bind: expected.rawValue)
                 RETURNING \(Self.columns)
                 """
             ).first()
         }
         guard let row else {
-            throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
+            guard try await self.line(id: line.id) != nil else {
+                throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
+            }
+            return nil
         }
         return try Self.decode(row)
     }

@@ -41,10 +41,11 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
         lines[line]?.status
     }
 
-    public func update(_ line: Line) async throws -> Line {
-        guard lines[line.id] != nil else {
+    public func update(_ line: Line, ifStatus expected: LineStatus) async throws -> Line? {
+        guard let stored = lines[line.id] else {
             throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])
         }
+        guard stored.status == expected else { return nil }
         lines[line.id] = line
         return line
     }
