@@ -481,6 +481,14 @@ import Testing
                 ) { response throws in
                     #expect(response.status == .badRequest)
                 }
+                // A delegate who may only look and pay suspends nothing.
+                try await client.execute(
+                    uri: "/api/v1/me/suspension", method: .post,
+                    headers: headers(line, key: "s-d", scopes: "viewBalance,pay"), body: ByteBuffer(string: dates)
+                ) { response throws in
+                    #expect(response.status == .forbidden)
+                    #expect(try json(response)["code"] as? String == "auth.scopeMissing")
+                }
                 try await client.execute(
                     uri: "/api/v1/me/suspension", method: .post, headers: headers(line, key: "s-2"),
                     body: ByteBuffer(string: dates)

@@ -12,15 +12,8 @@ extension SQLServicesStore {
 
     public func sendDeviceSettings(_ order: DeviceSettingsOrder) async throws -> ServiceRequest {
         let request = try await database.write { db in
-            if db.dialect.name == "postgresql" {
-                // Two requests at once count one after the other (SQLite has one writer already).
-                try await db.raw(
-                    """
-                    SELECT pg_advisory_xact_lock(\(literal: Self.settingsLockSpace),
-                        CAST(\(literal: order.line.rawValue % Int64(Int32.max)) AS INTEGER))
-                    """
-                ).run()
-            }
+            // Two requests at once count one after the other.
+            try await SQLLineLock.lock(order.line, space: Self.settingsLockSpace, on: db)
             let sent = try await Self.countSent(order.line, since: order.dayStart, on: db)
             guard sent < order.maxPerDay else {
                 throw CabinetError(
@@ -43,7 +36,7 @@ extension SQLServicesStore {
 
     /// The advisory-lock key space of settings requests; the second key is the line id folded into 32 bits (two lines
     /// that share it only wait for each other).
-    static let settingsLockSpace = 7_301
+    static let settingsLockSpace: Int32 = 7_301
 
     static func countSent(_ line: SubscriberID, since: Date, on db: any SQLDatabase) async throws -> Int {
         try await db.raw(

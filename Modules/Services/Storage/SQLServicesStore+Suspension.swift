@@ -27,15 +27,8 @@ extension SQLServicesStore {
     public func planSuspension(_ order: SuspensionOrder) async throws -> (Suspension, ServiceRequest) {
         try await ledger.transaction(lines: [order.line]) { transaction, _ in
             let db = try transaction.sql()
-            if db.dialect.name == "postgresql" {
-                // The year's count and the open one are read under the line's lock (SQLite has one writer).
-                try await db.raw(
-                    """
-                    SELECT pg_advisory_xact_lock(\(literal: Self.suspensionLockSpace),
-                        CAST(\(literal: order.line.rawValue % Int64(Int32.max)) AS INTEGER))
-                    """
-                ).run()
-            }
+            // The year's count and the open one are read under the line's lock.
+            try await SQLLineLock.lock(order.line, space: Self.suspensionLockSpace, on: db)
             let open = try await db.raw(
                 """
                 SELECT id FROM services_suspension
@@ -124,7 +117,7 @@ extension SQLServicesStore {
         }
     }
 
-    static let suspensionLockSpace = 7_302
+    static let suspensionLockSpace: Int32 = 7_302
 
     static func countStarting(_ line: SubscriberID, from: Date, to: Date, on db: any SQLDatabase) async throws -> Int {
         try await db.raw(
