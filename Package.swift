@@ -24,6 +24,8 @@ let externalPackages: [Package.Dependency] = [
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    // multipart/form-data for the support form's attachments (a browser's file upload).
+    .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
     .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
@@ -49,6 +51,7 @@ extension Target.Dependency {
     static let prometheus = Self.product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let yams = Self.product(name: "Yams", package: "Yams")
+    static let multipart = Self.product(name: "MultipartKit", package: "multipart-kit")
     static let sqlKit = Self.product(name: "SQLKit", package: "sql-kit")
     static let sqliteKit = Self.product(name: "SQLiteKit", package: "sqlite-kit")
     static let sqliteNIO = Self.product(name: "SQLiteNIO", package: "sqlite-nio")
@@ -240,8 +243,10 @@ let modules: [ModuleSpec] = [
         name: "Payments", uses: ["Billing", "Subscribers"], layers: [.core, .storage, .http, .adapters, .testing],
         httpResources: [.copy("Resources/templates")], coreProducts: [.crypto],
         adapterProducts: [.asyncHTTPClient, .nioCore, .nioHTTP1], testProducts: [.asyncHTTPClient, .nioCore]),
-    // Support carries only its region-file settings so far; its issue adds the other layers.
-    .init(name: "Support", layers: [.core]),
+    .init(
+        name: "Support", uses: ["Auth", "Billing", "Tariffs", "Subscribers"],
+        httpResources: [.copy("Resources/templates"), .copy("Resources/scripts")],
+        coreProducts: [.bcrypt, .crypto], httpProducts: [.multipart], testProducts: [.crypto]),
 ]
 
 // MARK: - PDF statements
@@ -270,7 +275,7 @@ let serverTargets: [Target] = [
     .executableTarget(
         name: "cabinet",
         dependencies: [
-            "CabinetServer", "CabinetCore", "CabinetStorage", "Subscribers", "Auth", "Billing", .hummingbird,
+            "CabinetServer", "CabinetCore", "CabinetStorage", "Subscribers", "Auth", "Billing", "Support", .hummingbird,
             .argumentParser,
             .logging,
         ],

@@ -147,6 +147,8 @@ public struct JournalEntry: Sendable, Hashable {
         case socialUnlinked = "social.unlinked"
         case emailConfirmed = "email.confirmed"
         case emailChanged = "email.changed"
+        /// A support agent opened the line's balance and requests to answer a ticket (Support records it).
+        case supportViewed = "support.viewed"
     }
 
     public var id: Int64?

@@ -5,7 +5,7 @@ public import Subscribers
 /// What Auth does, as its HTTP target and the composition root call it: login by SMS code, password, PUK, "confirm
 /// on the phone" and social providers; sessions, the journal and step-up; passwords; linked numbers and delegated
 /// access; the owner's profile. ``DefaultAuthService`` is the implementation.
-public protocol AuthService: ConfirmedEmails, PUKCheck, ContactNumberCheck {
+public protocol AuthService: ConfirmedEmails, PUKCheck, ContactNumberCheck, AccountViewJournal {
     // MARK: - Login by code, password and PUK
     /// `POST /auth/otp`: sends a login code when the number is an active line; answers the same for any number.
     func requestLoginCode(for msisdn: MSISDN, client: ClientInfo) async throws -> CodeSent

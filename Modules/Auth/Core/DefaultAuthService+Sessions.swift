@@ -1,4 +1,4 @@
-import CabinetCore
+public import CabinetCore
 public import Foundation
 import Logging
 import Subscribers
@@ -170,5 +170,17 @@ extension DefaultAuthService {
                 subscriberID: session.subscriberID, msisdn: session.msisdn.e164, at: clock.now,
                 event: .stepUp, method: .otp, client: client), message: nil)
         return try await rotate(updated)
+    }
+}
+
+extension DefaultAuthService {
+    public func recordSupportView(of line: SubscriberID, msisdn: MSISDN, agent: String, ticket: String, at: Date)
+        async throws
+    {
+        try await store.record(
+            JournalEntry(
+                subscriberID: line, msisdn: msisdn.e164, at: at, event: .supportViewed,
+                detail: "\(agent) · \(ticket)"),
+            message: nil)
     }
 }

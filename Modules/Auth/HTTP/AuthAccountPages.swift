@@ -257,7 +257,9 @@ struct AuthAccountPages {
                 "event": catalog.text("web.event.\(entry.event.rawValue)", in: language),
                 "method": entry.method.map { catalog.text("web.method.\($0.rawValue)", in: language) } ?? "",
                 "address": entry.client.address ?? "",
-                "agent": entry.client.userAgent.map { String($0.prefix(40)) } ?? "",
+                // A support agent's look names the agent and the ticket instead of a browser.
+                "agent": entry.event == .supportViewed
+                    ? (entry.detail ?? "") : entry.client.userAgent.map { String($0.prefix(40)) } ?? "",
             ]
         }
         var data: [String: Any] = [

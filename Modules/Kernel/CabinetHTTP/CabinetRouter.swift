@@ -94,10 +94,16 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
     let operatorAPI = settings.operatorKey.map { key in
         router.group("/operator/v1").add(middleware: OperatorKeyMiddleware(key: key))
     }
+    // TM Forum's Open APIs for the operator's own systems (TMF621 trouble tickets), behind the same key.
+    let tmfAPI = settings.operatorKey.map { key in
+        router.group("/tmf-api").add(middleware: OperatorKeyMiddleware(key: key))
+    }
     let web = router.group("").add(middleware: WebLoginMiddleware())
-    let routes = ModuleRoutes(api: router.group("/api/v1"), operatorAPI: operatorAPI, web: web, renderer: renderer)
+    let routes = ModuleRoutes(
+        api: router.group("/api/v1"), operatorAPI: operatorAPI, web: web, renderer: renderer, tmfAPI: tmfAPI)
     if let requests = settings.requests {
-        RequestHistoryRoutes(registry: requests, renderer: renderer).add(api: routes.api, web: web)
+        RequestHistoryRoutes(registry: requests, renderer: renderer, regions: settings.regions).add(
+            api: routes.api, web: web)
     }
     for module in modules {
         module.addRoutes(to: routes)

@@ -34,15 +34,19 @@ public struct ModuleRoutes {
     /// `/`: web pages.
     public let web: RouterGroup<CabinetRequestContext>
     public let renderer: WebRenderer
+    /// `/tmf-api`: TM Forum Open APIs for the operator's systems, behind the operator key; `nil` without a key.
+    public let tmfAPI: RouterGroup<CabinetRequestContext>?
 
     public init(
         api: RouterGroup<CabinetRequestContext>, operatorAPI: RouterGroup<CabinetRequestContext>?,
-        web: RouterGroup<CabinetRequestContext>, renderer: WebRenderer
+        web: RouterGroup<CabinetRequestContext>, renderer: WebRenderer,
+        tmfAPI: RouterGroup<CabinetRequestContext>? = nil
     ) {
         self.api = api
         self.operatorAPI = operatorAPI
         self.web = web
         self.renderer = renderer
+        self.tmfAPI = tmfAPI
     }
 }
 

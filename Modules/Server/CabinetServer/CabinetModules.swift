@@ -2,7 +2,6 @@ public import CabinetCore
 import CabinetHTTP
 import CabinetMessaging
 public import CabinetStorage
-import Support
 
 /// The modules this build contains, in dependency order: the only list of its kind.
 ///
@@ -12,13 +11,12 @@ public enum CabinetModules {
     /// The assemblies of the modules that run in the server, in dependency order.
     static let assemblies: [any ModuleAssembly.Type] = [
         SubscribersAssembly.self, AuthAssembly.self, TariffsAssembly.self, BillingAssembly.self, ServicesAssembly.self,
-        PaymentsAssembly.self,
+        PaymentsAssembly.self, SupportAssembly.self,
     ]
 
-    /// Module descriptors in dependency order: what region files may configure, whose texts load. Support has only
-    /// its region settings so far.
+    /// Module descriptors in dependency order: what region files may configure, whose texts load.
     public static var all: [any CabinetModule.Type] {
-        assemblies.map { $0.module } + [SupportModule.self]
+        assemblies.map { $0.module }
     }
 
     /// The region loader every entry point uses (server, `cabinet regions check`, tests).
@@ -55,12 +53,15 @@ public enum CabinetModules {
         ).assemble(kernel)
         let payments = try await PaymentsAssembly(subscribers: subscribers.exports, billing: billing.exports).assemble(
             kernel)
+        let support = try await SupportAssembly(
+            subscribers: subscribers.exports, auth: auth.exports, billing: billing.exports
+        ).assemble(kernel)
         let services = CabinetServices(
             subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
-            billing: billing.exports, services: options.exports, payments: payments.exports)
+            billing: billing.exports, services: options.exports, payments: payments.exports, support: support.exports)
         return (
             services,
-            [subscribers.parts, auth.parts, tariffs.parts, billing.parts, options.parts, payments.parts]
+            [subscribers.parts, auth.parts, tariffs.parts, billing.parts, options.parts, payments.parts, support.parts]
         )
     }
 }
@@ -73,4 +74,5 @@ public struct CabinetServices: Sendable {
     public let billing: BillingAssembly.Exports
     public let services: ServicesAssembly.Exports
     public let payments: PaymentsAssembly.Exports
+    public let support: SupportAssembly.Exports
 }

@@ -6,6 +6,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 public import ServiceLifecycle
+import Support
 
 /// The running kernel and the assembled modules.
 ///
@@ -89,8 +90,13 @@ public final class CabinetRuntime: Sendable {
         settings.requests = requests
         let database = database
         let metrics = metrics
+        let support = services.support.service
         settings.health = { try await database.ping() }
         settings.collectGauges = {
+            // Tickets past their first-response target with no answer, across every region.
+            if let overdue = try? await support.overdueCount() {
+                metrics.gauge("cabinet_support_overdue_tickets", Double(overdue))
+            }
             let statistics = await database.poolStatistics()
             metrics.gauge(
                 "cabinet_db_connections", Double(statistics.connections),

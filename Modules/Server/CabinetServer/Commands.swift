@@ -6,6 +6,7 @@ public import Logging
 import Payments
 import PaymentsAdapters
 public import Subscribers
+import Support
 
 /// What the `cabinet` subcommands do, as library functions (the executable only parses arguments).
 public enum CabinetCommands {
@@ -48,7 +49,13 @@ public enum CabinetCommands {
                 lines.append(problem.description.replacingOccurrences(of: ": error: ", with: ": warning: "))
             }
         }
+        // The FAQ beside the region files is checked as a start checks it.
+        let faq = FAQCatalogue.load(from: directory, regions: catalog)
+        errors += faq.problems.map(\.description)
         lines += errors
+        if faq.problems.isEmpty, !faq.articles.isEmpty {
+            lines.append("ok: \(FAQCatalogue.folderName)/ — \(Set(faq.articles.map(\.id)).count) FAQ article(s)")
+        }
         for region in report.regions {
             lines.append(
                 "ok: \(region.id).yaml — \(region.name.ru) / \(region.name.en), \(region.currency.code), "

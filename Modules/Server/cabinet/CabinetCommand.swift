@@ -14,6 +14,7 @@ struct CabinetCommand: AsyncParsableCommand {
         version: CabinetVersion.version,
         subcommands: [
             Serve.self, Migrate.self, RegionsCommand.self, SubscribersCommand.self, OutboxCommand.self,
-            AuthCommand.self, UsageCommand.self, LedgerCommand.self, DemoCommand.self, VersionCommand.self,
+            AuthCommand.self, AgentsCommand.self, UsageCommand.self, LedgerCommand.self, DemoCommand.self,
+            VersionCommand.self,
         ])
 }

@@ -74,6 +74,13 @@ public struct ServicesTestBed: Sendable {
         contacts:
           - {kind: short, number: "611", label: {ru: "С мобильного, бесплатно", en: "From a mobile, free"}}
         email: "help@cabinet.test"
+        tickets:
+          categories: [{id: other, name: {ru: "Другое", en: "Other"}, firstResponseHours: 24}]
+          maxAttachments: 1
+          maxAttachmentKB: 1
+          reopenDays: 3
+        cannedReplies: []
+        compensation: {agentLimit: "100.00"}
         """
 
     /// Runs `body` with a test bed over a fresh database of `backend`.

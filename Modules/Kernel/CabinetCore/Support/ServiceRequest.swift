@@ -46,6 +46,51 @@ public struct ServiceRequest: Sendable, Hashable, Identifiable {
     }
 }
 
+/// One step of a request's life: the status it took, when, and the detail it carried then.
+public struct ServiceRequestEvent: Sendable, Hashable {
+    public var status: ServiceRequest.Status
+    public var at: Date
+    public var detail: String?
+
+    public init(status: ServiceRequest.Status, at: Date, detail: String?) {
+        self.status = status
+        self.at = at
+        self.detail = detail
+    }
+}
+
+/// Which of a line's requests to list: by kind (exact, or every kind of a module with `support.*`), status and the
+/// day it was made (from, inclusive, to, exclusive).
+public struct ServiceRequestFilter: Sendable, Hashable {
+    public var kinds: [String]
+    public var statuses: Set<ServiceRequest.Status>
+    public var from: Date?
+    public var to: Date?
+
+    public init(kinds: [String] = [], statuses: Set<ServiceRequest.Status> = [], from: Date? = nil, to: Date? = nil) {
+        self.kinds = kinds
+        self.statuses = statuses
+        self.from = from
+        self.to = to
+    }
+
+    public var isEmpty: Bool { kinds.isEmpty && statuses.isEmpty && from == nil && to == nil }
+
+    /// Whether `request` passes the filter (what the SQL query selects, for stores kept in memory).
+    public func matches(_ request: ServiceRequest) -> Bool {
+        if !kinds.isEmpty, !kinds.contains(where: { Self.kind($0, matches: request.kind) }) { return false }
+        if !statuses.isEmpty, !statuses.contains(request.status) { return false }
+        if let from, request.createdAt < from { return false }
+        if let to, request.createdAt >= to { return false }
+        return true
+    }
+
+    /// `support.*` matches every kind that starts with `support.`; anything else matches itself.
+    public static func kind(_ pattern: String, matches kind: String) -> Bool {
+        pattern.hasSuffix(".*") ? kind.hasPrefix(String(pattern.dropLast())) : kind == pattern
+    }
+}
+
 /// Where request records are kept; the SQL implementation also offers writes inside a caller's transaction.
 public protocol RequestRegistry: Sendable {
     func open(kind: String, subscriber: SubscriberID, status: ServiceRequest.Status, detail: String?, at now: Date)
@@ -54,4 +99,39 @@ public protocol RequestRegistry: Sendable {
     func update(_ id: Int64, status: ServiceRequest.Status, detail: String?, at now: Date) async throws
     func requests(of subscriber: SubscriberID, before cursor: Int64?, limit: Int) async throws -> [ServiceRequest]
     func request(_ id: Int64) async throws -> ServiceRequest?
+    /// The line's requests that pass `filter`, newest first.
+    func requests(of subscriber: SubscriberID, matching filter: ServiceRequestFilter, before cursor: Int64?, limit: Int)
+        async throws -> [ServiceRequest]
+    /// Every status the request took, oldest first.
+    func events(of request: Int64) async throws -> [ServiceRequestEvent]
+}
+
+extension RequestRegistry {
+    /// Filters pages of the unfiltered list (stores kept in memory are small).
+    public func requests(
+        of subscriber: SubscriberID, matching filter: ServiceRequestFilter, before cursor: Int64?, limit: Int
+    ) async throws -> [ServiceRequest] {
+        guard !filter.isEmpty else { return try await requests(of: subscriber, before: cursor, limit: limit) }
+        var found: [ServiceRequest] = []
+        var position = cursor
+        while found.count < limit {
+            let page = try await requests(of: subscriber, before: position, limit: 200)
+            found += page.filter(filter.matches)
+            guard page.count == 200, let last = page.last else { break }
+            position = last.id
+        }
+        return Array(found.prefix(limit))
+    }
+
+    /// Without a history of its own: the request's opening and, when it changed since, its present status.
+    public func events(of id: Int64) async throws -> [ServiceRequestEvent] {
+        guard let request = try await request(id) else { return [] }
+        guard request.updatedAt != request.createdAt else {
+            return [ServiceRequestEvent(status: request.status, at: request.createdAt, detail: request.detail)]
+        }
+        return [
+            ServiceRequestEvent(status: .pending, at: request.createdAt, detail: nil),
+            ServiceRequestEvent(status: request.status, at: request.updatedAt, detail: request.detail),
+        ]
+    }
 }
