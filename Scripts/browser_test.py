@@ -4,7 +4,10 @@
 Each step names what a person does; a failure says which step and saves a screenshot next to the others.
 """
 import argparse
+import base64
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -22,6 +25,26 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 NUMBER = "+79000000001"
+
+# The smallest PNG a browser shows: one transparent pixel (the server checks the type from these bytes).
+PIXEL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
+def totp(secret_base32, at=None):
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as an authenticator app computes it."""
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((int.from_bytes(digest[offset:offset + 4], "big") & 0x7FFFFFFF) % 1000000)
+
+
+def operator_post(base, key, path, body):
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": "Bearer " + key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
 
 
 def main():
@@ -325,11 +348,108 @@ def main():
         wait.until(EC.presence_of_element_located((By.ID, "suspension-current")))
         assert re.search(r"R-\d{6}", driver.find_element(By.ID, "suspension-notice").text)
         shot("08-suspension")
+
+        step("the third line disputes a charge from its balance history")
+        driver.get(args.base + "/balance")
+        wait.until(EC.presence_of_element_located((By.ID, "movements")))
+        driver.find_element(By.CSS_SELECTOR, "#movements a.dispute").click()
+        wait.until(EC.presence_of_element_located((By.ID, "ticket-form")))
+        disputed = driver.find_element(By.ID, "ticket-amount").get_attribute("value")
+        assert disputed, "the movement's amount is offered"
+        driver.find_element(By.ID, "ticket-subject").send_keys("Charge I do not recognise")
+        driver.find_element(By.ID, "ticket-message").send_keys("Please check this charge.")
+        driver.find_element(By.ID, "ticket-send").click()
+        wait.until(EC.presence_of_element_located((By.ID, "ticket-compensation")))
+        compensation_number = re.search(r"R-\d{6}", driver.find_element(By.TAG_NAME, "h1").text).group(0)
+        shot("09-compensation-request")
+
+        step("the third line opens a ticket with a screenshot")
+        picture = os.path.join(args.screenshots, "pixel.png")
+        with open(picture, "wb") as handle:
+            handle.write(PIXEL_PNG)
+        driver.get(args.base + "/support/new")
+        wait.until(EC.presence_of_element_located((By.ID, "ticket-form")))
+        driver.find_element(By.ID, "ticket-subject").send_keys("Internet is slow")
+        driver.find_element(By.ID, "ticket-message").send_keys("Since yesterday, see the screenshot.")
+        driver.find_element(By.ID, "ticket-files").send_keys(picture)
+        driver.find_element(By.ID, "ticket-send").click()
+        wait.until(EC.presence_of_element_located((By.ID, "ticket-messages")))
+        assert "pixel.png" in driver.find_element(By.ID, "ticket-messages").text
+        ticket_number = re.search(r"R-\d{6}", driver.find_element(By.TAG_NAME, "h1").text).group(0)
+        # A marker that a reload would wipe: the answer must arrive without one.
+        driver.execute_script("window.cabinetMarker = 'still-here'")
+        shot("10-ticket-open")
+
+        step("an agent is created by the operator and logs in with a password and an authenticator code")
+        created = operator_post(args.base, args.operator_key, "/operator/v1/support/agents", {
+            "login": "olga.agent", "name": "Ольга", "role": "supervisor", "regions": ["msk"]})
+        agent = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
+                                 options=options)
+        agent_wait = WebDriverWait(agent, 15)
+        try:
+            agent.get(args.base + "/agent/login")
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-login-button")))
+            agent.find_element(By.NAME, "login").send_keys("olga.agent")
+            agent.find_element(By.NAME, "password").send_keys(created["password"])
+            agent.find_element(By.ID, "agent-login-button").click()
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-secret")))
+            assert agent.find_element(By.ID, "agent-secret").text == created["totpSecret"]
+            agent.find_element(By.NAME, "password").send_keys(created["password"])
+            agent.find_element(By.NAME, "code").send_keys(totp(created["totpSecret"]))
+            agent.find_element(By.ID, "agent-login-button").click()
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-queue")))
+            assert ticket_number in agent.find_element(By.ID, "agent-tickets").text
+            agent.save_screenshot(os.path.join(args.screenshots, "11-agent-queue.png"))
+
+            step("the agent answers, and the subscriber's open page shows it without a reload")
+            agent.get(args.base + "/agent/tickets/" + ticket_number)
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-line")))
+            agent.find_element(By.ID, "agent-reply-text").send_keys("Здравствуйте! Перезагрузите телефон, пожалуйста.")
+            agent.find_element(By.ID, "agent-reply-send").click()
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-messages")))
+            WebDriverWait(driver, 20).until(
+                lambda d: "Перезагрузите телефон" in d.find_element(By.ID, "ticket-messages").text)
+            assert driver.execute_script("return window.cabinetMarker") == "still-here", "the page was not reloaded"
+            shot("12-answer-live")
+
+            step("the agent resolves the ticket and the subscriber rates it")
+            agent.get(args.base + "/agent/tickets/" + ticket_number)
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-status-send")))
+            agent.find_element(By.CSS_SELECTOR, "form[action$='/status'] select option[value='resolved']").click()
+            agent.find_element(By.ID, "agent-status-send").click()
+            agent_wait.until(lambda d: "resolved" in d.find_element(By.ID, "agent-ticket-status").get_attribute(
+                "data-status"))
+            driver.get(args.base + "/support/tickets/" + ticket_number)
+            wait.until(EC.presence_of_element_located((By.ID, "ticket-rating")))
+            driver.find_element(By.CSS_SELECTOR, "#ticket-rating input[value='5']").click()
+            driver.find_element(By.ID, "ticket-rate").click()
+            wait.until(EC.presence_of_element_located((By.ID, "ticket-rated")))
+            shot("13-rated")
+
+            step("the agent approves the compensation and the balance shows it with the ticket")
+            agent.get(args.base + "/agent/tickets/" + compensation_number)
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-compensation-approve")))
+            agent.find_element(By.ID, "agent-compensation-approve").click()
+            agent_wait.until(lambda d: "resolved" in d.find_element(By.ID, "agent-ticket-status").get_attribute(
+                "data-status"))
+            agent.save_screenshot(os.path.join(args.screenshots, "14-agent-approved.png"))
+        finally:
+            agent.quit()
+        driver.get(args.base + "/balance")
+        wait.until(EC.presence_of_element_located((By.ID, "movements")))
+        link = driver.find_element(By.CSS_SELECTOR, "#movements a[href='/support/tickets/%s']" % compensation_number)
+        assert compensation_number in link.text, link.text
+        shot("15-compensation-in-balance")
+        driver.get(args.base + "/requests?kind=support.*")
+        wait.until(EC.presence_of_element_located((By.ID, "requests")))
+        assert ticket_number in driver.find_element(By.ID, "requests").text
+        assert compensation_number in driver.find_element(By.ID, "requests").text
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
               "an option through its preview and a conflict resolved, the black list with a call the check stopped, "
               "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
               "language switch, logout, a lost SIM blocked by the public form and refused a transfer, promised payment "
-              "taken, a suspension planned through its price")
+              "taken, a suspension planned through its price, a charge disputed and a ticket with a file opened, an agent "
+              "(second browser) logging in with TOTP and answering live, a rating, the compensation in the balance")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)

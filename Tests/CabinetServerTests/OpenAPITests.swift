@@ -20,7 +20,7 @@ import Yams
                 }.joined(separator: "/")
                 let full = path.hasPrefix("/") ? path : "/" + path
                 let documented =
-                    full.hasPrefix("/api/") || full.hasPrefix("/operator/")
+                    full.hasPrefix("/api/") || full.hasPrefix("/operator/") || full.hasPrefix("/tmf-api/")
                     || ["/health", "/version", "/metrics", "/openapi.yaml"].contains(full)
                 return documented ? "\(route.method.rawValue) \(full)" : nil
             })

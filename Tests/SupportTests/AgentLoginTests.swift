@@ -39,14 +39,16 @@ import Testing
             #expect(try await bed.service.session(token: token)?.agent.id == agent.id)
             // The same code does not log in twice.
             let replay = await #expect(throws: CabinetError.self) {
-                try await bed.service.login(login: "anna", password: credentials.password, code: code, clientAddress: nil)
+                try await bed.service.login(
+                    login: "anna", password: credentials.password, code: code, clientAddress: nil)
             }
             #expect(replay?.code == SupportError.agentLoginFailed)
             // A code of the next 30 seconds works once they come; one from two steps away never does.
             bed.clock.advance(by: .seconds(30))
             let far = bed.code(for: credentials, offset: 90)
             await #expect(throws: CabinetError.self) {
-                try await bed.service.login(login: "anna", password: credentials.password, code: far, clientAddress: nil)
+                try await bed.service.login(
+                    login: "anna", password: credentials.password, code: far, clientAddress: nil)
             }
             _ = try await bed.service.login(
                 login: "anna", password: credentials.password, code: bed.code(for: credentials), clientAddress: nil)

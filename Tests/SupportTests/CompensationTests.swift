@@ -69,8 +69,9 @@ import Testing
             #expect(outcomes.filter { $0 == "ok" }.count == 1)
             #expect(outcomes.filter { $0 == SupportError.compensationDecided.rawValue }.count == agents.count - 1)
             // 200.00 − 60.00 + 50.00, credited once; the history explains it and names the ticket.
-            #expect(try await bed.billing.balance(try #require(try await bed.billing.lines.line(msisdn: line.msisdn)))
-                == "190.00")
+            #expect(
+                try await bed.billing.balance(try #require(try await bed.billing.lines.line(msisdn: line.msisdn)))
+                    == "190.00")
             let credit = try #require(
                 try await bed.billing.service.history(line, query: MovementQuery(limit: 10)).first {
                     $0.externalID == Compensation.externalID(ticket: ticket.id)
@@ -124,8 +125,9 @@ import Testing
                     ticket.id, by: chief, amount: Money(minorUnits: 100, currency: .rub))
             }
             #expect(retry?.code == SupportError.compensationDecided)
-            #expect(try await bed.billing.balance(try #require(try await bed.billing.lines.line(msisdn: line.msisdn)))
-                == "140.00")
+            #expect(
+                try await bed.billing.balance(try #require(try await bed.billing.lines.line(msisdn: line.msisdn)))
+                    == "140.00")
             // A rejected dispute frees the movement for a new request.
             _ = try await dispute(bed, line, movement, 100)
         }

@@ -19,19 +19,29 @@ import Testing
                 let hits = try await bed.service.searchFAQ(query, region: msk, language: .ru, limit: 5)
                 #expect(hits.map(\.id) == ["topup"], "\(query)")
             }
-            let hit = try #require(try await bed.service.searchFAQ("пополнить", region: msk, language: .ru, limit: 5).first)
+            let hit = try #require(
+                try await bed.service.searchFAQ("пополнить", region: msk, language: .ru, limit: 5).first)
             #expect(hit.titleHighlighted.contains("[[пополнить]]"))
             #expect(hit.snippet.contains("[[Пополнение]]") || hit.snippet.contains("[[пополнение]]"))
-            #expect(try await bed.service.searchFAQ("роуминге", region: msk, language: .ru, limit: 5).map(\.id) == ["roaming"])
-            #expect(try await bed.service.searchFAQ("topping up card", region: msk, language: .en, limit: 5).map(\.id) == ["topup"])
-            #expect(try await bed.service.searchFAQ("trips", region: msk, language: .en, limit: 5).map(\.id) == ["roaming"])
+            #expect(
+                try await bed.service.searchFAQ("роуминге", region: msk, language: .ru, limit: 5).map(\.id) == [
+                    "roaming"
+                ])
+            #expect(
+                try await bed.service.searchFAQ("topping up card", region: msk, language: .en, limit: 5).map(\.id) == [
+                    "topup"
+                ])
+            #expect(
+                try await bed.service.searchFAQ("trips", region: msk, language: .en, limit: 5).map(\.id) == ["roaming"])
             // Every word must match; nothing for nonsense, punctuation or an empty query.
             #expect(try await bed.service.searchFAQ("пополнить роуминг", region: msk, language: .ru, limit: 5).isEmpty)
             #expect(try await bed.service.searchFAQ("\"*) OR (", region: msk, language: .ru, limit: 5).isEmpty)
             #expect(try await bed.service.searchFAQ("", region: msk, language: .ru, limit: 5).isEmpty)
             // A region's own article is found only there.
             #expect(try await bed.service.searchFAQ("тенге", region: msk, language: .ru, limit: 5).isEmpty)
-            #expect(try await bed.service.searchFAQ("тенге", region: almaty, language: .ru, limit: 5).map(\.id) == ["tenge"])
+            #expect(
+                try await bed.service.searchFAQ("тенге", region: almaty, language: .ru, limit: 5).map(\.id) == ["tenge"]
+            )
             #expect(try await bed.service.searchFAQ("пополнение", region: almaty, language: .ru, limit: 5).count == 2)
         }
     }

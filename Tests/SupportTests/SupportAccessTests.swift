@@ -123,7 +123,8 @@ import Testing
             #expect(context.openRequests.map(\.id).contains(ticket.id))
             _ = try await bed.service.view(ticket.id, by: agent)
             #expect(bed.views.all.count == 2)
-            #expect(bed.views.all.allSatisfy { $0.line == line.id && $0.agent == agent.name && $0.ticket == ticket.number })
+            #expect(
+                bed.views.all.allSatisfy { $0.line == line.id && $0.agent == agent.name && $0.ticket == ticket.number })
             let journal = try await bed.store.journal(ofTicket: ticket.id).filter { $0.action == "ticket.view" }
             #expect(journal.count == 2)
             // Once resolved, the line's context is no longer shown, and no look is recorded.

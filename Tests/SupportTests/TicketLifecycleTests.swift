@@ -145,7 +145,9 @@ import Testing
             }
             #expect(html?.fieldErrors.first?.code == SupportError.attachmentType)
             let big = await #expect(throws: CabinetError.self) {
-                try await open([NewAttachment(fileName: "big.png", bytes: SupportTestBed.png + Array(repeating: 0, count: 1024))])
+                try await open([
+                    NewAttachment(fileName: "big.png", bytes: SupportTestBed.png + Array(repeating: 0, count: 1024))
+                ])
             }
             #expect(big?.fieldErrors.first?.code == SupportError.attachmentTooLarge)
             let many = await #expect(throws: CabinetError.self) {

@@ -91,9 +91,11 @@ struct BillingWebRoutes {
         let zone = regions.region(line.region)?.timeZone ?? .gmt
         let page = Array(items.prefix(pageQuery.limit))
         let selected = Set(parameters.getAll("kind"))
+        // With Support on in the region, a charge can be disputed and a compensation links its ticket.
+        let support = regions.region(line.region)?.isEnabled("support") == true
         var data: [String: Any] = [
             "items": page.map { movement -> [String: Any] in
-                [
+                var item: [String: Any] = [
                     "at": WebDates.dateTime(movement.at, language: language, timeZone: zone),
                     "amount": movement.amount.displayString, "credit": movement.amount.isPositive,
                     "balanceAfter": movement.balanceAfter.displayString,
@@ -101,6 +103,14 @@ struct BillingWebRoutes {
                         movement, texts: texts, language: language, regions: regions, region: line.region),
                     "kind": catalog.text("billing.movement.\(movement.kind.rawValue)", in: language),
                 ]
+                if support, movement.amount.isNegative, line.scopes.contains(.manageServices) {
+                    let size = Money(minorUnits: -movement.amount.minorUnits, currency: movement.amount.currency)
+                    item["dispute"] = "/support/new?movement=\(movement.entryID)&amount=\(size.amountString)"
+                }
+                if support, let ticket = movement.arguments["ticket"], ticket.hasPrefix("R-") {
+                    item["ticket"] = "/support/tickets/\(ticket)"
+                }
+                return item
             },
             "kinds": MovementKind.allCases.map { kind -> [String: Any] in
                 [

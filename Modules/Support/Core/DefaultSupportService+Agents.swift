@@ -1,7 +1,7 @@
+import Auth
 import Billing
 public import CabinetCore
 import Foundation
-import Auth
 import HummingbirdBcrypt
 
 extension DefaultSupportService: AgentDesk {
@@ -85,7 +85,8 @@ extension DefaultSupportService: AgentDesk {
         let expires = now.addingTimeInterval(Self.sessionLifetime)
         try await store.createSession(
             tokenHash: SecureRandom.sha256(token), agent: found.agent.id, csrf: csrf, expiresAt: expires, at: now)
-        try await store.journal(AgentJournalEntry(agent: found.agent.id, at: now, action: "login", detail: clientAddress))
+        try await store.journal(
+            AgentJournalEntry(agent: found.agent.id, at: now, action: "login", detail: clientAddress))
         var agent = found.agent
         agent.enrolled = true
         return .session(token: token, AgentSession(agent: agent, csrfToken: csrf, expiresAt: expires))
@@ -165,10 +166,12 @@ extension DefaultSupportService: AgentDesk {
             _ = try await store.changeStatus(id, from: [.new], to: .inProgress, note: nil, at: now)
         }
         try await store.journal(
-            AgentJournalEntry(agent: agent.id, at: now, action: "ticket.take", ticketID: id, subscriberID: ticket.subscriberID))
+            AgentJournalEntry(
+                agent: agent.id, at: now, action: "ticket.take", ticketID: id, subscriberID: ticket.subscriberID))
     }
 
-    public func reply(to id: Int64, by agent: Agent, body: String, status: Ticket.Status?) async throws -> TicketMessage {
+    public func reply(to id: Int64, by agent: Agent, body: String, status: Ticket.Status?) async throws -> TicketMessage
+    {
         let ticket = try await ticket(id, for: agent)
         let text = try checkedBody(body)
         guard ticket.status.isOpen else { throw CabinetError(SupportError.ticketClosed) }
@@ -197,7 +200,8 @@ extension DefaultSupportService: AgentDesk {
                 ticketID: id, author: .agent(agent.id, name: agent.name), isInternal: true, body: text, status: nil,
                 from: Set(Ticket.Status.allCases), notice: nil, at: now))
         try await store.journal(
-            AgentJournalEntry(agent: agent.id, at: now, action: "ticket.note", ticketID: id, subscriberID: ticket.subscriberID))
+            AgentJournalEntry(
+                agent: agent.id, at: now, action: "ticket.note", ticketID: id, subscriberID: ticket.subscriberID))
         return message
     }
 

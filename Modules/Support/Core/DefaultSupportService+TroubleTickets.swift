@@ -1,6 +1,6 @@
 public import CabinetCore
-import Subscribers
 public import Foundation
+import Subscribers
 
 /// The operator's CRM (TMF621): tickets of every region, opened for a number, updated by status and notes.
 extension DefaultSupportService: TroubleTickets {
@@ -10,7 +10,8 @@ extension DefaultSupportService: TroubleTickets {
 
     public func ticket(_ id: Int64) async throws -> TicketThread {
         guard let ticket = try await store.ticket(id) else { throw CabinetError(SupportError.ticketNotFound) }
-        return TicketThread(ticket: ticket, messages: try await store.messages(of: id, includeInternal: true, after: nil))
+        return TicketThread(
+            ticket: ticket, messages: try await store.messages(of: id, includeInternal: true, after: nil))
     }
 
     public func open(for msisdn: MSISDN, category: String?, subject: String, description: String) async throws

@@ -141,7 +141,8 @@ public struct DefaultSupportService: SupportService {
             }
             guard let type = AttachmentType.sniff(file.bytes) else {
                 problems.append(
-                    FieldError(field: "attachments", code: SupportError.attachmentType, arguments: ["name": file.fileName]))
+                    FieldError(
+                        field: "attachments", code: SupportError.attachmentType, arguments: ["name": file.fileName]))
                 continue
             }
             checked.append(
@@ -222,7 +223,9 @@ public struct DefaultSupportService: SupportService {
         guard
             try await store.changeStatus(
                 id, from: [.resolved], to: .inProgress, note: "support.system.reopened", at: clock.now)
-        else { throw CabinetError(SupportError.reopenRefused, arguments: ["days": String(settings.tickets.reopenDays)]) }
+        else {
+            throw CabinetError(SupportError.reopenRefused, arguments: ["days": String(settings.tickets.reopenDays)])
+        }
         return try await self.ticket(id, of: line)
     }
 
@@ -255,8 +258,7 @@ public struct DefaultSupportService: SupportService {
 
     // MARK: FAQ
 
-    public func searchFAQ(_ query: String, region: RegionID, language: Language, limit: Int) async throws -> [FAQHit]
-    {
+    public func searchFAQ(_ query: String, region: RegionID, language: Language, limit: Int) async throws -> [FAQHit] {
         let stems = FAQQuery.stems(query)
         guard !stems.isEmpty else { return [] }
         return try await store.searchFAQ(region: region, language: language, stems: stems, limit: limit)

@@ -35,7 +35,8 @@ public enum FAQQuery {
     /// Enough of English endings for prefix matching: "topping" → "top", "charges" → "charg", "trips" → "trip".
     static func englishStem(_ word: String) -> String {
         guard word.count > 4, word.allSatisfy(\.isASCII) else { return word }
-        for ending in ["ing", "ies", "es", "ed", "s", "e"] where word.hasSuffix(ending) && word.count - ending.count >= 3 {
+        for ending in ["ing", "ies", "es", "ed", "s", "e"]
+        where word.hasSuffix(ending) && word.count - ending.count >= 3 {
             var stem = Array(word.dropLast(ending.count))
             // "topp" → "top": a consonant doubled before -ing/-ed.
             if ending == "ing" || ending == "ed", let last = stem.last, stem.count >= 3, stem[stem.count - 2] == last,

@@ -184,7 +184,8 @@ public protocol SupportStore: Sendable {
     func add(_ message: NewMessage) async throws -> TicketMessage
     /// Moves the ticket from one of `from` to `to`, with a system line in the conversation; `false` when it was not
     /// in one of `from`.
-    func changeStatus(_ ticket: Int64, from: Set<Ticket.Status>, to: Ticket.Status, note: String?, at: Date) async throws
+    func changeStatus(_ ticket: Int64, from: Set<Ticket.Status>, to: Ticket.Status, note: String?, at: Date)
+        async throws
         -> Bool
     func assign(_ ticket: Int64, to agent: AgentID?, note: String?, at: Date) async throws
     /// Rates a resolved or closed ticket once; `false` when it was rated or is open.
@@ -222,4 +223,3 @@ public protocol SupportStore: Sendable {
     func searchFAQ(region: RegionID, language: Language, stems: [String], limit: Int) async throws -> [FAQHit]
     func faqArticle(id: String, region: RegionID, language: Language) async throws -> FAQArticle?
 }
-

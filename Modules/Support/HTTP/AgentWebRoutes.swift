@@ -331,7 +331,9 @@ struct AgentWebRoutes {
 
     func age(from: Date, to: Date, language: Language) -> String {
         let minutes = max(0, Int(to.timeIntervalSince(from) / 60))
-        if minutes < 60 { return catalog.text("web.agent.age.minutes", in: language, arguments: ["n": String(minutes)]) }
+        if minutes < 60 {
+            return catalog.text("web.agent.age.minutes", in: language, arguments: ["n": String(minutes)])
+        }
         let hours = minutes / 60
         if hours < 48 { return catalog.text("web.agent.age.hours", in: language, arguments: ["n": String(hours)]) }
         return catalog.text("web.agent.age.days", in: language, arguments: ["n": String(hours / 24)])

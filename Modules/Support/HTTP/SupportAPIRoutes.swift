@@ -44,7 +44,8 @@ struct SupportAPIRoutes {
                 as: NewTicketBody.self, context: context, limit: Self.ticketBodyLimit)
             let draft = try draft(from: body, line: line)
             let ticket = try await service.open(draft, on: line, language: context.language)
-            return try Response.json(try await thread(ticket.id, line: line, language: context.language), status: .created)
+            return try Response.json(
+                try await thread(ticket.id, line: line, language: context.language), status: .created)
         }
         api.get("me/tickets/:number") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -58,7 +59,8 @@ struct SupportAPIRoutes {
             let message = try await service.reply(to: id, on: line, body: body.message, attachments: files)
             let ticket = try await service.thread(id, of: line).ticket
             return try Response.json(
-                TicketMessageDTO(message, ticket: ticket, catalog: catalog, language: context.language), status: .created)
+                TicketMessageDTO(message, ticket: ticket, catalog: catalog, language: context.language),
+                status: .created)
         }
         api.post("me/tickets/:number/reopen") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -68,7 +70,8 @@ struct SupportAPIRoutes {
             let line = try context.requireLine(.viewBalance)
             let body = try await request.decodeJSON(as: RatingBody.self, context: context)
             return try Response.json(
-                TicketDTO(try await service.rate(try number(context), on: line, stars: body.stars, comment: body.comment)))
+                TicketDTO(
+                    try await service.rate(try number(context), on: line, stars: body.stars, comment: body.comment)))
         }
         api.get("me/tickets/:number/attachments/:attachment") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -81,7 +84,8 @@ struct SupportAPIRoutes {
             let line = try context.requireLine(.viewBalance)
             let id = try number(context)
             let ticket = try await service.thread(id, of: line).ticket
-            let after = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
+            let after =
+                request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
                 ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
             return events(ticket: ticket, line: line, after: after, language: context.language)
         }

@@ -140,7 +140,9 @@ struct ContactsDTO: Encodable, Sendable {
         }
         email = settings.email
         categories = settings.tickets.categories.map {
-            Category(id: $0.id, name: $0.name.text(in: language), firstResponseHours: Int($0.firstResponse.components.seconds / 3600))
+            Category(
+                id: $0.id, name: $0.name.text(in: language),
+                firstResponseHours: Int($0.firstResponse.components.seconds / 3600))
         }
         maxAttachments = settings.tickets.maxAttachments
         maxAttachmentKB = settings.tickets.maxAttachmentBytes / 1024

@@ -100,7 +100,9 @@ struct SupportOperatorRoutes {
 extension Optional {
     /// The value, or a field problem naming `field`.
     func unwrap(field: String) throws -> Wrapped {
-        guard let self else { throw CabinetError.validation([FieldError(field: field, code: KernelError.fieldInvalid)]) }
+        guard let self else {
+            throw CabinetError.validation([FieldError(field: field, code: KernelError.fieldInvalid)])
+        }
         return self
     }
 }
@@ -219,9 +221,10 @@ struct TroubleTicketDTO: Encodable, Sendable {
             return Note(id: String(message.id), author: author, date: message.createdAt, text: message.body)
         }
         relatedParty = [Reference(id: ticket.msisdn.e164, role: "customer", referredType: "Individual")]
-        relatedEntity = ticket.compensation.map {
-            [Reference(id: String($0.movementEntryID), role: "disputedMovement", referredType: "BalanceMovement")]
-        } ?? []
+        relatedEntity =
+            ticket.compensation.map {
+                [Reference(id: String($0.movementEntryID), role: "disputedMovement", referredType: "BalanceMovement")]
+            } ?? []
     }
 
     static func tmfStatus(_ status: Ticket.Status) -> String {

@@ -64,7 +64,8 @@ struct SupportWebRoutes {
             let line = try context.requireLine(.viewBalance)
             let id = try api.number(context)
             let ticket = try await service.thread(id, of: line).ticket
-            let after = request.headers[.init("Last-Event-ID")!].flatMap { Int64($0) }
+            let after =
+                request.headers[.init("Last-Event-ID")!].flatMap { Int64($0) }
                 ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
             return api.events(ticket: ticket, line: line, after: after, language: context.language)
         }
@@ -201,9 +202,10 @@ struct SupportWebRoutes {
         data["open"] = ticket.status.isOpen
         data["canReopen"] = ticket.canReopen(at: service.now, reopenDays: settings.tickets.reopenDays)
         data["canRate"] = !ticket.status.isOpen && ticket.rating == nil
-        data["rated"] = ticket.rating.map {
-            catalog.text("web.support.rated", in: language, arguments: ["stars": String($0)])
-        } ?? ""
+        data["rated"] =
+            ticket.rating.map {
+                catalog.text("web.support.rated", in: language, arguments: ["stars": String($0)])
+            } ?? ""
         data["stars"] = (1...5).reversed().map { ["value": $0] }
         data["maxAttachments"] = settings.tickets.maxAttachments
         if let compensation = ticket.compensation {

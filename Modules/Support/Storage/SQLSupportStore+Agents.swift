@@ -22,7 +22,7 @@ extension SQLSupportStore {
                     RETURNING \(Self.agentColumns)
                     """
                 ).first()
-            } catch where StorageErrors.isUniqueViolation(error) {
+            } catch  where StorageErrors.isUniqueViolation(error) {
                 throw CabinetError(SupportError.agentExists)
             }
         }

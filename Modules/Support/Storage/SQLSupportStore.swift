@@ -50,7 +50,7 @@ public struct SQLSupportStore: SupportStore {
                         \(bind: new.compensation?.disputed.currency.code))
                     """
                 ).run()
-            } catch where StorageErrors.isUniqueViolation(error) {
+            } catch  where StorageErrors.isUniqueViolation(error) {
                 throw CabinetError(SupportError.compensationOpen)
             }
             _ = try await Self.insertMessage(
@@ -132,9 +132,10 @@ public struct SQLSupportStore: SupportStore {
     public func add(_ message: NewMessage) async throws -> TicketMessage {
         let at = message.at.storageMilliseconds
         let (id, queued) = try await database.write { db -> (Int64, Bool) in
-            guard let row = try await db.raw(
-                "SELECT status, first_responded_at FROM support_ticket WHERE id = \(bind: message.ticketID)"
-            ).first(), let current = Ticket.Status(rawValue: try row.decode(column: "status", as: String.self)),
+            guard
+                let row = try await db.raw(
+                    "SELECT status, first_responded_at FROM support_ticket WHERE id = \(bind: message.ticketID)"
+                ).first(), let current = Ticket.Status(rawValue: try row.decode(column: "status", as: String.self)),
                 message.from.contains(current)
             else { throw CabinetError(SupportError.ticketClosed) }
             let id = try await Self.insertMessage(
@@ -326,11 +327,11 @@ public struct SQLSupportStore: SupportStore {
         // Overdue first (no first answer and past the target), then by the deadline, oldest first.
         query =
             query
-            + """
-             ORDER BY CASE WHEN first_responded_at IS NULL AND first_response_due < \(bind: ms) THEN 0 ELSE 1 END,
-                CASE WHEN first_responded_at IS NULL THEN first_response_due ELSE updated_at END, id
-            LIMIT \(literal: filter.limit)
-            """
+                + """
+                 ORDER BY CASE WHEN first_responded_at IS NULL AND first_response_due < \(bind: ms) THEN 0 ELSE 1 END,
+                    CASE WHEN first_responded_at IS NULL THEN first_response_due ELSE updated_at END, id
+                LIMIT \(literal: filter.limit)
+                """
         let final = query
         return try await database.read { db in try await db.raw(final).all() }.compactMap(Self.decodeTicket)
     }
@@ -420,7 +421,8 @@ public struct SQLSupportStore: SupportStore {
             switch try row.decode(column: "decision", as: String?.self) {
             case "approved":
                 decision = .approved(
-                    Money(minorUnits: try row.decode(column: "decided_amount", as: Int64?.self) ?? 0, currency: currency),
+                    Money(
+                        minorUnits: try row.decode(column: "decided_amount", as: Int64?.self) ?? 0, currency: currency),
                     by: by)
             case "rejected":
                 decision = .rejected(reason: try row.decode(column: "decision_reason", as: String?.self) ?? "", by: by)
