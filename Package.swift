@@ -295,7 +295,8 @@ let serverTargets: [Target] = [
         name: "CabinetServerTests",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP", "CabinetTesting",
-            "Subscribers", "Billing", "Tariffs", "PaymentsAdapters", .hummingbird, .hummingbirdTesting, .httpTypes,
+            "Subscribers", "Billing", "Tariffs", "Support", "PaymentsAdapters", .hummingbird, .hummingbirdTesting,
+            .httpTypes,
             .sqlKit, .yams,
         ],
         resources: [.copy("BrokenRegions")]

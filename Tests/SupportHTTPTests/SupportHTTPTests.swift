@@ -288,6 +288,13 @@ import Testing
                 #expect(bed.views.all.count == 1)
                 var post = agentHeaders
                 post[.contentType] = "application/x-www-form-urlencoded"
+                // A canned reply, chosen with nothing typed, goes out with the agent's name in it.
+                try await client.execute(
+                    uri: "/agent/tickets/\(ticket.number)/reply", method: .post, headers: post,
+                    body: ByteBuffer(string: "csrf=\(csrf)&message=&canned=hello&status=inProgress")
+                ) { response in
+                    #expect(response.status == .seeOther)
+                }
                 try await client.execute(
                     uri: "/agent/tickets/\(ticket.number)/reply", method: .post, headers: post,
                     body: ByteBuffer(
@@ -304,10 +311,11 @@ import Testing
                 let thread = try await bed.service.thread(ticket.id, of: bed.access(line))
                 #expect(thread.ticket.status == .resolved)
                 #expect(thread.messages.contains { $0.body == "Готово" })
-                // The answer is texted to the subscriber once, through the outbox.
+                #expect(thread.messages.contains { $0.body == "Здравствуйте, это Olga." })
+                // Each answer is texted to the subscriber once, through the outbox.
                 #expect(
                     try await bed.billing.messages(to: line.msisdn.e164).filter { $0.body.contains(ticket.number) }
-                        .count == 1)
+                        .count == 2)
             }
         }
     }

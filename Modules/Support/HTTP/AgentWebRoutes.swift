@@ -117,7 +117,15 @@ struct AgentWebRoutes {
         action("take") { session, id, _ in try await desk.take(id, by: session.agent) }
         action("reply") { session, id, fields in
             let status = fields["status"].flatMap { $0.isEmpty ? nil : Ticket.Status(rawValue: $0) }
-            _ = try await desk.reply(to: id, by: session.agent, body: fields["message"] ?? "", status: status)
+            // A canned reply is sent as it is when nothing was typed (the form works without JavaScript).
+            var body = fields["message"] ?? ""
+            if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, let canned = fields["canned"],
+                !canned.isEmpty
+            {
+                let ticket = try await desk.view(id, by: session.agent).thread.ticket
+                body = desk.cannedReply(canned, for: ticket, by: session.agent) ?? ""
+            }
+            _ = try await desk.reply(to: id, by: session.agent, body: body, status: status)
         }
         action("note") { session, id, fields in
             _ = try await desk.note(on: id, by: session.agent, body: fields["message"] ?? "")
@@ -240,17 +248,16 @@ struct AgentWebRoutes {
         let ticket = view.thread.ticket
         let zone = regions.region(ticket.region)?.timeZone ?? .gmt
         let settings = try service.settings(for: ticket.region)
+        var ticketData: [String: Any] = [
+            "number": ticket.number, "subject": ticket.subject, "msisdn": ticket.msisdn.formatted,
+            "region": ticket.region.rawValue, "category": ticket.category, "statusCode": ticket.status.rawValue,
+            "status": SupportTexts.status(ticket.status, catalog: catalog, language: language),
+            "due": WebDates.dateTime(ticket.firstResponseDue, language: language, timeZone: zone),
+            "overdue": ticket.isOverdue(at: service.now), "assigned": view.assignedAgent?.name ?? "—",
+        ]
+        if let rating = ticket.rating { ticketData["rating"] = "\(rating)/5 \(ticket.ratingComment ?? "")" }
         var data: [String: Any] = [
-            "agent": agentData(session), "csrf": session.csrfToken,
-            "ticket": [
-                "number": ticket.number, "subject": ticket.subject, "msisdn": ticket.msisdn.formatted,
-                "region": ticket.region.rawValue, "category": ticket.category, "statusCode": ticket.status.rawValue,
-                "status": SupportTexts.status(ticket.status, catalog: catalog, language: language),
-                "due": WebDates.dateTime(ticket.firstResponseDue, language: language, timeZone: zone),
-                "overdue": ticket.isOverdue(at: service.now),
-                "assigned": view.assignedAgent?.name ?? "—",
-                "rating": ticket.rating.map { "\($0)/5 \(ticket.ratingComment ?? "")" } ?? "",
-            ] as [String: Any],
+            "agent": agentData(session), "csrf": session.csrfToken, "ticket": ticketData,
             "open": ticket.status.isOpen,
             "messages": view.thread.messages.map { message -> [String: Any] in
                 let author: String
@@ -273,7 +280,7 @@ struct AgentWebRoutes {
             },
             "canned": settings.cannedReplies.map {
                 [
-                    "title": $0.title.text(in: language),
+                    "id": $0.id, "title": $0.title.text(in: language),
                     "text": desk.cannedReply($0.id, for: ticket, by: session.agent) ?? "",
                 ]
             },

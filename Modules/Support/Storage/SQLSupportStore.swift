@@ -389,7 +389,7 @@ public struct SQLSupportStore: SupportStore {
             let status = try await db.raw("SELECT status FROM support_ticket WHERE id = \(bind: ticket)").first()
                 .flatMap { Ticket.Status(rawValue: try $0.decode(column: "status", as: String.self)) }
             // A system line is a message key and its one value (the amount or the reason): `key|value`.
-            let value = reason ?? credit?.amount.amountString
+            let value = reason ?? credit?.amount.displayString
             _ = try await Self.insertMessage(
                 ticket: ticket, author: .system, isInternal: false, body: value.map { "\(note)|\($0)" } ?? note,
                 attachments: [],

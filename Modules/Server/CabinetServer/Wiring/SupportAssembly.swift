@@ -39,7 +39,8 @@ public struct SupportAssembly: ModuleAssembly {
         // The FAQ files are checked like region files: a start with a broken one is refused, every problem listed.
         let (articles, problems) = FAQCatalogue.load(from: configuration.regionsDirectory, regions: kernel.regions)
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
-        try await store.replaceFAQ(articles)
+        // The server indexes them (a command beside a running server may not write, and needs no search).
+        if configuration.databaseRole == .server { try await store.replaceFAQ(articles) }
         let service = DefaultSupportService(
             store: store, regions: kernel.regions, billing: billing.service, lines: subscribers.directory,
             requests: kernel.requests, emails: auth.service, viewJournal: auth.service,
