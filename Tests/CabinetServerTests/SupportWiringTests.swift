@@ -17,10 +17,15 @@ import Testing
             let support = runtime.services.support.service
             let msk = try #require(RegionID(rawValue: "msk"))
             let almaty = try #require(RegionID(rawValue: "almaty"))
-            #expect(try await support.searchFAQ("пополнить", region: msk, language: .ru, limit: 5).map(\.id).contains("topup-card"))
-            #expect(try await support.searchFAQ("top up", region: msk, language: .en, limit: 5).map(\.id).contains("topup-card"))
+            #expect(
+                try await support.searchFAQ("пополнить", region: msk, language: .ru, limit: 5).map(\.id).contains(
+                    "topup-card"))
+            #expect(
+                try await support.searchFAQ("top up", region: msk, language: .en, limit: 5).map(\.id).contains(
+                    "topup-card"))
             #expect(try await support.searchFAQ("тенге", region: msk, language: .ru, limit: 5).isEmpty)
-            #expect(try await support.searchFAQ("тенге", region: almaty, language: .ru, limit: 5).map(\.id) == ["tenge"])
+            #expect(
+                try await support.searchFAQ("тенге", region: almaty, language: .ru, limit: 5).map(\.id) == ["tenge"])
 
             let lines = try await DemoProvisioner(runtime: runtime).provision()
             let demo = try #require(lines.first { $0.region == msk })

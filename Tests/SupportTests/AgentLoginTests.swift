@@ -59,6 +59,21 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func theAuthenticatorKeyIsStoredSealed(_ backend: TestDatabase) async throws {
+        try await SupportTestBed.with(backend) { bed in
+            let (_, credentials) = try await bed.agent("sealed")
+            let stored = try #require(try await bed.store.agent(login: "sealed")).totpSecret
+            let plain = try #require(Base32.decode(credentials.totpSecret))
+            #expect(!stored.contains(credentials.totpSecret))
+            #expect(!stored.contains(Hex.encode(plain)))
+            #expect(AgentSecretBox(secret: Data(repeating: 7, count: 32)).open(stored) == plain)
+            // Another server secret opens nothing.
+            #expect(AgentSecretBox(secret: Data(repeating: 8, count: 32)).open(stored) == nil)
+            #expect(AgentSecretBox(secret: Data(repeating: 7, count: 32)).open("not sealed") == nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func failuresLockAndDisablingEndsSessions(_ backend: TestDatabase) async throws {
         try await SupportTestBed.with(backend) { bed in
             let (_, credentials) = try await bed.agent("boris")

@@ -3,6 +3,7 @@ import Billing
 public import CabinetCore
 import Foundation
 import HummingbirdBcrypt
+import Logging
 
 extension DefaultSupportService: AgentDesk {
     // MARK: Accounts
@@ -31,7 +32,7 @@ extension DefaultSupportService: AgentDesk {
             Agent(
                 id: AgentID(0), login: login, name: name, role: role, regions: regions, disabled: false,
                 enrolled: false, createdAt: clock.now),
-            passwordHash: await hasher.hash(password), totpSecret: secret)
+            passwordHash: await hasher.hash(password), totpSecret: try secrets.seal(secret))
         let totp = TOTP(secret: secret)
         return AgentCredentials(
             agent: agent, password: password, totpSecret: Base32.encode(secret),
@@ -62,12 +63,18 @@ extension DefaultSupportService: AgentDesk {
                 SupportError.agentLocked, retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
         }
         let passwordRight = await hasher.verify(password, against: found.passwordHash)
-        let totp = TOTP(secret: found.totpSecret)
+        guard let secret = secrets.open(found.totpSecret) else {
+            // Sealed with another server secret: the operator must create the agent again.
+            logger.error(
+                "an agent's authenticator key does not open", metadata: ["cabinet.agent": "\(found.agent.login)"])
+            throw CabinetError(SupportError.agentLoginFailed)
+        }
+        let totp = TOTP(secret: secret)
         let trimmed = code.filter { !$0.isWhitespace }
         if passwordRight, !found.agent.enrolled, trimmed.isEmpty {
             // First login: the password is right, the authenticator is not set up; show its secret.
             return .enrolmentNeeded(
-                secret: Base32.encode(found.totpSecret),
+                secret: Base32.encode(secret),
                 provisioningURI: totp.provisioningURI(issuer: "Cabinet Support", account: found.agent.login))
         }
         guard passwordRight, let step = totp.matchingStep(trimmed, at: now), step > found.lastStep,

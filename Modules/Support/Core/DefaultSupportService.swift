@@ -17,6 +17,8 @@ public struct DefaultSupportService: SupportService {
     /// Auth's journal: the subscriber sees when support viewed their account.
     let viewJournal: any AccountViewJournal
     let hasher: any PasswordHasher
+    /// Seals agents' authenticator secrets with the server's secret.
+    let secrets: AgentSecretBox
     let clock: any WallClock
     let logger: Logger
     let texts: MessageCatalog
@@ -29,7 +31,7 @@ public struct DefaultSupportService: SupportService {
     public init(
         store: any SupportStore, regions: RegionCatalog, billing: any BillingService, lines: any SubscriberDirectory,
         requests: any RequestRegistry, emails: any ConfirmedEmails, viewJournal: any AccountViewJournal,
-        hasher: any PasswordHasher, clock: any WallClock, logger: Logger,
+        hasher: any PasswordHasher, secrets: AgentSecretBox, clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? SupportModule.messages()) ?? MessageCatalog()
     ) {
         self.store = store
@@ -40,6 +42,7 @@ public struct DefaultSupportService: SupportService {
         self.emails = emails
         self.viewJournal = viewJournal
         self.hasher = hasher
+        self.secrets = secrets
         self.clock = clock
         self.logger = logger
         self.texts = texts

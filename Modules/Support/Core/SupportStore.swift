@@ -96,14 +96,15 @@ public enum Notice: Sendable, Hashable {
 public struct AgentSecrets: Sendable, Hashable {
     public var agent: Agent
     public var passwordHash: String
-    public var totpSecret: [UInt8]
+    /// Sealed by ``AgentSecretBox``.
+    public var totpSecret: String
     public var failures: Int
     public var lockedUntil: Date?
     /// The last TOTP step accepted: a code is used once.
     public var lastStep: Int64
 
     public init(
-        agent: Agent, passwordHash: String, totpSecret: [UInt8], failures: Int, lockedUntil: Date?, lastStep: Int64
+        agent: Agent, passwordHash: String, totpSecret: String, failures: Int, lockedUntil: Date?, lastStep: Int64
     ) {
         self.agent = agent
         self.passwordHash = passwordHash
@@ -202,7 +203,8 @@ public protocol SupportStore: Sendable {
     func decide(_ ticket: Int64, decision: Compensation.Decision, credit: LedgerPosting?, note: String, at: Date)
         async throws
 
-    func addAgent(_ agent: Agent, passwordHash: String, totpSecret: [UInt8]) async throws -> Agent
+    /// `totpSecret` is sealed by ``AgentSecretBox``.
+    func addAgent(_ agent: Agent, passwordHash: String, totpSecret: String) async throws -> Agent
     func agent(login: String) async throws -> AgentSecrets?
     func agent(_ id: AgentID) async throws -> Agent?
     func agents() async throws -> [Agent]

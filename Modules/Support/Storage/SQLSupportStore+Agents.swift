@@ -10,7 +10,7 @@ extension SQLSupportStore {
         last_step, created_at
         """
 
-    public func addAgent(_ agent: Agent, passwordHash: String, totpSecret: [UInt8]) async throws -> Agent {
+    public func addAgent(_ agent: Agent, passwordHash: String, totpSecret: String) async throws -> Agent {
         let row = try await database.write { db in
             do {
                 return try await db.raw(
@@ -18,7 +18,7 @@ extension SQLSupportStore {
                     INSERT INTO support_agent (login, name, role, regions, password_hash, totp_secret, created_at)
                     VALUES (\(bind: agent.login), \(bind: agent.name), \(bind: agent.role.rawValue),
                         \(bind: agent.regions.map(\.rawValue).sorted().joined(separator: ",")), \(bind: passwordHash),
-                        \(bind: Hex.encode(totpSecret)), \(bind: agent.createdAt.storageMilliseconds))
+                        \(bind: totpSecret), \(bind: agent.createdAt.storageMilliseconds))
                     RETURNING \(Self.agentColumns)
                     """
                 ).first()
@@ -181,7 +181,7 @@ extension SQLSupportStore {
             createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)))
         return AgentSecrets(
             agent: agent, passwordHash: try row.decode(column: "password_hash", as: String.self),
-            totpSecret: Hex.decode(try row.decode(column: "totp_secret", as: String.self)) ?? [],
+            totpSecret: try row.decode(column: "totp_secret", as: String.self),
             failures: try row.decode(column: "failures", as: Int.self),
             lockedUntil: try row.decode(column: "locked_until", as: Int64?.self).map(Date.init(storageMilliseconds:)),
             lastStep: try row.decode(column: "last_step", as: Int64.self))

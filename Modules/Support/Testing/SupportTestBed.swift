@@ -86,7 +86,8 @@ public struct SupportTestBed: Sendable {
         service = DefaultSupportService(
             store: store, regions: billing.rules.regions, billing: billing.service, lines: billing.directory,
             requests: billing.requests, emails: billing.emails, viewJournal: views,
-            hasher: BcryptPasswordHasher(cost: 4), clock: billing.clock, logger: .test)
+            hasher: BcryptPasswordHasher(cost: 4), secrets: AgentSecretBox(secret: Data(repeating: 7, count: 32)),
+            clock: billing.clock, logger: .test)
     }
 
     public var clock: ManualClock { billing.clock }

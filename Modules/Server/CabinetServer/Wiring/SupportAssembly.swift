@@ -41,11 +41,14 @@ public struct SupportAssembly: ModuleAssembly {
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         // The server indexes them (a command beside a running server may not write, and needs no search).
         if configuration.databaseRole == .server { try await store.replaceFAQ(articles) }
+        // The server's secret seals agents' authenticator keys (the same secret Auth keys its hashes with).
+        var secret = configuration.secret ?? ""
+        if secret.isEmpty { secret = try await kernel.storedSecret("auth.secret") }
         let service = DefaultSupportService(
             store: store, regions: kernel.regions, billing: billing.service, lines: subscribers.directory,
             requests: kernel.requests, emails: auth.service, viewJournal: auth.service,
             hasher: kernel.dependencies.passwordHasher ?? BcryptPasswordHasher(cost: configuration.bcryptCost),
-            clock: kernel.clock, logger: kernel.logger)
+            secrets: AgentSecretBox(secret: Data(secret.utf8)), clock: kernel.clock, logger: kernel.logger)
         let logger = kernel.logger
         // Resolved tickets close when their reopen window ends; a conditional update, so several servers close each
         // once.
