@@ -397,6 +397,11 @@ def main():
             agent.find_element(By.NAME, "password").send_keys(created["password"])
             agent.find_element(By.NAME, "code").send_keys(totp(created["totpSecret"]))
             agent.find_element(By.ID, "agent-login-button").click()
+            # The operator's first password only sets the agent's own.
+            agent_wait.until(EC.presence_of_element_located((By.ID, "agent-password")))
+            agent.find_element(By.ID, "agent-current").send_keys(created["password"])
+            agent.find_element(By.ID, "agent-new-password").send_keys("Olga-own-password-2026")
+            agent.find_element(By.ID, "agent-password-save").click()
             agent_wait.until(EC.presence_of_element_located((By.ID, "agent-queue")))
             assert ticket_number in agent.find_element(By.ID, "agent-tickets").text
             agent.save_screenshot(os.path.join(args.screenshots, "11-agent-queue.png"))

@@ -272,6 +272,33 @@ import Testing
                     #expect(response.headers[.location] == "/agent/login")
                 }
                 let agentHeaders: HTTPFields = [.cookie: sessionCookie]
+                // The operator's first password only sets the agent's own: every page sends there first.
+                var passwordCSRF = ""
+                try await client.execute(uri: "/agent", method: .get, headers: agentHeaders) { response in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location] == "/agent/password")
+                }
+                try await client.execute(uri: "/agent/password", method: .get, headers: agentHeaders) { response in
+                    let html = String(buffer: response.body)
+                    if let range = html.range(of: "name=\"csrf\" value=\"") {
+                        passwordCSRF = String(html[range.upperBound...].prefix { $0 != "\"" })
+                    }
+                }
+                var passwordPost = agentHeaders
+                passwordPost[.contentType] = "application/x-www-form-urlencoded"
+                try await client.execute(
+                    uri: "/agent/password", method: .post, headers: passwordPost,
+                    body: ByteBuffer(string: "csrf=\(passwordCSRF)&current=\(credentials.password)&password=short")
+                ) { response in
+                    #expect(response.status == .badRequest)
+                }
+                try await client.execute(
+                    uri: "/agent/password", method: .post, headers: passwordPost,
+                    body: ByteBuffer(
+                        string: "csrf=\(passwordCSRF)&current=\(credentials.password)&password=Olga-own-password-2026")
+                ) { response in
+                    #expect(response.status == .seeOther)
+                }
                 try await client.execute(uri: "/agent", method: .get, headers: agentHeaders) { response in
                     #expect(String(buffer: response.body).contains(ticket.number))
                 }

@@ -52,6 +52,25 @@ import Testing
             }
             _ = try await bed.service.login(
                 login: "anna", password: credentials.password, code: bed.code(for: credentials), clientAddress: nil)
+            // The agent's own password replaces the operator's; a wrong current one or a short new one is refused.
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.changePassword(of: agent, current: "wrong", new: "A-long-enough-password")
+            }
+            let weak = await #expect(throws: CabinetError.self) {
+                try await bed.service.changePassword(of: agent, current: credentials.password, new: "short")
+            }
+            #expect(weak?.fieldErrors.first?.code == SupportError.agentPasswordWeak)
+            try await bed.service.changePassword(
+                of: agent, current: credentials.password, new: "A-long-enough-password")
+            #expect(try await bed.service.session(token: token)?.agent.passwordSet == true)
+            bed.clock.advance(by: .seconds(30))
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.login(
+                    login: "anna", password: credentials.password, code: bed.code(for: credentials), clientAddress: nil)
+            }
+            bed.clock.advance(by: .seconds(30))
+            _ = try await bed.service.login(
+                login: "anna", password: "A-long-enough-password", code: bed.code(for: credentials), clientAddress: nil)
             // Logged out, the token is dead.
             try await bed.service.logout(token: token)
             #expect(try await bed.service.session(token: token) == nil)

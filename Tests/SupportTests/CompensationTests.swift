@@ -134,6 +134,45 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func aChargeIsCompensatedOnceAndOnlyACharge(_ backend: TestDatabase) async throws {
+        try await SupportTestBed.with(backend) { bed in
+            let (line, movement) = try await chargedLine(bed, "+79001234005")
+            // A credit (the top-up that opened the line) cannot be disputed.
+            let topUp = try #require(
+                try await bed.billing.service.history(line, query: MovementQuery(limit: 10)).first {
+                    $0.amount.isPositive
+                })
+            let credit = await #expect(throws: CabinetError.self) { try await dispute(bed, line, topUp, 100) }
+            #expect(credit?.code == SupportError.movementNotFound)
+
+            let ticket = try await dispute(bed, line, movement, 6_000)
+            let (agent, _) = try await bed.agent("decider")
+            // Only a decision resolves a compensation request.
+            let undecided = await #expect(throws: CabinetError.self) {
+                try await bed.service.setStatus(ticket.id, by: agent, to: .resolved)
+            }
+            #expect(undecided?.code == SupportError.compensationUndecided)
+            await #expect(throws: CabinetError.self) {
+                try await bed.service.reply(to: ticket.id, by: agent, body: "Решено", status: .resolved)
+            }
+            try await bed.service.approveCompensation(
+                ticket.id, by: agent, amount: Money(minorUnits: 6_000, currency: .rub))
+            // Approved once: the same charge cannot be disputed again.
+            let again = await #expect(throws: CabinetError.self) { try await dispute(bed, line, movement, 6_000) }
+            #expect(again?.code == SupportError.compensationOpen)
+            #expect(
+                try await bed.billing.balance(try #require(try await bed.billing.lines.line(msisdn: line.msisdn)))
+                    == "200.00")
+            // Control characters never reach a ticket.
+            let nul = await #expect(throws: CabinetError.self) {
+                try await bed.service.open(
+                    TicketDraft(category: "other", subject: "Тема\u{0}", message: "Текст"), on: line, language: .ru)
+            }
+            #expect(nul?.fieldErrors.first?.code == SupportError.subjectInvalid)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func aboveTheAgentLimitASupervisorApproves(_ backend: TestDatabase) async throws {
         try await SupportTestBed.with(backend) { bed in
             let line = try await bed.line("+79001234004", credit: "500.00")

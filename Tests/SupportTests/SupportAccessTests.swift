@@ -110,6 +110,28 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func ofTwoAgentsTakingATicketAtOnceOneGetsIt(_ backend: TestDatabase) async throws {
+        try await SupportTestBed.with(backend) { bed in
+            let line = bed.access(try await bed.line("+79001232101"))
+            let ticket = try await bed.service.open(
+                TicketDraft(category: "other", subject: "Кто возьмёт", message: "Текст"), on: line, language: .ru)
+            var agents: [Agent] = []
+            for index in 0..<6 { agents.append(try await bed.agent("taker\(index)").agent) }
+            let taken = await withTaskGroup(of: Bool.self) { group in
+                for agent in agents {
+                    group.addTask { (try? await bed.service.take(ticket.id, by: agent)) != nil }
+                }
+                var count = 0
+                for await ok in group where ok { count += 1 }
+                return count
+            }
+            #expect(taken == 1)
+            let owner = try #require(try await bed.service.ticket(ticket.id, by: agents[0]).assignedAgent)
+            #expect(agents.contains { $0.id == owner })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func everyLookAtALineIsJournaledWhileTheTicketIsOpen(_ backend: TestDatabase) async throws {
         try await SupportTestBed.with(backend) { bed in
             let line = try await bed.line("+79001233001", credit: "150.00")

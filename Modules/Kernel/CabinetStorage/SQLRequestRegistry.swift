@@ -129,9 +129,11 @@ public struct SQLRequestRegistry: RequestRegistry {
             var alternatives: [SQLQueryString] = []
             for kind in filter.kinds {
                 if kind.hasSuffix(".*") {
-                    // A prefix compared as a range: no LIKE, so no wildcard in a kind can widen it.
+                    // The kind's first characters compared as text: no LIKE (a wildcard in a kind cannot widen it),
+                    // no range (collations order characters differently).
                     let prefix = String(kind.dropLast())
-                    alternatives.append("(kind >= \(bind: prefix) AND kind < \(bind: prefix + "\u{10FFFF}"))")
+                    alternatives.append(
+                        "substr(kind, 1, \(literal: prefix.count)) = \(bind: prefix)")
                 } else {
                     alternatives.append("kind = \(bind: kind)")
                 }

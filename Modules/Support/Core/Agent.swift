@@ -26,11 +26,13 @@ public struct Agent: Sendable, Hashable, Identifiable {
     public var disabled: Bool
     /// Whether the authenticator app was confirmed with a first code.
     public var enrolled: Bool
+    /// Whether the agent chose their own password (the operator's first one works only to set it).
+    public var passwordSet: Bool
     public var createdAt: Date
 
     public init(
         id: AgentID, login: String, name: String, role: Role, regions: Set<RegionID>, disabled: Bool, enrolled: Bool,
-        createdAt: Date
+        passwordSet: Bool = false, createdAt: Date
     ) {
         self.id = id
         self.login = login
@@ -39,6 +41,7 @@ public struct Agent: Sendable, Hashable, Identifiable {
         self.regions = regions
         self.disabled = disabled
         self.enrolled = enrolled
+        self.passwordSet = passwordSet
         self.createdAt = createdAt
     }
 

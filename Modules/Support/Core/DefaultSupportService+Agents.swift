@@ -2,7 +2,6 @@ import Auth
 import Billing
 public import CabinetCore
 import Foundation
-import HummingbirdBcrypt
 import Logging
 
 extension DefaultSupportService: AgentDesk {
@@ -14,7 +13,7 @@ extension DefaultSupportService: AgentDesk {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [FieldError] = []
         if !Agent.isValidLogin(login) { problems.append(FieldError(field: "login", code: SupportError.agentInvalid)) }
-        if name.isEmpty || name.count > 100 {
+        if name.isEmpty || name.count > 100 || !SupportText.isClean(name) {
             problems.append(FieldError(field: "name", code: SupportError.agentInvalid))
         }
         let unknown = regions.filter { self.regions.region($0) == nil }
@@ -54,15 +53,17 @@ extension DefaultSupportService: AgentDesk {
     {
         let now = clock.now
         guard let found = try await store.agent(login: login), !found.agent.disabled else {
-            // The same work and the same answer for a login that does not exist.
-            _ = await hasher.verify(password, against: Self.decoyHash)
+            // The same work (one bcrypt at the configured cost) and the same answer for a login that does not exist.
+            _ = await hasher.hash(password)
             throw CabinetError(SupportError.agentLoginFailed)
         }
+        let passwordRight = await hasher.verify(password, against: found.passwordHash)
         if let until = found.lockedUntil, until > now {
+            // Only whoever knows the password learns that the agent is locked (and for how long).
+            guard passwordRight else { throw CabinetError(SupportError.agentLoginFailed) }
             throw CabinetError(
                 SupportError.agentLocked, retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
         }
-        let passwordRight = await hasher.verify(password, against: found.passwordHash)
         guard let secret = secrets.open(found.totpSecret) else {
             // Sealed with another server secret: the operator must create the agent again.
             logger.error(
@@ -80,9 +81,10 @@ extension DefaultSupportService: AgentDesk {
         guard passwordRight, let step = totp.matchingStep(trimmed, at: now), step > found.lastStep,
             try await store.loginSucceeded(found.agent.id, step: step, at: now)
         else {
-            let failures = found.failures + 1
-            let lock = failures >= Self.maxLoginFailures ? now.addingTimeInterval(Self.lockDuration) : nil
-            try await store.loginFailed(found.agent.id, lockUntil: lock, at: now)
+            try await store.loginFailed(
+                found.agent.id, maxFailures: Self.maxLoginFailures,
+                lockUntil: now.addingTimeInterval(Self.lockDuration),
+                at: now)
             try await store.journal(
                 AgentJournalEntry(agent: found.agent.id, at: now, action: "login.failed", detail: clientAddress))
             throw CabinetError(SupportError.agentLoginFailed)
@@ -99,8 +101,17 @@ extension DefaultSupportService: AgentDesk {
         return .session(token: token, AgentSession(agent: agent, csrfToken: csrf, expiresAt: expires))
     }
 
-    /// A bcrypt hash of nothing anyone knows: an unknown login costs what a known one does.
-    static let decoyHash = Bcrypt.hash(SecureRandom.token(), cost: 10)
+    public func changePassword(of agent: Agent, current: String, new: String) async throws {
+        guard let found = try await store.agent(login: agent.login), found.agent.id == agent.id,
+            await hasher.verify(current, against: found.passwordHash)
+        else { throw CabinetError(SupportError.agentLoginFailed) }
+        guard (12...128).contains(new.count), new != current, SupportText.isClean(new) else {
+            throw CabinetError.validation([FieldError(field: "password", code: SupportError.agentPasswordWeak)])
+        }
+        let now = clock.now
+        try await store.setPassword(agent.id, hash: await hasher.hash(new), at: now)
+        try await store.journal(AgentJournalEntry(agent: agent.id, at: now, action: "password.changed"))
+    }
 
     public func session(token: String) async throws -> AgentSession? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
@@ -108,6 +119,9 @@ extension DefaultSupportService: AgentDesk {
     }
 
     public func logout(token: String) async throws {
+        if let session = try await session(token: token) {
+            try await store.journal(AgentJournalEntry(agent: session.agent.id, at: clock.now, action: "logout"))
+        }
         try await store.deleteSession(tokenHash: SecureRandom.sha256(token))
     }
 
@@ -121,6 +135,8 @@ extension DefaultSupportService: AgentDesk {
         }
         return ticket
     }
+
+    public func ticket(_ id: Int64, by agent: Agent) async throws -> Ticket { try await ticket(id, for: agent) }
 
     public func queue(for agent: Agent, filter: QueueFilter) async throws -> [Ticket] {
         var filter = filter
@@ -168,7 +184,9 @@ extension DefaultSupportService: AgentDesk {
             throw CabinetError(SupportError.agentForbidden)
         }
         let now = clock.now
-        try await store.assign(id, to: agent.id, note: nil, at: now)
+        guard try await store.assign(id, to: agent.id, onlyIfFree: agent.role != .supervisor, at: now) else {
+            throw CabinetError(SupportError.agentForbidden)
+        }
         if ticket.status == .new {
             _ = try await store.changeStatus(id, from: [.new], to: .inProgress, note: nil, at: now)
         }
@@ -185,8 +203,10 @@ extension DefaultSupportService: AgentDesk {
         if let status, ![.inProgress, .waitingForCustomer, .resolved].contains(status) {
             throw CabinetError(SupportError.statusChange, arguments: ["status": status.rawValue])
         }
+        if status == .resolved, ticket.awaitsDecision { throw CabinetError(SupportError.compensationUndecided) }
         let now = clock.now
-        if ticket.assignedAgent == nil { try await store.assign(id, to: agent.id, note: nil, at: now) }
+        // The first to answer an unassigned ticket takes it (someone else's stays theirs).
+        if ticket.assignedAgent == nil { _ = try await store.assign(id, to: agent.id, onlyIfFree: true, at: now) }
         let message = try await store.add(
             NewMessage(
                 ticketID: id, author: .agent(agent.id, name: agent.name), isInternal: false, body: text,
@@ -214,7 +234,7 @@ extension DefaultSupportService: AgentDesk {
 
     func checkedBody(_ body: String) throws -> String {
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 5000 else {
+        guard !text.isEmpty, text.count <= 5000, SupportText.isClean(text) else {
             throw CabinetError.validation([FieldError(field: "message", code: SupportError.messageInvalid)])
         }
         return text
@@ -227,6 +247,7 @@ extension DefaultSupportService: AgentDesk {
         guard allowed.contains(status), ticket.status.isOpen, ticket.status != status else {
             throw CabinetError(SupportError.statusChange, arguments: ["status": status.rawValue])
         }
+        if status == .resolved, ticket.awaitsDecision { throw CabinetError(SupportError.compensationUndecided) }
         let now = clock.now
         guard
             try await store.changeStatus(
@@ -247,7 +268,9 @@ extension DefaultSupportService: AgentDesk {
         guard let target = try await store.agent(login: login)?.agent, !target.disabled, target.serves(ticket.region)
         else { throw CabinetError(SupportError.agentNotFound) }
         let now = clock.now
-        try await store.assign(id, to: target.id, note: nil, at: now)
+        guard try await store.assign(id, to: target.id, onlyIfFree: false, at: now) else {
+            throw CabinetError(SupportError.ticketClosed)
+        }
         try await store.journal(
             AgentJournalEntry(
                 agent: agent.id, at: now, action: "ticket.handover", ticketID: id, subscriberID: ticket.subscriberID,
@@ -292,7 +315,7 @@ extension DefaultSupportService: AgentDesk {
             throw CabinetError(SupportError.compensationDecided)
         }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.count <= 1000 else {
+        guard !reason.isEmpty, reason.count <= 1000, SupportText.isClean(reason) else {
             throw CabinetError.validation([FieldError(field: "reason", code: SupportError.messageInvalid)])
         }
         let now = clock.now

@@ -43,7 +43,7 @@ extension DefaultSupportService: TroubleTickets {
         let now = clock.now
         if let note {
             let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty, text.count <= 5000 else {
+            guard !text.isEmpty, text.count <= 5000, SupportText.isClean(text) else {
                 throw CabinetError.validation([FieldError(field: "note", code: SupportError.messageInvalid)])
             }
             _ = try await store.add(
@@ -52,6 +52,9 @@ extension DefaultSupportService: TroubleTickets {
                     from: Set(Ticket.Status.allCases), notice: nil, at: now))
         }
         if let status, status != ticket.status {
+            if status == .resolved || status == .closed, ticket.awaitsDecision {
+                throw CabinetError(SupportError.compensationUndecided)
+            }
             // The CRM may move a ticket anywhere but back to `new`; a closed ticket stays closed.
             guard status != .new, ticket.status != .closed,
                 try await store.changeStatus(

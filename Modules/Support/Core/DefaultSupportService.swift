@@ -68,11 +68,11 @@ public struct DefaultSupportService: SupportService {
             problems.append(FieldError(field: "category", code: SupportError.categoryUnknown))
         }
         let subject = draft.subject.trimmingCharacters(in: .whitespacesAndNewlines)
-        if subject.isEmpty || subject.count > 200 {
+        if subject.isEmpty || subject.count > 200 || !SupportText.isClean(subject) {
             problems.append(FieldError(field: "subject", code: SupportError.subjectInvalid))
         }
         let message = draft.message.trimmingCharacters(in: .whitespacesAndNewlines)
-        if message.isEmpty || message.count > 5000 {
+        if message.isEmpty || message.count > 5000 || !SupportText.isClean(message) {
             problems.append(FieldError(field: "message", code: SupportError.messageInvalid))
         }
         let attachments = try check(draft.attachments, policy: settings.tickets, problems: &problems)
@@ -98,7 +98,8 @@ public struct DefaultSupportService: SupportService {
 
     /// The movement must be the line's own and the disputed amount between 0.01 and the movement's size.
     func checkDispute(_ entryID: Int64, amount: Money, line: LineAccess) async throws -> Compensation {
-        guard let movement = try await movement(entryID, of: line) else {
+        // Only a charge can be disputed: a credit (a top-up, an earlier compensation) cannot be "compensated".
+        guard let movement = try await movement(entryID, of: line), movement.amount.isNegative else {
             throw CabinetError(SupportError.movementNotFound)
         }
         let magnitude = movement.amount.minorUnits == .min ? Int64.max : abs(movement.amount.minorUnits)
@@ -202,7 +203,7 @@ public struct DefaultSupportService: SupportService {
         let settings = try settings(for: ticket.region)
         var problems: [FieldError] = []
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty || text.count > 5000 {
+        if text.isEmpty || text.count > 5000 || !SupportText.isClean(text) {
             problems.append(FieldError(field: "message", code: SupportError.messageInvalid))
         }
         let files = try check(attachments, policy: settings.tickets, problems: &problems)
@@ -235,7 +236,7 @@ public struct DefaultSupportService: SupportService {
     public func rate(_ id: Int64, on line: LineAccess, stars: Int, comment: String?) async throws -> Ticket {
         let line = try requireWriter(line)
         let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...5).contains(stars), (comment?.count ?? 0) <= 1000 else {
+        guard (1...5).contains(stars), (comment?.count ?? 0) <= 1000, SupportText.isClean(comment ?? "") else {
             throw CabinetError.validation([FieldError(field: "stars", code: SupportError.ratingInvalid)])
         }
         let ticket = try await ticket(id, of: line)

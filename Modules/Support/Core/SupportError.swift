@@ -30,6 +30,8 @@ public enum SupportError: ErrorCatalogue {
     public static let compensationOpen = ErrorCode("support.compensation.open", .conflict)
     /// Decided already, or not a compensation ticket.
     public static let compensationDecided = ErrorCode("support.compensation.decided", .conflict)
+    /// A compensation ticket is resolved by its decision (approve or refuse), not by a status.
+    public static let compensationUndecided = ErrorCode("support.compensation.undecided", .rejected)
     /// Above the region's agent limit a supervisor approves.
     public static let supervisorRequired = ErrorCode("support.compensation.supervisor", .forbidden)
     /// A status an agent may not set from the ticket's present one.
@@ -46,11 +48,17 @@ public enum SupportError: ErrorCatalogue {
     public static let agentNotFound = ErrorCode("support.agent.notFound", .notFound)
     /// A login is 3–32 Latin letters, digits, dots, hyphens; a name 1–100 characters; regions known.
     public static let agentInvalid = ErrorCode("support.agent.invalid", .invalidInput)
+    /// A new password: 12–128 characters, not the old one.
+    public static let agentPasswordWeak = ErrorCode("support.agent.passwordWeak", .invalidInput)
+    /// The operator's first password only sets the agent's own.
+    public static let agentPasswordRequired = ErrorCode("support.agent.passwordRequired", .forbidden)
 
     public static let all: [ErrorCode] = [
         ticketNotFound, attachmentNotFound, categoryUnknown, subjectInvalid, messageInvalid, tooManyAttachments,
         attachmentTooLarge, attachmentType, ticketClosed, reopenRefused, ratingRefused, ratingInvalid,
-        movementNotFound, amountInvalid, compensationOpen, compensationDecided, supervisorRequired, statusChange,
+        movementNotFound, amountInvalid, compensationOpen, compensationDecided, compensationUndecided,
+        supervisorRequired, statusChange,
         agentLoginFailed, agentLocked, agentRequired, agentForbidden, agentExists, agentNotFound, agentInvalid,
+        agentPasswordWeak, agentPasswordRequired,
     ]
 }

@@ -74,9 +74,13 @@ public protocol AgentDesk: Sendable {
     func login(login: String, password: String, code: String, clientAddress: String?) async throws
         -> AgentLoginResult
     func session(token: String) async throws -> AgentSession?
+    /// Replaces the password (the operator's first one, or the agent's) after checking the current one.
+    func changePassword(of agent: Agent, current: String, new: String) async throws
     func logout(token: String) async throws
 
     func queue(for agent: Agent, filter: QueueFilter) async throws -> [Ticket]
+    /// The ticket alone, for an action (no look at the line, so nothing is journaled).
+    func ticket(_ id: Int64, by agent: Agent) async throws -> Ticket
     func view(_ id: Int64, by agent: Agent) async throws -> AgentTicketView
     func take(_ id: Int64, by agent: Agent) async throws
     func reply(to id: Int64, by agent: Agent, body: String, status: Ticket.Status?) async throws -> TicketMessage

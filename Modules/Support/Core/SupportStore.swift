@@ -188,7 +188,8 @@ public protocol SupportStore: Sendable {
     func changeStatus(_ ticket: Int64, from: Set<Ticket.Status>, to: Ticket.Status, note: String?, at: Date)
         async throws
         -> Bool
-    func assign(_ ticket: Int64, to agent: AgentID?, note: String?, at: Date) async throws
+    /// Assigns an open ticket; with `onlyIfFree` only when nobody (or this agent) has it. `false` when it did not.
+    func assign(_ ticket: Int64, to agent: AgentID, onlyIfFree: Bool, at: Date) async throws -> Bool
     /// Rates a resolved or closed ticket once; `false` when it was rated or is open.
     func rate(_ ticket: Int64, stars: Int, comment: String?, at: Date) async throws -> Bool
     func attachment(_ id: Int64) async throws -> Attachment?
@@ -196,7 +197,7 @@ public protocol SupportStore: Sendable {
     func closeResolved(before cutoff: Date, region: RegionID, at now: Date) async throws -> [Int64]
     func queue(_ filter: QueueFilter, at now: Date) async throws -> [Ticket]
     func overdueCount(at now: Date) async throws -> Int
-    /// Whether an undecided compensation ticket names this movement.
+    /// The compensation ticket that is open or was approved for this movement (a movement is compensated once).
     func openCompensation(forMovement entryID: Int64) async throws -> Int64?
     /// Records the decision, the credit (approved) and the ticket's resolution in one ledger transaction; the
     /// decision is written only while none is, so concurrent approvals credit once.
@@ -210,7 +211,11 @@ public protocol SupportStore: Sendable {
     func agents() async throws -> [Agent]
     /// Disables or enables; disabling ends the agent's sessions. `false` when there is no such agent.
     func setDisabled(login: String, _ disabled: Bool) async throws -> Bool
-    func loginFailed(_ agent: AgentID, lockUntil: Date?, at: Date) async throws
+    /// Counts a failure; the `maxFailures`-th in a row locks the agent until `lockUntil` (decided in the update, so
+    /// a burst of parallel tries gets no more).
+    /// The agent's own password replaces the operator's first one.
+    func setPassword(_ agent: AgentID, hash: String, at: Date) async throws
+    func loginFailed(_ agent: AgentID, maxFailures: Int, lockUntil: Date, at: Date) async throws
     /// Accepts a login at TOTP `step` only if no later or equal step was used (one code, one login).
     func loginSucceeded(_ agent: AgentID, step: Int64, at: Date) async throws -> Bool
     func createSession(tokenHash: String, agent: AgentID, csrf: String, expiresAt: Date, at: Date) async throws

@@ -88,6 +88,9 @@ public struct Ticket: Sendable, Hashable, Identifiable {
         firstRespondedAt == nil && status.isOpen && now > firstResponseDue
     }
 
+    /// A compensation request nobody decided yet: only a decision resolves it.
+    public var awaitsDecision: Bool { kind == .compensation && compensation?.decision == nil }
+
     /// Whether the subscriber may still reopen it.
     public func canReopen(at now: Date, reopenDays: Int) -> Bool {
         guard status == .resolved, let resolvedAt else { return false }

@@ -37,9 +37,10 @@ struct AgentWebRoutes {
         return session
     }
 
-    /// Runs a page or an action for a logged-in agent: without a session a page sends to the login, an action is 401.
+    /// Runs a page or an action for a logged-in agent: without a session a page sends to the login, an action is 401;
+    /// an agent still on the operator's first password is sent to set their own first.
     func withAgent(
-        _ request: Request, _ body: (AgentSession) async throws -> Response
+        _ request: Request, passwordPage: Bool = false, _ body: (AgentSession) async throws -> Response
     ) async throws -> Response {
         let session: AgentSession
         do {
@@ -47,6 +48,10 @@ struct AgentWebRoutes {
         } catch let error as CabinetError where error.code == SupportError.agentRequired {
             if request.method == .get { return .seeOther(to: "/agent/login") }
             throw error
+        }
+        if !session.agent.passwordSet, !passwordPage {
+            if request.method == .get { return .seeOther(to: "/agent/password") }
+            throw CabinetError(SupportError.agentPasswordRequired)
         }
         return try await body(session)
     }
@@ -97,6 +102,24 @@ struct AgentWebRoutes {
                 return .seeOther(to: "/agent/login", cookies: [cookie(cookieName, "", maxAge: 0)])
             }
         }
+        web.get("agent/password") { request, context in
+            try await withAgent(request, passwordPage: true) { session in passwordPage(context, session, error: nil) }
+        }
+        web.post("agent/password") { request, context in
+            try await withAgent(request, passwordPage: true) { session in
+                let form = try await fields(request, session)
+                do {
+                    try await desk.changePassword(
+                        of: session.agent, current: form["current"] ?? "", new: form["password"] ?? "")
+                } catch let error as CabinetError where error.kind != .internal {
+                    var response = passwordPage(
+                        context, session, error: WebForms.explain(error, catalog: catalog, language: context.language))
+                    response.status = error.kind.httpStatus
+                    return response
+                }
+                return .seeOther(to: "/agent")
+            }
+        }
         web.get("agent") { request, context in
             try await withAgent(request) { session in try await queuePage(request, context, session) }
         }
@@ -122,7 +145,7 @@ struct AgentWebRoutes {
             if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, let canned = fields["canned"],
                 !canned.isEmpty
             {
-                let ticket = try await desk.view(id, by: session.agent).thread.ticket
+                let ticket = try await desk.ticket(id, by: session.agent)
                 body = desk.cannedReply(canned, for: ticket, by: session.agent) ?? ""
             }
             _ = try await desk.reply(to: id, by: session.agent, body: body, status: status)
@@ -140,7 +163,7 @@ struct AgentWebRoutes {
             try await desk.handOver(id, by: session.agent, to: (fields["agent"] ?? "").lowercased())
         }
         action("compensation/approve") { session, id, fields in
-            guard let ticket = try await desk.view(id, by: session.agent).thread.ticket.compensation else {
+            guard let ticket = try await desk.ticket(id, by: session.agent).compensation else {
                 throw CabinetError(SupportError.compensationDecided)
             }
             let amount = try parseAmount(fields["amount"] ?? "", currency: ticket.disputed.currency)
@@ -194,6 +217,14 @@ struct AgentWebRoutes {
             data: data, path: "/agent")
         response.headers.append(HTTPField(name: .setCookie, value: cookie(loginCSRFName, csrf, maxAge: 3600)))
         return response
+    }
+
+    func passwordPage(_ context: CabinetRequestContext, _ session: AgentSession, error: String?) -> Response {
+        var data: [String: Any] = ["agent": agentData(session), "csrf": session.csrfToken]
+        if let error { data["error"] = error }
+        return renderer.render(
+            "agent-password", title: catalog.text("web.agent.password.title", in: context.language), context: context,
+            data: data, path: "/agent")
     }
 
     func queuePage(_ request: Request, _ context: CabinetRequestContext, _ session: AgentSession) async throws

@@ -8,6 +8,9 @@ import Support
 /// A browser's `multipart/form-data` post (a form with file inputs), parsed by MultipartKit: the text fields, and
 /// the files with the names their senders gave them (the type is decided later, from the bytes).
 struct MultipartForm {
+    /// A support form has a handful of fields and at most ten files.
+    static let maxParts = 40
+
     var fields: [String: String] = [:]
     var files: [NewAttachment] = []
 
@@ -38,6 +41,7 @@ struct MultipartForm {
         parser.onBody = { chunk in body.writeBuffer(&chunk) }
         parser.onPartComplete = {
             parts += 1
+            guard parts <= Self.maxParts else { return }
             let disposition = headers.first { $0.0 == "content-disposition" }?.1 ?? ""
             let name = parameter("name", in: disposition)
             let fileName = parameter("filename", in: disposition)
@@ -60,6 +64,7 @@ struct MultipartForm {
             throw CabinetError(KernelError.malformedBody)
         }
         guard parts > 0 else { throw CabinetError(KernelError.malformedBody) }
+        guard parts <= Self.maxParts else { throw CabinetError(KernelError.tooLarge) }
         return form
     }
 

@@ -13,9 +13,15 @@ struct SupportAPIRoutes {
     let regions: RegionCatalog
     let catalog: MessageCatalog
     let liveWindow: Duration
+    let streams: LiveStreams
 
-    /// Files in a JSON body are base64: the body may be a third larger than the files.
-    static let ticketBodyLimit = 24 << 20
+    /// The largest body a ticket or a reply may have in the line's region: its files at the region's limits (in
+    /// base64, a third larger, when `base64`) and a megabyte of text and form around them.
+    func bodyLimit(_ line: LineAccess, base64: Bool) throws -> Int {
+        let tickets = try service.settings(for: line.region).tickets
+        let files = tickets.maxAttachments * tickets.maxAttachmentBytes
+        return (base64 ? files / 3 * 4 + 4 * tickets.maxAttachments : files) + (1 << 20)
+    }
 
     func add(to api: RouterGroup<CabinetRequestContext>) {
         api.get("support/contacts") { request, context in
@@ -41,7 +47,7 @@ struct SupportAPIRoutes {
         api.post("me/tickets") { request, context in
             let line = try context.requireLine(.viewBalance)
             let body = try await request.decodeJSON(
-                as: NewTicketBody.self, context: context, limit: Self.ticketBodyLimit)
+                as: NewTicketBody.self, context: context, limit: try bodyLimit(line, base64: true))
             let draft = try draft(from: body, line: line)
             let ticket = try await service.open(draft, on: line, language: context.language)
             return try Response.json(
@@ -53,7 +59,8 @@ struct SupportAPIRoutes {
         }
         api.post("me/tickets/:number/messages") { request, context in
             let line = try context.requireLine(.viewBalance)
-            let body = try await request.decodeJSON(as: ReplyBody.self, context: context, limit: Self.ticketBodyLimit)
+            let body = try await request.decodeJSON(
+                as: ReplyBody.self, context: context, limit: try bodyLimit(line, base64: true))
             let files = try SupportTexts.decodeFiles((body.attachments ?? []).map { ($0.fileName, $0.content) })
             let id = try number(context)
             let message = try await service.reply(to: id, on: line, body: body.message, attachments: files)
@@ -87,27 +94,34 @@ struct SupportAPIRoutes {
             let after =
                 request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
                 ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
-            return events(ticket: ticket, line: line, after: after, language: context.language)
+            return try events(ticket: ticket, line: line, after: after, language: context.language)
         }
     }
 
     /// New public messages as Server-Sent Events (`event: message`, `id:` the message's id, `data:` its JSON), read
     /// from the database every second — any server of a deployment sees any other's messages — for `liveWindow`;
     /// then the stream ends and the browser's `EventSource` reconnects with `Last-Event-ID`.
-    func events(ticket: Ticket, line: LineAccess, after: Int64?, language: Language) -> Response {
+    func events(ticket: Ticket, line: LineAccess, after: Int64?, language: Language) throws -> Response {
         let service = service
         let catalog = catalog
         let window = liveWindow
+        // A few streams per line (tabs, devices): each reads the database every second.
+        guard streams.open(line.subscriberID) else {
+            throw CabinetError(KernelError.rateLimited, retryAfterSeconds: 5)
+        }
+        let streams = streams
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         // A proxy must pass the events on as they come rather than buffer them.
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         let body = ResponseBody { writer in
+            defer { streams.close(line.subscriberID) }
             var last = after ?? 0
             let clock = ContinuousClock()
             let end = clock.now.advanced(by: window)
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            var quiet = 0
             while clock.now < end {
                 let fresh = try await service.messages(of: ticket.id, line: line, after: last)
                 for message in fresh {
@@ -115,6 +129,12 @@ struct SupportAPIRoutes {
                     let json = String(decoding: try JSONEncoder.apiBody(dto), as: UTF8.self)
                     try await writer.write(ByteBuffer(string: "event: message\nid: \(message.id)\ndata: \(json)\n\n"))
                     last = message.id
+                }
+                // A comment now and then: a browser that went away fails the write and ends the stream.
+                quiet = fresh.isEmpty ? quiet + 1 : 0
+                if quiet >= 5 {
+                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                    quiet = 0
                 }
                 try await Task.sleep(for: .seconds(1))
             }

@@ -45,7 +45,8 @@ public struct SupportHTTPModule: HTTPModule {
 
     public func addRoutes(to routes: ModuleRoutes) {
         let catalog = routes.renderer.catalog
-        let api = SupportAPIRoutes(service: service, regions: regions, catalog: catalog, liveWindow: liveWindow)
+        let api = SupportAPIRoutes(
+            service: service, regions: regions, catalog: catalog, liveWindow: liveWindow, streams: LiveStreams())
         api.add(to: routes.api)
         SupportWebRoutes(service: service, regions: regions, renderer: routes.renderer, api: api).add(to: routes.web)
         AgentWebRoutes(desk: desk, service: service, regions: regions, renderer: routes.renderer, https: https).add(

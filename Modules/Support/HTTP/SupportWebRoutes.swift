@@ -33,11 +33,12 @@ struct SupportWebRoutes {
         }
         web.post("support/new") { request, context in
             var fields: [String: String] = [:]
+            // Nothing is read from a body before its sender is known.
+            let line = try context.requireLine(.viewBalance)
             do {
-                let form = try await MultipartForm.read(request, limit: SupportAPIRoutes.ticketBodyLimit)
+                let form = try await MultipartForm.read(request, limit: try api.bodyLimit(line, base64: false))
                 fields = form.fields
                 try request.checkForgeryToken(form.fields, context: context, cookieName: WebForms.forgeryCookie)
-                let line = try context.requireLine(.viewBalance)
                 var compensation: (Int64, Money)?
                 if let movement = form.fields["movement"], !movement.isEmpty {
                     compensation = try SupportAPIRoutes.dispute(
@@ -67,7 +68,7 @@ struct SupportWebRoutes {
             let after =
                 request.headers[.init("Last-Event-ID")!].flatMap { Int64($0) }
                 ?? request.uri.queryParameters.get("after").flatMap { Int64($0) }
-            return api.events(ticket: ticket, line: line, after: after, language: context.language)
+            return try api.events(ticket: ticket, line: line, after: after, language: context.language)
         }
         web.get("support/tickets/:number/attachments/:attachment") { _, context in
             let line = try context.requireLine(.viewBalance)
@@ -77,10 +78,10 @@ struct SupportWebRoutes {
             return SupportAPIRoutes.download(try await service.attachment(id, of: try api.number(context), line: line))
         }
         web.post("support/tickets/:number/reply") { request, context in
+            let line = try context.requireLine(.viewBalance)
             do {
-                let form = try await MultipartForm.read(request, limit: SupportAPIRoutes.ticketBodyLimit)
+                let form = try await MultipartForm.read(request, limit: try api.bodyLimit(line, base64: false))
                 try request.checkForgeryToken(form.fields, context: context, cookieName: WebForms.forgeryCookie)
-                let line = try context.requireLine(.viewBalance)
                 let id = try api.number(context)
                 _ = try await service.reply(
                     to: id, on: line, body: form.fields["message"] ?? "", attachments: form.files)

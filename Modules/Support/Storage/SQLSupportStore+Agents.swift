@@ -6,8 +6,8 @@ public import Support
 
 extension SQLSupportStore {
     static let agentColumns: SQLQueryString = """
-        id, login, name, role, regions, password_hash, totp_secret, enrolled, disabled, failures, locked_until,
-        last_step, created_at
+        id, login, name, role, regions, password_hash, totp_secret, enrolled, password_set, disabled, failures,
+        locked_until, last_step, created_at
         """
 
     public func addAgent(_ agent: Agent, passwordHash: String, totpSecret: String) async throws -> Agent {
@@ -66,13 +66,24 @@ extension SQLSupportStore {
         }
     }
 
-    public func loginFailed(_ agent: AgentID, lockUntil: Date?, at: Date) async throws {
+    public func setPassword(_ agent: AgentID, hash: String, at: Date) async throws {
         try await database.write { db in
             try await db.raw(
                 """
-                UPDATE support_agent SET failures = CASE WHEN \(bind: lockUntil?.storageMilliseconds) IS NULL
-                        THEN failures + 1 ELSE 0 END,
-                    locked_until = COALESCE(\(bind: lockUntil?.storageMilliseconds), locked_until)
+                UPDATE support_agent SET password_hash = \(bind: hash), password_set = 1 WHERE id = \(bind: agent.rawValue)
+                """
+            ).run()
+        }
+    }
+
+    public func loginFailed(_ agent: AgentID, maxFailures: Int, lockUntil: Date, at: Date) async throws {
+        try await database.write { db in
+            try await db.raw(
+                """
+                UPDATE support_agent SET
+                    locked_until = CASE WHEN failures + 1 >= \(bind: maxFailures)
+                        THEN \(bind: lockUntil.storageMilliseconds) ELSE locked_until END,
+                    failures = CASE WHEN failures + 1 >= \(bind: maxFailures) THEN 0 ELSE failures + 1 END
                 WHERE id = \(bind: agent.rawValue)
                 """
             ).run()
@@ -178,6 +189,7 @@ extension SQLSupportStore {
             name: try row.decode(column: "name", as: String.self), role: role, regions: Set(regions),
             disabled: try row.decode(column: "disabled", as: Int.self) != 0,
             enrolled: try row.decode(column: "enrolled", as: Int.self) != 0,
+            passwordSet: try row.decode(column: "password_set", as: Int.self) != 0,
             createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)))
         return AgentSecrets(
             agent: agent, passwordHash: try row.decode(column: "password_hash", as: String.self),

@@ -80,15 +80,11 @@ public struct SQLSupportStore: SupportStore {
     }
 
     public func allTickets(status: Ticket.Status?, before cursor: Int64?, limit: Int) async throws -> [Ticket] {
-        try await database.read { db in
-            try await db.raw(
-                """
-                SELECT \(Self.ticketColumns) FROM support_ticket WHERE id < \(bind: cursor ?? Int64.max)
-                  AND (\(bind: status?.rawValue) IS NULL OR status = \(bind: status?.rawValue))
-                ORDER BY id DESC LIMIT \(literal: limit)
-                """
-            ).all()
-        }.compactMap(Self.decodeTicket)
+        let filter: SQLQueryString = status.map { " AND status = \(bind: $0.rawValue)" } ?? ""
+        let query: SQLQueryString =
+            "SELECT \(Self.ticketColumns) FROM support_ticket WHERE id < \(bind: cursor ?? Int64.max)" + filter
+            + " ORDER BY id DESC LIMIT \(literal: limit)"
+        return try await database.read { db in try await db.raw(query).all() }.compactMap(Self.decodeTicket)
     }
 
     public func messages(of ticket: Int64, includeInternal: Bool, after: Int64?) async throws -> [TicketMessage] {
@@ -149,13 +145,21 @@ public struct SQLSupportStore: SupportStore {
                     "UPDATE support_ticket SET first_responded_at = \(bind: at) WHERE id = \(bind: message.ticketID)"
                 ).run()
             }
+            // Written only while the ticket is still as read: a reply that races a resolution or the closing job
+            // fails whole (the message too) rather than reopening the ticket behind the reopen window.
+            let moved: Bool
             if let status = message.status, status != current {
-                try await Self.setStatus(message.ticketID, to: status, at: message.at, on: db)
+                moved = try await Self.setStatus(message.ticketID, to: status, from: current, at: message.at, on: db)
             } else {
-                try await db.raw(
-                    "UPDATE support_ticket SET updated_at = \(bind: at) WHERE id = \(bind: message.ticketID)"
-                ).run()
+                moved =
+                    try await db.raw(
+                        """
+                        UPDATE support_ticket SET updated_at = \(bind: at)
+                        WHERE id = \(bind: message.ticketID) AND status = \(bind: current.rawValue) RETURNING id
+                        """
+                    ).first() != nil
             }
+            guard moved else { throw CabinetError(SupportError.ticketClosed) }
             var queued = false
             switch message.notice {
             case .sms(let to, let text):
@@ -204,18 +208,20 @@ public struct SQLSupportStore: SupportStore {
         _ ticket: Int64, to status: Ticket.Status, from: Ticket.Status? = nil, at: Date, on db: any SQLDatabase
     ) async throws -> Bool {
         let ms = at.storageMilliseconds
-        let resolvedAt: Int64? = status == .resolved ? ms : nil
-        let closedAt: Int64? = status == .closed ? ms : nil
-        let moved = try await db.raw(
-            """
-            UPDATE support_ticket SET status = \(bind: status.rawValue), updated_at = \(bind: ms),
-                resolved_at = CASE WHEN \(bind: status.rawValue) = 'resolved' THEN \(bind: resolvedAt)
-                    WHEN \(bind: status.rawValue) = 'closed' THEN resolved_at ELSE NULL END,
-                closed_at = \(bind: closedAt)
-            WHERE id = \(bind: ticket) AND (\(bind: from?.rawValue) IS NULL OR status = \(bind: from?.rawValue))
-            RETURNING id
-            """
-        ).first()
+        // Resolving stamps the time; closing keeps it (the reopen window ran from it); anything else clears it.
+        let resolved: SQLQueryString =
+            switch status {
+            case .resolved: "resolved_at = \(bind: ms)"
+            case .closed: "resolved_at = resolved_at"
+            default: "resolved_at = NULL"
+            }
+        let closed: SQLQueryString = status == .closed ? "closed_at = \(bind: ms)" : "closed_at = NULL"
+        // Only from the status the caller read: of two changes at once, one moves the ticket.
+        let condition: SQLQueryString = from.map { " AND status = \(bind: $0.rawValue)" } ?? ""
+        let query: SQLQueryString =
+            "UPDATE support_ticket SET status = \(bind: status.rawValue), updated_at = \(bind: ms), " + resolved + ", "
+            + closed + " WHERE id = \(bind: ticket)" + condition + " RETURNING id"
+        let moved = try await db.raw(query).first()
         guard moved != nil else { return false }
         try await SQLRequestRegistry.update(
             ticket, status: status.requestStatus, detail: "support.status.\(status.rawValue)", at: at, on: db)
@@ -255,15 +261,17 @@ public struct SQLSupportStore: SupportStore {
         return id
     }
 
-    public func assign(_ ticket: Int64, to agent: AgentID?, note: String?, at: Date) async throws {
-        try await database.write { db in
-            try await db.raw(
-                """
-                UPDATE support_ticket SET assigned_agent = \(bind: agent?.rawValue),
-                    updated_at = \(bind: at.storageMilliseconds) WHERE id = \(bind: ticket)
-                """
-            ).run()
-        }
+    public func assign(_ ticket: Int64, to agent: AgentID, onlyIfFree: Bool, at: Date) async throws -> Bool {
+        // Taking is "nobody's or mine already": of two agents taking at once, one gets it.
+        let condition: SQLQueryString =
+            onlyIfFree
+            ? " AND (assigned_agent IS NULL OR assigned_agent = \(bind: agent.rawValue))" : ""
+        let query: SQLQueryString =
+            """
+            UPDATE support_ticket SET assigned_agent = \(bind: agent.rawValue), updated_at = \(bind: at.storageMilliseconds)
+            WHERE id = \(bind: ticket) AND status IN ('new', 'inProgress', 'waitingForCustomer')
+            """ + condition + " RETURNING id"
+        return try await database.write { db in try await db.raw(query).first() != nil }
     }
 
     public func rate(_ ticket: Int64, stars: Int, comment: String?, at: Date) async throws -> Bool {
@@ -352,7 +360,8 @@ public struct SQLSupportStore: SupportStore {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT id FROM support_ticket WHERE movement_entry_id = \(bind: entryID) AND decision IS NULL
+                SELECT id FROM support_ticket WHERE movement_entry_id = \(bind: entryID)
+                  AND (decision IS NULL OR decision = 'approved')
                 """
             ).first()?.decode(column: "id", as: Int64.self)
         }
@@ -376,6 +385,7 @@ public struct SQLSupportStore: SupportStore {
                     UPDATE support_ticket SET decision = \(bind: kind), decided_amount = \(bind: amount),
                         decision_reason = \(bind: reason), decided_by = \(bind: agent.rawValue)
                     WHERE id = \(bind: ticket) AND kind = 'compensation' AND decision IS NULL
+                      AND status IN ('new', 'inProgress', 'waitingForCustomer')
                     RETURNING id
                     """
                 ).first() != nil
@@ -395,7 +405,9 @@ public struct SQLSupportStore: SupportStore {
                 attachments: [],
                 at: at.storageMilliseconds, on: db)
             if let status, status.isOpen {
-                try await Self.setStatus(ticket, to: .resolved, at: at, on: db)
+                guard try await Self.setStatus(ticket, to: .resolved, from: status, at: at, on: db) else {
+                    throw CabinetError(SupportError.compensationDecided)
+                }
             }
         }
     }

@@ -42,10 +42,11 @@ public enum SupportSchema: SchemaOwner {
                 """,
                 "CREATE INDEX support_ticket_subscriber ON support_ticket (subscriber_id, id)",
                 "CREATE INDEX support_ticket_queue ON support_ticket (region, status, first_response_due)",
-                // One undecided dispute per movement, however many times it is sent.
+                // One dispute per movement that is open or was approved, however many times it is sent: a movement is
+                // compensated once; a refused dispute frees it for another.
                 """
                 CREATE UNIQUE INDEX support_ticket_dispute ON support_ticket (movement_entry_id)
-                WHERE movement_entry_id IS NOT NULL AND decision IS NULL
+                WHERE movement_entry_id IS NOT NULL AND (decision IS NULL OR decision = 'approved')
                 """,
                 """
                 CREATE TABLE support_message (
@@ -87,6 +88,7 @@ public enum SupportSchema: SchemaOwner {
                     password_hash TEXT NOT NULL,
                     totp_secret TEXT NOT NULL,
                     enrolled INTEGER NOT NULL DEFAULT 0,
+                    password_set INTEGER NOT NULL DEFAULT 0,
                     disabled INTEGER NOT NULL DEFAULT 0,
                     failures INTEGER NOT NULL DEFAULT 0,
                     locked_until BIGINT,
