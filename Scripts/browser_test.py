@@ -20,6 +20,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -385,7 +386,8 @@ def main():
             "login": "olga.agent", "name": "Ольга", "role": "supervisor", "regions": ["msk"]})
         agent = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
                                  options=options)
-        agent_wait = WebDriverWait(agent, 15)
+        # The agent's pages reload after each action: an element found just before may be gone.
+        agent_wait = WebDriverWait(agent, 15, ignored_exceptions=(StaleElementReferenceException,))
         try:
             agent.get(args.base + "/agent/login")
             agent_wait.until(EC.presence_of_element_located((By.ID, "agent-login-button")))
