@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -39,6 +40,35 @@ def totp(secret_base32, at=None):
     digest = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return "%06d" % ((int.from_bytes(digest[offset:offset + 4], "big") & 0x7FFFFFFF) % 1000000)
+
+
+def phone(driver):
+    """A 360×640 phone's viewport (touch, mobile layout), whatever the window's size."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 360, "height": 640, "deviceScaleFactor": 2, "mobile": True})
+
+
+def desktop(driver):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+
+
+def fits(driver, name):
+    """The page does not scroll sideways (wide tables scroll inside their card)."""
+    width, inner = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= inner, f"{name} is {width}px wide in a {inner}px viewport"
+
+
+def audit(driver, name):
+    """axe-core (axe-selenium-python) on the page: no serious or critical violation."""
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    assert results["passes"], f"{name}: axe-core checked nothing"
+    violations = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not violations, f"{name}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations)
 
 
 def operator_post(base, key, path, body):
@@ -118,10 +148,41 @@ def main():
         balance = driver.find_element(By.ID, "balance").text
         assert re.search(r"\d+,\d\d", balance), balance
         assert "Мой онлайн" in driver.find_element(By.ID, "dashboard-tariff").text
-        bars = driver.find_elements(By.CSS_SELECTOR, ".remainder .progress")
-        assert len(bars) >= 3, f"progress bars for minutes, SMS and data: {len(bars)}"
+        bars = driver.find_elements(By.CSS_SELECTOR, ".remainder svg.bar")
+        assert len(bars) >= 3, f"bars for minutes, SMS and data: {len(bars)}"
         assert driver.find_element(By.ID, "next-fee").text, "the next fee is announced"
+        chart = driver.find_element(By.CSS_SELECTOR, "#spending svg.chart desc").get_attribute("textContent")
+        assert "₽" in chart, "the month's spending chart says its figures: " + chart
         shot("03b-dashboard")
+
+        step("on a phone (360×640): balance and top-up on the first screen, no page scrolls sideways, axe-core finds "
+             "nothing serious")
+        pages = ["/dashboard", "/balance", "/payments", "/promised-payment", "/transfers", "/autopay", "/statement",
+                 "/tariffs", "/services", "/blacklist", "/roaming", "/support", "/support/new", "/requests",
+                 "/profile", "/security"]
+        phone(driver)
+        driver.get(args.base + "/dashboard")
+        wait.until(EC.presence_of_element_located((By.ID, "balance")))
+        for element in [driver.find_element(By.ID, "balance"),
+                        driver.find_element(By.CSS_SELECTOR, "#actions a[href='/payments']")]:
+            bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom", element)
+            assert 0 < bottom <= 640, f"{element.text!r} ends at {bottom}px, below the first screen"
+        shot("phone-dashboard")
+        for page in pages:
+            driver.get(args.base + page)
+            wait.until(EC.presence_of_element_located((By.ID, "main")))
+            fits(driver, page)
+            audit(driver, page)
+        driver.get(args.base + "/balance")
+        wait.until(EC.presence_of_element_located((By.ID, "spending")))
+        shot("phone-balance")
+        desktop(driver)
+        for page in ["/dashboard", "/balance"]:
+            driver.get(args.base + page)
+            wait.until(EC.presence_of_element_located((By.ID, "spending")))
+            fits(driver, page)
+            shot("desktop-" + page.strip("/"))
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
         step("look at the statement the demo usage left")
         driver.get(args.base + "/statement")

@@ -27,8 +27,8 @@ public struct AuthHTTPModule: HTTPModule {
     public var navigation: [WebRenderer.NavigationItem] {
         [
             .init(path: "/login", titleKey: "web.nav.login", whenLoggedIn: false, order: 90),
-            .init(path: "/profile", titleKey: "web.nav.profile", whenLoggedIn: true, order: 80),
-            .init(path: "/security", titleKey: "web.nav.security", whenLoggedIn: true, order: 85),
+            .init(path: "/profile", titleKey: "web.nav.profile", whenLoggedIn: true, order: 80, section: .profile),
+            .init(path: "/security", titleKey: "web.nav.security", whenLoggedIn: true, order: 85, section: .profile),
         ]
     }
 

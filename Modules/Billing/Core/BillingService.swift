@@ -20,6 +20,8 @@ public protocol BillingService: TariffChangeService {
 
     func dashboard(_ access: LineAccess) async throws -> Dashboard
     func history(_ access: LineAccess, query: MovementQuery) async throws -> [LedgerMovement]
+    /// The last `months` calendar months' spending by kind, oldest first (the current month last).
+    func spending(_ access: LineAccess, months: Int) async throws -> [MonthSpending]
     func shortStatement(
         _ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind>, after: UsageCursor?,
         limit: Int

@@ -36,9 +36,9 @@ public struct BillingHTTPModule: HTTPModule {
 
     public var navigation: [WebRenderer.NavigationItem] {
         [
-            .init(path: "/dashboard", titleKey: "web.nav.dashboard", whenLoggedIn: true, order: 10),
-            .init(path: "/balance", titleKey: "web.nav.balance", whenLoggedIn: true, order: 30),
-            .init(path: "/statement", titleKey: "web.nav.statement", whenLoggedIn: true, order: 40),
+            .init(path: "/dashboard", titleKey: "web.nav.dashboard", whenLoggedIn: true, order: 10, section: .home),
+            .init(path: "/balance", titleKey: "web.nav.balance", whenLoggedIn: true, order: 19, section: .money),
+            .init(path: "/statement", titleKey: "web.nav.statement", whenLoggedIn: true, order: 40, section: .money),
         ]
     }
 

@@ -55,8 +55,18 @@ struct BillingWebRoutes {
             "tariffFee": dashboard.tariff.fee.amount.displayString,
             "tariffPeriod": catalog.text("tariffs.period.\(dashboard.tariff.fee.period.rawValue)", in: language),
             "remainders": dashboard.remainders.map { remainder -> [String: Any] in
-                [
-                    "label": texts.unit(remainder.unit, language: language),
+                let label = texts.unit(remainder.unit, language: language)
+                let left = texts.amount(remainder.left, of: remainder.unit, language: language)
+                let total = texts.amount(remainder.total, of: remainder.unit, language: language)
+                let days = max(0, Int(remainder.expiresAt.timeIntervalSince(service.now) / 86_400))
+                return [
+                    "meter": SVGChart.meter(
+                        id: "meter-\(remainder.unit.rawValue)", value: remainder.left, total: remainder.total,
+                        title: catalog.text(
+                            "web.dashboard.meter", in: language,
+                            arguments: ["unit": label, "left": left, "total": total])),
+                    "daysLeft": catalog.text("web.dashboard.daysLeft", in: language, arguments: ["days": String(days)]),
+                    "label": label,
                     "left": texts.amount(remainder.left, of: remainder.unit, language: language),
                     "total": texts.amount(remainder.total, of: remainder.unit, language: language),
                     "percent": remainder.percentLeft,
@@ -67,6 +77,19 @@ struct BillingWebRoutes {
             },
         ]
         data["noRemainders"] = dashboard.remainders.isEmpty
+        // The main actions on the first screen, for the modules the region has.
+        let region = regions.region(line.region)
+        data["actions"] = [
+            ("payments", "/payments", "web.dashboard.action.topUp"),
+            ("payments", "/promised-payment", "web.dashboard.action.promised"),
+            ("tariffs", "/tariffs", "web.dashboard.action.tariff"),
+            ("services", "/services", "web.dashboard.action.services"),
+            ("support", "/support", "web.dashboard.action.support"),
+        ].filter { region?.isEnabled(ModuleID(rawValue: $0.0)) == true }.map {
+            ["path": $0.1, "title": catalog.text($0.2, in: language)]
+        }
+        data.merge(SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language))
+        { $1 }
         if let fee = dashboard.nextFee {
             data["nextFee"] = ["date": WebDates.date(fee.on), "amount": fee.amount.displayString]
         }
@@ -122,6 +145,8 @@ struct BillingWebRoutes {
             "to": parameters.get("to").map { String($0) } ?? "",
             "empty": page.isEmpty,
         ]
+        data.merge(SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language))
+        { $1 }
         if items.count > pageQuery.limit, let last = page.last {
             var next = "/balance?cursor=\(last.entryID)"
             for kind in selected { next += "&kind=\(kind)" }

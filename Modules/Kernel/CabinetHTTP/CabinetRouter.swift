@@ -52,7 +52,8 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
     templateFolders += modules.flatMap(\.templateDirectories)
     var navigation = modules.flatMap(\.navigation)
     if settings.requests != nil {
-        navigation.append(.init(path: "/requests", titleKey: "web.nav.requests", whenLoggedIn: true, order: 70))
+        navigation.append(
+            .init(path: "/requests", titleKey: "web.nav.requests", whenLoggedIn: true, order: 70, section: .home))
     }
     let renderer = WebRenderer(
         library: try TemplateLoader.library(from: templateFolders), catalog: settings.catalog, navigation: navigation,

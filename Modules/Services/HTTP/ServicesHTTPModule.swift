@@ -23,8 +23,8 @@ public struct ServicesHTTPModule: HTTPModule {
 
     public var navigation: [WebRenderer.NavigationItem] {
         [
-            .init(path: "/services", titleKey: "web.nav.services", whenLoggedIn: true, order: 25),
-            .init(path: "/blacklist", titleKey: "web.nav.blackList", whenLoggedIn: true, order: 26),
+            .init(path: "/services", titleKey: "web.nav.services", whenLoggedIn: true, order: 25, section: .plan),
+            .init(path: "/blacklist", titleKey: "web.nav.blackList", whenLoggedIn: true, order: 26, section: .plan),
         ]
     }
 

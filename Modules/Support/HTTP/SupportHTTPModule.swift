@@ -35,7 +35,7 @@ public struct SupportHTTPModule: HTTPModule {
     }
 
     public var navigation: [WebRenderer.NavigationItem] {
-        [.init(path: "/support", titleKey: "web.nav.support", order: 80)]
+        [.init(path: "/support", titleKey: "web.nav.support", order: 80, section: .support)]
     }
 
     /// The pages' script: live messages on a ticket's page, article suggestions while a subject is typed. Served

@@ -124,6 +124,11 @@ struct TariffWebRoutes {
         data["balanceAfter"] = preview.balanceAfter.displayString
         data["firstRegularFeeOn"] = WebDates.date(preview.firstRegularFeeOn)
         data["currentName"] = preview.current?.name.text(in: language) ?? "—"
+        // The two tariffs side by side: what changes is plain to see before confirming.
+        data["compare"] = [
+            "was": preview.current.map { summary($0, language: language) } ?? [:],
+            "will": summary(preview.target, language: language),
+        ]
         switch preview.packageOutcome {
         case .replacedNow(let lost):
             data["packageText"] = catalog.text("web.tariffs.packageReplaced", in: language)

@@ -23,7 +23,7 @@ public struct TariffsHTTPModule: HTTPModule {
     }
 
     public var navigation: [WebRenderer.NavigationItem] {
-        [.init(path: "/tariffs", titleKey: "web.nav.tariffs", whenLoggedIn: true, order: 20)]
+        [.init(path: "/tariffs", titleKey: "web.nav.tariffs", whenLoggedIn: true, order: 20, section: .plan)]
     }
 
     public func addRoutes(to routes: ModuleRoutes) {

@@ -9,6 +9,21 @@ public import Mustache
 /// Templates reach texts as `{{t.home.title}}`: every catalogue key `web.home.title` is offered under `t`.
 /// Values are HTML-escaped by Mustache's `{{…}}`.
 public struct WebRenderer: Sendable {
+    /// The five sections a logged-in person navigates by (a bottom bar on a phone, a top bar on wider screens); each
+    /// module puts its pages into one, and the section's pages are tabs under the bar.
+    public enum NavigationSection: String, Sendable, Hashable, CaseIterable {
+        /// Главная: the dashboard and the request history.
+        case home
+        /// Баланс и платежи.
+        case money
+        /// Тариф и услуги.
+        case plan
+        /// Поддержка.
+        case support
+        /// Профиль: profile and security.
+        case profile
+    }
+
     /// A link in the main navigation contributed by a module.
     public struct NavigationItem: Sendable, Hashable {
         public var path: String
@@ -18,12 +33,18 @@ public struct WebRenderer: Sendable {
         public var whenLoggedIn: Bool?
         /// Order in the bar (smaller first).
         public var order: Int
+        /// The section it belongs to with a session; without one, links are shown as they are.
+        public var section: NavigationSection
 
-        public init(path: String, titleKey: String, whenLoggedIn: Bool? = nil, order: Int = 50) {
+        public init(
+            path: String, titleKey: String, whenLoggedIn: Bool? = nil, order: Int = 50,
+            section: NavigationSection = .home
+        ) {
             self.path = path
             self.titleKey = titleKey
             self.whenLoggedIn = whenLoggedIn
             self.order = order
+            self.section = section
         }
     }
 
@@ -66,12 +87,35 @@ public struct WebRenderer: Sendable {
         object["assetVersion"] = assetVersion
         object["requestId"] = object["requestId"] ?? context.requestID
         let loggedIn = context.session != nil
-        object["nav"] = navigation.filter { $0.whenLoggedIn == nil || $0.whenLoggedIn == loggedIn }.sorted {
+        let visible = navigation.filter { $0.whenLoggedIn == nil || $0.whenLoggedIn == loggedIn }.sorted {
             $0.order < $1.order
         }
-        .map {
-            ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path]
-                as [String: Any]
+        if loggedIn {
+            // At most five sections; the current one's pages as tabs below them.
+            let current = visible.first { $0.path == path }?.section
+            let sections = NavigationSection.allCases.compactMap { section -> [String: Any]? in
+                guard let first = visible.first(where: { $0.section == section }) else { return nil }
+                return [
+                    "path": first.path, "id": section.rawValue, "current": section == current,
+                    "title": catalog.text("web.nav.section.\(section.rawValue)", in: language),
+                ]
+            }
+            object["sections"] = sections
+            object["hasSections"] = !sections.isEmpty
+            let tabs = visible.filter { $0.section == current }
+            if tabs.count > 1 {
+                object["hasTabs"] = true
+                object["tabs"] = tabs.map {
+                    ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path]
+                        as [String: Any]
+                }
+            }
+        } else {
+            object["hasNav"] = !visible.isEmpty
+            object["nav"] = visible.map {
+                ["path": $0.path, "title": catalog.text($0.titleKey, in: language), "current": $0.path == path]
+                    as [String: Any]
+            }
         }
         if let session = context.session {
             object["session"] =
