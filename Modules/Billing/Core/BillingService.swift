@@ -20,6 +20,8 @@ public protocol BillingService: TariffChangeService {
 
     func dashboard(_ access: LineAccess) async throws -> Dashboard
     func history(_ access: LineAccess, query: MovementQuery) async throws -> [LedgerMovement]
+    /// Every open tariff of the line's region priced on its usage of the last three whole months, cheapest first.
+    func advice(_ access: LineAccess) async throws -> TariffAdvice
     /// The last `months` calendar months' spending by kind, oldest first (the current month last).
     func spending(_ access: LineAccess, months: Int) async throws -> [MonthSpending]
     func shortStatement(
