@@ -286,7 +286,7 @@ let serverTargets: [Target] = [
         name: "cabinet-bench",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs",
-            "TariffsStorage", "Payments", .argumentParser,
+            "TariffsStorage", "Payments", "Subscribers", .argumentParser,
             .logging, .sqlKit,
         ],
         path: "Modules/Server/cabinet-bench"

@@ -53,6 +53,13 @@ def desktop(driver):
                            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
 
 
+def tap(driver, element):
+    """A click as a thumb makes it: the element first scrolled to the middle (the phone's section bar is fixed at the
+    bottom of the screen and would take a click meant for what lies under it)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def fits(driver, name):
     """The page does not scroll sideways (wide tables scroll inside their card)."""
     width, inner = driver.execute_script(
@@ -395,6 +402,34 @@ def main():
         driver.get(args.base + "/requests")
         wait.until(EC.presence_of_element_located((By.ID, "requests")))
         assert "Promised payment" in driver.find_element(By.ID, "requests").text, "listed (in English, chosen earlier)"
+        step("the third line asks the advisor (on a phone) and plans the cheapest other tariff from it")
+        phone(driver)
+        driver.get(args.base + "/tariffs")
+        wait.until(EC.presence_of_element_located((By.ID, "advice-link")))
+        tap(driver, driver.find_element(By.ID, "advice-link"))
+        wait.until(EC.presence_of_element_located((By.ID, "advice-list")))
+        fits(driver, "/tariffs/advice")
+        audit(driver, "/tariffs/advice")
+        shot("phone-advice")
+        choose = driver.find_elements(By.CSS_SELECTOR, "#advice-list a[id^='advice-choose-']")[0]
+        chosen = choose.get_attribute("id").removeprefix("advice-choose-")
+        tap(driver, choose)
+        wait.until(EC.presence_of_element_located((By.ID, "change-form")))
+        later = driver.find_elements(By.CSS_SELECTOR, "#change-form input[name=timing][value=nextPeriod]")
+        if later:
+            tap(driver, later[0])
+        tap(driver, driver.find_element(By.ID, "preview-button"))
+        wait.until(EC.presence_of_element_located((By.ID, "tariff-compare")))
+        shot("phone-tariff-compare")
+        tap(driver, driver.find_element(By.ID, "confirm-button"))
+        wait.until(EC.presence_of_element_located((By.ID, "tariff-notice")))
+        assert re.search(r"R-\d{6}", driver.find_element(By.ID, "tariff-notice").text)
+        desktop(driver)
+        driver.get(args.base + "/tariffs/advice")
+        wait.until(EC.presence_of_element_located((By.ID, "advice-list")))
+        shot("desktop-advice")
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        print(f"· the advisor's cheapest other tariff, {chosen}, is planned")
         step("the third line plans a two-day suspension and sees its price first")
         driver.get(args.base + "/suspension")
         wait.until(EC.presence_of_element_located((By.ID, "suspension-form")))
@@ -512,12 +547,15 @@ def main():
         wait.until(EC.presence_of_element_located((By.ID, "requests")))
         assert ticket_number in driver.find_element(By.ID, "requests").text
         assert compensation_number in driver.find_element(By.ID, "requests").text
+
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
               "an option through its preview and a conflict resolved, the black list with a call the check stopped, "
               "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
               "language switch, logout, a lost SIM blocked by the public form and refused a transfer, promised payment "
               "taken, a suspension planned through its price, a charge disputed and a ticket with a file opened, an agent "
-              "(second browser) logging in with TOTP and answering live, a rating, the compensation in the balance")
+              "(second browser) logging in with TOTP and answering live, a rating, the compensation in the balance, "
+              "every page at 360×640 and 1280×900 without sideways scroll and without serious axe-core findings, "
+              "the tariff advisor and a change planned from it")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)

@@ -28,7 +28,10 @@ import Testing
             // August uses up every package, so nothing rolls over into the window (which starts on 1 September).
             for (index, line) in lines.enumerated() {
                 _ = try await bed.service.ingest(
-                    [bed.call(line, "aug-c-\(index)", seconds: 40_000), bed.data(line, "aug-d-\(index)", megabytes: 12_000)]
+                    [
+                        bed.call(line, "aug-c-\(index)", seconds: 40_000),
+                        bed.data(line, "aug-d-\(index)", megabytes: 12_000),
+                    ]
                         + (1...80).map { bed.sms(line, "aug-s-\(index)-\($0)") })
             }
             // Three months of the same usage on each line: heavy days and quiet days, every kind of call.
@@ -75,7 +78,8 @@ import Testing
             let current = try #require(advice.estimates.first { $0.isCurrent })
             #expect(current.tariff.id.rawValue == "monthly" && current.savingPerMonth.isZero)
             for estimate in advice.estimates {
-                #expect(estimate.savingPerMonth.minorUnits == current.perMonth.minorUnits - estimate.perMonth.minorUnits)
+                #expect(
+                    estimate.savingPerMonth.minorUnits == current.perMonth.minorUnits - estimate.perMonth.minorUnits)
             }
             #expect(current.usedPerMonth[.sms] == 16)
         }

@@ -9,8 +9,10 @@ import Testing
         #expect(svg.contains("SMS: 50 &lt;of&gt; 200"))
         #expect(svg.contains(#"aria-labelledby="m-t""#))
         // Nothing left, more than the total, no total: never outside the track.
-        #expect(SVGChart.meter(id: "m", value: 0, total: 10, title: "").contains(#"class="fill" x="0" y="0" width="0""#))
-        #expect(SVGChart.meter(id: "m", value: 99, total: 10, title: "").contains(#"class="fill" x="0" y="0" width="300""#))
+        #expect(
+            SVGChart.meter(id: "m", value: 0, total: 10, title: "").contains(#"class="fill" x="0" y="0" width="0""#))
+        #expect(
+            SVGChart.meter(id: "m", value: 99, total: 10, title: "").contains(#"class="fill" x="0" y="0" width="300""#))
         #expect(SVGChart.meter(id: "m", value: 5, total: 0, title: "").contains(#"class="fill" x="0" y="0" width="0""#))
     }
 

@@ -107,7 +107,8 @@ public enum TariffAdvisor {
 
     /// The window: the last three whole monthly periods of the region's calendar before the current one, from the
     /// line's activation when that came later; a line younger than a month gets the time since it opened.
-    public static func window(now: Date, opened: Date, calendar: BillingCalendar) -> (from: Date, to: Date, months: Int) {
+    public static func window(now: Date, opened: Date, calendar: BillingCalendar) -> (from: Date, to: Date, months: Int)
+    {
         let current = calendar.period(containing: now, feePeriod: .month)
         var from = current.start
         var months = 0
@@ -131,7 +132,8 @@ extension DefaultBillingService {
             let calendar = rules.calendar(access.region), let region = rules.region(access.region)
         else { throw CabinetError(BillingError.noAccount) }
         let now = clock.now
-        let opened = try await lines.line(id: access.subscriberID)?.activatedOn.startOfDay(in: calendar.timeZone)
+        let opened =
+            try await lines.line(id: access.subscriberID)?.activatedOn.startOfDay(in: calendar.timeZone)
             ?? account.period.start
         let window = TariffAdvisor.window(now: now, opened: opened, calendar: calendar)
         var rated: [RatedEvent] = []
@@ -141,7 +143,9 @@ extension DefaultBillingService {
                 of: access.subscriberID,
                 query: UsageQuery(from: window.from, to: window.to, after: after, limit: 100_000))
             rated += page
-            after = page.count == 100_000 ? page.last.map { UsageCursor(occurredAt: $0.occurredAt, eventID: $0.eventID) } : nil
+            after =
+                page.count == 100_000
+                ? page.last.map { UsageCursor(occurredAt: $0.occurredAt, eventID: $0.eventID) } : nil
         } while after != nil
         // The billable units are what rating saw; replaying them rounds to the same units.
         let events = rated.map {
@@ -164,7 +168,8 @@ extension DefaultBillingService {
             let replay = try TariffAdvisor.replay(
                 events, line: access.subscriberID, tariff: tariff, region: access.region, rules: rules,
                 from: window.from, to: window.to)
-            let recurringTotal = Self.recurringCost(scheduled, on: tariff, from: window.from, to: window.to, calendar: calendar)
+            let recurringTotal = Self.recurringCost(
+                scheduled, on: tariff, from: window.from, to: window.to, calendar: calendar)
             let total = replay.fees + replay.usage + recurringTotal
             estimates.append(
                 TariffEstimate(

@@ -52,6 +52,8 @@ public struct BillingHTTPModule: HTTPModule {
             service: service, texts: texts, regions: service.rules.regions, renderer: routes.renderer, clock: clock
         )
         .add(to: routes.web)
+        AdviceRoutes(service: service, renderer: routes.renderer, regions: service.rules.regions).add(
+            api: routes.api, web: routes.web)
         if let sharing {
             SharingRoutes(service: sharing, idempotency: idempotency, renderer: routes.renderer).add(
                 api: routes.api, web: routes.web)

@@ -88,8 +88,9 @@ struct BillingWebRoutes {
         ].filter { region?.isEnabled(ModuleID(rawValue: $0.0)) == true }.map {
             ["path": $0.1, "title": catalog.text($0.2, in: language)]
         }
-        data.merge(SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language))
-        { $1 }
+        data.merge(
+            SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language)
+        ) { $1 }
         if let fee = dashboard.nextFee {
             data["nextFee"] = ["date": WebDates.date(fee.on), "amount": fee.amount.displayString]
         }
@@ -145,8 +146,9 @@ struct BillingWebRoutes {
             "to": parameters.get("to").map { String($0) } ?? "",
             "empty": page.isEmpty,
         ]
-        data.merge(SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language))
-        { $1 }
+        data.merge(
+            SpendingCharts.data(try await service.spending(line, months: 6), catalog: catalog, language: language)
+        ) { $1 }
         if items.count > pageQuery.limit, let last = page.last {
             var next = "/balance?cursor=\(last.entryID)"
             for kind in selected { next += "&kind=\(kind)" }

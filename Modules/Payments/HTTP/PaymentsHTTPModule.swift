@@ -39,7 +39,8 @@ public struct PaymentsHTTPModule: HTTPModule {
     public var navigation: [WebRenderer.NavigationItem] {
         [
             .init(path: "/payments", titleKey: "web.nav.payments", whenLoggedIn: true, order: 20, section: .money),
-            .init(path: "/promised-payment", titleKey: "web.nav.promised", whenLoggedIn: true, order: 25, section: .money),
+            .init(
+                path: "/promised-payment", titleKey: "web.nav.promised", whenLoggedIn: true, order: 25, section: .money),
             .init(path: "/transfers", titleKey: "web.nav.transfers", whenLoggedIn: true, order: 26, section: .money),
             .init(path: "/autopay", titleKey: "web.nav.autopay", whenLoggedIn: true, order: 27, section: .money),
             .init(path: "/pay", titleKey: "web.nav.pay", whenLoggedIn: false, order: 20),

@@ -59,15 +59,18 @@ public enum SVGChart {
         let bottom = 22
         let slot = parts.isEmpty ? width : width / parts.count
         let highest = max(1, parts.map(\.value).max() ?? 1)
-        var body = "<line class=\"axis\" x1=\"0\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\"></line>"
+        var body =
+            "<line class=\"axis\" x1=\"0\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\"></line>"
         for (index, part) in parts.enumerated() {
             let room = height - top - bottom
             let h = Int((Double(max(0, part.value)) / Double(highest) * Double(room)).rounded())
             let x = index * slot + slot / 6
             let w = slot * 2 / 3
-            body += "<rect class=\"k\(part.colour)\" x=\"\(x)\" y=\"\(height - bottom - h)\" width=\"\(w)\" height=\"\(h)\"></rect>"
+            body +=
+                "<rect class=\"k\(part.colour)\" x=\"\(x)\" y=\"\(height - bottom - h)\" width=\"\(w)\" height=\"\(h)\"></rect>"
             body += "<text x=\"\(x + w / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(escape(part.label))</text>"
-            body += "<text x=\"\(x + w / 2)\" y=\"\(max(12, height - bottom - h - 4))\" text-anchor=\"middle\">"
+            body +=
+                "<text x=\"\(x + w / 2)\" y=\"\(max(12, height - bottom - h - 4))\" text-anchor=\"middle\">"
                 + "\(escape(shortFigure(part.text)))</text>"
         }
         let description = parts.map { "\($0.label): \($0.text)" }.joined(separator: "; ")
