@@ -41,7 +41,9 @@ import Testing
             for month in ["09", "10", "11"] {
                 bed.clock.set(ISO8601DateFormatter().date(from: "2026-\(month)-05T09:00:00Z")!)
                 while try await bed.service.runDueFees() > 0 {}
-                _ = try await bed.service.ingest([bed.call(line, "c\(month)", seconds: 600), bed.sms(line, "s\(month)")])
+                _ = try await bed.service.ingest([
+                    bed.call(line, "c\(month)", seconds: 600), bed.sms(line, "s\(month)"),
+                ])
             }
             bed.clock.set(ISO8601DateFormatter().date(from: "2026-12-02T09:00:00Z")!)
             while try await bed.service.runDueFees() > 0 {}

@@ -57,11 +57,13 @@ struct AdviceRoutes {
         let used = estimate.usedPerMonth
         let packages = estimate.tariff.packages
         return catalog.text(
-            packages.minutes + packages.sms + packages.megabytes > 0 ? "web.advice.reason" : "web.advice.reasonNoPackage",
+            packages.minutes + packages.sms + packages.megabytes > 0
+                ? "web.advice.reason" : "web.advice.reasonNoPackage",
             in: language,
             arguments: [
                 "minutes": String(used[.seconds] ?? 0), "sms": String(used[.sms] ?? 0),
-                "data": gigabytes(used[.kilobytes] ?? 0, language: language), "name": estimate.tariff.name.text(in: language),
+                "data": gigabytes(used[.kilobytes] ?? 0, language: language),
+                "name": estimate.tariff.name.text(in: language),
                 "pMinutes": String(packages.minutes), "pSMS": String(packages.sms),
                 "pData": gigabytes(Int64(packages.megabytes), language: language),
             ])

@@ -83,7 +83,8 @@ struct AdviceBench: AsyncParsableCommand {
                             otherParty: "+79161234567"))
                 case 5, 6:
                     batch.append(
-                        UsageEvent(eventID: id, msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1,
+                        UsageEvent(
+                            eventID: id, msisdn: msisdn, kind: .sms, occurredAt: at, quantity: 1,
                             otherParty: "+79161234567"))
                 default:
                     batch.append(
@@ -128,7 +129,9 @@ struct AdviceBench: AsyncParsableCommand {
             advice.append(milliseconds(ContinuousClock.now - adviceStart))
             events = answer.events
             tariffs = answer.estimates.count
-            guard rows == events else { throw CabinetError.internal("the bare query saw \(rows), the advisor \(events)") }
+            guard rows == events else {
+                throw CabinetError.internal("the bare query saw \(rows), the advisor \(events)")
+            }
         }
         print(
             "FIGURES advice_ms=\(format(median(advice))) bare_ms=\(format(median(bare))) events=\(events) "
