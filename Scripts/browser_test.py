@@ -165,8 +165,9 @@ def main():
         step("on a phone (360×640): balance and top-up on the first screen, no page scrolls sideways, axe-core finds "
              "nothing serious")
         pages = ["/dashboard", "/balance", "/payments", "/promised-payment", "/transfers", "/autopay", "/statement",
-                 "/tariffs", "/services", "/blacklist", "/roaming", "/support", "/support/new", "/requests",
-                 "/profile", "/security"]
+                 "/shares", "/tariffs", "/tariffs/advice", "/tariffs/moy-online", "/services", "/blacklist", "/roaming",
+                 "/sim-block", "/suspension", "/settings-sms", "/support", "/support/new", "/support/faq/topup-card",
+                 "/requests", "/profile", "/security"]
         phone(driver)
         driver.get(args.base + "/dashboard")
         wait.until(EC.presence_of_element_located((By.ID, "balance")))
@@ -402,7 +403,7 @@ def main():
         driver.get(args.base + "/requests")
         wait.until(EC.presence_of_element_located((By.ID, "requests")))
         assert "Promised payment" in driver.find_element(By.ID, "requests").text, "listed (in English, chosen earlier)"
-        step("the third line asks the advisor (on a phone) and plans the cheapest other tariff from it")
+        step("the third line asks the advisor (on a phone) and changes to the cheapest other tariff from it")
         phone(driver)
         driver.get(args.base + "/tariffs")
         wait.until(EC.presence_of_element_located((By.ID, "advice-link")))
@@ -411,14 +412,10 @@ def main():
         fits(driver, "/tariffs/advice")
         audit(driver, "/tariffs/advice")
         shot("phone-advice")
-        choose = driver.find_elements(By.CSS_SELECTOR, "#advice-list a[id^='advice-choose-']")[0]
+        # One tap from the advice to the change's preview.
+        choose = driver.find_elements(By.CSS_SELECTOR, "#advice-list button[id^='advice-choose-']")[0]
         chosen = choose.get_attribute("id").removeprefix("advice-choose-")
         tap(driver, choose)
-        wait.until(EC.presence_of_element_located((By.ID, "change-form")))
-        later = driver.find_elements(By.CSS_SELECTOR, "#change-form input[name=timing][value=nextPeriod]")
-        if later:
-            tap(driver, later[0])
-        tap(driver, driver.find_element(By.ID, "preview-button"))
         wait.until(EC.presence_of_element_located((By.ID, "tariff-compare")))
         shot("phone-tariff-compare")
         tap(driver, driver.find_element(By.ID, "confirm-button"))

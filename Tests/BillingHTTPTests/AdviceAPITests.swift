@@ -68,7 +68,8 @@ import Testing
                 try await client.execute(uri: "/tariffs/advice", method: .get, headers: headers(line)) { response in
                     #expect(response.status == .ok)
                     let html = String(buffer: response.body)
-                    #expect(html.contains("href=\"/tariffs/payg\" id=\"advice-choose-payg\""))
+                    #expect(html.contains("action=\"/tariffs/payg/preview\""))
+                    #expect(html.contains("id=\"advice-choose-payg\""))
                     #expect(!html.contains("id=\"advice-choose-premium\""))
                 }
                 // The pictures: SVG with the figures in words, no inline style (the policy forbids it).

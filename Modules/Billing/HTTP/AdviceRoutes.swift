@@ -37,6 +37,9 @@ struct AdviceRoutes {
                         minorUnits: saving.minorUnits == .min ? .max : abs(saving.minorUnits), currency: saving.currency
                     ).displayString,
                     "reason": reason(estimate, language: language),
+                    // One tap to the change's preview, with the timing the tariff's card would offer first.
+                    "timing": TariffChangeTiming.allCases.first(where: estimate.tariff.allows)?.rawValue ?? "",
+                    "canChange": line.scopes.contains(.manageServices),
                 ]
             }
             let period = catalog.text(
@@ -48,7 +51,7 @@ struct AdviceRoutes {
                 ])
             return renderer.render(
                 "advice", title: catalog.text("web.advice.title", in: language), context: context,
-                data: ["items": items, "window": period], path: "/tariffs")
+                data: ["items": items, "window": period, "csrf": context.session?.csrfToken ?? ""], path: "/tariffs")
         }
     }
 
