@@ -25,7 +25,7 @@ public enum CabinetModules {
     /// Every migration, kernel first, then modules in dependency order.
     public static var migrations: [Migration] {
         KernelSchema.migrations + SQLRequestRegistry.migrations + SQLIdempotencyStore.migrations
-            + SQLRateLimiter.migrations
+            + SQLRateLimiter.migrations + SQLJobLeases.migrations
             + MessagingSchema.migrations
             + assemblies.flatMap { $0.migrations }
     }

@@ -66,7 +66,7 @@ public final class CabinetRuntime: Sendable {
                 database: database,
                 outbox: outbox, requests: SQLRequestRegistry(database: database),
                 idempotency: SQLIdempotencyStore(database: database), rateLimiter: SQLRateLimiter(database: database),
-                httpClient: httpClient)
+                httpClient: httpClient, jobLeases: SQLJobLeases(database: database, clock: dependencies.clock))
             let (services, parts) = try await CabinetModules.assemble(kernel)
             return CabinetRuntime(kernel: kernel, services: services, parts: parts)
         } catch {

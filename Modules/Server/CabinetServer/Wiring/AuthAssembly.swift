@@ -55,7 +55,9 @@ public struct AuthAssembly: ModuleAssembly {
             webOTPHost: webOTPHost)
         let clock = kernel.clock
         let logger = kernel.logger
-        let housekeeping = PeriodicJob(name: "auth.purge", every: .seconds(3600), logger: logger) {
+        let housekeeping = PeriodicJob(
+            name: "auth.purge", every: .seconds(3600), lease: kernel.jobLeases, logger: logger
+        ) {
             let removed = try await store.purgeExpired(now: clock.now)
             if removed > 0 { logger.debug("purged expired auth rows", metadata: ["cabinet.rows": "\(removed)"]) }
         }

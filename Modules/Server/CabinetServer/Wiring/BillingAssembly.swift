@@ -77,7 +77,9 @@ public struct BillingAssembly: ModuleAssembly {
             renderers: [pdf, StatementCSVRenderer()], texts: texts,
             clock: kernel.clock, logger: logger)
         let beforeFees = Listeners<@Sendable () async throws -> Void>()
-        let fees = PeriodicJob(name: "billing.fees", every: kernel.configuration.feePollInterval, logger: logger) {
+        let fees = PeriodicJob(
+            name: "billing.fees", every: kernel.configuration.feePollInterval, lease: kernel.jobLeases, logger: logger
+        ) {
             // A failing first step must not stop every line's fees.
             for work in beforeFees.all {
                 do {
@@ -99,7 +101,7 @@ public struct BillingAssembly: ModuleAssembly {
         }
         let statementJob = PeriodicJob(
             name: "billing.statements", every: kernel.configuration.statementPollInterval,
-            logger: logger
+            lease: kernel.jobLeases, logger: logger
         ) {
             try await statements.runOnce()
         }

@@ -62,6 +62,8 @@ public struct CabinetKernel: Sendable {
     public let rateLimiter: SQLRateLimiter
     /// Created on first use: a server without social login or an acquirer opens no HTTP client.
     public let httpClient: SharedHTTPClient
+    /// Background jobs' leases: one node of a deployment runs each job at a time.
+    public let jobLeases: SQLJobLeases
 
     public var clock: any WallClock { dependencies.clock }
     public var logger: Logger { dependencies.logger }

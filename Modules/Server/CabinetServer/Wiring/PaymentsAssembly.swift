@@ -101,7 +101,8 @@ public struct PaymentsAssembly: ModuleAssembly {
         let rateLimiter = kernel.rateLimiter
         let fullScan = TimeInterval(configuration.feePollInterval.components.seconds)
         let job = PeriodicJob(
-            name: "payments.reconcile", every: configuration.feePollInterval, signal: signal, logger: logger
+            name: "payments.reconcile", every: configuration.feePollInterval, signal: signal, lease: kernel.jobLeases,
+            logger: logger
         ) {
             let (changed, full) = await balanceWatch.next(now: clock.now, interval: fullScan)
             if full {

@@ -52,7 +52,9 @@ public struct SupportAssembly: ModuleAssembly {
         let logger = kernel.logger
         // Resolved tickets close when their reopen window ends; a conditional update, so several servers close each
         // once.
-        let housekeeping = PeriodicJob(name: "support.close", every: .seconds(300), logger: logger) {
+        let housekeeping = PeriodicJob(
+            name: "support.close", every: .seconds(300), lease: kernel.jobLeases, logger: logger
+        ) {
             let closed = try await service.closeExpired()
             if closed > 0 { logger.info("resolved tickets closed", metadata: ["cabinet.count": "\(closed)"]) }
         }
