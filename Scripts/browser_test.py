@@ -21,7 +21,7 @@ from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -479,8 +479,16 @@ def main():
             "login": "olga.agent", "name": "Ольга", "role": "supervisor", "regions": ["msk"]})
         agent = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
                                  options=options)
-        # The agent's pages reload after each action: an element found just before may be gone.
-        agent_wait = WebDriverWait(agent, 15, ignored_exceptions=(StaleElementReferenceException,))
+        # The agent's pages reload after each action: an element found just before may be gone, and a question asked
+        # while the next page loads may fail; the wait asks again until its time is up.
+        def agent_shot(name):
+            """A screenshot is a diagnosis, never a reason to fail."""
+            try:
+                agent.save_screenshot(os.path.join(args.screenshots, name + ".png"))
+            except WebDriverException as error:
+                print(f"  (no screenshot {name}: {error.msg})", flush=True)
+
+        agent_wait = WebDriverWait(agent, 20, ignored_exceptions=(StaleElementReferenceException, WebDriverException))
         try:
             agent.get(args.base + "/agent/login")
             agent_wait.until(EC.presence_of_element_located((By.ID, "agent-login-button")))
@@ -499,7 +507,7 @@ def main():
             agent.find_element(By.ID, "agent-password-save").click()
             agent_wait.until(EC.presence_of_element_located((By.ID, "agent-queue")))
             assert ticket_number in agent.find_element(By.ID, "agent-tickets").text
-            agent.save_screenshot(os.path.join(args.screenshots, "11-agent-queue.png"))
+            agent_shot("11-agent-queue")
 
             step("the agent answers, and the subscriber's open page shows it without a reload")
             agent.get(args.base + "/agent/tickets/" + ticket_number)
@@ -532,7 +540,7 @@ def main():
             agent.find_element(By.ID, "agent-compensation-approve").click()
             agent_wait.until(lambda d: "resolved" in d.find_element(By.ID, "agent-ticket-status").get_attribute(
                 "data-status"))
-            agent.save_screenshot(os.path.join(args.screenshots, "14-agent-approved.png"))
+            agent_shot("14-agent-approved")
         finally:
             agent.quit()
         driver.get(args.base + "/balance")
@@ -555,7 +563,8 @@ def main():
               "the tariff advisor and a change planned from it")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
-        print(f"browser test failed at step '{step_name}': {error!r}", file=sys.stderr)
+        detail = getattr(error, "msg", None) or ""
+        print(f"browser test failed at step '{step_name}': {error!r} {detail}", file=sys.stderr)
         print(f"screenshots in {args.screenshots}", file=sys.stderr)
         sys.exit(1)
     finally:
