@@ -48,6 +48,10 @@ import Testing
             bed.clock.set(ISO8601DateFormatter().date(from: "2026-12-02T09:00:00Z")!)
             while try await bed.service.runDueFees() > 0 {}
             try await app(bed).test(.router) { client in
+                // Without a session: no advice, no page.
+                try await client.execute(uri: "/api/v1/me/tariff/advice", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                }
                 try await client.execute(uri: "/api/v1/me/tariff/advice", method: .get, headers: headers(line)) {
                     response throws in
                     #expect(response.status == .ok)

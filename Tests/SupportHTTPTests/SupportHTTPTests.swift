@@ -359,6 +359,23 @@ import Testing
                 try await client.execute(uri: base, method: .get) { response in
                     #expect(response.status == .unauthorized)
                 }
+                // Agents are the operator's to make: a subscriber's session or no key is refused.
+                let newAgent = try body(["login": "crm.agent", "name": "CRM", "regions": ["msk"]])
+                try await client.execute(
+                    uri: "/operator/v1/support/agents", method: .post, headers: headers(line), body: newAgent
+                ) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(
+                    uri: "/operator/v1/support/agents", method: .post, headers: key, body: newAgent
+                ) { response throws in
+                    #expect(response.status == .created)
+                    #expect((try json(response)["password"] as? String)?.isEmpty == false)
+                }
+                try await client.execute(uri: "/operator/v1/support/agents/crm.agent/disable", method: .post) {
+                    response in
+                    #expect(response.status == .unauthorized)
+                }
                 var id = ""
                 try await client.execute(
                     uri: base, method: .post, headers: key,
