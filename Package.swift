@@ -247,6 +247,9 @@ let modules: [ModuleSpec] = [
         name: "Support", uses: ["Auth", "Billing", "Tariffs", "Subscribers"],
         httpResources: [.copy("Resources/templates"), .copy("Resources/scripts")],
         coreProducts: [.bcrypt, .crypto], httpProducts: [.multipart], testProducts: [.crypto]),
+    .init(
+        name: "Corporate", uses: ["Auth", "Services", "Billing", "Tariffs", "Subscribers"],
+        layers: [.core, .storage, .testing]),
 ]
 
 // MARK: - PDF statements

@@ -83,6 +83,8 @@ public struct CallDecision: Sendable, Hashable {
         case lineRestricted = "line.restricted"
         /// Neither end is a line of the operator.
         case unknownLine
+        /// The line's company quota for the month is used up and the company chose to block paid service (Corporate).
+        case quotaExhausted = "quota.exhausted"
     }
 
     public var id: String

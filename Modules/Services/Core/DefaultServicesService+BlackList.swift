@@ -114,6 +114,16 @@ extension DefaultServicesService {
             bars[caller.id] = try await barrings(of: caller, connected: options[caller.id] ?? [])
             restricted[caller.id] = try await ledger.balance(of: caller.id).isNegative
         }
+        // Rules of other modules (a company's quota), for the active callers only.
+        var guarded: [SubscriberID: CallGuardRefusal] = [:]
+        let active = callers.filter { $0.status == .active }.map(\.id)
+        if !active.isEmpty {
+            for rule in callGuards.all {
+                for (line, refusal) in try await rule.refusals(of: active, at: clock.now) where guarded[line] == nil {
+                    guarded[line] = refusal
+                }
+            }
+        }
         let pairs = attempts.compactMap { attempt -> (callee: SubscriberID, caller: String)? in
             line(attempt.to).map { (callee: $0.id, caller: attempt.from.e164) }
         }
@@ -138,6 +148,9 @@ extension DefaultServicesService {
                 // Calls between two lines of the operator are free on most tariffs; a restricted line may still
                 // make them only if the operator says so — today every outgoing paid attempt waits for a top-up.
                 if restricted[caller.id] == true { return CallDecision(id: attempt.id, reason: .lineRestricted) }
+                if let refusal = guarded[caller.id], refusal.kinds.contains(attempt.kind) {
+                    return CallDecision(id: attempt.id, reason: refusal.reason)
+                }
             }
             if let callee {
                 if callee.status == .blocked || callee.status == .terminated {

@@ -24,14 +24,17 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let puk: (any PUKCheck)?
     /// Auth's code to the owner's contact number, the form's second way in; `nil` where it is not offered.
     let contactCodes: (any ContactNumberCheck)?
+    /// Rules modules assembled later add to the call check (Corporate's quotas).
+    public let callGuards: Listeners<any CallGuard>
 
     public init(
         store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
         lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog(),
         registry: (any SubscriberService)? = nil, puk: (any PUKCheck)? = nil,
-        contactCodes: (any ContactNumberCheck)? = nil
+        contactCodes: (any ContactNumberCheck)? = nil, callGuards: Listeners<any CallGuard> = Listeners()
     ) {
+        self.callGuards = callGuards
         self.contactCodes = contactCodes
         self.texts = texts
         self.registry = registry

@@ -30,6 +30,16 @@ public struct DefaultSubscriberService: SubscriberService {
     public func line(msisdn: MSISDN) async throws -> Line? { try await store.line(msisdn: msisdn) }
     public func line(id: SubscriberID) async throws -> Line? { try await store.line(id: id) }
     public func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] { try await store.lines(msisdns: msisdns) }
+    public func lines(ids: [SubscriberID]) async throws -> [SubscriberID: Line] { try await store.lines(ids: ids) }
+
+    public func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws
+        -> [Line]
+    {
+        let search = search?.trimmingCharacters(in: .whitespaces)
+        return try await store.lines(
+            company: company, matching: search?.isEmpty == false ? search : nil, after: cursor,
+            limit: min(max(limit, 1), 500))
+    }
 
     public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         try await store.status(of: line, in: transaction)

@@ -1,7 +1,7 @@
 public import CabinetCore
 
 /// The line registry's operations: provisioning by the operator, changes, look-ups.
-public protocol SubscriberService: SubscriberDirectory {
+public protocol SubscriberService: SubscriberDirectory, CompanyLines {
     /// Adds a new line; refuses a number that exists.
     func provision(_ line: NewLine) async throws -> Line
     /// Adds a line, or brings an existing one to the given values (what an import does).

@@ -18,6 +18,10 @@ public protocol SubscriberStore: Sendable {
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
     /// As ``SubscriberDirectory/lines(msisdns:)``.
     func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]
+    /// As ``CompanyLines/lines(company:matching:after:limit:)``.
+    func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
+    /// As ``CompanyLines/lines(ids:)``.
+    func lines(ids: [SubscriberID]) async throws -> [SubscriberID: Line]
 }
 
 /// The narrow read side other modules use to find a line (Auth, Billing, Payments).
@@ -31,4 +35,13 @@ public protocol SubscriberDirectory: Sendable {
     /// The lines of these numbers, in one read (the network's call check asks about a batch at once); numbers that
     /// are not lines are absent.
     func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]
+}
+
+/// The lines of a company, for its admins (Corporate): the company link is the line's, set by the operator.
+public protocol CompanyLines: Sendable {
+    /// The company's lines by number after `cursor`; `search` (when given) keeps those whose number or owner's name
+    /// contains it (digits match the number, anything else the name, case-insensitively).
+    func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
+    /// The lines of these ids, in one read; ids that are not lines are absent.
+    func lines(ids: [SubscriberID]) async throws -> [SubscriberID: Line]
 }

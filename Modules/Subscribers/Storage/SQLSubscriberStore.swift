@@ -65,6 +65,54 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         return result
     }
 
+    public func lines(ids: [SubscriberID]) async throws -> [SubscriberID: Line] {
+        guard !ids.isEmpty else { return [:] }
+        let list = SQLList(Set(ids).map { SQLBind($0.rawValue) })
+        let rows = try await database.read { db in
+            try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE id IN (\(list))").all()
+        }
+        var result: [SubscriberID: Line] = [:]
+        for row in rows {
+            let line = try Self.decode(row)
+            result[line.id] = line
+        }
+        return result
+    }
+
+    public func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws
+        -> [Line]
+    {
+        let digits = search.map { $0.filter(\.isNumber) } ?? ""
+        if let search, digits.isEmpty || digits.count != search.filter({ !$0.isWhitespace }).count {
+            // A name: SQLite's lower() and LIKE fold only ASCII, so names are matched here, over the company's lines
+            // in pages (a company has thousands of lines, not millions).
+            let needle = search.lowercased()
+            var found: [Line] = []
+            var position = cursor
+            while found.count < limit {
+                let page = try await companyPage(company, digits: nil, after: position, limit: 1000)
+                found += page.filter { $0.owner.fullName?.lowercased().contains(needle) ?? false }
+                guard page.count == 1000, let last = page.last else { break }
+                position = last.msisdn
+            }
+            return Array(found.prefix(limit))
+        }
+        return try await companyPage(company, digits: digits.isEmpty ? nil : digits, after: cursor, limit: limit)
+    }
+
+    private func companyPage(_ company: CompanyID, digits: String?, after cursor: MSISDN?, limit: Int) async throws
+        -> [Line]
+    {
+        var query: SQLQueryString = """
+            SELECT \(Self.columns) FROM subscribers_line
+            WHERE company_id = \(bind: company.rawValue) AND msisdn > \(bind: cursor?.e164 ?? "")
+            """
+        if let digits { query = query + " AND msisdn LIKE \(bind: "%" + digits + "%")" }
+        let ordered = query + " ORDER BY msisdn LIMIT \(literal: limit)"
+        let rows = try await database.read { db in try await db.raw(ordered).all() }
+        return try rows.map(Self.decode)
+    }
+
     public func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus? {
         let db = try transaction.sql()
         // SQLite has one writer, so nothing changes the row before this transaction commits; PostgreSQL is told.

@@ -24,6 +24,13 @@ public enum SubscribersSchema: SchemaOwner {
                 """,
                 "CREATE INDEX subscribers_line_region ON subscribers_line (region, msisdn)",
                 "CREATE INDEX subscribers_line_company ON subscribers_line (company_id)",
-            ])
+            ]),
+        // A company's admins page through its lines by number (Corporate's «Абоненты»).
+        Migration(
+            "subscribers-002-company-lines",
+            sql: [
+                "CREATE INDEX subscribers_line_company_msisdn ON subscribers_line (company_id, msisdn)",
+                "DROP INDEX subscribers_line_company",
+            ]),
     ]
 }

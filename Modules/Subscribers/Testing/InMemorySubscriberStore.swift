@@ -60,4 +60,24 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     }
 
     public func count() async throws -> Int { lines.count }
+
+    public func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws
+        -> [Line]
+    {
+        Array(
+            lines.values
+                .filter { $0.companyID == company }
+                .filter { cursor == nil || $0.msisdn.e164 > cursor?.e164 ?? "" }
+                .filter { line in
+                    guard let search else { return true }
+                    if search.allSatisfy(\.isNumber) { return line.msisdn.e164.contains(search) }
+                    return line.owner.fullName?.localizedCaseInsensitiveContains(search) ?? false
+                }
+                .sorted { $0.msisdn < $1.msisdn }
+                .prefix(limit))
+    }
+
+    public func lines(ids: [SubscriberID]) async throws -> [SubscriberID: Line] {
+        Dictionary(ids.compactMap { lines[$0].map { ($0.id, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
 }

@@ -1,0 +1,44 @@
+public import CabinetCore
+
+/// Stable codes of Corporate's errors (message keys in `Resources/messages.json`).
+public enum CorporateError: ErrorCatalogue {
+    /// The session's number is not an admin of any company (an employee's own line sees only that line).
+    public static let notAdmin = ErrorCode("corporate.notAdmin", .forbidden)
+    /// The admin's role does not allow this action (a `readOnly` admin changing a quota).
+    public static let scopeMissing = ErrorCode("corporate.scopeMissing", .forbidden)
+    /// No such line in the company, or in the admin's groups (both answer the same).
+    public static let lineNotFound = ErrorCode("corporate.line.notFound", .notFound)
+    public static let groupNotFound = ErrorCode("corporate.group.notFound", .notFound)
+    public static let groupExists = ErrorCode("corporate.group.exists", .conflict)
+    /// A group with lines in it cannot be deleted.
+    public static let groupNotEmpty = ErrorCode("corporate.group.notEmpty", .conflict)
+    public static let adminNotFound = ErrorCode("corporate.admin.notFound", .notFound)
+    public static let adminExists = ErrorCode("corporate.admin.exists", .conflict)
+    /// A company keeps at least one owner.
+    public static let lastOwner = ErrorCode("corporate.admin.lastOwner", .rejected)
+    public static let applicationNotFound = ErrorCode("corporate.application.notFound", .notFound)
+    /// The application was approved or rejected already.
+    public static let applicationDecided = ErrorCode("corporate.application.decided", .conflict)
+    /// A company with this INN (or id) exists.
+    public static let companyExists = ErrorCode("corporate.company.exists", .conflict)
+    /// The applicant's number belongs to another company's contract.
+    public static let lineOfAnotherCompany = ErrorCode("corporate.line.otherCompany", .conflict)
+    /// ИНН: 10 digits with a valid check digit.
+    public static let innInvalid = ErrorCode("corporate.inn.invalid", .invalidInput)
+    /// КПП: 9 characters, digits with two letters or digits in the 5th and 6th place.
+    public static let kppInvalid = ErrorCode("corporate.kpp.invalid", .invalidInput)
+    /// A quota needs at least one limit; limits are positive and within bounds.
+    public static let quotaInvalid = ErrorCode("corporate.quota.invalid", .invalidInput)
+    /// The line has no quota to delete.
+    public static let quotaNotFound = ErrorCode("corporate.quota.notFound", .notFound)
+    /// A name, address or reason: 1 to `max` characters, no control characters.
+    public static let textInvalid = ErrorCode("corporate.text.invalid", .invalidInput)
+    /// The region does not offer the business cabinet.
+    public static let regionUnavailable = ErrorCode("corporate.region.unavailable", .invalidInput)
+
+    public static let all: [ErrorCode] = [
+        notAdmin, scopeMissing, lineNotFound, groupNotFound, groupExists, groupNotEmpty, adminNotFound, adminExists,
+        lastOwner, applicationNotFound, applicationDecided, companyExists, lineOfAnotherCompany, innInvalid,
+        kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable,
+    ]
+}
