@@ -249,7 +249,7 @@ let modules: [ModuleSpec] = [
         coreProducts: [.bcrypt, .crypto], httpProducts: [.multipart], testProducts: [.crypto]),
     .init(
         name: "Corporate", uses: ["Auth", "Services", "Billing", "Tariffs", "Subscribers"],
-        layers: [.core, .storage, .testing]),
+        httpResources: [.copy("Resources/templates")]),
 ]
 
 // MARK: - PDF statements

@@ -22,7 +22,10 @@ import Testing
             let application = try await bed.service.apply(draft, clientAddress: "10.0.0.1")
             #expect(application.status == .pending)
             #expect(application.number.hasPrefix("Z-"))
-            #expect(try await bed.service.applications(status: .pending, before: nil, limit: 10).map(\.id) == [application.id])
+            #expect(
+                try await bed.service.applications(status: .pending, before: nil, limit: 10).map(\.id) == [
+                    application.id
+                ])
             // Not an admin before the operator decides.
             let early = await #expect(throws: CabinetError.self) {
                 try await bed.service.access(for: bed.session(sim))

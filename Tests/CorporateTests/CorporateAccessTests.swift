@@ -60,8 +60,12 @@ import Testing
                 #expect(try await bed.service.lines(access, search: nil, group: nil, after: nil, limit: 50).count == 2)
                 // Only owners and line managers change lines.
                 let mayManage = scope == .owner || scope == .lines
-                await expect(mayManage) { _ = try await bed.service.requestQuota(access, msisdn: employee.msisdn, limits: limits) }
-                await expect(mayManage) { _ = try await bed.service.createGroup(access, name: "Отдел \(scope.rawValue)") }
+                await expect(mayManage) {
+                    _ = try await bed.service.requestQuota(access, msisdn: employee.msisdn, limits: limits)
+                }
+                await expect(mayManage) {
+                    _ = try await bed.service.createGroup(access, name: "Отдел \(scope.rawValue)")
+                }
                 // Only owners manage admins.
                 await expect(scope == .owner) { _ = try await bed.service.admins(access) }
                 await expect(scope == .owner) {
@@ -108,7 +112,9 @@ import Testing
                 owner, AdminDraft(msisdn: headLine.msisdn, name: "Глава продаж", scopes: [.lines], groups: [sales.id]))
             let head = try await bed.service.access(for: bed.session(headLine))
 
-            #expect(try await bed.service.lines(head, search: nil, group: nil, after: nil, limit: 50).map(\.line.msisdn) == [seller.msisdn])
+            #expect(
+                try await bed.service.lines(head, search: nil, group: nil, after: nil, limit: 50).map(\.line.msisdn)
+                    == [seller.msisdn])
             #expect(try await bed.service.groups(head).map(\.id) == [sales.id])
             for attempt in [
                 { _ = try await bed.service.line(head, msisdn: helper.msisdn) },
@@ -132,10 +138,18 @@ import Testing
             #expect(steal?.code == CorporateError.groupNotFound)
             // The owner sees both, searches by name and number, and filters by group.
             #expect(try await bed.service.lines(owner, search: nil, group: nil, after: nil, limit: 50).count == 3)
-            #expect(try await bed.service.lines(owner, search: "помощ", group: nil, after: nil, limit: 50).map(\.line.id) == [helper.id])
-            #expect(try await bed.service.lines(owner, search: "240002", group: nil, after: nil, limit: 50).map(\.line.id) == [seller.id])
-            #expect(try await bed.service.lines(owner, search: nil, group: support.id, after: nil, limit: 50).map(\.line.id) == [helper.id])
-            let notEmpty = await #expect(throws: CabinetError.self) { try await bed.service.deleteGroup(owner, id: sales.id) }
+            #expect(
+                try await bed.service.lines(owner, search: "помощ", group: nil, after: nil, limit: 50).map(\.line.id)
+                    == [helper.id])
+            #expect(
+                try await bed.service.lines(owner, search: "240002", group: nil, after: nil, limit: 50).map(\.line.id)
+                    == [seller.id])
+            #expect(
+                try await bed.service.lines(owner, search: nil, group: support.id, after: nil, limit: 50).map(\.line.id)
+                    == [helper.id])
+            let notEmpty = await #expect(throws: CabinetError.self) {
+                try await bed.service.deleteGroup(owner, id: sales.id)
+            }
             #expect(notEmpty?.code == CorporateError.groupNotEmpty)
         }
     }

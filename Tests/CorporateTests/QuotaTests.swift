@@ -66,7 +66,8 @@ import Testing
             }
             #expect(Set(invalid?.fieldErrors.map(\.field) ?? []) == ["money", "minutes"])
             let empty = await #expect(throws: CabinetError.self) {
-                _ = try await bed.service.requestQuota(owner, msisdn: employee.msisdn, limits: QuotaLimits(policy: .block))
+                _ = try await bed.service.requestQuota(
+                    owner, msisdn: employee.msisdn, limits: QuotaLimits(policy: .block))
             }
             #expect(empty?.code == KernelError.requestInvalid || empty?.fieldErrors.isEmpty == false)
 
@@ -154,7 +155,8 @@ import Testing
             let ownerLine = try await bed.line("+79003360001")
             let (company, owner) = try await bed.company(owner: ownerLine)
             let employee = try await bed.line("+79003360002", company: company.id)
-            _ = try await bed.service.requestQuota(owner, msisdn: employee.msisdn, limits: QuotaLimits(sms: 2, policy: .block))
+            _ = try await bed.service.requestQuota(
+                owner, msisdn: employee.msisdn, limits: QuotaLimits(sms: 2, policy: .block))
             _ = try await bed.service.runQuotaJob()
             bed.clock.advance(by: .seconds(120))
             let events = (1...2).map { index in

@@ -87,8 +87,10 @@ public protocol CorporateStore: Sendable {
     func quotaRequests(in status: ServiceRequest.Status, limit: Int) async throws -> [QuotaRequest]
     /// Moves a request from one status to another (a conditional update: `false` if it was elsewhere by then);
     /// `done` applies it (the quota is stored or deleted) in the same transaction.
-    func advance(_ request: QuotaRequest, from: ServiceRequest.Status, to: ServiceRequest.Status, reason: String?,
-        at now: Date) async throws -> Bool
+    func advance(
+        _ request: QuotaRequest, from: ServiceRequest.Status, to: ServiceRequest.Status, reason: String?,
+        at now: Date
+    ) async throws -> Bool
     func quotas(of lines: [SubscriberID]) async throws -> [SubscriberID: Quota]
     /// Quotas in force with a money limit, by line after `cursor` (the job's scan).
     func quotas(after cursor: SubscriberID?, limit: Int) async throws -> [Quota]

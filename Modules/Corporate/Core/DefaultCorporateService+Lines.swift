@@ -75,8 +75,9 @@ extension DefaultCorporateService {
         return result
     }
 
-    public func line(_ access: AdminAccess, msisdn: MSISDN) async throws -> (line: CompanyLine, requests: [QuotaRequest])
-    {
+    public func line(_ access: AdminAccess, msisdn: MSISDN) async throws -> (
+        line: CompanyLine, requests: [QuotaRequest]
+    ) {
         try access.require(.view)
         let (line, _) = try await visibleLine(access, msisdn: msisdn)
         guard let decorated = try await decorate([line], company: access.company.id).first else {
@@ -111,7 +112,8 @@ extension DefaultCorporateService {
         guard let group = try await store.groups(of: access.company.id).first(where: { $0.id == id }) else {
             throw CabinetError(CorporateError.groupNotFound)
         }
-        try await store.deleteGroup(id, of: access.company.id, journal: journal(access, "group.delete", target: group.name))
+        try await store.deleteGroup(
+            id, of: access.company.id, journal: journal(access, "group.delete", target: group.name))
     }
 
     public func move(_ access: AdminAccess, msisdn: MSISDN, to group: Int64?) async throws {

@@ -76,7 +76,8 @@ extension DefaultCorporateService {
                 else { continue }
                 let usage = try await monthUsage(of: line)
                 let percent = usage.moneyPercent(of: quota.limits)
-                let threshold = percent >= 100 ? 100 : percent >= settings.quotaWarningPercent ? settings.quotaWarningPercent : 0
+                let threshold =
+                    percent >= 100 ? 100 : percent >= settings.quotaWarningPercent ? settings.quotaWarningPercent : 0
                 guard threshold > 0 else { continue }
                 if adminsByCompany[quota.company] == nil {
                     adminsByCompany[quota.company] = try await store.admins(of: quota.company)

@@ -111,7 +111,8 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
             contractNumber: approval.contractNumber?.trimmingCharacters(in: .whitespaces) ?? "B-" + application.number,
             createdAt: clock.now)
         let created = try await store.approve(
-            id, company: company, owner: AdminDraft(msisdn: line.msisdn, name: application.contactName, scopes: [.owner]),
+            id, company: company,
+            owner: AdminDraft(msisdn: line.msisdn, name: application.contactName, scopes: [.owner]),
             at: clock.now)
         // The applicant's SIM is the company's: its line joins the contract (the operator links the others).
         if line.companyID == nil {
@@ -170,6 +171,7 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
 
     static func isText(_ text: String, upTo limit: Int) -> Bool {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return (1...limit).contains(trimmed.count) && !trimmed.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        return (1...limit).contains(trimmed.count)
+            && !trimmed.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }

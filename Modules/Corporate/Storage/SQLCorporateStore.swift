@@ -83,7 +83,7 @@ public struct SQLCorporateStore: CorporateStore {
                         \(bind: company.contractNumber), \(bind: application), \(bind: at))
                     """
                 ).run()
-            } catch where StorageErrors.isUniqueViolation(error) {
+            } catch  where StorageErrors.isUniqueViolation(error) {
                 throw CabinetError(CorporateError.companyExists, arguments: ["inn": company.inn.rawValue])
             }
             _ = try await Self.insertAdmin(owner, company: company.id, at: at, on: db)
@@ -137,7 +137,8 @@ public struct SQLCorporateStore: CorporateStore {
             let region = RegionID(rawValue: (try? row.decode(column: "region", as: String.self)) ?? ""),
             let inn = INN(rawValue: (try? row.decode(column: "inn", as: String.self)) ?? ""),
             let phone = MSISDN(e164: (try? row.decode(column: "phone", as: String.self)) ?? ""),
-            let status = CompanyApplication.Status(rawValue: (try? row.decode(column: "status", as: String.self)) ?? ""),
+            let status = CompanyApplication.Status(
+                rawValue: (try? row.decode(column: "status", as: String.self)) ?? ""),
             let city = try? row.decode(column: "city", as: String.self),
             let name = try? row.decode(column: "company_name", as: String.self),
             let contact = try? row.decode(column: "contact_name", as: String.self),
@@ -172,7 +173,7 @@ public struct SQLCorporateStore: CorporateStore {
                 ).first(), let admin = decodeAdmin(row)
             else { throw CabinetError.internal("admin not stored") }
             return admin
-        } catch where StorageErrors.isUniqueViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) {
             throw CabinetError(CorporateError.adminExists, arguments: ["msisdn": draft.msisdn.formatted])
         }
     }
@@ -271,7 +272,7 @@ public struct SQLCorporateStore: CorporateStore {
                     ).first()
                 else { throw CabinetError.internal("group not stored") }
                 id = try row.decode(column: "id", as: Int64.self)
-            } catch where StorageErrors.isUniqueViolation(error) {
+            } catch  where StorageErrors.isUniqueViolation(error) {
                 throw CabinetError(CorporateError.groupExists, arguments: ["name": name])
             }
             try await Self.record(journal, on: db)
@@ -281,9 +282,10 @@ public struct SQLCorporateStore: CorporateStore {
 
     public func deleteGroup(_ id: Int64, of company: CompanyID, journal: JournalDraft) async throws {
         try await database.write { db in
-            let members = try await db.raw(
-                "SELECT COUNT(*) AS n FROM corporate_line_group WHERE group_id = \(bind: id)"
-            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let members =
+                try await db.raw(
+                    "SELECT COUNT(*) AS n FROM corporate_line_group WHERE group_id = \(bind: id)"
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
             guard members == 0 else { throw CabinetError(CorporateError.groupNotEmpty) }
             let deleted = try await db.raw(
                 """

@@ -1,10 +1,10 @@
+import Billing
 public import BillingTesting
 public import CabinetCore
 public import CabinetStorage
 public import CabinetTesting
 public import Corporate
 public import CorporateStorage
-import Billing
 import Services
 public import ServicesTesting
 public import Subscribers

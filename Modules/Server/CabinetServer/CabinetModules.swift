@@ -11,7 +11,7 @@ public enum CabinetModules {
     /// The assemblies of the modules that run in the server, in dependency order.
     static let assemblies: [any ModuleAssembly.Type] = [
         SubscribersAssembly.self, AuthAssembly.self, TariffsAssembly.self, BillingAssembly.self, ServicesAssembly.self,
-        PaymentsAssembly.self, SupportAssembly.self,
+        PaymentsAssembly.self, SupportAssembly.self, CorporateAssembly.self,
     ]
 
     /// Module descriptors in dependency order: what region files may configure, whose texts load.
@@ -56,12 +56,20 @@ public enum CabinetModules {
         let support = try await SupportAssembly(
             subscribers: subscribers.exports, auth: auth.exports, billing: billing.exports
         ).assemble(kernel)
+        let corporate = try await CorporateAssembly(
+            subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports, billing: billing.exports,
+            services: options.exports
+        ).assemble(kernel)
         let services = CabinetServices(
             subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,
-            billing: billing.exports, services: options.exports, payments: payments.exports, support: support.exports)
+            billing: billing.exports, services: options.exports, payments: payments.exports, support: support.exports,
+            corporate: corporate.exports)
         return (
             services,
-            [subscribers.parts, auth.parts, tariffs.parts, billing.parts, options.parts, payments.parts, support.parts]
+            [
+                subscribers.parts, auth.parts, tariffs.parts, billing.parts, options.parts, payments.parts,
+                support.parts, corporate.parts,
+            ]
         )
     }
 }
@@ -75,4 +83,5 @@ public struct CabinetServices: Sendable {
     public let services: ServicesAssembly.Exports
     public let payments: PaymentsAssembly.Exports
     public let support: SupportAssembly.Exports
+    public let corporate: CorporateAssembly.Exports
 }

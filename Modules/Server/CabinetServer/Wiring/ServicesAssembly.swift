@@ -13,6 +13,8 @@ import ServicesStorage
 public struct ServicesAssembly: ModuleAssembly {
     public struct Exports: Sendable {
         public let service: any ServicesService
+        /// Rules later modules add to the network's call check (Corporate's quotas).
+        public let callGuards: Listeners<any CallGuard>
     }
 
     public static var module: any CabinetModule.Type { ServicesModule.self }
@@ -58,6 +60,7 @@ public struct ServicesAssembly: ModuleAssembly {
             let moved = try await service.runSuspensions()
             if moved > 0 { logger.info("suspensions moved", metadata: ["cabinet.count": "\(moved)"]) }
         }
-        return Assembled(exports: Exports(service: service), parts: ModuleParts(http: http))
+        return Assembled(
+            exports: Exports(service: service, callGuards: service.callGuards), parts: ModuleParts(http: http))
     }
 }

@@ -1,0 +1,35 @@
+public import CabinetCore
+public import CabinetHTTP
+public import Corporate
+public import Foundation
+
+/// The HTTP face of Corporate: the business cabinet's API and pages, and the operator's applications.
+public struct CorporateHTTPModule: HTTPModule {
+    let service: any CorporateService
+    let regions: RegionCatalog
+    let idempotency: IdempotentRequests
+
+    public init(service: any CorporateService, regions: RegionCatalog, idempotency: IdempotentRequests) {
+        self.service = service
+        self.regions = regions
+        self.idempotency = idempotency
+    }
+
+    public var moduleID: ModuleID { CorporateModule.id }
+
+    public var templateDirectories: [URL] {
+        Bundle.module.url(forResource: "templates", withExtension: nil).map { [$0] } ?? []
+    }
+
+    public var navigation: [WebRenderer.NavigationItem] {
+        [.init(path: "/business", titleKey: "web.nav.business", whenLoggedIn: true, order: 95, section: .profile)]
+    }
+
+    public func addRoutes(to routes: ModuleRoutes) {
+        CorporateAPIRoutes(service: service, regions: regions, idempotency: idempotency).add(to: routes.api)
+        CorporateWebRoutes(service: service, regions: regions, renderer: routes.renderer).add(to: routes.web)
+        if let operatorAPI = routes.operatorAPI {
+            CorporateOperatorRoutes(service: service).add(to: operatorAPI)
+        }
+    }
+}

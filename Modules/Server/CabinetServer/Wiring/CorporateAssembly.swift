@@ -1,0 +1,73 @@
+public import CabinetCore
+import CabinetHTTP
+import CabinetMessaging
+public import CabinetStorage
+public import Corporate
+import CorporateHTTP
+import CorporateStorage
+import Foundation
+import Logging
+
+/// Corporate: companies by application, their admins, groups and quotas. Uses Subscribers (a company's lines, the
+/// applicant's line linked on approval), Auth (the SIM's PUK), Tariffs and Billing (a line's tariff and spending),
+/// and adds its quota rule to Services' call check.
+public struct CorporateAssembly: ModuleAssembly {
+    public struct Exports: Sendable {
+        public let service: any CorporateService
+    }
+
+    public static var module: any CabinetModule.Type { CorporateModule.self }
+    public static var migrations: [Migration] { CorporateSchema.migrations }
+
+    let subscribers: SubscribersAssembly.Exports
+    let auth: AuthAssembly.Exports
+    let tariffs: TariffsAssembly.Exports
+    let billing: BillingAssembly.Exports
+    let services: ServicesAssembly.Exports
+
+    public init(
+        subscribers: SubscribersAssembly.Exports, auth: AuthAssembly.Exports, tariffs: TariffsAssembly.Exports,
+        billing: BillingAssembly.Exports, services: ServicesAssembly.Exports
+    ) {
+        self.subscribers = subscribers
+        self.auth = auth
+        self.tariffs = tariffs
+        self.billing = billing
+        self.services = services
+    }
+
+    public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
+        let outbox = kernel.outbox
+        let store = SQLCorporateStore(database: kernel.database, messagesQueued: { outbox.nudge() })
+        let service = DefaultCorporateService(
+            store: store, lines: subscribers.service, puk: auth.service, billing: billing.service,
+            lineTariffs: tariffs.lineTariffs, requests: kernel.requests, regions: kernel.regions, clock: kernel.clock,
+            logger: kernel.logger)
+        guard kernel.isEnabled(CorporateModule.self) else {
+            return Assembled(exports: Exports(service: service), parts: ModuleParts())
+        }
+        // A quota in force is enforced where the network asks.
+        services.callGuards.add(service)
+        let logger = kernel.logger
+        // The shortest interval any region asks for: requests are applied and warnings sent that often.
+        let interval = kernel.regions.regions.compactMap { $0.settings(for: CorporateModule.self)?.quotaJobInterval }
+            .min() ?? .seconds(10)
+        let quotas = PeriodicJob(name: "corporate.quotas", every: interval, lease: kernel.jobLeases, logger: logger) {
+            let report = try await service.runQuotaJob()
+            if report.applied + report.rejected + report.notices > 0 {
+                logger.info(
+                    "quota job",
+                    metadata: [
+                        "cabinet.applied": "\(report.applied)", "cabinet.rejected": "\(report.rejected)",
+                        "cabinet.notices": "\(report.notices)",
+                    ])
+            }
+        }
+        let http: [any HTTPModule] = [
+            CorporateHTTPModule(
+                service: service, regions: kernel.regions,
+                idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
+        ]
+        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [quotas], http: http))
+    }
+}
