@@ -153,7 +153,9 @@ import Testing
                     }
                 }
                 _ = try await bed.service.runQuotaJob()
-                try await client.execute(uri: "/api/v1/corporate/lines/89004440002", method: .get, headers: headers(sim)) {
+                try await client.execute(
+                    uri: "/api/v1/corporate/lines/89004440002", method: .get, headers: headers(sim)
+                ) {
                     response throws in
                     let detail = try json(response)
                     let line = try #require(detail["line"] as? [String: Any])

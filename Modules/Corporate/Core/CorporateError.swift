@@ -31,6 +31,12 @@ public enum CorporateError: ErrorCatalogue {
     public static let quotaInvalid = ErrorCode("corporate.quota.invalid", .invalidInput)
     /// The line has no quota to delete.
     public static let quotaNotFound = ErrorCode("corporate.quota.notFound", .notFound)
+    /// No such bulk operation in the company (or of this admin).
+    public static let bulkNotFound = ErrorCode("corporate.bulk.notFound", .notFound)
+    /// The operation runs or ran already.
+    public static let bulkStarted = ErrorCode("corporate.bulk.started", .conflict)
+    /// A bulk operation covers at most 20 000 lines.
+    public static let bulkTooLarge = ErrorCode("corporate.bulk.tooLarge", .invalidInput)
     /// A name, address or reason: 1 to `max` characters, no control characters.
     public static let textInvalid = ErrorCode("corporate.text.invalid", .invalidInput)
     /// The region does not offer the business cabinet.
@@ -39,6 +45,7 @@ public enum CorporateError: ErrorCatalogue {
     public static let all: [ErrorCode] = [
         notAdmin, scopeMissing, lineNotFound, groupNotFound, groupExists, groupNotEmpty, adminNotFound, adminExists,
         lastOwner, applicationNotFound, applicationDecided, companyExists, lineOfAnotherCompany, innInvalid,
-        kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable,
+        kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable, bulkNotFound, bulkStarted,
+        bulkTooLarge,
     ]
 }

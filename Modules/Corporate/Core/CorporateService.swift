@@ -45,6 +45,18 @@ public protocol CorporateService: CorporateApplications, CorporateOperations {
     func journal(_ access: AdminAccess, before cursor: Int64?, limit: Int) async throws
         -> [(entry: JournalEntry, request: ServiceRequest?)]
 
+    /// A bulk operation's dry run over a selection or a group: per line, what would happen or why it would be
+    /// refused. Nothing changes until ``startBulk(_:id:)``.
+    func planBulk(_ access: AdminAccess, action: BulkAction, selection: BulkSelection) async throws -> BulkOperation
+    /// Starts a planned operation; the bulk job changes its lines, one request per line.
+    func startBulk(_ access: AdminAccess, id: Int64) async throws -> BulkOperation
+    func bulk(_ access: AdminAccess, id: Int64) async throws -> BulkOperation
+    func bulks(_ access: AdminAccess) async throws -> [BulkOperation]
+    /// The operation's lines with their plan and outcome, by position.
+    func bulkItems(_ access: AdminAccess, id: Int64, after position: Int?, limit: Int) async throws -> [BulkItem]
+    /// The bulk job's run: up to `lines` lines of running operations changed; how many.
+    func runBulkJob(lines: Int) async throws -> Int
+
     /// The quota job's run: applies requested quotas and sends the month's warnings; what it did.
     func runQuotaJob() async throws -> QuotaJobReport
 }

@@ -8,17 +8,21 @@ public struct CorporateSettings: ModuleSettings, Hashable {
     public var quotaWarningPercent: Int
     /// How often the quota job applies requested quotas and checks spending against them.
     public var quotaJobInterval: Duration
+    /// Text messages a bulk operation sends per company and minute (the rest wait for the next minute).
+    public var bulkSMSPerMinute: Int
 
-    public init(quotaWarningPercent: Int = 80, quotaJobInterval: Duration = .seconds(10)) {
+    public init(quotaWarningPercent: Int = 80, quotaJobInterval: Duration = .seconds(10), bulkSMSPerMinute: Int = 60) {
         self.quotaWarningPercent = quotaWarningPercent
         self.quotaJobInterval = quotaJobInterval
+        self.bulkSMSPerMinute = bulkSMSPerMinute
     }
 
     public init?(from section: ConfigObject) {
         let percent = section.requireInt("quotaWarningPercent", in: 1...99)
         let interval = section.requirePositiveDuration("quotaJobInterval")
-        guard let percent, let interval else { return nil }
-        self.init(quotaWarningPercent: percent, quotaJobInterval: interval)
+        let sms = section.requireInt("bulkSMSPerMinute", in: 1...10_000)
+        guard let percent, let interval, let sms else { return nil }
+        self.init(quotaWarningPercent: percent, quotaJobInterval: interval, bulkSMSPerMinute: sms)
     }
 
     /// Admins log in with the region's SMS code, and the business cabinet's policy is a code of 6 digits or more: a

@@ -97,6 +97,33 @@ public protocol CorporateStore: Sendable {
     /// Queues each notice once (its dedupe key), returning how many were new.
     func send(_ notices: [QuotaNotice], at now: Date) async throws -> Int
 
+    // Bulk operations
+    /// Stores the dry run's plan with the operation's own request record and journal entry.
+    func insertBulk(_ action: BulkAction, plan: [BulkPlanLine], journal: JournalDraft) async throws -> BulkOperation
+    func bulk(_ id: Int64) async throws -> BulkOperation?
+    func bulks(of company: CompanyID, limit: Int) async throws -> [BulkOperation]
+    /// `planned → running` (a conditional update: `false` when it was started already).
+    func start(_ bulk: Int64, at now: Date) async throws -> Bool
+    func runningBulks(limit: Int) async throws -> [BulkOperation]
+    /// Claims up to `limit` pending lines (`pending → processing`, each by a conditional update).
+    func claim(_ bulk: Int64, limit: Int, at now: Date) async throws -> [BulkItem]
+    /// Lines left `processing` since before `cutoff`: a server stopped while changing them.
+    func stuck(_ bulk: Int64, before cutoff: Date, limit: Int) async throws -> [BulkItem]
+    /// Records a line's outcome (only from `processing`).
+    func finish(_ item: BulkItem, outcome: BulkItem.Outcome, requestID: Int64?, reason: String?, at now: Date)
+        async throws
+    /// Gives a stuck line back to the queue.
+    func release(_ item: BulkItem, at now: Date) async throws
+    /// A quota change of one line and the line's outcome in one transaction (so it is never done twice).
+    func finishWithQuota(
+        _ item: BulkItem, action: QuotaRequest.Action, limits: QuotaLimits?, company: CompanyID, journal: JournalDraft
+    ) async throws -> QuotaRequest
+    /// An SMS to one line, its request record and the line's outcome in one transaction.
+    func finishWithSMS(_ item: BulkItem, text: String, journal: JournalDraft) async throws -> Int64
+    /// `running → done` once no line is pending or processing.
+    func complete(_ bulk: Int64, at now: Date) async throws -> Bool
+    func items(of bulk: Int64, after position: Int?, limit: Int) async throws -> [BulkItem]
+
     // Journal
     func journal(of company: CompanyID, before cursor: Int64?, limit: Int) async throws -> [JournalEntry]
 }

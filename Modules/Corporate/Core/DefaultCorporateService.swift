@@ -17,6 +17,12 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
     /// A line's spending and usage this month (quotas).
     let billing: any BillingService
     let lineTariffs: any LineTariffStore
+    /// Billing's tariff change (bulk tariff changes, with their previews in the dry run).
+    let tariffChanges: any TariffChangeService
+    /// Services' options (bulk connections, with their previews in the dry run).
+    let options: any ServicesService
+    /// Paces bulk text messages per company, on every server alike.
+    let rateLimiter: any RateLimiter
     /// Request records' present statuses (the company's history).
     let requests: any RequestRegistry
     let regions: RegionCatalog
@@ -26,7 +32,8 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
 
     public init(
         store: any CorporateStore, lines: any SubscriberService, puk: any PUKCheck, billing: any BillingService,
-        lineTariffs: any LineTariffStore, requests: any RequestRegistry, regions: RegionCatalog,
+        lineTariffs: any LineTariffStore, tariffChanges: any TariffChangeService, options: any ServicesService,
+        rateLimiter: any RateLimiter, requests: any RequestRegistry, regions: RegionCatalog,
         clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? CorporateModule.messages()) ?? MessageCatalog()
     ) {
@@ -35,6 +42,9 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
         self.puk = puk
         self.billing = billing
         self.lineTariffs = lineTariffs
+        self.tariffChanges = tariffChanges
+        self.options = options
+        self.rateLimiter = rateLimiter
         self.requests = requests
         self.regions = regions
         self.clock = clock

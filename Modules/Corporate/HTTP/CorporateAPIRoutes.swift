@@ -30,7 +30,8 @@ struct CorporateAPIRoutes {
             var problems: [FieldError] = []
             let phone = MSISDNField.parse(body.phone, field: "phone", into: &problems)
             guard let region = RegionID(rawValue: body.region) else {
-                throw CabinetError.validation(problems + [FieldError(field: "region", code: CorporateError.regionUnavailable)])
+                throw CabinetError.validation(
+                    problems + [FieldError(field: "region", code: CorporateError.regionUnavailable)])
             }
             guard problems.isEmpty, let phone else { throw CabinetError.validation(problems) }
             let application = try await service.apply(
@@ -58,7 +59,8 @@ struct CorporateAPIRoutes {
                 return id
             }
             let rows = try await service.lines(
-                access, search: search, group: group, after: try query.cursor { (text: String) -> MSISDN? in MSISDN(e164: text) },
+                access, search: search, group: group,
+                after: try query.cursor { (text: String) -> MSISDN? in MSISDN(e164: text) },
                 limit: query.fetchLimit)
             return try Response.json(Page(rows, query: query, cursor: \.line.msisdn.e164, item: CompanyLineDTO.init))
         }
@@ -161,7 +163,9 @@ struct CorporateAPIRoutes {
             let rows = try await service.journal(
                 access, before: try query.cursor { (text: String) -> Int64? in Int64(text) }, limit: query.fetchLimit)
             return try Response.json(
-                Page(rows, query: query, cursor: { String($0.entry.id) }, item: { JournalEntryDTO($0.entry, request: $0.request) }))
+                Page(
+                    rows, query: query, cursor: { String($0.entry.id) },
+                    item: { JournalEntryDTO($0.entry, request: $0.request) }))
         }
     }
 }

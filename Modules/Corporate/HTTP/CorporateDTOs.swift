@@ -230,9 +230,10 @@ struct RejectBody: Decodable, Sendable {
 
 enum CorporateForms {
     /// A quota from the API's or the form's fields; problems named by field.
-    static func limits(money: String?, minutes: String?, sms: String?, megabytes: String?, policy: String?,
-        currency: Currency) throws -> QuotaLimits
-    {
+    static func limits(
+        money: String?, minutes: String?, sms: String?, megabytes: String?, policy: String?,
+        currency: Currency
+    ) throws -> QuotaLimits {
         var problems: [FieldError] = []
         var amount: Money?
         if let money = money?.trimmingCharacters(in: .whitespaces), !money.isEmpty {

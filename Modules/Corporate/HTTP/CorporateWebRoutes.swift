@@ -70,7 +70,8 @@ struct CorporateWebRoutes {
             let notice = request.uri.queryParameters.get("request").map {
                 t("web.business.quota.accepted", context, ["number": String($0)])
             }
-            return try await linePage(access, msisdn: try CorporateAPIRoutes.msisdn(context), context, notice: notice, error: nil)
+            return try await linePage(
+                access, msisdn: try CorporateAPIRoutes.msisdn(context), context, notice: notice, error: nil)
         }
         web.post("business/lines/:msisdn/quota") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
@@ -144,10 +145,13 @@ struct CorporateWebRoutes {
                 [
                     "number": ServiceRequest.number(for: row.entry.requestID),
                     "action": t("web.business.action.\(row.entry.action)", context),
-                    "target": row.entry.target, "admin": row.entry.adminName, "at": format(row.entry.at, access, context),
+                    "target": row.entry.target, "admin": row.entry.adminName,
+                    "at": format(row.entry.at, access, context),
                     "status": row.request.map { t("requests.status.\($0.status.rawValue)", context) } ?? "—",
                     "statusCode": row.request?.status.rawValue ?? "",
-                    "reason": row.request?.detail.flatMap { catalog.contains($0, in: context.language) ? t($0, context) : nil } ?? "",
+                    "reason": row.request?.detail.flatMap {
+                        catalog.contains($0, in: context.language) ? t($0, context) : nil
+                    } ?? "",
                 ]
             }
             return renderer.render(
@@ -207,8 +211,10 @@ struct CorporateWebRoutes {
         _ context: CabinetRequestContext, fields: [String: String], error: String?, filed: CompanyApplication?
     ) -> Response {
         let options = regions.regions.filter { $0.isEnabled(CorporateModule.id) }.map { region -> [String: Any] in
-            ["id": region.id.rawValue, "name": region.name.text(in: context.language),
-             "selected": fields["region"] == region.id.rawValue]
+            [
+                "id": region.id.rawValue, "name": region.name.text(in: context.language),
+                "selected": fields["region"] == region.id.rawValue,
+            ]
         }
         var data: [String: Any] = ["regions": options, "fields": fields]
         if let error { data["error"] = error }
@@ -356,7 +362,9 @@ struct CorporateWebRoutes {
                     "me": admin.id == access.admin.id,
                 ]
             },
-            "scopes": AdminScope.allCases.map { ["id": $0.rawValue, "name": t("web.business.scope.\($0.rawValue)", context)] },
+            "scopes": AdminScope.allCases.map {
+                ["id": $0.rawValue, "name": t("web.business.scope.\($0.rawValue)", context)]
+            },
             "groups": groups.map { ["id": $0.id, "name": $0.name] as [String: Any] },
         ]
         if let error { data["error"] = error }

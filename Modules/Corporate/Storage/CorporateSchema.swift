@@ -118,6 +118,48 @@ public enum CorporateSchema: SchemaOwner {
                 )
                 """,
                 "CREATE INDEX corporate_journal_company ON corporate_journal (company_id, id)",
-            ])
+            ]),
+        // Bulk operations: the dry run's plan per line, then each line's outcome; a line is claimed by a conditional
+        // update before it is changed, so several servers (or a restarted one) never change it twice.
+        Migration(
+            "corporate-002-bulk",
+            sql: [
+                """
+                CREATE TABLE corporate_bulk (
+                    id {{pk}},
+                    company_id TEXT NOT NULL,
+                    admin_id BIGINT NOT NULL,
+                    admin_name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    argument TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('planned', 'running', 'done')),
+                    request_id BIGINT NOT NULL,
+                    total INTEGER NOT NULL,
+                    refused_in_plan INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX corporate_bulk_company ON corporate_bulk (company_id, id)",
+                "CREATE INDEX corporate_bulk_status ON corporate_bulk (status, id)",
+                """
+                CREATE TABLE corporate_bulk_item (
+                    operation_id BIGINT NOT NULL,
+                    position INTEGER NOT NULL,
+                    subscriber_id BIGINT NOT NULL,
+                    msisdn TEXT NOT NULL,
+                    plan_refusal TEXT,
+                    plan_note TEXT,
+                    outcome TEXT NOT NULL
+                        CHECK (outcome IN ('pending', 'processing', 'done', 'refused', 'failed')),
+                    request_id BIGINT,
+                    reason TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (operation_id, position)
+                )
+                """,
+                "CREATE INDEX corporate_bulk_item_outcome ON corporate_bulk_item (operation_id, outcome, position)",
+            ]),
     ]
 }

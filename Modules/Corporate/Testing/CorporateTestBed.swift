@@ -10,7 +10,7 @@ public import ServicesTesting
 public import Subscribers
 
 /// Corporate over Services' SQL test bed (lines, tariffs, the ledger, the call check) on SQLite or PostgreSQL, with
-/// quota warnings at 80 %, PUKs set per line by the test and the quota guard added to the call check.
+/// quota warnings at 80 %, bulk messages at 3 a minute, PUKs set per line by the test and the quota guard added to the call check.
 public struct CorporateTestBed: Sendable {
     public let services: ServicesTestBed
     public let store: SQLCorporateStore
@@ -19,6 +19,7 @@ public struct CorporateTestBed: Sendable {
     public static let corporateYAML = """
         quotaWarningPercent: 80
         quotaJobInterval: 5s
+        bulkSMSPerMinute: 3
         """
 
     public static var migrations: [Migration] { ServicesTestBed.migrations + CorporateSchema.migrations }
@@ -48,7 +49,8 @@ public struct CorporateTestBed: Sendable {
         store = SQLCorporateStore(database: billing.database)
         service = DefaultCorporateService(
             store: store, lines: billing.lines, puk: services.puks, billing: billing.service,
-            lineTariffs: billing.lineTariffs, requests: billing.requests, regions: billing.rules.regions,
+            lineTariffs: billing.lineTariffs, tariffChanges: billing.service, options: services.service,
+            rateLimiter: InMemoryRateLimiter(), requests: billing.requests, regions: billing.rules.regions,
             clock: billing.clock, logger: .test)
         services.service.callGuards.add(service)
     }

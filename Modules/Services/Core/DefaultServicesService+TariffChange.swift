@@ -9,12 +9,24 @@ extension DefaultServicesService {
     public func optionChanges(line: SubscriberID, region: RegionID, from: TariffID, to: TariffID) async throws
         -> [TariffOptionChange]
     {
+        try await optionChanges(line: line, region: region, from: from, to: to, in: nil)
+    }
+
+    /// As above; inside `transaction` when one is given (the change's own), so no second connection is taken.
+    func optionChanges(
+        line: SubscriberID, region: RegionID, from: TariffID, to: TariffID, in transaction: (any WriteTransaction)?
+    ) async throws -> [TariffOptionChange] {
         guard let services = regions.region(region)?.settings(for: ServicesModule.self),
             let tariffs = regions.region(region)?.settings(for: TariffsModule.self)
         else { return [] }
         let old = Set(tariffs.tariff(from)?.includedOptions ?? [])
         let new = Set(tariffs.tariff(to)?.includedOptions ?? [])
-        let connected = Set(try await store.connectedOptions(of: line).map(\.option))
+        let connected: Set<OptionID> =
+            if let transaction {
+                try await store.connectedOptionIDs(of: line, in: transaction)
+            } else {
+                Set(try await store.connectedOptions(of: line).map(\.option))
+            }
         var changes: [TariffOptionChange] = []
         for option in services.options {
             let id = option.id
@@ -39,7 +51,7 @@ extension DefaultServicesService {
         line: SubscriberID, region: RegionID, from: TariffID, to: TariffID, at instant: Date,
         in transaction: any WriteTransaction
     ) async throws {
-        let changes = try await optionChanges(line: line, region: region, from: from, to: to)
+        let changes = try await optionChanges(line: line, region: region, from: from, to: to, in: transaction)
         let released = changes.filter { $0.kind != .dropped }.map(\.option)
         guard !released.isEmpty else { return }
         try await store.release(released, of: line, in: transaction)

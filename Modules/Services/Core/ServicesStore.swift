@@ -170,6 +170,10 @@ public struct SIMBlockOrder: Sendable, Hashable {
 /// its ledger posting (through Billing's `LedgerTransactions`).
 public protocol ServicesStore: Sendable {
     func connectedOptions(of line: SubscriberID) async throws -> [ConnectedOption]
+    /// The options connected to the line, read inside another module's write `transaction` (a tariff change): a
+    /// second connection taken while the transaction holds one could wait forever once every connection of the pool
+    /// is such a transaction.
+    func connectedOptionIDs(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> Set<OptionID>
     /// Connects `order.option` (refused with ``ServicesError/alreadyConnected`` when it is), disconnects
     /// `order.replacing`, posts the connection fee and opens a `done` request, all in one transaction; refused with
     /// ``ServicesError/insufficientFunds`` (and nothing changed) when the balance does not cover the fee.

@@ -45,6 +45,15 @@ public struct SQLServicesStore: ServicesStore {
         }
     }
 
+    public func connectedOptionIDs(of line: SubscriberID, in transaction: any WriteTransaction) async throws
+        -> Set<OptionID>
+    {
+        let rows = try await transaction.sql().raw(
+            "SELECT option_id FROM services_line_option WHERE subscriber_id = \(bind: line.rawValue)"
+        ).all()
+        return Set(try rows.compactMap { OptionID(rawValue: try $0.decode(column: "option_id", as: String.self)) })
+    }
+
     public func connect(_ order: ConnectOrder) async throws -> ServiceRequest {
         try await ledger.transaction(lines: [order.line]) { transaction, writer in
             let db = try transaction.sql()

@@ -41,7 +41,8 @@ public struct CorporateAssembly: ModuleAssembly {
         let store = SQLCorporateStore(database: kernel.database, messagesQueued: { outbox.nudge() })
         let service = DefaultCorporateService(
             store: store, lines: subscribers.service, puk: auth.service, billing: billing.service,
-            lineTariffs: tariffs.lineTariffs, requests: kernel.requests, regions: kernel.regions, clock: kernel.clock,
+            lineTariffs: tariffs.lineTariffs, tariffChanges: billing.service, options: services.service,
+            rateLimiter: kernel.rateLimiter, requests: kernel.requests, regions: kernel.regions, clock: kernel.clock,
             logger: kernel.logger)
         guard kernel.isEnabled(CorporateModule.self) else {
             return Assembled(exports: Exports(service: service), parts: ModuleParts())
@@ -50,7 +51,8 @@ public struct CorporateAssembly: ModuleAssembly {
         services.callGuards.add(service)
         let logger = kernel.logger
         // The shortest interval any region asks for: requests are applied and warnings sent that often.
-        let interval = kernel.regions.regions.compactMap { $0.settings(for: CorporateModule.self)?.quotaJobInterval }
+        let interval =
+            kernel.regions.regions.compactMap { $0.settings(for: CorporateModule.self)?.quotaJobInterval }
             .min() ?? .seconds(10)
         let quotas = PeriodicJob(name: "corporate.quotas", every: interval, lease: kernel.jobLeases, logger: logger) {
             let report = try await service.runQuotaJob()
@@ -63,11 +65,16 @@ public struct CorporateAssembly: ModuleAssembly {
                     ])
             }
         }
+        // Bulk operations: up to 2 000 lines a run, each line claimed before it is changed (several servers share the
+        // lines; one that stops mid-line leaves it to be checked and finished by the next run).
+        let bulk = PeriodicJob(name: "corporate.bulk", every: .seconds(1), lease: kernel.jobLeases, logger: logger) {
+            _ = try await service.runBulkJob(lines: 2000)
+        }
         let http: [any HTTPModule] = [
             CorporateHTTPModule(
                 service: service, regions: kernel.regions,
                 idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
         ]
-        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [quotas], http: http))
+        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [quotas, bulk], http: http))
     }
 }
