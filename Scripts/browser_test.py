@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 NUMBER = "+79000000001"
 
@@ -553,6 +553,89 @@ def main():
         assert ticket_number in driver.find_element(By.ID, "requests").text
         assert compensation_number in driver.find_element(By.ID, "requests").text
 
+        step("the demo company's admin logs in with her designated number and a 6-digit code")
+        driver.get(args.base + "/login")
+        if not driver.find_elements(By.ID, "msisdn"):
+            driver.find_element(By.CSS_SELECTOR, "form.who button").click()
+            wait.until(lambda d: d.current_url.rstrip("/") == args.base.rstrip("/"))
+            driver.get(args.base + "/login")
+        wait.until(EC.presence_of_element_located((By.ID, "msisdn")))
+        admin = "+79000000100"
+        driver.find_element(By.ID, "msisdn").send_keys(admin)
+        driver.find_element(By.ID, "get-code").click()
+        wait.until(EC.presence_of_element_located((By.ID, "code")))
+        admin_code = last_code(admin)
+        assert len(admin_code) == 6, admin_code
+        driver.find_element(By.ID, "code").send_keys(admin_code)
+        driver.find_element(By.ID, "enter").click()
+        wait.until(lambda d: d.current_url.endswith("/dashboard"))
+        driver.get(args.base + "/lang/ru?back=/business")
+        driver.get(args.base + "/business")
+        wait.until(EC.presence_of_element_located((By.ID, "business-company")))
+        assert "ООО «Демо»" in driver.find_element(By.ID, "business-company").text
+        shot("16-business")
+
+        step("she sets a quota on an employee's line and follows its request to done")
+        driver.get(args.base + "/business/lines")
+        wait.until(EC.presence_of_element_located((By.ID, "lines-table")))
+        assert "Смирнова Анна" in driver.find_element(By.ID, "lines-table").text
+        driver.find_element(By.CSS_SELECTOR, "#lines-table a[href='/business/lines/+79000000101']").click()
+        wait.until(EC.presence_of_element_located((By.ID, "quota-form")))
+        driver.find_element(By.ID, "quota-money-input").send_keys("500")
+        driver.find_element(By.ID, "quota-submit").click()
+        wait.until(EC.presence_of_element_located((By.ID, "quota-accepted")))
+        quota_number = re.search(r"R-\d{6}", driver.find_element(By.ID, "quota-accepted").text).group(0)
+        shot("17-quota-requested")
+        for _ in range(60):
+            driver.get(args.base + "/business/lines/+79000000101")
+            rows = driver.find_elements(By.CSS_SELECTOR, "#quota-requests tr[data-status='done']")
+            if any(quota_number in row.text for row in rows):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError(f"{quota_number} did not become done")
+        assert "500.00" in driver.find_element(By.ID, "quota-money").text
+        shot("18-quota-done")
+        driver.get(args.base + "/business/requests")
+        wait.until(EC.presence_of_element_located((By.ID, "requests-table")))
+        assert quota_number in driver.find_element(By.ID, "requests-table").text
+
+        step("she connects an option to the sales group: dry run, run, report")
+        driver.get(args.base + "/business/bulk")
+        wait.until(EC.presence_of_element_located((By.ID, "bulk-form")))
+        Select(driver.find_element(By.ID, "bulk-action")).select_by_value("connectOption")
+        Select(driver.find_element(By.ID, "bulk-option")).select_by_value("gudok")
+        Select(driver.find_element(By.ID, "bulk-group")).select_by_visible_text("Отдел продаж")
+        driver.find_element(By.ID, "bulk-plan").click()
+        wait.until(EC.presence_of_element_located((By.ID, "bulk-start")))
+        planned = driver.find_elements(By.CSS_SELECTOR, "#bulk-items tbody tr")
+        assert len(planned) == 3, len(planned)
+        shot("19-bulk-dry-run")
+        driver.find_element(By.ID, "bulk-start").click()
+        for _ in range(60):
+            if driver.find_element(By.ID, "bulk-operation").get_attribute("data-status") == "done":
+                break
+            time.sleep(1)
+            driver.refresh()
+        else:
+            raise AssertionError("the bulk operation did not finish")
+        outcomes = [row.get_attribute("data-outcome") for row in driver.find_elements(By.CSS_SELECTOR, "#bulk-items tbody tr")]
+        assert outcomes == ["done", "done", "done"], outcomes
+        shot("20-bulk-done")
+        report = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(document.getElementById('bulk-report').href).then(r => r.text()).then(done);")
+        report_lines = [line for line in report.strip().splitlines() if line]
+        assert report_lines[0].lstrip("\ufeff") == "msisdn;outcome;request;reason", report_lines[0]
+        assert len(report_lines) == 4 and all(";done;R-" in line for line in report_lines[1:]), report
+        phone(driver)
+        for page in ["/business", "/business/lines", "/business/lines/+79000000101", "/business/bulk"]:
+            driver.get(args.base + page)
+            fits(driver, page)
+            audit(driver, page)
+        desktop(driver)
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
         print("browser test passed: login by SMS code, dashboard, statement, tariff change with preview, requests, "
               "an option through its preview and a conflict resolved, the black list with a call the check stopped, "
               "balance history, card top-up on the sandbox page, promised payment reasons, profile, security, "
@@ -560,7 +643,8 @@ def main():
               "taken, a suspension planned through its price, a charge disputed and a ticket with a file opened, an agent "
               "(second browser) logging in with TOTP and answering live, a rating, the compensation in the balance, "
               "every page at 360×640 and 1280×900 without sideways scroll and without serious axe-core findings, "
-              "the tariff advisor and a change planned from it")
+              "the tariff advisor and a change planned from it, a company admin's quota with its request done and a bulk "
+              "option change over a group through its dry run with the report downloaded")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         detail = getattr(error, "msg", None) or ""

@@ -48,7 +48,7 @@ import Testing
             #expect(bulk.total == 5)
             #expect(bulk.refusedInPlan == 1)
             let plan = try await bed.service.bulkItems(owner, id: bulk.id, after: nil, limit: 100)
-            #expect(plan.map(\.planRefusal) == [nil, nil, nil, nil, "line.blocked"])
+            #expect(plan.map(\.planRefusal) == [nil, nil, nil, nil, "corporate.bulk.line.blocked"])
             // Nothing changed by the dry run.
             for line in lines { #expect(try await changes(bed, line) == 0) }
 
@@ -61,7 +61,7 @@ import Testing
             #expect((done.done, done.refused, done.failed) == (4, 1, 0))
             let report = try await bed.service.bulkItems(owner, id: bulk.id, after: nil, limit: 100)
             #expect(report.map(\.outcome) == [.done, .done, .done, .done, .refused])
-            #expect(report.last?.reason == "line.blocked")
+            #expect(report.last?.reason == "corporate.bulk.line.blocked")
             for (line, item) in zip(lines.prefix(4), report) {
                 #expect(try await changes(bed, line) == 1)
                 let requestID = try #require(item.requestID)
@@ -88,7 +88,8 @@ import Testing
             #expect(claimed.count == 10)
             for item in claimed.prefix(6) {
                 let line = try #require(lines.first { $0.id == item.line })
-                _ = try await bed.billing.service.change(line: bed.billing.access(line), to: try daily(), timing: .immediately)
+                _ = try await bed.billing.service.change(
+                    line: bed.billing.access(line), to: try daily(), timing: .immediately)
             }
             // Another server picks the operation up: the rest first; the claimed lines only once they are stale.
             bed.clock.advance(by: .seconds(30))
@@ -113,9 +114,10 @@ import Testing
             let ban = try bed.services.option("roaming-ban")
             _ = try await bed.services.service.connect(ban, for: bed.billing.access(lines[1]), replacing: [])
             let roaming = try bed.services.option("international-roaming")
-            let bulk = try await bed.service.planBulk(owner, action: .connectOption(roaming), selection: .group(group.id))
+            let bulk = try await bed.service.planBulk(
+                owner, action: .connectOption(roaming), selection: .group(group.id))
             let plan = try await bed.service.bulkItems(owner, id: bulk.id, after: nil, limit: 10)
-            #expect(plan.map(\.planRefusal) == [nil, "services.option.conflict", nil])
+            #expect(plan.map(\.planRefusal) == [nil, "corporate.bulk.conflict", nil])
             #expect(plan[1].planNote == "roaming-ban")
             _ = try await bed.service.startBulk(owner, id: bulk.id)
             _ = try await bed.service.runBulkJob(lines: 100)
@@ -132,7 +134,8 @@ import Testing
         try await CorporateTestBed.with(backend) { bed in
             let (_, owner) = try await bed.company(owner: try await bed.line("+79005580000"))
             let (group, lines) = try await group(bed, owner: owner, count: 5, from: 300)
-            let bulk = try await bed.service.planBulk(owner, action: .sms("Собрание в 10:00"), selection: .group(group.id))
+            let bulk = try await bed.service.planBulk(
+                owner, action: .sms("Собрание в 10:00"), selection: .group(group.id))
             _ = try await bed.service.startBulk(owner, id: bulk.id)
             _ = try await bed.service.runBulkJob(lines: 100)
             #expect(try await bed.service.bulk(owner, id: bulk.id).done == 3)
@@ -152,7 +155,8 @@ import Testing
             let (sales, _) = try await group(bed, owner: owner, count: 2, from: 400, name: "Продажи")
             let (other, others) = try await group(bed, owner: owner, count: 1, from: 410, name: "Склад")
             let viewerLine = try await bed.line("+79005590001")
-            _ = try await bed.service.addAdmin(owner, AdminDraft(msisdn: viewerLine.msisdn, name: "Зритель", scopes: [.readOnly]))
+            _ = try await bed.service.addAdmin(
+                owner, AdminDraft(msisdn: viewerLine.msisdn, name: "Зритель", scopes: [.readOnly]))
             let viewer = try await bed.service.access(for: bed.session(viewerLine))
             let headLine = try await bed.line("+79005590002")
             _ = try await bed.service.addAdmin(
@@ -175,11 +179,14 @@ import Testing
             let bulk = try await bed.service.planBulk(owner, action: .sms("Привет"), selection: .group(sales.id))
             let (_, stranger) = try await bed.company(inn: "7736207543", owner: try await bed.line("+79005590003"))
             #expect(stranger.company.id != company.id)
-            let foreign = await #expect(throws: CabinetError.self) { _ = try await bed.service.startBulk(stranger, id: bulk.id) }
+            let foreign = await #expect(throws: CabinetError.self) {
+                _ = try await bed.service.startBulk(stranger, id: bulk.id)
+            }
             #expect(foreign?.code == CorporateError.bulkNotFound)
             let nope = try #require(TariffID(rawValue: "nope"))
             let unknown = await #expect(throws: CabinetError.self) {
-                _ = try await bed.service.planBulk(owner, action: .changeTariff(nope, .immediately), selection: .group(sales.id))
+                _ = try await bed.service.planBulk(
+                    owner, action: .changeTariff(nope, .immediately), selection: .group(sales.id))
             }
             #expect(unknown?.fieldErrors.map(\.field) == ["tariff"])
         }

@@ -37,6 +37,12 @@ public enum CorporateError: ErrorCatalogue {
     public static let bulkStarted = ErrorCode("corporate.bulk.started", .conflict)
     /// A bulk operation covers at most 20 000 lines.
     public static let bulkTooLarge = ErrorCode("corporate.bulk.tooLarge", .invalidInput)
+    /// Dry-run and report reasons: the option conflicts with a connected one, is not connected, the line is blocked
+    /// or suspended.
+    public static let bulkConflict = ErrorCode("corporate.bulk.conflict", .rejected)
+    public static let bulkNotConnected = ErrorCode("corporate.bulk.notConnected", .rejected)
+    public static let bulkLineBlocked = ErrorCode("corporate.bulk.line.blocked", .rejected)
+    public static let bulkLineSuspended = ErrorCode("corporate.bulk.line.suspended", .rejected)
     /// A name, address or reason: 1 to `max` characters, no control characters.
     public static let textInvalid = ErrorCode("corporate.text.invalid", .invalidInput)
     /// The region does not offer the business cabinet.
@@ -46,6 +52,6 @@ public enum CorporateError: ErrorCatalogue {
         notAdmin, scopeMissing, lineNotFound, groupNotFound, groupExists, groupNotEmpty, adminNotFound, adminExists,
         lastOwner, applicationNotFound, applicationDecided, companyExists, lineOfAnotherCompany, innInvalid,
         kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable, bulkNotFound, bulkStarted,
-        bulkTooLarge,
+        bulkTooLarge, bulkConflict, bulkNotConnected, bulkLineBlocked, bulkLineSuspended,
     ]
 }

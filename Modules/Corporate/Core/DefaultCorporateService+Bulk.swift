@@ -57,7 +57,8 @@ extension DefaultCorporateService {
                 throw CabinetError.validation([FieldError(field: "tariff", code: KernelError.fieldInvalid)])
             }
         case .connectOption(let option), .disconnectOption(let option):
-            guard regions.region(access.company.region)?.settings(for: ServicesModule.self)?.option(option) != nil else {
+            guard regions.region(access.company.region)?.settings(for: ServicesModule.self)?.option(option) != nil
+            else {
                 throw CabinetError.validation([FieldError(field: "option", code: KernelError.fieldInvalid)])
             }
         case .setQuota(let limits):
@@ -120,7 +121,7 @@ extension DefaultCorporateService {
         var refusal: String?
         var note: String?
         if line.status != .active, !{ if case .removeQuota = action { true } else { false } }() {
-            refusal = "line.\(line.status.rawValue)"
+            refusal = "corporate.bulk.line.\(line.status.rawValue)"
         } else {
             switch action {
             case .changeTariff(let tariff, let timing):
@@ -137,7 +138,7 @@ extension DefaultCorporateService {
                     if let error = preview.refusal {
                         refusal = error.code.rawValue
                     } else if !preview.conflicts.isEmpty {
-                        refusal = "services.option.conflict"
+                        refusal = CorporateError.bulkConflict.rawValue
                         note = preview.conflicts.map(\.option.id.rawValue).joined(separator: ", ")
                     } else if preview.shortfall != nil {
                         refusal = "billing.insufficientFunds"
@@ -149,10 +150,12 @@ extension DefaultCorporateService {
                 }
             case .disconnectOption(let option):
                 let connected = try await options.catalogue(for: owned).first { $0.option.id == option }
-                if case .connected = connected?.state {} else { refusal = "services.option.notConnected" }
+                if case .connected = connected?.state {} else { refusal = CorporateError.bulkNotConnected.rawValue }
             case .setQuota: break
             case .removeQuota:
-                if try await store.quotas(of: [line.id])[line.id] == nil { refusal = CorporateError.quotaNotFound.rawValue }
+                if try await store.quotas(of: [line.id])[line.id] == nil {
+                    refusal = CorporateError.quotaNotFound.rawValue
+                }
             case .sms: break
             }
         }
@@ -232,7 +235,8 @@ extension DefaultCorporateService {
     /// Changes one claimed line and records the outcome; `false` when the line had to wait (the SMS rate).
     func apply(_ bulk: BulkOperation, _ item: BulkItem, adminName: String) async throws -> Bool {
         guard let line = try await lines.line(id: item.line) else {
-            try await store.finish(item, outcome: .failed, requestID: nil, reason: SubscribersError.notFound.rawValue, at: clock.now)
+            try await store.finish(
+                item, outcome: .failed, requestID: nil, reason: SubscribersError.notFound.rawValue, at: clock.now)
             return true
         }
         // A line that left the company since the plan is not the company's to change.
@@ -247,7 +251,8 @@ extension DefaultCorporateService {
             target: line.msisdn.formatted, line: line.id, at: clock.now)
         do {
             if line.status != .active, !{ if case .removeQuota = bulk.action { true } else { false } }() {
-                throw CabinetError(KernelError.lineBlocked, arguments: ["msisdn": line.msisdn.formatted])
+                throw CabinetError(
+                    line.status == .suspended ? CorporateError.bulkLineSuspended : CorporateError.bulkLineBlocked)
             }
             switch bulk.action {
             case .changeTariff(let tariff, let timing):
@@ -262,18 +267,21 @@ extension DefaultCorporateService {
             case .setQuota(let limits):
                 var quota = journal
                 quota.action = "quota.set"
-                _ = try await store.finishWithQuota(item, action: .set, limits: limits, company: bulk.company, journal: quota)
+                _ = try await store.finishWithQuota(
+                    item, action: .set, limits: limits, company: bulk.company, journal: quota)
             case .removeQuota:
                 guard try await store.quotas(of: [line.id])[line.id] != nil else {
                     throw CabinetError(CorporateError.quotaNotFound, arguments: ["msisdn": line.msisdn.formatted])
                 }
                 var quota = journal
                 quota.action = "quota.delete"
-                _ = try await store.finishWithQuota(item, action: .delete, limits: nil, company: bulk.company, journal: quota)
+                _ = try await store.finishWithQuota(
+                    item, action: .delete, limits: nil, company: bulk.company, journal: quota)
             case .sms(let text):
                 let perMinute = regions.region(line.region)?.settings(for: CorporateModule.self)?.bulkSMSPerMinute ?? 60
                 let decision = try await rateLimiter.hit(
-                    "corporate.sms:\(bulk.company.rawValue)", limit: RateLimit(limit: perMinute, window: 60), at: clock.now)
+                    "corporate.sms:\(bulk.company.rawValue)", limit: RateLimit(limit: perMinute, window: 60),
+                    at: clock.now)
                 guard decision == .allowed else {
                     try await store.release(item, at: clock.now)
                     return false
@@ -309,7 +317,8 @@ extension DefaultCorporateService {
             case .changeTariff(let tariff, _):
                 let since = bulk.startedAt ?? bulk.createdAt
                 if let span = try await lineTariffs.history(of: line.id).first(where: {
-                    $0.tariffID == tariff && $0.requestID != nil && ($0.since >= since || ($0.until == nil && $0.since > bulk.createdAt))
+                    $0.tariffID == tariff && $0.requestID != nil
+                        && ($0.since >= since || ($0.until == nil && $0.since > bulk.createdAt))
                 }) {
                     applied = .some(span.requestID)
                 }

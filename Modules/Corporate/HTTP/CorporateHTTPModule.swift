@@ -28,6 +28,8 @@ public struct CorporateHTTPModule: HTTPModule {
     public func addRoutes(to routes: ModuleRoutes) {
         CorporateAPIRoutes(service: service, regions: regions, idempotency: idempotency).add(to: routes.api)
         CorporateWebRoutes(service: service, regions: regions, renderer: routes.renderer).add(to: routes.web)
+        BulkRoutes(service: service, regions: regions, renderer: routes.renderer, idempotency: idempotency).add(
+            api: routes.api, web: routes.web)
         if let operatorAPI = routes.operatorAPI {
             CorporateOperatorRoutes(service: service).add(to: operatorAPI)
         }

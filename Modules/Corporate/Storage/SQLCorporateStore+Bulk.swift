@@ -202,12 +202,13 @@ extension SQLCorporateStore {
 
     public func complete(_ bulk: Int64, at now: Date) async throws -> Bool {
         try await database.write { db in
-            let open = try await db.raw(
-                """
-                SELECT COUNT(*) AS n FROM corporate_bulk_item
-                WHERE operation_id = \(bind: bulk) AND outcome IN ('pending', 'processing')
-                """
-            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let open =
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM corporate_bulk_item
+                    WHERE operation_id = \(bind: bulk) AND outcome IN ('pending', 'processing')
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
             guard open == 0,
                 let row = try await db.raw(
                     """
@@ -274,8 +275,10 @@ extension SQLCorporateStore {
             requestID: request, total: total, refusedInPlan: refusedInPlan,
             done: (try? row.decode(column: "n_done", as: Int.self)) ?? 0,
             refused: (try? row.decode(column: "n_refused", as: Int.self)) ?? 0,
-            failed: (try? row.decode(column: "n_failed", as: Int.self)) ?? 0, createdAt: Date(storageMilliseconds: created),
-            startedAt: ((try? row.decode(column: "started_at", as: Int64?.self)) ?? nil).map(Date.init(storageMilliseconds:)),
+            failed: (try? row.decode(column: "n_failed", as: Int.self)) ?? 0,
+            createdAt: Date(storageMilliseconds: created),
+            startedAt: ((try? row.decode(column: "started_at", as: Int64?.self)) ?? nil).map(
+                Date.init(storageMilliseconds:)),
             finishedAt: ((try? row.decode(column: "finished_at", as: Int64?.self)) ?? nil).map(
                 Date.init(storageMilliseconds:)))
     }

@@ -1,6 +1,7 @@
 import Auth
 import Billing
 public import CabinetCore
+import Corporate
 import Foundation
 import Subscribers
 import Tariffs
@@ -101,6 +102,7 @@ public struct DemoProvisioner: Sendable {
                         status: line.status, puk: puk, position: position))
             }
         }
+        try await provisionCompany(&result)
         for index in result.indices {
             guard let region = runtime.regions.region(result[index].region), region.isEnabled(BillingModule.id),
                 let line = try await runtime.services.subscribers.service.line(msisdn: result[index].msisdn)
@@ -114,6 +116,56 @@ public struct DemoProvisioner: Sendable {
             }
         }
         return result
+    }
+
+    /// The demo company: «ООО «Демо»» (ИНН 7736207543) in Moscow, approved through its application, with its SIM
+    /// +7 900 000-01-00 as the owner's designated number and three employees in «Отдел продаж» (+7 900 000-01-01…03).
+    /// Idempotent: nothing happens once the company exists.
+    func provisionCompany(_ result: inout [DemoLine]) async throws {
+        guard let msk = RegionID(rawValue: "msk"), let region = runtime.regions.region(msk),
+            region.isEnabled(CorporateModule.id), region.isEnabled(AuthModule.id),
+            let companyID = CompanyID(rawValue: "7736207543"), let owner = MSISDN(e164: "+79000000100")
+        else { return }
+        let corporate = runtime.services.corporate.service
+        let subscribers = runtime.services.subscribers.service
+        guard try await corporate.company(companyID) == nil else { return }
+        let people = ["Белова Елена", "Смирнова Анна", "Кузнецов Павел", "Орлова Ольга"]
+        for (position, name) in people.enumerated() {
+            guard let msisdn = MSISDN(e164: "+7900000010\(position)"), region.msisdnRules.allows(msisdn),
+                try await subscribers.line(msisdn: msisdn) == nil
+            else { continue }
+            let line = try await subscribers.provision(
+                NewLine(
+                    msisdn: msisdn, region: region.id, status: .active,
+                    activatedOn: LocalDate(runtime.clock.now, in: region.timeZone).adding(days: -200),
+                    owner: OwnerProfile(fullName: name), companyID: companyID))
+            try await runtime.services.auth.service.provisionPUK(Self.puk(for: msisdn), for: msisdn)
+            result.append(
+                DemoLine(
+                    msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: name + " (ООО «Демо»)",
+                    status: line.status, puk: Self.puk(for: msisdn), position: 3))
+        }
+        guard let ownerLine = try await subscribers.line(msisdn: owner) else { return }
+        let application = try await corporate.apply(
+            ApplicationDraft(
+                region: region.id, city: "Москва", companyName: "ООО «Демо»", inn: companyID.rawValue,
+                contactName: ownerLine.owner.fullName ?? "Белова Елена", phone: owner,
+                puk: Self.puk(for: owner)),
+            clientAddress: nil)
+        _ = try await corporate.approve(
+            application.id,
+            with: ApplicationApproval(
+                companyID: companyID, kpp: "773601001", legalAddress: "Москва, ул. Тверская, 1",
+                contractNumber: "B-DEMO-1"))
+        let access = try await corporate.access(
+            for: SessionInfo(
+                id: "demo", subscriberID: ownerLine.id, msisdn: owner, steppedUpAt: nil, passwordChangeRequired: false,
+                csrfToken: ""))
+        let group = try await corporate.createGroup(access, name: "Отдел продаж")
+        for position in 1..<people.count {
+            guard let msisdn = MSISDN(e164: "+7900000010\(position)") else { continue }
+            try await corporate.move(access, msisdn: msisdn, to: group.id)
+        }
     }
 
     /// A starting credit and some usage since the period began, so the dashboard and the statement have something to
