@@ -24,6 +24,9 @@ public protocol BillingService: TariffChangeService {
     func advice(_ access: LineAccess) async throws -> TariffAdvice
     /// The last `months` calendar months' spending by kind, oldest first (the current month last).
     func spending(_ access: LineAccess, months: Int) async throws -> [MonthSpending]
+    /// What each of many lines spent from `from` until `to`, by kind, in a few grouped reads (a company's expense
+    /// report); the caller has decided who may see them.
+    func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses]
     func shortStatement(
         _ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind>, after: UsageCursor?,
         limit: Int

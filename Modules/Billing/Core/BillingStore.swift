@@ -24,6 +24,8 @@ public protocol BillingStore: BalanceLedger {
     func movements(of line: SubscriberID, query: MovementQuery) async throws -> [LedgerMovement]
     func ratedEvents(of line: SubscriberID, query: UsageQuery) async throws -> [RatedEvent]
     func usageTotals(of line: SubscriberID, query: UsageQuery) async throws -> [UsageTotal]
+    /// What each of `lines` spent from `from` until `to`, by kind (see ``LineExpenses``).
+    func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses]
 
     /// Charges the statement price and queues the order; the statement worker produces and sends it.
     func orderStatement(_ order: StatementOrder) async throws -> ServiceRequest

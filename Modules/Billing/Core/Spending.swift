@@ -1,5 +1,5 @@
 public import CabinetCore
-import Foundation
+public import Foundation
 
 /// What a line spent in one calendar month (of its region), by kind: the charts of the dashboard and the balance page.
 public struct MonthSpending: Sendable, Hashable {
@@ -88,6 +88,17 @@ extension DefaultBillingService {
                     month: first,
                     amounts: amounts.mapValues { Money(minorUnits: max(0, $0), currency: region.currency) },
                     currency: region.currency))
+        }
+        return result
+    }
+
+    public func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses] {
+        var result: [SubscriberID: LineExpenses] = [:]
+        let unique = Array(Set(lines)).sorted { $0.rawValue < $1.rawValue }
+        // Chunks keep each statement's list of ids well under both engines' limits on bound values.
+        for start in stride(from: 0, to: unique.count, by: 1000) {
+            let chunk = Array(unique[start..<min(start + 1000, unique.count)])
+            result.merge(try await store.expenses(of: chunk, from: from, to: to)) { first, _ in first }
         }
         return result
     }

@@ -1,7 +1,7 @@
 public import Billing
 public import CabinetCore
 import CabinetStorage
-import Foundation
+public import Foundation
 import SQLKit
 
 extension SQLBillingStore {
@@ -159,5 +159,54 @@ extension SQLBillingStore {
                     SELECT COUNT(*) AS n FROM billing_entry e JOIN billing_account a ON a.id = e.account_id WHERE e.currency <> a.currency
                     """))
         }
+    }
+}
+
+extension SQLBillingStore {
+    /// Two grouped reads for the whole list: usage charged by line and kind (over `billing_usage_line`), and spending
+    /// movements by line and kind (the lines' entries in the span, joined to their transactions' kind).
+    public func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses] {
+        guard !lines.isEmpty else { return [:] }
+        let ids = SQLList(Set(lines).map { SQLBind($0.rawValue) })
+        let kinds = SQLList(LineExpenses.spendingKinds.map { SQLBind($0.rawValue) })
+        let start = from.storageMilliseconds
+        let end = to.storageMilliseconds
+        let (usage, movements) = try await database.read { db in
+            let usage = try await db.raw(
+                """
+                SELECT subscriber_id, kind, CAST(SUM(charged) AS BIGINT) AS charged FROM billing_usage
+                WHERE subscriber_id IN (\(ids)) AND occurred_at >= \(bind: start) AND occurred_at < \(bind: end)
+                GROUP BY subscriber_id, kind
+                """
+            ).all()
+            let movements = try await db.raw(
+                """
+                SELECT a.subscriber_id, t.kind, CAST(SUM(e.amount) AS BIGINT) AS amount
+                FROM billing_account a
+                JOIN billing_entry e ON e.account_id = a.id
+                JOIN billing_transaction t ON t.id = e.transaction_id
+                WHERE a.subscriber_id IN (\(ids)) AND e.at >= \(bind: start) AND e.at < \(bind: end)
+                  AND t.kind IN (\(kinds))
+                GROUP BY a.subscriber_id, t.kind
+                """
+            ).all()
+            return (usage, movements)
+        }
+        var result: [SubscriberID: LineExpenses] = [:]
+        for row in usage {
+            guard let kind = UsageEvent.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+                continue
+            }
+            let line = SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self))
+            result[line, default: LineExpenses()].usage[kind, default: 0] += try row.decode(
+                column: "charged", as: Int64.self)
+        }
+        for row in movements {
+            guard let kind = MovementKind(rawValue: try row.decode(column: "kind", as: String.self)) else { continue }
+            let line = SubscriberID(try row.decode(column: "subscriber_id", as: Int64.self))
+            result[line, default: LineExpenses()].movements[kind, default: 0] -= try row.decode(
+                column: "amount", as: Int64.self)
+        }
+        return result
     }
 }

@@ -57,6 +57,10 @@ public protocol CorporateService: CorporateApplications, CorporateOperations {
     /// The bulk job's run: up to `lines` lines of running operations changed; how many.
     func runBulkJob(lines: Int) async throws -> Int
 
+    /// The month's expenses of the company's lines the admin sees, per line, group and kind (`finance` or `owner`);
+    /// `nil`: the current month of the company's region.
+    func expenseReport(_ access: AdminAccess, month: LocalDate?) async throws -> ExpenseReport
+
     /// The quota job's run: applies requested quotas and sends the month's warnings; what it did.
     func runQuotaJob() async throws -> QuotaJobReport
 }

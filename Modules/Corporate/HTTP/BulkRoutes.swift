@@ -124,10 +124,11 @@ struct BulkRoutes {
             for item in items {
                 let reason = item.reason ?? item.planRefusal ?? ""
                 let text = Self.explain(reason, item, catalog: catalog, language: language)
-                csv += [
-                    item.msisdn.e164, item.outcome.rawValue, item.requestID.map(ServiceRequest.number(for:)) ?? "",
-                    Self.csvField(text),
-                ].joined(separator: ";") + "\r\n"
+                csv +=
+                    [
+                        item.msisdn.e164, item.outcome.rawValue, item.requestID.map(ServiceRequest.number(for:)) ?? "",
+                        Self.csvField(text),
+                    ].joined(separator: ";") + "\r\n"
             }
             guard items.count == 1000, let last = items.last else { break }
             cursor = last.position
@@ -166,7 +167,8 @@ struct BulkRoutes {
                     quota: {
                         let quota = body.quota ?? QuotaBody()
                         return try CorporateForms.limits(
-                            money: quota.money, minutes: quota.minutes.map(String.init), sms: quota.sms.map(String.init),
+                            money: quota.money, minutes: quota.minutes.map(String.init),
+                            sms: quota.sms.map(String.init),
                             megabytes: quota.megabytes.map(String.init), policy: quota.policy, currency: currency)
                     }, text: body.text)
                 let selection: BulkSelection
@@ -277,13 +279,16 @@ struct BulkRoutes {
         let bulks = try await service.bulks(access)
         var data: [String: Any] = [
             "csrf": context.session?.csrfToken ?? "", "company": access.company.name,
-            "groups": groups.map { ["id": $0.id, "name": $0.name, "selected": fields["group"] == String($0.id)] as [String: Any] },
+            "groups": groups.map {
+                ["id": $0.id, "name": $0.name, "selected": fields["group"] == String($0.id)] as [String: Any]
+            },
             "tariffs": tariffs.map { ["id": $0.id.rawValue, "name": $0.name.text(in: context.language)] },
             "options": options.map { ["id": $0.id.rawValue, "name": $0.name.text(in: context.language)] },
             "lines": fields["lines"] ?? "", "text": fields["text"] ?? "",
             "bulks": bulks.map { bulk -> [String: Any] in
                 [
-                    "id": bulk.id, "number": bulk.number, "action": t("web.business.bulk.action.\(bulk.action.kind)", context),
+                    "id": bulk.id, "number": bulk.number,
+                    "action": t("web.business.bulk.action.\(bulk.action.kind)", context),
                     "status": t("web.business.bulk.status.\(bulk.status.rawValue)", context),
                     "progress": "\(bulk.processed) / \(bulk.total)",
                 ]
@@ -308,16 +313,19 @@ struct BulkRoutes {
         let rows = items.map { item -> [String: Any] in
             [
                 "msisdn": item.msisdn.formatted, "position": item.position + 1,
-                "plan": item.planRefusal == nil ? t("web.business.bulk.plan.change", context) : t("web.business.bulk.plan.refuse", context),
+                "plan": item.planRefusal == nil
+                    ? t("web.business.bulk.plan.change", context) : t("web.business.bulk.plan.refuse", context),
                 "planReason": reason(item.planRefusal, item), "planNote": item.planNote ?? "",
-                "outcome": t("web.business.bulk.outcome.\(item.outcome.rawValue)", context), "outcomeCode": item.outcome.rawValue,
+                "outcome": t("web.business.bulk.outcome.\(item.outcome.rawValue)", context),
+                "outcomeCode": item.outcome.rawValue,
                 "request": item.requestID.map(ServiceRequest.number(for:)) ?? "", "reason": reason(item.reason, item),
             ]
         }
         var data: [String: Any] = [
             "id": bulk.id, "number": bulk.number, "csrf": context.session?.csrfToken ?? "",
             "action": t("web.business.bulk.action.\(bulk.action.kind)", context),
-            "status": t("web.business.bulk.status.\(bulk.status.rawValue)", context), "statusCode": bulk.status.rawValue,
+            "status": t("web.business.bulk.status.\(bulk.status.rawValue)", context),
+            "statusCode": bulk.status.rawValue,
             "planned": bulk.status == .planned, "running": bulk.status == .running, "done": bulk.status == .done,
             "summary": t(
                 "web.business.bulk.summary", context,

@@ -30,6 +30,8 @@ public struct CorporateHTTPModule: HTTPModule {
         CorporateWebRoutes(service: service, regions: regions, renderer: routes.renderer).add(to: routes.web)
         BulkRoutes(service: service, regions: regions, renderer: routes.renderer, idempotency: idempotency).add(
             api: routes.api, web: routes.web)
+        ReportRoutes(service: service, regions: regions, renderer: routes.renderer).add(
+            api: routes.api, web: routes.web)
         if let operatorAPI = routes.operatorAPI {
             CorporateOperatorRoutes(service: service).add(to: operatorAPI)
         }

@@ -128,12 +128,19 @@ public struct DemoProvisioner: Sendable {
         else { return }
         let corporate = runtime.services.corporate.service
         let subscribers = runtime.services.subscribers.service
-        guard try await corporate.company(companyID) == nil else { return }
         let people = ["Белова Елена", "Смирнова Анна", "Кузнецов Павел", "Орлова Ольга"]
         for (position, name) in people.enumerated() {
-            guard let msisdn = MSISDN(e164: "+7900000010\(position)"), region.msisdnRules.allows(msisdn),
-                try await subscribers.line(msisdn: msisdn) == nil
-            else { continue }
+            guard let msisdn = MSISDN(e164: "+7900000010\(position)"), region.msisdnRules.allows(msisdn) else {
+                continue
+            }
+            if let existing = try await subscribers.line(msisdn: msisdn) {
+                result.append(
+                    DemoLine(
+                        msisdn: existing.msisdn, region: region.id, regionName: region.name.ru,
+                        owner: name + " (ООО «Демо»)", status: existing.status, puk: Self.puk(for: msisdn), position: 3)
+                )
+                continue
+            }
             let line = try await subscribers.provision(
                 NewLine(
                     msisdn: msisdn, region: region.id, status: .active,
@@ -145,7 +152,8 @@ public struct DemoProvisioner: Sendable {
                     msisdn: line.msisdn, region: region.id, regionName: region.name.ru, owner: name + " (ООО «Демо»)",
                     status: line.status, puk: Self.puk(for: msisdn), position: 3))
         }
-        guard let ownerLine = try await subscribers.line(msisdn: owner) else { return }
+        guard try await corporate.company(companyID) == nil, let ownerLine = try await subscribers.line(msisdn: owner)
+        else { return }
         let application = try await corporate.apply(
             ApplicationDraft(
                 region: region.id, city: "Москва", companyName: "ООО «Демо»", inn: companyID.rawValue,
