@@ -289,7 +289,7 @@ let serverTargets: [Target] = [
         name: "cabinet-bench",
         dependencies: [
             "CabinetServer", "CabinetCore", "CabinetStorage", "Auth", "Billing", "BillingStorage", "Tariffs",
-            "TariffsStorage", "Payments", "Subscribers", .argumentParser,
+            "TariffsStorage", "Payments", "Subscribers", "Corporate", .argumentParser,
             .logging, .sqlKit,
         ],
         path: "Modules/Server/cabinet-bench"

@@ -26,12 +26,14 @@ def main():
     parser.add_argument("--lines", type=int, required=True)
     parser.add_argument("--count", type=int, default=256)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--first", action="store_true", help="the first --count lines instead of a random sample")
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"
     rng = random.Random(7)
     db = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
     tokens = []
-    for index in rng.sample(range(args.lines), min(args.count, args.lines)):
+    indices = range(min(args.count, args.lines)) if args.first else rng.sample(range(args.lines), min(args.count, args.lines))
+    for index in indices:
         msisdn = "+7958" + f"{index:07d}"
         address = f"10.{index % 250}.{(index // 250) % 250}.{index % 199 + 1}"
         post(base, "/api/v1/auth/otp", {"msisdn": msisdn}, address)

@@ -52,13 +52,17 @@ import Testing
             // Finance sees it, a line manager does not; a finance admin of one group sees that group.
             let financeLine = try await bed.line("+79006660003")
             _ = try await bed.service.addAdmin(
-                owner, AdminDraft(msisdn: financeLine.msisdn, name: "Бухгалтер", scopes: [.finance], groups: [sales.id]))
+                owner, AdminDraft(msisdn: financeLine.msisdn, name: "Бухгалтер", scopes: [.finance], groups: [sales.id])
+            )
             let finance = try await bed.service.access(for: bed.session(financeLine))
             #expect(try await bed.service.expenseReport(finance, month: nil).rows.map(\.line) == [caller.id])
             let managerLine = try await bed.line("+79006660004")
-            _ = try await bed.service.addAdmin(owner, AdminDraft(msisdn: managerLine.msisdn, name: "Менеджер", scopes: [.lines]))
+            _ = try await bed.service.addAdmin(
+                owner, AdminDraft(msisdn: managerLine.msisdn, name: "Менеджер", scopes: [.lines]))
             let manager = try await bed.service.access(for: bed.session(managerLine))
-            let refused = await #expect(throws: CabinetError.self) { _ = try await bed.service.expenseReport(manager, month: nil) }
+            let refused = await #expect(throws: CabinetError.self) {
+                _ = try await bed.service.expenseReport(manager, month: nil)
+            }
             #expect(refused?.code == CorporateError.scopeMissing)
 
             // Only months the history keeps, and not the future.
@@ -67,11 +71,15 @@ import Testing
                 LocalDate(year: today.year + 1, month: today.month, day: 1)!,
                 LocalDate(year: today.year - 5, month: today.month, day: 1)!,
             ] {
-                let error = await #expect(throws: CabinetError.self) { _ = try await bed.service.expenseReport(owner, month: month) }
+                let error = await #expect(throws: CabinetError.self) {
+                    _ = try await bed.service.expenseReport(owner, month: month)
+                }
                 #expect(error?.fieldErrors.first?.code == CorporateError.monthOutOfRange)
             }
             // A past month within the history answers (nothing spent then).
-            let previous = LocalDate(year: today.month == 1 ? today.year - 1 : today.year, month: today.month == 1 ? 12 : today.month - 1, day: 1)!
+            let previous = LocalDate(
+                year: today.month == 1 ? today.year - 1 : today.year, month: today.month == 1 ? 12 : today.month - 1,
+                day: 1)!
             #expect(try await bed.service.expenseReport(owner, month: previous).totals.values.reduce(0, +) == 0)
         }
     }

@@ -1,3 +1,4 @@
+import Billing
 public import CabinetCore
 import Foundation
 import Subscribers
@@ -61,16 +62,30 @@ extension DefaultCorporateService {
         let groups = Dictionary(
             try await store.groups(of: company).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let quotas = try await store.quotas(of: ids)
+        // This month's spending of the whole page in one grouped read per region (its own calendar month).
+        var spent: [SubscriberID: Money] = [:]
+        for (regionID, lines) in Dictionary(grouping: found, by: \.region) {
+            guard let region = regions.region(regionID) else { continue }
+            let today = LocalDate(clock.now, in: region.timeZone)
+            let start = (LocalDate(year: today.year, month: today.month, day: 1) ?? today).startOfDay(
+                in: region.timeZone)
+            let expenses = try await billing.expenses(
+                of: lines.map(\.id), from: start, to: clock.now.addingTimeInterval(1))
+            for line in lines {
+                let amounts = expenses[line.id]
+                let total = (amounts?.usage.values.reduce(0, +) ?? 0) + (amounts?.movements.values.reduce(0, +) ?? 0)
+                spent[line.id] = Money(minorUnits: max(0, total), currency: region.currency)
+            }
+        }
         var result: [CompanyLine] = []
         for line in found {
             let tariff = try await lineTariffs.tariff(of: line.id, at: clock.now).flatMap {
                 regions.region(line.region)?.settings(for: TariffsModule.self)?.tariff($0.tariffID)
             }
-            let usage = try? await monthUsage(of: line)
             result.append(
                 CompanyLine(
                     line: line, group: groupIDs[line.id].flatMap { groups[$0] }, quota: quotas[line.id],
-                    tariffName: tariff?.name.ru, spentThisMonth: usage?.spent))
+                    tariffName: tariff?.name.ru, spentThisMonth: spent[line.id]))
         }
         return result
     }

@@ -38,7 +38,9 @@ extension DefaultCorporateService {
         guard first <= today, first.year * 12 + first.month >= oldest.year * 12 + oldest.month else {
             throw CabinetError.validation([FieldError(field: "month", code: CorporateError.monthOutOfRange)])
         }
-        let next = LocalDate(year: first.month == 12 ? first.year + 1 : first.year, month: first.month % 12 + 1, day: 1) ?? first
+        let next =
+            LocalDate(year: first.month == 12 ? first.year + 1 : first.year, month: first.month % 12 + 1, day: 1)
+            ?? first
         // The company's lines the admin sees (a group-limited admin: their groups').
         var lines: [Line] = []
         var cursor: MSISDN?
@@ -50,7 +52,9 @@ extension DefaultCorporateService {
         }
         var groupOf: [SubscriberID: Int64] = [:]
         for start in stride(from: 0, to: lines.count, by: 1000) {
-            groupOf.merge(try await store.groupIDs(of: lines[start..<min(start + 1000, lines.count)].map(\.id))) { a, _ in a }
+            groupOf.merge(try await store.groupIDs(of: lines[start..<min(start + 1000, lines.count)].map(\.id))) {
+                a, _ in a
+            }
         }
         lines = lines.filter { access.admin.sees(group: groupOf[$0.id]) }
         let names = Dictionary(try await store.groups(of: access.company.id).map { ($0.id, $0.name) }) { a, _ in a }
@@ -63,7 +67,8 @@ extension DefaultCorporateService {
                 for (kind, amount) in spent.movements { amounts[Self.expenseKind(kind), default: 0] += amount }
             }
             return ExpenseReport.Row(
-                line: line.id, msisdn: line.msisdn, name: line.owner.fullName, group: groupOf[line.id].flatMap { names[$0] },
+                line: line.id, msisdn: line.msisdn, name: line.owner.fullName,
+                group: groupOf[line.id].flatMap { names[$0] },
                 amounts: amounts.mapValues { max(0, $0) })
         }
         return ExpenseReport(month: first, currency: region.currency, rows: rows)

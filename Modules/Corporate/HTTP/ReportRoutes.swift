@@ -51,7 +51,9 @@ struct ReportRoutes {
             totals = AmountsDTO(report.totals, report: report)
             groups = report.groups.map { GroupRow(name: $0.name, amounts: AmountsDTO($0.amounts, report: report)) }
             lines = report.rows.map {
-                LineRow(msisdn: $0.msisdn.e164, name: $0.name, group: $0.group, amounts: AmountsDTO($0.amounts, report: report))
+                LineRow(
+                    msisdn: $0.msisdn.e164, name: $0.name, group: $0.group,
+                    amounts: AmountsDTO($0.amounts, report: report))
             }
         }
     }
@@ -71,7 +73,8 @@ struct ReportRoutes {
         var text = "\u{FEFF}msisdn;name;group;" + kinds.map(\.rawValue).joined(separator: ";") + ";total\r\n"
         for row in report.rows {
             let amounts = kinds.map { report.money(row.amounts[$0] ?? 0).amountString }
-            text += ([row.msisdn.e164, BulkRoutes.csvField(row.name ?? ""), BulkRoutes.csvField(row.group ?? "")]
+            text +=
+                ([row.msisdn.e164, BulkRoutes.csvField(row.name ?? ""), BulkRoutes.csvField(row.group ?? "")]
                 + amounts + [report.money(row.total).amountString]).joined(separator: ";") + "\r\n"
         }
         var headers = HTTPFields()
@@ -85,22 +88,27 @@ struct ReportRoutes {
     func add(api: RouterGroup<CabinetRequestContext>, web: RouterGroup<CabinetRequestContext>) {
         api.get("corporate/reports/expenses") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
-            return try Response.json(ReportDTO(try await service.expenseReport(access, month: try month(request, access))))
+            return try Response.json(
+                ReportDTO(try await service.expenseReport(access, month: try month(request, access))))
         }
         api.get("corporate/reports/expenses.csv") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
-            return csv(try await service.expenseReport(access, month: try month(request, access)), language: context.language)
+            return csv(
+                try await service.expenseReport(access, month: try month(request, access)), language: context.language)
         }
         web.get("business/reports/expenses.csv") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
-            return csv(try await service.expenseReport(access, month: try month(request, access)), language: context.language)
+            return csv(
+                try await service.expenseReport(access, month: try month(request, access)), language: context.language)
         }
         web.get("business/reports") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
             let report = try await service.expenseReport(access, month: try month(request, access))
             let kinds = ExpenseKind.allCases
             func cells(_ amounts: [ExpenseKind: Int64]) -> [String] {
-                kinds.map { report.money(amounts[$0] ?? 0).amountString } + [report.money(amounts.values.reduce(0, +)).amountString]
+                kinds.map { report.money(amounts[$0] ?? 0).amountString } + [
+                    report.money(amounts.values.reduce(0, +)).amountString
+                ]
             }
             let language = context.language
             let data: [String: Any] = [
@@ -110,7 +118,10 @@ struct ReportRoutes {
                 "kinds": kinds.map { catalog.text("web.business.kind.\($0.rawValue)", in: language) },
                 "totals": cells(report.totals),
                 "groups": report.groups.map { group -> [String: Any] in
-                    ["name": group.name ?? catalog.text("web.business.report.noGroup", in: language), "cells": cells(group.amounts)]
+                    [
+                        "name": group.name ?? catalog.text("web.business.report.noGroup", in: language),
+                        "cells": cells(group.amounts),
+                    ]
                 },
                 "lines": report.rows.prefix(200).map { row -> [String: Any] in
                     ["msisdn": row.msisdn.formatted, "name": row.name ?? "—", "cells": cells(row.amounts)]

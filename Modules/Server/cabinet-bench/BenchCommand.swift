@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "cabinet-bench", abstract: "Cabinet's benchmarks (see Scripts/bench-*.sh).",
         subcommands: [
             Rating.self, Seed.self, TopUpSeed.self, BareCommits.self, CabinetCommits.self, BlackListSeed.self,
-            AdviceBench.self,
+            AdviceBench.self, CorporateBench.self,
         ])
 
     struct Seed: AsyncParsableCommand {
