@@ -35,9 +35,10 @@ run sqlite "sqlite://$db"
 log "«Абоненты» over HTTP: 16 admins, pages of 50"
 port=$(free_port)
 CABINET_DATABASE_URL="sqlite://$db" CABINET_LOG_LEVEL=error CABINET_TRUSTED_PROXIES=127.0.0.1 CABINET_MAIL_DIR="$work/mail" \
-    CABINET_OUTBOX_POLL=60s "$bin/cabinet" serve --port "$port" >"$work/server.log" 2>&1 &
+    CABINET_OUTBOX_POLL=60s CABINET_SANDBOX=true "$bin/cabinet" serve --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/version" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/version" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/version" >/dev/null || { tail -n 20 "$work/server.log" >&2; exit 1; }
 python3 Scripts/bench_sessions.py --port "$port" --database "$db" --lines "$lines" --count 16 --first --out "$work/tokens"
 BENCH_TOKENS="$work/tokens" BENCH_LINES="$lines" timeout 30 wrk -t2 -c16 -d3s -s Scripts/bench-corporate.lua "http://127.0.0.1:$port" >/dev/null
 out=$(BENCH_TOKENS="$work/tokens" BENCH_LINES="$lines" timeout $((seconds + 30)) wrk -t2 -c16 -d"${seconds}s" --timeout 5s --latency \

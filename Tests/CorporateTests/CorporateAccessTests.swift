@@ -147,6 +147,13 @@ import Testing
             #expect(
                 try await bed.service.lines(owner, search: nil, group: support.id, after: nil, limit: 50).map(\.line.id)
                     == [helper.id])
+            // An owner manages the whole company: no owner limited to groups.
+            let limitedLine = try await bed.line("+79002240005")
+            let limitedOwner = await #expect(throws: CabinetError.self) {
+                _ = try await bed.service.addAdmin(
+                    owner, AdminDraft(msisdn: limitedLine.msisdn, name: "X", scopes: [.owner], groups: [sales.id]))
+            }
+            #expect(limitedOwner?.fieldErrors.map(\.code) == [CorporateError.ownerLimited])
             let notEmpty = await #expect(throws: CabinetError.self) {
                 try await bed.service.deleteGroup(owner, id: sales.id)
             }

@@ -45,6 +45,8 @@ public enum CorporateError: ErrorCatalogue {
     public static let bulkLineSuspended = ErrorCode("corporate.bulk.line.suspended", .rejected)
     /// A report's month is in the future or older than the region's history.
     public static let monthOutOfRange = ErrorCode("corporate.month.outOfRange", .invalidInput)
+    /// An owner manages the whole company: an owner cannot be limited to groups.
+    public static let ownerLimited = ErrorCode("corporate.admin.ownerLimited", .invalidInput)
     /// A name, address or reason: 1 to `max` characters, no control characters.
     public static let textInvalid = ErrorCode("corporate.text.invalid", .invalidInput)
     /// The region does not offer the business cabinet.
@@ -54,6 +56,6 @@ public enum CorporateError: ErrorCatalogue {
         notAdmin, scopeMissing, lineNotFound, groupNotFound, groupExists, groupNotEmpty, adminNotFound, adminExists,
         lastOwner, applicationNotFound, applicationDecided, companyExists, lineOfAnotherCompany, innInvalid,
         kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable, bulkNotFound, bulkStarted,
-        bulkTooLarge, bulkConflict, bulkNotConnected, bulkLineBlocked, bulkLineSuspended, monthOutOfRange,
+        bulkTooLarge, bulkConflict, bulkNotConnected, bulkLineBlocked, bulkLineSuspended, monthOutOfRange, ownerLimited,
     ]
 }

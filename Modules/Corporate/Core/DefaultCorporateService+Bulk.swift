@@ -213,7 +213,7 @@ extension DefaultCorporateService {
                         guard next < items.count else { return }
                         let item = items[next]
                         next += 1
-                        group.addTask { try await self.apply(bulk, item, adminName: admin?.name ?? bulk.adminName) }
+                        group.addTask { try await self.apply(bulk, item, admin: admin) }
                     }
                     for _ in 0..<8 { add() }
                     while let done = try await group.next() {
@@ -233,7 +233,19 @@ extension DefaultCorporateService {
     }
 
     /// Changes one claimed line and records the outcome; `false` when the line had to wait (the SMS rate).
-    func apply(_ bulk: BulkOperation, _ item: BulkItem, adminName: String) async throws -> Bool {
+    func apply(_ bulk: BulkOperation, _ item: BulkItem, admin: CompanyAdmin?) async throws -> Bool {
+        // The admin who started it must still be one, with the right, and still see the line.
+        guard let admin, CorporateAction.manageLines.isAllowed(by: admin.scopes) else {
+            try await store.finish(
+                item, outcome: .refused, requestID: nil, reason: CorporateError.notAdmin.rawValue, at: clock.now)
+            return true
+        }
+        if !admin.groups.isEmpty, !admin.sees(group: try await store.groupIDs(of: [item.line])[item.line]) {
+            try await store.finish(
+                item, outcome: .refused, requestID: nil, reason: CorporateError.lineNotFound.rawValue, at: clock.now)
+            return true
+        }
+        let adminName = admin.name
         guard let line = try await lines.line(id: item.line) else {
             try await store.finish(
                 item, outcome: .failed, requestID: nil, reason: SubscribersError.notFound.rawValue, at: clock.now)

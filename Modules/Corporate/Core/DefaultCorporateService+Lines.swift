@@ -9,7 +9,8 @@ extension DefaultCorporateService {
         async throws -> [CompanyLine]
     {
         try access.require(.view)
-        let limit = max(1, min(limit, 200))
+        // One more than the largest page, so a caller can tell whether another follows.
+        let limit = max(1, min(limit, 201))
         let search = search?.trimmingCharacters(in: .whitespaces)
         var found: [Line]
         if group != nil || !access.admin.groups.isEmpty {
@@ -40,7 +41,7 @@ extension DefaultCorporateService {
             found = try await lines.lines(
                 company: access.company.id, matching: search?.isEmpty == false ? search : nil, after: cursor,
                 limit: limit
-            ).filter { $0.status != .terminated }
+            )
         }
         return try await decorate(found, company: access.company.id)
     }
@@ -61,7 +62,8 @@ extension DefaultCorporateService {
         let groupIDs = try await store.groupIDs(of: ids)
         let groups = Dictionary(
             try await store.groups(of: company).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let quotas = try await store.quotas(of: ids)
+        // A quota or request of a company the line has left is not this company's.
+        let quotas = try await store.quotas(of: ids).filter { $0.value.company == company }
         // This month's spending of the whole page in one grouped read per region (its own calendar month).
         var spent: [SubscriberID: Money] = [:]
         for (regionID, lines) in Dictionary(grouping: found, by: \.region) {
@@ -98,7 +100,10 @@ extension DefaultCorporateService {
         guard let decorated = try await decorate([line], company: access.company.id).first else {
             throw CabinetError(CorporateError.lineNotFound, arguments: ["msisdn": msisdn.formatted])
         }
-        return (decorated, try await store.quotaRequests(of: line.id, limit: 20))
+        return (
+            decorated,
+            try await store.quotaRequests(of: line.id, limit: 20).filter { $0.company == access.company.id }
+        )
     }
 
     // MARK: - Groups
@@ -159,12 +164,18 @@ extension DefaultCorporateService {
 
     public func admins(_ access: AdminAccess) async throws -> [CompanyAdmin] {
         try access.require(.manageAdmins)
+        try requireWholeCompany(access)
         return try await store.admins(of: access.company.id)
     }
 
     public func addAdmin(_ access: AdminAccess, _ draft: AdminDraft) async throws -> CompanyAdmin {
         try access.require(.manageAdmins)
+        // An owner limited to groups would manage the admins of the whole company: owners are whole-company admins.
+        try requireWholeCompany(access)
         var problems: [FieldError] = []
+        if draft.scopes.contains(.owner), !draft.groups.isEmpty {
+            problems.append(FieldError(field: "groups", code: CorporateError.ownerLimited))
+        }
         if !Self.isText(draft.name, upTo: 100) {
             problems.append(FieldError(field: "name", code: CorporateError.textInvalid, arguments: ["max": "100"]))
         }
@@ -186,6 +197,7 @@ extension DefaultCorporateService {
 
     public func removeAdmin(_ access: AdminAccess, id: Int64) async throws {
         try access.require(.manageAdmins)
+        try requireWholeCompany(access)
         guard let admin = try await store.admins(of: access.company.id).first(where: { $0.id == id }) else {
             throw CabinetError(CorporateError.adminNotFound)
         }
@@ -201,7 +213,7 @@ extension DefaultCorporateService {
         try access.require(.view)
         var result: [(entry: JournalEntry, request: ServiceRequest?)] = []
         var position = cursor
-        let limit = max(1, min(limit, 200))
+        let limit = max(1, min(limit, 201))
         // A group-limited admin follows their own requests; the others the whole company's.
         while result.count < limit {
             let page = try await store.journal(of: access.company.id, before: position, limit: 200)

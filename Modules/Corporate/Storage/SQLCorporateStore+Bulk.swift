@@ -134,19 +134,26 @@ extension SQLCorporateStore {
         }
     }
 
+    /// Records the outcome only for the claim `item` came from (its claim time is the token): a line another server
+    /// claimed again since is not touched. `false` when the claim was no longer this one.
+    @discardableResult
     static func finish(
         _ item: BulkItem, outcome: BulkItem.Outcome, requestID: Int64?, reason: String?, at now: Date,
         on db: any SQLDatabase
-    ) async throws {
+    ) async throws -> Bool {
         try await db.raw(
             """
             UPDATE corporate_bulk_item SET outcome = \(bind: outcome.rawValue), request_id = \(bind: requestID),
                 reason = \(bind: reason), updated_at = \(bind: now.storageMilliseconds)
             WHERE operation_id = \(bind: item.operation) AND position = \(bind: item.position)
-              AND outcome = 'processing'
+              AND outcome = 'processing' AND updated_at = \(bind: item.updatedAt.storageMilliseconds)
+            RETURNING position
             """
-        ).run()
+        ).first() != nil
     }
+
+    /// Thrown inside a line's transaction when its claim moved on (rolls the line's change back).
+    static let claimLost = CabinetError.internal("the bulk line was claimed again")
 
     public func release(_ item: BulkItem, at now: Date) async throws {
         try await database.write { db in
@@ -154,7 +161,7 @@ extension SQLCorporateStore {
                 """
                 UPDATE corporate_bulk_item SET outcome = 'pending', updated_at = \(bind: now.storageMilliseconds)
                 WHERE operation_id = \(bind: item.operation) AND position = \(bind: item.position)
-                  AND outcome = 'processing'
+                  AND outcome = 'processing' AND updated_at = \(bind: item.updatedAt.storageMilliseconds)
                 """
             ).run()
         }
@@ -165,6 +172,11 @@ extension SQLCorporateStore {
     ) async throws -> QuotaRequest {
         let at = journal.at.storageMilliseconds
         let row = try await database.write { db in
+            // The line's outcome first: when its claim moved on, nothing of the change is written.
+            guard try await Self.finish(item, outcome: .done, requestID: nil, reason: nil, at: journal.at, on: db)
+            else {
+                throw Self.claimLost
+            }
             let request = try await Self.record(journal, status: .pending, on: db)
             let row = try await db.raw(
                 """
@@ -178,7 +190,12 @@ extension SQLCorporateStore {
                 RETURNING \(Self.requestColumns)
                 """
             ).first()
-            try await Self.finish(item, outcome: .done, requestID: request.id, reason: nil, at: journal.at, on: db)
+            try await db.raw(
+                """
+                UPDATE corporate_bulk_item SET request_id = \(bind: request.id)
+                WHERE operation_id = \(bind: item.operation) AND position = \(bind: item.position)
+                """
+            ).run()
             return row
         }
         guard let row, let request = Self.decodeRequest(row) else { throw CabinetError.internal("request not stored") }
@@ -187,13 +204,22 @@ extension SQLCorporateStore {
 
     public func finishWithSMS(_ item: BulkItem, text: String, journal: JournalDraft) async throws -> Int64 {
         let id = try await database.write { db in
+            guard try await Self.finish(item, outcome: .done, requestID: nil, reason: nil, at: journal.at, on: db)
+            else {
+                throw Self.claimLost
+            }
             let request = try await Self.record(journal, on: db)
             try await Outbox.enqueue(
                 OutgoingSMS(
                     to: item.msisdn, text: text, purpose: "corporate.bulk",
                     dedupeKey: "corporate.bulk:\(item.operation):\(item.position)"),
                 on: db, now: journal.at)
-            try await Self.finish(item, outcome: .done, requestID: request.id, reason: nil, at: journal.at, on: db)
+            try await db.raw(
+                """
+                UPDATE corporate_bulk_item SET request_id = \(bind: request.id)
+                WHERE operation_id = \(bind: item.operation) AND position = \(bind: item.position)
+                """
+            ).run()
             return request.id
         }
         messagesQueued()

@@ -73,8 +73,13 @@ extension SQLCorporateStore {
             guard to == .done else { return true }
             switch request.action {
             case .delete:
-                try await db.raw("DELETE FROM corporate_quota WHERE subscriber_id = \(bind: request.line.rawValue)")
-                    .run()
+                // Only a quota set by an older request: a newer one applied first stays.
+                try await db.raw(
+                    """
+                    DELETE FROM corporate_quota
+                    WHERE subscriber_id = \(bind: request.line.rawValue) AND request_id < \(bind: request.id)
+                    """
+                ).run()
             case .set:
                 guard let limits = request.limits else { return true }
                 // The newest request wins; an older one applied late never replaces it.

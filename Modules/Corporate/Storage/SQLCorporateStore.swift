@@ -243,7 +243,9 @@ public struct SQLCorporateStore: CorporateStore {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT g.id, g.name, (SELECT COUNT(*) FROM corporate_line_group m WHERE m.group_id = g.id) AS n
+                SELECT g.id, g.name,
+                    (SELECT COUNT(*) FROM corporate_line_group m
+                     WHERE m.company_id = g.company_id AND m.group_id = g.id) AS n
                 FROM corporate_group g WHERE g.company_id = \(bind: company.rawValue) ORDER BY g.name
                 """
             ).all()
@@ -284,7 +286,10 @@ public struct SQLCorporateStore: CorporateStore {
         try await database.write { db in
             let members =
                 try await db.raw(
-                    "SELECT COUNT(*) AS n FROM corporate_line_group WHERE group_id = \(bind: id)"
+                    """
+                    SELECT COUNT(*) AS n FROM corporate_line_group
+                    WHERE company_id = \(bind: company.rawValue) AND group_id = \(bind: id)
+                    """
                 ).first()?.decode(column: "n", as: Int.self) ?? 0
             guard members == 0 else { throw CabinetError(CorporateError.groupNotEmpty) }
             let deleted = try await db.raw(

@@ -155,7 +155,8 @@ struct CorporateBench: AsyncParsableCommand {
         // A bulk tariff change over every line: planned for the next period (no fee today).
         let planned = Date()
         let bulk = try await service.planBulk(
-            access, action: .changeTariff(TariffID(rawValue: "bezlimit")!, .nextPeriod), selection: .lines(
+            access, action: .changeTariff(TariffID(rawValue: "bezlimit")!, .nextPeriod),
+            selection: .lines(
                 (0..<lines).map { LineSeeder.msisdn($0) }))
         let planSeconds = Date().timeIntervalSince(planned)
         _ = try await service.startBulk(access, id: bulk.id)

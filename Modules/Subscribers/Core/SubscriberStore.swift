@@ -39,7 +39,7 @@ public protocol SubscriberDirectory: Sendable {
 
 /// The lines of a company, for its admins (Corporate): the company link is the line's, set by the operator.
 public protocol CompanyLines: Sendable {
-    /// The company's lines by number after `cursor`; `search` (when given) keeps those whose number or owner's name
+    /// The company's lines (not terminated ones) by number after `cursor`; `search` (when given) keeps those whose number or owner's name
     /// contains it (digits match the number, anything else the name, case-insensitively).
     func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
     /// The lines of these ids, in one read; ids that are not lines are absent.

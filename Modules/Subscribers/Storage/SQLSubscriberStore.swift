@@ -106,6 +106,7 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         var query: SQLQueryString = """
             SELECT \(Self.columns) FROM subscribers_line
             WHERE company_id = \(bind: company.rawValue) AND msisdn > \(bind: cursor?.e164 ?? "")
+              AND status <> 'terminated'
             """
         if let digits { query = query + " AND msisdn LIKE \(bind: "%" + digits + "%")" }
         let ordered = query + " ORDER BY msisdn LIMIT \(literal: limit)"

@@ -66,7 +66,7 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
     {
         Array(
             lines.values
-                .filter { $0.companyID == company }
+                .filter { $0.companyID == company && $0.status != .terminated }
                 .filter { cursor == nil || $0.msisdn.e164 > cursor?.e164 ?? "" }
                 .filter { line in
                     guard let search else { return true }
