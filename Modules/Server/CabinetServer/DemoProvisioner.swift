@@ -192,7 +192,9 @@ public struct DemoProvisioner: Sendable {
                 explanation: "billing.explain.demoCredit", allowsNegativeBalance: true, at: runtime.clock.now))
         let start = account.period.start
         let span = runtime.clock.now.timeIntervalSince(start)
-        guard span > 3600 else { return }
+        // Spread over the period so far, however young: in the first hour of a month (00:07 in Moscow) the statement
+        // and the dashboard would otherwise have nothing to show.
+        guard span > 120 else { return }
         let others = ["+79001112233", "+79161234567", "+74952223344", "+78123334455"]
         var events: [UsageEvent] = []
         for index in 0..<24 {
