@@ -239,4 +239,62 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func everyAdminRouteRefusesAnEmployeeABlockedAdminAndNoSession(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79004460001")
+            let (company, owner) = try await bed.company(owner: ownerLine)
+            let employee = try await bed.line("+79004460002", company: company.id)
+            let bulk = try await bed.service.planBulk(
+                owner, action: .sms("Привет"), selection: .lines([employee.msisdn]))
+            let group = try await bed.service.createGroup(owner, name: "Отдел")
+            let routes: [(HTTPRequest.Method, String, String?)] = [
+                (.get, "/api/v1/corporate/company", nil), (.get, "/api/v1/corporate/lines", nil),
+                (.get, "/api/v1/corporate/lines/+79004460002", nil),
+                (.put, "/api/v1/corporate/lines/+79004460002/quota", #"{"money":"10.00"}"#),
+                (.delete, "/api/v1/corporate/lines/+79004460002/quota", nil),
+                (.put, "/api/v1/corporate/lines/+79004460002/group", #"{"group":\#(group.id)}"#),
+                (.get, "/api/v1/corporate/groups", nil), (.post, "/api/v1/corporate/groups", #"{"name":"X"}"#),
+                (.delete, "/api/v1/corporate/groups/\(group.id)", nil), (.get, "/api/v1/corporate/admins", nil),
+                (.post, "/api/v1/corporate/admins", #"{"msisdn":"+79004460002","name":"X","scopes":["owner"]}"#),
+                (.delete, "/api/v1/corporate/admins/\(owner.admin.id)", nil), (.get, "/api/v1/corporate/requests", nil),
+                (.get, "/api/v1/corporate/bulk", nil),
+                (.post, "/api/v1/corporate/bulk", #"{"action":"removeQuota","lines":["+79004460002"]}"#),
+                (.get, "/api/v1/corporate/bulk/\(bulk.id)", nil),
+                (.get, "/api/v1/corporate/bulk/\(bulk.id)/items", nil),
+                (.post, "/api/v1/corporate/bulk/\(bulk.id)/start", nil),
+                (.get, "/api/v1/corporate/bulk/\(bulk.id)/report.csv", nil),
+                (.get, "/api/v1/corporate/reports/expenses", nil),
+                (.get, "/api/v1/corporate/reports/expenses.csv", nil),
+            ]
+            try await app(bed).test(.router) { client in
+                for (method, uri, json) in routes {
+                    let body = json.map { ByteBuffer(string: $0) }
+                    try await client.execute(
+                        uri: uri, method: method, headers: headers(employee, key: "k-\(uri)"), body: body
+                    ) {
+                        response in
+                        #expect(response.status == .forbidden, "\(method) \(uri) as an employee")
+                    }
+                    try await client.execute(
+                        uri: uri, method: method, headers: headers(nil, key: "n-\(uri)"), body: body
+                    ) {
+                        response in
+                        #expect(response.status == .unauthorized, "\(method) \(uri) without a session")
+                    }
+                }
+                // The owner's own line blocked: no admin until it is unblocked.
+                _ = try await bed.billing.lines.changeStatus(of: ownerLine.msisdn, to: .blocked, from: [.active])
+                try await client.execute(uri: "/api/v1/corporate/company", method: .get, headers: headers(ownerLine)) {
+                    response in
+                    #expect(response.status == .forbidden)
+                }
+            }
+            // Nothing changed: the bulk is still planned, the group and the admin are there.
+            #expect(try await bed.store.bulk(bulk.id)?.status == .planned)
+            #expect(try await bed.store.groups(of: company.id).map(\.id) == [group.id])
+            #expect(try await bed.store.admins(of: company.id).count == 1)
+        }
+    }
 }

@@ -64,21 +64,8 @@ extension DefaultCorporateService {
             try await store.groups(of: company).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // A quota or request of a company the line has left is not this company's.
         let quotas = try await store.quotas(of: ids).filter { $0.value.company == company }
-        // This month's spending of the whole page in one grouped read per region (its own calendar month).
-        var spent: [SubscriberID: Money] = [:]
-        for (regionID, lines) in Dictionary(grouping: found, by: \.region) {
-            guard let region = regions.region(regionID) else { continue }
-            let today = LocalDate(clock.now, in: region.timeZone)
-            let start = (LocalDate(year: today.year, month: today.month, day: 1) ?? today).startOfDay(
-                in: region.timeZone)
-            let expenses = try await billing.expenses(
-                of: lines.map(\.id), from: start, to: clock.now.addingTimeInterval(1))
-            for line in lines {
-                let amounts = expenses[line.id]
-                let total = (amounts?.usage.values.reduce(0, +) ?? 0) + (amounts?.movements.values.reduce(0, +) ?? 0)
-                spent[line.id] = Money(minorUnits: max(0, total), currency: region.currency)
-            }
-        }
+        // This month's spending of the whole page in one grouped read per region.
+        let spent = try await monthSpending(of: found)
         var result: [CompanyLine] = []
         for line in found {
             let tariff = try await lineTariffs.tariff(of: line.id, at: clock.now).flatMap {

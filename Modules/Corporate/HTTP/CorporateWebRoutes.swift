@@ -73,44 +73,24 @@ struct CorporateWebRoutes {
             return try await linePage(
                 access, msisdn: try CorporateAPIRoutes.msisdn(context), context, notice: notice, error: nil)
         }
-        web.post("business/lines/:msisdn/quota") { request, context in
-            let access = try await CorporateAPIRoutes.admin(context, service: service)
-            let msisdn = try CorporateAPIRoutes.msisdn(context)
-            return try await WebForms.action(
-                request, context, catalog: catalog,
-                page: { try await linePage(access, msisdn: msisdn, context, notice: nil, error: $0) }
-            ) { fields in
-                let currency = regions.region(access.company.region)?.currency ?? .rub
-                let limits = try CorporateForms.limits(
-                    money: fields["money"], minutes: fields["minutes"], sms: fields["sms"],
-                    megabytes: fields["megabytes"], policy: fields["policy"], currency: currency)
-                let requested = try await service.requestQuota(access, msisdn: msisdn, limits: limits)
-                return .seeOther(to: "/business/lines/\(msisdn.e164)?request=\(requested.number)")
-            }
+        lineAction(web, "quota") { access, msisdn, fields in
+            let currency = regions.region(access.company.region)?.currency ?? .rub
+            let limits = try CorporateForms.limits(
+                money: fields["money"], minutes: fields["minutes"], sms: fields["sms"],
+                megabytes: fields["megabytes"], policy: fields["policy"], currency: currency)
+            let requested = try await service.requestQuota(access, msisdn: msisdn, limits: limits)
+            return "/business/lines/\(msisdn.e164)?request=\(requested.number)"
         }
-        web.post("business/lines/:msisdn/quota/delete") { request, context in
-            let access = try await CorporateAPIRoutes.admin(context, service: service)
-            let msisdn = try CorporateAPIRoutes.msisdn(context)
-            return try await WebForms.action(
-                request, context, catalog: catalog,
-                page: { try await linePage(access, msisdn: msisdn, context, notice: nil, error: $0) }
-            ) { _ in
-                let requested = try await service.requestQuotaDeletion(access, msisdn: msisdn)
-                return .seeOther(to: "/business/lines/\(msisdn.e164)?request=\(requested.number)")
-            }
+        lineAction(web, "quota/delete") { access, msisdn, _ in
+            let requested = try await service.requestQuotaDeletion(access, msisdn: msisdn)
+            return "/business/lines/\(msisdn.e164)?request=\(requested.number)"
         }
-        web.post("business/lines/:msisdn/group") { request, context in
-            let access = try await CorporateAPIRoutes.admin(context, service: service)
-            let msisdn = try CorporateAPIRoutes.msisdn(context)
-            return try await WebForms.action(
-                request, context, catalog: catalog,
-                page: { try await linePage(access, msisdn: msisdn, context, notice: nil, error: $0) }
-            ) { fields in
-                let group = (fields["group"] ?? "").isEmpty ? nil : Int64(fields["group"] ?? "")
-                if group == nil, !(fields["group"] ?? "").isEmpty { throw CabinetError(CorporateError.groupNotFound) }
-                try await service.move(access, msisdn: msisdn, to: group)
-                return .seeOther(to: "/business/lines/\(msisdn.e164)")
-            }
+        lineAction(web, "group") { access, msisdn, fields in
+            let text = fields["group"] ?? ""
+            let group = text.isEmpty ? nil : Int64(text)
+            if group == nil, !text.isEmpty { throw CabinetError(CorporateError.groupNotFound) }
+            try await service.move(access, msisdn: msisdn, to: group)
+            return "/business/lines/\(msisdn.e164)"
         }
         web.get("business/groups") { _, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
@@ -186,6 +166,22 @@ struct CorporateWebRoutes {
                 try await service.removeAdmin(access, id: context.parameters.get("id").flatMap { Int64($0) } ?? 0)
                 return .seeOther(to: "/business/admins")
             }
+        }
+    }
+
+    /// A form posted from a line's page (`/business/lines/{msisdn}/<action>`): the admin, the line's number and the
+    /// fields go to `body`, which answers where to go next; a refusal shows the line's page with the reason.
+    func lineAction(
+        _ web: RouterGroup<CabinetRequestContext>, _ action: String,
+        _ body: @escaping @Sendable (AdminAccess, MSISDN, [String: String]) async throws -> String
+    ) {
+        web.post("business/lines/:msisdn/\(action)") { request, context in
+            let access = try await CorporateAPIRoutes.admin(context, service: service)
+            let msisdn = try CorporateAPIRoutes.msisdn(context)
+            return try await WebForms.action(
+                request, context, catalog: catalog,
+                page: { try await linePage(access, msisdn: msisdn, context, notice: nil, error: $0) }
+            ) { fields in .seeOther(to: try await body(access, msisdn, fields)) }
         }
     }
 
