@@ -83,7 +83,7 @@ import Testing
 
             let report = try await bed.check()
             #expect(report.isClean, "\(report)")
-            #expect(report.accounts == 11, "five system accounts in each of two currencies, and the line")
+            #expect(report.accounts == 13, "six system accounts in each of two currencies, and the line")
             #expect(report.transactions == 3 && report.entries == 7)
         }
     }

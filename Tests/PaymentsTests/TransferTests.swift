@@ -203,6 +203,11 @@ private struct StaleDirectory: SubscriberDirectory {
     func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line] {
         try await real.lines(msisdns: msisdns).mapValues(Self.active)
     }
+    func companies(of lines: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
+    {
+        try await real.companies(of: lines, in: transaction)
+    }
 
     static func active(_ line: Line) -> Line {
         var line = line

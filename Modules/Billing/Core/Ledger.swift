@@ -18,6 +18,8 @@ public enum MovementKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// Gigabytes given to or received from another line: the giver's fee (0.00 when free) or the recipient's 0.00
     /// line, so both see the share in their balance history.
     case dataShare
+    /// The company pays a company line's charge: from the company's account to the line (``CompanyAccounts``).
+    case companyPaid
 }
 
 /// The non-line accounts money moves to and from. Each exists once per currency.
@@ -32,6 +34,8 @@ public enum SystemAccount: String, Sendable, Hashable, CaseIterable, Codable {
     case adjustment
     /// Transfers in flight between two lines.
     case transfers
+    /// Bank transfers received (companies pay invoices by transfer, recorded by the operator).
+    case bank
 }
 
 /// One money movement on a line's account, as other modules ask for it (Payments, Services, Tariffs).

@@ -275,5 +275,21 @@ public enum BillingSchema: SchemaOwner {
                 "CREATE INDEX billing_usage_spending ON billing_usage (subscriber_id, occurred_at, kind, charged)",
                 "CREATE INDEX billing_entry_account_at ON billing_entry (account_id, at)",
             ]),
+        // Companies that pay for their lines: the company's account is a billing_account without a line (code
+        // `company:<id>`, its name in `holder`); a line's monthly cover limit and what the company covered so far this
+        // month (reset lazily when the month changes).
+        Migration(
+            "billing-009-company-accounts",
+            sql: [
+                "ALTER TABLE billing_account ADD COLUMN holder TEXT",
+                """
+                CREATE TABLE billing_cover (
+                    subscriber_id BIGINT PRIMARY KEY,
+                    cover_limit BIGINT NOT NULL CHECK (cover_limit >= 0),
+                    month_start BIGINT NOT NULL,
+                    covered BIGINT NOT NULL CHECK (covered >= 0)
+                )
+                """,
+            ]),
     ]
 }

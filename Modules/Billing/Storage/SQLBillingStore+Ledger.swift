@@ -54,7 +54,7 @@ extension SQLBillingStore {
             systemEntries.append((try systemAccount(leg.counterparty, account.currency), -leg.amount.minorUnits))
         }
         let at = posting.at.storageMilliseconds
-        let (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
+        var (after, overflow) = account.balance.addingReportingOverflow(net.minorUnits)
         guard !overflow, net.minorUnits != .min, !systemEntries.contains(where: { $0.1 == .min }) else {
             throw CabinetError(BillingError.amountInvalid, arguments: ["amount": posting.amount.amountString])
         }
@@ -78,6 +78,17 @@ extension SQLBillingStore {
                 ", (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))"
         }
         try await db.raw(entries).run()
+        // A company line's charge for its own service is paid by the company, in this transaction (CompanyAccounts).
+        if net.isNegative,
+            let cover = try await cover(
+                of: -net.minorUnits, kind: posting.kind, account: account, at: posting.at, on: db)
+        {
+            var balances = [account.id: after]
+            try await postCovers(
+                [account.id: cover], balances: &balances, currency: account.currency, externalID: posting.externalID,
+                at: posting.at, on: db)
+            after = balances[account.id] ?? after
+        }
         let before = account.balance
         account.balance = after
         account.restricted = after < 0
@@ -203,7 +214,9 @@ public struct SQLLedgerWriter: LedgerWriter {
             return .duplicate(transactionID: existing)
         }
         let net = try SQLBillingStore.lineAmount(posting)
-        if net.isNegative, !posting.allowsNegativeBalance, account.balance + net.minorUnits < 0 {
+        if net.isNegative, !posting.allowsNegativeBalance,
+            try await !store.canPay(-net.minorUnits, kind: posting.kind, account: account, at: posting.at, on: db)
+        {
             return .insufficientFunds(balance: account.money)
         }
         (net.isPositive ? raised : lowered).insert(posting.line.rawValue)

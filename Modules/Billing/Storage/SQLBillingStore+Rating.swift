@@ -170,10 +170,12 @@ extension SQLBillingStore {
         // unique forever): an entry per charged line and one for revenue.
         let at = now.storageMilliseconds
         var transactionIDs: [Currency: Int64] = [:]
+        var externalIDs: [Currency: String] = [:]
         for currency in Set(charged.map(\.account.currency)).sorted(by: { $0.code < $1.code }) {
             let firstEvent =
                 rated.first { $0.event.charged.currency == currency && $0.event.charged.isPositive }?.event.eventID
                 ?? ""
+            externalIDs[currency] = "usage:\(currency.code):\(firstEvent)"
             guard
                 let id = try await db.raw(
                     """
@@ -190,15 +192,21 @@ extension SQLBillingStore {
             var entries: [[SQLValue]] = []
             var balances: [(id: Int64, values: [Int64])] = []
             var revenue: [Currency: Int64] = [:]
+            // Company lines: their companies pay the batch's charges (CompanyAccounts), in this transaction.
+            let covers = try await self.covers(
+                of: charged.map { ($0.account, $0.charged) }, kind: .usage, at: now, on: db)
+            var afterCharge: [Int64: Int64] = [:]
             for var work in charged {
                 guard let transaction = transactionIDs[work.account.currency] else { continue }
                 let before = work.account.balance
                 work.account.balance -= work.charged
-                work.account.restricted = work.account.balance < 0
+                afterCharge[work.account.id] = work.account.balance
                 entries.append([
                     .int(transaction), .int(work.account.id), .int(-work.charged), .word(work.account.currency.code),
                     .int(work.account.balance), .int(at),
                 ])
+                work.account.balance += covers[work.account.id]?.amount ?? 0
+                work.account.restricted = work.account.balance < 0
                 balances.append((work.account.id, [work.account.balance, work.account.restricted ? 1 : 0]))
                 revenue[work.account.currency, default: 0] += work.charged
                 try await noticeLowBalance(work.account, before: before, at: now, queued: queued, on: db)
@@ -215,6 +223,12 @@ extension SQLBillingStore {
             try await SQLBatch.insert(
                 "INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at)",
                 rows: entries, on: db)
+            for currency in Set(covers.values.map(\.account.currency)).sorted(by: { $0.code < $1.code }) {
+                guard let externalID = externalIDs[currency] else { continue }
+                try await postCovers(
+                    covers.filter { $0.value.account.currency == currency }, balances: &afterCharge,
+                    currency: currency, externalID: externalID, at: now, on: db)
+            }
             try await SQLBatch.update("billing_account", columns: ["balance", "restricted"], rows: balances, on: db)
         }
 

@@ -12,7 +12,9 @@ extension SQLBillingStore {
             guard var row = try await self.lockAccount(order.line, on: db) else {
                 throw CabinetError(BillingError.noAccount)
             }
-            if order.price.isPositive, row.balance < order.price.minorUnits {
+            if order.price.isPositive,
+                try await !self.canPay(order.price.minorUnits, kind: .statement, account: row, at: order.now, on: db)
+            {
                 throw CabinetError(
                     BillingError.insufficientFunds,
                     arguments: ["needed": order.price.displayString, "balance": row.money.displayString])

@@ -25,7 +25,7 @@ extension SQLBillingStore {
             }
             let change = try self.rules.carryOut(order, to: target, region: row.region, periodStart: row.periodStart)
             let (effective, plan, charge) = (change.effective, change.newPeriod, change.charge)
-            if charge > 0, row.balance < charge {
+            if charge > 0, try await !self.canPay(charge, kind: .tariffChange, account: row, at: order.now, on: db) {
                 throw CabinetError(
                     TariffsError.insufficientFunds,
                     arguments: [

@@ -36,6 +36,8 @@ public final class SQLBillingStore: BillingStore {
     /// Lines' statuses, read inside the fee run's transaction: a blocked or suspended line pays no tariff fee and no
     /// recurring fee but those meant for that state. `nil` (tools, some tests): every line is taken as active.
     let statuses: (any SubscriberDirectory)?
+    /// Companies' accounts by company: opened once, never changed or removed, so every process may keep them.
+    let companyAccountCache = Mutex<[CompanyID: CompanyAccountRow]>([:])
 
     private init(
         database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,

@@ -51,8 +51,10 @@ public protocol CorporateStore: Sendable {
     func applications(status: CompanyApplication.Status?, before cursor: Int64?, limit: Int) async throws
         -> [CompanyApplication]
     /// Creates the company and its first owner and marks the application approved, only while it is pending
-    /// (`corporate.application.decided` otherwise); `corporate.company.exists` when the id or INN is taken.
-    func approve(_ application: Int64, company: Company, owner: AdminDraft, at now: Date) async throws -> Company
+    /// (`corporate.application.decided` otherwise); `corporate.company.exists` when the id or INN is taken. The
+    /// company's ledger account (Billing) opens in `currency` in the same transaction.
+    func approve(_ application: Int64, company: Company, currency: Currency, owner: AdminDraft, at now: Date)
+        async throws -> Company
     func reject(_ application: Int64, reason: String, at now: Date) async throws -> CompanyApplication
     func company(_ id: CompanyID) async throws -> Company?
 

@@ -120,8 +120,11 @@ public struct DefaultCorporateService: CorporateService, CallGuard {
             region: application.region,
             contractNumber: approval.contractNumber?.trimmingCharacters(in: .whitespaces) ?? "B-" + application.number,
             createdAt: clock.now)
+        guard let currency = regions.region(application.region)?.currency else {
+            throw CabinetError.validation([FieldError(field: "region", code: KernelError.fieldInvalid)])
+        }
         let created = try await store.approve(
-            id, company: company,
+            id, company: company, currency: currency,
             owner: AdminDraft(msisdn: line.msisdn, name: application.contactName, scopes: [.owner]),
             at: clock.now)
         // The applicant's SIM is the company's: its line joins the contract (the operator links the others).

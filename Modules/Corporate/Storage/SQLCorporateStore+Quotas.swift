@@ -1,3 +1,4 @@
+import Billing
 public import CabinetCore
 import CabinetMessaging
 import CabinetStorage
@@ -99,8 +100,27 @@ extension SQLCorporateStore {
                     """
                 ).run()
             }
+            try await syncCover(of: request.line, at: now, on: db)
             return true
         }
+    }
+
+    /// Tells Billing how much the company pays for the line a month, from the quota now in force: up to the money
+    /// limit under the `personal` policy (the employee pays beyond it), everything otherwise (under `block` the
+    /// network refuses paid service at the limit instead).
+    func syncCover(of line: SubscriberID, at now: Date, on db: any SQLDatabase) async throws {
+        guard let companyAccounts else { return }
+        let row = try await db.raw(
+            "SELECT money, currency, policy FROM corporate_quota WHERE subscriber_id = \(bind: line.rawValue)"
+        ).first()
+        var limit: Money?
+        if let row, try row.decode(column: "policy", as: String.self) == QuotaLimits.Policy.personal.rawValue,
+            let minor = try row.decode(column: "money", as: Int64?.self),
+            let currency = Currency(code: try row.decode(column: "currency", as: String?.self) ?? "")
+        {
+            limit = Money(minorUnits: minor, currency: currency)
+        }
+        try await companyAccounts.setCoverLimit(limit, for: line, in: SQLWriteTransaction(db), now: now)
     }
 
     static let quotaColumns: SQLQueryString = """

@@ -1,3 +1,4 @@
+public import Billing
 public import CabinetCore
 import CabinetMessaging
 public import CabinetStorage
@@ -10,9 +11,16 @@ public struct SQLCorporateStore: CorporateStore {
     let database: CabinetDatabase
     /// Called after a commit that queued a message (the outbox sends it now rather than at its next poll).
     let messagesQueued: @Sendable () -> Void
+    /// Billing's company accounts, opened with the company and told each line's cover limit in the quota's
+    /// transaction; `nil` (tools, some tests): companies do not pay for their lines.
+    let companyAccounts: (any CompanyAccounts)?
 
-    public init(database: CabinetDatabase, messagesQueued: @escaping @Sendable () -> Void = {}) {
+    public init(
+        database: CabinetDatabase, companyAccounts: (any CompanyAccounts)? = nil,
+        messagesQueued: @escaping @Sendable () -> Void = {}
+    ) {
         self.database = database
+        self.companyAccounts = companyAccounts
         self.messagesQueued = messagesQueued
     }
 
@@ -60,7 +68,9 @@ public struct SQLCorporateStore: CorporateStore {
         return try await database.read { db in try await db.raw(ordered).all() }.compactMap(Self.decodeApplication)
     }
 
-    public func approve(_ application: Int64, company: Company, owner: AdminDraft, at now: Date) async throws
+    public func approve(
+        _ application: Int64, company: Company, currency: Currency, owner: AdminDraft, at now: Date
+    ) async throws
         -> Company
     {
         let at = now.storageMilliseconds
@@ -87,6 +97,8 @@ public struct SQLCorporateStore: CorporateStore {
                 throw CabinetError(CorporateError.companyExists, arguments: ["inn": company.inn.rawValue])
             }
             _ = try await Self.insertAdmin(owner, company: company.id, at: at, on: db)
+            try await companyAccounts?.openAccount(
+                for: company.id, holder: company.name, currency: currency, in: SQLWriteTransaction(db), now: now)
         }
         return company
     }

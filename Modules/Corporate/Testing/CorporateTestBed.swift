@@ -46,7 +46,7 @@ public struct CorporateTestBed: Sendable {
     public init(services: ServicesTestBed) {
         self.services = services
         let billing = services.billing
-        store = SQLCorporateStore(database: billing.database)
+        store = SQLCorporateStore(database: billing.database, companyAccounts: billing.store)
         service = DefaultCorporateService(
             store: store, lines: billing.lines, puk: services.puks, billing: billing.service,
             lineTariffs: billing.lineTariffs, tariffChanges: billing.service, options: services.service,

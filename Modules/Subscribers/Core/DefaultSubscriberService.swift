@@ -45,6 +45,12 @@ public struct DefaultSubscriberService: SubscriberService {
         try await store.status(of: line, in: transaction)
     }
 
+    public func companies(of lines: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
+    {
+        try await store.companies(of: lines, in: transaction)
+    }
+
     public func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line] {
         try await store.lines(region: region, after: cursor, limit: min(max(limit, 1), 500))
     }

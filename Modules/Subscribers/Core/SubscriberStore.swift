@@ -18,6 +18,9 @@ public protocol SubscriberStore: Sendable {
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
     /// As ``SubscriberDirectory/lines(msisdns:)``.
     func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]
+    /// As ``SubscriberDirectory/companies(of:in:)``.
+    func companies(of lines: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
     /// As ``CompanyLines/lines(company:matching:after:limit:)``.
     func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
     /// As ``CompanyLines/lines(ids:)``.
@@ -32,6 +35,10 @@ public protocol SubscriberDirectory: Sendable {
     /// only if the line is still as checked when the move commits; on PostgreSQL the row is share-locked until then,
     /// so a block or termination waits for the move (or the move sees it).
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
+    /// The company links of these lines read inside another module's write `transaction` (Billing: a company pays for
+    /// its lines, decided with the charge). Lines without a company are absent.
+    func companies(of lines: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
     /// The lines of these numbers, in one read (the network's call check asks about a batch at once); numbers that
     /// are not lines are absent.
     func lines(msisdns: [MSISDN]) async throws -> [MSISDN: Line]

@@ -124,6 +124,28 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         return try row.flatMap { LineStatus(rawValue: try $0.decode(column: "status", as: String.self)) }
     }
 
+    public func companies(of lines: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
+    {
+        guard !lines.isEmpty else { return [:] }
+        // No share lock (unlike a status): a company link changed while a charge commits only decides who pays it,
+        // and rating reads thousands of lines at once.
+        let db = try transaction.sql()
+        let ids = SQLList(Set(lines).map { SQLBind($0.rawValue) })
+        let rows = try await db.raw(
+            """
+            SELECT id, company_id FROM subscribers_line WHERE id IN (\(ids)) AND company_id IS NOT NULL
+            """
+        ).all()
+        return try rows.reduce(into: [:]) { result, row in
+            if let text = try row.decode(column: "company_id", as: String?.self),
+                let company = CompanyID(rawValue: text)
+            {
+                result[SubscriberID(try row.decode(column: "id", as: Int64.self))] = company
+            }
+        }
+    }
+
     public func line(id: SubscriberID) async throws -> Line? {
         let load = {
             let row = try await database.read { db in

@@ -41,6 +41,14 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
         lines[line]?.status
     }
 
+    public func companies(of ids: [SubscriberID], in transaction: any WriteTransaction) async throws
+        -> [SubscriberID: CompanyID]
+    {
+        ids.reduce(into: [:]) { result, id in
+            if let company = lines[id]?.companyID { result[id] = company }
+        }
+    }
+
     public func update(_ line: Line, ifStatus expected: LineStatus) async throws -> Line? {
         guard let stored = lines[line.id] else {
             throw CabinetError(SubscribersError.notFound, arguments: ["msisdn": line.msisdn.formatted])

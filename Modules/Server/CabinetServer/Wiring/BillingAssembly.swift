@@ -30,6 +30,8 @@ public struct BillingAssembly: ModuleAssembly {
         /// Work the fee run does first, each time it comes (Services starts and ends holiday suspensions here, so that
         /// the day a suspension ends opens with the line active and pays its tariff fee).
         public let beforeFees: Listeners<@Sendable () async throws -> Void>
+        /// Accounts of companies that pay for their lines (Corporate opens them and records their payments).
+        public let companyAccounts: any CompanyAccounts
     }
 
     public static var module: any CabinetModule.Type { BillingModule.self }
@@ -125,7 +127,7 @@ public struct BillingAssembly: ModuleAssembly {
                 service: service, ledger: store, ledgerTransactions: store, recurringCharges: store,
                 tariffOptionRules: store.tariffOptionRules,
                 statements: statements,
-                balanceChanges: balanceChanges, beforeFees: beforeFees),
+                balanceChanges: balanceChanges, beforeFees: beforeFees, companyAccounts: store),
             parts: ModuleParts(jobs: [fees, statementJob], http: http))
     }
 }

@@ -38,7 +38,8 @@ public struct CorporateAssembly: ModuleAssembly {
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
         let outbox = kernel.outbox
-        let store = SQLCorporateStore(database: kernel.database, messagesQueued: { outbox.nudge() })
+        let store = SQLCorporateStore(
+            database: kernel.database, companyAccounts: billing.companyAccounts, messagesQueued: { outbox.nudge() })
         let service = DefaultCorporateService(
             store: store, lines: subscribers.service, puk: auth.service, billing: billing.service,
             lineTariffs: tariffs.lineTariffs, tariffChanges: billing.service, options: services.service,

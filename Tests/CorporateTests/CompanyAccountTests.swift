@@ -1,0 +1,146 @@
+import Billing
+import BillingTesting
+import CabinetCore
+import CabinetTesting
+import Corporate
+import CorporateStorage
+import CorporateTesting
+import Foundation
+import Services
+import ServicesTesting
+import Subscribers
+import Testing
+
+/// The company pays: charges of its lines post to the line and, in the same database transaction, move from the
+/// company's account to the line, so the line's balance stays while its spending is still its own; a `personal`
+/// quota's money limit is what the company pays a month, the employee paying the rest.
+@Suite struct CompanyAccountTests {
+    func rub(_ text: String) throws -> Money { try Money(parsing: text, currency: .rub) }
+
+    func fee(_ bed: CorporateTestBed, _ line: Line, _ amount: String, id: String, allowsNegative: Bool = true)
+        async throws -> PostingResult
+    {
+        try await bed.billing.billingStore.post(
+            LedgerPosting(
+                externalID: id, kind: .optionFee, line: line.id, amount: try rub("-" + amount),
+                counterparty: .revenue, explanation: "billing.explain.fee", allowsNegativeBalance: allowsNegative,
+                at: bed.clock.now))
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func theCompanyPaysItsLinesChargesAndEachLineKeepsItsSpending(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79003340001")
+            let (company, _) = try await bed.company(owner: ownerLine)
+            let accounts: any CompanyAccounts = bed.billing.store
+            #expect(try await accounts.balance(of: company.id) == (try rub("0.00")))
+            let employee = try await bed.line("+79003340002", credit: "100.00", company: company.id)
+            let outsider = try await bed.line("+79003340003", credit: "100.00")
+
+            // A fee: the line's balance stays, the company's falls; the outsider pays alone.
+            _ = try await fee(bed, employee, "30.00", id: "fee-e-1")
+            _ = try await fee(bed, outsider, "30.00", id: "fee-o-1")
+            #expect(try await bed.billing.balance(employee) == "100.00")
+            #expect(try await bed.billing.balance(outsider) == "70.00")
+            #expect(try await accounts.balance(of: company.id) == (try rub("-30.00")))
+
+            // A purchase beyond the line's own balance is allowed: the company covers it.
+            let purchase = try await fee(bed, employee, "250.00", id: "fee-e-2", allowsNegative: false)
+            guard case .posted = purchase else {
+                Issue.record("a company-paid purchase was refused: \(purchase)")
+                return
+            }
+            #expect(try await bed.billing.balance(employee) == "100.00")
+
+            // Usage is rated and paid by the company in the rating's transaction.
+            let calls = (1...3).map { bed.billing.call(employee, "call-\($0)", seconds: 120) }
+            let outcome = try await bed.billing.billingStore.rate(calls, now: bed.clock.now)
+            let usage = outcome.charged[.rub] ?? 0
+            #expect(usage > 0)
+            #expect(try await bed.billing.balance(employee) == "100.00")
+            let paid = try #require(try await accounts.balance(of: company.id))
+            #expect(paid.minorUnits == -(280_00 + usage))
+
+            // The line's history shows each charge and the company's payment of it; its spending is still its own.
+            let history = try await bed.billing.billingStore.movements(of: employee.id, query: MovementQuery(limit: 50))
+            let covered = history.filter { $0.kind == .companyPaid }
+            #expect(covered.count == 3)
+            #expect(covered.allSatisfy { $0.arguments["company"] == company.name })
+            let expenses = try await bed.billing.billingStore.expenses(
+                of: [employee.id], from: bed.clock.now.addingTimeInterval(-3600),
+                to: bed.clock.now.addingTimeInterval(3600))
+            #expect(expenses[employee.id]?.movements[.optionFee] == 280_00)
+            #expect(expenses[employee.id]?.usage.values.reduce(0, +) == usage)
+            // What the company paid for the month, for its act.
+            let month = try #require(
+                try await accounts.paid(
+                    by: company.id, from: bed.clock.now.addingTimeInterval(-3600),
+                    to: bed.clock.now.addingTimeInterval(3600)))
+            #expect(month.minorUnits == 280_00 + usage)
+
+            // The company's statement: newest first, with running balances.
+            let movements = try await accounts.movements(of: company.id, from: nil, to: nil, before: nil, limit: 10)
+            #expect(movements.count == 3)
+            #expect(movements.first?.balanceAfter == paid)
+            #expect(movements.last?.balanceAfter == (try rub("-30.00")))
+
+            // A bank transfer credits the company once per reference.
+            let credit = CompanyCredit(
+                externalID: "bank:\(company.id):PP-1", company: company.id, amount: try rub("1000.00"),
+                counterparty: .bank, explanation: "billing.explain.bankTransfer", at: bed.clock.now)
+            guard case .posted(_, let balance) = try await accounts.credit(credit) else {
+                Issue.record("the transfer was not posted")
+                return
+            }
+            #expect(balance.minorUnits == 1000_00 + paid.minorUnits)
+            guard case .duplicate = try await accounts.credit(credit) else {
+                Issue.record("a repeated transfer was posted again")
+                return
+            }
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func underAPersonalQuotaTheCompanyPaysUpToTheLimitAndTheEmployeeTheRest(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79003350001")
+            let (company, owner) = try await bed.company(owner: ownerLine)
+            let accounts: any CompanyAccounts = bed.billing.store
+            let employee = try await bed.line("+79003350002", credit: "100.00", company: company.id)
+            // Paid before the quota: counts against the limit set later this month.
+            _ = try await fee(bed, employee, "4.00", id: "fee-1")
+            _ = try await bed.service.requestQuota(
+                owner, msisdn: employee.msisdn, limits: QuotaLimits(money: try rub("10.00"), policy: .personal))
+            _ = try await bed.service.runQuotaJob()
+
+            _ = try await fee(bed, employee, "5.00", id: "fee-2")
+            #expect(try await bed.billing.balance(employee) == "100.00")
+            // 9.00 of 10.00 paid: the company pays 1.00 of the next 3.00, the employee 2.00.
+            _ = try await fee(bed, employee, "3.00", id: "fee-3")
+            #expect(try await bed.billing.balance(employee) == "98.00")
+            _ = try await fee(bed, employee, "1.50", id: "fee-4")
+            #expect(try await bed.billing.balance(employee) == "96.50")
+            // A purchase the employee cannot pay is refused now that the company's part is used up.
+            let refused = try await fee(bed, employee, "500.00", id: "fee-5", allowsNegative: false)
+            guard case .insufficientFunds = refused else {
+                Issue.record("a purchase beyond the cover limit and balance went through: \(refused)")
+                return
+            }
+            #expect(try await accounts.balance(of: company.id) == (try rub("-10.00")))
+
+            // Next month the company pays again, up to the limit.
+            bed.clock.advance(by: .seconds(32 * 86_400))
+            _ = try await fee(bed, employee, "12.00", id: "fee-6")
+            #expect(try await bed.billing.balance(employee) == "94.50")
+            #expect(try await accounts.balance(of: company.id) == (try rub("-20.00")))
+
+            // The quota removed: the company pays everything again.
+            _ = try await bed.service.requestQuotaDeletion(owner, msisdn: employee.msisdn)
+            _ = try await bed.service.runQuotaJob()
+            _ = try await fee(bed, employee, "50.00", id: "fee-7")
+            #expect(try await bed.billing.balance(employee) == "94.50")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+}
