@@ -258,9 +258,22 @@ let modules: [ModuleSpec] = [
 /// without PDF statements needs no C library.
 let pdfTargets: [Target] = [
     .systemLibrary(name: "CHaru", path: "Modules/Kernel/CHaru", providers: [.apt(["libhpdf-dev"])]),
-    .target(name: "BillingPDF", dependencies: ["Billing", "CabinetCore", "CHaru"], path: "Modules/Billing/PDF"),
+    .target(name: "CabinetPDF", dependencies: ["CHaru"], path: "Modules/Kernel/CabinetPDF"),
+    .target(name: "BillingPDF", dependencies: ["Billing", "CabinetCore", "CabinetPDF"], path: "Modules/Billing/PDF"),
+    .target(
+        name: "CorporatePDF", dependencies: ["Corporate", "CabinetCore", "CabinetPDF"], path: "Modules/Corporate/PDF"),
+    // Invoices, acts and their numbers, mailing and PDFs: the document service over the real renderer and both
+    // databases.
     .testTarget(
-        name: "BillingPDFTests", dependencies: ["BillingPDF", "Billing", "CabinetCore", "CabinetTesting", "Tariffs"]),
+        name: "CorporatePDFTests",
+        dependencies: [
+            "CorporatePDF", "CabinetPDF", "Corporate", "CorporateStorage", "CorporateTesting", "CabinetCore",
+            "CabinetMessaging", "CabinetStorage", "CabinetTesting", "Billing", "BillingStorage", "BillingTesting",
+            "Services", "ServicesTesting", "Subscribers", .logging,
+        ]),
+    .testTarget(
+        name: "BillingPDFTests",
+        dependencies: ["BillingPDF", "CabinetPDF", "Billing", "CabinetCore", "CabinetTesting", "Tariffs"]),
 ]
 
 // MARK: - Server
@@ -271,7 +284,7 @@ let serverTargets: [Target] = [
         dependencies: [
             "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
             .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .asyncHTTPClient,
-        ] + modules.flatMap(\.runtimeTargets) + ["BillingPDF"],
+        ] + modules.flatMap(\.runtimeTargets) + ["BillingPDF", "CorporatePDF"],
         path: "Modules/Server/CabinetServer",
         resources: [.copy("Resources/openapi.yaml")]
     ),
@@ -316,7 +329,9 @@ let package = Package(
         .library(name: "CabinetHTTP", targets: ["CabinetHTTP"]),
         .library(name: "CabinetTesting", targets: ["CabinetTesting"]),
         .library(name: "CabinetServer", targets: ["CabinetServer"]),
+        .library(name: "CabinetPDF", targets: ["CabinetPDF"]),
         .library(name: "BillingPDF", targets: ["BillingPDF"]),
+        .library(name: "CorporatePDF", targets: ["CorporatePDF"]),
         .executable(name: "cabinet", targets: ["cabinet"]),
     ] + modules.flatMap(\.products),
     dependencies: externalPackages,

@@ -1,6 +1,7 @@
 import Billing
 import BillingPDF
 import CabinetCore
+import CabinetPDF
 import CabinetTesting
 import Foundation
 import Tariffs

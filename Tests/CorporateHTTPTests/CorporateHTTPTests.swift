@@ -22,7 +22,7 @@ import Testing
 @Suite struct CorporateHTTPTests {
     func app(_ bed: CorporateTestBed) throws -> some ApplicationProtocol {
         let module = CorporateHTTPModule(
-            service: bed.service, regions: bed.billing.rules.regions,
+            service: bed.service, finance: bed.finance, regions: bed.billing.rules.regions,
             idempotency: IdempotentRequests(store: InMemoryIdempotencyStore(), clock: bed.clock))
         let directory = bed.billing.directory
         let session = TestSessionModule(now: { bed.clock.now }) { id in

@@ -115,7 +115,9 @@ extension SQLBillingStore {
                 let after = (balances[accountID] ?? 0) + cover.amount
                 balances[accountID] = after
                 total += cover.amount
-                rows.append([.int(transaction), .int(accountID), .int(cover.amount), .word(currency.code), .int(after), .int(at)])
+                rows.append([
+                    .int(transaction), .int(accountID), .int(cover.amount), .word(currency.code), .int(after), .int(at),
+                ])
             }
             rows.append([.int(transaction), .int(payer.id), .int(-total), .word(currency.code), .null, .int(at)])
             try await SQLBatch.insert(

@@ -51,11 +51,22 @@ public enum CorporateError: ErrorCatalogue {
     public static let textInvalid = ErrorCode("corporate.text.invalid", .invalidInput)
     /// The region does not offer the business cabinet.
     public static let regionUnavailable = ErrorCode("corporate.region.unavailable", .invalidInput)
+    /// The company's money and documents are for admins of the whole company (owner or finance, no groups).
+    public static let wholeCompanyOnly = ErrorCode("corporate.finance.wholeCompanyOnly", .forbidden)
+    public static let documentNotFound = ErrorCode("corporate.document.notFound", .notFound)
+    /// An act for that month was issued already.
+    public static let documentExists = ErrorCode("corporate.document.exists", .conflict)
+    /// An invoice's amount: above zero, in the company's currency, at most 100 000 000.
+    public static let amountInvalid = ErrorCode("corporate.amount.invalid", .invalidInput)
+    /// A bank transfer's reference: the payment order's number, 1–40 characters.
+    public static let referenceInvalid = ErrorCode("corporate.payment.referenceInvalid", .invalidInput)
+    public static let companyNotFound = ErrorCode("corporate.company.notFound", .notFound)
 
     public static let all: [ErrorCode] = [
         notAdmin, scopeMissing, lineNotFound, groupNotFound, groupExists, groupNotEmpty, adminNotFound, adminExists,
         lastOwner, applicationNotFound, applicationDecided, companyExists, lineOfAnotherCompany, innInvalid,
         kppInvalid, quotaInvalid, quotaNotFound, textInvalid, regionUnavailable, bulkNotFound, bulkStarted,
         bulkTooLarge, bulkConflict, bulkNotConnected, bulkLineBlocked, bulkLineSuspended, monthOutOfRange, ownerLimited,
+        wholeCompanyOnly, documentNotFound, documentExists, amountInvalid, referenceInvalid, companyNotFound,
     ]
 }

@@ -6,11 +6,16 @@ public import Foundation
 /// The HTTP face of Corporate: the business cabinet's API and pages, and the operator's applications.
 public struct CorporateHTTPModule: HTTPModule {
     let service: any CorporateService
+    let finance: any CompanyFinanceService
     let regions: RegionCatalog
     let idempotency: IdempotentRequests
 
-    public init(service: any CorporateService, regions: RegionCatalog, idempotency: IdempotentRequests) {
+    public init(
+        service: any CorporateService, finance: any CompanyFinanceService, regions: RegionCatalog,
+        idempotency: IdempotentRequests
+    ) {
         self.service = service
+        self.finance = finance
         self.regions = regions
         self.idempotency = idempotency
     }
@@ -32,8 +37,11 @@ public struct CorporateHTTPModule: HTTPModule {
             api: routes.api, web: routes.web)
         ReportRoutes(service: service, regions: regions, renderer: routes.renderer).add(
             api: routes.api, web: routes.web)
+        FinanceRoutes(
+            service: service, finance: finance, regions: regions, renderer: routes.renderer, idempotency: idempotency
+        ).add(api: routes.api, web: routes.web)
         if let operatorAPI = routes.operatorAPI {
-            CorporateOperatorRoutes(service: service).add(to: operatorAPI)
+            CorporateOperatorRoutes(service: service, finance: finance, regions: regions).add(to: operatorAPI)
         }
     }
 }

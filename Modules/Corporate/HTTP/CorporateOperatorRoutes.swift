@@ -8,6 +8,8 @@ import Hummingbird
 /// company and its first owner) or rejected with a reason; a company looked up.
 struct CorporateOperatorRoutes {
     let service: any CorporateService
+    let finance: any CompanyFinanceService
+    let regions: RegionCatalog
 
     static func application(_ context: CabinetRequestContext) throws -> Int64 {
         guard let id = context.parameters.get("number").flatMap(CompanyApplication.id(fromNumber:)) else {
@@ -55,6 +57,29 @@ struct CorporateOperatorRoutes {
                 let company = try await service.company(id)
             else { throw CabinetError(KernelError.notFound) }
             return try Response.json(CompanyDTO(company))
+        }
+        // A bank transfer from the company (the operator's bank statement), recorded once per payment order.
+        api.post("corporate/:id/payments") { request, context in
+            guard let id = context.parameters.get("id").flatMap(CompanyID.init(rawValue:)),
+                let company = try await service.company(id)
+            else { throw CabinetError(CorporateError.companyNotFound) }
+            let body = try await request.decodeJSON(as: FinanceRoutes.TransferBody.self, context: context)
+            let currency = regions.region(company.region)?.currency ?? .rub
+            let zone = regions.region(company.region)?.timeZone ?? .gmt
+            var paidOn = LocalDate(Date(), in: zone)
+            if let text = body.paidOn {
+                guard let date = LocalDate(text) else {
+                    throw CabinetError.validation([FieldError(field: "paidOn", code: KernelError.fieldInvalid)])
+                }
+                paidOn = date
+            }
+            let outcome = try await finance.recordBankTransfer(
+                BankTransfer(
+                    company: company.id, amount: try FinanceRoutes.amount(body.amount, currency: currency),
+                    reference: body.reference, paidOn: paidOn))
+            return try Response.json(
+                FinanceRoutes.TransferDTO(recorded: outcome.recorded, balance: outcome.balance),
+                status: outcome.recorded ? .created : .ok)
         }
     }
 }

@@ -234,6 +234,7 @@ struct CorporateWebRoutes {
                 ],
                 "admin": ["name": access.admin.name, "scopes": scopes(access.admin, context)],
                 "groupCount": groups.count, "isOwner": access.admin.scopes.contains(.owner),
+                "canFinance": CorporateAction.finance.isAllowed(by: access.admin.scopes) && access.admin.groups.isEmpty,
             ], path: "/business")
     }
 

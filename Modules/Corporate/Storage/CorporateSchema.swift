@@ -161,5 +161,43 @@ public enum CorporateSchema: SchemaOwner {
                 """,
                 "CREATE INDEX corporate_bulk_item_outcome ON corporate_bulk_item (operation_id, outcome, position)",
             ]),
+        // Invoices and acts: numbered per company, kind and year by a counter row updated in the document's own
+        // transaction (a rolled-back document gives its number back, so numbers have no gaps); one act per month.
+        Migration(
+            "corporate-003-documents",
+            sql: [
+                """
+                CREATE TABLE corporate_document (
+                    id {{pk}},
+                    company_id TEXT NOT NULL REFERENCES corporate_company (id),
+                    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'act')),
+                    year INTEGER NOT NULL,
+                    number INTEGER NOT NULL CHECK (number > 0),
+                    month TEXT,
+                    amount BIGINT NOT NULL CHECK (amount >= 0),
+                    currency TEXT NOT NULL,
+                    vat_percent INTEGER NOT NULL,
+                    issued_on TEXT NOT NULL,
+                    seller TEXT NOT NULL,
+                    buyer TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    mailed_at BIGINT,
+                    UNIQUE (company_id, kind, year, number),
+                    CHECK ((kind = 'act') = (month IS NOT NULL))
+                )
+                """,
+                "CREATE UNIQUE INDEX corporate_document_act ON corporate_document (company_id, month) WHERE kind = 'act'",
+                "CREATE INDEX corporate_document_company ON corporate_document (company_id, id)",
+                "CREATE INDEX corporate_document_unmailed ON corporate_document (id) WHERE mailed_at IS NULL",
+                """
+                CREATE TABLE corporate_document_counter (
+                    company_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    last INTEGER NOT NULL,
+                    PRIMARY KEY (company_id, kind, year)
+                )
+                """,
+            ]),
     ]
 }

@@ -128,20 +128,22 @@ public struct SQLCorporateStore: CorporateStore {
                 FROM corporate_company WHERE id = \(bind: id.rawValue)
                 """
             ).first()
-        }.flatMap { row in
-            guard let id = CompanyID(rawValue: (try? row.decode(column: "id", as: String.self)) ?? ""),
-                let inn = INN(rawValue: (try? row.decode(column: "inn", as: String.self)) ?? ""),
-                let kpp = KPP(rawValue: (try? row.decode(column: "kpp", as: String.self)) ?? ""),
-                let region = RegionID(rawValue: (try? row.decode(column: "region", as: String.self)) ?? ""),
-                let name = try? row.decode(column: "name", as: String.self),
-                let address = try? row.decode(column: "legal_address", as: String.self),
-                let contract = try? row.decode(column: "contract_number", as: String.self),
-                let created = try? row.decode(column: "created_at", as: Int64.self)
-            else { return nil }
-            return Company(
-                id: id, name: name, inn: inn, kpp: kpp, legalAddress: address, region: region, contractNumber: contract,
-                createdAt: Date(storageMilliseconds: created))
-        }
+        }.flatMap(Self.decodeCompany)
+    }
+
+    static func decodeCompany(_ row: any SQLRow) -> Company? {
+        guard let id = CompanyID(rawValue: (try? row.decode(column: "id", as: String.self)) ?? ""),
+            let inn = INN(rawValue: (try? row.decode(column: "inn", as: String.self)) ?? ""),
+            let kpp = KPP(rawValue: (try? row.decode(column: "kpp", as: String.self)) ?? ""),
+            let region = RegionID(rawValue: (try? row.decode(column: "region", as: String.self)) ?? ""),
+            let name = try? row.decode(column: "name", as: String.self),
+            let address = try? row.decode(column: "legal_address", as: String.self),
+            let contract = try? row.decode(column: "contract_number", as: String.self),
+            let created = try? row.decode(column: "created_at", as: Int64.self)
+        else { return nil }
+        return Company(
+            id: id, name: name, inn: inn, kpp: kpp, legalAddress: address, region: region, contractNumber: contract,
+            createdAt: Date(storageMilliseconds: created))
     }
 
     static func decodeApplication(_ row: any SQLRow) -> CompanyApplication? {

@@ -15,11 +15,24 @@ public struct CorporateTestBed: Sendable {
     public let services: ServicesTestBed
     public let store: SQLCorporateStore
     public let service: DefaultCorporateService
+    /// Money and documents, rendering files as plain text (CorporatePDF's tests use the real PDFs).
+    public let finance: DefaultCompanyFinanceService
 
     public static let corporateYAML = """
         quotaWarningPercent: 80
         quotaJobInterval: 5s
         bulkSMSPerMinute: 3
+        vatPercent: 22
+        requisites:
+          name: "ПАО «Кабинет Телеком»"
+          taxIDLabel: "ИНН"
+          taxID: "7707083893"
+          kpp: "770701001"
+          address: "Москва, ул. Тверская, д. 7"
+          bank: "ПАО Сбербанк"
+          bik: "044525225"
+          account: "40702810938000000001"
+          correspondentAccount: "30101810400000000225"
         """
 
     public static var migrations: [Migration] { ServicesTestBed.migrations + CorporateSchema.migrations }
@@ -53,6 +66,9 @@ public struct CorporateTestBed: Sendable {
             rateLimiter: InMemoryRateLimiter(), requests: billing.requests, regions: billing.rules.regions,
             clock: billing.clock, logger: .test)
         services.service.callGuards.add(service)
+        finance = DefaultCompanyFinanceService(
+            store: store, accounts: billing.store, lines: billing.lines, emails: billing.emails,
+            renderer: PlainTextDocumentRenderer(), regions: billing.rules.regions, clock: billing.clock, logger: .test)
     }
 
     public var billing: BillingTestBed { services.billing }

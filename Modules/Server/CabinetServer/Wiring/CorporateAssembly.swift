@@ -4,6 +4,7 @@ import CabinetMessaging
 public import CabinetStorage
 public import Corporate
 import CorporateHTTP
+import CorporatePDF
 import CorporateStorage
 import Foundation
 import Logging
@@ -45,6 +46,10 @@ public struct CorporateAssembly: ModuleAssembly {
             lineTariffs: tariffs.lineTariffs, tariffChanges: billing.service, options: services.service,
             rateLimiter: kernel.rateLimiter, requests: kernel.requests, regions: kernel.regions, clock: kernel.clock,
             logger: kernel.logger)
+        let renderer = PDFCompanyDocumentRenderer(fontPath: kernel.configuration.pdfFont)
+        let finance = DefaultCompanyFinanceService(
+            store: store, accounts: billing.companyAccounts, lines: subscribers.directory, emails: auth.service,
+            renderer: renderer, regions: kernel.regions, clock: kernel.clock, logger: kernel.logger)
         guard kernel.isEnabled(CorporateModule.self) else {
             return Assembled(exports: Exports(service: service), parts: ModuleParts())
         }
@@ -71,11 +76,22 @@ public struct CorporateAssembly: ModuleAssembly {
         let bulk = PeriodicJob(name: "corporate.bulk", every: .seconds(1), lease: kernel.jobLeases, logger: logger) {
             _ = try await service.runBulkJob(lines: 2000)
         }
+        // Last month's acts once a month begins, and documents not yet mailed.
+        let documents = PeriodicJob(
+            name: "corporate.documents", every: .seconds(60), lease: kernel.jobLeases, logger: logger
+        ) {
+            let report = try await finance.runDocumentJob()
+            if report.acts + report.mailed > 0 {
+                logger.info(
+                    "document job", metadata: ["cabinet.acts": "\(report.acts)", "cabinet.mailed": "\(report.mailed)"])
+            }
+        }
         let http: [any HTTPModule] = [
             CorporateHTTPModule(
-                service: service, regions: kernel.regions,
+                service: service, finance: finance, regions: kernel.regions,
                 idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
         ]
-        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [quotas, bulk], http: http))
+        return Assembled(
+            exports: Exports(service: service), parts: ModuleParts(jobs: [quotas, bulk, documents], http: http))
     }
 }

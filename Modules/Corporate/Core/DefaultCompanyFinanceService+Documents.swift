@@ -1,0 +1,81 @@
+import Billing
+import CabinetCore
+import Foundation
+import Logging
+import Subscribers
+
+extension DefaultCompanyFinanceService {
+    public func runDocumentJob() async throws -> DocumentJobReport {
+        var report = DocumentJobReport()
+        var cursor: CompanyID?
+        while true {
+            let companies = try await store.companies(after: cursor, limit: 200)
+            for company in companies where try await issueLastMonthsAct(of: company) {
+                report.acts += 1
+            }
+            guard companies.count == 200, let last = companies.last else { break }
+            cursor = last.id
+        }
+        for document in try await store.unmailedDocuments(limit: 100) where try await mail(document) {
+            report.mailed += 1
+        }
+        return report
+    }
+
+    /// Issues the act of the month before this one (the company's region's months) when the company paid for its
+    /// lines in it and it has none yet: dated the month's last day, numbered in that year's sequence.
+    func issueLastMonthsAct(of company: Company) async throws -> Bool {
+        let (region, settings) = try settings(of: company)
+        let zone = region.timeZone
+        let today = LocalDate(clock.now, in: zone)
+        let index = today.year * 12 + today.month - 2
+        guard let first = LocalDate(year: index / 12, month: index % 12 + 1, day: 1),
+            let thisMonth = LocalDate(year: today.year, month: today.month, day: 1)
+        else { return false }
+        let end = thisMonth.startOfDay(in: zone)
+        guard company.createdAt < end,
+            let paid = try await accounts.paid(by: company.id, from: first.startOfDay(in: zone), to: end),
+            paid.isPositive
+        else { return false }
+        do {
+            let act = try await store.insertDocument(
+                DocumentDraft(
+                    company: company.id, kind: .act, year: first.year, month: first, amount: paid,
+                    vatPercent: settings.vatPercent, issuedOn: thisMonth.adding(days: -1), seller: settings.requisites,
+                    buyer: DocumentBuyer(company)),
+                journal: nil, at: clock.now)
+            logger.info(
+                "act issued", metadata: ["cabinet.company": "\(company.id)", "cabinet.document": "\(act.displayNumber)"])
+            return true
+        } catch let error as CabinetError where error.code == CorporateError.documentExists {
+            return false
+        }
+    }
+
+    /// Mails the document to each admin of the whole company with `finance` or `owner` whose line's profile e-mail is
+    /// confirmed, as PDF, once (another server may be doing the same: only one marks it).
+    func mail(_ document: CompanyDocument) async throws -> Bool {
+        guard document.mailedAt == nil else { return false }
+        let language = Language.ru
+        let file = try renderer.render(document, texts: texts, language: language)
+        var mails: [DocumentMail] = []
+        var seen = Set<String>()
+        for admin in try await store.admins(of: document.company)
+        where admin.groups.isEmpty && CorporateAction.finance.isAllowed(by: admin.scopes) {
+            guard let line = try await lines.line(msisdn: admin.msisdn), let email = line.owner.email,
+                try await emails.isConfirmed(email: email, of: line.id), seen.insert(email.lowercased()).inserted
+            else { continue }
+            let arguments = [
+                "number": document.displayNumber, "date": document.issuedOn.description,
+                "company": document.buyer.name, "amount": document.amount.displayString,
+            ]
+            mails.append(
+                DocumentMail(
+                    to: email,
+                    subject: texts.text("corporate.mail.\(document.kind.rawValue).subject", in: language, arguments: arguments),
+                    body: texts.text("corporate.mail.\(document.kind.rawValue).body", in: language, arguments: arguments),
+                    file: file))
+        }
+        return try await store.markMailed(document.id, mails: mails, at: clock.now)
+    }
+}
