@@ -248,7 +248,7 @@ let modules: [ModuleSpec] = [
         httpResources: [.copy("Resources/templates"), .copy("Resources/scripts")],
         coreProducts: [.bcrypt, .crypto], httpProducts: [.multipart], testProducts: [.crypto]),
     .init(
-        name: "Corporate", uses: ["Auth", "Services", "Billing", "Tariffs", "Subscribers"],
+        name: "Corporate", uses: ["Auth", "Services", "Billing", "Tariffs", "Subscribers", "Payments"],
         httpResources: [.copy("Resources/templates")]),
 ]
 

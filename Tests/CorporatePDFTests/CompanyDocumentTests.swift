@@ -71,7 +71,9 @@ import Testing
             #expect(invoice.buyer.inn == company.inn.rawValue && invoice.seller.taxID == "7707083893")
             #expect(invoice.vatPercent == 22)
             // Each admin's history has the issue.
-            #expect(try await bed.service.journal(owner, before: nil, limit: 50).filter { $0.entry.action == "invoice" }.count == 12)
+            #expect(
+                try await bed.service.journal(owner, before: nil, limit: 50).filter { $0.entry.action == "invoice" }
+                    .count == 12)
         }
     }
 
@@ -199,26 +201,36 @@ import Testing
             let (company, owner) = try await bed.company(owner: try await bed.line("+79003390001"))
             let finance = finance(bed)
             let today = LocalDate(bed.clock.now, in: TimeZone(identifier: "Europe/Moscow")!)
-            let transfer = BankTransfer(company: company.id, amount: try rub("15000.00"), reference: "PP-481", paidOn: today)
-            #expect(try await finance.recordBankTransfer(transfer) == BankTransferOutcome(recorded: true, balance: try rub("15000.00")))
-            #expect(try await finance.recordBankTransfer(transfer) == BankTransferOutcome(recorded: false, balance: try rub("15000.00")))
+            let transfer = BankTransfer(
+                company: company.id, amount: try rub("15000.00"), reference: "PP-481", paidOn: today)
+            #expect(
+                try await finance.recordBankTransfer(transfer)
+                    == BankTransferOutcome(recorded: true, balance: try rub("15000.00")))
+            #expect(
+                try await finance.recordBankTransfer(transfer)
+                    == BankTransferOutcome(recorded: false, balance: try rub("15000.00")))
             let summary = try await finance.summary(owner, before: nil)
             #expect(summary.balance == (try rub("15000.00")))
             #expect(summary.movements.first?.arguments["reference"] == "PP-481")
 
             for bad in [
                 BankTransfer(company: company.id, amount: try rub("0.00"), reference: "PP-1", paidOn: today),
-                BankTransfer(company: company.id, amount: try Money(parsing: "10.00", currency: .kzt), reference: "PP-2", paidOn: today),
+                BankTransfer(
+                    company: company.id, amount: try Money(parsing: "10.00", currency: .kzt), reference: "PP-2",
+                    paidOn: today),
                 BankTransfer(company: company.id, amount: try rub("10.00"), reference: "", paidOn: today),
                 BankTransfer(company: company.id, amount: try rub("10.00"), reference: "ПП 1; DROP", paidOn: today),
-                BankTransfer(company: company.id, amount: try rub("10.00"), reference: "PP-3", paidOn: today.adding(days: 3)),
+                BankTransfer(
+                    company: company.id, amount: try rub("10.00"), reference: "PP-3", paidOn: today.adding(days: 3)),
             ] {
                 let error = await #expect(throws: CabinetError.self) { _ = try await finance.recordBankTransfer(bad) }
                 #expect(error?.fieldErrors.isEmpty == false)
             }
             let unknown = await #expect(throws: CabinetError.self) {
                 _ = try await finance.recordBankTransfer(
-                    BankTransfer(company: CompanyID(rawValue: "nobody")!, amount: try rub("1.00"), reference: "X", paidOn: today))
+                    BankTransfer(
+                        company: CompanyID(rawValue: "nobody")!, amount: try rub("1.00"), reference: "X", paidOn: today)
+                )
             }
             #expect(unknown?.code == CorporateError.companyNotFound)
             #expect(try await finance.summary(owner, before: nil).balance == (try rub("15000.00")))

@@ -6,6 +6,9 @@ import Corporate
 import CorporateStorage
 import CorporateTesting
 import Foundation
+import Payments
+import PaymentsStorage
+import PaymentsTesting
 import Services
 import ServicesTesting
 import Subscribers
@@ -141,6 +144,58 @@ import Testing
             _ = try await fee(bed, employee, "50.00", id: "fee-7")
             #expect(try await bed.billing.balance(employee) == "94.50")
             #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func aCardTopUpCreditsTheCompanyOnceAndNeverTheAdminsLine(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79003341001", credit: "50.00")
+            let (company, owner) = try await bed.company(owner: ownerLine)
+            let accounts: any CompanyAccounts = bed.billing.store
+            let sandbox = SandboxGateway(secret: PaymentsTestBed.secret, pageBaseURL: "http://127.0.0.1:8080")
+            let payments = DefaultPaymentsService(
+                store: SQLPaymentsStore(database: bed.billing.database, ledger: bed.billing.store),
+                ledger: bed.billing.store, lines: bed.billing.lines, regions: bed.billing.rules.regions,
+                gateways: [sandbox], defaultGateway: "sandbox", limiter: InMemoryRateLimiter(), clock: bed.clock,
+                logger: .test, companyAccounts: accounts)
+            let finance = DefaultCompanyFinanceService(
+                store: bed.store, accounts: accounts, lines: bed.billing.lines, emails: bed.billing.emails,
+                renderer: PlainTextDocumentRenderer(), topUps: payments, regions: bed.billing.rules.regions,
+                clock: bed.clock, logger: .test)
+
+            let started = try await finance.startCardTopUp(
+                owner, amount: try rub("3000.00"), returnURL: { "/business/finance?payment=\($0)" })
+            #expect(started.payment.company == company.id && started.payment.line == ownerLine.id)
+            guard
+                case .finished(let back, let webhooks) = try await sandbox.pay(
+                    started.payment.gatewayPaymentID ?? "", card: "4242 4242 4242 4242", expiry: "12/30", cvc: "123",
+                    now: bed.clock.now)
+            else {
+                Issue.record("the sandbox did not finish the payment")
+                return
+            }
+            #expect(back.hasSuffix("/business/finance?payment=\(started.payment.id)"))
+            for webhook in webhooks + webhooks {
+                try await payments.receiveWebhook(gateway: "sandbox", body: webhook.body, signature: webhook.signature)
+            }
+            #expect(try await accounts.balance(of: company.id) == (try rub("3000.00")))
+            #expect(try await bed.billing.balance(ownerLine) == "50.00")
+            let payment = try await finance.cardTopUp(owner, id: started.payment.id)
+            #expect(payment.status == .succeeded && payment.creditedAt != nil)
+            // The admin's own payment history is the line's, without the company's.
+            #expect(
+                try await payments.history(of: ownerLine.id, before: nil, limit: 10).allSatisfy { $0.company == nil })
+            #expect(try await payments.reconcile() == 0)
+            let movement = try #require(
+                try await accounts.movements(of: company.id, from: nil, to: nil, before: nil, limit: 5).first)
+            #expect(movement.explanation == "billing.explain.companyCard" && movement.kind == .topUp)
+            #expect(try await bed.billing.check().isClean)
+
+            // Another company's admin cannot see the payment.
+            let other = try await bed.company(
+                inn: "7736207543", owner: try await bed.line("+79003341002"), name: "ООО «Другая»")
+            await #expect(throws: CabinetError.self) { _ = try await finance.cardTopUp(other.access, id: payment.id) }
         }
     }
 }

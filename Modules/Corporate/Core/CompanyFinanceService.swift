@@ -1,5 +1,6 @@
 public import Billing
 public import CabinetCore
+public import Payments
 
 /// The company's money and documents, for admins of the whole company with the `finance` or `owner` scope: its
 /// balance and movements, invoices it asks for, the monthly acts, the expense report as PDF; and for the operator, bank
@@ -16,6 +17,12 @@ public protocol CompanyFinanceService: Sendable {
     func documentFile(_ access: AdminAccess, id: Int64, language: Language) async throws -> RenderedFile
     /// The expense report as PDF (the report as ``CorporateService/expenseReport(_:month:)`` made it for this admin).
     func reportFile(_ access: AdminAccess, report: ExpenseReport, language: Language) throws -> RenderedFile
+    /// Starts a card top-up of the company's account paid by this admin (at the region's gateway, within its top-up
+    /// limits); the answer's URL is the gateway's page, which returns to `returnURL(paymentID)`.
+    func startCardTopUp(_ access: AdminAccess, amount: Money, returnURL: @escaping @Sendable (String) -> String)
+        async throws -> StartedTopUp
+    /// This admin's top-up of this company (the page the gateway returns to shows its status).
+    func cardTopUp(_ access: AdminAccess, id: String) async throws -> Payment
     /// Records a bank transfer the company made (the operator, from the bank statement), once per payment order.
     func recordBankTransfer(_ transfer: BankTransfer) async throws -> BankTransferOutcome
     /// Issues last month's acts that are due and mails documents not yet mailed.

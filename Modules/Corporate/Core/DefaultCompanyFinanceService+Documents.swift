@@ -45,7 +45,8 @@ extension DefaultCompanyFinanceService {
                     buyer: DocumentBuyer(company)),
                 journal: nil, at: clock.now)
             logger.info(
-                "act issued", metadata: ["cabinet.company": "\(company.id)", "cabinet.document": "\(act.displayNumber)"])
+                "act issued",
+                metadata: ["cabinet.company": "\(company.id)", "cabinet.document": "\(act.displayNumber)"])
             return true
         } catch let error as CabinetError where error.code == CorporateError.documentExists {
             return false
@@ -72,8 +73,10 @@ extension DefaultCompanyFinanceService {
             mails.append(
                 DocumentMail(
                     to: email,
-                    subject: texts.text("corporate.mail.\(document.kind.rawValue).subject", in: language, arguments: arguments),
-                    body: texts.text("corporate.mail.\(document.kind.rawValue).body", in: language, arguments: arguments),
+                    subject: texts.text(
+                        "corporate.mail.\(document.kind.rawValue).subject", in: language, arguments: arguments),
+                    body: texts.text(
+                        "corporate.mail.\(document.kind.rawValue).body", in: language, arguments: arguments),
                     file: file))
         }
         return try await store.markMailed(document.id, mails: mails, at: clock.now)

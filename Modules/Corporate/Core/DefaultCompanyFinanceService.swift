@@ -2,6 +2,7 @@ public import Billing
 public import CabinetCore
 import Foundation
 public import Logging
+public import Payments
 public import Subscribers
 
 /// ``CompanyFinanceService`` over Billing's ``CompanyAccounts`` (the company's ledger account) and Corporate's
@@ -13,6 +14,8 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
     let lines: any SubscriberDirectory
     let emails: any ConfirmedEmails
     let renderer: any CompanyDocumentRenderer
+    /// Card top-ups through Payments' gateway; `nil`: only bank transfers.
+    let topUps: (any CompanyTopUps)?
     let regions: RegionCatalog
     let clock: any WallClock
     let logger: Logger
@@ -20,8 +23,8 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
 
     public init(
         store: any CorporateStore & CompanyDocumentStore, accounts: any CompanyAccounts, lines: any SubscriberDirectory,
-        emails: any ConfirmedEmails, renderer: any CompanyDocumentRenderer, regions: RegionCatalog,
-        clock: any WallClock, logger: Logger,
+        emails: any ConfirmedEmails, renderer: any CompanyDocumentRenderer, topUps: (any CompanyTopUps)? = nil,
+        regions: RegionCatalog, clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? CorporateModule.messages()) ?? MessageCatalog()
     ) {
         self.store = store
@@ -29,6 +32,7 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
         self.lines = lines
         self.emails = emails
         self.renderer = renderer
+        self.topUps = topUps
         self.regions = regions
         self.clock = clock
         self.logger = logger
@@ -116,6 +120,31 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
         return try renderer.render(report, company: access.company, texts: texts, language: language)
     }
 
+    public func startCardTopUp(
+        _ access: AdminAccess, amount: Money, returnURL: @escaping @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
+        try requireFinance(access)
+        guard let topUps else { throw CabinetError(PaymentsError.gatewayUnavailable) }
+        let region = try region(of: access.company)
+        guard amount.currency == region.currency, amount.isPositive else {
+            throw CabinetError.validation([FieldError(field: "amount", code: CorporateError.amountInvalid)])
+        }
+        let started = try await topUps.startCompanyTopUp(
+            access.company.id, payer: access.line, amount: amount, returnURL: returnURL)
+        logger.info(
+            "company card top-up started",
+            metadata: ["cabinet.company": "\(access.company.id)", "cabinet.payment": "\(started.payment.id)"])
+        return started
+    }
+
+    public func cardTopUp(_ access: AdminAccess, id: String) async throws -> Payment {
+        try requireFinance(access)
+        guard let topUps else { throw CabinetError(PaymentsError.notFound) }
+        let payment = try await topUps.payment(id, of: access.line)
+        guard payment.company == access.company.id else { throw CabinetError(PaymentsError.notFound) }
+        return payment
+    }
+
     public func recordBankTransfer(_ transfer: BankTransfer) async throws -> BankTransferOutcome {
         guard let company = try await store.company(transfer.company) else {
             throw CabinetError(CorporateError.companyNotFound, arguments: ["company": transfer.company.rawValue])
@@ -129,7 +158,10 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
         }
         let reference = transfer.reference.trimmingCharacters(in: .whitespaces)
         if reference.isEmpty || reference.count > 40
-            || !reference.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-/_.".unicodeScalars.contains($0)) })
+            || !reference.unicodeScalars.allSatisfy({
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-/_.".unicodeScalars.contains($0))
+            })
         {
             problems.append(FieldError(field: "reference", code: CorporateError.referenceInvalid))
         }

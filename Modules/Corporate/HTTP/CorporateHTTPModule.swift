@@ -9,11 +9,14 @@ public struct CorporateHTTPModule: HTTPModule {
     let finance: any CompanyFinanceService
     let regions: RegionCatalog
     let idempotency: IdempotentRequests
+    /// How admins reach the cabinet: the card gateway sends them back there.
+    let publicBaseURL: String
 
     public init(
         service: any CorporateService, finance: any CompanyFinanceService, regions: RegionCatalog,
-        idempotency: IdempotentRequests
+        idempotency: IdempotentRequests, publicBaseURL: String = ""
     ) {
+        self.publicBaseURL = publicBaseURL
         self.service = service
         self.finance = finance
         self.regions = regions
@@ -38,7 +41,8 @@ public struct CorporateHTTPModule: HTTPModule {
         ReportRoutes(service: service, regions: regions, renderer: routes.renderer).add(
             api: routes.api, web: routes.web)
         FinanceRoutes(
-            service: service, finance: finance, regions: regions, renderer: routes.renderer, idempotency: idempotency
+            service: service, finance: finance, regions: regions, renderer: routes.renderer, idempotency: idempotency,
+            publicBaseURL: publicBaseURL
         ).add(api: routes.api, web: routes.web)
         if let operatorAPI = routes.operatorAPI {
             CorporateOperatorRoutes(service: service, finance: finance, regions: regions).add(to: operatorAPI)

@@ -5,6 +5,7 @@ import Corporate
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Payments
 
 /// The company's money and documents: `/api/v1/corporate/finance`, `/api/v1/corporate/documents…`, the expense
 /// report as PDF, and the page `/business/finance`; for the operator, `/operator/v1/corporate/{id}/payments`.
@@ -14,6 +15,7 @@ struct FinanceRoutes {
     let regions: RegionCatalog
     let renderer: WebRenderer
     let idempotency: IdempotentRequests
+    let publicBaseURL: String
 
     var catalog: MessageCatalog { renderer.catalog }
 
@@ -62,6 +64,22 @@ struct FinanceRoutes {
     struct InvoiceBody: Decodable, Sendable {
         /// `"15000.00"` in the company's currency.
         var amount: String
+    }
+
+    struct TopUpDTO: Encodable, Sendable {
+        var id: String
+        var status: String
+        var amount: Money
+        var maskedCard: String?
+        var confirmationUrl: String?
+
+        init(_ payment: Payment, confirmationURL: String? = nil) {
+            id = payment.id
+            status = payment.status.rawValue
+            amount = payment.amount
+            maskedCard = payment.maskedCard
+            confirmationUrl = confirmationURL
+        }
     }
 
     struct TransferBody: Decodable, Sendable {
@@ -167,6 +185,37 @@ struct FinanceRoutes {
             return Self.file(
                 try await finance.documentFile(access, id: try documentID(context), language: context.language))
         }
+        api.post("corporate/finance/topups") { request, context in
+            let access = try await CorporateAPIRoutes.admin(context, service: service)
+            return try await idempotency.run(request, context: context, scope: "corporate:\(access.admin.id)") {
+                request in
+                let body = try await request.decodeJSON(as: InvoiceBody.self, context: context)
+                let started = try await finance.startCardTopUp(
+                    access, amount: try Self.amount(body.amount, currency: currency(access)),
+                    returnURL: returnURL)
+                return (
+                    .created,
+                    try JSONEncoder.apiBody(TopUpDTO(started.payment, confirmationURL: started.confirmationURL))
+                )
+            }
+        }
+        api.get("corporate/finance/topups/:id") { _, context in
+            let access = try await CorporateAPIRoutes.admin(context, service: service)
+            return try Response.json(
+                TopUpDTO(try await finance.cardTopUp(access, id: context.parameters.get("id") ?? "")))
+        }
+        web.post("business/finance/topups") { request, context in
+            let access = try await CorporateAPIRoutes.admin(context, service: service)
+            return try await WebForms.action(
+                request, context, catalog: catalog,
+                page: { try await page(access, request, context, error: $0, issued: nil) }
+            ) { fields in
+                let started = try await finance.startCardTopUp(
+                    access, amount: try Self.amount(fields["amount"] ?? "", currency: currency(access)),
+                    returnURL: returnURL)
+                return .seeOther(to: started.confirmationURL)
+            }
+        }
         web.get("business/finance") { request, context in
             let access = try await CorporateAPIRoutes.admin(context, service: service)
             let issued = request.uri.queryParameters.get("issued").map { String($0) }
@@ -185,10 +234,25 @@ struct FinanceRoutes {
         }
     }
 
+    /// Where the gateway sends the admin back: the finance page, which shows the payment's status.
+    var returnURL: @Sendable (String) -> String {
+        { [publicBaseURL] id in "\(publicBaseURL)/business/finance?payment=\(id)" }
+    }
+
     func page(
         _ access: AdminAccess, _ request: Request, _ context: CabinetRequestContext, error: String?, issued: String?
     ) async throws -> Response {
         let language = context.language
+        // Back from the card gateway: the payment's status (the webhook may come a moment later).
+        var payment: [String: Any] = [:]
+        if let id = request.uri.queryParameters.get("payment").map({ String($0) }),
+            let found = try? await finance.cardTopUp(access, id: id)
+        {
+            payment = [
+                "id": found.id, "amount": found.amount.displayString, "succeeded": found.status == .succeeded,
+                "status": catalog.text("web.business.fin.topupStatus.\(found.status.rawValue)", in: language),
+            ]
+        }
         let summary = try await finance.summary(access, before: try cursor(request))
         let documents = try await finance.documents(access, before: nil)
         let web = CorporateWebRoutes(service: service, regions: regions, renderer: renderer)
@@ -219,7 +283,7 @@ struct FinanceRoutes {
                 ]
             },
             "noDocuments": documents.isEmpty,
-            "issued": issued ?? "", "error": error ?? "",
+            "issued": issued ?? "", "error": error ?? "", "payment": payment.isEmpty ? false : payment,
             "csrf": context.session?.csrfToken ?? "",
         ]
         return renderer.render(

@@ -54,7 +54,8 @@ public struct PDFCompanyDocumentRenderer: CompanyDocumentRenderer {
         let parties: [(String, String)] = [
             (
                 text(document.kind == .invoice ? "seller" : "contractor"),
-                "\(seller.name), \(seller.taxIDLabel) \(seller.taxID)" + (seller.kpp.map { ", \(text("kpp")) \($0)" } ?? "")
+                "\(seller.name), \(seller.taxIDLabel) \(seller.taxID)"
+                    + (seller.kpp.map { ", \(text("kpp")) \($0)" } ?? "")
                     + ", \(seller.address)"
             ),
             (
@@ -85,7 +86,9 @@ public struct PDFCompanyDocumentRenderer: CompanyDocumentRenderer {
         let item =
             document.kind == .invoice
             ? text("invoice.item", ["contract": buyer.contractNumber])
-            : text("act.item", ["month": document.month.map { Self.monthName($0, texts: texts, language: language) } ?? ""])
+            : text(
+                "act.item", ["month": document.month.map { Self.monthName($0, texts: texts, language: language) } ?? ""]
+            )
         try page.text("1", x: columns[0], y: y, size: 9)
         try page.text(item, x: columns[1], y: y, size: 9)
         try page.text("1", x: columns[2], y: y, size: 9)
@@ -148,7 +151,8 @@ public struct PDFCompanyDocumentRenderer: CompanyDocumentRenderer {
                 try page.text(
                     text("web.business.kind.\(kind.rawValue)"), right: amountRights[index], y: y, size: 7, bold: true)
             }
-            try page.text(text("corporate.pdf.report.total"), right: amountRights[kinds.count], y: y, size: 7, bold: true)
+            try page.text(
+                text("corporate.pdf.report.total"), right: amountRights[kinds.count], y: y, size: 7, bold: true)
             y -= 4
             try page.line(from: (left, y), to: (right, y))
             y -= 10
@@ -165,11 +169,13 @@ public struct PDFCompanyDocumentRenderer: CompanyDocumentRenderer {
             for (index, kind) in kinds.enumerated() {
                 try page.text(money(amounts[kind] ?? 0), right: amountRights[index], y: y, size: 7, bold: bold)
             }
-            try page.text(money(amounts.values.reduce(0, +)), right: amountRights[kinds.count], y: y, size: 7, bold: bold)
+            try page.text(
+                money(amounts.values.reduce(0, +)), right: amountRights[kinds.count], y: y, size: 7, bold: bold)
             y -= 11
         }
         try page.text(
-            text("corporate.pdf.report.title", ["month": Self.monthName(report.month, texts: texts, language: language)]),
+            text(
+                "corporate.pdf.report.title", ["month": Self.monthName(report.month, texts: texts, language: language)]),
             x: left, y: y, size: 14, bold: true)
         y -= 18
         try page.text(

@@ -59,7 +59,7 @@ extension SQLCorporateStore: CompanyDocumentStore {
                 throw CabinetError.internal("document not stored")
             }
             return document
-        } catch where StorageErrors.isUniqueViolation(error) {
+        } catch  where StorageErrors.isUniqueViolation(error) {
             // Two acts for one month at once: the second one's insert met the first's.
             throw CabinetError(CorporateError.documentExists, arguments: ["month": month ?? ""])
         }

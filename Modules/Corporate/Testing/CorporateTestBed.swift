@@ -5,6 +5,8 @@ public import CabinetStorage
 public import CabinetTesting
 public import Corporate
 public import CorporateStorage
+import PaymentsStorage
+import PaymentsTesting
 import Services
 public import ServicesTesting
 public import Subscribers
@@ -35,10 +37,13 @@ public struct CorporateTestBed: Sendable {
           correspondentAccount: "30101810400000000225"
         """
 
-    public static var migrations: [Migration] { ServicesTestBed.migrations + CorporateSchema.migrations }
+    public static var migrations: [Migration] {
+        ServicesTestBed.migrations + PaymentsSchema.migrations + CorporateSchema.migrations
+    }
 
     public static var extraSettings: BillingTestBed.ExtraSettings {
         var settings = ServicesTestBed.extraSettings
+        settings.merge(PaymentsTestBed.extraSettings()) { first, _ in first }
         settings["corporate"] = { currency in
             SettingsProbe.read(CorporateSettings.self, yaml: corporateYAML, currency: currency).settings
         }

@@ -11,9 +11,11 @@ public struct PlainTextDocumentRenderer: CompanyDocumentRenderer {
         let title = texts.text(
             "corporate.pdf.\(document.kind.rawValue).title", in: language,
             arguments: ["number": document.displayNumber, "date": document.issuedOn.description])
-        let body = "\(title)\n\(document.buyer.name)\n\(document.amount.amountString) \(document.amount.currency.code)\n"
+        let body =
+            "\(title)\n\(document.buyer.name)\n\(document.amount.amountString) \(document.amount.currency.code)\n"
         return RenderedFile(
-            fileName: "\(document.kind.rawValue)-\(document.displayNumber).txt", contentType: "text/plain; charset=utf-8",
+            fileName: "\(document.kind.rawValue)-\(document.displayNumber).txt",
+            contentType: "text/plain; charset=utf-8",
             data: Data(body.utf8))
     }
 

@@ -23,12 +23,15 @@ public struct DefaultPaymentsService: PaymentsService {
     let logger: Logger
     /// Payments' texts (SMS about auto-payment).
     let messages: MessageCatalog
+    /// Companies' ledger accounts, credited by a company's card top-up; `nil`: company top-ups are refused.
+    let companyAccounts: (any CompanyAccounts)?
 
     public init(
         store: any PaymentsStore, ledger: any BalanceLedger, lines: any SubscriberDirectory, regions: RegionCatalog,
         gateways: [any PaymentGateway], defaultGateway: String, limiter: any RateLimiter, clock: any WallClock,
-        logger: Logger
+        logger: Logger, companyAccounts: (any CompanyAccounts)? = nil
     ) {
+        self.companyAccounts = companyAccounts
         self.limiter = limiter
         self.store = store
         self.ledger = ledger
@@ -97,6 +100,26 @@ public struct DefaultPaymentsService: PaymentsService {
         of line: SubscriberID, amount: Money, method: PaymentMethod, anonymous: Bool = false, saveCard: Bool = false,
         returnURL: @Sendable (String) -> String
     ) async throws -> StartedTopUp {
+        try await start(
+            of: line, company: nil, amount: amount, method: method, anonymous: anonymous, saveCard: saveCard,
+            returnURL: returnURL)
+    }
+
+    /// Starts a card top-up of `company`'s account paid by the admin on line `payer`, within the region's top-up
+    /// limits; the company's account is credited when the gateway's webhook says it succeeded (never the line's).
+    public func startCompanyTopUp(
+        _ company: CompanyID, payer: SubscriberID, amount: Money, returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
+        guard companyAccounts != nil else { throw CabinetError(PaymentsError.gatewayUnavailable) }
+        return try await start(
+            of: payer, company: company, amount: amount, method: .card, anonymous: false, saveCard: false,
+            returnURL: returnURL)
+    }
+
+    private func start(
+        of line: SubscriberID, company: CompanyID?, amount: Money, method: PaymentMethod, anonymous: Bool,
+        saveCard: Bool, returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp {
         guard let found = try await lines.line(id: line), let region = regions.region(found.region) else {
             throw CabinetError(PaymentsError.lineUnknown)
         }
@@ -111,12 +134,13 @@ public struct DefaultPaymentsService: PaymentsService {
                 id: id, line: found.id, msisdn: found.msisdn, amount: amount, method: method, status: .created,
                 gateway: gateway.name,
                 anonymous: anonymous, saveCard: saveCard && !anonymous && method == .card, createdAt: now,
-                updatedAt: now))
+                updatedAt: now, company: company))
         let checkout: GatewayCheckout
         do {
             checkout = try await gateway.create(
                 GatewayOrder(
-                    orderID: id, amount: amount, method: method, description: "Top-up \(found.msisdn.e164)",
+                    orderID: id, amount: amount, method: method,
+                    description: company.map { "Company account \($0.rawValue)" } ?? "Top-up \(found.msisdn.e164)",
                     returnURL: returnURL(id),
                     saveCard: payment.saveCard))
         } catch {
@@ -159,6 +183,9 @@ public struct DefaultPaymentsService: PaymentsService {
             try await self.settle(&payment, notification: notification, in: tx, at: now)
             return (payment, applied != nil)
         }
+        if payment.company != nil, payment.status == .succeeded, payment.creditedAt == nil {
+            try await creditCompany(payment)
+        }
         if changed {
             logger.info(
                 "payment updated",
@@ -178,10 +205,31 @@ public struct DefaultPaymentsService: PaymentsService {
             _ = try await tx.saveCard(
                 line: payment.line, gateway: payment.gateway, token: token, maskedCard: masked, at: now)
         }
-        if payment.status == .succeeded, payment.creditedAt == nil {
+        // A company's top-up is credited after this transaction commits (``creditCompany(_:)``).
+        if payment.status == .succeeded, payment.creditedAt == nil, payment.company == nil {
             try await credit(payment, in: tx, at: now)
             payment.creditedAt = now
         }
+    }
+
+    /// Credits a company's succeeded top-up to its account and then records it. Not in the payment's transaction: the
+    /// company's account is written through Billing's own, and one transaction must not wait on a second connection.
+    /// The credit's external id (the gateway's payment id) makes a repeat after a crash between the two a no-op;
+    /// ``reconcile()`` finds such a payment uncredited and repeats both.
+    func creditCompany(_ payment: Payment) async throws {
+        guard let company = payment.company, let accounts = companyAccounts else {
+            throw CabinetError.internal("payment \(payment.id) names no company or companies have no accounts here")
+        }
+        let now = clock.now
+        let result = try await accounts.credit(
+            CompanyCredit(
+                externalID: payment.ledgerID, company: company, amount: payment.amount, counterparty: .gateway,
+                explanation: "billing.explain.companyCard", arguments: ["card": payment.maskedCard ?? ""], at: now))
+        if case .insufficientFunds = result { throw CabinetError.internal("a credit cannot lack funds") }
+        try await store.transaction { tx in try await tx.markCredited(payment.id, at: now) }
+        logger.info(
+            "company account topped up",
+            metadata: ["cabinet.payment": "\(payment.id)", "cabinet.company": "\(company.rawValue)"])
     }
 
     /// Credits a succeeded payment (once, by its ledger id), records it, and repays an active promised payment.
@@ -301,8 +349,12 @@ public struct DefaultPaymentsService: PaymentsService {
     public func reconcile(limit: Int = 500) async throws -> Int {
         var done = 0
         for payment in try await store.uncredited(limit: limit) {
-            let now = clock.now
-            try await store.transaction { tx in try await self.credit(payment, in: tx, at: now) }
+            if payment.company != nil {
+                try await creditCompany(payment)
+            } else {
+                let now = clock.now
+                try await store.transaction { tx in try await self.credit(payment, in: tx, at: now) }
+            }
             done += 1
         }
         for promised in try await store.unpostedPromised(limit: limit) {

@@ -49,13 +49,18 @@ public struct Payment: Sendable, Hashable {
     public var creditedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// A top-up of this company's account (Corporate), paid by card by the admin whose line is ``line``; `nil` for a
+    /// line's own top-up.
+    public var company: CompanyID?
 
     public init(
         id: String, line: SubscriberID, msisdn: MSISDN, amount: Money, method: PaymentMethod, status: PaymentStatus,
         gateway: String, gatewayPaymentID: String? = nil, maskedCard: String? = nil, failure: String? = nil,
         requestID: Int64? = nil, anonymous: Bool = false, saveCard: Bool = false, cardID: Int64? = nil,
-        autopayTrigger: String? = nil, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date
+        autopayTrigger: String? = nil, creditedAt: Date? = nil, createdAt: Date, updatedAt: Date,
+        company: CompanyID? = nil
     ) {
+        self.company = company
         self.saveCard = saveCard
         self.cardID = cardID
         self.autopayTrigger = autopayTrigger

@@ -5,7 +5,7 @@ public import Foundation
 /// webhooks, the payment history, promised payments, saved cards and auto-payment, transfers between lines.
 ///
 /// Money moves only through Billing's ``BalanceLedger``; ``DefaultPaymentsService`` is the implementation.
-public protocol PaymentsService: Sendable {
+public protocol PaymentsService: CompanyTopUps {
     /// The service's clock's now (step-up freshness is judged against it).
     var now: Date { get }
     /// The payments section of a region's file.
@@ -84,4 +84,15 @@ public struct StartedTopUp: Sendable, Hashable {
         self.payment = payment
         self.confirmationURL = confirmationURL
     }
+}
+
+/// Card top-ups of a company's account, paid by one of its admins (Corporate's «Финансы и документы»): the payment is
+/// the admin's, the money goes to the company's ledger account (Billing's ``CompanyAccounts``).
+public protocol CompanyTopUps: Sendable {
+    /// Starts the top-up at the region's gateway, within its top-up limits; `returnURL` gets the payment's id.
+    func startCompanyTopUp(
+        _ company: CompanyID, payer: SubscriberID, amount: Money, returnURL: @Sendable (String) -> String
+    ) async throws -> StartedTopUp
+    /// A payment, if it is `line`'s (any line's with `nil`).
+    func payment(_ id: String, of line: SubscriberID?) async throws -> Payment
 }

@@ -131,5 +131,8 @@ public enum PaymentsSchema: SchemaOwner {
                 "CREATE INDEX payments_autopay_line ON payments_autopay_trigger (subscriber_id, created_at)",
                 "CREATE INDEX payments_payment_autopay ON payments_payment (subscriber_id, created_at) WHERE autopay_trigger IS NOT NULL",
             ]),
+        // A top-up of a company's account (Corporate) paid by card by one of its admins: the admin's line is the
+        // payer, the company's ledger account is credited.
+        Migration("payments-005-company-top-ups", sql: ["ALTER TABLE payments_payment ADD COLUMN company_id TEXT"]),
     ]
 }

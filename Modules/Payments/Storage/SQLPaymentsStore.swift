@@ -25,7 +25,7 @@ public struct SQLPaymentsStore: PaymentsStore {
 
     static let paymentColumns: SQLQueryString = """
         id, subscriber_id, msisdn, amount, currency, method, status, gateway, gateway_payment_id, masked_card, failure, request_id,
-        anonymous, save_card, card_id, autopay_trigger, credited_at, created_at, updated_at
+        anonymous, save_card, card_id, autopay_trigger, credited_at, created_at, updated_at, company_id
         """
 
     public func insert(_ payment: Payment) async throws -> Payment {
@@ -46,11 +46,12 @@ public struct SQLPaymentsStore: PaymentsStore {
             try await db.raw(
                 """
                 INSERT INTO payments_payment (id, subscriber_id, msisdn, amount, currency, method, status, gateway, request_id,
-                    anonymous, save_card, card_id, autopay_trigger, masked_card, created_at, updated_at)
+                    anonymous, save_card, card_id, autopay_trigger, masked_card, created_at, updated_at, company_id)
                 VALUES (\(bind: payment.id), \(bind: payment.line.rawValue), \(bind: payment.msisdn.e164), \(bind: payment.amount.minorUnits),
                     \(bind: payment.amount.currency.code), \(bind: payment.method.rawValue), \(bind: payment.status.rawValue),
                     \(bind: payment.gateway), \(bind: request.id), \(bind: payment.anonymous ? 1 : 0), \(bind: payment.saveCard ? 1 : 0),
-                    \(bind: payment.cardID), \(bind: payment.autopayTrigger), \(bind: payment.maskedCard), \(bind: at), \(bind: at))
+                    \(bind: payment.cardID), \(bind: payment.autopayTrigger), \(bind: payment.maskedCard), \(bind: at), \(bind: at),
+                    \(bind: payment.company?.rawValue))
                 """
             ).run()
             var stored = payment
@@ -114,7 +115,7 @@ public struct SQLPaymentsStore: PaymentsStore {
                 return try await db.raw(
                     """
                     SELECT \(Self.paymentColumns) FROM payments_payment
-                    WHERE subscriber_id = \(bind: line.rawValue) AND (created_at, id) < (
+                    WHERE subscriber_id = \(bind: line.rawValue) AND company_id IS NULL AND (created_at, id) < (
                         SELECT created_at, id FROM payments_payment WHERE id = \(bind: before))
                     ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
                     """
@@ -122,7 +123,8 @@ public struct SQLPaymentsStore: PaymentsStore {
             }
             return try await db.raw(
                 """
-                SELECT \(Self.paymentColumns) FROM payments_payment WHERE subscriber_id = \(bind: line.rawValue)
+                SELECT \(Self.paymentColumns) FROM payments_payment
+                WHERE subscriber_id = \(bind: line.rawValue) AND company_id IS NULL
                 ORDER BY created_at DESC, id DESC LIMIT \(literal: limit)
                 """
             ).all().map(Self.payment)
@@ -134,7 +136,8 @@ public struct SQLPaymentsStore: PaymentsStore {
             try await db.raw(
                 """
                 SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM payments_payment
-                WHERE subscriber_id = \(bind: line.rawValue) AND status = 'succeeded' AND created_at >= \(bind: since.storageMilliseconds)
+                WHERE subscriber_id = \(bind: line.rawValue) AND company_id IS NULL AND status = 'succeeded'
+                  AND created_at >= \(bind: since.storageMilliseconds)
                 """
             ).first()?.decode(column: "total", as: Int64.self) ?? 0
         }
@@ -332,7 +335,8 @@ public struct SQLPaymentsStore: PaymentsStore {
             autopayTrigger: try row.decode(column: "autopay_trigger", as: String?.self),
             creditedAt: try row.decode(column: "credited_at", as: Int64?.self).map(Date.init(storageMilliseconds:)),
             createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
-            updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+            updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)),
+            company: try row.decode(column: "company_id", as: String?.self).flatMap(CompanyID.init(rawValue:)))
     }
 
     static func promised(_ row: any SQLRow) throws -> PromisedPayment {

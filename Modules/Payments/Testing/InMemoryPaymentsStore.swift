@@ -137,7 +137,7 @@ public actor InMemoryPaymentsStore: PaymentsStore {
     }
 
     public func payments(of line: SubscriberID, before: String?, limit: Int) -> [Payment] {
-        var found = state.payments.values.filter { $0.line == line }
+        var found = state.payments.values.filter { $0.line == line && $0.company == nil }
         if let before {
             guard let last = state.payments[before] else { return [] }
             found = found.filter { State.oldestFirst($0, last) }
@@ -148,7 +148,7 @@ public actor InMemoryPaymentsStore: PaymentsStore {
     public func succeededTotal(of line: SubscriberID, since: Date) -> Int64 {
         let since = since.storageMilliseconds
         return state.payments.values.filter {
-            $0.line == line && $0.status == .succeeded && $0.createdAt.storageMilliseconds >= since
+            $0.line == line && $0.company == nil && $0.status == .succeeded && $0.createdAt.storageMilliseconds >= since
         }
         .reduce(0) { $0 &+ $1.amount.minorUnits }
     }

@@ -58,7 +58,7 @@ public enum CabinetModules {
         ).assemble(kernel)
         let corporate = try await CorporateAssembly(
             subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports, billing: billing.exports,
-            services: options.exports
+            services: options.exports, payments: payments.exports
         ).assemble(kernel)
         let services = CabinetServices(
             subscribers: subscribers.exports, auth: auth.exports, tariffs: tariffs.exports,

@@ -15,6 +15,8 @@ import Logging
 public struct CorporateAssembly: ModuleAssembly {
     public struct Exports: Sendable {
         public let service: any CorporateService
+        /// The company's money and documents (the operator's bank transfers, tools).
+        public let finance: any CompanyFinanceService
     }
 
     public static var module: any CabinetModule.Type { CorporateModule.self }
@@ -25,11 +27,13 @@ public struct CorporateAssembly: ModuleAssembly {
     let tariffs: TariffsAssembly.Exports
     let billing: BillingAssembly.Exports
     let services: ServicesAssembly.Exports
+    let payments: PaymentsAssembly.Exports
 
     public init(
         subscribers: SubscribersAssembly.Exports, auth: AuthAssembly.Exports, tariffs: TariffsAssembly.Exports,
-        billing: BillingAssembly.Exports, services: ServicesAssembly.Exports
+        billing: BillingAssembly.Exports, services: ServicesAssembly.Exports, payments: PaymentsAssembly.Exports
     ) {
+        self.payments = payments
         self.subscribers = subscribers
         self.auth = auth
         self.tariffs = tariffs
@@ -49,9 +53,10 @@ public struct CorporateAssembly: ModuleAssembly {
         let renderer = PDFCompanyDocumentRenderer(fontPath: kernel.configuration.pdfFont)
         let finance = DefaultCompanyFinanceService(
             store: store, accounts: billing.companyAccounts, lines: subscribers.directory, emails: auth.service,
-            renderer: renderer, regions: kernel.regions, clock: kernel.clock, logger: kernel.logger)
+            renderer: renderer, topUps: payments.service, regions: kernel.regions, clock: kernel.clock,
+            logger: kernel.logger)
         guard kernel.isEnabled(CorporateModule.self) else {
-            return Assembled(exports: Exports(service: service), parts: ModuleParts())
+            return Assembled(exports: Exports(service: service, finance: finance), parts: ModuleParts())
         }
         // A quota in force is enforced where the network asks.
         services.callGuards.add(service)
@@ -89,9 +94,11 @@ public struct CorporateAssembly: ModuleAssembly {
         let http: [any HTTPModule] = [
             CorporateHTTPModule(
                 service: service, finance: finance, regions: kernel.regions,
-                idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock))
+                idempotency: IdempotentRequests(store: kernel.idempotency, clock: kernel.clock),
+                publicBaseURL: kernel.configuration.effectivePublicURL)
         ]
         return Assembled(
-            exports: Exports(service: service), parts: ModuleParts(jobs: [quotas, bulk, documents], http: http))
+            exports: Exports(service: service, finance: finance),
+            parts: ModuleParts(jobs: [quotas, bulk, documents], http: http))
     }
 }

@@ -86,7 +86,7 @@ public struct PaymentsAssembly: ModuleAssembly {
         let service = DefaultPaymentsService(
             store: store, ledger: billing.ledger, lines: subscribers.directory,
             regions: kernel.regions, gateways: gateways, defaultGateway: SandboxGateway.gatewayName,
-            limiter: kernel.rateLimiter, clock: clock, logger: logger)
+            limiter: kernel.rateLimiter, clock: clock, logger: logger, companyAccounts: billing.companyAccounts)
 
         // Billing reports lines whose balance may have fallen; the job looks at their auto-payment thresholds at once.
         let balanceWatch = BalanceWatch()
