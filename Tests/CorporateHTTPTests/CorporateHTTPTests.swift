@@ -249,6 +249,7 @@ import Testing
             let bulk = try await bed.service.planBulk(
                 owner, action: .sms("Привет"), selection: .lines([employee.msisdn]))
             let group = try await bed.service.createGroup(owner, name: "Отдел")
+            let invoice = try await bed.finance.issueInvoice(owner, amount: try Money(parsing: "10.00", currency: .rub))
             let routes: [(HTTPRequest.Method, String, String?)] = [
                 (.get, "/api/v1/corporate/company", nil), (.get, "/api/v1/corporate/lines", nil),
                 (.get, "/api/v1/corporate/lines/+79004460002", nil),
@@ -267,6 +268,14 @@ import Testing
                 (.get, "/api/v1/corporate/bulk/\(bulk.id)/report.csv", nil),
                 (.get, "/api/v1/corporate/reports/expenses", nil),
                 (.get, "/api/v1/corporate/reports/expenses.csv", nil),
+                (.get, "/api/v1/corporate/reports/expenses.pdf", nil), (.get, "/api/v1/corporate/finance", nil),
+                (.get, "/api/v1/corporate/documents", nil),
+                (.post, "/api/v1/corporate/documents/invoices", #"{"amount":"100.00"}"#),
+                (.get, "/api/v1/corporate/documents/\(invoice.id)/pdf", nil),
+                (.post, "/api/v1/corporate/finance/topups", #"{"amount":"100.00"}"#),
+                (.get, "/api/v1/corporate/finance/topups/pay_x", nil),
+                (.get, "/business/finance", nil), (.get, "/business/documents/\(invoice.id)/pdf", nil),
+                (.get, "/business/reports/expenses.pdf", nil),
             ]
             try await app(bed).test(.router) { client in
                 for (method, uri, json) in routes {
@@ -281,7 +290,10 @@ import Testing
                         uri: uri, method: method, headers: headers(nil, key: "n-\(uri)"), body: body
                     ) {
                         response in
-                        #expect(response.status == .unauthorized, "\(method) \(uri) without a session")
+                        // A page sends a visitor without a session to the login page; the API answers 401.
+                        let expected: HTTPResponse.Status = uri.hasPrefix("/business") ? .seeOther : .unauthorized
+                        #expect(response.status == expected, "\(method) \(uri) without a session")
+                        if expected == .seeOther { #expect(response.headers[.location]?.contains("login") == true) }
                     }
                 }
                 // The owner's own line blocked: no admin until it is unblocked.
@@ -295,6 +307,115 @@ import Testing
             #expect(try await bed.store.bulk(bulk.id)?.status == .planned)
             #expect(try await bed.store.groups(of: company.id).map(\.id) == [group.id])
             #expect(try await bed.store.admins(of: company.id).count == 1)
+            #expect(try await bed.store.documents(of: company.id, before: nil, limit: 10).map(\.id) == [invoice.id])
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
+    func financeAndDocumentsThroughTheAPIThePageAndTheOperator(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79004470001")
+            let (company, owner) = try await bed.company(owner: ownerLine)
+            let linesAdmin = try await bed.line("+79004470002", company: company.id)
+            _ = try await bed.service.addAdmin(
+                owner, AdminDraft(msisdn: linesAdmin.msisdn, name: "Линии", scopes: [.lines]))
+            try await app(bed).test(.router) { client in
+                // An invoice through the API, once per idempotency key.
+                var id = 0
+                for _ in 0..<2 {
+                    try await client.execute(
+                        uri: "/api/v1/corporate/documents/invoices", method: .post,
+                        headers: headers(ownerLine, key: "inv-1"), body: try body(["amount": "12 500,00"])
+                    ) { response in
+                        #expect(response.status == .created)
+                        let object = try json(response)
+                        #expect(object["number"] as? String == "2026-1" && object["kind"] as? String == "invoice")
+                        #expect((object["vat"] as? [String: Any])?["amount"] as? String == "2254.10")
+                        id = object["id"] as? Int ?? 0
+                    }
+                }
+                try await client.execute(uri: "/api/v1/corporate/documents", method: .get, headers: headers(ownerLine)) {
+                    response throws in
+                    #expect((try json(response)["items"] as? [Any])?.count == 1)
+                }
+                try await client.execute(
+                    uri: "/api/v1/corporate/documents/\(id)/pdf", method: .get, headers: headers(ownerLine)
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentDisposition]?.contains("invoice-2026-1") == true)
+                    #expect(String(buffer: response.body).contains("Счёт на оплату № 2026-1"))
+                }
+                // Bad amounts are field problems, not errors.
+                for bad in ["0", "-5", "abc", "1000000000000"] {
+                    try await client.execute(
+                        uri: "/api/v1/corporate/documents/invoices", method: .post,
+                        headers: headers(ownerLine, key: "bad-\(bad)"), body: try body(["amount": bad])
+                    ) { response in
+                        #expect(response.status == .badRequest, "amount \(bad)")
+                    }
+                }
+                // A lines admin is refused money and documents.
+                try await client.execute(uri: "/api/v1/corporate/finance", method: .get, headers: headers(linesAdmin)) {
+                    response in
+                    #expect(response.status == .forbidden)
+                }
+                // The operator records a bank transfer; without the key nothing happens.
+                let transfer = try body(["amount": "15000.00", "reference": "PP-77", "paidOn": "2026-11-09"])
+                try await client.execute(
+                    uri: "/operator/v1/corporate/\(company.id.rawValue)/payments", method: .post,
+                    headers: [.contentType: "application/json"], body: transfer
+                ) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                for expected in [HTTPResponse.Status.created, .ok] {
+                    try await client.execute(
+                        uri: "/operator/v1/corporate/\(company.id.rawValue)/payments", method: .post,
+                        headers: operatorHeaders, body: transfer
+                    ) { response throws in
+                        #expect(response.status == expected)
+                        #expect((try json(response)["balance"] as? [String: Any])?["amount"] as? String == "15000.00")
+                    }
+                }
+                try await client.execute(
+                    uri: "/operator/v1/corporate/nobody/payments", method: .post, headers: operatorHeaders,
+                    body: transfer
+                ) { response in
+                    #expect(response.status == .notFound)
+                }
+                try await client.execute(uri: "/api/v1/corporate/finance", method: .get, headers: headers(ownerLine)) {
+                    response in
+                    let object = try json(response)
+                    #expect((object["balance"] as? [String: Any])?["amount"] as? String == "15000.00")
+                    let movements = try #require(object["movements"] as? [[String: Any]])
+                    #expect(movements.first?["description"] as? String == "Банковский перевод, платёжное поручение № PP-77 от 2026-11-09")
+                }
+                // The page: balance, documents, and an invoice issued by its form.
+                var form = headers(ownerLine)
+                form[.contentType] = "application/x-www-form-urlencoded"
+                var location = ""
+                try await client.execute(
+                    uri: "/business/finance/invoices", method: .post, headers: form,
+                    body: ByteBuffer(string: "csrf=csrf-token&amount=3000")
+                ) { response throws in
+                    #expect(response.status == .seeOther)
+                    location = try #require(response.headers[.location])
+                }
+                #expect(location == "/business/finance?issued=2026-2")
+                try await client.execute(uri: location, method: .get, headers: headers(ownerLine)) { response in
+                    let html = String(buffer: response.body)
+                    #expect(html.contains("invoice-issued") && html.contains("2026-2"))
+                    #expect(html.contains("15\u{00A0}000,00"))
+                    #expect(html.contains("/business/documents/\(id)/pdf"))
+                }
+                try await client.execute(
+                    uri: "/business/finance/invoices", method: .post, headers: form,
+                    body: ByteBuffer(string: "csrf=csrf-token&amount=nope")
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("finance-error"))
+                }
+            }
+            #expect(try await bed.store.documents(of: company.id, before: nil, limit: 10).count == 2)
         }
     }
 }
