@@ -628,8 +628,50 @@ def main():
         report_lines = [line for line in report.strip().splitlines() if line]
         assert report_lines[0].lstrip("\ufeff") == "msisdn;outcome;request;reason", report_lines[0]
         assert len(report_lines) == 4 and all(";done;R-" in line for line in report_lines[1:]), report
+
+        step("she tops up the company's account by card, issues an invoice and downloads its PDF")
+        driver.get(args.base + "/business/finance")
+        wait.until(EC.presence_of_element_located((By.ID, "company-balance")))
+        assert "₽" in driver.find_element(By.ID, "company-balance").text
+        assert "DEMO-1" in driver.find_element(By.ID, "movements-table").text
+        driver.find_element(By.ID, "topup-amount").send_keys("700")
+        driver.find_element(By.ID, "topup-submit").click()
+        wait.until(EC.presence_of_element_located((By.ID, "card-form")))
+        assert "700,00" in driver.find_element(By.ID, "sandbox-amount").text
+        driver.find_element(By.ID, "card").send_keys("4242 4242 4242 4242")
+        driver.find_element(By.ID, "expiry").send_keys("12/30")
+        driver.find_element(By.ID, "cvc").send_keys("123")
+        driver.find_element(By.ID, "sandbox-pay-button").click()
+        wait.until(lambda d: "/business/finance?payment=pay_" in d.current_url)
+        for _ in range(30):
+            if driver.find_element(By.ID, "topup-status").get_attribute("data-status") == "succeeded":
+                break
+            time.sleep(1)
+            driver.refresh()
+        else:
+            raise AssertionError("the company's top-up was not credited")
+        assert "Пополнение картой" in driver.find_element(By.ID, "movements-table").text
+        driver.find_element(By.ID, "invoice-amount").send_keys("12500")
+        driver.find_element(By.ID, "invoice-submit").click()
+        wait.until(EC.presence_of_element_located((By.ID, "invoice-issued")))
+        number = re.search(r"\d{4}-\d+", driver.find_element(By.ID, "invoice-issued").text).group(0)
+        assert number in driver.find_element(By.ID, "documents-table").text, number
+        shot("21-business-finance")
+        pdf = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(document.querySelector('#documents-table a.document-pdf').href)"
+            ".then(r => r.arrayBuffer()).then(b => done(String.fromCharCode(...new Uint8Array(b).slice(0, 5))));")
+        assert pdf == "%PDF-", pdf
+        driver.get(args.base + "/business/reports")
+        wait.until(EC.presence_of_element_located((By.ID, "report-pdf")))
+        report_pdf = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(document.getElementById('report-pdf').href)"
+            ".then(r => r.arrayBuffer()).then(b => done(String.fromCharCode(...new Uint8Array(b).slice(0, 5))));")
+        assert report_pdf == "%PDF-", report_pdf
         phone(driver)
-        for page in ["/business", "/business/lines", "/business/lines/+79000000101", "/business/bulk"]:
+        for page in ["/business", "/business/lines", "/business/lines/+79000000101", "/business/bulk",
+                     "/business/finance"]:
             driver.get(args.base + page)
             fits(driver, page)
             audit(driver, page)
@@ -644,7 +686,8 @@ def main():
               "(second browser) logging in with TOTP and answering live, a rating, the compensation in the balance, "
               "every page at 360×640 and 1280×900 without sideways scroll and without serious axe-core findings, "
               "the tariff advisor and a change planned from it, a company admin's quota with its request done and a bulk "
-              "option change over a group through its dry run with the report downloaded")
+              "option change over a group through its dry run with the report downloaded, the company's account topped "
+              "up by card and an invoice issued with its PDF and the expense report's")
     except Exception as error:  # noqa: BLE001 - report any failure with its step and a screenshot
         shot("failure")
         detail = getattr(error, "msg", None) or ""

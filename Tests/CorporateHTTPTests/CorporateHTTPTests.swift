@@ -334,7 +334,8 @@ import Testing
                         id = object["id"] as? Int ?? 0
                     }
                 }
-                try await client.execute(uri: "/api/v1/corporate/documents", method: .get, headers: headers(ownerLine)) {
+                try await client.execute(uri: "/api/v1/corporate/documents", method: .get, headers: headers(ownerLine))
+                {
                     response throws in
                     #expect((try json(response)["items"] as? [Any])?.count == 1)
                 }
@@ -387,7 +388,9 @@ import Testing
                     let object = try json(response)
                     #expect((object["balance"] as? [String: Any])?["amount"] as? String == "15000.00")
                     let movements = try #require(object["movements"] as? [[String: Any]])
-                    #expect(movements.first?["description"] as? String == "Банковский перевод, платёжное поручение № PP-77 от 2026-11-09")
+                    #expect(
+                        movements.first?["description"] as? String
+                            == "Банковский перевод, платёжное поручение № PP-77 от 2026-11-09")
                 }
                 // The page: balance, documents, and an invoice issued by its form.
                 var form = headers(ownerLine)

@@ -256,7 +256,7 @@ struct FinanceRoutes {
         let summary = try await finance.summary(access, before: try cursor(request))
         let documents = try await finance.documents(access, before: nil)
         let web = CorporateWebRoutes(service: service, regions: regions, renderer: renderer)
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "company": access.company.name,
             "balance": summary.balance.displayString,
             "negative": summary.balance.isNegative,
@@ -283,11 +283,13 @@ struct FinanceRoutes {
                 ]
             },
             "noDocuments": documents.isEmpty,
-            "issued": issued ?? "", "error": error ?? "", "payment": payment.isEmpty ? false : payment,
             "csrf": context.session?.csrfToken ?? "",
         ]
+        if let error { data["error"] = error }
+        if let issued, !issued.isEmpty { data["issued"] = issued }
+        if !payment.isEmpty { data["payment"] = payment }
         return renderer.render(
             "business-finance", title: catalog.text("web.business.finance", in: language), context: context,
-            data: data, path: "/business")
+            data: data, status: error == nil ? .ok : .badRequest, path: "/business")
     }
 }

@@ -174,6 +174,11 @@ public struct DemoProvisioner: Sendable {
             guard let msisdn = MSISDN(e164: "+7900000010\(position)") else { continue }
             try await corporate.move(access, msisdn: msisdn, to: group.id)
         }
+        // The company paid its first invoice by bank transfer, so «Финансы и документы» has a balance to show.
+        _ = try await runtime.services.corporate.finance.recordBankTransfer(
+            BankTransfer(
+                company: companyID, amount: Money(minorUnits: 50_000_00, currency: region.currency),
+                reference: "DEMO-1", paidOn: LocalDate(runtime.clock.now, in: region.timeZone)))
     }
 
     /// A starting credit and some usage since the period began, so the dashboard and the statement have something to
