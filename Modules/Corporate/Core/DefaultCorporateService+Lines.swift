@@ -66,9 +66,10 @@ extension DefaultCorporateService {
         let quotas = try await store.quotas(of: ids).filter { $0.value.company == company }
         // This month's spending of the whole page in one grouped read per region.
         let spent = try await monthSpending(of: found)
+        let spans = try await lineTariffs.tariffs(of: ids, at: clock.now)
         var result: [CompanyLine] = []
         for line in found {
-            let tariff = try await lineTariffs.tariff(of: line.id, at: clock.now).flatMap {
+            let tariff = spans[line.id].flatMap {
                 regions.region(line.region)?.settings(for: TariffsModule.self)?.tariff($0.tariffID)
             }
             result.append(

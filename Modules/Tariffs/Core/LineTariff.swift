@@ -29,10 +29,24 @@ public struct LineTariff: Sendable, Hashable {
 public protocol LineTariffStore: Sendable {
     /// The tariff in effect at `instant`.
     func tariff(of line: SubscriberID, at instant: Date) async throws -> LineTariff?
+    /// The tariffs in effect at `instant` of many lines (a company's page of lines) in one read; lines without one
+    /// are absent.
+    func tariffs(of lines: [SubscriberID], at instant: Date) async throws -> [SubscriberID: LineTariff]
     /// All spans, newest first (including one planned for later).
     func history(of line: SubscriberID) async throws -> [LineTariff]
     /// Gives a line its first tariff (provisioning, demo); refuses when it has one.
     func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws
+}
+
+extension LineTariffStore {
+    /// Line by line (stores kept in memory); the SQL store answers in one query.
+    public func tariffs(of lines: [SubscriberID], at instant: Date) async throws -> [SubscriberID: LineTariff] {
+        var result: [SubscriberID: LineTariff] = [:]
+        for line in Set(lines) {
+            if let tariff = try await tariff(of: line, at: instant) { result[line] = tariff }
+        }
+        return result
+    }
 }
 
 /// Lines' tariff spans written inside another module's transaction: Billing opens an account on a tariff and changes

@@ -19,6 +19,26 @@ public struct SQLLineTariffStore: LineTariffStore, LineTariffWriter {
         try await database.read { db in try await Self.tariff(of: line, at: instant, on: db) }
     }
 
+    public func tariffs(of lines: [SubscriberID], at instant: Date) async throws -> [SubscriberID: LineTariff] {
+        guard !lines.isEmpty else { return [:] }
+        let at = instant.storageMilliseconds
+        let ids = SQLList(Set(lines).map { SQLBind($0.rawValue) })
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT \(Self.columns) FROM tariffs_line_tariff
+                WHERE subscriber_id IN (\(ids)) AND since_at <= \(bind: at) AND (until_at IS NULL OR until_at > \(bind: at))
+                """
+            ).all()
+        }
+        // Spans of one line do not overlap; should they, the latest start wins, as for one line.
+        var result: [SubscriberID: LineTariff] = [:]
+        for span in try rows.map(Self.decode) where (result[span.subscriberID]?.since ?? .distantPast) <= span.since {
+            result[span.subscriberID] = span
+        }
+        return result
+    }
+
     public func history(of line: SubscriberID) async throws -> [LineTariff] {
         try await database.read { db in
             try await db.raw(
