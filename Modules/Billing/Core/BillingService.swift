@@ -27,6 +27,9 @@ public protocol BillingService: TariffChangeService {
     /// What each of many lines spent from `from` until `to`, by kind, in a few grouped reads (a company's expense
     /// report); the caller has decided who may see them.
     func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses]
+    /// What each of many lines of `region` spent this calendar month (the region's), never below zero: a company's
+    /// «Абоненты» and its quotas, from a counter kept with every charge rather than a sum of the month's rows.
+    func spentThisMonth(of lines: [SubscriberID], region: RegionID) async throws -> [SubscriberID: Money]
     func shortStatement(
         _ access: LineAccess, from: LocalDate, to: LocalDate, kinds: Set<UsageEvent.Kind>, after: UsageCursor?,
         limit: Int

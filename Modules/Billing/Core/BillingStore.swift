@@ -26,6 +26,10 @@ public protocol BillingStore: BalanceLedger {
     func usageTotals(of line: SubscriberID, query: UsageQuery) async throws -> [UsageTotal]
     /// What each of `lines` spent from `from` until `to`, by kind (see ``LineExpenses``).
     func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses]
+    /// What each of `lines` spent in the calendar month that begins at `monthStart` (in the lines' region), in minor
+    /// units: the same total as ``expenses(of:from:to:)`` over the month, from a counter kept with every charge where
+    /// the store has one.
+    func monthTotals(of lines: [SubscriberID], monthStart: Date, monthEnd: Date) async throws -> [SubscriberID: Int64]
 
     /// Charges the statement price and queues the order; the statement worker produces and sends it.
     func orderStatement(_ order: StatementOrder) async throws -> ServiceRequest

@@ -19,7 +19,24 @@ public struct LineExpenses: Sendable, Hashable {
     ]
 }
 
+extension LineExpenses {
+    /// Everything spent, in minor units (saturating).
+    public var total: Int64 {
+        (Array(usage.values) + Array(movements.values)).reduce(Int64(0)) { sum, amount in
+            let (next, overflow) = sum.addingReportingOverflow(amount)
+            return overflow ? (amount < 0 ? Int64.min : Int64.max) : next
+        }
+    }
+}
+
 extension BillingStore {
+    /// From ``expenses(of:from:to:)`` (stores kept in memory); the SQL store reads its monthly counters.
+    public func monthTotals(of lines: [SubscriberID], monthStart: Date, monthEnd: Date) async throws
+        -> [SubscriberID: Int64]
+    {
+        try await expenses(of: lines, from: monthStart, to: monthEnd).mapValues(\.total)
+    }
+
     /// Line by line through the per-line reads (stores kept in memory); the SQL store answers with two grouped queries.
     public func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses] {
         var result: [SubscriberID: LineExpenses] = [:]

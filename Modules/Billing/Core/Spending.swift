@@ -92,6 +92,24 @@ extension DefaultBillingService {
         return result
     }
 
+    public func spentThisMonth(of lines: [SubscriberID], region regionID: RegionID) async throws
+        -> [SubscriberID: Money]
+    {
+        guard let region = rules.region(regionID) else { throw CabinetError(BillingError.noAccount) }
+        let today = LocalDate(clock.now, in: region.timeZone)
+        let first = Self.firstOfMonth(today, back: 0)
+        let next = Self.firstOfMonth(today, back: -1)
+        var result: [SubscriberID: Money] = [:]
+        let unique = Array(Set(lines))
+        for start in stride(from: 0, to: unique.count, by: 1000) {
+            let totals = try await store.monthTotals(
+                of: Array(unique[start..<min(start + 1000, unique.count)]),
+                monthStart: first.startOfDay(in: region.timeZone), monthEnd: next.startOfDay(in: region.timeZone))
+            for (line, minor) in totals { result[line] = Money(minorUnits: max(0, minor), currency: region.currency) }
+        }
+        return result
+    }
+
     public func expenses(of lines: [SubscriberID], from: Date, to: Date) async throws -> [SubscriberID: LineExpenses] {
         var result: [SubscriberID: LineExpenses] = [:]
         let unique = Array(Set(lines)).sorted { $0.rawValue < $1.rawValue }

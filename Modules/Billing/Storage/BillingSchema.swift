@@ -291,5 +291,32 @@ public enum BillingSchema: SchemaOwner {
                 )
                 """,
             ]),
+        // What each line spent each calendar month (its region's), kept with every charge, so a company's «Абоненты»
+        // and its quotas read one row per line instead of summing the month's rated events. It counts from the month
+        // the table was made in a database that had no money yet, otherwise from the first month that began after:
+        // `spending_since` says from when, and older months are summed from the rows as before.
+        Migration("billing-010-month-spending") { db, backend in
+            try await db.raw(
+                """
+                CREATE TABLE billing_month_spending (
+                    subscriber_id BIGINT NOT NULL,
+                    month_start BIGINT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    PRIMARY KEY (subscriber_id, month_start)
+                )
+                """
+            ).run()
+            try await db.raw("CREATE TABLE billing_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)").run()
+            let now: SQLQueryString =
+                backend == .postgres
+                ? "CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)" : "CAST(strftime('%s', 'now') AS INTEGER) * 1000"
+            try await db.raw(
+                """
+                INSERT INTO billing_meta (key, value)
+                SELECT 'spending_since', CASE WHEN EXISTS (SELECT 1 FROM billing_usage) OR EXISTS (SELECT 1 FROM billing_entry)
+                                              THEN \(now) ELSE 0 END
+                """
+            ).run()
+        },
     ]
 }

@@ -78,6 +78,12 @@ extension SQLBillingStore {
                 ", (\(bind: id), \(bind: system), \(bind: amount), \(bind: account.currency.code), NULL, \(bind: at))"
         }
         try await db.raw(entries).run()
+        if LineExpenses.spendingKinds.contains(posting.kind), net.minorUnits != 0 {
+            var bounds = MonthBounds(store: self)
+            let month = SpendingMonth(
+                subscriber: account.subscriberID.rawValue, monthStart: bounds.start(of: at, region: account.region))
+            try await addSpending([month: -net.minorUnits], on: db)
+        }
         // A company line's charge for its own service is paid by the company, in this transaction (CompanyAccounts).
         if net.isNegative,
             let cover = try await cover(

@@ -250,6 +250,18 @@ extension SQLBillingStore {
         }
         try await SQLBatch.insert(Self.usageInsert, rows: usageRows, on: db)
         outcome.rated = rated.count
+        // The lines' monthly spending counters, by the month each event happened in.
+        var regionOf: [Int64: RegionID] = [:]
+        for work in charged { regionOf[work.account.subscriberID.rawValue] = work.account.region }
+        var bounds = MonthBounds(store: self)
+        var spending: [SpendingMonth: Int64] = [:]
+        for (index, result) in rated where result.charged.isPositive {
+            guard let region = regionOf[result.subscriberID.rawValue] else { continue }
+            let month = bounds.start(of: events[index].occurredAt.storageMilliseconds, region: region)
+            spending[SpendingMonth(subscriber: result.subscriberID.rawValue, monthStart: month), default: 0] +=
+                result.charged.minorUnits
+        }
+        try await addSpending(spending, on: db)
 
         // 8. Notices for the current period's packages (80 % used, used up), once per period each.
         for (account, before, after) in notices {

@@ -38,6 +38,8 @@ public final class SQLBillingStore: BillingStore {
     let statuses: (any SubscriberDirectory)?
     /// Companies' accounts by company: opened once, never changed or removed, so every process may keep them.
     let companyAccountCache = Mutex<[CompanyID: CompanyAccountRow]>([:])
+    /// `billing_meta.spending_since`, set once by its migration.
+    let spendingSinceCache = Mutex<Int64?>(nil)
 
     private init(
         database: CabinetDatabase, rules: BillingRules, texts: BillingTexts, lineTariffs: any LineTariffWriter,

@@ -114,16 +114,8 @@ extension DefaultCorporateService {
         var spent: [SubscriberID: Money] = [:]
         for (regionID, lines) in Dictionary(grouping: found, by: \.region) {
             guard let region = regions.region(regionID) else { continue }
-            let today = LocalDate(clock.now, in: region.timeZone)
-            let start = (LocalDate(year: today.year, month: today.month, day: 1) ?? today).startOfDay(
-                in: region.timeZone)
-            let expenses = try await billing.expenses(
-                of: lines.map(\.id), from: start, to: clock.now.addingTimeInterval(1))
-            for line in lines {
-                let amounts = expenses[line.id]
-                let total = (amounts?.usage.values.reduce(0, +) ?? 0) + (amounts?.movements.values.reduce(0, +) ?? 0)
-                spent[line.id] = Money(minorUnits: max(0, total), currency: region.currency)
-            }
+            let totals = try await billing.spentThisMonth(of: lines.map(\.id), region: regionID)
+            for line in lines { spent[line.id] = totals[line.id] ?? .zero(region.currency) }
         }
         return spent
     }

@@ -116,6 +116,23 @@ struct CorporateBench: AsyncParsableCommand {
                     """, rows: batch, on: db)
             }
         }
+        // What rating keeps beside the rows: each line's spending this month (the seed's only charges are usage);
+        // and the company's ledger account, so its lines' charges in the bulk change are paid by it, as in service.
+        try await db.write { db in
+            try await db.raw(
+                """
+                INSERT INTO billing_month_spending (subscriber_id, month_start, amount)
+                SELECT subscriber_id, \(bind: start), CAST(SUM(charged) AS BIGINT) FROM billing_usage
+                WHERE occurred_at >= \(bind: start) GROUP BY subscriber_id
+                """
+            ).run()
+            try await db.raw(
+                """
+                INSERT INTO billing_account (code, currency, holder, created_at)
+                VALUES (\(bind: "company:" + Self.company), 'RUB', 'ООО «Бенч»', \(bind: created))
+                """
+            ).run()
+        }
     }
 
     func measure(_ runtime: CabinetRuntime, now: Date) async throws {
