@@ -84,7 +84,8 @@ import Testing
                 try await db.raw("DELETE FROM billing_month_spending").run()
             }
             let reopened = try await SQLBillingStore.open(
-                database: bed.database, rules: bed.rules, texts: bed.texts, lineTariffs: SQLLineTariffStore(database: bed.database),
+                database: bed.database, rules: bed.rules, texts: bed.texts,
+                lineTariffs: SQLLineTariffStore(database: bed.database),
                 logger: .test)
             let zone = TimeZone(identifier: "Europe/Moscow")!
             let today = LocalDate(bed.clock.now, in: zone)

@@ -14,6 +14,37 @@ import Testing
 /// The monthly expense report: per line, group and kind, the same sums as each line's own spending, for whom it is.
 @Suite struct ExpenseReportTests {
     @Test(arguments: TestDatabase.available)
+    func aLineCountsFromWhenItJoinedTheCompany(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let (company, owner) = try await bed.company(owner: try await bed.line("+79006670000"))
+            // Spending of its earlier holder: last month, and this month before it joined.
+            let newcomer = try await bed.line("+79006670001", name: "Новикова")
+            bed.clock.advance(by: .seconds(600))
+            _ = try await bed.billing.service.ingest([bed.billing.call(newcomer, "before", seconds: 300)])
+            bed.clock.advance(by: .seconds(3600))
+            var patch = LinePatch()
+            patch.companyID = .set(company.id)
+            let joined = try await bed.billing.lines.update(msisdn: newcomer.msisdn, with: patch)
+            #expect(joined.companySince == bed.clock.now)
+            bed.clock.advance(by: .seconds(600))
+            _ = try await bed.billing.service.ingest([bed.billing.call(newcomer, "after", seconds: 120)])
+
+            let report = try await bed.service.expenseReport(owner, month: nil)
+            let row = try #require(report.rows.first { $0.line == newcomer.id })
+            let since = try #require(joined.companySince)
+            let own = try await bed.billing.service.expenses(
+                of: [newcomer.id], from: since, to: bed.clock.now.addingTimeInterval(1))
+            #expect(row.total == own[newcomer.id]?.total)
+            let whole = try await bed.billing.service.spending(bed.billing.access(newcomer), months: 1).last?.total
+            #expect(row.total < whole?.minorUnits ?? 0, "the call before joining is left out")
+            // In a month before it joined, it is not the company's line at all.
+            bed.clock.advance(by: .seconds(30 * 86_400))
+            let earlier = try await bed.service.expenseReport(owner, month: LocalDate(year: 2026, month: 10, day: 1))
+            #expect(!earlier.rows.contains { $0.line == newcomer.id })
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func theReportSumsEachLinesSpendingByKindAndGroup(_ backend: TestDatabase) async throws {
         try await CorporateTestBed.with(backend) { bed in
             let (company, owner) = try await bed.company(owner: try await bed.line("+79006660000"))

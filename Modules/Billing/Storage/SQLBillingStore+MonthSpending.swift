@@ -48,10 +48,10 @@ extension SQLBillingStore {
             }
             sql =
                 sql
-                + """
-                 ON CONFLICT (subscriber_id, month_start) DO UPDATE
-                SET amount = billing_month_spending.amount + excluded.amount
-                """
+                    + """
+                     ON CONFLICT (subscriber_id, month_start) DO UPDATE
+                    SET amount = billing_month_spending.amount + excluded.amount
+                    """
             try await db.raw(sql).run()
         }
     }

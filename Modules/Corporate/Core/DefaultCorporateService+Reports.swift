@@ -58,8 +58,17 @@ extension DefaultCorporateService {
         }
         lines = lines.filter { access.admin.sees(group: groupOf[$0.id]) }
         let names = Dictionary(try await store.groups(of: access.company.id).map { ($0.id, $0.name) }) { a, _ in a }
-        let expenses = try await billing.expenses(
-            of: lines.map(\.id), from: first.startOfDay(in: zone), to: next.startOfDay(in: zone))
+        let (from, to) = (first.startOfDay(in: zone), next.startOfDay(in: zone))
+        // A line counts from when it joined the company: not at all in months before, from that moment in its month.
+        lines = lines.filter { ($0.companySince ?? .distantPast) < to }
+        let joinedInMonth = lines.filter { ($0.companySince ?? .distantPast) > from }
+        var expenses = try await billing.expenses(
+            of: lines.filter { ($0.companySince ?? .distantPast) <= from }.map(\.id), from: from, to: to)
+        for line in joinedInMonth {
+            if let since = line.companySince {
+                expenses.merge(try await billing.expenses(of: [line.id], from: since, to: to)) { _, new in new }
+            }
+        }
         let rows = lines.map { line -> ExpenseReport.Row in
             var amounts: [ExpenseKind: Int64] = [:]
             if let spent = expenses[line.id] {

@@ -85,6 +85,7 @@ public struct DefaultSubscriberService: SubscriberService {
         changed.activatedOn = new.activatedOn ?? existing.activatedOn
         changed.owner = new.owner
         changed.companyID = new.companyID
+        if changed.companyID != existing.companyID { changed.companySince = new.companyID == nil ? nil : clock.now }
         guard changed != existing else {
             // A line whose set-up failed after it was stored gets another chance on the next import.
             try await announce(existing)
@@ -136,6 +137,7 @@ public struct DefaultSubscriberService: SubscriberService {
         line.owner.contactNumber = patch.contactNumber.apply(to: line.owner.contactNumber)
         line.owner.postalAddress = patch.postalAddress.apply(to: line.owner.postalAddress)
         line.companyID = patch.companyID.apply(to: line.companyID)
+        if line.companyID != read.companyID { line.companySince = line.companyID == nil ? nil : clock.now }
         _ = try validate(
             NewLine(
                 msisdn: line.msisdn, region: line.region, status: line.status,

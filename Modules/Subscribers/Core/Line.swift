@@ -11,13 +11,17 @@ public struct Line: Sendable, Hashable, Identifiable {
     public var activatedOn: LocalDate
     public var owner: OwnerProfile
     public var companyID: CompanyID?
+    /// Since when the line is the company's (set whenever its company link changes): a company's expense report
+    /// leaves out what the line spent before it joined.
+    public var companySince: Date?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: SubscriberID, msisdn: MSISDN, region: RegionID, status: LineStatus, activatedOn: LocalDate,
-        owner: OwnerProfile, companyID: CompanyID?, createdAt: Date, updatedAt: Date
+        owner: OwnerProfile, companyID: CompanyID?, companySince: Date? = nil, createdAt: Date, updatedAt: Date
     ) {
+        self.companySince = companySince
         self.id = id
         self.msisdn = msisdn
         self.region = region

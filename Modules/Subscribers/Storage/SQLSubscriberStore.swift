@@ -17,7 +17,7 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
 
     private static let columns: SQLQueryString = """
         id, msisdn, region, status, activated_on, full_name, email, contact_number, postal_address, company_id,
-        created_at, updated_at
+        company_since, created_at, updated_at
         """
 
     public func insert(_ line: NewLine, activatedOn: LocalDate, at now: Date) async throws -> Line {
@@ -28,11 +28,12 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                     """
                     INSERT INTO subscribers_line
                         (msisdn, region, status, activated_on, full_name, email, contact_number, postal_address,
-                         company_id, created_at, updated_at)
+                         company_id, company_since, created_at, updated_at)
                     VALUES (\(bind: line.msisdn.e164), \(bind: line.region.rawValue), \(bind: line.status.rawValue),
                             \(bind: activatedOn.description), \(bind: line.owner.fullName), \(bind: line.owner.email),
                             \(bind: line.owner.contactNumber?.e164), \(bind: line.owner.postalAddress),
-                            \(bind: line.companyID?.rawValue), \(bind: at), \(bind: at))
+                            \(bind: line.companyID?.rawValue), \(bind: line.companyID == nil ? nil : at), \(bind: at),
+                            \(bind: at))
                     RETURNING \(Self.columns)
                     """
                 ).first()
@@ -168,6 +169,7 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                     activated_on = \(bind: line.activatedOn.description), full_name = \(bind: line.owner.fullName),
                     email = \(bind: line.owner.email), contact_number = \(bind: line.owner.contactNumber?.e164),
                     postal_address = \(bind: line.owner.postalAddress), company_id = \(bind: line.companyID?.rawValue),
+                    company_since = \(bind: line.companySince?.storageMilliseconds),
                     updated_at = \(bind: line.updatedAt.storageMilliseconds)
                 WHERE id = \(bind: line.id.rawValue) AND status = \(bind: expected.rawValue)
                 RETURNING \(Self.columns)
@@ -231,6 +233,7 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
                 contactNumber: try row.decode(column: "contact_number", as: String?.self).flatMap(MSISDN.init(e164:)),
                 postalAddress: try row.decode(column: "postal_address", as: String?.self)),
             companyID: try row.decode(column: "company_id", as: String?.self).flatMap(CompanyID.init(rawValue:)),
+            companySince: try row.decode(column: "company_since", as: Int64?.self).map(Date.init(storageMilliseconds:)),
             createdAt: Date(storageMilliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(storageMilliseconds: try row.decode(column: "updated_at", as: Int64.self)))
     }

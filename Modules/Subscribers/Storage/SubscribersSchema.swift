@@ -32,5 +32,13 @@ public enum SubscribersSchema: SchemaOwner {
                 "CREATE INDEX subscribers_line_company_msisdn ON subscribers_line (company_id, msisdn)",
                 "DROP INDEX subscribers_line_company",
             ]),
+        // Since when a line is its company's, so a company's report leaves out what it spent before; lines linked
+        // before this was kept count from their creation, the best there is.
+        Migration(
+            "subscribers-003-company-since",
+            sql: [
+                "ALTER TABLE subscribers_line ADD COLUMN company_since BIGINT",
+                "UPDATE subscribers_line SET company_since = created_at WHERE company_id IS NOT NULL",
+            ]),
     ]
 }

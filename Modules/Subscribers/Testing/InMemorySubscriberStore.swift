@@ -21,7 +21,8 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
         let line = Line(
             id: SubscriberID(nextID), msisdn: new.msisdn, region: new.region, status: new.status,
             activatedOn: activatedOn,
-            owner: new.owner, companyID: new.companyID, createdAt: now, updatedAt: now)
+            owner: new.owner, companyID: new.companyID, companySince: new.companyID == nil ? nil : now, createdAt: now,
+            updatedAt: now)
         nextID += 1
         lines[line.id] = line
         return line
