@@ -154,6 +154,43 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func severalServersRunningTheDocumentJobIssueOneActAndMailItOnce(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let ownerLine = try await bed.line("+79003375001")
+            let (company, owner) = try await bed.company(owner: ownerLine)
+            let employee = try await bed.line("+79003375002", company: company.id)
+            _ = try await bed.billing.billingStore.post(
+                LedgerPosting(
+                    externalID: "fee", kind: .fee, line: employee.id, amount: try rub("-99.00"),
+                    counterparty: .revenue, explanation: "billing.explain.fee", allowsNegativeBalance: true,
+                    at: bed.clock.now))
+            bed.clock.advance(by: .seconds(25 * 86_400))
+            let finance = finance(bed)
+            let reports = try await withThrowingTaskGroup(of: DocumentJobReport.self) { group in
+                for _ in 0..<4 { group.addTask { try await finance.runDocumentJob() } }
+                return try await group.reduce(into: [DocumentJobReport]()) { $0.append($1) }
+            }
+            #expect(reports.map(\.acts).reduce(0, +) == 1)
+            #expect(reports.map(\.mailed).reduce(0, +) == 1)
+            let documents = try await finance.documents(owner, before: nil)
+            #expect(documents.count == 1 && documents.first?.number == 1)
+            let mail = try await bed.billing.deliverMail().filter { $0.purpose == "corporate.document" }
+            #expect(mail.count == 1)
+            // The next act of the year takes the next number.
+            _ = try await bed.billing.billingStore.post(
+                LedgerPosting(
+                    externalID: "fee-2", kind: .fee, line: employee.id, amount: try rub("-11.00"),
+                    counterparty: .revenue, explanation: "billing.explain.fee", allowsNegativeBalance: true,
+                    at: bed.clock.now))
+            bed.clock.advance(by: .seconds(31 * 86_400))
+            #expect(try await finance.runDocumentJob().acts == 1)
+            let acts = try await finance.documents(owner, before: nil).filter { $0.kind == .act }
+            // December 2026's act is the year's second, issued in January.
+            #expect(acts.map(\.number) == [2, 1] && acts.first?.year == 2026)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func onlyFinanceAdminsOfTheWholeCompanySeeMoneyAndDocuments(_ backend: TestDatabase) async throws {
         try await CorporateTestBed.with(backend) { bed in
             let (company, owner) = try await bed.company(owner: try await bed.line("+79003380001"))
