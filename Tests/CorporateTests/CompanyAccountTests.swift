@@ -105,6 +105,31 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.available)
+    func aRefundedChargeGoesBackToTheCompanyThatPaidIt(_ backend: TestDatabase) async throws {
+        try await CorporateTestBed.with(backend) { bed in
+            let (company, _) = try await bed.company(owner: try await bed.line("+79003345001"))
+            let accounts: any CompanyAccounts = bed.billing.store
+            let employee = try await bed.line("+79003345002", credit: "10.00", company: company.id)
+            let today = LocalDate(bed.clock.now, in: TimeZone(identifier: "Europe/Moscow")!)
+            // A paid statement the employee could not afford alone: the company pays it.
+            _ = try await bed.billing.service.orderStatement(
+                bed.billing.access(employee), from: today.adding(days: -3), to: today, language: .ru)
+            let paid = try #require(try await accounts.balance(of: company.id))
+            #expect(paid.isNegative)
+            #expect(try await bed.billing.balance(employee) == "10.00")
+            // It fails: the line's refund goes on to the company.
+            let claimed = try #require(
+                try await bed.billing.billingStore.claimStatements(now: bed.clock.now, lease: 60, limit: 5).first)
+            try await bed.billing.billingStore.failStatement(claimed.id, reason: "test", now: bed.clock.now)
+            #expect(try await accounts.balance(of: company.id) == (try rub("0.00")))
+            #expect(try await bed.billing.balance(employee) == "10.00")
+            let history = try await bed.billing.billingStore.movements(of: employee.id, query: MovementQuery(limit: 10))
+            #expect(history.first?.explanation == "billing.explain.companyReturn")
+            #expect(try await bed.billing.check().isClean)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func underAPersonalQuotaTheCompanyPaysUpToTheLimitAndTheEmployeeTheRest(_ backend: TestDatabase) async throws {
         try await CorporateTestBed.with(backend) { bed in
             let ownerLine = try await bed.line("+79003350001")

@@ -139,6 +139,50 @@ extension SQLBillingStore {
         }
     }
 
+    /// Gives the company back what it paid of a charge that is being refunded to the line (`chargeID`: the charge's
+    /// external id): a `companyPaid` transaction the other way, `company-return:<company>:<charge id>`, from the line
+    /// (just credited with the refund) to the company. Nothing when the company paid none of it.
+    func returnCover(of chargeID: String, account: inout AccountRow, at now: Date, on db: any SQLDatabase) async throws
+    {
+        guard let statuses,
+            let company = try await statuses.companies(of: [account.subscriberID], in: SQLWriteTransaction(db))[
+                account.subscriberID],
+            let payer = try await companyAccounts([company], on: db)[company],
+            let covered = try await db.raw(
+                """
+                SELECT e.amount FROM billing_transaction t JOIN billing_entry e ON e.transaction_id = t.id
+                WHERE t.external_id = \(bind: "company:\(company.rawValue):\(chargeID)") AND e.account_id = \(bind: account.id)
+                """
+            ).first()?.decode(column: "amount", as: Int64.self), covered > 0
+        else { return }
+        let at = now.storageMilliseconds
+        guard
+            let transaction = try await db.raw(
+                """
+                INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
+                VALUES (\(bind: "company-return:\(company.rawValue):\(chargeID)"), \(bind: MovementKind.companyPaid.rawValue),
+                        \(bind: at), 'billing.explain.companyReturn', \(bind: Self.encode(["company": payer.holder])))
+                RETURNING id
+                """
+            ).first()?.decode(column: "id", as: Int64.self)
+        else { throw CabinetError.internal("company return not stored") }
+        account.balance -= covered
+        account.restricted = account.balance < 0
+        try await db.raw(
+            """
+            INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
+                (\(bind: transaction), \(bind: account.id), \(bind: -covered), \(bind: account.currency.code), \(bind: account.balance), \(bind: at)),
+                (\(bind: transaction), \(bind: payer.id), \(bind: covered), \(bind: account.currency.code), NULL, \(bind: at))
+            """
+        ).run()
+        try await db.raw(
+            """
+            UPDATE billing_account SET balance = \(bind: account.balance), restricted = \(bind: account.restricted ? 1 : 0)
+            WHERE id = \(bind: account.id)
+            """
+        ).run()
+    }
+
     private func subscriber(ofAccount id: Int64, on db: any SQLDatabase) async throws -> Int64? {
         try await db.raw("SELECT subscriber_id FROM billing_account WHERE id = \(bind: id)").first()?
             .decode(column: "subscriber_id", as: Int64?.self)

@@ -10,6 +10,8 @@ public protocol CompanyDocumentStore: Sendable {
     /// The company's documents, newest first, before `cursor` (an id).
     func documents(of company: CompanyID, before cursor: Int64?, limit: Int) async throws -> [CompanyDocument]
     func document(_ id: Int64, of company: CompanyID) async throws -> CompanyDocument?
+    /// Whether the company has its act for the month (its first day).
+    func hasAct(of company: CompanyID, month: LocalDate) async throws -> Bool
     /// Documents not yet mailed, oldest first.
     func unmailedDocuments(limit: Int) async throws -> [CompanyDocument]
     /// Queues `mails` in the outbox and marks the document mailed, once: `false` when another server did it first.

@@ -33,7 +33,8 @@ extension DefaultCompanyFinanceService {
             let thisMonth = LocalDate(year: today.year, month: today.month, day: 1)
         else { return false }
         let end = thisMonth.startOfDay(in: zone)
-        guard company.createdAt < end,
+        // The job comes every minute: a company with its act is one indexed look, not a sum of its month.
+        guard company.createdAt < end, try await !store.hasAct(of: company.id, month: first),
             let paid = try await accounts.paid(by: company.id, from: first.startOfDay(in: zone), to: end),
             paid.isPositive
         else { return false }

@@ -90,6 +90,17 @@ extension SQLCorporateStore: CompanyDocumentStore {
         }.flatMap(Self.decodeDocument)
     }
 
+    public func hasAct(of company: CompanyID, month: LocalDate) async throws -> Bool {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT id FROM corporate_document
+                WHERE company_id = \(bind: company.rawValue) AND kind = 'act' AND month = \(bind: month.description)
+                """
+            ).first() != nil
+        }
+    }
+
     public func unmailedDocuments(limit: Int) async throws -> [CompanyDocument] {
         try await database.read { db in
             try await db.raw(
