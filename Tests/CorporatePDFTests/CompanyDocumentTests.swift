@@ -246,6 +246,13 @@ import Testing
             #expect(
                 try await finance.recordBankTransfer(transfer)
                     == BankTransferOutcome(recorded: false, balance: try rub("15000.00")))
+            // The same payment order in lower case is the same payment; with another amount it is refused.
+            var lower = transfer
+            lower.reference = "pp-481"
+            #expect(try await finance.recordBankTransfer(lower).recorded == false)
+            lower.amount = try rub("15001.00")
+            let reused = await #expect(throws: CabinetError.self) { _ = try await finance.recordBankTransfer(lower) }
+            #expect(reused?.code == BillingError.externalIDReused)
             let summary = try await finance.summary(owner, before: nil)
             #expect(summary.balance == (try rub("15000.00")))
             #expect(summary.movements.first?.arguments["reference"] == "PP-481")

@@ -125,6 +125,14 @@ import Testing
             #expect(try await bed.billing.balance(employee) == "10.00")
             let history = try await bed.billing.billingStore.movements(of: employee.id, query: MovementQuery(limit: 10))
             #expect(history.first?.explanation == "billing.explain.companyReturn")
+            // A refund beyond what the company paid stays the employee's: the company gets back at most what it paid.
+            _ = try await bed.billing.billingStore.post(
+                LedgerPosting(
+                    externalID: "goodwill", kind: .refund, line: employee.id, amount: try rub("25.00"),
+                    counterparty: .revenue, explanation: "billing.explain.statementRefund", allowsNegativeBalance: true,
+                    at: bed.clock.now))
+            #expect(try await accounts.balance(of: company.id) == (try rub("0.00")))
+            #expect(try await bed.billing.balance(employee) == "35.00")
             #expect(try await bed.billing.check().isClean)
         }
     }
@@ -158,16 +166,27 @@ import Testing
             #expect(try await accounts.balance(of: company.id) == (try rub("-10.00")))
 
             // Next month the company pays again, up to the limit.
+            let lastMonth = bed.clock.now
             bed.clock.advance(by: .seconds(32 * 86_400))
-            _ = try await fee(bed, employee, "12.00", id: "fee-6")
-            #expect(try await bed.billing.balance(employee) == "94.50")
+            _ = try await fee(bed, employee, "4.00", id: "fee-6")
+            #expect(try await bed.billing.balance(employee) == "96.50")
+            // A fee dated last month, posted late (a catch-up): last month's limit is used up, so the employee pays,
+            // and this month's count is left alone.
+            _ = try await bed.billing.billingStore.post(
+                LedgerPosting(
+                    externalID: "fee-late", kind: .optionFee, line: employee.id, amount: try rub("-3.00"),
+                    counterparty: .revenue, explanation: "billing.explain.fee", allowsNegativeBalance: true,
+                    at: lastMonth))
+            #expect(try await bed.billing.balance(employee) == "93.50")
+            _ = try await fee(bed, employee, "8.00", id: "fee-6b")
+            #expect(try await bed.billing.balance(employee) == "91.50", "6.00 of 8.00 left to the company this month")
             #expect(try await accounts.balance(of: company.id) == (try rub("-20.00")))
 
             // The quota removed: the company pays everything again.
             _ = try await bed.service.requestQuotaDeletion(owner, msisdn: employee.msisdn)
             _ = try await bed.service.runQuotaJob()
             _ = try await fee(bed, employee, "50.00", id: "fee-7")
-            #expect(try await bed.billing.balance(employee) == "94.50")
+            #expect(try await bed.billing.balance(employee) == "91.50")
             #expect(try await bed.billing.check().isClean)
         }
     }

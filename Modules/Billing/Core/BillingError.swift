@@ -10,6 +10,8 @@ public enum BillingError: ErrorCatalogue {
     public static let insufficientFunds = ErrorCode("billing.insufficientFunds", .rejected)
     public static let amountInvalid = ErrorCode("billing.amountInvalid", .invalidInput)
     public static let currencyMismatch = ErrorCode("billing.currencyMismatch", .invalidInput)
+    /// A credit repeated under an external id that was posted with another amount (a payment order's number reused).
+    public static let externalIDReused = ErrorCode("billing.externalIDReused", .conflict)
     public static let periodInvalid = ErrorCode("billing.period.invalid", .invalidInput)
     public static let periodTooOld = ErrorCode("billing.period.tooOld", .invalidInput)
     public static let noEmail = ErrorCode("billing.statement.noEmail", .rejected)
@@ -34,7 +36,7 @@ public enum BillingError: ErrorCatalogue {
 
     public static let all: [ErrorCode] = [
         eventInvalid, unknownLine, beforeActivation, eventInFuture, batchTooLarge, insufficientFunds, amountInvalid,
-        currencyMismatch,
+        currencyMismatch, externalIDReused,
         periodInvalid, periodTooOld, noEmail, emailNotConfirmed, statementFailed, noAccount, tariffMissing, csvHeader,
         csvRow, shareTooLittle, shareDayLimit, shareMonthLimit, shareAmount, shareRecipient, shareNotOffered,
     ]

@@ -6,7 +6,7 @@ public import Foundation
 /// A line whose company link (Subscribers) names a company with an account here is *company-paid*: every charge for
 /// the line's own service (``coveredKinds``) is still posted to the line, so its history, spending, quotas and
 /// reports stay per line, and in the same database transaction a second ledger transaction of kind
-/// ``MovementKind/companyPaid`` (external id `company:<charge's id>`) moves the same amount from the company's account
+/// ``MovementKind/companyPaid`` (external id `company:<company>:<charge's id>`) moves the same amount from the company's account
 /// to the line. The line's balance is unchanged; the company's falls. Up to a cover limit a month, when the company
 /// set one for the line (a quota of policy `personal`): beyond it, the employee pays from their own balance.
 ///
@@ -20,6 +20,10 @@ public protocol CompanyAccounts: Sendable {
     func openAccount(
         for company: CompanyID, holder: String, currency: Currency, in transaction: any WriteTransaction, now: Date
     ) async throws
+    /// Opens the company's account in a transaction of its own, once (a company approved before accounts existed).
+    func openAccount(for company: CompanyID, holder: String, currency: Currency, now: Date) async throws
+    /// Whether the company has an account.
+    func hasAccount(_ company: CompanyID) async throws -> Bool
     /// The company's balance; `nil` when it has no account.
     func balance(of company: CompanyID) async throws -> Money?
     /// The company's movements, newest first, before entry `before` (keyset paging).
@@ -29,8 +33,9 @@ public protocol CompanyAccounts: Sendable {
     /// external id.
     func credit(_ credit: CompanyCredit) async throws -> PostingResult
     /// What the company paid for its lines' service between the two instants (its ``MovementKind/companyPaid``
-    /// movements): the amount of a month's act.
+    /// movements, less what went back).
     func paid(by company: CompanyID, from: Date, to: Date) async throws -> Money?
+
     /// Sets (or with `nil` removes) the most the company pays for the line in a calendar month of the line's region,
     /// in another module's `transaction` (the quota's). What the company already paid this month counts.
     func setCoverLimit(_ limit: Money?, for line: SubscriberID, in transaction: any WriteTransaction, now: Date)

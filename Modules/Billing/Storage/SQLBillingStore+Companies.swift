@@ -15,6 +15,7 @@ struct CompanyAccountRow: Sendable {
 
 /// What a company pays of one line's charge, decided inside the charge's transaction.
 struct CompanyCover: Sendable {
+    var subscriber: SubscriberID
     var company: CompanyID
     var account: CompanyAccountRow
     var amount: Int64
@@ -62,12 +63,22 @@ extension SQLBillingStore {
             var limitMonth: Int64?
             if let limit = limits[account.subscriberID.rawValue] {
                 let month = monthStart(of: at, region: account.region)
-                let used = limit.month == month ? limit.covered : 0
+                let used: Int64
+                if limit.month == month {
+                    used = limit.covered
+                } else if limit.month > month {
+                    // A charge dated in an earlier month (a catch-up after an outage): what that month's covers came to.
+                    used = try await coveredInMonth(account, from: month, on: db)
+                } else {
+                    used = 0
+                }
                 cover = min(amount, max(0, limit.limit - used))
                 limitMonth = month
             }
             guard cover > 0 else { continue }
-            result[account.id] = CompanyCover(company: company, account: payer, amount: cover, limitMonth: limitMonth)
+            result[account.id] = CompanyCover(
+                subscriber: account.subscriberID, company: company, account: payer, amount: cover,
+                limitMonth: limitMonth)
         }
         return result
     }
@@ -124,55 +135,83 @@ extension SQLBillingStore {
                 "INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at)",
                 rows: rows, on: db)
         }
-        for (accountID, cover) in covers {
-            guard let month = cover.limitMonth, let line = try await subscriber(ofAccount: accountID, on: db) else {
-                continue
-            }
+        // The monthly counters of lines with a limit (few: a personal quota's): a newer month starts over, an older
+        // one (a late-dated charge) leaves the current month's count alone.
+        for cover in covers.values.sorted(by: { $0.subscriber.rawValue < $1.subscriber.rawValue }) {
+            guard let month = cover.limitMonth else { continue }
             try await db.raw(
                 """
                 UPDATE billing_cover SET covered = CASE WHEN month_start = \(bind: month) THEN covered + \(bind: cover.amount)
                                                         ELSE \(bind: cover.amount) END,
                                          month_start = \(bind: month)
-                WHERE subscriber_id = \(bind: line)
+                WHERE subscriber_id = \(bind: cover.subscriber.rawValue) AND month_start <= \(bind: month)
                 """
             ).run()
         }
     }
 
-    /// Gives the company back what it paid of a charge that is being refunded to the line (`chargeID`: the charge's
-    /// external id): a `companyPaid` transaction the other way, `company-return:<company>:<charge id>`, from the line
-    /// (just credited with the refund) to the company. Nothing when the company paid none of it.
-    func returnCover(of chargeID: String, account: inout AccountRow, at now: Date, on db: any SQLDatabase) async throws
+    /// What the company paid for the line between `from` (a month's start) and that month's end: its covers less
+    /// what went back.
+    func coveredInMonth(_ account: AccountRow, from: Int64, on db: any SQLDatabase) async throws -> Int64 {
+        var bounds = MonthBounds(store: self)
+        let start = bounds.start(of: from, region: account.region)
+        let next = bounds.start(of: start + 32 * 86_400_000, region: account.region)
+        return try await db.raw(
+            """
+            SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) AS total
+            FROM billing_entry e JOIN billing_transaction t ON t.id = e.transaction_id
+            WHERE e.account_id = \(bind: account.id) AND e.at >= \(bind: start) AND e.at < \(bind: next)
+              AND t.kind = \(bind: MovementKind.companyPaid.rawValue)
+            """
+        ).first()?.decode(column: "total", as: Int64.self) ?? 0
+    }
+
+    /// A refund to a company-paid line goes back to the company as far as the company paid the line's service lately
+    /// (its covers of the last 62 days, less what went back already): a `companyPaid` transaction the other way,
+    /// `company-return:<company>:<refund's id>`, from the line (just credited) to the company. The employee keeps
+    /// what they paid themselves, and a refund can never take more back than the company paid (no money made by
+    /// connecting and disconnecting an option the company paid for).
+    func returnCover(refund: Int64, refundID: String, account: inout AccountRow, at now: Date, on db: any SQLDatabase)
+        async throws
     {
-        guard let statuses,
+        guard refund > 0, let statuses,
             let company = try await statuses.companies(of: [account.subscriberID], in: SQLWriteTransaction(db))[
                 account.subscriberID],
-            let payer = try await companyAccounts([company], on: db)[company],
-            let covered = try await db.raw(
-                """
-                SELECT e.amount FROM billing_transaction t JOIN billing_entry e ON e.transaction_id = t.id
-                WHERE t.external_id = \(bind: "company:\(company.rawValue):\(chargeID)") AND e.account_id = \(bind: account.id)
-                """
-            ).first()?.decode(column: "amount", as: Int64.self), covered > 0
+            let payer = try await companyAccounts([company], on: db)[company], payer.currency == account.currency
         else { return }
+        let paidPrefix = "company:\(company.rawValue):"
+        let returnedPrefix = "company-return:\(company.rawValue):"
+        let paid =
+            try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) AS total
+                FROM billing_entry e JOIN billing_transaction t ON t.id = e.transaction_id
+                WHERE e.account_id = \(bind: account.id) AND e.at >= \(bind: now.storageMilliseconds - 62 * 86_400_000)
+                  AND t.kind = \(bind: MovementKind.companyPaid.rawValue)
+                  AND (substr(t.external_id, 1, \(literal: paidPrefix.utf8.count)) = \(bind: paidPrefix)
+                       OR substr(t.external_id, 1, \(literal: returnedPrefix.utf8.count)) = \(bind: returnedPrefix))
+                """
+            ).first()?.decode(column: "total", as: Int64.self) ?? 0
+        let back = min(refund, paid)
+        guard back > 0 else { return }
         let at = now.storageMilliseconds
         guard
             let transaction = try await db.raw(
                 """
                 INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
-                VALUES (\(bind: "company-return:\(company.rawValue):\(chargeID)"), \(bind: MovementKind.companyPaid.rawValue),
-                        \(bind: at), 'billing.explain.companyReturn', \(bind: Self.encode(["company": payer.holder])))
+                VALUES (\(bind: returnedPrefix + refundID), \(bind: MovementKind.companyPaid.rawValue), \(bind: at),
+                        'billing.explain.companyReturn', \(bind: Self.encode(["company": payer.holder])))
                 RETURNING id
                 """
             ).first()?.decode(column: "id", as: Int64.self)
         else { throw CabinetError.internal("company return not stored") }
-        account.balance -= covered
+        account.balance -= back
         account.restricted = account.balance < 0
         try await db.raw(
             """
             INSERT INTO billing_entry (transaction_id, account_id, amount, currency, balance_after, at) VALUES
-                (\(bind: transaction), \(bind: account.id), \(bind: -covered), \(bind: account.currency.code), \(bind: account.balance), \(bind: at)),
-                (\(bind: transaction), \(bind: payer.id), \(bind: covered), \(bind: account.currency.code), NULL, \(bind: at))
+                (\(bind: transaction), \(bind: account.id), \(bind: -back), \(bind: account.currency.code), \(bind: account.balance), \(bind: at)),
+                (\(bind: transaction), \(bind: payer.id), \(bind: back), \(bind: account.currency.code), NULL, \(bind: at))
             """
         ).run()
         try await db.raw(
@@ -181,11 +220,15 @@ extension SQLBillingStore {
             WHERE id = \(bind: account.id)
             """
         ).run()
-    }
-
-    private func subscriber(ofAccount id: Int64, on db: any SQLDatabase) async throws -> Int64? {
-        try await db.raw("SELECT subscriber_id FROM billing_account WHERE id = \(bind: id)").first()?
-            .decode(column: "subscriber_id", as: Int64?.self)
+        // What went back no longer counts against this month's cover limit.
+        var bounds = MonthBounds(store: self)
+        try await db.raw(
+            """
+            UPDATE billing_cover SET covered = CASE WHEN covered > \(bind: back) THEN covered - \(bind: back) ELSE 0 END
+            WHERE subscriber_id = \(bind: account.subscriberID.rawValue)
+              AND month_start = \(bind: bounds.start(of: at, region: account.region))
+            """
+        ).run()
     }
 
     /// The companies' accounts, from the cache or in one read.
@@ -232,6 +275,17 @@ extension SQLBillingStore: CompanyAccounts {
             ON CONFLICT (code) DO NOTHING
             """
         ).run()
+    }
+
+    public func openAccount(for company: CompanyID, holder: String, currency: Currency, now: Date) async throws {
+        try await database.write { db in
+            try await self.openAccount(
+                for: company, holder: holder, currency: currency, in: SQLWriteTransaction(db), now: now)
+        }
+    }
+
+    public func hasAccount(_ company: CompanyID) async throws -> Bool {
+        try await database.read { db in try await self.companyAccounts([company], on: db)[company] != nil }
     }
 
     public func balance(of company: CompanyID) async throws -> Money? {
@@ -307,22 +361,38 @@ extension SQLBillingStore: CompanyAccounts {
                     BillingError.currencyMismatch,
                     arguments: ["expected": account.currency.code, "actual": credit.amount.currency.code])
             }
-            if let existing = try await db.raw(
-                "SELECT id FROM billing_transaction WHERE external_id = \(bind: credit.externalID)"
-            ).first()?.decode(column: "id", as: Int64.self) {
-                return .duplicate(transactionID: existing)
-            }
             let at = credit.at.storageMilliseconds
+            // ON CONFLICT: a repeat racing the first (a webhook retried, two clicks) meets it here, not as an error.
             guard
                 let id = try await db.raw(
                     """
                     INSERT INTO billing_transaction (external_id, kind, at, explanation, arguments)
                     VALUES (\(bind: credit.externalID), \(bind: credit.kind.rawValue), \(bind: at), \(bind: credit.explanation),
                             \(bind: Self.encode(credit.arguments)))
+                    ON CONFLICT (external_id) DO NOTHING
                     RETURNING id
                     """
                 ).first()?.decode(column: "id", as: Int64.self)
-            else { throw CabinetError.internal("company credit not stored") }
+            else {
+                let existing = try await db.raw(
+                    """
+                    SELECT t.id, e.amount FROM billing_transaction t
+                    LEFT JOIN billing_entry e ON e.transaction_id = t.id AND e.account_id = \(bind: account.id)
+                    WHERE t.external_id = \(bind: credit.externalID)
+                    """
+                ).first()
+                guard let existing else { throw CabinetError.internal("company credit neither stored nor found") }
+                let amount = try existing.decode(column: "amount", as: Int64?.self)
+                guard amount == credit.amount.minorUnits else {
+                    throw CabinetError(
+                        BillingError.externalIDReused,
+                        arguments: [
+                            "id": credit.externalID,
+                            "amount": Money(minorUnits: amount ?? 0, currency: account.currency).amountString,
+                        ])
+                }
+                return .duplicate(transactionID: try existing.decode(column: "id", as: Int64.self))
+            }
             let system = try self.systemAccount(credit.counterparty, account.currency)
             try await db.raw(
                 """

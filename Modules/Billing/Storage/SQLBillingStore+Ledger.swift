@@ -104,6 +104,11 @@ extension SQLBillingStore {
             WHERE id = \(bind: account.id)
             """
         ).run()
+        // A refund to a company-paid line goes back to the company as far as the company paid for the line.
+        if posting.kind == .refund, net.isPositive {
+            try await returnCover(
+                refund: net.minorUnits, refundID: posting.externalID, account: &account, at: posting.at, on: db)
+        }
         try await noticeLowBalance(account, before: before, at: posting.at, queued: queued, on: db)
         return id
     }

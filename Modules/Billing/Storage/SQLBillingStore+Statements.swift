@@ -151,8 +151,6 @@ extension SQLBillingStore {
                         counterparty: .revenue, explanation: "billing.explain.statementRefund", arguments: [:],
                         allowsNegativeBalance: true, at: now),
                     account: &account, queued: queued, on: db)
-                // What the company paid of it goes back to the company.
-                try await self.returnCover(of: "statement:\(requestID)", account: &account, at: now, on: db)
             }
             try await db.raw(
                 """

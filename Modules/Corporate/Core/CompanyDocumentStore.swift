@@ -12,9 +12,10 @@ public protocol CompanyDocumentStore: Sendable {
     func document(_ id: Int64, of company: CompanyID) async throws -> CompanyDocument?
     /// Whether the company has its act for the month (its first day).
     func hasAct(of company: CompanyID, month: LocalDate) async throws -> Bool
-    /// Documents not yet mailed, oldest first.
-    func unmailedDocuments(limit: Int) async throws -> [CompanyDocument]
-    /// Queues `mails` in the outbox and marks the document mailed, once: `false` when another server did it first.
+    /// Documents made since `since` and not yet mailed, oldest first.
+    func unmailedDocuments(since: Date, limit: Int) async throws -> [CompanyDocument]
+    /// Queues `mails` in the outbox and marks the document mailed, once: `false` when another server did it first or
+    /// `mails` is empty (nothing is marked then).
     func markMailed(_ document: Int64, mails: [DocumentMail], at now: Date) async throws -> Bool
     /// Every company by id after `cursor` (the document job's walk).
     func companies(after cursor: CompanyID?, limit: Int) async throws -> [Company]

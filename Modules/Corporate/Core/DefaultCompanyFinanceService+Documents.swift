@@ -10,16 +10,40 @@ extension DefaultCompanyFinanceService {
         var cursor: CompanyID?
         while true {
             let companies = try await store.companies(after: cursor, limit: 200)
-            for company in companies where try await issueLastMonthsAct(of: company) {
-                report.acts += 1
+            // One company's trouble (a region without the corporate section, a failed read) is logged and leaves
+            // the others' acts and mail to go on.
+            for company in companies {
+                do {
+                    try await ensureAccount(of: company)
+                    if try await issueLastMonthsAct(of: company) { report.acts += 1 }
+                } catch {
+                    logger.error(
+                        "company's documents failed",
+                        metadata: ["cabinet.company": "\(company.id)", "error": "\(error)"])
+                }
             }
             guard companies.count == 200, let last = companies.last else { break }
             cursor = last.id
         }
-        for document in try await store.unmailedDocuments(limit: 100) where try await mail(document) {
-            report.mailed += 1
+        // Documents of the last week not mailed yet: one whose company had no confirmed address waits for one.
+        let since = clock.now.addingTimeInterval(-7 * 86_400)
+        for document in try await store.unmailedDocuments(since: since, limit: 100) {
+            do {
+                if try await mail(document) { report.mailed += 1 }
+            } catch {
+                logger.error(
+                    "document not mailed", metadata: ["cabinet.document": "\(document.id)", "error": "\(error)"])
+            }
         }
         return report
+    }
+
+    /// Opens the company's ledger account if it has none (a company approved before accounts existed).
+    func ensureAccount(of company: Company) async throws {
+        guard try await !accounts.hasAccount(company.id) else { return }
+        let (region, _) = try settings(of: company)
+        try await accounts.openAccount(for: company.id, holder: company.name, currency: region.currency, now: clock.now)
+        logger.notice("company account opened", metadata: ["cabinet.company": "\(company.id)"])
     }
 
     /// Issues the act of the month before this one (the company's region's months) when the company paid for its
@@ -33,8 +57,10 @@ extension DefaultCompanyFinanceService {
             let thisMonth = LocalDate(year: today.year, month: today.month, day: 1)
         else { return false }
         let end = thisMonth.startOfDay(in: zone)
-        // The job comes every minute: a company with its act is one indexed look, not a sum of its month.
-        guard company.createdAt < end, try await !store.hasAct(of: company.id, month: first),
+        // From the month's third day: charges dated in the month before (a fee run catching up after an outage, a
+        // late batch of usage) have come in by then. The job comes every minute: a company with its act is one
+        // indexed look, not a sum of its month.
+        guard today.day >= 3, company.createdAt < end, try await !store.hasAct(of: company.id, month: first),
             let paid = try await accounts.paid(by: company.id, from: first.startOfDay(in: zone), to: end),
             paid.isPositive
         else { return false }
@@ -59,6 +85,7 @@ extension DefaultCompanyFinanceService {
     func mail(_ document: CompanyDocument) async throws -> Bool {
         guard document.mailedAt == nil else { return false }
         let language = Language.ru
+        // Nobody to send it to yet: it waits (a week) for a finance admin's confirmed address.
         let file = try renderer.render(document, texts: texts, language: language)
         var mails: [DocumentMail] = []
         var seen = Set<String>()

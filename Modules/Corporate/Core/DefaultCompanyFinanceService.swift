@@ -129,6 +129,7 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
         guard amount.currency == region.currency, amount.isPositive else {
             throw CabinetError.validation([FieldError(field: "amount", code: CorporateError.amountInvalid)])
         }
+        try await ensureAccount(of: access.company)
         let started = try await topUps.startCompanyTopUp(
             access.company.id, payer: access.line, amount: amount, returnURL: returnURL)
         logger.info(
@@ -150,13 +151,15 @@ public struct DefaultCompanyFinanceService: CompanyFinanceService {
             throw CabinetError(CorporateError.companyNotFound, arguments: ["company": transfer.company.rawValue])
         }
         let region = try region(of: company)
+        try await ensureAccount(of: company)
         var problems: [FieldError] = []
         if transfer.amount.currency != region.currency || !transfer.amount.isPositive
             || transfer.amount.minorUnits > 100_000_000_00
         {
             problems.append(FieldError(field: "amount", code: CorporateError.amountInvalid))
         }
-        let reference = transfer.reference.trimmingCharacters(in: .whitespaces)
+        // `pp-15` and `PP-15` are one payment order.
+        let reference = transfer.reference.trimmingCharacters(in: .whitespaces).uppercased()
         if reference.isEmpty || reference.count > 40
             || !reference.unicodeScalars.allSatisfy({
                 $0.isASCII

@@ -101,11 +101,12 @@ extension SQLCorporateStore: CompanyDocumentStore {
         }
     }
 
-    public func unmailedDocuments(limit: Int) async throws -> [CompanyDocument] {
+    public func unmailedDocuments(since: Date, limit: Int) async throws -> [CompanyDocument] {
         try await database.read { db in
             try await db.raw(
                 """
-                SELECT \(Self.documentColumns) FROM corporate_document WHERE mailed_at IS NULL
+                SELECT \(Self.documentColumns) FROM corporate_document
+                WHERE mailed_at IS NULL AND created_at >= \(bind: since.storageMilliseconds)
                 ORDER BY id LIMIT \(literal: max(1, min(limit, 200)))
                 """
             ).all()
@@ -113,6 +114,7 @@ extension SQLCorporateStore: CompanyDocumentStore {
     }
 
     public func markMailed(_ document: Int64, mails: [DocumentMail], at now: Date) async throws -> Bool {
+        guard !mails.isEmpty else { return false }
         let queued = try await database.write { db -> Bool in
             let marked = try await db.raw(
                 """
@@ -134,7 +136,7 @@ extension SQLCorporateStore: CompanyDocumentStore {
             }
             return true
         }
-        if queued, !mails.isEmpty { messagesQueued() }
+        if queued { messagesQueued() }
         return queued
     }
 

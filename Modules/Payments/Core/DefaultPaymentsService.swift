@@ -349,13 +349,19 @@ public struct DefaultPaymentsService: PaymentsService {
     public func reconcile(limit: Int = 500) async throws -> Int {
         var done = 0
         for payment in try await store.uncredited(limit: limit) {
-            if payment.company != nil {
-                try await creditCompany(payment)
-            } else {
-                let now = clock.now
-                try await store.transaction { tx in try await self.credit(payment, in: tx, at: now) }
+            // One payment that cannot be credited now is logged and retried next time; the others go on.
+            do {
+                if payment.company != nil {
+                    try await creditCompany(payment)
+                } else {
+                    let now = clock.now
+                    try await store.transaction { tx in try await self.credit(payment, in: tx, at: now) }
+                }
+                done += 1
+            } catch {
+                logger.error(
+                    "payment not credited", metadata: ["cabinet.payment": "\(payment.id)", "error": "\(error)"])
             }
-            done += 1
         }
         for promised in try await store.unpostedPromised(limit: limit) {
             let now = clock.now
