@@ -20,6 +20,28 @@ import Testing
         }
     }
 
+    /// Nodes of a deployment starting at once on an empty database: each migration is applied by one of them, and
+    /// none fails on what another created meanwhile.
+    @Test(arguments: TestDatabase.available)
+    func nodesStartingTogetherMigrateOnce(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: []) { database throws in
+            let migrations = [
+                Self.counters, Migration("test-002-more", sql: ["CREATE TABLE test_more (id {{pk}}, name TEXT)"]),
+            ]
+            let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await Migrator(migrations: migrations).migrate(database, logger: .test) }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(applied.sorted() == ["test-001-counters", "test-002-more"])
+            let rows = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM test_counter").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(rows == 1, "the seed row is in once")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func migrationsApplyOnceAndAreRecorded(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: [Self.counters]) { database throws in

@@ -30,7 +30,9 @@ public struct Migrator: Sendable {
         for migration in migrations where !applied.contains(migration.id) {
             do {
                 let ranNow = try await database.write { db -> Bool in
-                    // Another process may have applied it meanwhile; the write lock makes this check safe.
+                    // Another process may have applied it meanwhile; the write lock makes this check safe (on
+                    // PostgreSQL the lock is taken here: nodes of a deployment starting together migrate one by one).
+                    try await Self.lock(db, backend: backend)
                     let exists =
                         try await db.raw(
                             "SELECT id FROM cabinet_schema_migrations WHERE id = \(bind: migration.id)"
@@ -68,7 +70,10 @@ public struct Migrator: Sendable {
     private func ensureTable(_ database: CabinetDatabase) async throws {
         // Beside a running server (which migrated at its start) a command only reads: no write unless one is needed.
         if database.writesRefused { return }
+        let backend = database.backend
         try await database.write { db in
+            // Two PostgreSQL sessions creating one table "if not exists" at once can both try: one waits here.
+            try await Self.lock(db, backend: backend)
             try await db.raw(
                 """
                 CREATE TABLE IF NOT EXISTS cabinet_schema_migrations (
@@ -79,6 +84,16 @@ public struct Migrator: Sendable {
             ).run()
         }
     }
+
+    /// On PostgreSQL, a lock held until the transaction ends (never one held by the session: behind PgBouncer's
+    /// transaction pooling the session is not ours); SQLite has one writer already.
+    private static func lock(_ db: any SQLDatabase, backend: CabinetDatabase.Backend) async throws {
+        guard backend == .postgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(literal: migrationLockKey))").run()
+    }
+
+    /// The advisory lock key of migrations ("cabinet" in ASCII, folded to 32 bits).
+    static let migrationLockKey = 0x6361_6269
 
     private func appliedIDs(_ database: CabinetDatabase) async throws -> Set<String> {
         let rows = try await database.read { db in
