@@ -12,12 +12,20 @@ public import Foundation
 /// - `4000 0000 0000 0119` times out at the bank (the payment fails);
 /// - `4000 0000 0000 0077` succeeds and its webhooks arrive twice and out of order (pending after succeeded).
 /// The wallet method pays without a card. A saved card's token carries its last four digits, so a charge by token
-/// behaves like the card did (and survives a restart of the sandbox, which keeps open checkouts only in memory).
-public actor SandboxGateway: PaymentGateway {
+/// behaves like the card did, and its outcome and payment id follow from the token and the order alone: a retried
+/// charge, on any node, answers the same. Open checkouts live in a ``SandboxCheckoutStore`` (the database in a
+/// server, so any node serves the hosted page).
+public struct SandboxGateway: PaymentGateway {
     public struct Checkout: Sendable, Hashable {
         public var gatewayPaymentID: String
         public var order: GatewayOrder
         public var state: State
+
+        public init(gatewayPaymentID: String, order: GatewayOrder, state: State) {
+            self.gatewayPaymentID = gatewayPaymentID
+            self.order = order
+            self.state = state
+        }
     }
 
     public enum State: Sendable, Hashable {
@@ -41,60 +49,43 @@ public actor SandboxGateway: PaymentGateway {
 
     /// The name regions use for it (`payments.gateway: sandbox`, the default).
     public static let gatewayName = "sandbox"
-    public nonisolated let name = SandboxGateway.gatewayName
+    public let name = SandboxGateway.gatewayName
     let signer: WebhookSignature
     let pageBaseURL: String
-    private var checkouts: [String: Checkout] = [:]
-    /// Checkout ids by order id (a retried create finds its checkout) and in the order they were opened.
-    private var byOrder: [String: String] = [:]
-    private var opened: [String] = []
-    /// Charges by token already made, by order id: a retried charge answers the first outcome.
-    private var charges: [String: GatewayNotification] = [:]
-    private var charged: [String] = []
-    /// How many checkouts and charges it remembers: nothing it keeps in memory grows without end, whoever starts
-    /// payments; the oldest are forgotten first (their pages then answer "unknown checkout").
-    let capacity: Int
+    let checkouts: any SandboxCheckoutStore
+    let clock: any WallClock
 
     /// - Parameters:
     ///   - secret: shared with the webhook receiver (``PaymentsService``) to sign notifications.
     ///   - pageBaseURL: where the hosted page is served, e.g. `http://127.0.0.1:8080`.
-    ///   - capacity: how many open checkouts and charges it remembers.
-    public init(secret: Data, pageBaseURL: String, capacity: Int = 10_000) {
+    ///   - checkouts: where open checkouts are kept (this process's memory unless given).
+    public init(
+        secret: Data, pageBaseURL: String, checkouts: any SandboxCheckoutStore = InMemorySandboxCheckouts(),
+        clock: any WallClock = SystemClock()
+    ) {
         signer = WebhookSignature(secret: secret)
         self.pageBaseURL = pageBaseURL
-        self.capacity = max(1, capacity)
+        self.checkouts = checkouts
+        self.clock = clock
     }
-
-    /// How many checkouts it remembers now.
-    public var rememberedCheckouts: Int { checkouts.count }
 
     public func create(_ order: GatewayOrder) async throws -> GatewayCheckout {
         // The order id is the idempotence key: a create retried after a lost answer returns the same checkout.
-        if let existing = byOrder[order.orderID], checkouts[existing] != nil {
-            return GatewayCheckout(gatewayPaymentID: existing, confirmationURL: url(existing))
-        }
-        let id = "sbx_" + Hex.random(bytes: 12)
-        checkouts[id] = Checkout(gatewayPaymentID: id, order: order, state: .open)
-        byOrder[order.orderID] = id
-        opened.append(id)
-        if opened.count > capacity {
-            let forgotten = opened.prefix(opened.count - capacity)
-            for old in forgotten {
-                if let order = checkouts.removeValue(forKey: old)?.order.orderID { byOrder.removeValue(forKey: order) }
-            }
-            opened.removeFirst(forgotten.count)
-        }
-        return GatewayCheckout(gatewayPaymentID: id, confirmationURL: url(id))
+        let fresh = Checkout(gatewayPaymentID: "sbx_" + Hex.random(bytes: 12), order: order, state: .open)
+        let stored = try await checkouts.open(fresh, at: clock.now)
+        return GatewayCheckout(gatewayPaymentID: stored.gatewayPaymentID, confirmationURL: url(stored.gatewayPaymentID))
     }
 
-    public func checkout(_ id: String) -> Checkout? { checkouts[id] }
+    public func checkout(_ id: String) async throws -> Checkout? {
+        try await checkouts.checkout(id)
+    }
 
     /// The hosted page's form: a card (or the wallet) for checkout `id`.
-    public func pay(_ id: String, card: String?, expiry: String?, cvc: String?, now: Date) throws -> Step {
-        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown) }
+    public func pay(_ id: String, card: String?, expiry: String?, cvc: String?, now: Date) async throws -> Step {
+        guard let checkout = try await checkouts.checkout(id) else { throw CabinetError(PaymentsError.checkoutUnknown) }
         guard case .open = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed) }
         if checkout.order.method == .wallet {
-            return finish(id, .succeeded, maskedCard: nil, reason: nil)
+            return try await finish(checkout, from: .open, .succeeded, maskedCard: nil, reason: nil)
         }
         let digits = (card ?? "").filter { $0.isNumber }
         var problems: [FieldError] = []
@@ -108,35 +99,44 @@ public actor SandboxGateway: PaymentGateway {
         guard problems.isEmpty else { throw CabinetError.validation(problems) }
         let masked = "•••• " + digits.suffix(4)
         switch digits {
-        case "4000000000000002": return finish(id, .declined, maskedCard: masked, reason: "payments.declined.generic")
+        case "4000000000000002":
+            return try await finish(
+                checkout, from: .open, .declined, maskedCard: masked, reason: "payments.declined.generic")
         case "4000000000009995":
-            return finish(id, .declined, maskedCard: masked, reason: "payments.declined.insufficientFunds")
-        case "4000000000000119": return finish(id, .failed, maskedCard: masked, reason: "payments.failed.timeout")
+            return try await finish(
+                checkout, from: .open, .declined, maskedCard: masked, reason: "payments.declined.insufficientFunds")
+        case "4000000000000119":
+            return try await finish(
+                checkout, from: .open, .failed, maskedCard: masked, reason: "payments.failed.timeout")
         case "4000000000003220":
-            checkouts[id]?.state = .awaiting3DS(maskedCard: masked)
+            guard try await checkouts.transition(id, from: .open, to: .awaiting3DS(maskedCard: masked)) else {
+                throw CabinetError(PaymentsError.checkoutClosed)
+            }
             return .needs3DS
-        case "4000000000000077": return finish(id, .succeeded, maskedCard: masked, reason: nil, scrambled: true)
-        default: return finish(id, .succeeded, maskedCard: masked, reason: nil)
+        case "4000000000000077":
+            return try await finish(checkout, from: .open, .succeeded, maskedCard: masked, reason: nil, scrambled: true)
+        default:
+            return try await finish(checkout, from: .open, .succeeded, maskedCard: masked, reason: nil)
         }
     }
 
     /// The 3-D Secure page's form.
-    public func confirm3DS(_ id: String, code: String) throws -> Step {
-        guard let checkout = checkouts[id] else { throw CabinetError(PaymentsError.checkoutUnknown) }
+    public func confirm3DS(_ id: String, code: String) async throws -> Step {
+        guard let checkout = try await checkouts.checkout(id) else { throw CabinetError(PaymentsError.checkoutUnknown) }
         guard case .awaiting3DS(let masked) = checkout.state else { throw CabinetError(PaymentsError.checkoutClosed) }
         return code == "1234"
-            ? finish(id, .succeeded, maskedCard: masked, reason: nil)
-            : finish(id, .declined, maskedCard: masked, reason: "payments.declined.threeDS")
+            ? try await finish(checkout, from: checkout.state, .succeeded, maskedCard: masked, reason: nil)
+            : try await finish(
+                checkout, from: checkout.state, .declined, maskedCard: masked, reason: "payments.declined.threeDS")
     }
 
     public func charge(token: String, order: GatewayOrder) async throws -> GatewayNotification {
-        if let earlier = charges[order.orderID] { return earlier }
         let parts = token.split(separator: "_")
         guard parts.count == 3, parts[0] == "tok", parts[1].count == 4 else {
             throw CabinetError(PaymentsError.cardUnknown)
         }
         let last4 = String(parts[1])
-        // Derived from the order: a charge retried after a restart of the sandbox still has one payment id.
+        // Derived from the order: a charge retried (on any node, after any restart) has one payment id and outcome.
         let id = "sbx_c_" + order.orderID
         let (outcome, reason): (GatewayNotification.Outcome, String?) =
             switch last4 {
@@ -145,25 +145,21 @@ public actor SandboxGateway: PaymentGateway {
             case "0119": (.failed, "payments.failed.timeout")
             default: (.succeeded, nil)
             }
-        let result = GatewayNotification(
+        return GatewayNotification(
             gatewayPaymentID: id, orderID: order.orderID, outcome: outcome, amount: order.amount,
             maskedCard: "•••• " + last4, reason: reason)
-        charges[order.orderID] = result
-        charged.append(order.orderID)
-        if charged.count > capacity {
-            let forgotten = charged.prefix(charged.count - capacity)
-            for old in forgotten { charges.removeValue(forKey: old) }
-            charged.removeFirst(forgotten.count)
-        }
-        return result
     }
 
+    /// Closes the checkout (once: a submit that lost the race to another is told the checkout is closed) and signs
+    /// the webhooks to deliver.
     private func finish(
-        _ id: String, _ outcome: GatewayNotification.Outcome, maskedCard: String?, reason: String?,
-        scrambled: Bool = false
-    ) -> Step {
-        guard let checkout = checkouts[id] else { return .finished(returnURL: "/", webhooks: []) }
-        checkouts[id]?.state = .closed(outcome)
+        _ checkout: Checkout, from expected: State, _ outcome: GatewayNotification.Outcome, maskedCard: String?,
+        reason: String?, scrambled: Bool = false
+    ) async throws -> Step {
+        let id = checkout.gatewayPaymentID
+        guard try await checkouts.transition(id, from: expected, to: .closed(outcome)) else {
+            throw CabinetError(PaymentsError.checkoutClosed)
+        }
         let order = checkout.order
         let token =
             order.saveCard && outcome == .succeeded
@@ -186,7 +182,7 @@ public actor SandboxGateway: PaymentGateway {
         GatewayRefund(refundID: "sbx_r_" + key, status: .succeeded)
     }
 
-    public nonisolated func verify(webhook body: Data, signature: String?, from address: String?) throws
+    public func verify(webhook body: Data, signature: String?, from address: String?) throws
         -> GatewayNotification
     {
         guard signer.isValid(signature, for: body) else { throw CabinetError(PaymentsError.signatureInvalid) }

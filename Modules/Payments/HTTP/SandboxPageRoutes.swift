@@ -56,7 +56,7 @@ struct SandboxPageRoutes {
 
     func page(_ context: CabinetRequestContext, error: String?, threeDS: Bool) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        guard let checkout = await sandbox.checkout(id) else { throw CabinetError(PaymentsError.checkoutUnknown) }
+        guard let checkout = try await sandbox.checkout(id) else { throw CabinetError(PaymentsError.checkoutUnknown) }
         var data: [String: Any] = [
             "id": id,
             "amount": checkout.order.amount.displayString,

@@ -134,5 +134,26 @@ public enum PaymentsSchema: SchemaOwner {
         // A top-up of a company's account (Corporate) paid by card by one of its admins: the admin's line is the
         // payer, the company's ledger account is credited.
         Migration("payments-005-company-top-ups", sql: ["ALTER TABLE payments_payment ADD COLUMN company_id TEXT"]),
+        // The sandbox gateway's open checkouts, shared by every node (its hosted page may be opened through any).
+        Migration(
+            "payments-006-sandbox-checkouts",
+            sql: [
+                """
+                CREATE TABLE payments_sandbox_checkout (
+                    id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL UNIQUE,
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    return_url TEXT NOT NULL,
+                    save_card BIGINT NOT NULL,
+                    state TEXT NOT NULL,
+                    masked_card TEXT,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX payments_sandbox_checkout_created ON payments_sandbox_checkout (created_at)",
+            ]),
     ]
 }

@@ -64,7 +64,10 @@ public struct PaymentsAssembly: ModuleAssembly {
         if configuration.sandboxEnabled {
             // It signs its webhooks with a secret of this database (an operator's real gateway has its own).
             let secret = try await kernel.storedSecret("payments.sandbox.secret")
-            sandbox = SandboxGateway(secret: Data(secret.utf8), pageBaseURL: configuration.effectivePublicURL)
+            // Its checkouts are in the database: the hosted page opened through one node is paid through any.
+            sandbox = SandboxGateway(
+                secret: Data(secret.utf8), pageBaseURL: configuration.effectivePublicURL,
+                checkouts: SQLSandboxCheckouts(database: kernel.database), clock: clock)
             if !configuration.demo {
                 logger.warning(
                     "the sandbox gateway is on (CABINET_SANDBOX): anyone can top up any line for free; never in production"
@@ -124,6 +127,13 @@ public struct PaymentsAssembly: ModuleAssembly {
             ]
             : []
         return Assembled(
-            exports: Exports(service: service, sandbox: sandbox), parts: ModuleParts(jobs: [job], http: http))
+            exports: Exports(service: service, sandbox: sandbox),
+            parts: ModuleParts(
+                jobs: [job], http: http,
+                regionValidations: [
+                    { [names = Set(gateways.map(\.name)), sandboxOn = sandbox != nil] regions in
+                        Self.gatewayProblems(regions: regions, gateways: names, sandboxOn: sandboxOn)
+                    }
+                ]))
     }
 }
