@@ -50,6 +50,7 @@ extension Target.Dependency {
     static let nioSSL = Self.product(name: "NIOSSL", package: "swift-nio-ssl")
     static let prometheus = Self.product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle = Self.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let unixSignals = Self.product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let yams = Self.product(name: "Yams", package: "Yams")
     static let multipart = Self.product(name: "MultipartKit", package: "multipart-kit")
     static let sqlKit = Self.product(name: "SQLKit", package: "sql-kit")
@@ -283,7 +284,8 @@ let serverTargets: [Target] = [
         name: "CabinetServer",
         dependencies: [
             "CabinetCore", "CabinetStorage", "CabinetMessaging", "CabinetHTTP",
-            .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .asyncHTTPClient,
+            .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .unixSignals, .asyncHTTPClient,
+            .nioCore, .nioHTTP1,
         ] + modules.flatMap(\.runtimeTargets) + ["BillingPDF", "CorporatePDF"],
         path: "Modules/Server/CabinetServer",
         resources: [.copy("Resources/openapi.yaml")]

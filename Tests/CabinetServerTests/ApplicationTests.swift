@@ -20,7 +20,9 @@ import Testing
             try await app.test(.router) { client in
                 try await client.execute(uri: "/health", method: .get) { response throws in
                     #expect(response.status == .ok)
-                    #expect(String(buffer: response.body) == #"{"database":"ok","status":"ok"}"#)
+                    #expect(
+                        String(buffer: response.body)
+                            == #"{"database":"ok","regions":"\#(runtime.regions.version)","status":"ok"}"#)
                 }
                 try await client.execute(uri: "/", method: .get) { response throws in
                     #expect(response.status == .ok)

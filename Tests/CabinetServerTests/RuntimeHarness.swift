@@ -16,6 +16,16 @@ func withRuntime(
     dependencies: CabinetDependencies = .init(logger: .test),
     _ body: (CabinetRuntime) async throws -> Void
 ) async throws {
+    try await withRuntimes(1, backend, configure: configure, dependencies: dependencies) { try await body($0[0]) }
+}
+
+/// As ``withRuntime(_:configure:dependencies:_:)`` with `count` runtimes on one database: the nodes of a
+/// deployment (PostgreSQL; on SQLite the second is a command beside the server).
+func withRuntimes(
+    _ count: Int, _ backend: TestDatabase, configure: (inout CabinetConfiguration) -> Void = { _ in },
+    dependencies: CabinetDependencies = .init(logger: .test),
+    _ body: ([CabinetRuntime]) async throws -> Void
+) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     var configuration = CabinetConfiguration()
@@ -29,7 +39,7 @@ func withRuntime(
     switch backend {
     case .sqlite:
         configuration.database = .sqlite(path: folder.appendingPathComponent("cabinet.sqlite").path)
-        try await run(try await CabinetRuntime.start(configuration: configuration, dependencies: dependencies), body)
+        try await run(count, configuration, dependencies, body)
     case .postgres:
         // A fresh schema per test: the migrations run inside it through the runtime itself.
         try await backend.withDatabase(migrations: []) { scratch in
@@ -41,18 +51,27 @@ func withRuntime(
             }
             location.searchPath = schema
             configuration.database = .postgres(location)
-            try await run(
-                try await CabinetRuntime.start(configuration: configuration, dependencies: dependencies), body)
+            try await run(count, configuration, dependencies, body)
         }
     }
 }
 
-private func run(_ runtime: CabinetRuntime, _ body: (CabinetRuntime) async throws -> Void) async throws {
+private func run(
+    _ count: Int, _ configuration: CabinetConfiguration, _ dependencies: CabinetDependencies,
+    _ body: ([CabinetRuntime]) async throws -> Void
+) async throws {
+    var runtimes: [CabinetRuntime] = []
     do {
-        try await body(runtime)
-        await runtime.close()
+        for index in 0..<count {
+            var node = configuration
+            // One server owns an SQLite file; on PostgreSQL every node is a server.
+            if index > 0, case .sqlite = configuration.database { node.databaseRole = .tool }
+            runtimes.append(try await CabinetRuntime.start(configuration: node, dependencies: dependencies))
+        }
+        try await body(runtimes)
+        for runtime in runtimes { await runtime.close() }
     } catch {
-        await runtime.close()
+        for runtime in runtimes { await runtime.close() }
         throw error
     }
 }

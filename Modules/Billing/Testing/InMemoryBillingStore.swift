@@ -303,6 +303,15 @@ extension InMemoryBillingStore: LineTariffStore {
         tables.spans.filter { $0.subscriber == line.rawValue }.sorted { $0.since > $1.since }.map(\.lineTariff)
     }
 
+    public func lineCounts(region: RegionID, from instant: Date) -> [TariffID: Int] {
+        let at = instant.storageMilliseconds
+        var lines: [TariffID: Set<Int64>] = [:]
+        for span in tables.spans where span.region == region && (span.until.map { $0 > at } ?? true) {
+            lines[span.tariffID, default: []].insert(span.subscriber)
+        }
+        return lines.mapValues(\.count)
+    }
+
     public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) throws {
         try write { tables, _ in try tables.assignInitial(tariff, to: line, region: region, at: instant) }
     }

@@ -29,6 +29,8 @@ public struct CabinetRouterSettings: Sendable {
     public var health: @Sendable () async throws -> Void = {}
     /// Refreshes gauges (the database pool) just before `/metrics` is rendered.
     public var collectGauges: @Sendable () async -> Void = {}
+    /// Reloads the region files (`POST /operator/v1/regions/reload`); without it the route is absent.
+    public var reloadRegions: (@Sendable () async -> RegionReloadReport)?
 
     public init(
         regions: RegionCatalog, catalog: MessageCatalog, metrics: HTTPMetrics = HTTPMetrics(),
@@ -61,6 +63,7 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
 
     let router = Router(context: CabinetRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RegionPinMiddleware(regions: settings.regions))
     router.add(middleware: ClientAddressMiddleware(trustedProxies: settings.trustedProxies))
     router.add(middleware: LanguageMiddleware())
     router.add(middleware: AccessLogMiddleware(metrics: settings.metrics))
@@ -105,6 +108,13 @@ public func makeCabinetRouter(modules: [any HTTPModule], settings: CabinetRouter
     if let requests = settings.requests {
         RequestHistoryRoutes(registry: requests, renderer: renderer, regions: settings.regions).add(
             api: routes.api, web: web)
+    }
+    if let operatorAPI, let reload = settings.reloadRegions {
+        operatorAPI.post("/regions/reload") { _, _ in
+            let report = await reload()
+            // A folder with problems is the operator's mistake to fix (422); nothing changed either way.
+            return try Response.json(report, status: report.isSuccess ? .ok : .unprocessableContent)
+        }
     }
     for module in modules {
         module.addRoutes(to: routes)

@@ -30,6 +30,11 @@ public final class HTTPMetrics: Sendable {
         ).recordNanoseconds(duration.nanoseconds)
     }
 
+    /// Adds one to a counter (`cabinet_regions_reload_total{result}`).
+    public func increment(_ label: String, dimensions: [(String, String)] = []) {
+        Counter(label: label, dimensions: dimensions, factory: factory).increment()
+    }
+
     /// Sets a gauge (database pool figures, outbox backlog).
     public func gauge(_ label: String, _ value: Double, dimensions: [(String, String)] = []) {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)

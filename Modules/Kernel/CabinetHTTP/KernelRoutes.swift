@@ -112,14 +112,17 @@ public struct KernelRoutes: Sendable {
         struct Health: Encodable {
             var status: String
             var database: String
+            /// The region files' version in service: nodes that answer the same id serve the same folder.
+            var regions: String
         }
         do {
             try await health()
-            return try Response.json(Health(status: "ok", database: "ok"))
+            return try Response.json(Health(status: "ok", database: "ok", regions: regions.version))
         } catch {
             context.logger.error("health check failed", metadata: ["error": "\(error)"])
             return try Response.json(
-                Health(status: "unavailable", database: "unavailable"), status: .serviceUnavailable)
+                Health(status: "unavailable", database: "unavailable", regions: regions.version),
+                status: .serviceUnavailable)
         }
     }
 }

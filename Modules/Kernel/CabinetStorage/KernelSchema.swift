@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SQLKit
 
 /// Tables of the kernel itself: process-wide settings such as the generated development secret.
@@ -13,6 +13,26 @@ public enum KernelSchema: SchemaOwner {
 }
 
 extension CabinetDatabase {
+    /// A stored setting's value, or `nil` when it was never stored.
+    public func storedValue(_ key: String) async throws -> String? {
+        try await read { db in
+            try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first()?
+                .decode(column: "value", as: String.self)
+        }
+    }
+
+    /// Stores a setting's value, replacing the one there.
+    public func store(_ key: String, value: String, at now: Date) async throws {
+        try await write { db in
+            try await db.raw(
+                """
+                INSERT INTO cabinet_setting (key, value, updated_at) VALUES (\(bind: key), \(bind: value), \(bind: now.storageMilliseconds))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """
+            ).run()
+        }
+    }
+
     /// A stored setting, created from `make()` the first time (atomically: two processes agree on one value).
     public func setting(_ key: String, orCreate make: @escaping @Sendable () -> String) async throws -> String {
         // Read first: a command beside a running server may not write, and the setting is there already.

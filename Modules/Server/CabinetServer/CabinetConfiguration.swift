@@ -32,6 +32,8 @@ public struct CabinetConfiguration: Sendable {
     public var mailDirectory: URL = URL(fileURLWithPath: "data/mail")
     /// How often the outbox worker looks for messages to send.
     public var outboxPollInterval: Duration = .seconds(1)
+    /// How often a node on PostgreSQL looks whether another node reloaded the region files (then reloads its own).
+    public var regionsFollowInterval: Duration = .seconds(5)
     /// Served over HTTPS (behind a TLS-terminating proxy): secure cookies and HSTS.
     public var https: Bool = false
     /// The server secret behind keyed hashes (codes, password pre-hash); generated and kept in the database when unset.
@@ -254,6 +256,13 @@ public struct CabinetConfiguration: Sendable {
                 problems.append("CABINET_MAIL_DIR: empty")
             } else {
                 configuration.mailDirectory = URL(fileURLWithPath: text)
+            }
+        }
+        if let text = environment["CABINET_REGIONS_FOLLOW"] {
+            if let duration = parseDuration(text), duration > .zero {
+                configuration.regionsFollowInterval = duration
+            } else {
+                problems.append("CABINET_REGIONS_FOLLOW: \"\(text)\" is not a duration such as 5s or 500ms")
             }
         }
         if let text = environment["CABINET_OUTBOX_POLL"] {

@@ -21,6 +21,8 @@ public final class CabinetRuntime: Sendable {
     public let metrics: HTTPMetrics
     /// Background work besides the outbox (housekeeping, fees, statements, payments), run by the service group.
     public let jobs: [any Service]
+    /// Puts changed region files in service without a restart.
+    public let regionReloader: RegionReloader
     private let httpModules: [any HTTPModule]
 
     public var regions: RegionCatalog { kernel.regions }
@@ -38,6 +40,12 @@ public final class CabinetRuntime: Sendable {
         self.metrics = HTTPMetrics()
         self.jobs = parts.flatMap(\.jobs)
         self.httpModules = parts.flatMap(\.http)
+        self.regionReloader = RegionReloader(
+            directory: kernel.configuration.regionsDirectory, catalog: kernel.regions,
+            loader: CabinetModules.regionLoader, mountedModules: kernel.regions.enabledModules,
+            validations: parts.flatMap(\.regionValidations), checks: parts.flatMap(\.regionChecks), metrics: metrics,
+            logger: kernel.logger, announcements: kernel.database.backend == .postgres ? kernel.database : nil,
+            clock: kernel.clock)
     }
 
     /// Loads regions, opens and migrates the database, assembles the modules.
@@ -92,6 +100,8 @@ public final class CabinetRuntime: Sendable {
         let metrics = metrics
         let support = services.support.service
         settings.health = { try await database.ping() }
+        let reloader = regionReloader
+        settings.reloadRegions = { await reloader.reload(trigger: "operator API") }
         settings.collectGauges = {
             // Tickets past their first-response target with no answer, across every region.
             if let overdue = try? await support.overdueCount() {

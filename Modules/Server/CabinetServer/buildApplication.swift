@@ -1,5 +1,6 @@
 public import CabinetHTTP
 import CabinetMessaging
+import CabinetStorage
 public import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -35,6 +36,11 @@ public func buildApplication(
     // Shut down in reverse order: the server stops first, then the outbox worker, then the database closes.
     app.addServices(RuntimeService(runtime: runtime))
     app.addServices(runtime.jobs)
+    if runtime.database.backend == .postgres {
+        // Other nodes may reload the region files: this one follows.
+        app.addServices(
+            RegionFollower(reloader: runtime.regionReloader, interval: runtime.configuration.regionsFollowInterval))
+    }
     app.addServices(runtime.outbox)
     return app
 }

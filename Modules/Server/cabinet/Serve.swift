@@ -59,7 +59,9 @@ struct Serve: AsyncParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
-            try await app.runService()
+            var service = app
+            service.addServices(RegionReloadSignal(reloader: runtime.regionReloader))
+            try await service.runService()
         }
     }
 }

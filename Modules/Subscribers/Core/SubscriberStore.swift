@@ -14,6 +14,8 @@ public protocol SubscriberStore: Sendable {
     /// Lines of one region, by number, after `cursor` (keyset paging).
     func lines(region: RegionID?, after cursor: MSISDN?, limit: Int) async throws -> [Line]
     func count() async throws -> Int
+    /// Lines of a region that are not terminated (what a region's removal from the files would strand).
+    func count(region: RegionID) async throws -> Int
     /// As ``SubscriberDirectory/status(of:in:)``.
     func status(of line: SubscriberID, in transaction: any WriteTransaction) async throws -> LineStatus?
     /// As ``SubscriberDirectory/lines(msisdns:)``.

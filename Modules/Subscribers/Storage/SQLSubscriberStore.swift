@@ -214,6 +214,16 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
         }
     }
 
+    public func count(region: RegionID) async throws -> Int {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM subscribers_line WHERE region = \(bind: region.rawValue) AND status <> 'terminated'
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     static func decode(_ row: any SQLRow) throws -> Line {
         let msisdnText = try row.decode(column: "msisdn", as: String.self)
         let regionText = try row.decode(column: "region", as: String.self)

@@ -70,6 +70,10 @@ public actor InMemorySubscriberStore: SubscriberStore, SubscriberDirectory {
 
     public func count() async throws -> Int { lines.count }
 
+    public func count(region: RegionID) async throws -> Int {
+        lines.values.count { $0.region == region && $0.status != .terminated }
+    }
+
     public func lines(company: CompanyID, matching search: String?, after cursor: MSISDN?, limit: Int) async throws
         -> [Line]
     {

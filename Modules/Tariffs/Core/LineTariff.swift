@@ -36,6 +36,9 @@ public protocol LineTariffStore: Sendable {
     func history(of line: SubscriberID) async throws -> [LineTariff]
     /// Gives a line its first tariff (provisioning, demo); refuses when it has one.
     func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date) async throws
+    /// How many lines of a region are on each tariff at `instant` or later (a planned change counts): what removing
+    /// a tariff from the region's file would strand.
+    func lineCounts(region: RegionID, from instant: Date) async throws -> [TariffID: Int]
 }
 
 extension LineTariffStore {

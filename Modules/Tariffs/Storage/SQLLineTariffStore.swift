@@ -49,6 +49,24 @@ public struct SQLLineTariffStore: LineTariffStore, LineTariffWriter {
         }.map(Self.decode)
     }
 
+    public func lineCounts(region: RegionID, from instant: Date) async throws -> [TariffID: Int] {
+        let rows = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT tariff_id, COUNT(DISTINCT subscriber_id) AS n FROM tariffs_line_tariff
+                WHERE region = \(bind: region.rawValue) AND (until_at IS NULL OR until_at > \(bind: instant.storageMilliseconds))
+                GROUP BY tariff_id
+                """
+            ).all()
+        }
+        var counts: [TariffID: Int] = [:]
+        for row in rows {
+            guard let id = TariffID(rawValue: try row.decode(column: "tariff_id", as: String.self)) else { continue }
+            counts[id] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
     public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date)
         async throws
     {

@@ -17,6 +17,16 @@ public final class InMemoryLineTariffStore: LineTariffStore {
         spans.withLock { $0.filter { $0.subscriberID == line }.sorted { $0.since > $1.since } }
     }
 
+    public func lineCounts(region: RegionID, from instant: Date) async throws -> [TariffID: Int] {
+        spans.withLock { spans in
+            var lines: [TariffID: Set<SubscriberID>] = [:]
+            for span in spans where span.region == region && (span.until.map { $0 > instant } ?? true) {
+                lines[span.tariffID, default: []].insert(span.subscriberID)
+            }
+            return lines.mapValues(\.count)
+        }
+    }
+
     public func assignInitial(_ tariff: TariffID, to line: SubscriberID, region: RegionID, at instant: Date)
         async throws
     {

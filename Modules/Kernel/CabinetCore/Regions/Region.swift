@@ -1,7 +1,7 @@
 public import Foundation
 
 /// One region of the operator, loaded from `Regions/<id>.yaml` over `_defaults.yaml`: its names, currency,
-/// time zone, numbering rules, which modules are on, and each module's settings. Immutable after startup.
+/// time zone, numbering rules, which modules are on, and each module's settings. Immutable: a reload of the folder makes new values (``RegionCatalog``).
 public struct Region: Sendable, Identifiable {
     public let id: RegionID
     public let name: LocalizedText
@@ -39,29 +39,6 @@ public struct Region: Sendable, Identifiable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar
-    }
-}
-
-/// The loaded regions, by id. Immutable; built once at startup.
-public struct RegionCatalog: Sendable {
-    public let regions: [Region]
-
-    public init(regions: [Region]) {
-        self.regions = regions.sorted { $0.id < $1.id }
-    }
-
-    public func region(_ id: RegionID) -> Region? {
-        regions.first { $0.id == id }
-    }
-
-    /// Modules enabled in at least one region.
-    public var enabledModules: Set<ModuleID> {
-        regions.reduce(into: Set<ModuleID>()) { $0.formUnion($1.modules) }
-    }
-
-    /// The region whose numbering rules admit `msisdn`, when exactly one does.
-    public func regions(admitting msisdn: MSISDN) -> [Region] {
-        regions.filter { $0.msisdnRules.allows(msisdn) }
     }
 }
 

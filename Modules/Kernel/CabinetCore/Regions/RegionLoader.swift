@@ -31,13 +31,15 @@ public struct RegionLoader: Sendable {
         public var problems: [ConfigProblem]
         /// Every region file that was read, valid or not.
         public var files: [String]
+        /// A digest of the folder's YAML files (names and bytes): the same folder gives the same id on every node.
+        public var version: String = ""
     }
 
     /// Loads the folder, throwing ``ConfigError`` with every problem when anything is wrong.
     public func loadCatalog(directory: URL) throws(ConfigError) -> RegionCatalog {
         let report = load(directory: directory)
         guard report.problems.isEmpty else { throw ConfigError(problems: report.problems) }
-        return RegionCatalog(regions: report.regions)
+        return RegionCatalog(regions: report.regions, version: report.version)
     }
 
     /// Loads the folder and reports; never throws.
@@ -108,7 +110,12 @@ public struct RegionLoader: Sendable {
                     location: ConfigLocation(file: folder), path: "",
                     message: "no region files (<id>.yaml) in \(directory.path)"))
         }
-        return Report(regions: regions, problems: Self.unique(problems), files: files)
+        var digest = RegionDigest()
+        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            digest.add(name)
+            digest.add((try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data())
+        }
+        return Report(regions: regions, problems: Self.unique(problems), files: files, version: digest.hex)
     }
 
     private func parse(_ url: URL, name: String) -> (ConfigNode?, [ConfigProblem]) {

@@ -40,10 +40,20 @@ public struct Assembled<Exports: Sendable>: Sendable {
 public struct ModuleParts: Sendable {
     public var jobs: [any Service]
     public var http: [any HTTPModule]
+    /// What the module refuses in a reload of the region files (a tariff removed while lines are on it).
+    public var regionChecks: [any RegionChangeCheck]
+    /// What a start refuses in region files beyond the files themselves (a gateway this server has not), checked
+    /// again on every reload.
+    public var regionValidations: [@Sendable (RegionCatalog) -> [ConfigProblem]]
 
-    public init(jobs: [any Service] = [], http: [any HTTPModule] = []) {
+    public init(
+        jobs: [any Service] = [], http: [any HTTPModule] = [], regionChecks: [any RegionChangeCheck] = [],
+        regionValidations: [@Sendable (RegionCatalog) -> [ConfigProblem]] = []
+    ) {
         self.jobs = jobs
         self.http = http
+        self.regionChecks = regionChecks
+        self.regionValidations = regionValidations
     }
 }
 

@@ -29,6 +29,7 @@ public struct SubscribersAssembly: ModuleAssembly {
         return Assembled(
             exports: Exports(service: service, directory: repository, lineObservers: observers),
             parts: ModuleParts(
-                http: kernel.isEnabled(SubscribersModule.self) ? [SubscribersHTTPModule(service: service)] : []))
+                http: kernel.isEnabled(SubscribersModule.self) ? [SubscribersHTTPModule(service: service)] : [],
+                regionChecks: [RegionLinesCheck(store: repository)]))
     }
 }

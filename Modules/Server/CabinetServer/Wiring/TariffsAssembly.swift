@@ -20,6 +20,8 @@ public struct TariffsAssembly: ModuleAssembly {
 
     public func assemble(_ kernel: CabinetKernel) async throws -> Assembled<Exports> {
         let store = SQLLineTariffStore(database: kernel.database)
-        return Assembled(exports: Exports(lineTariffs: store, lineTariffWriter: store))
+        return Assembled(
+            exports: Exports(lineTariffs: store, lineTariffWriter: store),
+            parts: ModuleParts(regionChecks: [TariffRemovalCheck(store: store, clock: kernel.clock)]))
     }
 }
