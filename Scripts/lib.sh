@@ -71,7 +71,8 @@ stop_postgres() {
 }
 
 # tools_python: a private venv (.venv-tools) with the Python test peers' packages (selenium and axe-core's
-# axe-selenium-python for the browser test, aiosmtpd for the SMTP tests, schemathesis for the API conformance run);
+# axe-selenium-python for the browser test, aiosmtpd for the SMTP tests, schemathesis for the API conformance run,
+# smpp34 for an SMSC written by others);
 # prints its python. Pinned to major versions; installed once.
 tools_python() {
     local venv=.venv-tools
@@ -79,8 +80,8 @@ tools_python() {
         log "creating $venv (selenium, aiosmtpd, schemathesis)"
         python3 -m venv "$venv" >&2 || { apt_install python3-venv; python3 -m venv "$venv" >&2; }
     fi
-    "$venv/bin/python" -c "import selenium, aiosmtpd, schemathesis, axe_selenium_python" 2>/dev/null \
+    "$venv/bin/python" -c "import selenium, aiosmtpd, schemathesis, axe_selenium_python, smpp34" 2>/dev/null \
         || "$venv/bin/pip" install -q "selenium>=4.20,<5" "aiosmtpd>=1.4,<2" "schemathesis>=4.3,<5" \
-            "axe-selenium-python>=2.1,<3" >&2
+            "axe-selenium-python>=2.1,<3" "smpp34>=1.5,<2" >&2
     echo "$(pwd)/$venv/bin/python"
 }
