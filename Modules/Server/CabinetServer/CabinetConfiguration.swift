@@ -1,3 +1,4 @@
+public import CabinetCore
 public import CabinetMessaging
 public import CabinetStorage
 public import Foundation
@@ -34,6 +35,15 @@ public struct CabinetConfiguration: Sendable {
     public var outboxPollInterval: Duration = .seconds(1)
     /// How often a node on PostgreSQL looks whether another node reloaded the region files (then reloads its own).
     public var regionsFollowInterval: Duration = .seconds(5)
+    /// This node's name among the nodes of a deployment: job leases are held as `<name>:<pid>:<random>`.
+    public var nodeName: String = ProcessInfo.processInfo.hostName
+    /// Tests of a deployment only: a file whose instant every node's clock follows (``FileClock``).
+    public var clockFile: String?
+
+    /// The clock a server runs on: the machine's, or the shared test clock of ``clockFile``.
+    public func makeClock() -> any WallClock {
+        clockFile.map { FileClock(path: $0) } ?? SystemClock()
+    }
     /// Served over HTTPS (behind a TLS-terminating proxy): secure cookies and HSTS.
     public var https: Bool = false
     /// The server secret behind keyed hashes (codes, password pre-hash); generated and kept in the database when unset.
@@ -136,6 +146,15 @@ public struct CabinetConfiguration: Sendable {
         ),
         ("CABINET_FEE_POLL", "how often due recurring fees are charged, e.g. 60s (60s)"),
         ("CABINET_STATEMENT_POLL", "how often ordered statements are produced, e.g. 5s (5s)"),
+        ("CABINET_NODE_NAME", "this node's name in a deployment, shown in job leases (the host name)"),
+        (
+            "CABINET_REGIONS_FOLLOW",
+            "how often a node on PostgreSQL looks whether another node reloaded the region files (5s)"
+        ),
+        (
+            "CABINET_CLOCK_FILE",
+            "tests only, with the sandbox: a file with an ISO 8601 instant that moves every node's clock (none)"
+        ),
     ]
 
     /// Values given on the command line; `nil` leaves the lower layers' value.
@@ -257,6 +276,16 @@ public struct CabinetConfiguration: Sendable {
             } else {
                 configuration.mailDirectory = URL(fileURLWithPath: text)
             }
+        }
+        if let text = environment["CABINET_NODE_NAME"] {
+            if text.isEmpty || text.count > 64 || text.contains(where: \.isWhitespace) {
+                problems.append("CABINET_NODE_NAME: \"\(text)\" is not a name of 1–64 characters without spaces")
+            } else {
+                configuration.nodeName = text
+            }
+        }
+        if let text = environment["CABINET_CLOCK_FILE"], !text.isEmpty {
+            configuration.clockFile = text
         }
         if let text = environment["CABINET_REGIONS_FOLLOW"] {
             if let duration = parseDuration(text), duration > .zero {
@@ -401,6 +430,9 @@ public struct CabinetConfiguration: Sendable {
             } else {
                 problems.append("\(name): \"\(text)\" is not a duration such as 60s or 500ms")
             }
+        }
+        if configuration.clockFile != nil, !configuration.sandboxEnabled {
+            problems.append("CABINET_CLOCK_FILE: only for tests, with CABINET_SANDBOX=true or --demo")
         }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return configuration

@@ -74,7 +74,10 @@ public final class CabinetRuntime: Sendable {
                 database: database,
                 outbox: outbox, requests: SQLRequestRegistry(database: database),
                 idempotency: SQLIdempotencyStore(database: database), rateLimiter: SQLRateLimiter(database: database),
-                httpClient: httpClient, jobLeases: SQLJobLeases(database: database, clock: dependencies.clock))
+                httpClient: httpClient, jobLeases: SQLJobLeases(
+                    database: database, clock: dependencies.clock,
+                    holder: "\(configuration.nodeName):\(ProcessInfo.processInfo.processIdentifier):"
+                        + Hex.random(bytes: 3)))
             let (services, parts) = try await CabinetModules.assemble(kernel)
             return CabinetRuntime(kernel: kernel, services: services, parts: parts)
         } catch {

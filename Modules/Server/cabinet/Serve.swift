@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
             let configuration = loaded
             let logger = ProcessLogging.bootstrap(configuration)
             let runtime = try await CabinetRuntime.start(
-                configuration: configuration, dependencies: .init(logger: logger))
+                configuration: configuration, dependencies: .init(clock: configuration.makeClock(), logger: logger))
             var table: String?
             if configuration.demo {
                 do {
