@@ -69,8 +69,9 @@ class Unanswered(Exception):
 
 
 class Client:
-    def __init__(self, base, token=None, address="10.0.0.1"):
+    def __init__(self, base, token=None, address="10.0.0.1", seen=None):
         self.base, self.token, self.address = base, token, address
+        self.seen = seen  # when a list: the load balancer's X-Upstream of every answer
 
     def call(self, method, path, body=None, key=None, form=None, follow=False):
         """One HTTP exchange; raises Unanswered when the server was not there to answer."""
@@ -90,13 +91,18 @@ class Client:
         opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
         try:
             with opener.open(request, timeout=10) as response:
-                return response.status, response.read(), dict(response.headers)
+                return response.status, response.read(), self.note(dict(response.headers))
         except urllib.error.HTTPError as error:
             if error.code >= 500:
                 raise Unanswered(f"{error.code}")
-            return error.code, error.read(), dict(error.headers)
+            return error.code, error.read(), self.note(dict(error.headers))
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
             raise Unanswered(str(error))
+
+    def note(self, headers):
+        if self.seen is not None:
+            self.seen.append(headers.get("X-Upstream", ""))
+        return headers
 
     def retry(self, method, path, body=None, key=None, form=None, attempts=60):
         """The same request (same key) until answered, as across a server restart."""
@@ -147,6 +153,158 @@ def login(base, binary, env, msisdn, address):
     raise SystemExit(f"cannot log in {msisdn}: {out}")
 
 
+class Load:
+    """Mixed top-ups, transfers and promised payments by careful clients (an Idempotency-Key each, retried until
+    answered), keeping a journal of what was acknowledged and what was refused."""
+
+    def __init__(self, clients, numbers, workers):
+        self.clients, self.numbers, self.workers = clients, numbers, workers
+        self.journal = []  # acknowledged operations
+        self.refused = []  # answered with a refusal: must have moved nothing
+        self.unanswered = 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def record(self, entry, into):
+        with self.lock:
+            into.append(entry)
+
+    def top_up(self, client, msisdn, r, small=False):
+        # A small top-up leaves the balance low enough for the next promised payment once this one is repaid.
+        amount = "50.00" if small else f"{r.randint(100, 900)}.00"
+        status, body, _ = client.retry("POST", "/api/v1/me/payments", {"amount": amount, "method": "card"}, key=str(uuid.uuid4()))
+        if status != 201:
+            self.record(("topup-refused", msisdn, status), self.refused)
+            return
+        payment = json.loads(body)
+        path = urllib.parse.urlparse(payment["confirmationUrl"]).path
+        try:
+            client.call("POST", path, form={"card": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"})
+        except Unanswered:
+            pass  # the server died with the card form in flight: the client asks the cabinet what happened
+        status, body, _ = client.retry("GET", f"/api/v1/me/payments/{payment['id']}")
+        if status == 200 and json.loads(body)["status"] == "succeeded":
+            self.record(("topup", msisdn, payment["id"]), self.journal)
+
+    def transfer(self, client, msisdn, r):
+        # The third line of each region lives on promised payments and top-ups only (its balance stays low).
+        to = r.choice([n for n in self.numbers if n != msisdn and not n.endswith("3")])
+        amount = f"{r.randint(10, 150)}.00"
+        status, body, _ = client.retry("POST", "/api/v1/me/transfers", {"to": to, "amount": amount}, key=str(uuid.uuid4()))
+        if status == 201:
+            self.record(("transfer", msisdn, str(json.loads(body)["id"])), self.journal)
+        else:
+            self.record(("transfer-refused", msisdn, json.loads(body).get("code", status)), self.refused)
+
+    def promised(self, client, msisdn, r):
+        key = str(uuid.uuid4())
+        status, body, _ = client.retry("POST", "/api/v1/me/promised-payment", {"amount": "50.00"}, key=key)
+        if status == 201:
+            self.record(("promised", msisdn, str(json.loads(body)["id"])), self.journal)
+            # The same request again, as a client that lost the answer: the first answer, nothing new.
+            again, body2, _ = client.retry("POST", "/api/v1/me/promised-payment", {"amount": "50.00"}, key=key)
+            if again != 201 or json.loads(body2)["id"] != json.loads(body)["id"]:
+                self.record(("promised-replay-differs", msisdn, key), self.refused)
+        else:
+            self.record(("promised-refused", msisdn, json.loads(body).get("code", status)), self.refused)
+
+    def worker(self, index):
+        r = random.Random(100 + index)
+        mine = self.numbers[index::self.workers]
+        while not self.stop.is_set():
+            msisdn = r.choice(mine)
+            client = self.clients[msisdn]
+            op = r.random()
+            try:
+                if msisdn.endswith("3"):
+                    # Take one, top up (which repays it), send some away to stay below the threshold, and again.
+                    if op < 0.4:
+                        self.promised(client, msisdn, r)
+                    elif op < 0.7:
+                        self.top_up(client, msisdn, r, small=True)
+                    else:
+                        self.transfer(client, msisdn, r)
+                elif op < 0.5:
+                    self.top_up(client, msisdn, r)
+                else:
+                    self.transfer(client, msisdn, r)
+            except Unanswered:
+                with self.lock:
+                    self.unanswered += 1
+
+    def run(self, seconds, chaos):
+        """Runs the workers and `chaos(stop_event)` for `seconds`; returns the elapsed time."""
+        threads = [threading.Thread(target=self.worker, args=(i,)) for i in range(self.workers)]
+        threads.append(threading.Thread(target=chaos, args=(self.stop,)))
+        started = time.time()
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+        self.stop.set()
+        for thread in threads:
+            thread.join()
+        return time.time() - started
+
+    def counts(self):
+        return {k: sum(1 for e in self.journal if e[0] == k) for k in ("topup", "transfer", "promised")}
+
+
+def settle(db, seconds=90):
+    """Waits until reconciliation has finished every transfer a kill interrupted; returns how long it took."""
+    started = time.time()
+    while time.time() - started < seconds:
+        if db.value("SELECT COUNT(*) FROM payments_transfer WHERE status IN ('pending', 'sent')") == "0" and time.time() - started > 3:
+            break
+        time.sleep(2)
+    return time.time() - started
+
+
+def verify(db, load, binary, env):
+    """Every acknowledged operation applied exactly once, nothing applied twice, refusals moved nothing, the ledger
+    balanced. Returns a dict of figures; `ok` says whether all holds."""
+    lost, twice = [], []
+    # Read once, check in memory: a query per operation would take minutes through psql.
+    payments = {row[0]: row[1:] for row in db.rows("SELECT id, status, gateway, gateway_payment_id FROM payments_payment")}
+    transfers = {row[0]: row[1] for row in db.rows("SELECT id, status FROM payments_transfer")}
+    postings = {row[0]: int(row[1]) for row in db.rows("""SELECT external_id, COUNT(*) FROM billing_transaction
+        WHERE external_id LIKE 'topup:%' OR external_id LIKE 'transfer-%' OR external_id LIKE 'promised:%' GROUP BY external_id""")}
+    for kind, msisdn, ident in load.journal:
+        if kind == "topup":
+            status, gateway, gateway_id = payments.get(ident, ("", "", ""))
+            count = postings.get(f"topup:{gateway}:{gateway_id}", 0) if status == "succeeded" else 0
+        elif kind == "transfer":
+            out, into = postings.get(f"transfer-out:{ident}", 0), postings.get(f"transfer-in:{ident}", 0)
+            count = out if transfers.get(ident) == "done" and out == into else 0
+        else:
+            count = postings.get(f"promised:{ident}", 0)
+        if count == 0:
+            lost.append((kind, ident))
+        elif count > 1:
+            twice.append((kind, ident))
+    # Nothing applied twice anywhere, acknowledged or not: one credit per succeeded payment, none for the others.
+    credits = int(db.value("SELECT COUNT(*) FROM billing_transaction WHERE kind = 'topUp' AND external_id LIKE 'topup:%'"))
+    succeeded = int(db.value("SELECT COUNT(*) FROM payments_payment WHERE status = 'succeeded' AND company_id IS NULL"))
+    if credits != succeeded:
+        twice.append(("credits-vs-succeeded", f"{credits} != {succeeded}"))
+    stuck = int(db.value("SELECT COUNT(*) FROM payments_transfer WHERE status IN ('pending', 'sent')"))
+    # A refused transfer moved nothing: no ledger step carries its id.
+    refused_moved = int(db.value("""SELECT COUNT(*) FROM billing_transaction t JOIN payments_transfer r
+        ON t.external_id = 'transfer-out:' || r.id OR t.external_id = 'transfer-in:' || r.id WHERE r.status = 'refused'"""))
+    for kind, msisdn, code in load.refused:
+        if kind == "promised-replay-differs":
+            twice.append((kind, code))
+    check = subprocess.run([binary, "ledger", "check"], env=env, capture_output=True, text=True)
+    if lost:
+        print(f"LOST: {lost[:10]}", file=sys.stderr)
+    if twice:
+        print(f"TWICE: {twice[:10]}", file=sys.stderr)
+    if check.returncode != 0:
+        print(check.stdout + check.stderr, file=sys.stderr)
+    return {"lost": len(lost), "twice": len(twice), "stuck": stuck, "refused_moved": refused_moved,
+            "ledger": "clean" if check.returncode == 0 else "BROKEN",
+            "ok": not lost and not twice and check.returncode == 0 and stuck == 0 and refused_moved == 0}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cabinet", required=True)
@@ -170,81 +328,9 @@ def main():
 
     numbers = [f"+7{block}{i}" for block in RUB_REGIONS for i in (1, 2, 3)]
     clients = {n: login(base, args.cabinet, env, n, f"10.9.{i}.1") for i, n in enumerate(numbers)}
-    rng = random.Random(11)
-    journal = []  # acknowledged operations
-    refused = []  # answered with a refusal: must have moved nothing
-    unanswered = [0]
-    lock = threading.Lock()
-    stop = threading.Event()
+    load = Load(clients, numbers, args.workers)
 
-    def record(entry, into):
-        with lock:
-            into.append(entry)
-
-    def top_up(client, msisdn, r, small=False):
-        # A small top-up leaves the balance low enough for the next promised payment once this one is repaid.
-        amount = "50.00" if small else f"{r.randint(100, 900)}.00"
-        status, body, _ = client.retry("POST", "/api/v1/me/payments", {"amount": amount, "method": "card"}, key=str(uuid.uuid4()))
-        if status != 201:
-            record(("topup-refused", msisdn, status), refused)
-            return
-        payment = json.loads(body)
-        path = urllib.parse.urlparse(payment["confirmationUrl"]).path
-        try:
-            client.call("POST", path, form={"card": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"})
-        except Unanswered:
-            pass  # the server died with the card form in flight: the client asks the cabinet what happened
-        status, body, _ = client.retry("GET", f"/api/v1/me/payments/{payment['id']}")
-        if status == 200 and json.loads(body)["status"] == "succeeded":
-            record(("topup", msisdn, payment["id"]), journal)
-
-    def transfer(client, msisdn, r):
-        # The third line of each region lives on promised payments and top-ups only (its balance stays low).
-        to = r.choice([n for n in numbers if n != msisdn and not n.endswith("3")])
-        amount = f"{r.randint(10, 150)}.00"
-        status, body, _ = client.retry("POST", "/api/v1/me/transfers", {"to": to, "amount": amount}, key=str(uuid.uuid4()))
-        if status == 201:
-            record(("transfer", msisdn, str(json.loads(body)["id"])), journal)
-        else:
-            record(("transfer-refused", msisdn, json.loads(body).get("code", status)), refused)
-
-    def promised(client, msisdn, r):
-        key = str(uuid.uuid4())
-        status, body, _ = client.retry("POST", "/api/v1/me/promised-payment", {"amount": "50.00"}, key=key)
-        if status == 201:
-            record(("promised", msisdn, str(json.loads(body)["id"])), journal)
-            # The same request again, as a client that lost the answer: the first answer, nothing new.
-            again, body2, headers = client.retry("POST", "/api/v1/me/promised-payment", {"amount": "50.00"}, key=key)
-            if again != 201 or json.loads(body2)["id"] != json.loads(body)["id"]:
-                record(("promised-replay-differs", msisdn, key), refused)
-        else:
-            record(("promised-refused", msisdn, json.loads(body).get("code", status)), refused)
-
-    def worker(index):
-        r = random.Random(100 + index)
-        mine = numbers[index::args.workers]
-        while not stop.is_set():
-            msisdn = r.choice(mine)
-            client = clients[msisdn]
-            op = r.random()
-            try:
-                if msisdn.endswith("3"):
-                    # Take one, top up (which repays it), send some away to stay below the threshold, and again.
-                    if op < 0.4:
-                        promised(client, msisdn, r)
-                    elif op < 0.7:
-                        top_up(client, msisdn, r, small=True)
-                    else:
-                        transfer(client, msisdn, r)
-                elif op < 0.5:
-                    top_up(client, msisdn, r)
-                else:
-                    transfer(client, msisdn, r)
-            except Unanswered:
-                with lock:
-                    unanswered[0] += 1
-
-    def killer():
+    def killer(stop):
         r = random.Random(5)
         while not stop.is_set():
             time.sleep(r.uniform(1.0, 3.0))
@@ -253,74 +339,22 @@ def main():
             server.kill()
             server.start()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.workers)] + [threading.Thread(target=killer)]
-    started = time.time()
-    for thread in threads:
-        thread.start()
-    time.sleep(args.seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.time() - started
-
+    elapsed = load.run(args.seconds, killer)
     # Once more without chaos: reconciliation finishes what a kill interrupted (a transfer is left alone for a minute
     # after its request, which may still be running on another node).
     server.kill()
     server.start()
     db = Database(args.database)
-    settle = time.time()
-    while time.time() - settle < 90:
-        if db.value("SELECT COUNT(*) FROM payments_transfer WHERE status IN ('pending', 'sent')") == "0" and time.time() - settle > 3:
-            break
-        time.sleep(2)
-    settled_in = time.time() - settle
+    settled_in = settle(db)
     server.stop()
-
-    lost, twice = [], []
-    # Read once, check in memory: a query per operation would take minutes through psql.
-    payments = {row[0]: row[1:] for row in db.rows("SELECT id, status, gateway, gateway_payment_id FROM payments_payment")}
-    transfers = {row[0]: row[1] for row in db.rows("SELECT id, status FROM payments_transfer")}
-    postings = {row[0]: int(row[1]) for row in db.rows("""SELECT external_id, COUNT(*) FROM billing_transaction
-        WHERE external_id LIKE 'topup:%' OR external_id LIKE 'transfer-%' OR external_id LIKE 'promised:%' GROUP BY external_id""")}
-    for kind, msisdn, ident in journal:
-        if kind == "topup":
-            status, gateway, gateway_id = payments.get(ident, ("", "", ""))
-            count = postings.get(f"topup:{gateway}:{gateway_id}", 0) if status == "succeeded" else 0
-        elif kind == "transfer":
-            out, into = postings.get(f"transfer-out:{ident}", 0), postings.get(f"transfer-in:{ident}", 0)
-            count = out if transfers.get(ident) == "done" and out == into else 0
-        else:
-            count = postings.get(f"promised:{ident}", 0)
-        if count == 0:
-            lost.append((kind, ident))
-        elif count > 1:
-            twice.append((kind, ident))
-    # Nothing applied twice anywhere, acknowledged or not: one credit per succeeded payment, none for the others.
-    credits = int(db.value("SELECT COUNT(*) FROM billing_transaction WHERE kind = 'topUp' AND external_id LIKE 'topup:%'"))
-    succeeded = int(db.value("SELECT COUNT(*) FROM payments_payment WHERE status = 'succeeded'"))
-    if credits != succeeded:
-        twice.append(("credits-vs-succeeded", f"{credits} != {succeeded}"))
-    stuck = int(db.value("SELECT COUNT(*) FROM payments_transfer WHERE status IN ('pending', 'sent')"))
-    # A refused transfer moved nothing: no ledger step carries its id.
-    refused_moved = int(db.value("""SELECT COUNT(*) FROM billing_transaction t JOIN payments_transfer r
-        ON t.external_id = 'transfer-out:' || r.id OR t.external_id = 'transfer-in:' || r.id WHERE r.status = 'refused'"""))
-    for kind, msisdn, code in refused:
-        if kind == "promised-replay-differs":
-            twice.append((kind, code))
-    check = subprocess.run([args.cabinet, "ledger", "check"], env=env, capture_output=True, text=True)
-    counts = {k: sum(1 for e in journal if e[0] == k) for k in ("topup", "transfer", "promised")}
-    print(f"journal: {counts}, refused {len(refused)}, unanswered after retries {unanswered[0]}, kills {server.kills}")
-    if lost:
-        print(f"LOST: {lost[:10]}", file=sys.stderr)
-    if twice:
-        print(f"TWICE: {twice[:10]}", file=sys.stderr)
-    if check.returncode != 0:
-        print(check.stdout + check.stderr, file=sys.stderr)
-    print(f"RESULT backend={args.backend} seconds={elapsed:.0f} kills={server.kills} acknowledged={len(journal)} "
-          f"topups={counts['topup']} transfers={counts['transfer']} promised={counts['promised']} refused={len(refused)} "
-          f"lost={len(lost)} twice={len(twice)} stuck_transfers={stuck} refused_moved={refused_moved} "
-          f"ledger={'clean' if check.returncode == 0 else 'BROKEN'} settle_s={settled_in:.0f}")
-    sys.exit(0 if not lost and not twice and check.returncode == 0 and stuck == 0 and refused_moved == 0 else 1)
+    result = verify(db, load, args.cabinet, env)
+    counts = load.counts()
+    print(f"journal: {counts}, refused {len(load.refused)}, unanswered after retries {load.unanswered}, kills {server.kills}")
+    print(f"RESULT backend={args.backend} seconds={elapsed:.0f} kills={server.kills} acknowledged={len(load.journal)} "
+          f"topups={counts['topup']} transfers={counts['transfer']} promised={counts['promised']} refused={len(load.refused)} "
+          f"lost={result['lost']} twice={result['twice']} stuck_transfers={result['stuck']} "
+          f"refused_moved={result['refused_moved']} ledger={result['ledger']} settle_s={settled_in:.0f}")
+    sys.exit(0 if result["ok"] else 1)
 
 
 if __name__ == "__main__":

@@ -80,4 +80,10 @@ if [ -z "$filter" ]; then
     Scripts/api-conformance.sh
     log "browser test (headless Chromium)"
     Scripts/browser-test.sh
+    if [ "${CABINET_SKIP_CLUSTER:-}" = 1 ] && [ -z "${CI:-}" ]; then
+        log "cluster test skipped (CABINET_SKIP_CLUSTER=1)"
+    else
+        log "cluster test (3 nodes, PgBouncer, nginx, the smpp34 SMSC, SIGKILL chaos)"
+        PG_URL="$PG_URL" Scripts/cluster-test.sh
+    fi
 fi

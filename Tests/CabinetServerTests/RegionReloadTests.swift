@@ -30,7 +30,10 @@ import Testing
 
     static func reload(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, RegionReloadReport?) {
         try await client.execute(uri: "/operator/v1/regions/reload", method: .post, headers: key) { response in
-            (response.status, try? JSONDecoder().decode(RegionReloadReport.self, from: Data(response.body.readableBytesView)))
+            (
+                response.status,
+                try? JSONDecoder().decode(RegionReloadReport.self, from: Data(response.body.readableBytesView))
+            )
         }
     }
 
@@ -85,7 +88,8 @@ import Testing
                 #expect(brokenStatus == .unprocessableContent)
                 #expect(broken?.result == .invalid)
                 #expect(broken?.version == second)
-                #expect(broken?.problems.contains { $0.hasPrefix("spb.yaml:3:") && $0.contains("Mars/Olympus") } == true)
+                #expect(
+                    broken?.problems.contains { $0.hasPrefix("spb.yaml:3:") && $0.contains("Mars/Olympus") } == true)
                 #expect(runtime.regions.version == second)
                 #expect(runtime.regions.region(RegionID(rawValue: "spb")!)?.timeZone.identifier == "Europe/Moscow")
                 try await client.execute(uri: "/", method: .get) { response in

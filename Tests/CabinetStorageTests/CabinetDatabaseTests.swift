@@ -42,6 +42,21 @@ import Testing
         }
     }
 
+    /// Nodes starting together each make a development secret: all of them end up with the first one stored.
+    @Test(arguments: TestDatabase.available)
+    func nodesStartingTogetherAgreeOnAGeneratedSetting(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: KernelSchema.migrations) { database throws in
+            let values = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await database.setting("test.secret") { "made-by-\(index)" } }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(values.count == 1)
+            #expect(try await database.storedValue("test.secret") == values.first)
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func migrationsApplyOnceAndAreRecorded(_ backend: TestDatabase) async throws {
         try await backend.withDatabase(migrations: [Self.counters]) { database throws in

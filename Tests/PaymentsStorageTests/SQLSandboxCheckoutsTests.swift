@@ -38,7 +38,8 @@ import Testing
 
             // 3-D Secure asked on one node, answered on the other.
             #expect(
-                try await b.pay(opened.gatewayPaymentID, card: "4000 0000 0000 3220", expiry: "12/30", cvc: "123", now: now)
+                try await b.pay(
+                    opened.gatewayPaymentID, card: "4000 0000 0000 3220", expiry: "12/30", cvc: "123", now: now)
                     == .needs3DS)
             #expect(try await a.checkout(opened.gatewayPaymentID)?.state == .awaiting3DS(maskedCard: "•••• 3220"))
             guard case .finished(_, let hooks) = try await a.confirm3DS(opened.gatewayPaymentID, code: "1234") else {
@@ -51,7 +52,8 @@ import Testing
             #expect(last.cardToken?.hasPrefix("tok_3220_") == true)
             #expect(try await b.checkout(opened.gatewayPaymentID)?.state == .closed(.succeeded))
             await #expect(throws: CabinetError.self) {
-                _ = try await b.pay(opened.gatewayPaymentID, card: "4242424242424242", expiry: "12/30", cvc: "123", now: now)
+                _ = try await b.pay(
+                    opened.gatewayPaymentID, card: "4242424242424242", expiry: "12/30", cvc: "123", now: now)
             }
             #expect(try await a.checkout("sbx_unknown") == nil)
         }

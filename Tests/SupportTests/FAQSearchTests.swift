@@ -46,6 +46,20 @@ import Testing
         }
     }
 
+    /// Nodes starting together each load the FAQ: one after the other, and the articles are there once.
+    @Test(arguments: TestDatabase.available)
+    func nodesReplacingTheFAQTogetherLeaveItWhole(_ backend: TestDatabase) async throws {
+        try await SupportTestBed.with(backend) { bed in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { try await bed.store.replaceFAQ(SupportTestBed.faq) } }
+                try await group.waitForAll()
+            }
+            let msk = try #require(RegionID(rawValue: "msk"))
+            let hits = try await bed.service.searchFAQ("пополнить", region: msk, language: .ru, limit: 5)
+            #expect(hits.map(\.id) == ["topup"])
+        }
+    }
+
     @Test func stemsAreLettersOnly() {
         #expect(FAQQuery.stems("Как пополнить баланс?") == ["как", "пополн", "баланс"])
         #expect(FAQQuery.stems("\"*) OR (x") == ["or"])

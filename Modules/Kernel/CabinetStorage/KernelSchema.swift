@@ -1,3 +1,4 @@
+import CabinetCore
 public import Foundation
 import SQLKit
 
@@ -42,16 +43,18 @@ extension CabinetDatabase {
             return try row.decode(column: "value", as: String.self)
         }
         return try await write { db in
-            if let row = try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first() {
-                return try row.decode(column: "value", as: String.self)
-            }
-            let value = make()
+            // Nodes starting together each make a value: the first insert wins and every node reads that one.
             try await db.raw(
                 """
-                INSERT INTO cabinet_setting (key, value, updated_at) VALUES (\(bind: key), \(bind: value), \(bind: Date().storageMilliseconds))
+                INSERT INTO cabinet_setting (key, value, updated_at) VALUES (\(bind: key), \(bind: make()), \(bind: Date().storageMilliseconds))
+                ON CONFLICT (key) DO NOTHING
                 """
             ).run()
-            return value
+            guard let row = try await db.raw("SELECT value FROM cabinet_setting WHERE key = \(bind: key)").first()
+            else {
+                throw CabinetError.internal("setting \(key) vanished")
+            }
+            return try row.decode(column: "value", as: String.self)
         }
     }
 }

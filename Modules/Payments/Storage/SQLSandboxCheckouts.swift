@@ -1,7 +1,7 @@
+import CabinetCore
 public import CabinetStorage
 public import Foundation
 public import Payments
-import CabinetCore
 import SQLKit
 
 /// The sandbox gateway's checkouts in the database (`payments_sandbox_checkout`): a hosted page opened through one

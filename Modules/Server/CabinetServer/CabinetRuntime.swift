@@ -74,7 +74,8 @@ public final class CabinetRuntime: Sendable {
                 database: database,
                 outbox: outbox, requests: SQLRequestRegistry(database: database),
                 idempotency: SQLIdempotencyStore(database: database), rateLimiter: SQLRateLimiter(database: database),
-                httpClient: httpClient, jobLeases: SQLJobLeases(
+                httpClient: httpClient,
+                jobLeases: SQLJobLeases(
                     database: database, clock: dependencies.clock,
                     holder: "\(configuration.nodeName):\(ProcessInfo.processInfo.processIdentifier):"
                         + Hex.random(bytes: 3)))

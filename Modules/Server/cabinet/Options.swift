@@ -78,7 +78,9 @@ enum Explain {
         case let error as CommandFailure:
             error.description
         default:
-            "\(error)"
+            // PostgresNIO hides the server's message from `description` (for logs other people read); the operator
+            // at this terminal needs it to act.
+            "\(error)".contains("String(reflecting: error)") ? String(reflecting: error) : "\(error)"
         }
     }
 }

@@ -10,6 +10,11 @@ extension SQLSupportStore {
     public func replaceFAQ(_ articles: [FAQArticle]) async throws {
         let backend = database.backend
         try await database.write { db in
+            if backend == .postgres {
+                // Nodes starting together each replace the articles: one after the other, or the second's inserts
+                // meet the first's rows its delete could not see. Held until the transaction ends.
+                try await db.raw("LOCK TABLE support_faq IN EXCLUSIVE MODE").run()
+            }
             try await db.raw("DELETE FROM support_faq").run()
             for article in articles {
                 let region = article.region?.rawValue ?? ""
