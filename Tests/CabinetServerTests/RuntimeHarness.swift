@@ -24,6 +24,7 @@ func withRuntime(
 func withRuntimes(
     _ count: Int, _ backend: TestDatabase, configure: (inout CabinetConfiguration) -> Void = { _ in },
     dependencies: CabinetDependencies = .init(logger: .test),
+    nodeDependencies: ((Int) -> CabinetDependencies)? = nil,
     _ body: ([CabinetRuntime]) async throws -> Void
 ) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-\(UUID().uuidString)")
@@ -39,7 +40,7 @@ func withRuntimes(
     switch backend {
     case .sqlite:
         configuration.database = .sqlite(path: folder.appendingPathComponent("cabinet.sqlite").path)
-        try await run(count, configuration, dependencies, body)
+        try await run(count, configuration, nodeDependencies ?? { _ in dependencies }, body)
     case .postgres:
         // A fresh schema per test: the migrations run inside it through the runtime itself.
         try await backend.withDatabase(migrations: []) { scratch in
@@ -51,13 +52,13 @@ func withRuntimes(
             }
             location.searchPath = schema
             configuration.database = .postgres(location)
-            try await run(count, configuration, dependencies, body)
+            try await run(count, configuration, nodeDependencies ?? { _ in dependencies }, body)
         }
     }
 }
 
 private func run(
-    _ count: Int, _ configuration: CabinetConfiguration, _ dependencies: CabinetDependencies,
+    _ count: Int, _ configuration: CabinetConfiguration, _ dependencies: (Int) -> CabinetDependencies,
     _ body: ([CabinetRuntime]) async throws -> Void
 ) async throws {
     var runtimes: [CabinetRuntime] = []
@@ -66,7 +67,7 @@ private func run(
             var node = configuration
             // One server owns an SQLite file; on PostgreSQL every node is a server.
             if index > 0, case .sqlite = configuration.database { node.databaseRole = .tool }
-            runtimes.append(try await CabinetRuntime.start(configuration: node, dependencies: dependencies))
+            runtimes.append(try await CabinetRuntime.start(configuration: node, dependencies: dependencies(index)))
         }
         try await body(runtimes)
         for runtime in runtimes { await runtime.close() }
