@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Logs in to a running cabinet as --count random seeded lines by SMS code (the code read from the server's SQLite
-outbox, as the dev SMS sink keeps it) and writes one bearer token per line to --out. Each login comes from its own
+"""Logs in to a running cabinet as --count random seeded lines by SMS code (the code read from the server's outbox,
+SQLite file or PostgreSQL URL, as the dev SMS sink keeps it) and writes one bearer token per line to --out. Each login comes from its own
 forwarded address (the bench server trusts 127.0.0.1 as a proxy), so the per-address code limit does not interfere.
 Touches only 127.0.0.1."""
 import argparse
@@ -8,6 +8,7 @@ import json
 import random
 import re
 import sqlite3
+import subprocess
 import time
 import urllib.request
 
@@ -22,7 +23,7 @@ def post(base, path, body, address):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--database", required=True, help="the server's SQLite file")
+    parser.add_argument("--database", required=True, help="the server's SQLite file or postgres:// URL")
     parser.add_argument("--lines", type=int, required=True)
     parser.add_argument("--count", type=int, default=256)
     parser.add_argument("--out", required=True)
@@ -30,7 +31,19 @@ def main():
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}"
     rng = random.Random(7)
-    db = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
+    if args.database.startswith("postgres"):
+        url = args.database.split("?")[0]
+
+        def last_body(msisdn):
+            out = subprocess.run(["psql", url, "-At", "-c", "SELECT body FROM messaging_outbox WHERE recipient = "
+                                  f"'{msisdn}' ORDER BY id DESC LIMIT 1"], capture_output=True, text=True).stdout
+            return (out.strip(),) if out.strip() else None
+    else:
+        db = sqlite3.connect(f"file:{args.database}?mode=ro", uri=True)
+
+        def last_body(msisdn):
+            return db.execute("SELECT body FROM messaging_outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
+                              (msisdn,)).fetchone()
     tokens = []
     indices = range(min(args.count, args.lines)) if args.first else rng.sample(range(args.lines), min(args.count, args.lines))
     for index in indices:
@@ -39,7 +52,7 @@ def main():
         post(base, "/api/v1/auth/otp", {"msisdn": msisdn}, address)
         code = None
         for _ in range(100):
-            row = db.execute("SELECT body FROM messaging_outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1", (msisdn,)).fetchone()
+            row = last_body(msisdn)
             match = re.search(r"(\d{6})", row[0]) if row else None
             if match:
                 code = match.group(1)

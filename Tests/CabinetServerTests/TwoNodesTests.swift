@@ -88,7 +88,8 @@ import Testing
             let texts = senders.flatMap(\.sent).map(\.text).filter { $0.hasPrefix("message ") }
             #expect(texts.count == 40)
             #expect(Set(texts).count == 40, "each message sent once")
-            let sent = try await count("SELECT COUNT(*) AS n FROM messaging_outbox WHERE channel = 'sms' AND status = 'sent'")
+            let sent = try await count(
+                "SELECT COUNT(*) AS n FROM messaging_outbox WHERE channel = 'sms' AND status = 'sent'")
             #expect(senders.map(\.sent.count).reduce(0, +) == sent)
             #expect(try await nodes[1].services.billing.service.checkLedger().isClean)
         }
