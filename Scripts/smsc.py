@@ -80,6 +80,7 @@ class SMSC:
                             writer.close()
                             return
                 elif command == ENQUIRE_LINK:
+                    self.record({"event": "enquire_link"})
                     respond(ENQUIRE_LINK_RESP)
                 elif command == UNBIND:
                     respond(UNBIND_RESP)

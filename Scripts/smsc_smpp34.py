@@ -27,6 +27,26 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# GSM 03.38's default alphabet, one septet per octet as SMPP carries it, and its extension table after 0x1B.
+GSM = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_EXTENDED = {0x0A: "\f", 0x14: "^", 0x28: "{", 0x29: "}", 0x2F: "\\", 0x3C: "[", 0x3D: "~", 0x3E: "]", 0x40: "|",
+                0x65: "€"}
+
+
+def gsm7(octets):
+    text, escape = [], False
+    for octet in octets:
+        if escape:
+            text.append(GSM_EXTENDED.get(octet, "?"))
+            escape = False
+        elif octet == 0x1B:
+            escape = True
+        else:
+            text.append(GSM[octet] if octet < len(GSM) else "?")
+    return "".join(text)
+
+
 class Recorder:
     def __init__(self, path):
         self.out = open(path, "a", encoding="utf-8")
@@ -52,7 +72,7 @@ class Recorder:
                     reference, total, number = (data[0] << 8) | data[1], data[2], data[3]
                 index += 2 + length
             payload = payload[1 + payload[0]:]
-        text = payload.decode("utf-16-be") if event.data_coding == 0x08 else payload.decode("ascii")
+        text = payload.decode("utf-16-be") if event.data_coding == 0x08 else gsm7(payload)
         base = {"to": event.destination_addr, "from": event.source_addr, "dest_ton": event.dest_addr_ton,
                 "dest_npi": event.dest_addr_npi, "src_ton": event.source_addr_ton, "data_coding": event.data_coding,
                 "session": event.session_id}
@@ -87,7 +107,10 @@ async def serve(args):
                 continue
             message_id += 1
             event.accept(message_id=f"msg{message_id}")
-            recorder.submit(event)
+            try:
+                recorder.submit(event)
+            except Exception as error:  # noqa: BLE001 - a message it cannot read must not stop the SMSC
+                recorder.record({"event": "unreadable", "error": str(error)})
         elif isinstance(event, smpp34.Unbound):
             recorder.record({"event": "unbind", "session": event.session_id})
 

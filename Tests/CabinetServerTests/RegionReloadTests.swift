@@ -116,6 +116,15 @@ import Testing
             let nsk = try #require(RegionID(rawValue: "nsk"))
             let perm = try #require(RegionID(rawValue: "perm"))
             try await app.test(.router) { client in
+                // Almaty has FAQ articles of its own: its file may not go while they stay (a start would refuse).
+                let almaty = folder.appendingPathComponent("almaty.yaml")
+                try FileManager.default.moveItem(at: almaty, to: folder.appendingPathComponent("almaty.yaml.off"))
+                let (faqStatus, faq) = try await Self.reload(client)
+                #expect(faqStatus == .unprocessableContent)
+                #expect(faq?.result == .invalid)
+                #expect(faq?.problems.contains { $0.contains("almaty") } == true, "\(faq?.problems ?? [])")
+                try FileManager.default.moveItem(at: folder.appendingPathComponent("almaty.yaml.off"), to: almaty)
+
                 // No line in Perm yet: its file may go, and the region with it.
                 try FileManager.default.moveItem(
                     at: folder.appendingPathComponent("perm.yaml"), to: folder.appendingPathComponent("perm.yaml.off"))
@@ -135,6 +144,14 @@ import Testing
                     ) { #expect($0.status == .created) }
                 }
                 let before = runtime.regions.version
+                // Their periods run in the region's zone: it may not move under them.
+                try Self.edit(
+                    folder, "nsk.yaml", replacing: "timeZone: Asia/Novosibirsk", with: "timeZone: Asia/Omsk")
+                let (zoneStatus, zone) = try await Self.reload(client)
+                #expect(zoneStatus == .unprocessableContent)
+                #expect(zone?.refusals.map(\.path) == ["timeZone"])
+                #expect(zone?.refusals.first?.affectedLines == 2)
+                #expect(runtime.regions.region(nsk)?.timeZone.identifier == "Asia/Novosibirsk")
                 try FileManager.default.removeItem(at: folder.appendingPathComponent("nsk.yaml"))
                 let (status, refused) = try await Self.reload(client)
                 #expect(status == .unprocessableContent)

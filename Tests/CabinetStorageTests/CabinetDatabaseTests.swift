@@ -1,3 +1,4 @@
+import CabinetCore
 import CabinetStorage
 import CabinetTesting
 import Foundation
@@ -39,6 +40,24 @@ import Testing
                 try await db.raw("SELECT COUNT(*) AS n FROM test_counter").first()?.decode(column: "n", as: Int.self)
             }
             #expect(rows == 1, "the seed row is in once")
+        }
+    }
+
+    /// A request pinned to one version of the region files keeps it inside its writes, whichever task runs them
+    /// (on SQLite the writer's own loop does).
+    @Test(arguments: TestDatabase.available)
+    func aWriteRunsOnTheRegionsItsCallerRunsOn(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: []) { database throws in
+            let catalog = RegionCatalog(regions: [.fixture(name: "Старое")])
+            let msk = try #require(RegionID(rawValue: "msk"))
+            let seen = try await catalog.pinned { () -> [String] in
+                catalog.replace(with: RegionCatalog(regions: [.fixture(name: "Новое")]))
+                let written = try await database.write { _ in catalog.region(msk)?.name.ru ?? "-" }
+                let read = try await database.read { _ in catalog.region(msk)?.name.ru ?? "-" }
+                return [written, read]
+            }
+            #expect(seen == ["Старое", "Старое"])
+            #expect(try await database.write { _ in catalog.region(msk)?.name.ru } == "Новое")
         }
     }
 

@@ -50,4 +50,32 @@ import Testing
             #expect(history[1].until == later && history[2].until == change)
         }
     }
+
+    /// What a reload that removes a tariff asks: lines on it now, and lines with a change to it planned, per region.
+    @Test(arguments: TestDatabase.available)
+    func linesOnEachTariffCountNowAndPlanned(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: TariffsSchema.migrations) { database throws in
+            let repository = SQLLineTariffStore(database: database)
+            let spb = RegionID(rawValue: "spb")!
+            let monthly = TariffID(rawValue: "monthly")!
+            let daily = TariffID(rawValue: "daily")!
+            for id in 1...3 {
+                try await repository.assignInitial(monthly, to: SubscriberID(Int64(id)), region: msk, at: start)
+            }
+            try await repository.assignInitial(monthly, to: SubscriberID(9), region: spb, at: start)
+            // Line 1 leaves monthly for daily now, line 2 plans daily for tomorrow.
+            try await database.write { db in
+                try await repository.switchTariff(
+                    of: SubscriberID(1), region: msk, to: daily, from: start.addingTimeInterval(60), requestID: 1,
+                    in: SQLWriteTransaction(db))
+                try await repository.switchTariff(
+                    of: SubscriberID(2), region: msk, to: daily, from: start.addingTimeInterval(86_400), requestID: 2,
+                    in: SQLWriteTransaction(db))
+            }
+            let now = start.addingTimeInterval(3600)
+            #expect(try await repository.lineCounts(region: msk, from: now) == [monthly: 2, daily: 2])
+            #expect(try await repository.lineCounts(region: spb, from: now) == [monthly: 1])
+            #expect(try await repository.lineCounts(region: RegionID(rawValue: "nsk")!, from: now).isEmpty)
+        }
+    }
 }

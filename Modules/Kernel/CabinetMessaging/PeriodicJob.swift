@@ -52,8 +52,12 @@ public struct PeriodicJob: Service {
                 await signal.wakeup.wait(timeout: interval)
             }
         }
-        // A graceful stop hands the job over at once.
-        try? await lease?.release(name)
+        // A graceful stop hands the job over at once. The stop cancelled this task, and PostgreSQL's pool refuses a
+        // cancelled task a connection: the release runs in a task of its own, or the lease would wait to lapse.
+        if let lease {
+            let name = name
+            await Task { try? await lease.release(name) }.value
+        }
     }
 
     func holdsLease() async throws -> Bool {

@@ -1,3 +1,4 @@
+import CabinetCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -206,15 +207,19 @@ private final class WriterJobBox<T: Sendable>: WriterJob, @unchecked Sendable {
     let kind: WriterJobKind
     private let body: @Sendable (any SQLDatabase) async throws -> T
     private var result: Result<T, any Error>?
+    /// The region files' version the caller's request runs on: the body runs on the writer's task, and must see the
+    /// same regions the caller saw before it (a reload meanwhile must not change them halfway).
+    private let regions: RegionSnapshot?
 
     init(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, kind: WriterJobKind) {
         self.body = body
         self.kind = kind
+        self.regions = RegionCatalog.pinnedSnapshot
     }
 
     func run(on db: any SQLDatabase) async -> Bool {
         do {
-            result = .success(try await body(db))
+            result = .success(try await RegionCatalog.withPinned(regions) { try await body(db) })
             return true
         } catch {
             result = .failure(error)

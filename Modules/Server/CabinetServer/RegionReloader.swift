@@ -18,6 +18,8 @@ public actor RegionReloader {
     let loader: RegionLoader
     /// Modules switched on somewhere at start: their routes and jobs exist. Switching on another needs a restart.
     let mountedModules: Set<ModuleID>
+    /// Currencies of the regions at start: the ledger has system accounts for these.
+    let startCurrencies: Set<Currency>
     let validations: [@Sendable (RegionCatalog) -> [ConfigProblem]]
     let checks: [any RegionChangeCheck]
     let metrics: HTTPMetrics?
@@ -27,6 +29,8 @@ public actor RegionReloader {
     let clock: any WallClock
     /// The announced version this node last followed, so that a folder of its own that differs is read once.
     private var followed: String?
+    /// The last reload asked for; the next one waits for it.
+    private var queue: Task<RegionReloadReport, Never>?
 
     /// The setting other nodes follow: the version of the last successful reload on any node.
     static let announcementKey = "regions.version"
@@ -41,6 +45,7 @@ public actor RegionReloader {
         self.catalog = catalog
         self.loader = loader
         self.mountedModules = mountedModules
+        self.startCurrencies = Set(catalog.current.regions.map(\.currency))
         self.validations = validations
         self.checks = checks
         self.metrics = metrics
@@ -62,12 +67,28 @@ public actor RegionReloader {
         }
         guard let wanted, wanted != catalog.version, wanted != followed else { return }
         followed = wanted
-        await reload(trigger: "another node reloaded \(wanted)")
+        let report = await reload(trigger: "another node reloaded \(wanted)")
+        if report.result == .refused, report.refusals.isEmpty {
+            // The data could not be asked (the database was away): try again next time.
+            followed = nil
+        }
     }
 
     /// Reads the folder again and puts it in service when nothing is wrong. `trigger` names who asked, for the log.
     @discardableResult
     public func reload(trigger: String) async -> RegionReloadReport {
+        // One at a time: the actor lets another call in at every await of the checks, so each reload waits for the
+        // whole of the one before it (queued before the first await, so they run in the order they came).
+        let previous = queue
+        let turn = Task { () -> RegionReloadReport in
+            _ = await previous?.value
+            return await self.perform(trigger: trigger)
+        }
+        queue = turn
+        return await turn.value
+    }
+
+    private func perform(trigger: String) async -> RegionReloadReport {
         let report = await attempt()
         metrics?.increment("cabinet_regions_reload_total", dimensions: [("result", report.result.rawValue)])
         var metadata: Logger.Metadata = [
@@ -98,7 +119,8 @@ public actor RegionReloader {
     }
 
     private func attempt() async -> RegionReloadReport {
-        let current = catalog.snapshot
+        // The version in service, not the one the asking request was pinned to.
+        let current = catalog.current
         let loaded = loader.load(directory: directory)
         func report(_ result: RegionReloadReport.Result, problems: [String] = [], refusals: [RegionChangeRefusal] = [])
             -> RegionReloadReport
@@ -113,6 +135,14 @@ public actor RegionReloader {
         let candidate = RegionCatalog(regions: loaded.regions, version: loaded.version)
         var problems = validations.flatMap { $0(candidate) }.map(\.description)
         for region in candidate.regions {
+            // Billing opens its system accounts for the currencies in use at start.
+            if !startCurrencies.contains(region.currency) {
+                problems.append(
+                    ConfigProblem(
+                        location: ConfigLocation(file: "\(region.id.rawValue).yaml"), path: "currency",
+                        message: "\(region.currency.code) was in no region at start: a new currency needs a restart"
+                    ).description)
+            }
             for module in region.modules where !mountedModules.contains(module) {
                 problems.append(
                     ConfigProblem(

@@ -18,11 +18,11 @@ public struct TariffRemovalCheck: RegionChangeCheck {
     {
         var refusals: [RegionChangeRefusal] = []
         for region in current.regions {
-            // A region removed as a whole is Subscribers' to judge; a region whose tariffs are switched off too.
-            guard let old = region.settings(for: TariffsModule.self),
-                let new = proposed.region(region.id)?.settings(for: TariffsModule.self)
-            else { continue }
-            let kept = Set(new.catalog.map(\.id))
+            // A region removed as a whole is Subscribers' to judge; tariffs switched off in a region are all removed.
+            guard let old = region.settings(for: TariffsModule.self), let next = proposed.region(region.id) else {
+                continue
+            }
+            let kept = Set(next.settings(for: TariffsModule.self)?.catalog.map(\.id) ?? [])
             let removed = old.catalog.map(\.id).filter { !kept.contains($0) }
             guard !removed.isEmpty else { continue }
             let counts = try await store.lineCounts(region: region.id, from: clock.now)

@@ -56,7 +56,22 @@ public struct RegionCatalog: Sendable {
         try await Self.$pinned.withValue(source.current, operation: body)
     }
 
+    /// The snapshot in service now, whatever this task pinned (the reloader compares against it).
+    public var current: RegionSnapshot { source.current }
+
     @TaskLocal private static var pinned: RegionSnapshot?
+
+    /// What this task pinned, to carry into work another task does on its behalf (the SQLite writer's loop runs
+    /// every write body in its own task): ``withPinned(_:_:)`` there pins it again.
+    public static var pinnedSnapshot: RegionSnapshot? { pinned }
+
+    /// Runs `body` with `snapshot` pinned (nothing changes when it is `nil`).
+    public static func withPinned<T: Sendable>(_ snapshot: RegionSnapshot?, _ body: () async throws -> T)
+        async rethrows -> T
+    {
+        guard let snapshot else { return try await body() }
+        return try await $pinned.withValue(snapshot, operation: body)
+    }
 
     /// A short digest of the regions' ids, for catalogs built in code.
     static func version(of regions: [Region]) -> String {

@@ -60,10 +60,11 @@ public struct RegionLoader: Sendable {
                 files: [])
         }
 
+        var read: [String: Data] = [:]
         var defaults: ConfigNode?
         if names.contains(Self.defaultsFileName) {
             let (node, found) = parse(
-                directory.appendingPathComponent(Self.defaultsFileName), name: Self.defaultsFileName)
+                directory.appendingPathComponent(Self.defaultsFileName), name: Self.defaultsFileName, into: &read)
             problems += found
             defaults = node
             if let node, case .mapping = node.value {
@@ -96,7 +97,7 @@ public struct RegionLoader: Sendable {
                     ))
                 continue
             }
-            let (node, found) = parse(directory.appendingPathComponent(name), name: name)
+            let (node, found) = parse(directory.appendingPathComponent(name), name: name, into: &read)
             problems += found
             guard let node else { continue }
             let tree = defaults.map { $0.merged(with: node) } ?? node
@@ -110,18 +111,25 @@ public struct RegionLoader: Sendable {
                     location: ConfigLocation(file: folder), path: "",
                     message: "no region files (<id>.yaml) in \(directory.path)"))
         }
+        // The version is a digest of the very bytes parsed above: a file rewritten meanwhile cannot give new content
+        // an old version id, or old content a new one.
         var digest = RegionDigest()
-        for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+        for (name, bytes) in read.sorted(by: { $0.key < $1.key }) {
             digest.add(name)
-            digest.add((try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data())
+            digest.add(bytes)
         }
         return Report(regions: regions, problems: Self.unique(problems), files: files, version: digest.hex)
     }
 
-    private func parse(_ url: URL, name: String) -> (ConfigNode?, [ConfigProblem]) {
+    private func parse(_ url: URL, name: String, into read: inout [String: Data]) -> (ConfigNode?, [ConfigProblem]) {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            let bytes = try Data(contentsOf: url)
+            read[name] = bytes
+            guard let decoded = String(data: bytes, encoding: .utf8) else {
+                throw CocoaError(.fileReadInapplicableStringEncoding)
+            }
+            text = decoded
         } catch {
             return (
                 nil,

@@ -61,6 +61,13 @@ public struct SupportAssembly: ModuleAssembly {
         let http: [any HTTPModule] =
             kernel.isEnabled(SupportModule.self)
             ? [SupportHTTPModule(service: service, regions: kernel.regions, https: configuration.https)] : []
-        return Assembled(exports: Exports(service: service), parts: ModuleParts(jobs: [housekeeping], http: http))
+        // A reload may not leave a folder the next start would refuse (an article of a region that is gone). The
+        // articles themselves are indexed at start only.
+        let directory = configuration.regionsDirectory
+        return Assembled(
+            exports: Exports(service: service),
+            parts: ModuleParts(
+                jobs: [housekeeping], http: http,
+                regionValidations: [{ FAQCatalogue.load(from: directory, regions: $0).problems }]))
     }
 }
