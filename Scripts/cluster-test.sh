@@ -30,9 +30,11 @@ admin=${PG_URL%%\?*}
 admin=${admin%/*}/postgres
 psql "$admin" -q -c "DROP DATABASE IF EXISTS cabinet_cluster" -c "CREATE DATABASE cabinet_cluster" >/dev/null
 database="${admin%/*}/cabinet_cluster?sslmode=disable"
+# The nodes read a copy of the region files: the test changes it and reloads them by SIGHUP.
+cp -r Regions "$work/regions"
 status=0
 timeout "$budget" "$python" Scripts/cluster_test.py --cabinet "$bin" --database "$database" --python "$python" \
-    --regions "$(pwd)/Regions" --work "$work" --days "${CLUSTER_DAYS:-30}" \
+    --regions "$work/regions" --work "$work" --days "${CLUSTER_DAYS:-30}" \
     --chaos-seconds "${CLUSTER_CHAOS_SECONDS:-60}" --budget "$budget" || status=$?
 if [ $status -ne 0 ]; then
     for file in "$work"/node*.log; do

@@ -6,7 +6,8 @@ transaction pooling, nginx in front with round robin, SMS through an SMSC nobody
 1. The three nodes start at once on an empty database (their migrations meet), the demo lines are provisioned.
 2. A subscriber's journey through nginx: code login (the code read from the SMSC, as a phone would), dashboard,
    tariff change, a card top-up through the sandbox's hosted page, a promised payment, a statement by e-mail; the
-   requests must land on more than one node.
+   requests must land on more than one node. Then the region files change on disk, one node gets SIGHUP, and every
+   node must serve the new version (the others follow the announcement in the database).
 3. A month of fee days: every node's clock moves a day at a time (CABINET_CLOCK_FILE); each day every daily-tariff
    line is charged once, and the periods the nodes say they opened add up to the periods in the database (no node
    did another's work).
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -448,12 +450,44 @@ def leases(db):
     return [(name, holder, int(expires)) for name, holder, expires in rows]
 
 
+def health(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def reload_by_signal(cluster):
+    """The region files changed on every node's disk; `kill -HUP` to one node, and the others follow it."""
+    before = {node.name: health(node.port)["regions"] for node in cluster.nodes}
+    expect(len(set(before.values())) == 1, f"the nodes start on one version: {before}")
+    path = os.path.join(cluster.args.regions, "msk.yaml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    expect("Москва и Московская область" in text, "msk.yaml has its name")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("Москва и Московская область", "Москва и область"))
+    first = cluster.nodes[0]
+    first.process.send_signal(signal.SIGHUP)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        now = {node.name: health(node.port)["regions"] for node in cluster.nodes}
+        if all(version != before[name] for name, version in now.items()) and len(set(now.values())) == 1:
+            break
+        time.sleep(0.3)
+    else:
+        raise SystemExit(f"FAILED: the nodes did not all reload: {before} -> {now}")
+    expect(first.process.poll() is None, "SIGHUP did not stop the node")
+    status, body, _ = chaos.Client(cluster.base).retry("GET", "/")
+    expect("Москва и область" in body.decode(), "the new name is served")
+    say(f"regions reloaded by SIGHUP on {first.name}, the others followed: {before[first.name]} -> {now[first.name]}")
+    return "ok"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cabinet", required=True)
     parser.add_argument("--database", required=True, help="PostgreSQL, direct (the nodes go through PgBouncer)")
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--regions", default="Regions")
+    parser.add_argument("--regions", default="Regions", help="a copy of the region files the test may change")
     parser.add_argument("--work", required=True)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--chaos-seconds", type=int, default=60)
@@ -473,6 +507,7 @@ def main():
         expect(demo.returncode == 0, f"cabinet demo: {demo.stderr[-500:]}")
 
         served_by = journey(cluster)
+        reload = reload_by_signal(cluster)
         charged = fee_month(cluster, direct, args.days)
         # No node was killed yet: every SMS so far reached the SMSC exactly once.
         sent_before, delivered_before, missing = sms_count(cluster, direct)
@@ -525,7 +560,7 @@ def main():
         say(f"chaos: {counts}, refused {len(load.refused)}, unanswered after retries {load.unanswered}, kills {kills[0]}, "
             f"settled in {settled_in:.0f}s")
         ok = result["ok"] and missing == 0 and delivered >= sent and leases_ok
-        print(f"RESULT nodes=3 journey=ok served_by={served_by} fees_once=ok fees={charged} "
+        print(f"RESULT nodes=3 journey=ok served_by={served_by} reload={reload} fees_once=ok fees={charged} "
               f"sms_once=ok sms={sent_before} sms_lost={missing} sms_repeated={delivered - sent} "
               f"acknowledged={len(load.journal)} "
               f"lost={result['lost']} twice={result['twice']} kills={kills[0]} chaos_s={elapsed:.0f} "
