@@ -22,6 +22,8 @@ import urllib.request
 import uuid
 
 RUB_REGIONS = ["900000000", "904000000", "908000000", "902000000", "913000000"]  # msk spb nnov perm nsk
+# The demo lines the load uses: the first three of each rouble region.
+NUMBERS = [f"+7{block}{i}" for block in RUB_REGIONS for i in (1, 2, 3)]
 
 
 class Server:
@@ -326,9 +328,8 @@ def main():
     server = Server(args.cabinet, port, env, log)
     server.start(demo=True)
 
-    numbers = [f"+7{block}{i}" for block in RUB_REGIONS for i in (1, 2, 3)]
-    clients = {n: login(base, args.cabinet, env, n, f"10.9.{i}.1") for i, n in enumerate(numbers)}
-    load = Load(clients, numbers, args.workers)
+    clients = {n: login(base, args.cabinet, env, n, f"10.9.{i}.1") for i, n in enumerate(NUMBERS)}
+    load = Load(clients, NUMBERS, args.workers)
 
     def killer(stop):
         r = random.Random(5)
