@@ -59,14 +59,43 @@ Scripts/check-regions.sh
 
 log "swift test (SQLite and PostgreSQL)"
 test_log=$(mktemp)
+# Bounded: the suite takes about 2.5 minutes here; a hang ends after 25 with the tests it was running named, instead of
+# running into CI's limit with nothing said. The test process runs in the background because `swift test` starts it in
+# a process group of its own, out of reach of a timeout given to `swift test`. A crash reports the crashed thread only:
+# symbolicating the hundreds of threads a full run holds took the backtracer 13 minutes.
+limit=${CABINET_TEST_TIMEOUT:-1500}
+SWIFT_BACKTRACE=threads=crashed \
+    CABINET_TEST_POSTGRES_URL="$PG_URL" CABINET_TEST_REQUIRE_POSTGRES=1 CABINET_TEST_PYTHON="$python" \
+    swift test --skip-build ${filter:+--filter "$filter"} > "$test_log" 2>&1 &
+test_pid=$!
+waited=0
+while kill -0 "$test_pid" 2>/dev/null; do
+    if [ "$waited" -ge "$limit" ]; then
+        echo "swift test did not finish within ${limit}s" >&2
+        pkill -KILL -f 'CabinetPackageTests.xctest' || true
+        kill -KILL "$test_pid" 2>/dev/null || true
+        break
+    fi
+    sleep 5
+    waited=$((waited + 5))
+    if [ $((waited % 60)) -eq 0 ]; then
+        echo "  ... $(grep -cE '^(✔|✘) Test [a-zA-Z]' "$test_log" || true) tests finished after ${waited}s"
+    fi
+done
 set +e
-CABINET_TEST_POSTGRES_URL="$PG_URL" CABINET_TEST_REQUIRE_POSTGRES=1 CABINET_TEST_PYTHON="$python" \
-    swift test --skip-build ${filter:+--filter "$filter"} 2>&1 | tee "$test_log" | grep -vE '^(◇|↳) ' | grep -E '✘|error|Test run|failed|passed after' | grep -vE '^✔ Test [a-zA-Z]' | tail -n 40
-status=${PIPESTATUS[0]}
+wait "$test_pid"
+status=$?
 set -e
+grep -vE '^(◇|↳) ' "$test_log" | grep -E '✘|error|Test run|failed|passed after|crashed' | grep -vE '^✔ Test [a-zA-Z]' | tail -n 40 || true
+if [ "$status" -ne 0 ] && ! grep -qE '^(✔|✘) Test run with' "$test_log"; then
+    # Hung or crashed: what was running, and the crash report's first lines when there is one.
+    python3 Scripts/unfinished_tests.py "$test_log" | head -n 40 >&2
+    grep -A 12 -E '^\*\*\* (Program crashed|Signal)' "$test_log" | head -n 40 >&2 || true
+    grep -B 2 -A 8 ' crashed:$' "$test_log" | head -n 30 >&2 || true
+fi
 sqlite=$(grep -cE 'argument backend → sqlite|argument _ → sqlite|→ \.sqlite|→ sqlite' "$test_log" || true)
 postgres=$(grep -cE 'argument backend → postgres|argument _ → postgres|→ \.postgres|→ postgres' "$test_log" || true)
-summary=$(grep -E '^(✔|✘) Test run with' "$test_log" | tail -n 1)
+summary=$(grep -E '^(✔|✘) Test run with' "$test_log" | tail -n 1 || true)
 echo "$summary"
 echo "storage test cases run: sqlite=$sqlite postgres=$postgres"
 echo "took $(( $(date +%s) - started ))s"

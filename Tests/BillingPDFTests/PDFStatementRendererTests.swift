@@ -40,14 +40,14 @@ import Testing
             generatedAt: start, timeZone: TimeZone(identifier: "Europe/Moscow")!)
     }
 
-    func text(of pdf: Data) throws -> String? { try PDFText.extract(pdf) }
+    func text(of pdf: Data) async throws -> String? { try await PDFText.extract(pdf) }
 
-    @Test func aStatementOfManyPagesReadsBackInRussian() throws {
+    @Test func aStatementOfManyPagesReadsBackInRussian() async throws {
         let texts = BillingTexts(catalog: try BillingModule.messages())
         let file = try PDFStatementRenderer().render(statement(events: 150), texts: texts)
         #expect(file.contentType == "application/pdf" && file.fileName.hasSuffix(".pdf"))
         #expect(file.data.prefix(5) == Data("%PDF-".utf8))
-        guard let text = try text(of: file.data) else {
+        guard let text = try await text(of: file.data) else {
             Issue.record("pdftotext (poppler-utils) is missing: Scripts/test.sh installs it")
             return
         }
@@ -59,10 +59,10 @@ import Testing
         #expect(text.contains("Звонок на другие сети"))
     }
 
-    @Test func anEmptyPeriodSaysSo() throws {
+    @Test func anEmptyPeriodSaysSo() async throws {
         let file = try PDFStatementRenderer().render(
             statement(events: 0), texts: BillingTexts(catalog: try BillingModule.messages()))
-        let text = try text(of: file.data)
+        let text = try await text(of: file.data)
         #expect(text == nil || text?.contains("За период нет событий.") == true)
     }
 

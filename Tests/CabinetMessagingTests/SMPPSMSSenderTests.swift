@@ -5,10 +5,6 @@ import Foundation
 import Logging
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The SMPP client against two SMSCs on 127.0.0.1: the server of the PyPI package `smpp34` (a Rust implementation of
 /// SMPP 3.4 nobody here wrote, through `Scripts/smsc_smpp34.py`) and `Scripts/smsc.py`, written beside the client. Both
 /// take the tests that bind, submit in GSM 7-bit and UCS-2 with concatenation, wait out a throttle, keep the link
@@ -24,30 +20,21 @@ import Testing
     }
 
     struct SMSC {
-        let process: Process
+        let process: ChildProcess
         let port: Int
         let log: URL
 
-        static func start(_ peer: Peer = .ours, arguments: [String] = []) throws -> SMSC {
+        static func start(_ peer: Peer = .ours, arguments: [String] = []) async throws -> SMSC {
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("smsc-\(UUID().uuidString).jsonl")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
+            let process = try ChildProcess.launch(
+                PythonTools.python,
                 [
-                    PythonTools.python, RepositoryPaths.root.appendingPathComponent(peer.rawValue).path,
+                    RepositoryPaths.root.appendingPathComponent(peer.rawValue).path,
                     "--port", "0", "--out", log.path, "--lifetime", "60",
-                ] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            var line = Data()
-            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8)
-            {
-                line += byte
-            }
-            let text = String(decoding: line, as: UTF8.self)
+                ] + arguments)
+            let text = try await process.firstLine()
             guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
-                process.terminate()
+                process.kill()
                 throw SMSCError.didNotStart(text)
             }
             return SMSC(process: process, port: port, log: log)
@@ -60,11 +47,21 @@ import Testing
             }
         }
 
+        /// The events' names once the last is `last`, or as they are after five seconds: smpp34 tells its script of
+        /// an unbind after it has answered it, so the client can be done before the line is written.
+        func eventNames(endingWith last: String) async throws -> [String] {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while true {
+                let names = try events().compactMap { $0["event"] as? String }
+                if names.last == last || ContinuousClock.now > deadline { return names }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
         func messages() throws -> [[String: Any]] { try events().filter { $0["event"] as? String == "message" } }
 
         func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.kill()
             try? FileManager.default.removeItem(at: log)
         }
     }
@@ -82,7 +79,7 @@ import Testing
 
     @Test(arguments: Peer.allCases)
     func sendsCyrillicAsUCS2AndLatinInTheDefaultAlphabet(_ peer: Peer) async throws {
-        let smsc = try SMSC.start(peer)
+        let smsc = try await SMSC.start(peer)
         defer { smsc.stop() }
         let sender = sender(smsc)
         let id = try await sender.send(
@@ -100,7 +97,7 @@ import Testing
         #expect(messages[0]["src_ton"] as? Int == 5)
         #expect(messages[1]["text"] as? String == "Your code: 654321")
         #expect(messages[1]["data_coding"] as? Int == 0)
-        let events = try smsc.events().compactMap { $0["event"] as? String }
+        let events = try await smsc.eventNames(endingWith: "unbind")
         #expect(events.first == "bind")
         #expect(events.last == "unbind")
         if peer == .ours {
@@ -113,7 +110,7 @@ import Testing
 
     @Test(arguments: Peer.allCases)
     func longMessagesAreSentAsConcatenatedParts(_ peer: Peer) async throws {
-        let smsc = try SMSC.start(peer)
+        let smsc = try await SMSC.start(peer)
         defer { smsc.stop() }
         let sender = sender(smsc)
         // 210 characters, 4 UCS-2 parts.
@@ -132,7 +129,7 @@ import Testing
 
     @Test(arguments: Peer.allCases)
     func throttlingIsWaitedOut(_ peer: Peer) async throws {
-        let smsc = try SMSC.start(peer, arguments: ["--throttle", "2"])
+        let smsc = try await SMSC.start(peer, arguments: ["--throttle", "2"])
         defer { smsc.stop() }
         let sender = sender(smsc)
         _ = try await sender.send(OutgoingSMS(to: to, text: "после паузы", purpose: "test"))
@@ -144,7 +141,7 @@ import Testing
     /// A quiet link is kept with enquire_link (and the SMSC's own are answered): later messages go over the same bind.
     @Test(arguments: Peer.allCases)
     func enquireLinkKeepsTheBind(_ peer: Peer) async throws {
-        let smsc = try SMSC.start(peer)
+        let smsc = try await SMSC.start(peer)
         defer { smsc.stop() }
         var configuration = SMPPSMSSender.Configuration(
             host: "127.0.0.1", port: smsc.port, systemID: "cabinet", password: "secret", sourceAddress: "Tele2",
@@ -165,7 +162,7 @@ import Testing
 
     /// smsc.py only: smpp34's server cannot drop a connection on cue.
     @Test func aDroppedConnectionIsReopened() async throws {
-        let smsc = try SMSC.start(arguments: ["--drop-after", "1"])
+        let smsc = try await SMSC.start(arguments: ["--drop-after", "1"])
         defer { smsc.stop() }
         let sender = sender(smsc)
         _ = try await sender.send(OutgoingSMS(to: to, text: "first", purpose: "test"))
@@ -186,7 +183,7 @@ import Testing
 
     /// smsc.py only: smpp34's Python server accepts every bind.
     @Test func aWrongPasswordIsAnErrorTheOutboxRetries() async throws {
-        let smsc = try SMSC.start()
+        let smsc = try await SMSC.start()
         defer { smsc.stop() }
         let sender = sender(smsc, password: "wrong")
         await #expect(throws: (any Error).self) {

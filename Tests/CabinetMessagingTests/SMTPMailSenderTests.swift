@@ -18,8 +18,8 @@ import Testing
 
     @Test(.enabled(if: PythonTools.has("aiosmtpd")))
     func deliversOverSTARTTLSWithAuthAndAttachments() async throws {
-        let certificate = try TestCertificate.make()
-        let server = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
+        let certificate = try await TestCertificate.make()
+        let server = try await SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
         defer { server.stop() }
         let sender = SMTPMailSender(
             configuration: SMTPConfiguration(
@@ -45,8 +45,8 @@ import Testing
 
     @Test(.enabled(if: PythonTools.has("aiosmtpd")))
     func refusesAnUntrustedCertificateAWrongPasswordAndPlainTextWhenTLSIsRequired() async throws {
-        let certificate = try TestCertificate.make()
-        let secured = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
+        let certificate = try await TestCertificate.make()
+        let secured = try await SMTPTestServer.start(tls: certificate, user: "cabinet", password: "s3cret")
         defer { secured.stop() }
         let untrusted = SMTPMailSender(
             configuration: SMTPConfiguration(
@@ -62,7 +62,7 @@ import Testing
         await #expect(throws: SMTPError.self) { try await wrongPassword.send(mail, from: "no-reply@cabinet.local") }
         #expect(secured.messages.isEmpty)
 
-        let plain = try SMTPTestServer.start(tls: nil)
+        let plain = try await SMTPTestServer.start(tls: nil)
         defer { plain.stop() }
         let strict = SMTPMailSender(
             configuration: SMTPConfiguration(host: "127.0.0.1", port: plain.port, requireTLS: true), logger: .test)

@@ -15,8 +15,8 @@ import Testing
 @Suite(.serialized) struct StatementDeliveryTests {
     @Test(.enabled(if: PythonTools.has("aiosmtpd")), arguments: TestDatabase.available)
     func aStatementArrivesAtTheMailServerAsAReadablePDF(_ backend: TestDatabase) async throws {
-        let certificate = try TestCertificate.make()
-        let server = try SMTPTestServer.start(tls: certificate, user: "cabinet", password: "mail-secret")
+        let certificate = try await TestCertificate.make()
+        let server = try await SMTPTestServer.start(tls: certificate, user: "cabinet", password: "mail-secret")
         defer { server.stop() }
         let clock = ManualClock(iso8601: "2026-11-10T09:00:00Z")
         let sms = RecordingSMSSender()
@@ -86,7 +86,7 @@ import Testing
             let csv = try #require(files.first { $0.key.hasSuffix(".csv") }?.value)
             #expect(String(decoding: csv, as: UTF8.self).contains("Звонок на другие сети;+79161234567"))
             let text = try #require(
-                try PDFText.extract(pdf), "pdftotext (poppler-utils) is needed to read the PDF back")
+                try await PDFText.extract(pdf), "pdftotext (poppler-utils) is needed to read the PDF back")
             #expect(text.contains("+7 900 123-45-67"))
             #expect(text.contains("Петрова Мария Сергеевна"))
             #expect(text.contains("Мой онлайн"))

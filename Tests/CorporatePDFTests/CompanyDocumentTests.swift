@@ -121,7 +121,7 @@ import Testing
             #expect(Set(mail.map(\.to)) == ["owner@romashka.example", "buh@romashka.example"])
             let attachment = try #require(mail.first?.attachments.first)
             #expect(attachment.contentType == "application/pdf" && attachment.fileName == "act-2026-1.pdf")
-            guard let text = try PDFText.extract(attachment.data) else {
+            guard let text = try await PDFText.extract(attachment.data) else {
                 Issue.record("pdftotext (poppler-utils) is missing: Scripts/test.sh installs it")
                 return
             }
@@ -135,19 +135,19 @@ import Testing
             // An invoice's PDF carries the bank details.
             let invoice = try await finance.issueInvoice(owner, amount: try rub("5000.00"))
             let file = try await finance.documentFile(owner, id: invoice.id, language: .ru)
-            let invoiceText = try #require(try PDFText.extract(file.data))
+            let invoiceText = try #require(try await PDFText.extract(file.data))
             #expect(invoiceText.contains("Счёт на оплату № 2026-1"))
             #expect(invoiceText.contains("40702810938000000001") && invoiceText.contains("044525225"))
             #expect(invoiceText.contains("5 000,00"))
             // In English too.
             let english = try #require(
-                try PDFText.extract(try await finance.documentFile(owner, id: invoice.id, language: .en).data))
+                try await PDFText.extract(try await finance.documentFile(owner, id: invoice.id, language: .en).data))
             #expect(english.contains("Invoice No. 2026-1"))
 
             // The expense report as PDF.
             let expenses = try await bed.service.expenseReport(owner, month: LocalDate(year: 2026, month: 11, day: 1))
             let reportText = try #require(
-                try PDFText.extract(try finance.reportFile(owner, report: expenses, language: .ru).data))
+                try await PDFText.extract(try finance.reportFile(owner, report: expenses, language: .ru).data))
             #expect(reportText.contains("Отчёт о расходах за ноябрь 2026"))
             #expect(reportText.contains(accountant.msisdn.formatted))
         }

@@ -16,13 +16,7 @@ public enum PythonTools {
     /// set) this is always `true`, so a broken set-up fails the test instead of skipping it.
     public static func has(_ module: String) -> Bool {
         if ProcessInfo.processInfo.environment["CABINET_TEST_PYTHON"] != nil { return true }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import \(module)"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        // A trait's condition is synchronous; this runs only when the tools were not promised, and is brief.
+        return ChildProcess.runBlocking(python, ["-c", "import \(module)"]) == 0
     }
 }

@@ -5,36 +5,28 @@ public import Foundation
 #endif
 
 /// `Scripts/smtpd.py` (aiosmtpd) as a test peer: what it receives is written to `out` as `<n>.eml` and envelopes.jsonl.
-public struct SMTPTestServer {
-    public let process: Process
+public struct SMTPTestServer: Sendable {
+    public let process: ChildProcess
     public let port: Int
     public let out: URL
 
     public enum Failure: Error { case didNotStart(String), noCertificate }
 
     /// Starts the server on 127.0.0.1: STARTTLS required when `tls` is given, AUTH required when `user` is.
-    public static func start(tls: TestCertificate?, user: String? = nil, password: String = "") throws -> SMTPTestServer
+    public static func start(tls: TestCertificate?, user: String? = nil, password: String = "") async throws
+        -> SMTPTestServer
     {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("smtpd-\(UUID().uuidString)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PythonTools.python)
         var arguments = [
             RepositoryPaths.root.appendingPathComponent("Scripts/smtpd.py").path, "--out", out.path, "--lifetime",
             "120",
         ]
         if let tls { arguments += ["--cert", tls.certificate.path, "--key", tls.key.path] }
         if let user { arguments += ["--user", user, "--password", password] }
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line += byte
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let process = try ChildProcess.launch(PythonTools.python, arguments)
+        let text = try await process.firstLine()
         guard text.hasPrefix("listening "), let port = Int(text.dropFirst("listening ".count)) else {
-            process.terminate()
+            process.kill()
             throw Failure.didNotStart(text)
         }
         return SMTPTestServer(process: process, port: port, out: out)
@@ -55,8 +47,7 @@ public struct SMTPTestServer {
     }
 
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
         try? FileManager.default.removeItem(at: out)
     }
 }
@@ -66,21 +57,19 @@ public struct TestCertificate: Sendable {
     public let certificate: URL
     public let key: URL
 
-    public static func make() throws -> TestCertificate {
+    public static func make() async throws -> TestCertificate {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let certificate = folder.appendingPathComponent("cert.pem")
         let key = folder.appendingPathComponent("key.pem")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", certificate.path,
-        ]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw SMTPTestServer.Failure.noCertificate }
+        let openssl = try ChildProcess.launch(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", certificate.path,
+            ], quiet: true)
+        defer { openssl.kill() }
+        guard try await openssl.exit() == 0 else { throw SMTPTestServer.Failure.noCertificate }
         return TestCertificate(certificate: certificate, key: key)
     }
 }
@@ -108,19 +97,14 @@ public enum MIMEParts {
 
 /// The text of a PDF as `pdftotext -layout` (poppler-utils) reads it; `nil` when poppler-utils is not installed.
 public enum PDFText {
-    public static func extract(_ pdf: Data) throws -> String? {
+    public static func extract(_ pdf: Data) async throws -> String? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext") else { return nil }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pdf-\(UUID().uuidString).pdf")
         defer { try? FileManager.default.removeItem(at: file) }
         try pdf.write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-layout", file.path, "-"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let pdftotext = try ChildProcess.launch("/usr/bin/pdftotext", ["-layout", file.path, "-"])
+        defer { pdftotext.kill() }
+        try await pdftotext.exit()
+        return pdftotext.outputText
     }
 }
