@@ -78,8 +78,8 @@ def load(name):
 check, check_p99 = load("check")
 bare, bare_p99 = load("bare")
 batch, batch_p99 = load("batch")
-print(f"{backend}, {lines} lines: single checks {check:.0f}/s (p99 {check_p99} ms), bare {bare:.0f}/s (p99 {bare_p99} ms), "
-      f"batches of 100 {batch:.0f}/s = {batch * 100:.0f} checks/s (p99 {batch_p99} ms)")
+print(f"{backend}, {lines} lines: single checks {check:.0f}/s (p99 {check_p99:.2f} ms), bare {bare:.0f}/s (p99 {bare_p99:.2f} ms), "
+      f"batches of 100 {batch:.0f}/s = {batch * 100:.0f} checks/s (p99 {batch_p99:.2f} ms)")
 print(f"RESULT backend={backend} lines={lines} check_per_s={check:.0f} bare_rps={bare:.0f} ratio={check / bare:.2f} "
-      f"batch_checks_per_s={batch * 100:.0f} batch_ratio={batch * 100 / bare:.1f} p99_ms={check_p99}")
+      f"batch_checks_per_s={batch * 100:.0f} batch_ratio={batch * 100 / bare:.1f} p99_ms={check_p99:.2f}")
 PY

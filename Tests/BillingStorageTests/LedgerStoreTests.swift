@@ -55,6 +55,25 @@ import Testing
         }
     }
 
+    /// Many lines' balances in one read (the network's call check of a batch); a line without an account is absent.
+    @Test(arguments: TestDatabase.available)
+    func balancesOfManyLinesInOneRead(_ backend: TestDatabase) async throws {
+        try await BillingTestBed.with(backend) { bed in
+            let owing = try await bed.line("+79001234567", tariff: "payg")
+            let paid = try await bed.line("+79001234568", tariff: "payg")
+            _ = try await bed.store.post(posting(bed, owing, "fee-1", -5_000, negative: true))
+            _ = try await bed.store.post(posting(bed, paid, "top-1", 3_000))
+            let stranger = SubscriberID(999_999)
+            let balances = try await bed.store.balances(of: [owing.id, paid.id, stranger, paid.id])
+            #expect(balances.count == 2)
+            #expect(balances[owing.id]?.amountString == "-50.00")
+            #expect(balances[paid.id] == Money(minorUnits: 3_000, currency: .rub))
+            #expect(balances[stranger] == nil)
+            #expect(try await bed.store.balances(of: []).isEmpty)
+            #expect(try await bed.store.balance(of: owing.id) == balances[owing.id])
+        }
+    }
+
     /// The explanation's arguments are stored as JSON written by hand; whatever they hold comes back as it went in.
     @Test(arguments: TestDatabase.available)
     func explanationArgumentsComeBackAsTheyWereGiven(_ backend: TestDatabase) async throws {

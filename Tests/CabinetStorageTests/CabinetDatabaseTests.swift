@@ -5,6 +5,10 @@ import Foundation
 import SQLKit
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct CabinetDatabaseTests {
     static let counters = Migration(
         "test-001-counters",
@@ -274,6 +278,45 @@ import Testing
     }
 
     /// An in-memory database has one connection: reads queue with the writes and see every committed one.
+    /// Reads grouped by `groupingReads` run on one SQLite reader's thread (alone, each goes to the next reader); they
+    /// still see what commits meanwhile, writes inside a group work, and a group inside a group is the same group.
+    @Test(arguments: TestDatabase.available)
+    func groupedReadsShareOneReader(_ backend: TestDatabase) async throws {
+        try await backend.withDatabase(migrations: [Self.counters]) { database in
+            @Sendable func threadOfARead() async throws -> UInt {
+                try await database.read { db in
+                    _ = try await db.raw("SELECT value FROM test_counter WHERE id = 'a'").first()
+                    return UInt(pthread_self())
+                }
+            }
+            @Sendable func value() async throws -> Int? {
+                try await database.read { db in
+                    try await db.raw("SELECT value FROM test_counter WHERE id = 'a'").first()?.decode(
+                        column: "value", as: Int.self)
+                }
+            }
+            var alone: Set<UInt> = []
+            for _ in 0..<8 { alone.insert(try await threadOfARead()) }
+            let (grouped, seen) = try await database.groupingReads { () async throws -> (Set<UInt>, [Int?]) in
+                var threads: Set<UInt> = []
+                for _ in 0..<8 { threads.insert(try await threadOfARead()) }
+                let before = try await value()
+                try await database.write { db in
+                    try await db.raw("UPDATE test_counter SET value = value + 1 WHERE id = 'a'").run()
+                }
+                let after = try await value()
+                let nested = try await database.groupingReads { try await threadOfARead() }
+                threads.insert(nested)
+                return (threads, [before, after])
+            }
+            #expect(seen == [1000, 1001])
+            if backend == .sqlite {
+                #expect(alone.count > 1, "reads alone take turns on the readers")
+                #expect(grouped.count == 1, "grouped reads stay on one reader: \(grouped)")
+            }
+        }
+    }
+
     @Test func anInMemoryDatabaseReadsThroughItsWriter() async throws {
         let database = try await CabinetDatabase.open(.sqliteInMemory, logger: .test)
         try await database.write { db in

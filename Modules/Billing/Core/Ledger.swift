@@ -109,6 +109,24 @@ public protocol BalanceLedger: Sendable {
     func post(_ posting: LedgerPosting) async throws -> PostingResult
     /// The line's balance; ``BillingError/noAccount`` when the line has no account.
     func balance(of line: SubscriberID) async throws -> Money
+    /// The balances of many lines (a batch of the network's call checks) in one read; lines without an account are
+    /// absent.
+    func balances(of lines: [SubscriberID]) async throws -> [SubscriberID: Money]
+}
+
+extension BalanceLedger {
+    /// Line by line (ledgers kept in memory); the SQL store answers in one query.
+    public func balances(of lines: [SubscriberID]) async throws -> [SubscriberID: Money] {
+        var result: [SubscriberID: Money] = [:]
+        for line in Set(lines) {
+            do {
+                result[line] = try await balance(of: line)
+            } catch let error as CabinetError where error.code == BillingError.noAccount {
+                continue
+            }
+        }
+        return result
+    }
 }
 
 /// A movement as the balance history shows it.

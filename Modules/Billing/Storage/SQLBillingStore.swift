@@ -209,6 +209,28 @@ public final class SQLBillingStore: BillingStore {
         return account.balance
     }
 
+    public func balances(of lines: [SubscriberID]) async throws -> [SubscriberID: Money] {
+        guard !lines.isEmpty else { return [:] }
+        let ids = SQLList(Set(lines).map { SQLBind($0.rawValue) })
+        let rows = try await database.read { db in
+            try await db.raw(
+                "SELECT subscriber_id, currency, balance FROM billing_account WHERE subscriber_id IN (\(ids))"
+            ).all()
+        }
+        var result: [SubscriberID: Money] = [:]
+        for row in rows {
+            // A system account has no subscriber and is never asked for.
+            guard let subscriber = try row.decode(column: "subscriber_id", as: Int64?.self) else { continue }
+            let code = try row.decode(column: "currency", as: String.self)
+            guard let currency = Currency(code: code) else {
+                throw CabinetError.internal("billing account of line \(subscriber) has an unknown currency \(code)")
+            }
+            result[SubscriberID(subscriber)] = Money(
+                minorUnits: try row.decode(column: "balance", as: Int64.self), currency: currency)
+        }
+        return result
+    }
+
     /// One statement: the account row (with a tariff ordered for the next period) joined with its buckets that have not
     /// expired. The dashboard is the most requested page: one round trip, or none when the cache has the line.
     public func snapshot(of line: SubscriberID, at now: Date) async throws -> AccountSnapshot? {

@@ -1,3 +1,4 @@
+public import CabinetCore
 import Foundation
 public import Logging
 public import SQLKit
@@ -99,6 +100,12 @@ public final class CabinetDatabase: Sendable {
         try await engine.read(body)
     }
 
+    /// Runs `body` so that the reads it makes through any store of this database share one connection where that is
+    /// cheaper (one SQLite reader's thread); on PostgreSQL each read still takes a pooled connection of its own.
+    public func groupingReads<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await engine.groupingReads(body)
+    }
+
     /// Runs `body` in one write transaction, retrying on busy, serialization and deadlock failures.
     ///
     /// The transaction runs to its end even when the calling task is cancelled (a client hung up, the server is
@@ -164,6 +171,13 @@ protocol DatabaseEngine: Sendable {
     var backend: CabinetDatabase.Backend { get }
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func groupingReads<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     func statistics() async -> PoolStatistics
     func close() async
 }
+
+extension DatabaseEngine {
+    func groupingReads<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+}
+
+extension CabinetDatabase: ReadGrouping {}

@@ -15,7 +15,7 @@ final class SQLiteEngine: DatabaseEngine {
     private let writer: SQLiteWriter
     private let checkpointer: SQLiteCheckpointer?
     private let readers: [SQLiteReader]
-    private let nextReader = NIOLockedCounter()
+    private let roundRobin = NIOLockedCounter()
     private let logger: Logger
 
     private init(writer: SQLiteWriter, checkpointer: SQLiteCheckpointer?, readers: [SQLiteReader], logger: Logger) {
@@ -85,11 +85,24 @@ final class SQLiteEngine: DatabaseEngine {
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !readers.isEmpty else { return try await writer.alone(body) }
-        // Round robin, passing over a reader busier than the next (a long read there).
-        let first = nextReader.next() % readers.count
+        // Inside a grouping, the grouping's reader: already on its thread, so no hand-off.
+        if let current = SQLiteReader.grouping, readers.contains(where: { $0 === current }) {
+            return try await current.read(body)
+        }
+        return try await pickReader().read(body)
+    }
+
+    /// Round robin, passing over a reader busier than the next (a long read there).
+    private func pickReader() -> SQLiteReader {
+        let first = roundRobin.next() % readers.count
         let second = (first + 1) % readers.count
-        let reader = readers[readers[second].load < readers[first].load ? second : first]
-        return try await reader.read(body)
+        return readers[readers[second].load < readers[first].load ? second : first]
+    }
+
+    func groupingReads<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        guard !readers.isEmpty, SQLiteReader.grouping == nil else { return try await body() }
+        let reader = pickReader()
+        return try await SQLiteReader.$grouping.withValue(reader) { try await reader.run(body) }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

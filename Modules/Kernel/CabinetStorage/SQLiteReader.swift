@@ -29,6 +29,16 @@ final class SQLiteReader: Sendable {
 
     var load: Int { busy.load(ordering: .relaxed) }
 
+    /// The reader of the grouping (``SQLiteEngine/groupingReads(_:)``) the current task runs in.
+    @TaskLocal static var grouping: SQLiteReader?
+
+    /// Runs `body` on this reader's thread: the reads it makes through ``read(_:)`` then start where they are.
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        busy.add(1, ordering: .relaxed)
+        defer { busy.subtract(1, ordering: .relaxed) }
+        return try await withTaskExecutorPreference(thread) { try await body() }
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         busy.add(1, ordering: .relaxed)
         defer { busy.subtract(1, ordering: .relaxed) }

@@ -38,8 +38,8 @@ public final class ChildProcess: Sendable {
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module does not import:
     /// without it the child inherits the test run's descriptors, harmless for a peer that is killed at its test's end.
-    private static let closeFrom:
-        (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+        {
             guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
             else { return nil }
             return unsafeBitCast(
@@ -48,8 +48,7 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` (a path) with `arguments`. Standard error stays the test run's, so a peer's complaint is in
     /// the log, unless `quiet` (a tool's chatter nobody reads).
-    public static func launch(_ executable: String, _ arguments: [String], quiet: Bool = false) throws -> ChildProcess
-    {
+    public static func launch(_ executable: String, _ arguments: [String], quiet: Bool = false) throws -> ChildProcess {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).out")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -99,6 +99,10 @@ extension DefaultServicesService {
     // MARK: - The network's check
 
     public func check(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
+        try await reads.groupingReads { try await decide(attempts) }
+    }
+
+    private func decide(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
         // Every number of the batch in one read.
         let numbers = Set(attempts.flatMap { [$0.from.e164, $0.to.e164] }).compactMap(MSISDN.init(e164:))
         let known = try await lines.lines(msisdns: numbers)
@@ -108,12 +112,16 @@ extension DefaultServicesService {
         // Barring and the balance matter for the calling lines only.
         let callers = Set(attempts.compactMap { line($0.from) })
         let options = callers.isEmpty ? [:] : try await store.connectedOptions(of: callers.map(\.id))
+        // The callers' tariffs and balances in one read each: a batch of a hundred attempts is a handful of queries.
+        let ids = callers.map(\.id)
+        let tariffs = ids.isEmpty ? [:] : try await lineTariffs.tariffs(of: ids, at: clock.now)
+        let balances = ids.isEmpty ? [:] : try await ledger.balances(of: ids)
         var bars: [SubscriberID: Set<ServiceOption.Barring>] = [:]
-        var restricted: [SubscriberID: Bool] = [:]
         for caller in callers {
-            bars[caller.id] = try await barrings(of: caller, connected: options[caller.id] ?? [])
-            restricted[caller.id] = try await ledger.balance(of: caller.id).isNegative
+            bars[caller.id] = barrings(of: caller, connected: options[caller.id] ?? [], tariff: tariffs[caller.id])
         }
+        // A line without an account has no money to be short of.
+        let restricted = balances.filter { $0.value.isNegative }
         // Rules of other modules (a company's quota), for the active callers only.
         var guarded: [SubscriberID: CallGuardRefusal] = [:]
         let active = callers.filter { $0.status == .active }.map(\.id)
@@ -147,7 +155,7 @@ extension DefaultServicesService {
                 }
                 // Calls between two lines of the operator are free on most tariffs; a restricted line may still
                 // make them only if the operator says so — today every outgoing paid attempt waits for a top-up.
-                if restricted[caller.id] == true { return CallDecision(id: attempt.id, reason: .lineRestricted) }
+                if restricted[caller.id] != nil { return CallDecision(id: attempt.id, reason: .lineRestricted) }
                 if let refusal = guarded[caller.id], refusal.kinds.contains(attempt.kind) {
                     return CallDecision(id: attempt.id, reason: refusal.reason)
                 }
@@ -171,11 +179,14 @@ extension DefaultServicesService {
     }
 
     /// What the caller's connected and tariff-included barring options bar.
-    func barrings(of line: Line, connected: Set<OptionID>) async throws -> Set<ServiceOption.Barring> {
-        guard let settings = regions.region(line.region)?.settings(for: ServicesModule.self) else { return [] }
+    func barrings(of line: Line, connected: Set<OptionID>, tariff span: LineTariff?) -> Set<ServiceOption.Barring> {
+        guard let region = regions.region(line.region), let settings = region.settings(for: ServicesModule.self) else {
+            return []
+        }
         var ids = connected
-        let access = LineAccess.owned(line.id, msisdn: line.msisdn, region: line.region)
-        if let tariff = try await currentTariff(of: access) { ids.formUnion(tariff.includedOptions) }
+        if let span, let tariff = region.settings(for: TariffsModule.self)?.tariff(span.tariffID) {
+            ids.formUnion(tariff.includedOptions)
+        }
         return Set(ids.compactMap { settings.option($0)?.bars })
     }
 }

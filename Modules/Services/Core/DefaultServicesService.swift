@@ -26,14 +26,18 @@ public struct DefaultServicesService: ServicesService, TariffOptionRules {
     let contactCodes: (any ContactNumberCheck)?
     /// Rules modules assembled later add to the call check (Corporate's quotas).
     public let callGuards: Listeners<any CallGuard>
+    /// Groups the call check's reads of four modules (one SQLite reader's thread for all six).
+    let reads: any ReadGrouping
 
     public init(
         store: any ServicesStore, ledger: any BalanceLedger, lines: any SubscriberDirectory,
         lineTariffs: any LineTariffStore, regions: RegionCatalog, clock: any WallClock, logger: Logger,
         texts: MessageCatalog = (try? ServicesModule.messages()) ?? MessageCatalog(),
         registry: (any SubscriberService)? = nil, puk: (any PUKCheck)? = nil,
-        contactCodes: (any ContactNumberCheck)? = nil, callGuards: Listeners<any CallGuard> = Listeners()
+        contactCodes: (any ContactNumberCheck)? = nil, callGuards: Listeners<any CallGuard> = Listeners(),
+        reads: any ReadGrouping = UngroupedReads()
     ) {
+        self.reads = reads
         self.callGuards = callGuards
         self.contactCodes = contactCodes
         self.texts = texts

@@ -105,7 +105,7 @@ public struct ServicesTestBed: Sendable {
         service = DefaultServicesService(
             store: store, ledger: billing.store, lines: billing.directory, lineTariffs: billing.lineTariffs,
             regions: billing.rules.regions, clock: billing.clock, logger: .test, registry: billing.lines, puk: puks,
-            contactCodes: contactCodes)
+            contactCodes: contactCodes, reads: billing.database)
         billing.store.tariffOptionRules.add(service)
     }
 

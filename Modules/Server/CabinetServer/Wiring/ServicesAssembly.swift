@@ -44,7 +44,7 @@ public struct ServicesAssembly: ModuleAssembly {
         let service = DefaultServicesService(
             store: store, ledger: billing.ledger, lines: subscribers.directory, lineTariffs: tariffs.lineTariffs,
             regions: kernel.regions, clock: kernel.clock, logger: kernel.logger, registry: subscribers.service,
-            puk: puk, contactCodes: puk)
+            puk: puk, contactCodes: puk, reads: kernel.database)
         // A tariff change frees, drops or removes options; Billing asks in its preview and applies in its change.
         billing.tariffOptionRules.add(service)
         let http: [any HTTPModule] =
