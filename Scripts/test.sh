@@ -86,7 +86,7 @@ set +e
 wait "$test_pid"
 status=$?
 set -e
-grep -vE '^(◇|↳) ' "$test_log" | grep -E '✘|error|Test run|failed|passed after|crashed' | grep -vE '^✔ Test [a-zA-Z]' | tail -n 40 || true
+grep -vE '^(◇|↳) ' "$test_log" | grep -E '✘|error|Test run|failed|passed after|crashed' | grep -vE '^✔ (Test|Suite) [a-zA-Z]' | tail -n 40 || true
 if [ "$status" -ne 0 ] && ! grep -qE '^(✔|✘) Test run with' "$test_log"; then
     # Hung or crashed: what was running, and the crash report's first lines when there is one.
     python3 Scripts/unfinished_tests.py "$test_log" | head -n 40 >&2
@@ -100,7 +100,7 @@ echo "$summary"
 echo "storage test cases run: sqlite=$sqlite postgres=$postgres"
 echo "took $(( $(date +%s) - started ))s"
 if [ "$status" -ne 0 ]; then
-    grep -E '✘' "$test_log" | head -n 60 >&2
+    grep -E '✘' "$test_log" | head -n 60 >&2 || true
     exit "$status"
 fi
 
