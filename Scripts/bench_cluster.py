@@ -130,6 +130,12 @@ def main():
             figures[f"dash_p99_ms_{count}"] = f"{p99:.1f}"
             figures[f"dash_node_cpu_us_{count}"] = f"{cpu['nodes']:.0f}"
             figures[f"dash_pg_cpu_us_{count}"] = f"{cpu['postgres'] + cpu['pgbouncer']:.0f}"
+            if count == 1:
+                # The node asked directly, as the SQLite server is below: the same path but for the database.
+                direct = f"http://127.0.0.1:{ports[0]}"
+                rps, p99, cpu = measure(direct, args.seconds, 64, groups, dashboard, {"BENCH_TOKENS": tokens})
+                figures["dash_direct_rps"] = f"{rps:.0f}"
+                figures["dash_direct_node_cpu_us"] = f"{cpu['nodes']:.0f}"
             rps, p99, cpu = measure(cluster.base, args.seconds, 64, groups, os.path.join(scripts, "bench-topup.lua"),
                                     {"BENCH_WEBHOOKS": args.hooks, "BENCH_WEBHOOK_OFFSET": str(hook_offset)})
             hook_offset += int(rps * (args.seconds + 2)) + 1000
@@ -163,6 +169,8 @@ def main():
         figures["pg_node_vs_sqlite_cpu"] = f"{node / max(1.0, cpu['server']):.2f}"
         figures["pg_node_plus_db_vs_sqlite_cpu"] = (
             f"{(node + float(figures['dash_pg_cpu_us_1'])) / max(1.0, cpu['server']):.2f}")
+        figures["pg_direct_vs_sqlite_cpu"] = (
+            f"{float(figures['dash_direct_node_cpu_us']) / max(1.0, cpu['server']):.2f}")
         print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
     finally:
         for process in nodes:

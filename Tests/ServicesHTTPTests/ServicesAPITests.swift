@@ -222,6 +222,14 @@ import Testing
                     #expect(items.map { $0["decision"] as? String } == ["deny", "allow", "deny"])
                     #expect(items.map { $0["reason"] as? String } == ["blackList", nil, "unknownLine"])
                 }
+                // An empty batch (the bench's floor) is a valid question with an empty answer.
+                try await client.execute(
+                    uri: "/operator/v1/calls/check", method: .post, headers: network,
+                    body: ByteBuffer(string: #"{"items": []}"#)
+                ) { response throws in
+                    #expect(response.status == .ok)
+                    #expect((try json(response)["items"] as? [Any])?.isEmpty == true)
+                }
                 try await client.execute(
                     uri: "/operator/v1/calls/check", method: .post, headers: network,
                     body: ByteBuffer(

@@ -40,7 +40,15 @@ final class PostgresEngine: DatabaseEngine {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        // The first lease waits until the runner task has begun: a lease before `run()` works but logs a warning at
+        // every start. `run()` marks the client running before its first suspension, right after this signal.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        await Task.yield()
         let engine = PostgresEngine(
             client: client, runner: runner, logger: logger, maximumConnections: maximumConnections)
         do {

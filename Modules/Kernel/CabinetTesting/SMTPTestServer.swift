@@ -1,9 +1,5 @@
 public import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `Scripts/smtpd.py` (aiosmtpd) as a test peer: what it receives is written to `out` as `<n>.eml` and envelopes.jsonl.
 public struct SMTPTestServer: Sendable {
     public let process: ChildProcess

@@ -99,7 +99,9 @@ extension DefaultServicesService {
     // MARK: - The network's check
 
     public func check(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
-        try await reads.groupingReads { try await decide(attempts) }
+        // Nothing to ask the stores: no hop to a reader's thread.
+        guard !attempts.isEmpty else { return [] }
+        return try await reads.groupingReads { try await decide(attempts) }
     }
 
     private func decide(_ attempts: [CallAttempt]) async throws -> [CallDecision] {
