@@ -42,9 +42,10 @@ public struct PhoneNumber: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// A number already in E.164 (stored rows, the network's requests).
     public init?(e164: String) {
-        guard e164.first == "+", (9...16).contains(e164.count), e164.dropFirst().allSatisfy(\.isASCIIDigit) else {
-            return nil
-        }
+        // Byte checks (ASCII only, so bytes are characters): the network's check parses two numbers per call.
+        let bytes = e164.utf8
+        guard (9...16).contains(bytes.count), bytes.first == UInt8(ascii: "+"), Self.allDigits(bytes.dropFirst())
+        else { return nil }
         self.e164 = e164
     }
 
@@ -53,11 +54,15 @@ public struct PhoneNumber: Hashable, Sendable, Comparable, CustomStringConvertib
     public init?(network text: String) {
         if let number = PhoneNumber(e164: text) {
             self = number
-        } else if (3...8).contains(text.count), text.allSatisfy(\.isASCIIDigit) {
+        } else if (3...8).contains(text.utf8.count), Self.allDigits(text.utf8) {
             e164 = text
         } else {
             return nil
         }
+    }
+
+    private static func allDigits(_ bytes: some Sequence<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// A short service number (no `+`): only the network's requests carry one.
@@ -67,8 +72,4 @@ public struct PhoneNumber: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public var description: String { e164 }
     public static func < (lhs: PhoneNumber, rhs: PhoneNumber) -> Bool { lhs.e164 < rhs.e164 }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
