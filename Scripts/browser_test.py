@@ -21,7 +21,7 @@ from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -76,6 +76,15 @@ def audit(driver, name):
     violations = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
     assert not violations, f"{name}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations)
+
+
+def attribute(driver, element_id, name):
+    """An element's attribute, or None while the page is being replaced (after a click that navigates, or a
+    refresh): an element found on the old page goes stale when the new one arrives."""
+    try:
+        return driver.find_element(By.ID, element_id).get_attribute(name)
+    except (NoSuchElementException, StaleElementReferenceException):
+        return None
 
 
 def operator_post(base, key, path, body):
@@ -611,9 +620,11 @@ def main():
         planned = driver.find_elements(By.CSS_SELECTOR, "#bulk-items tbody tr")
         assert len(planned) == 3, len(planned)
         shot("19-bulk-dry-run")
-        driver.find_element(By.ID, "bulk-start").click()
+        start = driver.find_element(By.ID, "bulk-start")
+        start.click()
+        wait.until(EC.staleness_of(start))
         for _ in range(60):
-            if driver.find_element(By.ID, "bulk-operation").get_attribute("data-status") == "done":
+            if attribute(driver, "bulk-operation", "data-status") == "done":
                 break
             time.sleep(1)
             driver.refresh()
@@ -644,7 +655,7 @@ def main():
         driver.find_element(By.ID, "sandbox-pay-button").click()
         wait.until(lambda d: "/business/finance?payment=pay_" in d.current_url)
         for _ in range(30):
-            if driver.find_element(By.ID, "topup-status").get_attribute("data-status") == "succeeded":
+            if attribute(driver, "topup-status", "data-status") == "succeeded":
                 break
             time.sleep(1)
             driver.refresh()
