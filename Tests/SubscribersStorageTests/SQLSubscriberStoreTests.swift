@@ -119,4 +119,40 @@ import Testing
             }
         }
     }
+
+    /// Two nodes on one PostgreSQL: a line one node keeps answers a request that saw the same stamp with its session,
+    /// and any write to the line, by another node or any statement, makes the next request read it again.
+    @Test(.enabled(if: TestDatabase.available.contains(.postgres)))
+    func aNodeSeesAnotherNodesChangeOfALine() async throws {
+        try await TestDatabase.postgres.withDatabase(migrations: SubscribersSchema.migrations) { database throws in
+            let a = SQLSubscriberStore(database: database)
+            let nodeB = try await CabinetDatabase.open(database.url, logger: .test, connections: 2)
+            let b = SQLSubscriberStore(database: nodeB)
+            let line = try await a.insert(new("+79001234567"), activatedOn: LocalDate("2024-05-06")!, at: now)
+            func request() async throws -> Line? {
+                let stamp = try await database.read { db in
+                    try await db.raw("SELECT \(LineStampSchema.column(String(line.id.rawValue)))").first()?
+                        .decode(column: "line_stamp", as: Int64.self)
+                }
+                let seen = LineStamps()
+                seen.record(try #require(stamp), of: line.id)
+                return try await LineStamps.$current.withValue(seen) { try await a.line(id: line.id) }
+            }
+            #expect(try await request()?.status == .active)
+            // A change that raises no stamp is not seen: node A answers from what it keeps.
+            try await nodeB.write { db in
+                try await db.raw("ALTER TABLE subscribers_line DISABLE TRIGGER subscribers_line_line_stamp").run()
+                try await db.raw("UPDATE subscribers_line SET full_name = 'X' WHERE id = \(bind: line.id.rawValue)")
+                    .run()
+                try await db.raw("ALTER TABLE subscribers_line ENABLE TRIGGER subscribers_line_line_stamp").run()
+            }
+            #expect(try await request()?.owner.fullName == "Иванов Иван")
+            // Node B blocks the line: node A's next request sees it.
+            var blocked = line
+            blocked.status = .blocked
+            #expect(try await b.update(blocked, ifStatus: .active)?.status == .blocked)
+            #expect(try await request()?.status == .blocked)
+            await nodeB.close()
+        }
+    }
 }

@@ -21,6 +21,16 @@ public struct AuthMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // The session's read brings its lines' stamps (on PostgreSQL), which let this node's cached line rows answer
+        // the rest of the request (LineStampedCache).
+        try await LineStamps.$current.withValue(LineStamps()) {
+            try await authenticated(request, context: context, next: next)
+        }
+    }
+
+    private func authenticated(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         let cookie = request.cookies[cookies.sessionName]?.value

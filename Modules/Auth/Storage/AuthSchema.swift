@@ -187,5 +187,8 @@ public enum AuthSchema: SchemaOwner {
                 "DELETE FROM auth_social_state",
                 "ALTER TABLE auth_social_state ADD COLUMN browser_hash TEXT NOT NULL DEFAULT ''",
             ]),
+        // A session's read brings its lines' stamps along (PostgreSQL; the modules whose rows they stamp install the
+        // triggers), so the line's cached rows answer the rest of the request.
+        LineStampSchema.migration("auth-007-line-stamps", stamping: []),
     ]
 }

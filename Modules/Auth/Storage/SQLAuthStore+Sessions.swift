@@ -29,6 +29,24 @@ extension SQLAuthStore {
     }
 
     public func session(tokenHash: String) async throws -> AuthSession? {
+        if backend == .postgres, let seen = LineStamps.current {
+            // The request's one round trip for the line: its stamps come with the session, and the line's rows cached
+            // on this node answer the rest of the request when their stamps match (LineStampedCache).
+            let row = try await database.read { db in
+                try await db.raw(
+                    """
+                    SELECT \(Self.sessionColumns), \(LineStampSchema.column("auth_session.subscriber_id", as: "own_stamp")),
+                        \(LineStampSchema.column("auth_session.acting_subscriber_id", as: "acting_stamp"))
+                    FROM auth_session WHERE token_hash = \(bind: tokenHash)
+                    """
+                ).first()
+            }
+            guard let row else { return nil }
+            let session = try Self.decodeSession(row)
+            seen.record(try row.decode(column: "own_stamp", as: Int64.self), of: session.subscriberID)
+            seen.record(try row.decode(column: "acting_stamp", as: Int64.self), of: session.actingSubscriberID)
+            return session
+        }
         let load = {
             let row = try await database.read { db in
                 try await db.raw(

@@ -318,5 +318,13 @@ public enum BillingSchema: SchemaOwner {
                 """
             ).run()
         },
+        // Every write to a line's account, buckets or recurring charges raises its stamp (PostgreSQL), so nodes may
+        // keep the dashboard's rows they read (LineStampedCache).
+        LineStampSchema.migration(
+            "billing-011-line-stamps",
+            stamping: [
+                ("billing_account", "subscriber_id"), ("billing_bucket", "subscriber_id"),
+                ("billing_recurring", "subscriber_id"),
+            ]),
     ]
 }

@@ -36,7 +36,25 @@ extension SQLBillingStore: RecurringCharges {
     }
 
     public func scheduledCharges(of line: SubscriberID) async throws -> [ScheduledCharge] {
-        try await database.read { db in
+        if let stampedRecurring {
+            // The line's stamp comes in every case, with no charge at all too.
+            return try await stampedRecurring.read(line) {
+                let rows = try await database.read { db in
+                    try await db.raw(
+                        """
+                        SELECT s.line_stamp, \(Self.recurringColumns)
+                        FROM (SELECT \(LineStampSchema.column(String(line.rawValue)))) s
+                        LEFT JOIN billing_recurring r ON r.subscriber_id = \(bind: line.rawValue) ORDER BY next_at, key
+                        """
+                    ).all()
+                }
+                guard let first = rows.first else { return nil }
+                let charges = try rows.filter { try $0.decode(column: "key", as: String?.self) != nil }
+                    .compactMap(Self.scheduled)
+                return (charges, try first.decode(column: "line_stamp", as: Int64.self))
+            } ?? []
+        }
+        return try await database.read { db in
             try await db.raw(
                 """
                 SELECT \(Self.recurringColumns) FROM billing_recurring

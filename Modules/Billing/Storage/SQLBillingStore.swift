@@ -31,6 +31,11 @@ public final class SQLBillingStore: BillingStore {
     let systemAccounts: [String: Int64]
     /// What the dashboard reads (account and live buckets) by subscriber, when this process alone writes the database.
     let snapshots: ReadCache<Int64, CachedAccount>?
+    /// The same on PostgreSQL, kept with line stamps (LineStampedCache): the dashboard of a line nobody wrote to since
+    /// this node read it costs no round trip beyond the session's.
+    let stampedSnapshots: LineStampedCache<CachedAccount>?
+    /// Lines' recurring charges on PostgreSQL (the dashboard's option fees), kept with line stamps.
+    let stampedRecurring: LineStampedCache<[ScheduledCharge]>?
     /// Services' rules of options on a tariff change, applied in the transaction that makes a new tariff the line's.
     public let tariffOptionRules = Listeners<any TariffOptionRules>()
     /// Lines' statuses, read inside the fee run's transaction: a blocked or suspended line pays no tariff fee and no
@@ -57,6 +62,8 @@ public final class SQLBillingStore: BillingStore {
         self.messagesQueued = messagesQueued
         self.systemAccounts = systemAccounts
         self.snapshots = database.cache("billing.snapshots")
+        self.stampedSnapshots = database.stampedCache("billing.snapshots")
+        self.stampedRecurring = database.stampedCache("billing.recurring")
     }
 
     /// Every write of Billing goes through here: the lines it touches (given, or collected by the body, which may run
@@ -235,13 +242,15 @@ public final class SQLBillingStore: BillingStore {
     /// expired. The dashboard is the most requested page: one round trip, or none when the cache has the line.
     public func snapshot(of line: SubscriberID, at now: Date) async throws -> AccountSnapshot? {
         let at = now.storageMilliseconds
-        let load = { () async throws -> CachedAccount? in
+        let stamped = stampedSnapshots != nil
+        let stamp: SQLQueryString = stamped ? ", \(LineStampSchema.column("a.subscriber_id"))" : ""
+        let load = { () async throws -> (value: CachedAccount, stamp: Int64)? in
             let rows = try await self.database.read { db in
                 try await db.raw(
                     """
                     SELECT a.id, a.subscriber_id, a.msisdn, a.region, a.currency, a.balance, a.restricted, a.tariff_id, a.next_tariff_id,
                            a.period_start_at, a.period_end_at, b.id AS bucket_id, b.unit, b.source, b.total, b.remaining, b.valid_from,
-                           b.expires_at, b.carried_from_start, b.carried_from_end
+                           b.expires_at, b.carried_from_start, b.carried_from_end\(stamp)
                     FROM billing_account a
                     LEFT JOIN billing_bucket b ON b.subscriber_id = a.subscriber_id AND b.expires_at > \(bind: at)
                     WHERE a.subscriber_id = \(bind: line.rawValue)
@@ -254,15 +263,18 @@ public final class SQLBillingStore: BillingStore {
             for row in rows where try row.decode(column: "bucket_id", as: Int64?.self) != nil {
                 buckets.append(try Self.decodeBucket(row, id: "bucket_id"))
             }
-            return CachedAccount(
+            let cached = CachedAccount(
                 account: try AccountRow(first).account, buckets: buckets,
                 planned: try first.decode(column: "next_tariff_id", as: String?.self).flatMap(TariffID.init(rawValue:)))
+            return (cached, stamped ? try first.decode(column: "line_stamp", as: Int64.self) : 0)
         }
         let found: CachedAccount?
-        if let snapshots {
-            found = try await snapshots.read(line.rawValue, load: load)
+        if let stampedSnapshots {
+            found = try await stampedSnapshots.read(line) { try await load() }
+        } else if let snapshots {
+            found = try await snapshots.read(line.rawValue) { try await load()?.value }
         } else {
-            found = try await load()
+            found = try await load()?.value
         }
         guard let cached = found else { return nil }
         // Cached rows hold every bucket not expired when they were read; what is live is decided now.

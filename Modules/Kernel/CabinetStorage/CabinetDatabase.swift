@@ -90,6 +90,17 @@ public final class CabinetDatabase: Sendable {
         }
     }
 
+    /// The database's ``LineStampedCache`` named `name`, on PostgreSQL only (SQLite stores keep ``ReadCache``s).
+    public func stampedCache<Value: Sendable>(_ name: String, of: Value.Type = Value.self) -> LineStampedCache<Value>? {
+        guard backend == .postgres else { return nil }
+        return caches.withLock { caches in
+            if let existing = caches[name] as? LineStampedCache<Value> { return existing }
+            let created = LineStampedCache<Value>()
+            caches[name] = created
+            return created
+        }
+    }
+
     private let caches = Mutex<[String: any Sendable]>([:])
 
     /// `true` when a server owns this SQLite file and this process (a command) may only read.
@@ -114,6 +125,9 @@ public final class CabinetDatabase: Sendable {
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if writesRefused, case .sqlite(let path) = url { throw StorageError.serverRunning(path) }
+        // A request that writes reads its own writes: the line stamps it saw before no longer vouch for its caches.
+        LineStamps.current?.forgetAll()
+        defer { LineStamps.current?.forgetAll() }
         return try await writeRetrying(body)
     }
 

@@ -9,10 +9,14 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
     private let database: CabinetDatabase
     /// Lines by id, when this process alone writes the database: every authenticated request reads its line.
     private let cache: ReadCache<SubscriberID, Line>?
+    /// Lines by id on PostgreSQL, kept with their line stamps: a request whose session came with the same stamp
+    /// reads its line from here.
+    private let stamped: LineStampedCache<Line>?
 
     public init(database: CabinetDatabase) {
         self.database = database
         self.cache = database.cache("subscribers.lines")
+        self.stamped = database.stampedCache("subscribers.lines")
     }
 
     private static let columns: SQLQueryString = """
@@ -148,6 +152,19 @@ public struct SQLSubscriberStore: SubscriberStore, SubscriberDirectory {
     }
 
     public func line(id: SubscriberID) async throws -> Line? {
+        if let stamped {
+            return try await stamped.read(id) {
+                let row = try await database.read { db in
+                    try await db.raw(
+                        """
+                        SELECT \(Self.columns), \(LineStampSchema.column("subscribers_line.id")) FROM subscribers_line
+                        WHERE id = \(bind: id.rawValue)
+                        """
+                    ).first()
+                }
+                return try row.map { (try Self.decode($0), try $0.decode(column: "line_stamp", as: Int64.self)) }
+            }
+        }
         let load = {
             let row = try await database.read { db in
                 try await db.raw("SELECT \(Self.columns) FROM subscribers_line WHERE id = \(bind: id.rawValue)").first()

@@ -40,5 +40,7 @@ public enum SubscribersSchema: SchemaOwner {
                 "ALTER TABLE subscribers_line ADD COLUMN company_since BIGINT",
                 "UPDATE subscribers_line SET company_since = created_at WHERE company_id IS NOT NULL",
             ]),
+        // Every write to a line raises its stamp (PostgreSQL), so nodes may keep lines they read (LineStampedCache).
+        LineStampSchema.migration("subscribers-004-line-stamps", stamping: [("subscribers_line", "id")]),
     ]
 }

@@ -1,0 +1,70 @@
+public import SQLKit
+
+/// Line stamps on PostgreSQL: `cabinet_line_stamp` keeps a number per line that a trigger on every table a
+/// ``LineStampedCache`` reads raises in the writing transaction, whatever code or node writes. A statement that reads
+/// a line's rows reads its stamp beside them (``column(_:)``), so the pair is one snapshot.
+///
+/// SQLite has no stamps: one process writes it and its stores keep ``ReadCache``s they invalidate themselves.
+public enum LineStampSchema {
+    /// A migration that installs the stamp table (if missing) and stamps writes to `tables`, each given with the column
+    /// that holds its line's id. A module adds one for the tables its stamped caches read; a module that only reads
+    /// stamps (the session's) adds one with no tables. Nothing happens on SQLite.
+    public static func migration(_ id: String, stamping tables: [(table: String, line: String)]) -> Migration {
+        Migration(id) { db, backend in
+            guard backend == .postgres else { return }
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS cabinet_line_stamp (subscriber_id BIGINT PRIMARY KEY, stamp BIGINT NOT NULL)"
+            ).run()
+            for column in Set(tables.map(\.line)).sorted() {
+                try await db.raw(SQLQueryString(function(column: column))).run()
+            }
+            for (table, column) in tables {
+                try await db.raw(
+                    """
+                    CREATE TRIGGER \(unsafeRaw: table)_line_stamp AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
+                    FOR EACH ROW EXECUTE FUNCTION cabinet_line_touched_\(unsafeRaw: column)()
+                    """
+                ).run()
+            }
+        }
+    }
+
+    /// The line stamp of `line` (an SQL expression for a line id: a literal or a column **qualified by its table**, as
+    /// an unqualified `subscriber_id` would name the stamp table's own) as a column `line_stamp`, `0` for a line never
+    /// written since stamps exist. PostgreSQL only.
+    public static func column(_ line: String, as name: String = "line_stamp") -> SQLQueryString {
+        """
+        COALESCE((SELECT stamp FROM cabinet_line_stamp WHERE subscriber_id = \(unsafeRaw: line)), 0) AS \(unsafeRaw: name)
+        """
+    }
+
+    /// The trigger function for tables whose line id is in `column`: the old row's line and, if it differs, the new
+    /// row's get their stamps raised (a row with no line, such as a system account, raises none).
+    private static func function(column: String) -> String {
+        let raise = { (row: String) in
+            """
+            IF \(row).\(column) IS NOT NULL THEN
+                    INSERT INTO cabinet_line_stamp (subscriber_id, stamp) VALUES (\(row).\(column), 1)
+                    ON CONFLICT (subscriber_id) DO UPDATE SET stamp = cabinet_line_stamp.stamp + 1;
+                END IF;
+            """
+        }
+        return """
+            CREATE OR REPLACE FUNCTION cabinet_line_touched_\(column)() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    \(raise("NEW"))
+                ELSIF TG_OP = 'DELETE' THEN
+                    \(raise("OLD"))
+                ELSE
+                    \(raise("OLD"))
+                    IF NEW.\(column) IS DISTINCT FROM OLD.\(column) THEN
+                        \(raise("NEW"))
+                    END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+    }
+}

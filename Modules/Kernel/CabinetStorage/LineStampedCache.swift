@@ -1,0 +1,48 @@
+public import CabinetCore
+import Synchronization
+
+/// A node-local cache of one line's rows on a database other nodes write too (PostgreSQL): an entry answers a request
+/// only when it was read with the line stamp the request saw with its session (``LineStamps``). Stamps rise with every
+/// committed write to the rows (``LineStampSchema``), so an equal stamp means equal rows; no write needs to tell the
+/// cache anything, whichever node made it.
+///
+/// A read without a request's stamp for the line (a job, a command, a request that wrote) goes to the database; what it
+/// reads is kept for the next request.
+public final class LineStampedCache<Value: Sendable>: Sendable {
+    private struct Entry {
+        var value: Value
+        var stamp: Int64
+    }
+
+    private let entries = Mutex<[SubscriberID: Entry]>([:])
+    private let capacity: Int
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    /// The cached rows when their stamp is the one the request saw, otherwise what `load` reads with the line's stamp
+    /// in the same statement (``LineStampSchema/column(_:)``).
+    public func read(_ line: SubscriberID, load: () async throws -> (value: Value, stamp: Int64)?) async throws
+        -> Value?
+    {
+        if let seen = LineStamps.current?.stamp(of: line),
+            let entry = entries.withLock({ $0[line] }), entry.stamp == seen
+        {
+            return entry.value
+        }
+        guard let (value, stamp) = try await load() else { return nil }
+        entries.withLock { entries in
+            // Two reads racing keep the newer rows.
+            if let kept = entries[line], kept.stamp > stamp { return }
+            if entries.count >= capacity, entries[line] == nil {
+                // Dropping an arbitrary tenth keeps the cost bounded; hot lines come back on their next read.
+                for key in entries.keys.prefix(max(1, capacity / 10)) { entries.removeValue(forKey: key) }
+            }
+            entries[line] = Entry(value: value, stamp: stamp)
+        }
+        return value
+    }
+
+    public var count: Int { entries.withLock { $0.count } }
+}
