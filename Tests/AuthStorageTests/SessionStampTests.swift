@@ -32,6 +32,26 @@ import Testing
             #expect(seen.stamp(of: SubscriberID(2)) == 5)
             #expect(try await store.session(tokenHash: "h") == session, "outside a request: the same session")
 
+            // A change no version saw is not decoded again (proof that the node keeps what it decoded)...
+            try await database.write { db in
+                try await db.raw("ALTER TABLE auth_session DISABLE TRIGGER auth_session_row_version").run()
+                try await db.raw("UPDATE auth_session SET user_agent = 'hidden' WHERE id = 's'").run()
+                try await db.raw("ALTER TABLE auth_session ENABLE TRIGGER auth_session_row_version").run()
+            }
+            let again = LineStamps()
+            #expect(
+                try await LineStamps.$current.withValue(again) { try await store.session(tokenHash: "h") } == session)
+            // ...and any update by any node is: the row's version moved.
+            var changed = session
+            changed.actingSubscriberID = SubscriberID(1)
+            changed.lastSeenAt = now.addingTimeInterval(120)
+            try await SQLAuthStore(database: database).updateSession(changed)
+            let after = LineStamps()
+            let updated = try await LineStamps.$current.withValue(after) { try await store.session(tokenHash: "h") }
+            #expect(updated?.actingSubscriberID == SubscriberID(1))
+            #expect(updated?.lastSeenAt == changed.lastSeenAt)
+            #expect(updated?.client.userAgent == "hidden")
+
             let nobody = LineStamps()
             #expect(try await LineStamps.$current.withValue(nobody) { try await store.session(tokenHash: "x") } == nil)
             #expect(nobody.stamp(of: SubscriberID(1)) == nil)

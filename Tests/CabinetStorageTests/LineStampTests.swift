@@ -42,7 +42,8 @@ import Testing
             // A row of no line (a system account) stamps nothing.
             try await write(database, "INSERT INTO test_row (line_id, amount) VALUES (NULL, 1)")
             let rows = try await database.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM cabinet_line_stamp").first()?.decode(column: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM cabinet_line_stamp").first()?.decode(
+                    column: "n", as: Int.self)
             }
             #expect(rows == 2)
             // A rolled-back write leaves the stamp as it was.

@@ -1,4 +1,5 @@
 public import CabinetStorage
+import SQLKit
 
 /// Tables of Auth. Secrets are stored only as hashes: codes (HMAC), passwords and PUKs (bcrypt over an HMAC
 /// pre-hash), session tokens (SHA-256).
@@ -187,8 +188,29 @@ public enum AuthSchema: SchemaOwner {
                 "DELETE FROM auth_social_state",
                 "ALTER TABLE auth_social_state ADD COLUMN browser_hash TEXT NOT NULL DEFAULT ''",
             ]),
-        // A session's read brings its lines' stamps along (PostgreSQL; the modules whose rows they stamp install the
-        // triggers), so the line's cached rows answer the rest of the request.
-        LineStampSchema.migration("auth-007-line-stamps", stamping: []),
+        // On PostgreSQL a session's read brings its lines' stamps along (the modules whose rows they stamp install the
+        // triggers), so the line's cached rows answer the rest of the request; and its row's version, raised by every
+        // update, so a node decodes an unchanged session once.
+        Migration("auth-007-line-stamps") { db, backend in
+            guard backend == .postgres else { return }
+            try await LineStampSchema.install(stamping: [], on: db)
+            try await db.raw("ALTER TABLE auth_session ADD COLUMN row_version BIGINT NOT NULL DEFAULT 0").run()
+            try await db.raw(
+                """
+                CREATE OR REPLACE FUNCTION auth_session_row_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.row_version := OLD.row_version + 1;
+                    RETURN NEW;
+                END
+                $$
+                """
+            ).run()
+            try await db.raw(
+                """
+                CREATE TRIGGER auth_session_row_version BEFORE UPDATE ON auth_session
+                FOR EACH ROW EXECUTE FUNCTION auth_session_row_version()
+                """
+            ).run()
+        },
     ]
 }

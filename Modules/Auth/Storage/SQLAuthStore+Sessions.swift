@@ -35,14 +35,23 @@ extension SQLAuthStore {
             let row = try await database.read { db in
                 try await db.raw(
                     """
-                    SELECT \(Self.sessionColumns), \(LineStampSchema.column("auth_session.subscriber_id", as: "own_stamp")),
+                    SELECT \(Self.sessionColumns), row_version,
+                        \(LineStampSchema.column("auth_session.subscriber_id", as: "own_stamp")),
                         \(LineStampSchema.column("auth_session.acting_subscriber_id", as: "acting_stamp"))
                     FROM auth_session WHERE token_hash = \(bind: tokenHash)
                     """
                 ).first()
             }
             guard let row else { return nil }
-            let session = try Self.decodeSession(row)
+            let id = try row.decode(column: "id", as: String.self)
+            let version = try row.decode(column: "row_version", as: Int64.self)
+            let session: AuthSession
+            if let decoded = decodedSessions?.session(tokenHash, id: id, version: version) {
+                session = decoded
+            } else {
+                session = try Self.decodeSession(row)
+                decodedSessions?.keep(session, version: version)
+            }
             seen.record(try row.decode(column: "own_stamp", as: Int64.self), of: session.subscriberID)
             seen.record(try row.decode(column: "acting_stamp", as: Int64.self), of: session.actingSubscriberID)
             return session

@@ -13,11 +13,14 @@ public struct SQLAuthStore: AuthStore {
     let messagesQueued: @Sendable () -> Void
     /// Sessions by token hash, when this process alone writes the database: every request looks its session up.
     let sessionCache: ReadCache<String, AuthSession>?
+    /// On PostgreSQL, sessions decoded before, used when their row's version has not moved.
+    let decodedSessions: DecodedSessions?
 
     public init(database: CabinetDatabase, messagesQueued: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.messagesQueued = messagesQueued
         self.sessionCache = database.cache("auth.sessions")
+        self.decodedSessions = database.backend == .postgres ? DecodedSessions() : nil
     }
 
     var backend: CabinetDatabase.Backend { database.backend }

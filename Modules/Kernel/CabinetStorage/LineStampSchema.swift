@@ -4,6 +4,10 @@ public import SQLKit
 /// ``LineStampedCache`` reads raises in the writing transaction, whatever code or node writes. A statement that reads
 /// a line's rows reads its stamp beside them (``column(_:)``), so the pair is one snapshot.
 ///
+/// The triggers are deferred to the commit: a transaction locks a line's stamp row only while it commits, after every
+/// lock its own statements take, so stamps add no lock order of their own (a transaction that changes a line's status
+/// and then its account does not wait, holding the stamp, for one that holds the account and waits for the stamp).
+///
 /// SQLite has no stamps: one process writes it and its stores keep ``ReadCache``s they invalidate themselves.
 public enum LineStampSchema {
     /// A migration that installs the stamp table (if missing) and stamps writes to `tables`, each given with the column
@@ -12,20 +16,26 @@ public enum LineStampSchema {
     public static func migration(_ id: String, stamping tables: [(table: String, line: String)]) -> Migration {
         Migration(id) { db, backend in
             guard backend == .postgres else { return }
+            try await install(stamping: tables, on: db)
+        }
+    }
+
+    /// What ``migration(_:stamping:)`` does on PostgreSQL, for a migration that does more.
+    public static func install(stamping tables: [(table: String, line: String)], on db: any SQLDatabase) async throws {
+        try await db.raw(
+            "CREATE TABLE IF NOT EXISTS cabinet_line_stamp (subscriber_id BIGINT PRIMARY KEY, stamp BIGINT NOT NULL)"
+        ).run()
+        for column in Set(tables.map(\.line)).sorted() {
+            try await db.raw(SQLQueryString(function(column: column))).run()
+        }
+        for (table, column) in tables {
             try await db.raw(
-                "CREATE TABLE IF NOT EXISTS cabinet_line_stamp (subscriber_id BIGINT PRIMARY KEY, stamp BIGINT NOT NULL)"
+                """
+                CREATE CONSTRAINT TRIGGER \(unsafeRaw: table)_line_stamp
+                AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table) DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW EXECUTE FUNCTION cabinet_line_touched_\(unsafeRaw: column)()
+                """
             ).run()
-            for column in Set(tables.map(\.line)).sorted() {
-                try await db.raw(SQLQueryString(function(column: column))).run()
-            }
-            for (table, column) in tables {
-                try await db.raw(
-                    """
-                    CREATE TRIGGER \(unsafeRaw: table)_line_stamp AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
-                    FOR EACH ROW EXECUTE FUNCTION cabinet_line_touched_\(unsafeRaw: column)()
-                    """
-                ).run()
-            }
         }
     }
 
