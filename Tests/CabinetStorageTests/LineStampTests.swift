@@ -66,7 +66,7 @@ import Testing
                 try await db.raw(
                     """
                     SELECT COUNT(*) AS n FROM \(unsafeRaw: backend == .postgres ? "information_schema.tables" : "sqlite_master")
-                    WHERE \(unsafeRaw: backend == .postgres ? "table_name" : "name") = 'cabinet_line_stamp'
+                    WHERE \(unsafeRaw: backend == .postgres ? "table_schema = current_schema() AND table_name" : "name") = 'cabinet_line_stamp'
                     """
                 ).first()?.decode(column: "n", as: Int.self)
             }
