@@ -23,7 +23,10 @@ public struct AuthMiddleware: RouterMiddleware {
     ) async throws -> Response {
         // The session's read brings its lines' stamps (on PostgreSQL), which let this node's cached line rows answer
         // the rest of the request (LineStampedCache).
-        try await LineStamps.$current.withValue(LineStamps()) {
+        let stamps = LineStamps()
+        // A task the request started and left running inherits the box: it vouches for nothing once the request ends.
+        defer { stamps.forgetAll() }
+        return try await LineStamps.$current.withValue(stamps) {
             try await authenticated(request, context: context, next: next)
         }
     }

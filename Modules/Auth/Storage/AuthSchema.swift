@@ -199,7 +199,7 @@ public enum AuthSchema: SchemaOwner {
                 """
                 CREATE OR REPLACE FUNCTION auth_session_row_version() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    NEW.row_version := OLD.row_version + 1;
+                    NEW.row_version := \(unsafeRaw: LineStampSchema.newStamp);
                     RETURN NEW;
                 END
                 $$

@@ -1,8 +1,8 @@
 import Auth
 import Synchronization
 
-/// Sessions this PostgreSQL node has decoded, by token hash, with their row's version (`auth_session.row_version`,
-/// raised by a trigger at every update). Every request still reads its session's row, so a session ended or changed
+/// Sessions this PostgreSQL node has decoded, by token hash, with their row's version (`auth_session.row_version`, a
+/// new random number at every update, set by a trigger: random for the reason line stamps are, `LineStampSchema`). Every request still reads its session's row, so a session ended or changed
 /// by another node is seen at once; only the decoding of an unchanged row is saved (about 20 µs of PostgresKit's
 /// column decoding per request).
 final class DecodedSessions: Sendable {
@@ -15,7 +15,7 @@ final class DecodedSessions: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     private let capacity: Int
 
-    init(capacity: Int = 200_000) {
+    init(capacity: Int = 100_000) {
         self.capacity = capacity
     }
 
@@ -31,7 +31,7 @@ final class DecodedSessions: Sendable {
         entries.withLock { entries in
             if entries.count >= capacity, entries[session.tokenHash] == nil {
                 // Dropping an arbitrary tenth keeps the cost bounded; live sessions come back on their next request.
-                for key in entries.keys.prefix(max(1, capacity / 10)) { entries.removeValue(forKey: key) }
+                for key in Array(entries.keys.prefix(max(1, capacity / 10))) { entries.removeValue(forKey: key) }
             }
             entries[session.tokenHash] = Entry(id: session.id, version: version, session: session)
         }

@@ -1,12 +1,16 @@
 public import SQLKit
 
 /// Line stamps on PostgreSQL: `cabinet_line_stamp` keeps a number per line that a trigger on every table a
-/// ``LineStampedCache`` reads raises in the writing transaction, whatever code or node writes. A statement that reads
+/// ``LineStampedCache`` reads replaces in the writing transaction, whatever code or node writes. A statement that reads
 /// a line's rows reads its stamp beside them (``column(_:)``), so the pair is one snapshot.
 ///
 /// The triggers are deferred to the commit: a transaction locks a line's stamp row only while it commits, after every
-/// lock its own statements take, so stamps add no lock order of their own (a transaction that changes a line's status
-/// and then its account does not wait, holding the stamp, for one that holds the account and waits for the stamp).
+/// lock its own statements take, so a transaction that changes a line's status and then its account does not wait,
+/// holding the stamp, for one that holds the account. Two committing transactions that wrote rows of the same lines in
+/// other orders can still wait for each other there; PostgreSQL breaks that and `CabinetDatabase.write` retries.
+///
+/// Statements that fire no row triggers change rows without new stamps: `TRUNCATE`, and writes of a session with
+/// `session_replication_role = replica`. Restart the nodes after such maintenance (or a restore).
 ///
 /// SQLite has no stamps: one process writes it and its stores keep ``ReadCache``s they invalidate themselves.
 public enum LineStampSchema {
@@ -42,6 +46,9 @@ public enum LineStampSchema {
     /// The line stamp of `line` (an SQL expression for a line id: a literal or a column **qualified by its table**, as
     /// an unqualified `subscriber_id` would name the stamp table's own) as a column `line_stamp`, `0` for a line never
     /// written since stamps exist. PostgreSQL only.
+    /// An SQL expression for a new stamp: random in 1…9·10¹⁸ (0 is a line never written).
+    public static let newStamp = "(1 + floor(random() * 9.0e18))::BIGINT"
+
     public static func column(_ line: String, as name: String = "line_stamp") -> SQLQueryString {
         """
         COALESCE((SELECT stamp FROM cabinet_line_stamp WHERE subscriber_id = \(unsafeRaw: line)), 0) AS \(unsafeRaw: name)
@@ -49,18 +56,22 @@ public enum LineStampSchema {
     }
 
     /// The trigger function for tables whose line id is in `column`: the old row's line and, if it differs, the new
-    /// row's get their stamps raised (a row with no line, such as a system account, raises none).
+    /// row's get new stamps (a row with no line, such as a system account, changes none). A stamp is a random number,
+    /// not a count: a count could come back to a value a node keeps after the database lost its last transactions (a
+    /// failover to an asynchronous replica, a restore), naming other rows than the ones kept. The function finds the
+    /// stamp table on the search path it was created with, whatever the writing session's.
     private static func function(column: String) -> String {
         let raise = { (row: String) in
             """
             IF \(row).\(column) IS NOT NULL THEN
-                    INSERT INTO cabinet_line_stamp (subscriber_id, stamp) VALUES (\(row).\(column), 1)
-                    ON CONFLICT (subscriber_id) DO UPDATE SET stamp = cabinet_line_stamp.stamp + 1;
+                    INSERT INTO cabinet_line_stamp (subscriber_id, stamp) VALUES (\(row).\(column), \(newStamp))
+                    ON CONFLICT (subscriber_id) DO UPDATE SET stamp = \(newStamp);
                 END IF;
             """
         }
         return """
-            CREATE OR REPLACE FUNCTION cabinet_line_touched_\(column)() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION cabinet_line_touched_\(column)() RETURNS trigger LANGUAGE plpgsql
+            SET search_path FROM CURRENT AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
                     \(raise("NEW"))

@@ -28,7 +28,10 @@ public final class ReadCache<Key: Hashable & Sendable, Value: Sendable>: Sendabl
             guard state.version == version else { return }
             if state.values.count >= capacity {
                 // Dropping an arbitrary tenth keeps the cost bounded; hot keys come back on their next read.
-                for key in state.values.keys.prefix(max(1, capacity / 10)) { state.values.removeValue(forKey: key) }
+                // (The keys are copied first: removing while iterating the dictionary's own view copies it whole.)
+                for key in Array(state.values.keys.prefix(max(1, capacity / 10))) {
+                    state.values.removeValue(forKey: key)
+                }
             }
             state.values[key] = loaded
         }
