@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dashboard and top-up throughput through nginx with 1, 2 and 3 release nodes on one PostgreSQL (through PgBouncer),
 # with each process's CPU per request; beside them the SQLite server's dashboard, asked directly, and one PostgreSQL
-# node's asked directly too (no nginx), so that the two compare on one path (Scripts/bench_cluster.py says how to read
-# the figures on one two-core machine). 127.0.0.1 only; each wrk run BENCH_SECONDS (default 10); ends
+# node's asked directly too (no nginx), so that the two compare on one path, and that node again with its line caches
+# missing (every line's stamp changing) (Scripts/bench_cluster.py says how to read the figures on one two-core machine). 127.0.0.1 only; each wrk run BENCH_SECONDS (default 10); ends
 # with one RESULT line.
 #   Scripts/bench-cluster.sh          BENCH_LINES=10000 BENCH_SECONDS=5 BENCH_SCRATCH=.build-release Scripts/bench-cluster.sh
 set -euo pipefail

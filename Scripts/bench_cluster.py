@@ -5,13 +5,18 @@ a seeded PostgreSQL database, a seeded SQLite file and signed sandbox webhooks; 
 
 The nodes share the machine's two cores with PostgreSQL, nginx and wrk, so requests per second cannot grow with
 nodes here; what each figure says is the CPU each process spent per request (from /proc), which is what grows a
-deployment: nodes on their own machines add their requests per second while the database keeps up. Ends with one
-RESULT line."""
+deployment: nodes on their own machines add their requests per second while the database keeps up.
+
+The dashboard bench asks the same 256 sessions' lines again and again, so a PostgreSQL node answers them from its
+line-stamped caches (one round trip per dashboard, DESIGN.md §5), as the SQLite server answers from its read caches.
+`dash_miss_*` measures one node while every line's stamp keeps changing: each dashboard then misses and pays the four
+reads a line written since its last dashboard costs. Ends with one RESULT line."""
 import argparse
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -68,6 +73,35 @@ def measure(url, seconds, connections, groups, script=None, env=None):
     after = {name: ticks(pids) for name, pids in groups.items()}
     cpu = {name: (after[name] - before[name]) * TICK_US / max(1, requests) for name in groups}
     return rps, p99, cpu
+
+
+class StampChurn:
+    """Gives every line a new stamp about every 20 ms, through one psql session, while the block runs."""
+
+    def __init__(self, database):
+        self.database = database.split("?")[0]
+        self.rounds = 0
+
+    def __enter__(self):
+        self.psql = subprocess.Popen(["psql", self.database, "-q"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        return self
+
+    def run(self):
+        while not self.stop.is_set():
+            self.psql.stdin.write("UPDATE cabinet_line_stamp SET stamp = stamp + 1;\n")
+            self.psql.stdin.flush()
+            self.rounds += 1
+            self.stop.wait(0.02)
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.psql.stdin.close()
+        self.psql.wait(timeout=30)
 
 
 def start_node(binary, port, env, log):
@@ -136,6 +170,13 @@ def main():
                 rps, p99, cpu = measure(direct, args.seconds, 64, groups, dashboard, {"BENCH_TOKENS": tokens})
                 figures["dash_direct_rps"] = f"{rps:.0f}"
                 figures["dash_direct_node_cpu_us"] = f"{cpu['nodes']:.0f}"
+                # The same while every line's stamp keeps changing (as if each line were written between two of its
+                # dashboards): the node's line caches miss, and each dashboard pays its four reads.
+                with StampChurn(args.database) as churn:
+                    rps, p99, cpu = measure(direct, args.seconds, 64, groups, dashboard, {"BENCH_TOKENS": tokens})
+                figures["dash_miss_rps"] = f"{rps:.0f}"
+                figures["dash_miss_node_cpu_us"] = f"{cpu['nodes']:.0f}"
+                figures["stamp_rounds"] = str(churn.rounds)
             rps, p99, cpu = measure(cluster.base, args.seconds, 64, groups, os.path.join(scripts, "bench-topup.lua"),
                                     {"BENCH_WEBHOOKS": args.hooks, "BENCH_WEBHOOK_OFFSET": str(hook_offset)})
             hook_offset += int(rps * (args.seconds + 2)) + 1000
@@ -171,6 +212,7 @@ def main():
             f"{(node + float(figures['dash_pg_cpu_us_1'])) / max(1.0, cpu['server']):.2f}")
         figures["pg_direct_vs_sqlite_cpu"] = (
             f"{float(figures['dash_direct_node_cpu_us']) / max(1.0, cpu['server']):.2f}")
+        figures["pg_miss_vs_sqlite_cpu"] = f"{float(figures['dash_miss_node_cpu_us']) / max(1.0, cpu['server']):.2f}"
         print("RESULT " + " ".join(f"{k}={v}" for k, v in figures.items()))
     finally:
         for process in nodes:

@@ -18,7 +18,8 @@ public final class CabinetDatabase: Sendable {
     public let backend: Backend
     public let url: DatabaseURL
     /// `true` when this process is the only writer of the database (an SQLite file opened as ``DatabaseRole/server``):
-    /// stores may then keep a ``ReadCache`` of what they write. Never on PostgreSQL, which several nodes share.
+    /// stores may then keep a ``ReadCache`` of what they write. Never on PostgreSQL, which several nodes share: there
+    /// stores keep only ``LineStampedCache``s (``stampedCache(_:of:)``).
     public let cachesAllowed: Bool
     let engine: any DatabaseEngine
     let logger: Logger

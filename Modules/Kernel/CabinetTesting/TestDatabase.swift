@@ -38,8 +38,8 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("cabinet-test-\(UUID().uuidString.prefix(12))")
             defer { try? FileManager.default.removeItem(at: folder) }
-            // As `cabinet serve` opens it: the stores' caches are on, so SQLite runs test them and PostgreSQL runs the
-            // uncached path.
+            // As `cabinet serve` opens it: the stores' caches are on, so SQLite runs test them. PostgreSQL runs use the
+            // line-stamped caches only inside a request's LineStamps (the tests of line stamps make one).
             let database = try await CabinetDatabase.open(
                 .sqlite(path: folder.appendingPathComponent("test.sqlite").path),
                 logger: logger, readers: 2, role: .server)
