@@ -54,8 +54,10 @@ start_postgres() {
     "${run[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
         || "${run[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 \
         || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+    # The suite runs many PostgreSQL tests at once, each with a schema and a small pool of its own, and a few whole
+    # runtimes with larger pools: at 400 connections a runtime started late in the run found the server full.
     "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=400 -c fsync=on" start >/dev/null \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=1000 -c fsync=on" start >/dev/null \
         || { cat "$PG_DIR/server.log" >&2; return 1; }
     PG_RUN=("${run[@]}")
     "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE DATABASE cabinet_test" >/dev/null
