@@ -13,9 +13,12 @@ public struct SMTPTestServer: Sendable {
         -> SMTPTestServer
     {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("smtpd-\(UUID().uuidString)")
+        // The lifetime only stops an orphaned server (a test stops its own when it ends). It is long because a test
+        // in the whole suite may wait minutes between starting its server and using it: the suite's tasks share two
+        // cores, and at 120 s a statement test's server was gone before its mail went out.
         var arguments = [
             RepositoryPaths.root.appendingPathComponent("Scripts/smtpd.py").path, "--out", out.path, "--lifetime",
-            "120",
+            "900",
         ]
         if let tls { arguments += ["--cert", tls.certificate.path, "--key", tls.key.path] }
         if let user { arguments += ["--user", user, "--password", password] }
