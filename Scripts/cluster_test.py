@@ -6,7 +6,8 @@ transaction pooling, nginx in front with round robin, SMS through an SMSC nobody
 1. The three nodes start at once on an empty database (their migrations meet), the demo lines are provisioned.
 2. A subscriber's journey through nginx: code login (the code read from the SMSC, as a phone would), dashboard,
    tariff change, a card top-up through the sandbox's hosted page, a promised payment, a statement by e-mail; the
-   requests must land on more than one node. Then the region files change on disk, one node gets SIGHUP, and every
+   requests must land on more than one node, and every node's dashboard must show the tariff and balance the database
+   has, before and after the changes other nodes made (their line caches). Then the region files change on disk, one node gets SIGHUP, and every
    node must serve the new version (the others follow the announcement in the database).
 3. A month of fee days: every node's clock moves a day at a time (CABINET_CLOCK_FILE); each day every daily-tariff
    line is charged once, and the periods the nodes say they opened add up to the periods in the database (no node
@@ -18,6 +19,7 @@ transaction pooling, nginx in front with round robin, SMS through an SMSC nobody
 Ends with one RESULT line."""
 import argparse
 import datetime
+import decimal
 import json
 import os
 import random
@@ -307,16 +309,34 @@ def top_up(client, amount):
     raise SystemExit(f"top-up {payment['id']} did not succeed")
 
 
-def journey(cluster):
+def dashboards_agree(client, db, msisdn, count=6):
+    """The dashboard asked `count` times (round robin: every node in turn) shows the line's tariff and balance as the
+    database has them: each node's line caches (line stamps, DESIGN.md §5) saw what other nodes wrote."""
+    tariff, balance = db.rows(f"""SELECT a.tariff_id, a.balance FROM billing_account a
+        JOIN subscribers_line l ON l.id = a.subscriber_id WHERE l.msisdn = '{msisdn}'""")[0]
+    for _ in range(count):
+        status, body, _ = client.retry("GET", "/api/v1/me/dashboard")
+        expect(status == 200, f"dashboard: {status}")
+        shown = json.loads(body)
+        amount = int(decimal.Decimal(shown["balance"]["amount"]) * 100)
+        expect(shown["tariff"]["id"] == tariff and amount == int(balance),
+               f"a node's dashboard shows {shown['tariff']['id']} {shown['balance']['amount']}; "
+               f"the database has {tariff} {balance} (minor units)")
+    return int(balance)
+
+
+def journey(cluster, db):
     upstreams = []
     one = cluster.login("+79000000001", "10.7.0.1", seen=upstreams)
-    status, body, _ = one.retry("GET", "/api/v1/me/dashboard")
-    expect(status == 200 and "balance" in json.loads(body), f"dashboard: {status}")
+    # Every node reads (and keeps) the line's dashboard before other nodes change it.
+    before = dashboards_agree(one, db, "+79000000001")
     status, body, _ = one.retry("POST", "/api/v1/me/tariff/change", {"tariff": DAILY_TARIFF}, key=str(uuid.uuid4()))
     expect(status in (200, 201), f"tariff change: {status} {body[:300]}")
     status, body, _ = one.retry("GET", "/api/v1/me/tariff")
     expect(DAILY_TARIFF in body.decode(), "the new tariff is the line's")
     top_up(one, "700.00")
+    after = dashboards_agree(one, db, "+79000000001")
+    expect(after != before, "the top-up changed the balance every node shows")
     low = cluster.login("+79000000003", "10.7.0.3", seen=upstreams)
     status, body, _ = low.retry("POST", "/api/v1/me/promised-payment", {"amount": "50.00"}, key=str(uuid.uuid4()))
     expect(status == 201, f"promised payment: {status} {body[:300]}")
@@ -506,7 +526,7 @@ def main():
         demo = cluster.cabinet("demo")
         expect(demo.returncode == 0, f"cabinet demo: {demo.stderr[-500:]}")
 
-        served_by = journey(cluster)
+        served_by = journey(cluster, direct)
         reload = reload_by_signal(cluster)
         charged = fee_month(cluster, direct, args.days)
         # No node was killed yet: every SMS so far reached the SMSC exactly once.
